@@ -1,0 +1,35 @@
+"""The formulation: inputs → a linear program of named blocks (see docs/math.md).
+
+``ROW_FAMILIES`` and ``BOUND_FAMILIES`` list every constraint family in the order of the math
+document; each is one function in its module.
+"""
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from .blocks import LinearProgram
+from .capacity import build_limit, build_potential, cluster_capacity
+from .demand import demand_balance, unmet_allowance
+from .index import Index, build_index
+from .objective import cost_terms
+from .policy import green_share, utilisation_floor, western_share
+from .power import green_availability, grid_connection_limit, power_balance
+from .variables import variables
+
+ROW_FAMILIES = (demand_balance, cluster_capacity, build_potential, utilisation_floor,
+                power_balance, green_share, western_share)
+BOUND_FAMILIES = (unmet_allowance, build_limit, grid_connection_limit, green_availability)
+
+
+def build_lp(inp: xr.Dataset, ix: Index | None = None) -> LinearProgram:
+    ix = ix or build_index(inp)
+    lp = LinearProgram(variables(ix), [f(ix, inp) for f in ROW_FAMILIES], cost_terms(ix, inp),
+                       [f(ix, inp) for f in BOUND_FAMILIES], ix, ix.signature())
+    for b in lp.bounds:
+        vb = lp.variables[b.var]
+        vb.ub = b.ub.copy() if vb.ub is None else np.minimum(vb.ub, b.ub)
+    return lp
+
+
+__all__ = ["Index", "LinearProgram", "build_index", "build_lp", "ROW_FAMILIES", "BOUND_FAMILIES"]

@@ -1,0 +1,117 @@
+"""The building blocks every constraint family returns.
+
+A family function takes the index (``Index``) and the inputs and returns numbers only:
+variable blocks, bounds, row blocks or cost terms. ``pyomo_model.py`` turns them into Pyomo
+components; ``solve.py`` uses the same numbers to update HiGHS in place for warm re-solves,
+so the math is written once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class VarBlock:
+    """A family of nonnegative variables with labels (one tuple per column)."""
+    name: str
+    dims: tuple[str, ...]
+    labels: list[tuple]
+    doc: str = ""
+    ub: np.ndarray | None = None  # set by bound functions; None: +inf
+
+    @property
+    def size(self) -> int:
+        return len(self.labels)
+
+
+@dataclass
+class Bound:
+    """An upper bound on one variable block (a constraint implemented as a column bound)."""
+    name: str
+    var: str
+    ub: np.ndarray
+
+
+@dataclass
+class Term:
+    """Coefficients of one variable block in a row block: A[row[i], col[i]] = coef[i]."""
+    var: str
+    row: np.ndarray
+    col: np.ndarray
+    coef: np.ndarray
+
+
+@dataclass
+class RowBlock:
+    """One constraint family: lo ≤ Σ terms ≤ hi, row by row (lo == hi: equality)."""
+    name: str
+    dims: tuple[str, ...]
+    labels: list[tuple]
+    terms: list[Term]
+    lo: np.ndarray
+    hi: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.labels)
+
+
+@dataclass
+class CostTerm:
+    """One reported term of the objective: Σ coef[i] · var[col[i]] (discounted yuan)."""
+    name: str
+    parts: list[tuple[str, np.ndarray, np.ndarray]]  # (var, col, coef)
+
+
+@dataclass
+class LinearProgram:
+    variables: dict[str, VarBlock]
+    rows: list[RowBlock]
+    costs: list[CostTerm]
+    bounds: list[Bound] = field(default_factory=list)
+    index: object = None  # the Index the blocks were built on
+    signature: str = ""  # hash of the index sets (arcs, years): equal structure needs equal sets
+
+    def offsets(self) -> dict[str, int]:
+        out, n = {}, 0
+        for name, vb in self.variables.items():
+            out[name] = n
+            n += vb.size
+        return out
+
+    @property
+    def num_cols(self) -> int:
+        return sum(vb.size for vb in self.variables.values())
+
+    def column_upper(self) -> np.ndarray:
+        return np.concatenate([np.full(vb.size, np.inf) if vb.ub is None else vb.ub
+                               for vb in self.variables.values()])
+
+    def column_cost(self) -> np.ndarray:
+        c = np.zeros(self.num_cols)
+        off = self.offsets()
+        for term in self.costs:
+            for var, col, coef in term.parts:
+                np.add.at(c, off[var] + col, coef)
+        return c
+
+    def row_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        return (np.concatenate([rb.lo for rb in self.rows]), np.concatenate([rb.hi for rb in self.rows]))
+
+    def matrix_entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All nonzeros as (global row, global column, value)."""
+        off, rows, cols, vals, r0 = self.offsets(), [], [], [], 0
+        for rb in self.rows:
+            for t in rb.terms:
+                rows.append(r0 + t.row)
+                cols.append(off[t.var] + t.col)
+                vals.append(t.coef)
+            r0 += rb.size
+        return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+
+    def structure_key(self) -> tuple:
+        """Equal keys: same columns, rows and sparsity, so HiGHS can be updated in place."""
+        return (self.signature, tuple((n, vb.size) for n, vb in self.variables.items()),
+                tuple((rb.name, rb.size, tuple((t.var, t.row.size) for t in rb.terms)) for rb in self.rows))

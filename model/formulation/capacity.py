@@ -1,0 +1,46 @@
+"""Cluster capacity and construction.
+
+    cluster_capacity[k,y]:  Σ_{r,w} x[r,k,w,y] − a[k,y] Σ_{y' ≤ y} build[k,y'] ≤ a[k,y] · installed[k]
+    build_potential[k]:     Σ_y build[k,y] ≤ planned[k] − installed[k]
+    build_limit:            build[k,y] ≤ build_limit[k]                       (column bound)
+
+a[k,y] ∈ {0, 1} is availability (0 in a scenario's outage years): a cluster in outage serves
+nothing, while racks built before or during the outage count again afterwards.
+"""
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from .blocks import Bound, RowBlock, Term
+from .index import Index
+
+
+def cumulative_build_term(ix: Index, scale: np.ndarray) -> Term:
+    """Term Σ_{y' ≤ y} scale[k,y] · build[k,y'] for rows (k, y), k-major."""
+    K, Y = ix.K, ix.Y
+    kk, t, tp = np.nonzero(np.broadcast_to(np.tril(np.ones((Y, Y), bool)), (K, Y, Y)))
+    return Term("build", kk * Y + t, kk * Y + tp, scale.reshape(K, Y)[kk, t])
+
+
+def cluster_capacity(ix: Index, inp: xr.Dataset) -> RowBlock:
+    a = inp["available"].transpose("cluster", "year").to_numpy()
+    n_x = ix.A * ix.Y
+    x_row = ix.per_arc_year(ix.arc_k) * ix.Y + ix.x_year()
+    hi = (a * inp["installed_racks"].to_numpy()[:, None]).ravel()
+    return RowBlock("cluster_capacity", ("cluster", "year"),
+                    [(k, y) for k in ix.clusters for y in ix.years],
+                    [Term("x", x_row, np.arange(n_x), np.ones(n_x)), cumulative_build_term(ix, -a)],
+                    lo=np.full(hi.size, -np.inf), hi=hi)
+
+
+def build_potential(ix: Index, inp: xr.Dataset) -> RowBlock:
+    room = (inp["planned_racks"] - inp["installed_racks"]).to_numpy()
+    n = ix.K * ix.Y
+    return RowBlock("build_potential", ("cluster",), [(k,) for k in ix.clusters],
+                    [Term("build", np.repeat(np.arange(ix.K), ix.Y), np.arange(n), np.ones(n))],
+                    lo=np.full(ix.K, -np.inf), hi=room)
+
+
+def build_limit(ix: Index, inp: xr.Dataset) -> Bound:
+    return Bound("build_limit", "build", np.repeat(inp["build_limit_racks_per_year"].to_numpy(), ix.Y))

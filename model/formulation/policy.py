@@ -1,0 +1,57 @@
+"""Policy switches. Each is soft: a priced shortfall variable keeps the model feasible and the
+results report where and by how much the policy could not hold. A share of 0 switches it off.
+
+    utilisation_floor[k,y]:  Σ_{r,w} x[r,k,w,y] + util_short[k,y]
+                               ≥ f · a[k,y] · (installed[k] + Σ_{y' ≤ y} build[k,y'])
+    green_share[k,y]:        (1 − s_g) · green[k,y] − s_g · grid[k,y] + green_short[k,y] ≥ 0
+    western_share[y]:        Σ_{west k, non-real-time w} x − s_w · Σ_{non-real-time w} x + west_short[y] ≥ 0
+
+f = utilisation floor (上架率), s_g = minimum green-power share, s_w = minimum share of
+non-real-time work served in western hubs.
+"""
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from .blocks import RowBlock, Term
+from .capacity import cumulative_build_term
+from .index import Index
+
+
+def _cluster_year_labels(ix: Index):
+    return [(k, y) for k in ix.clusters for y in ix.years]
+
+
+def utilisation_floor(ix: Index, inp: xr.Dataset) -> RowBlock:
+    f = float(inp["utilisation_floor"])
+    fa = f * inp["available"].transpose("cluster", "year").to_numpy()
+    n_x, n = ix.A * ix.Y, ix.K * ix.Y
+    lo = (fa * inp["installed_racks"].to_numpy()[:, None]).ravel()
+    return RowBlock("utilisation_floor", ("cluster", "year"), _cluster_year_labels(ix),
+                    [Term("x", ix.per_arc_year(ix.arc_k) * ix.Y + ix.x_year(), np.arange(n_x), np.ones(n_x)),
+                     cumulative_build_term(ix, -fa),
+                     Term("util_short", np.arange(n), np.arange(n), np.ones(n))],
+                    lo=lo, hi=np.full(n, np.inf))
+
+
+def green_share(ix: Index, inp: xr.Dataset) -> RowBlock:
+    s = float(inp["min_green_share"])
+    n = ix.K * ix.Y
+    i = np.arange(n)
+    return RowBlock("green_share", ("cluster", "year"), _cluster_year_labels(ix),
+                    [Term("green", i, i, np.full(n, 1 - s)), Term("grid", i, i, np.full(n, -s)),
+                     Term("green_short", i, i, np.ones(n))],
+                    lo=np.zeros(n), hi=np.full(n, np.inf))
+
+
+def western_share(ix: Index, inp: xr.Dataset) -> RowBlock:
+    s = float(inp["min_west_share"])
+    shiftable = ~inp["realtime"].to_numpy()[ix.arc_w]
+    west = inp["west"].to_numpy()[ix.arc_k]
+    per_arc = np.where(shiftable, west.astype(float) - s, 0.0)
+    n_x = ix.A * ix.Y
+    return RowBlock("western_share", ("year",), [(y,) for y in ix.years],
+                    [Term("x", ix.x_year(), np.arange(n_x), ix.per_arc_year(per_arc)),
+                     Term("west_short", np.arange(ix.Y), np.arange(ix.Y), np.ones(ix.Y))],
+                    lo=np.zeros(ix.Y), hi=np.full(ix.Y, np.inf))

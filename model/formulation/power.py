@@ -1,0 +1,39 @@
+"""Power supply of each cluster (average MW over the year).
+
+    power_balance[k,y]:      grid[k,y] + green[k,y] − PUE[k] / 1000 · Σ_{r,w} kW[w] · x[r,k,w,y] = 0
+    grid_connection_limit:   grid[k,y]  ≤ grid_limit[k]                       (column bound)
+    green_availability:      green[k,y] ≤ green_avail[k]                      (column bound)
+
+kW[w] is the average IT draw of an occupied standard rack of class w; × PUE gives facility power.
+"""
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from .blocks import Bound, RowBlock, Term
+from .index import Index
+
+
+def it_power_term(ix: Index, inp: xr.Dataset, scale: np.ndarray) -> Term:
+    """Term scale[k] · PUE[k]/1000 · kW[w] · x[r,k,w,y] for rows (k, y): facility MW at cluster k."""
+    per_arc = (scale * inp["pue"].to_numpy())[ix.arc_k] * inp["kw_per_rack"].to_numpy()[ix.arc_w] / 1000.0
+    n_x = ix.A * ix.Y
+    return Term("x", ix.per_arc_year(ix.arc_k) * ix.Y + ix.x_year(), np.arange(n_x), ix.per_arc_year(per_arc))
+
+
+def power_balance(ix: Index, inp: xr.Dataset) -> RowBlock:
+    n = ix.K * ix.Y
+    ones = np.ones(n)
+    return RowBlock("power_balance", ("cluster", "year"), [(k, y) for k in ix.clusters for y in ix.years],
+                    [Term("grid", np.arange(n), np.arange(n), ones), Term("green", np.arange(n), np.arange(n), ones),
+                     it_power_term(ix, inp, -np.ones(ix.K))],
+                    lo=np.zeros(n), hi=np.zeros(n))
+
+
+def grid_connection_limit(ix: Index, inp: xr.Dataset) -> Bound:
+    return Bound("grid_connection_limit", "grid", np.repeat(inp["grid_limit_mw"].to_numpy(), ix.Y))
+
+
+def green_availability(ix: Index, inp: xr.Dataset) -> Bound:
+    return Bound("green_availability", "green", np.repeat(inp["green_avail_mw"].to_numpy(), ix.Y))

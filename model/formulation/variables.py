@@ -1,0 +1,36 @@
+"""Decision variables (all ≥ 0). Units: racks are standard racks (2.5 kW IT), power is average MW.
+
+| name        | index                 | meaning                                                   |
+|-------------|-----------------------|-----------------------------------------------------------|
+| x           | (r, k, w, y) ∈ A × Y  | racks of region r's class-w work served at cluster k      |
+| unmet       | (r, w, y)             | demand not served in the hubs (priced, reported by reason)|
+| build       | (k, y)                | racks added at cluster k in year y                        |
+| grid        | (k, y)                | facility power drawn from the grid, MW                    |
+| green       | (k, y)                | green power procured, MW                                  |
+| util_short  | (k, y)                | racks short of the utilisation floor (上架率)              |
+| green_short | (k, y)                | MW short of the minimum green share                       |
+| west_short  | (y)                   | racks short of the minimum western share                  |
+"""
+from __future__ import annotations
+
+from itertools import product
+
+from .blocks import VarBlock
+from .index import Index
+
+
+def variables(ix: Index) -> dict[str, VarBlock]:
+    ky = list(product(ix.clusters, ix.years))
+    x_labels = [(ix.regions[r], ix.clusters[k], ix.workloads[w], y)
+                for r, k, w in zip(ix.arc_r, ix.arc_k, ix.arc_w) for y in ix.years]
+    return {
+        "x": VarBlock("x", ("region", "cluster", "workload", "year"), x_labels, "allocated racks"),
+        "unmet": VarBlock("unmet", ("region", "workload", "year"),
+                          list(product(ix.regions, ix.workloads, ix.years)), "unserved racks"),
+        "build": VarBlock("build", ("cluster", "year"), ky, "racks built"),
+        "grid": VarBlock("grid", ("cluster", "year"), ky, "grid power, MW"),
+        "green": VarBlock("green", ("cluster", "year"), ky, "green power, MW"),
+        "util_short": VarBlock("util_short", ("cluster", "year"), ky, "racks below the utilisation floor"),
+        "green_short": VarBlock("green_short", ("cluster", "year"), ky, "MW below the green share"),
+        "west_short": VarBlock("west_short", ("year",), [(y,) for y in ix.years], "racks below the western share"),
+    }

@@ -1,0 +1,172 @@
+"""Dataset + scenario → one xarray Dataset of model inputs (the "inputs" half of results.nc).
+
+Everything the formulation needs is here, after the scenario's overrides, with Chinese and
+English names as coordinates. Nothing downstream reads CSV or YAML again.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .dataset import Dataset, load_dataset
+from .errors import InputError
+from .latency import distance_matrix, modelled_latency_ms, read_latency_matrix
+from .scenario import Scenario
+
+HOURS_PER_YEAR = 8760.0
+
+
+def dataset_fingerprint(ds: Dataset) -> str:
+    """Hash of the dataset's files, so a scenario hash changes when the data does."""
+    h = hashlib.sha256()
+    for f in sorted(Path(ds.path).glob("*.csv")) + [Path(ds.path) / "settings.yaml"]:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _check_ids(keys, allowed, source: str, field: str, what: str) -> None:
+    for k in keys:
+        if k not in allowed:
+            raise InputError(source, f"{field}.{k}" if field else k, f"unknown {what} id (known: {', '.join(map(str, allowed))})")
+
+
+def _demand_array(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
+    regions, workloads = list(ds.regions.index), list(ds.workloads.index)
+    d = (ds.demand.pivot_table(index=["region_id", "workload_id"], columns="year", values="racks", aggfunc="sum")
+         .reindex(pd.MultiIndex.from_product([regions, workloads]), fill_value=0.0)
+         .reindex(columns=years, fill_value=0.0).fillna(0.0))
+    arr = d.to_numpy(dtype=float, copy=True).reshape(len(regions), len(workloads), len(years))
+    lv = sc.demand
+    _check_ids(lv.class_growth, workloads, sc.source, "demand.class_growth", "workload")
+    _check_ids(lv.class_scale, workloads, sc.source, "demand.class_scale", "workload")
+    _check_ids(lv.region_growth, regions, sc.source, "demand.region_growth", "region")
+    _check_ids(lv.region_scale, regions, sc.source, "demand.region_scale", "region")
+    t = np.asarray(years, float) - years[0]
+    for w, g in lv.class_growth.items():
+        j = workloads.index(w)
+        arr[:, j, :] = arr[:, j, :1] * (1 + g) ** t
+    for r, h in lv.region_growth.items():
+        arr[regions.index(r)] *= (1 + h) ** t
+    arr *= lv.scale
+    for w, s in lv.class_scale.items():
+        arr[:, workloads.index(w), :] *= s
+    for r, s in lv.region_scale.items():
+        arr[regions.index(r)] *= s
+    return arr
+
+
+def _cluster_table(ds: Dataset, sc: Scenario) -> pd.DataFrame:
+    cl = ds.clusters.copy()
+    _check_ids(sc.clusters, cl.index, sc.source, "clusters", "cluster")
+    for cid, lev in sc.clusters.items():
+        for field, value in lev.model_dump(exclude_none=True).items():
+            cl.loc[cid, field] = float(value)
+    cl["grid_price_yuan_per_kwh"] *= sc.electricity_price_scale
+    cl["green_price_yuan_per_kwh"] *= sc.green_price_scale
+    bad = cl["planned_racks"] < cl["installed_racks"]
+    if bad.any():
+        cid = cl.index[bad][0]
+        raise InputError(sc.source, f"clusters.{cid}.planned_racks",
+                         f"planned_racks ({cl.loc[cid, 'planned_racks']:g}) below installed_racks ({cl.loc[cid, 'installed_racks']:g})")
+    return cl
+
+
+def _availability(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
+    avail = np.ones((len(ds.clusters), len(years)))
+    clusters = list(ds.clusters.index)
+    for i, out in enumerate(sc.outages):
+        if out.cluster not in clusters:
+            raise InputError(sc.source, f"outages.{i}.cluster", f"unknown cluster id {out.cluster!r}")
+        for y in out.years or years:
+            if y not in years:
+                raise InputError(sc.source, f"outages.{i}.years", f"{y} is not a model year ({years[0]}–{years[-1]})")
+            avail[clusters.index(out.cluster), years.index(y)] = 0.0
+    return avail
+
+
+def _setting(sc: Scenario, ds: Dataset, key: str, value=None) -> float:
+    return float(ds.settings[key] if value is None else value)
+
+
+def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
+    """Apply the scenario to its dataset and return the model inputs."""
+    if ds is None:
+        ds = load_dataset(sc.resolve(sc.dataset))
+    years = ds.years
+    regions, clusters, workloads = list(ds.regions.index), list(ds.clusters.index), list(ds.workloads.index)
+    cl = _cluster_table(ds, sc)
+    wl = ds.workloads.copy()
+    _check_ids(sc.latency_bounds_ms, workloads, sc.source, "latency_bounds_ms", "workload")
+    for w, bound in sc.latency_bounds_ms.items():
+        wl.loc[w, "latency_bound_ms"] = np.nan if bound is None else float(bound)
+
+    dist = distance_matrix(ds.regions, cl)
+    if sc.latency_matrix:
+        lat = read_latency_matrix(sc.resolve(sc.latency_matrix), regions, clusters)
+        latency_source = str(sc.latency_matrix)
+    else:
+        lat = modelled_latency_ms(dist, ds.settings)
+        latency_source = "modelled"
+    bound = wl["latency_bound_ms"].to_numpy()
+    admissible = np.isnan(bound)[None, None, :] | (lat.to_numpy()[:, :, None] <= bound[None, None, :])
+
+    rate = _setting(sc, ds, "discount_rate", sc.discount_rate)
+    life = float(ds.settings["capex_lifetime_years"])
+    crf = 1.0 / life if rate == 0 else rate / (1 - (1 + rate) ** -life)
+    route_km = dist.to_numpy() * ds.settings["route_factor"]
+    transport = (wl["data_tb_per_rack_year"].to_numpy()[None, None, :]
+                 * (ds.settings["transport_yuan_per_tb"]
+                    + ds.settings["transport_yuan_per_tb_per_1000km"] * route_km[:, :, None] / 1000.0))
+    hubs = ds.hubs
+    pol = sc.policy
+
+    R, K, W, Y = ("region",), ("cluster",), ("workload",), ("year",)
+    out = xr.Dataset(
+        data_vars=dict(
+            demand=(("region", "workload", "year"), _demand_array(ds, sc, years),
+                    {"units": "standard racks", "long_name": "demand in use"}),
+            distance_km=(("region", "cluster"), dist.to_numpy(), {"units": "km", "long_name": "great-circle distance"}),
+            latency_ms=(("region", "cluster"), lat.to_numpy(), {"units": "ms", "long_name": "one-way latency", "source": latency_source}),
+            admissible=(("region", "cluster", "workload"), admissible, {"long_name": "latency within the class bound"}),
+            transport_yuan_per_rack_year=(("region", "cluster", "workload"), transport, {"units": "yuan/rack/yr"}),
+            latency_bound_ms=(W, bound, {"units": "ms", "long_name": "NaN: no bound"}),
+            realtime=(W, wl["realtime"].to_numpy(bool)),
+            kw_per_rack=(W, wl["kw_per_rack"].to_numpy(float), {"units": "kW/rack"}),
+            data_tb_per_rack_year=(W, wl["data_tb_per_rack_year"].to_numpy(float), {"units": "TB/rack/yr"}),
+            **{c: (K, cl[c].to_numpy(float)) for c in (
+                "installed_racks", "planned_racks", "build_limit_racks_per_year", "pue", "grid_limit_mw",
+                "grid_price_yuan_per_kwh", "green_avail_mw", "green_price_yuan_per_kwh", "capex_yuan_per_rack")},
+            cluster_co2_t_per_mwh=(K, ds.regions.loc[cl["region_id"], "co2_t_per_mwh"].to_numpy(float), {"units": "tCO2/MWh"}),
+            west=(K, (hubs.loc[cl["hub_id"], "role"] == "west").to_numpy()),
+            available=(("cluster", "year"), _availability(ds, sc, years), {"long_name": "1: in service, 0: outage"}),
+            region_co2_t_per_mwh=(R, ds.regions["co2_t_per_mwh"].to_numpy(float), {"units": "tCO2/MWh"}),
+            discount_factor=(Y, (1 + rate) ** -(np.asarray(years, float) - years[0])),
+            carbon_price_yuan_per_t=((), _setting(sc, ds, "carbon_price_yuan_per_t", sc.carbon_price_yuan_per_t)),
+            discount_rate=((), rate),
+            capital_recovery_factor=((), crf),
+            unmet_penalty_yuan_per_rack_year=((), _setting(sc, ds, "unmet_penalty_yuan_per_rack_year", sc.unmet_penalty_yuan_per_rack_year)),
+            policy_penalty_yuan_per_rack_year=((), _setting(sc, ds, "policy_penalty_yuan_per_rack_year")),
+            utilisation_floor=((), _setting(sc, ds, "utilisation_floor", pol.utilisation_floor)),
+            min_green_share=((), _setting(sc, ds, "min_green_share", pol.min_green_share)),
+            min_west_share=((), _setting(sc, ds, "min_west_share", pol.min_west_share)),
+            allow_unmet=((), bool(pol.allow_unmet)),
+        ),
+        coords=dict(
+            region=regions, cluster=clusters, workload=workloads, year=years,
+            region_name_zh=(R, ds.regions["name_zh"].to_numpy(str)), region_name_en=(R, ds.regions["name_en"].to_numpy(str)),
+            region_lat=(R, ds.regions["lat"].to_numpy(float)), region_lon=(R, ds.regions["lon"].to_numpy(float)),
+            cluster_name_zh=(K, cl["name_zh"].to_numpy(str)), cluster_name_en=(K, cl["name_en"].to_numpy(str)),
+            cluster_lat=(K, cl["lat"].to_numpy(float)), cluster_lon=(K, cl["lon"].to_numpy(float)),
+            hub=(K, cl["hub_id"].to_numpy(str)),
+            hub_name_zh=(K, hubs.loc[cl["hub_id"], "name_zh"].to_numpy(str)),
+            hub_name_en=(K, hubs.loc[cl["hub_id"], "name_en"].to_numpy(str)),
+            workload_name_zh=(W, wl["name_zh"].to_numpy(str)), workload_name_en=(W, wl["name_en"].to_numpy(str)),
+        ),
+        attrs=dict(scenario=sc.name, dataset=str(ds.path), hours_per_year=HOURS_PER_YEAR),
+    )
+    return out

@@ -1,0 +1,56 @@
+"""One-way latency from each demand region to each cluster.
+
+latency = overhead + route_factor × great-circle km / fibre km-per-ms. The defaults in
+``data/settings.yaml`` are calibrated against CAICT's 2024-Q1 measurements between the cluster
+cities (data/README.md). A planner's measured matrix (CSV) replaces the computed one.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+EARTH_RADIUS_KM = 6371.0
+
+
+def great_circle_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Haversine distance; arguments broadcast."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi, dlmb = p2 - p1, np.radians(lon2) - np.radians(lon1)
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
+def distance_matrix(regions: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFrame:
+    d = great_circle_km(regions["lat"].to_numpy()[:, None], regions["lon"].to_numpy()[:, None],
+                        clusters["lat"].to_numpy()[None, :], clusters["lon"].to_numpy()[None, :])
+    return pd.DataFrame(d, index=regions.index, columns=clusters.index)
+
+
+def modelled_latency_ms(distance_km: pd.DataFrame, settings: dict) -> pd.DataFrame:
+    return settings["latency_overhead_ms"] + settings["route_factor"] * distance_km / settings["fibre_km_per_ms"]
+
+
+def read_latency_matrix(path: Path, regions, clusters) -> pd.DataFrame:
+    """Measured one-way latency: first column region_id, one column per cluster_id, values in ms."""
+    from .dataset import _read_csv  # same size and encoding checks as the dataset files
+
+    df = _read_csv(path)
+    if df.columns[0] != "region_id":
+        raise InputError(path, df.columns[0], "first column must be region_id")
+    df = df.set_index("region_id")
+    for field, wanted, have in (("region_id", regions, df.index), ("columns", clusters, df.columns)):
+        missing = [k for k in wanted if k not in have]
+        if missing:
+            raise InputError(path, field, f"no entry for {missing[0]!r}")
+    df = df.loc[list(regions), list(clusters)]
+    vals = df.apply(pd.to_numeric, errors="coerce")
+    bad = vals.isna() | (vals < 0)
+    if bad.to_numpy().any():
+        r, c = np.argwhere(bad.to_numpy())[0]
+        raise InputError(path, str(df.columns[c]),
+                         f"expected a latency ≥ 0 ms, got {df.iat[r, c]!r} for region {df.index[r]!r}")
+    return vals.astype(float)

@@ -1,0 +1,172 @@
+"""Solution → one self-describing xarray Dataset: inputs, decisions, KPIs and a run manifest.
+
+Everything a report shows is computed here once; ``summary``, ``allocation_table`` and the
+writers in ``report.py`` only read this Dataset.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .formulation.blocks import LinearProgram
+from .formulation.index import Index
+from .solve import Solution
+
+REASON_NO_ARC = "no admissible cluster within the latency bound"
+REASON_CAPACITY = "admissible clusters full (capacity, build or power limits)"
+REASON_COST = "serving costs more than the unmet penalty"
+REASON_NONE = ""
+REASONS = (REASON_NO_ARC, REASON_CAPACITY, REASON_COST)
+TOL = 1e-6
+
+
+def _block(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
+    off = lp.offsets()[name]
+    return values[off: off + lp.variables[name].size]
+
+
+def _row_block(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
+    r0 = 0
+    for rb in lp.rows:
+        if rb.name == name:
+            return values[r0: r0 + rb.size]
+        r0 += rb.size
+    raise KeyError(name)
+
+
+def cost_by_term(lp: LinearProgram, col_value: np.ndarray) -> dict[str, float]:
+    off = lp.offsets()
+    return {ct.name: float(sum(np.dot(coef, col_value[off[v] + col]) for v, col, coef in ct.parts))
+            for ct in lp.costs}
+
+
+def _unmet_reasons(inp: xr.Dataset, ix: Index, unmet: np.ndarray, cap_dual: np.ndarray) -> np.ndarray:
+    """One reason per (region, workload, year) with unmet demand ('' where all is served)."""
+    has_arc = inp["admissible"].any("cluster").transpose("region", "workload").to_numpy()
+    # a cluster is "full" when the capacity row has a nonzero dual price (binding)
+    full = np.abs(cap_dual.reshape(ix.K, ix.Y)) > TOL
+    adm = inp["admissible"].transpose("region", "cluster", "workload").to_numpy()
+    all_full = np.all(~adm[:, :, :, None] | full[None, :, None, :], axis=1)  # (R, W, Y)
+    reason = np.where(has_arc[:, :, None], np.where(all_full, REASON_CAPACITY, REASON_COST), REASON_NO_ARC)
+    return np.where(unmet > TOL, reason, REASON_NONE).astype(object)
+
+
+def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: dict) -> xr.Dataset:
+    ix: Index = lp.index
+    R, K, W, Y = ix.R, ix.K, ix.W, ix.Y
+    v = sol.col_value
+    H = float(inp.attrs["hours_per_year"])
+    x_arc = _block(lp, v, "x").reshape(ix.A, Y)
+    alloc = np.zeros((R, K, W, Y))
+    alloc[ix.arc_r, ix.arc_k, ix.arc_w, :] = x_arc
+    unmet = _block(lp, v, "unmet").reshape(R, W, Y)
+    build = _block(lp, v, "build").reshape(K, Y)
+    grid = _block(lp, v, "grid").reshape(K, Y)
+    green = _block(lp, v, "green").reshape(K, Y)
+    cap_dual = np.nan_to_num(_row_block(lp, sol.row_dual, "cluster_capacity"))
+    capacity = inp["installed_racks"].to_numpy()[:, None] + np.cumsum(build, axis=1)
+    load = alloc.sum(axis=(0, 2))
+    it_mw = np.einsum("rkwy,w->ky", alloc, inp["kw_per_rack"].to_numpy()) / 1000.0
+    ef = inp["cluster_co2_t_per_mwh"].to_numpy()[:, None]
+    lat = inp["latency_ms"].to_numpy()
+    served_w = alloc.sum(axis=(0, 1))  # (W, Y)
+    lat_w = np.einsum("rkwy,rk->wy", alloc, lat)
+    costs = cost_by_term(lp, v)
+
+    KY, RWY = ("cluster", "year"), ("region", "workload", "year")
+    out = inp.copy()
+    out = out.assign(
+        allocation=(("region", "cluster", "workload", "year"), alloc, {"units": "standard racks"}),
+        unmet=(RWY, unmet, {"units": "standard racks"}),
+        unmet_reason=(RWY, _unmet_reasons(inp, ix, unmet, cap_dual).astype(str)),
+        served=(RWY, alloc.sum(axis=1), {"units": "standard racks"}),
+        build=(KY, build, {"units": "standard racks"}),
+        capacity=(KY, capacity, {"units": "standard racks", "long_name": "installed + cumulative builds"}),
+        load=(KY, load, {"units": "standard racks"}),
+        utilisation=(KY, np.divide(load, capacity, out=np.full_like(load, np.nan), where=capacity > 0),
+                     {"long_name": "load / capacity (上架率)"}),
+        utilisation_shortfall=(KY, _block(lp, v, "util_short").reshape(K, Y), {"units": "standard racks"}),
+        it_power_mw=(KY, it_mw, {"units": "MW"}),
+        grid_mw=(KY, grid, {"units": "MW"}),
+        green_mw=(KY, green, {"units": "MW"}),
+        facility_power_mw=(KY, grid + green, {"units": "MW"}),
+        energy_mwh=(KY, (grid + green) * H, {"units": "MWh"}),
+        green_shortfall_mw=(KY, _block(lp, v, "green_short").reshape(K, Y), {"units": "MW"}),
+        emissions_t=(KY, ef * grid * H, {"units": "tCO2"}),
+        west_shortfall=(("year",), _block(lp, v, "west_short"), {"units": "standard racks"}),
+        latency_weighted_ms=(("workload", "year"),
+                             np.divide(lat_w, served_w, out=np.full_like(lat_w, np.nan), where=served_w > TOL),
+                             {"units": "ms", "long_name": "load-weighted one-way latency"}),
+        capacity_price=(KY, cap_dual.reshape(K, Y),
+                        {"units": "discounted yuan per rack", "long_name": "dual of cluster_capacity"}),
+        cost=(("cost_term",), np.array(list(costs.values())), {"units": "yuan (discounted)"}),
+    )
+    out = out.assign_coords(cost_term=list(costs))
+    out.attrs.update(status=sol.status, objective=sol.objective,
+                     manifest=json.dumps(manifest, ensure_ascii=False, sort_keys=True),
+                     **{k: manifest[k] for k in ("scenario_hash", "scenario_name")})
+    return out
+
+
+def manifest_of(res: xr.Dataset) -> dict:
+    return json.loads(res.attrs["manifest"])
+
+
+def summary(res: xr.Dataset) -> dict:
+    """The summary.json document (also what the app's KPI cards show)."""
+    man = manifest_of(res)
+    costs = {str(k): float(v) for k, v in zip(res.cost_term.values, res["cost"].values)}
+    unmet = res["unmet"]
+    reasons = res["unmet_reason"].values
+    by_reason = {r: float(unmet.values[reasons == r].sum()) for r in REASONS if (reasons == r).any()}
+    lw = res["latency_weighted_ms"]
+    served = res["served"].sum(("region", "year"))
+    lat_class = {}
+    for w in res.workload.values:
+        s = float(served.sel(workload=w))
+        lat_class[str(w)] = (float((lw.sel(workload=w) * res["served"].sel(workload=w).sum("region")).sum() / s)
+                             if s > TOL else None)
+    return {
+        "scenario": man["scenario_name"],
+        "status": res.attrs["status"],
+        "objective": float(res.attrs["objective"]),
+        "costs": costs,
+        "emissions_tco2": float(res["emissions_t"].sum()),
+        "energy_mwh": float(res["energy_mwh"].sum()),
+        "demand_rack_years": float(res["demand"].sum()),
+        "served_rack_years": float(res["served"].sum()),
+        "unmet": {"total_rack_years": float(unmet.sum()), "by_reason": by_reason,
+                  "by_year": {str(y): float(unmet.sel(year=y).sum()) for y in res.year.values}},
+        "built_racks": float(res["build"].sum()),
+        "latency_weighted_ms": lat_class,
+        "utilisation_mean": float(res["load"].sum() / res["capacity"].sum()),
+        "policy_shortfalls": {"utilisation_racks": float(res["utilisation_shortfall"].sum()),
+                              "green_mw": float(res["green_shortfall_mw"].sum()),
+                              "west_racks": float(res["west_shortfall"].sum())},
+        "timings": man["timings"],
+        "scenario_hash": man["scenario_hash"],
+        "versions": man["versions"],
+        "solver_options": man["solver_options"],
+    }
+
+
+def allocation_table(res: xr.Dataset) -> pd.DataFrame:
+    """Tidy allocation: one row per (region, workload, cluster, year) with racks > 0."""
+    a = res["allocation"].to_series()
+    a = a[a > TOL].rename("racks").reset_index()
+    lat = res["latency_ms"].to_series().rename("latency_ms").reset_index()
+    a = a.merge(lat, on=["region", "cluster"])
+    hub = pd.Series(res["hub"].values, index=res.cluster.values)
+    a["hub"] = a["cluster"].map(hub)
+    names = {"region": ("region_name_zh", "region_name_en"), "cluster": ("cluster_name_zh", "cluster_name_en"),
+             "workload": ("workload_name_zh", "workload_name_en")}
+    for dim, (zh, en) in names.items():
+        a[f"{dim}_zh"] = a[dim].map(pd.Series(res[zh].values, index=res[dim].values))
+        a[f"{dim}_en"] = a[dim].map(pd.Series(res[en].values, index=res[dim].values))
+    a["hub_zh"] = a["cluster"].map(pd.Series(res["hub_name_zh"].values, index=res.cluster.values))
+    cols = ["region", "workload", "cluster", "hub", "year", "racks", "latency_ms",
+            "region_zh", "workload_zh", "cluster_zh", "hub_zh", "region_en", "workload_en", "cluster_en"]
+    return a[cols].sort_values(["year", "region", "workload", "cluster"]).reset_index(drop=True)

@@ -1,0 +1,156 @@
+"""Scenario files: a YAML document that names a dataset and overrides any lever.
+
+Parsed with ``yaml.safe_load`` (no tags, no code) and validated by pydantic; every message names
+the file and the dotted field. ``scenario_hash`` identifies a scenario by its content together
+with the dataset files it uses, so batch results can be keyed by it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import InputError
+
+MAX_SCENARIO_BYTES = 1_000_000
+SCENARIOS = Path(__file__).resolve().parent.parent / "data" / "scenarios"
+
+NonNeg = Annotated[float, Field(ge=0)]
+Share = Annotated[float, Field(ge=0, le=1)]
+Growth = Annotated[float, Field(ge=-0.5, le=2)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DemandLevers(_Strict):
+    """Demand levers (docs/math.md, "Scenario inputs"):
+
+    - ``class_growth[w] = g``: class w grows at g per year from the first year, replacing the
+      dataset's path: D[r,w,y] = D[r,w,y0] (1 + g)^(y - y0);
+    - ``region_growth[r] = h``: region r gets an extra factor (1 + h)^(y - y0) (h may be < 0);
+    - then everything is multiplied by ``scale`` × ``class_scale[w]`` × ``region_scale[r]``.
+    """
+
+    scale: NonNeg = 1.0
+    class_scale: dict[str, NonNeg] = {}
+    region_scale: dict[str, NonNeg] = {}
+    class_growth: dict[str, Growth] = {}
+    region_growth: dict[str, Growth] = {}
+
+
+class ClusterLevers(_Strict):
+    installed_racks: NonNeg | None = None
+    planned_racks: NonNeg | None = None
+    build_limit_racks_per_year: NonNeg | None = None
+    pue: Annotated[float, Field(ge=1, le=3)] | None = None
+    grid_limit_mw: NonNeg | None = None
+    grid_price_yuan_per_kwh: Annotated[float, Field(ge=0, le=5)] | None = None
+    green_avail_mw: NonNeg | None = None
+    green_price_yuan_per_kwh: Annotated[float, Field(ge=0, le=5)] | None = None
+    capex_yuan_per_rack: NonNeg | None = None
+
+
+class Outage(_Strict):
+    cluster: str
+    years: list[int] | None = None  # None: every year
+
+
+class Policy(_Strict):
+    utilisation_floor: Share | None = None  # 上架率 floor on each cluster's capacity
+    min_green_share: Share | None = None  # green power share of each cluster's supply
+    min_west_share: Share | None = None  # share of non-real-time work served in western hubs
+    allow_unmet: bool = True  # False: strict mode, demand must be served in full
+
+
+class SolverOptions(_Strict):
+    time_limit_s: Annotated[float, Field(gt=0, le=86400)] = 300.0
+    mip_rel_gap: Annotated[float, Field(ge=0, le=1)] = 1e-4
+    threads: Annotated[int, Field(ge=1, le=64)] = 1
+    random_seed: Annotated[int, Field(ge=0)] = 0
+    method: str = Field("choose", pattern="^(choose|simplex|ipm)$")
+
+
+class Scenario(_Strict):
+    name: str = Field("scenario", min_length=1, max_length=120)
+    description: str = ""
+    dataset: str | None = None  # folder; relative to the scenario file; None: bundled data
+    latency_matrix: str | None = None  # CSV region_id × cluster_id of measured one-way ms
+    carbon_price_yuan_per_t: NonNeg | None = None
+    discount_rate: Annotated[float, Field(ge=0, le=0.5)] | None = None
+    unmet_penalty_yuan_per_rack_year: NonNeg | None = None
+    electricity_price_scale: NonNeg = 1.0
+    green_price_scale: NonNeg = 1.0
+    latency_bounds_ms: dict[str, NonNeg | None] = {}  # workload -> bound (null: none)
+    demand: DemandLevers = DemandLevers()
+    clusters: dict[str, ClusterLevers] = {}
+    outages: list[Outage] = []
+    policy: Policy = Policy()
+    solver: SolverOptions = SolverOptions()
+
+    # where relative paths are resolved, and what to name in messages
+    source: str = Field("<scenario>", exclude=True)
+    base_dir: str = Field(".", exclude=True)
+
+    def resolve(self, rel: str | None) -> Path | None:
+        return None if rel is None else (Path(self.base_dir) / rel).resolve()
+
+
+def _field(loc) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def scenario_from_dict(data: Any, source: str = "<scenario>", base_dir: str | Path = ".") -> Scenario:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError(source, "", "expected a mapping of scenario settings at the top level")
+    try:
+        sc = Scenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown setting (check spelling; see docs/scenarios.md)"
+        raise InputError(source, _field(err["loc"]), msg) from None
+    return sc.model_copy(update={"source": source, "base_dir": str(base_dir)})
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario YAML file safely and validate it."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "", "file not found")
+    if path.stat().st_size > MAX_SCENARIO_BYTES:
+        raise InputError(path, "", f"larger than {MAX_SCENARIO_BYTES // 1000} kB")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(path, "", "not UTF-8 text") from None
+    return parse_scenario_text(text, str(path), path.parent)
+
+
+def parse_scenario_text(text: str, source: str = "<scenario>", base_dir: str | Path = ".") -> Scenario:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        first = str(exc).strip().splitlines()
+        raise InputError(source, "", f"not valid YAML ({' '.join(first[:2])})") from None
+    return scenario_from_dict(data, source, base_dir)
+
+
+def scenario_to_yaml(sc: Scenario) -> str:
+    """YAML text that ``load_scenario`` reads back to the same scenario."""
+    return yaml.safe_dump(sc.model_dump(mode="json", exclude_defaults=True), allow_unicode=True, sort_keys=False)
+
+
+def scenario_hash(sc: Scenario, dataset_fingerprint: str) -> str:
+    """Content hash of the scenario (its name and description excluded) and its dataset."""
+    body = sc.model_dump(mode="json", exclude={"name", "description"})
+    blob = json.dumps(body, sort_keys=True) + dataset_fingerprint
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -1,0 +1,177 @@
+"""Hand the Pyomo model to HiGHS (highspy) and solve; update HiGHS in place for warm re-solves.
+
+The hand-off goes through Pyomo's ``LinearStandardFormCompiler`` (mixed form) and
+``Highs.passModel`` with CSC arrays: what HiGHS solves is exactly what the Pyomo model says.
+The compiler's row and column order is mapped back to the blocks' order once, so results,
+duals and later parameter updates address HiGHS by block position.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from .formulation.blocks import LinearProgram
+from .formulation.pyomo_model import gc_paused, to_pyomo
+from .scenario import SolverOptions
+
+_MS = highspy.HighsModelStatus
+STATUS_WORDS = {
+    _MS.kOptimal: "optimal",
+    _MS.kInfeasible: "infeasible",
+    _MS.kUnboundedOrInfeasible: "infeasible or unbounded",
+    _MS.kUnbounded: "unbounded",
+    _MS.kTimeLimit: "time limit",
+    _MS.kIterationLimit: "iteration limit",
+    _MS.kObjectiveBound: "objective bound reached",
+    _MS.kModelEmpty: "empty model",
+    _MS.kSolveError: "solver error",
+    _MS.kInterrupt: "interrupted",
+}
+
+
+class StructureChanged(Exception):
+    """The new LP has other columns, rows or sparsity: rebuild instead of updating."""
+
+
+@dataclass
+class Solution:
+    status: str  # plain words, e.g. "optimal", "time limit (incumbent)"
+    optimal: bool
+    has_solution: bool
+    objective: float
+    col_value: np.ndarray  # in block order (LinearProgram.offsets)
+    row_dual: np.ndarray  # in block order; NaN where the row was dropped by the compiler
+    iterations: int
+    timings: dict = field(default_factory=dict)
+
+
+class HighsModel:
+    """A Pyomo model compiled into one HiGHS instance, re-solvable after in-place updates."""
+
+    def __init__(self, lp: LinearProgram, options: SolverOptions):
+        t0 = time.perf_counter()
+        self.lp = lp
+        self.model, columns, rows = to_pyomo(lp)
+        t1 = time.perf_counter()
+        with gc_paused():
+            info = LinearStandardFormCompiler().write(self.model, mixed_form=True)
+            col_pos = {id(v): i for i, v in enumerate(columns)}
+            row_pos = {id(c): j for j, c in enumerate(rows)}
+            self.col_of = np.full(len(columns), -1, dtype=np.int64)  # block column -> HiGHS column
+            self.col_of[[col_pos[id(v)] for v in info.columns]] = np.arange(len(info.columns))
+            self.row_of = np.full(len(rows), -1, dtype=np.int64)  # block row -> HiGHS row
+            self.row_of[[row_pos[id(r.constraint)] for r in info.rows]] = np.arange(len(info.rows))
+        self.highs = highspy.Highs()
+        self._pass(info, lp)
+        self.options = None
+        self.set_options(options)
+        self.timings = {"build_s": t1 - t0, "handoff_s": time.perf_counter() - t1}
+
+    def _pass(self, info, lp: LinearProgram) -> None:
+        h = highspy.HighsLp()
+        n, m = len(info.columns), len(info.rows)
+        h.num_col_, h.num_row_ = n, m
+        h.col_cost_ = np.asarray(info.c.toarray()).ravel() if n else np.zeros(0)
+        ub = lp.column_upper()[self._present_cols()]
+        h.col_lower_, h.col_upper_ = np.zeros(n), np.where(np.isinf(ub), highspy.kHighsInf, ub)
+        sense = np.array([r.bound_type for r in info.rows])
+        rhs = np.asarray(info.rhs, float)
+        # mixed form: 0 is "=", 1 is "≤ rhs", -1 is "≥ rhs" (body and rhs not negated)
+        h.row_lower_ = np.where(sense <= 0, rhs, -highspy.kHighsInf)
+        h.row_upper_ = np.where(sense >= 0, rhs, highspy.kHighsInf)
+        A = info.A.tocsc()
+        h.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        h.a_matrix_.start_, h.a_matrix_.index_, h.a_matrix_.value_ = A.indptr, A.indices, A.data
+        h.sense_ = highspy.ObjSense.kMinimize
+        self.highs.setOptionValue("output_flag", False)
+        self.highs.passModel(h)
+        self._cost = lp.column_cost()
+        self._upper = lp.column_upper()
+        self._row_lo, self._row_hi = lp.row_bounds()
+        self._entries = lp.matrix_entries()
+
+    def _present_cols(self) -> np.ndarray:
+        order = np.argsort(self.col_of[self.col_of >= 0])
+        return np.flatnonzero(self.col_of >= 0)[order]
+
+    def set_options(self, opt: SolverOptions) -> None:
+        if opt == self.options:
+            return
+        h = self.highs
+        h.setOptionValue("threads", int(opt.threads))
+        h.setOptionValue("random_seed", int(opt.random_seed))
+        h.setOptionValue("time_limit", float(opt.time_limit_s))
+        h.setOptionValue("mip_rel_gap", float(opt.mip_rel_gap))
+        h.setOptionValue("solver", opt.method)
+        self.options = opt
+
+    # -- warm updates -------------------------------------------------------------------------
+    def update(self, lp: LinearProgram) -> int:
+        """Push the numbers of ``lp`` (same structure) into HiGHS; return how many changed."""
+        if lp.structure_key() != self.lp.structure_key():
+            raise StructureChanged("the scenario changes the model's structure")
+        h, changed = self.highs, 0
+        cost, upper = lp.column_cost(), lp.column_upper()
+        idx = np.flatnonzero((cost != self._cost) & (self.col_of >= 0))
+        if idx.size:
+            h.changeColsCost(idx.size, self.col_of[idx], cost[idx])
+        changed += idx.size
+        idx = np.flatnonzero((upper != self._upper) & (self.col_of >= 0))
+        if idx.size:
+            h.changeColsBounds(idx.size, self.col_of[idx], np.zeros(idx.size),
+                               np.where(np.isinf(upper[idx]), highspy.kHighsInf, upper[idx]))
+        changed += idx.size
+        lo, hi = lp.row_bounds()
+        idx = np.flatnonzero(((lo != self._row_lo) | (hi != self._row_hi)) & (self.row_of >= 0))
+        if idx.size:
+            inf = highspy.kHighsInf
+            h.changeRowsBounds(idx.size, self.row_of[idx], np.where(np.isinf(lo[idx]), -inf, lo[idx]),
+                               np.where(np.isinf(hi[idx]), inf, hi[idx]))
+        changed += idx.size
+        r, c, v = lp.matrix_entries()
+        old_v = self._entries[2]
+        for i in np.flatnonzero(v != old_v):
+            if self.row_of[r[i]] >= 0 and self.col_of[c[i]] >= 0:
+                h.changeCoeff(int(self.row_of[r[i]]), int(self.col_of[c[i]]), float(v[i]))
+                changed += 1
+        self.lp, self._cost, self._upper, self._row_lo, self._row_hi = lp, cost, upper, lo, hi
+        self._entries = (r, c, v)
+        return changed
+
+    # -- solving ------------------------------------------------------------------------------
+    def solve(self) -> Solution:
+        h = self.highs
+        t0 = time.perf_counter()
+        h.run()
+        solve_s = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        ms = h.getModelStatus()
+        info = h.getInfo()
+        has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        word = STATUS_WORDS.get(ms, h.modelStatusToString(ms).lower())
+        if ms == _MS.kTimeLimit:
+            word = "time limit (incumbent)" if has_solution else "time limit (no solution)"
+        sol = h.getSolution()
+        n_cols = len(self.col_of)
+        col_value = np.zeros(n_cols)
+        row_dual = np.full(len(self.row_of), np.nan)
+        if has_solution:
+            cv = np.asarray(sol.col_value)
+            present = self.col_of >= 0
+            col_value[present] = cv[self.col_of[present]]
+            if sol.dual_valid:
+                rd = np.asarray(sol.row_dual)
+                rp = self.row_of >= 0
+                row_dual[rp] = rd[self.row_of[rp]]
+        obj = float(info.objective_function_value) if has_solution else float("nan")
+        return Solution(word, ms == _MS.kOptimal, has_solution, obj, col_value, row_dual,
+                        int(info.simplex_iteration_count + info.ipm_iteration_count),
+                        {"solve_s": solve_s, "extract_s": time.perf_counter() - t1})
+
+    def write_model(self, path: str) -> None:
+        """Write the exact LP in HiGHS (e.g. .mps); HiGHS alone reaches the same objective."""
+        self.highs.writeModel(str(path))
