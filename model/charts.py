@@ -1,0 +1,57 @@
+"""Plotly figures shared by the app and the HTML reports (labels in Chinese and English)."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import xarray as xr
+
+from .results import summary
+
+
+def _cluster_label(res: xr.Dataset) -> pd.Series:
+    return pd.Series([f"{zh} {en}" for zh, en in zip(res["cluster_name_zh"].values, res["cluster_name_en"].values)],
+                     index=res.cluster.values)
+
+
+def _workload_label(res: xr.Dataset) -> pd.Series:
+    return pd.Series([f"{zh} {en}" for zh, en in zip(res["workload_name_zh"].values, res["workload_name_en"].values)],
+                     index=res.workload.values)
+
+
+def allocation_by_cluster(res: xr.Dataset, year: int | None = None) -> go.Figure:
+    year = int(res.year.values[-1]) if year is None else year
+    df = res["allocation"].sel(year=year).sum("region").to_series().rename("racks").reset_index()
+    df["cluster"] = df["cluster"].map(_cluster_label(res))
+    df["workload"] = df["workload"].map(_workload_label(res))
+    fig = px.bar(df, x="cluster", y="racks", color="workload", barmode="stack",
+                 title=f"Allocation by cluster and class 各集群分配 ({year})",
+                 labels={"racks": "standard racks 标准机架", "cluster": "cluster 集群", "workload": "class 类别"})
+    return fig
+
+
+def utilisation(res: xr.Dataset) -> go.Figure:
+    df = res["utilisation"].to_series().rename("utilisation").reset_index()
+    df["cluster"] = df["cluster"].map(_cluster_label(res))
+    fig = px.line(df, x="year", y="utilisation", color="cluster", markers=True,
+                  title="Utilisation 上架率 (load / capacity)", labels={"utilisation": "utilisation 上架率"})
+    floor = float(res["utilisation_floor"])
+    if floor > 0:
+        fig.add_hline(y=floor, line_dash="dash", annotation_text=f"floor 下限 {floor:.0%}")
+    return fig
+
+
+def cost_breakdown(res: xr.Dataset) -> go.Figure:
+    costs = summary(res)["costs"]
+    df = pd.DataFrame({"term": list(costs), "billion yuan": [v / 1e9 for v in costs.values()]})
+    return px.bar(df, x="term", y="billion yuan", title="Cost by term 成本构成 (discounted, 10⁹ yuan)")
+
+
+def trajectory(res: xr.Dataset) -> go.Figure:
+    df = res["load"].to_series().rename("racks").reset_index()
+    df["cluster"] = df["cluster"].map(_cluster_label(res))
+    return px.area(df, x="year", y="racks", color="cluster", title="Load by year 逐年负载 (standard racks 标准机架)")
+
+
+def report_figures(res: xr.Dataset) -> list[go.Figure]:
+    return [allocation_by_cluster(res), cost_breakdown(res), utilisation(res), trajectory(res)]

@@ -1,0 +1,102 @@
+"""Command line: ``hubplan solve | validate`` (batch commands live in batch_cli.py).
+
+Bad input prints one line naming the file, the field and the problem, and exits with code 2.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import InputError
+from .scenario import load_scenario
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Capacity and allocation planner for China's national compute hubs (东数西算).")
+err = Console(stderr=True)
+out = Console()
+
+
+def fail(exc: InputError) -> None:
+    err.print(f"error: {exc.line()}", markup=False, highlight=False)
+    raise typer.Exit(2)
+
+
+def _print_summary(s: dict) -> None:
+    t = Table(title=f"{s['scenario']} — {s['status']}", show_header=False)
+    t.add_row("objective (discounted yuan)", f"{s['objective']:,.0f}")
+    for k, v in s["costs"].items():
+        t.add_row(f"  {k}", f"{v:,.0f}")
+    t.add_row("emissions (tCO2)", f"{s['emissions_tco2']:,.0f}")
+    t.add_row("unmet (rack-years)", f"{s['unmet']['total_rack_years']:,.1f}")
+    for k, v in s["unmet"]["by_reason"].items():
+        t.add_row(f"  {k}", f"{v:,.1f}")
+    for w, v in s["latency_weighted_ms"].items():
+        t.add_row(f"latency {w} (ms)", "—" if v is None else f"{v:.2f}")
+    t.add_row("time build / solve / total (s)",
+              f"{s['timings']['build_s']:.3f} / {s['timings']['solve_s']:.3f} / {s['timings']['total_s']:.3f}")
+    out.print(t)
+
+
+@app.command()
+def solve(
+    scenario: Path = typer.Argument(..., help="scenario YAML file"),
+    out_dir: Path = typer.Option(Path("out"), "--out", help="folder for summary.json, allocation.csv, results.nc, report.xlsx"),
+    write_model: Path | None = typer.Option(None, "--write-model", help="also write the LP handed to HiGHS (.mps)"),
+    html: bool = typer.Option(False, "--html", help="also write an offline report.html"),
+    time_limit: float | None = typer.Option(None, "--time-limit", help="solver time limit in seconds"),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Solve one scenario and write its results."""
+    from .report import write_outputs
+    from .results import summary
+    from .run import solve_scenario
+
+    try:
+        sc = load_scenario(scenario)
+        if time_limit is not None:
+            if time_limit <= 0:
+                raise InputError("--time-limit", "time_limit", "must be > 0 seconds")
+            sc = sc.model_copy(update={"solver": sc.solver.model_copy(update={"time_limit_s": time_limit})})
+        res = solve_scenario(sc, write_model=str(write_model) if write_model else None)
+    except InputError as exc:
+        fail(exc)
+    write_outputs(res, out_dir, html=html)
+    s = summary(res)
+    if not quiet:
+        _print_summary(s)
+        out.print(f"wrote {out_dir}/summary.json, allocation.csv, results.nc, report.xlsx" + (", report.html" if html else ""))
+    if not res.attrs["status"].startswith(("optimal", "time limit (incumbent)")):
+        err.print(f"no optimal solution: {res.attrs['status']}")
+        raise typer.Exit(1)
+
+
+@app.command()
+def validate(scenario: Path = typer.Argument(..., help="scenario YAML file")) -> None:
+    """Check a scenario and its dataset without solving."""
+    from .inputs import build_inputs
+
+    try:
+        sc = load_scenario(scenario)
+        inp = build_inputs(sc)
+    except InputError as exc:
+        fail(exc)
+    adm = inp["admissible"]
+    no_arc = (~adm.any("cluster")) & (inp["demand"].sum("year") > 0)
+    out.print(f"ok: {scenario} — {inp.sizes['region']} regions, {inp.sizes['cluster']} clusters, "
+              f"{inp.sizes['workload']} classes, years {int(inp.year[0])}–{int(inp.year[-1])}, "
+              f"{int(adm.sum())} admissible arcs")
+    for r, w in zip(*map(list, no_arc.values.nonzero())):
+        out.print(f"  note: {inp.region_name_zh.values[r]} {inp.region.values[r]}: no cluster within the "
+                  f"{inp.workload.values[w]} latency bound; its demand will be reported unmet")
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

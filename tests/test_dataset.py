@@ -1,0 +1,148 @@
+"""Checks on the bundled reference dataset in data/ (no model import)."""
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+TAGS = {"published", "derived", "assumption"}
+ID_RE = r"^[a-z][a-z0-9_]*$"
+
+NUMERIC = {
+    "clusters.csv": ("cluster_id", ["lat", "lon", "installed_racks", "planned_racks", "build_limit_racks_per_year",
+                                    "pue", "grid_limit_mw", "grid_price_yuan_per_kwh", "green_avail_mw",
+                                    "green_price_yuan_per_kwh", "capex_yuan_per_rack"]),
+    "regions.csv": ("region_id", ["lat", "lon", "co2_t_per_mwh", "gdp_2023_100m_yuan"]),
+    "workloads.csv": ("workload_id", ["latency_bound_ms", "kw_per_rack", "data_tb_per_rack_year",
+                                      "share_2026", "growth_per_year"]),
+}
+
+
+def read(name):
+    return pd.read_csv(DATA / name, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def settings():
+    return yaml.safe_load((DATA / "settings.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def sources():
+    return read("sources.csv")
+
+
+def covered(sources, file, field, key):
+    rows = sources[(sources.file == file) & (sources.field == field) & (sources.key.isin([key, "*"]))]
+    return rows
+
+
+def test_sources_columns_and_tags(sources):
+    assert list(sources.columns) == ["file", "field", "key", "value", "unit", "tag", "source", "note"]
+    assert set(sources.tag) <= TAGS
+    assert sources.source.fillna("").str.strip().ne("").all()
+    assert not sources.duplicated(["file", "field", "key"]).any()
+
+
+@pytest.mark.parametrize("file", sorted(NUMERIC))
+def test_every_numeric_cell_has_a_source(file, sources):
+    id_col, fields = NUMERIC[file]
+    df = read(file)
+    missing = [(field, key) for field in fields for key, val in zip(df[id_col], df[field])
+               if not pd.isna(val) and covered(sources, file, field, key).empty]
+    assert not missing, f"{file}: no sources.csv row for {missing}"
+
+
+@pytest.mark.parametrize("file", sorted(NUMERIC))
+def test_exact_source_rows_carry_the_data_value(file, sources):
+    id_col, fields = NUMERIC[file]
+    df = read(file).set_index(id_col)
+    rows = sources[(sources.file == file) & (sources.key != "*")]
+    for r in rows.itertuples():
+        data_val = df.loc[r.key, r.field]
+        if pd.isna(data_val):
+            assert pd.isna(r.value) or str(r.value).strip() == ""
+        else:
+            assert math.isclose(float(r.value), float(data_val), rel_tol=1e-9), (file, r.field, r.key)
+
+
+def test_every_numeric_setting_has_a_source(settings, sources):
+    for key, val in settings.items():
+        if isinstance(val, bool) or not isinstance(val, (int, float, list)):
+            continue
+        rows = covered(sources, "settings.yaml", key, key)
+        assert not rows.empty, f"settings.yaml: no sources.csv row for {key}"
+        if not isinstance(val, list):
+            assert math.isclose(float(rows.iloc[0].value), float(val)), key
+
+
+def test_counts_and_unique_ids():
+    hubs, clusters, regions, workloads = (read(f) for f in ["hubs.csv", "clusters.csv", "regions.csv", "workloads.csv"])
+    assert len(hubs) == 8 and len(clusters) == 10 and len(regions) == 31 and len(workloads) == 5
+    for df, col in [(hubs, "hub_id"), (clusters, "cluster_id"), (regions, "region_id"), (workloads, "workload_id")]:
+        assert df[col].is_unique, col
+        assert df[col].str.match(ID_RE).all(), col
+    assert set(hubs.role) <= {"east", "west"}
+    assert set(regions.grid_region) <= {"north", "northeast", "east", "central", "northwest", "south", "southwest"}
+    assert set(workloads.workload_id) == {"realtime", "interactive", "processing", "storage", "ai_training"}
+
+
+def test_cross_references():
+    hubs, clusters, regions, workloads, demand = (
+        read(f) for f in ["hubs.csv", "clusters.csv", "regions.csv", "workloads.csv", "demand.csv"])
+    assert set(clusters.hub_id) <= set(hubs.hub_id)
+    assert set(hubs.hub_id) <= set(clusters.hub_id), "every hub has a cluster"
+    assert set(clusters.region_id) <= set(regions.region_id)
+    assert set(demand.region_id) == set(regions.region_id)
+    assert set(demand.workload_id) == set(workloads.workload_id)
+    assert len(demand) == 31 * 5 * 5
+    assert not demand.duplicated(["region_id", "workload_id", "year"]).any()
+
+
+def test_chinese_names_present():
+    for f in ["hubs.csv", "clusters.csv", "regions.csv", "workloads.csv"]:
+        names = read(f).name_zh.fillna("").str.strip()
+        assert names.ne("").all(), f
+        assert names.str.contains(r"[\u4e00-\u9fff]").all(), f
+
+
+def test_value_sanity(settings):
+    c, w = read("clusters.csv"), read("workloads.csv")
+    assert (c.planned_racks >= c.installed_racks).all()
+    assert (c.build_limit_racks_per_year > 0).all()
+    assert math.isclose(w.share_2026.sum(), 1.0)
+    assert (w.kw_per_rack <= 2.5).all()
+    d = read("demand.csv")
+    total = d.groupby("year").racks.sum()
+    assert math.isclose(total[settings["base_year"]], settings["hub_demand_2026_racks"], rel_tol=1e-4)
+    # reference case is interesting: builds needed, but plans suffice
+    assert total[max(settings["years"])] > c.installed_racks.sum()
+    assert c.planned_racks.sum() > 1.3 * total[max(settings["years"])]
+
+
+def test_demand_matches_script(tmp_path):
+    out = tmp_path / "demand.csv"
+    subprocess.run([sys.executable, str(DATA / "derive_demand.py"), "--out", str(out)], check=True, capture_output=True)
+    assert out.read_bytes() == (DATA / "demand.csv").read_bytes()
+
+
+def test_latency_calibration_reproduces_settings(settings):
+    sys.path.insert(0, str(DATA))
+    try:
+        import calibrate_latency as cal
+    finally:
+        sys.path.pop(0)
+    km = cal.pair_distances(read("clusters.csv"))["km"].to_numpy()
+    assert len(km) == 45
+    fibre = settings["fibre_km_per_ms"]
+    rf, oh = cal.fit(km, fibre)
+    assert abs(rf - settings["route_factor"]) < 0.01
+    assert abs(oh - settings["latency_overhead_ms"]) < 0.05
+    lat = cal.latency_ms(km, settings["route_factor"], settings["latency_overhead_ms"], fibre)
+    assert abs(lat.mean() - 9.7) < 0.3
+    assert abs(lat.max() - 17.1) < 0.3
