@@ -43,12 +43,28 @@ def cost_by_term(lp: LinearProgram, col_value: np.ndarray) -> dict[str, float]:
             for ct in lp.costs}
 
 
-def _unmet_reasons(inp: xr.Dataset, ix: Index, unmet: np.ndarray, cap_dual: np.ndarray) -> np.ndarray:
+def _at_limit(value, limit) -> np.ndarray:
+    """value has reached limit, up to solver tolerances (absolute and relative)."""
+    return value >= limit - (TOL + 1e-7 * np.abs(limit))
+
+
+def _full_clusters(inp: xr.Dataset, load, capacity, build, grid, green) -> np.ndarray:
+    """(K, Y) True where a cluster could not have served one more rack that year: either its
+    available capacity is used and cannot grow (yearly build limit or build potential reached),
+    or its power supply is at the grid limit and the green-power availability."""
+    a = inp["available"].transpose("cluster", "year").to_numpy()
+    room = (inp["planned_racks"] - inp["installed_racks"]).to_numpy()[:, None]
+    no_build = _at_limit(build, inp["build_limit_racks_per_year"].to_numpy()[:, None]) | _at_limit(np.cumsum(build, 1), room)
+    cap_full = _at_limit(load, a * capacity) & (no_build | (a == 0))
+    power_full = (_at_limit(grid, inp["grid_limit_mw"].to_numpy()[:, None])
+                  & _at_limit(green, inp["green_avail_mw"].to_numpy()[:, None]))
+    return cap_full | power_full
+
+
+def _unmet_reasons(inp: xr.Dataset, unmet: np.ndarray, full: np.ndarray) -> np.ndarray:
     """One reason per (region, workload, year) with unmet demand ('' where all is served)."""
-    has_arc = inp["admissible"].any("cluster").transpose("region", "workload").to_numpy()
-    # a cluster is "full" when the capacity row has a nonzero dual price (binding)
-    full = np.abs(cap_dual.reshape(ix.K, ix.Y)) > TOL
     adm = inp["admissible"].transpose("region", "cluster", "workload").to_numpy()
+    has_arc = adm.any(axis=1)  # (R, W)
     all_full = np.all(~adm[:, :, :, None] | full[None, :, None, :], axis=1)  # (R, W, Y)
     reason = np.where(has_arc[:, :, None], np.where(all_full, REASON_CAPACITY, REASON_COST), REASON_NO_ARC)
     return np.where(unmet > TOL, reason, REASON_NONE).astype(object)
@@ -81,7 +97,7 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
     out = out.assign(
         allocation=(("region", "cluster", "workload", "year"), alloc, {"units": "standard racks"}),
         unmet=(RWY, unmet, {"units": "standard racks"}),
-        unmet_reason=(RWY, _unmet_reasons(inp, ix, unmet, cap_dual).astype(str)),
+        unmet_reason=(RWY, _unmet_reasons(inp, unmet, _full_clusters(inp, load, capacity, build, grid, green)).astype(str)),
         served=(RWY, alloc.sum(axis=1), {"units": "standard racks"}),
         build=(KY, build, {"units": "standard racks"}),
         capacity=(KY, capacity, {"units": "standard racks", "long_name": "installed + cumulative builds"}),

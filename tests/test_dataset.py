@@ -140,9 +140,16 @@ def test_latency_calibration_reproduces_settings(settings):
     km = cal.pair_distances(read("clusters.csv"))["km"].to_numpy()
     assert len(km) == 45
     fibre = settings["fibre_km_per_ms"]
-    rf, oh = cal.fit(km, fibre)
-    assert abs(rf - settings["route_factor"]) < 0.01
-    assert abs(oh - settings["latency_overhead_ms"]) < 0.05
+    # The method hits CAICT 2024-Q1 (mean 9.7, max 17.1 ms) when the overhead is unbounded ...
+    rf, oh = cal.fit(km, fibre, None)
+    lat = cal.latency_ms(km, rf, oh, fibre)
+    assert abs(lat.mean() - 9.7) < 0.3 and abs(lat.max() - 17.1) < 0.3
+    # ... but needs a negative overhead there; settings.yaml holds the physical fit (overhead >= 0,
+    # which the model's schema requires), which misses each target by < 0.5 ms (see data/README.md).
+    rf, oh = cal.fit(km, fibre, 0.0)
+    assert abs(rf - settings["route_factor"]) < 0.001
+    assert abs(oh - settings["latency_overhead_ms"]) < 0.005
+    assert settings["latency_overhead_ms"] >= 0
     lat = cal.latency_ms(km, settings["route_factor"], settings["latency_overhead_ms"], fibre)
-    assert abs(lat.mean() - 9.7) < 0.3
-    assert abs(lat.max() - 17.1) < 0.3
+    assert abs(lat.mean() - 9.7) < 0.5
+    assert abs(lat.max() - 17.1) < 0.5

@@ -51,3 +51,19 @@ def scenario_file(root: Path, dataset: Path, body: dict | None = None, name: str
     p = root / name
     p.write_text(yaml.safe_dump({"name": "tiny", "dataset": str(dataset), **(body or {})}, allow_unicode=True))
     return p
+
+
+def solve_tiny(tmp: Path, clusters: dict, regions: dict, demand: dict, workloads: dict | None = None,
+               settings: dict | None = None, scenario: dict | None = None, latency: dict | None = None):
+    """Write a dataset (and a measured latency matrix {(region, cluster): ms}), solve, return results."""
+    from model.run import solve_scenario
+    from model.scenario import load_scenario
+
+    ds = write_dataset(tmp / "data", clusters, regions, demand, workloads, settings)
+    body = dict(scenario or {})
+    if latency is not None:
+        m = pd.Series(latency).unstack()
+        m.index.name = "region_id"
+        m.to_csv(tmp / "latency.csv")
+        body["latency_matrix"] = str(tmp / "latency.csv")
+    return solve_scenario(load_scenario(scenario_file(tmp, ds, body)))

@@ -1,0 +1,45 @@
+# Two commands do all the set-up on a fresh machine:
+#   make app    — start the planner app on the bundled data   (make run: solve the reference scenario in the terminal)
+#   make test   — create the environment and run every test
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: install system-deps test test-fast run app bench data clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q -U pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# Debian chromium and a CJK font for the browser test (never a downloaded browser).
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "WenQuanYi Zen Hei"; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
+	  else echo "note: run as root or install chromium and fonts-wqy-zenhei for the browser test"; fi; \
+	fi
+
+test: install system-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+run: install
+	$(VENV)/bin/hubplan solve data/scenarios/reference.yaml --out out/reference --html
+
+app: install
+	$(VENV)/bin/streamlit run app.py
+
+bench: install
+	$(PY) benchmarks/bench_core.py
+
+data: install
+	$(PY) data/derive_demand.py
+
+clean:
+	rm -rf out .pytest_cache
