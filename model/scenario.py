@@ -154,3 +154,29 @@ def scenario_hash(sc: Scenario, dataset_fingerprint: str) -> str:
     body = sc.model_dump(mode="json", exclude={"name", "description"})
     blob = json.dumps(body, sort_keys=True) + dataset_fingerprint
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def apply_changes(sc: Scenario, changes: dict[str, Any]) -> Scenario:
+    """A new, validated scenario with ``changes`` applied. Keys are dotted paths into the
+    scenario document (``carbon_price_yuan_per_t``, ``policy.min_west_share``,
+    ``clusters.qingyang.pue``); mappings given as values are merged, lists replaced."""
+    doc = sc.model_dump(mode="json")
+    for path, value in changes.items():
+        node, keys = doc, path.split(".")
+        for k in keys[:-1]:
+            if not isinstance(node.get(k), dict):
+                node[k] = {}
+            node = node[k]
+        last = keys[-1]
+        if isinstance(value, dict) and isinstance(node.get(last), dict):
+            node[last] = _merged(node[last], value)
+        else:
+            node[last] = value
+    return scenario_from_dict(doc, sc.source, sc.base_dir)
+
+
+def _merged(a: dict, b: dict) -> dict:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = _merged(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
