@@ -16,12 +16,11 @@ from .scenario import load_scenario
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Capacity and allocation planner for China's national compute hubs (东数西算).")
-err = Console(stderr=True)
 out = Console()
 
 
 def fail(exc: InputError) -> None:
-    err.print(f"error: {exc.line()}", markup=False, highlight=False)
+    typer.echo(f"error: {exc.line()}", err=True)  # plain echo: one line, never wrapped
     raise typer.Exit(2)
 
 
@@ -70,7 +69,9 @@ def solve(
         _print_summary(s)
         out.print(f"wrote {out_dir}/summary.json, allocation.csv, results.nc, report.xlsx" + (", report.html" if html else ""))
     if not res.attrs["status"].startswith(("optimal", "time limit (incumbent)")):
-        err.print(f"no optimal solution: {res.attrs['status']}")
+        typer.echo(f"no optimal solution: {res.attrs['status']}", err=True)
+        for c in s["conflicts"]:
+            typer.echo(f"  conflicting: {c['constraint']} {c['index']}: {c['text']}", err=True)
         raise typer.Exit(1)
 
 

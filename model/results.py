@@ -162,6 +162,7 @@ def summary(res: xr.Dataset) -> dict:
         "policy_shortfalls": {"utilisation_racks": float(res["utilisation_shortfall"].sum()),
                               "green_mw": float(res["green_shortfall_mw"].sum()),
                               "west_racks": float(res["west_shortfall"].sum())},
+        "conflicts": man.get("conflicts", []),
         "timings": man["timings"],
         "scenario_hash": man["scenario_hash"],
         "versions": man["versions"],

@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 import xarray as xr
 
 from .dataset import Dataset, load_dataset
+from .explain import explain_infeasibility
 from .formulation import build_lp
 from .inputs import build_inputs, dataset_fingerprint
 from .results import build_results
@@ -66,6 +67,9 @@ class Planner:
         if write_model:
             self.model.write_model(write_model)
         sol = self.model.solve()
+        conflicts = []
+        if sol.status in ("infeasible", "infeasible or unbounded"):
+            conflicts = [c.as_dict() for c in explain_infeasibility(self.model, inp)]
         timings = {"inputs_s": t_inputs, **build, **sol.timings}
         manifest = {
             "scenario_name": sc.name,
@@ -80,6 +84,7 @@ class Planner:
             "objective": sol.objective,
             "iterations": sol.iterations,
             "warm_start": warm,
+            "conflicts": conflicts,
             "sizes": {"columns": lp.num_cols, "rows": int(sum(rb.size for rb in lp.rows)),
                       "nonzeros": int(lp.matrix_entries()[0].size)},
             "timings": timings,
