@@ -13,6 +13,7 @@ import xarray as xr
 
 from .formulation.blocks import LinearProgram
 from .formulation.index import Index
+from .shadow import shadow_prices, statements
 from .solve import Solution
 
 REASON_NO_ARC = "no admissible cluster within the latency bound"
@@ -119,6 +120,7 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         capacity_price=(KY, cap_dual.reshape(K, Y),
                         {"units": "discounted yuan per rack", "long_name": "dual of cluster_capacity"}),
         cost=(("cost_term",), np.array(list(costs.values())), {"units": "yuan (discounted)"}),
+        **shadow_prices(inp, lp, sol.row_dual, sol.col_dual),
     )
     out = out.assign_coords(cost_term=list(costs))
     out.attrs.update(status=sol.status, objective=sol.objective,
@@ -163,6 +165,7 @@ def summary(res: xr.Dataset) -> dict:
                               "green_mw": float(res["green_shortfall_mw"].sum()),
                               "west_racks": float(res["west_shortfall"].sum())},
         "conflicts": man.get("conflicts", []),
+        "shadow_prices": statements(res),
         "timings": man["timings"],
         "scenario_hash": man["scenario_hash"],
         "versions": man["versions"],

@@ -45,6 +45,7 @@ class Solution:
     objective: float
     col_value: np.ndarray  # in block order (LinearProgram.offsets)
     row_dual: np.ndarray  # in block order; NaN where the row was dropped by the compiler
+    col_dual: np.ndarray  # reduced costs in block order (the value of relaxing a column bound)
     iterations: int
     timings: dict = field(default_factory=dict)
 
@@ -159,6 +160,7 @@ class HighsModel:
         n_cols = len(self.col_of)
         col_value = np.zeros(n_cols)
         row_dual = np.full(len(self.row_of), np.nan)
+        col_dual = np.zeros(n_cols)
         if has_solution:
             cv = np.asarray(sol.col_value)
             present = self.col_of >= 0
@@ -167,8 +169,9 @@ class HighsModel:
                 rd = np.asarray(sol.row_dual)
                 rp = self.row_of >= 0
                 row_dual[rp] = rd[self.row_of[rp]]
+                col_dual[present] = np.asarray(sol.col_dual)[self.col_of[present]]
         obj = float(info.objective_function_value) if has_solution else float("nan")
-        return Solution(word, ms == _MS.kOptimal, has_solution, obj, col_value, row_dual,
+        return Solution(word, ms == _MS.kOptimal, has_solution, obj, col_value, row_dual, col_dual,
                         int(info.simplex_iteration_count + info.ipm_iteration_count),
                         {"solve_s": solve_s, "extract_s": time.perf_counter() - t1})
 
