@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .errors import InputError
-from .scenario import load_scenario
+from .scenario import apply_changes, load_scenario
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Capacity and allocation planner for China's national compute hubs (东数西算).")
@@ -35,6 +35,11 @@ def _print_summary(s: dict) -> None:
         t.add_row(f"  {k}", f"{v:,.1f}")
     for w, v in s["latency_weighted_ms"].items():
         t.add_row(f"latency {w} (ms)", "—" if v is None else f"{v:.2f}")
+    for b, v in s["baselines"].items():
+        if b != "optimum":
+            t.add_row(f"baseline {b}: cost / tCO2 / unmet", f"{v['objective']:,.0f} / {v['emissions_tco2']:,.0f} / {v['unmet_rack_years']:,.0f}")
+    for line in s["shadow_prices"][:3]:
+        t.add_row("shadow price", line)
     t.add_row("time build / solve / total (s)",
               f"{s['timings']['build_s']:.3f} / {s['timings']['solve_s']:.3f} / {s['timings']['total_s']:.3f}")
     out.print(t)
@@ -46,6 +51,7 @@ def solve(
     out_dir: Path = typer.Option(Path("out"), "--out", help="folder for summary.json, allocation.csv, results.nc, report.xlsx"),
     write_model: Path | None = typer.Option(None, "--write-model", help="also write the LP handed to HiGHS (.mps)"),
     html: bool = typer.Option(False, "--html", help="also write an offline report.html"),
+    baselines: bool = typer.Option(False, "--baselines", help="also evaluate nearest/cheapest/greenest rule baselines"),
     time_limit: float | None = typer.Option(None, "--time-limit", help="solver time limit in seconds"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
@@ -57,10 +63,10 @@ def solve(
     try:
         sc = load_scenario(scenario)
         if time_limit is not None:
-            if time_limit <= 0:
-                raise InputError("--time-limit", "time_limit", "must be > 0 seconds")
-            sc = sc.model_copy(update={"solver": sc.solver.model_copy(update={"time_limit_s": time_limit})})
-        res = solve_scenario(sc, write_model=str(write_model) if write_model else None)
+            if not 0 < time_limit <= 86400:
+                raise InputError("--time-limit", "time_limit", "must be > 0 and ≤ 86400 seconds")
+            sc = apply_changes(sc, {"solver.time_limit_s": time_limit})
+        res = solve_scenario(sc, write_model=str(write_model) if write_model else None, baselines=baselines)
     except InputError as exc:
         fail(exc)
     write_outputs(res, out_dir, html=html)
@@ -87,11 +93,11 @@ def validate(scenario: Path = typer.Argument(..., help="scenario YAML file")) ->
         fail(exc)
     adm = inp["admissible"]
     no_arc = (~adm.any("cluster")) & (inp["demand"].sum("year") > 0)
-    out.print(f"ok: {scenario} — {inp.sizes['region']} regions, {inp.sizes['cluster']} clusters, "
+    typer.echo(f"ok: {scenario} — {inp.sizes['region']} regions, {inp.sizes['cluster']} clusters, "
               f"{inp.sizes['workload']} classes, years {int(inp.year[0])}–{int(inp.year[-1])}, "
               f"{int(adm.sum())} admissible arcs")
     for r, w in zip(*map(list, no_arc.values.nonzero())):
-        out.print(f"  note: {inp.region_name_zh.values[r]} {inp.region.values[r]}: no cluster within the "
+        typer.echo(f"  note: {inp.region_name_zh.values[r]} {inp.region.values[r]}: no cluster within the "
                   f"{inp.workload.values[w]} latency bound; its demand will be reported unmet")
 
 

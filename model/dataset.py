@@ -66,6 +66,7 @@ def _coerce(df: pd.DataFrame, col: Column, path: Path) -> pd.Series:
             raise InputError(path, col.name, f"expected true/false, got {raw.iloc[i]!r} in {_label(df, i)}")
         return m.astype(bool)
     vals = pd.to_numeric(raw.replace("", np.nan), errors="coerce")
+    vals = vals.mask(np.isinf(vals))  # "inf" is not a planning figure
     bad = vals.isna() & ((raw != "") | (not col.optional))
     if bad.any():
         i = int(np.argmax(bad))
@@ -103,7 +104,8 @@ def read_table(path: Path, columns: list[Column]) -> pd.DataFrame:
 def _check_ref(values: pd.Series, allowed, path: Path, field: str) -> None:
     bad = ~values.isin(list(allowed))
     if bad.any():
-        raise InputError(path, field, f"unknown id {values[bad].iloc[0]!r}")
+        v = values[bad].iloc[0]
+        raise InputError(path, field, f"unknown id {v.item() if isinstance(v, np.generic) else v!r}")
 
 
 def read_settings(path: Path) -> dict:
@@ -124,7 +126,7 @@ def read_settings(path: Path) -> dict:
         if not lo <= v <= hi:
             raise InputError(path, key, f"{v} outside [{lo}, {hi}] {unit}")
     years = data.get("years")
-    if not (isinstance(years, list) and years and all(isinstance(y, int) for y in years)):
+    if not (isinstance(years, list) and years and all(type(y) is int for y in years)):
         raise InputError(path, "years", "expected a list of whole years")
     if years != sorted(set(years)):
         raise InputError(path, "years", "years must be increasing and unique")
@@ -140,6 +142,9 @@ def load_dataset(path: str | Path | None = None) -> Dataset:
     hubs, clusters, regions, workloads, demand = (
         t["hubs.csv"], t["clusters.csv"], t["regions.csv"], t["workloads.csv"], t["demand.csv"])
     settings = read_settings(root / "settings.yaml")
+    for name, table in (("hubs.csv", hubs), ("clusters.csv", clusters), ("regions.csv", regions), ("workloads.csv", workloads)):
+        if table.empty:
+            raise InputError(root / name, "", "no rows")
 
     bad_role = ~hubs["role"].isin(["east", "west"])
     if bad_role.any():

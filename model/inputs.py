@@ -82,7 +82,7 @@ def _availability(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
     for i, out in enumerate(sc.outages):
         if out.cluster not in clusters:
             raise InputError(sc.source, f"outages.{i}.cluster", f"unknown cluster id {out.cluster!r}")
-        for y in out.years or years:
+        for y in years if out.years is None else out.years:
             if y not in years:
                 raise InputError(sc.source, f"outages.{i}.years", f"{y} is not a model year ({years[0]}–{years[-1]})")
             avail[clusters.index(out.cluster), years.index(y)] = 0.0

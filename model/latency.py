@@ -41,6 +41,12 @@ def read_latency_matrix(path: Path, regions, clusters) -> pd.DataFrame:
     df = _read_csv(path)
     if df.columns[0] != "region_id":
         raise InputError(path, df.columns[0], "first column must be region_id")
+    dup = df["region_id"].duplicated()
+    if dup.any():
+        raise InputError(path, "region_id", f"duplicate row for {df['region_id'][dup].iloc[0]!r}")
+    unknown = [c for c in df.columns[1:] if c not in clusters]
+    if unknown:
+        raise InputError(path, unknown[0], "not a cluster id of the dataset")
     df = df.set_index("region_id")
     for field, wanted, have in (("region_id", regions, df.index), ("columns", clusters, df.columns)):
         missing = [k for k in wanted if k not in have]

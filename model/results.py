@@ -129,6 +129,23 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
     return out
 
 
+def attach_baselines(res: xr.Dataset, baselines: dict[str, xr.Dataset]) -> xr.Dataset:
+    """Add the optimum and each rule baseline side by side (dimension ``baseline``)."""
+    runs = {"optimum": res, **baselines}
+    served = lambda r: r["served"].sum(("region", "year"))  # noqa: E731
+    lat = lambda r: ((r["latency_weighted_ms"].fillna(0) * r["served"].sum("region")).sum("year")  # noqa: E731
+                     / served(r).where(served(r) > TOL))
+    out = res.assign(
+        baseline_cost=(("baseline", "cost_term"), np.array([r["cost"].values for r in runs.values()]),
+                       {"units": "yuan (discounted)"}),
+        baseline_emissions_t=(("baseline",), np.array([float(r["emissions_t"].sum()) for r in runs.values()]), {"units": "tCO2"}),
+        baseline_unmet=(("baseline",), np.array([float(r["unmet"].sum()) for r in runs.values()]), {"units": "rack-years"}),
+        baseline_latency_ms=(("baseline", "workload"), np.array([lat(r).values for r in runs.values()]), {"units": "ms"}),
+        baseline_status=(("baseline",), np.array([r.attrs["status"] for r in runs.values()])),
+    )
+    return out.assign_coords(baseline=list(runs))
+
+
 def manifest_of(res: xr.Dataset) -> dict:
     return json.loads(res.attrs["manifest"])
 
@@ -165,12 +182,26 @@ def summary(res: xr.Dataset) -> dict:
                               "green_mw": float(res["green_shortfall_mw"].sum()),
                               "west_racks": float(res["west_shortfall"].sum())},
         "conflicts": man.get("conflicts", []),
+        "baselines": _baselines(res),
         "shadow_prices": statements(res),
         "timings": man["timings"],
         "scenario_hash": man["scenario_hash"],
         "versions": man["versions"],
         "solver_options": man["solver_options"],
     }
+
+
+def _baselines(res: xr.Dataset) -> dict:
+    if "baseline" not in res.dims:
+        return {}
+    return {str(b): {"status": str(res["baseline_status"].sel(baseline=b).item()),
+                     "objective": float(res["baseline_cost"].sel(baseline=b).sum()),
+                     "costs": {str(t): float(v) for t, v in zip(res.cost_term.values, res["baseline_cost"].sel(baseline=b).values)},
+                     "emissions_tco2": float(res["baseline_emissions_t"].sel(baseline=b)),
+                     "unmet_rack_years": float(res["baseline_unmet"].sel(baseline=b)),
+                     "latency_weighted_ms": {str(w): (None if np.isnan(v) else float(v)) for w, v in
+                                             zip(res.workload.values, res["baseline_latency_ms"].sel(baseline=b).values)}}
+            for b in res.baseline.values}
 
 
 def allocation_table(res: xr.Dataset) -> pd.DataFrame:

@@ -13,11 +13,12 @@ from importlib.metadata import PackageNotFoundError, version
 
 import xarray as xr
 
+from .baselines import RULES, solve_baseline
 from .dataset import Dataset, load_dataset
 from .explain import explain_infeasibility
 from .formulation import build_lp
 from .inputs import build_inputs, dataset_fingerprint
-from .results import build_results
+from .results import attach_baselines, build_results
 from .scenario import Scenario, scenario_hash
 from .solve import HighsModel
 
@@ -48,7 +49,8 @@ class Planner:
             self._datasets[key] = (ds, dataset_fingerprint(ds))
         return self._datasets[key]
 
-    def solve(self, sc: Scenario, write_model: str | None = None) -> xr.Dataset:
+    def solve(self, sc: Scenario, write_model: str | None = None, baselines: bool = False) -> xr.Dataset:
+        """Solve ``sc``; with ``baselines`` also evaluate the rule baselines (model/baselines.py)."""
         t0 = time.perf_counter()
         ds, fingerprint = self.dataset(sc)
         inp = build_inputs(sc, ds)
@@ -91,6 +93,9 @@ class Planner:
         }
         t2 = time.perf_counter()
         res = build_results(inp, lp, sol, manifest)
+        if baselines and sol.has_solution:
+            res = attach_baselines(res, {rule: build_results(inp, lp, solve_baseline(self.model, inp, rule), manifest)
+                                         for rule in RULES})
         timings["results_s"] = time.perf_counter() - t2
         timings["total_s"] = time.perf_counter() - t0
         manifest["timings"] = timings  # now with results and total times
@@ -98,6 +103,6 @@ class Planner:
         return res
 
 
-def solve_scenario(sc: Scenario, write_model: str | None = None) -> xr.Dataset:
+def solve_scenario(sc: Scenario, write_model: str | None = None, baselines: bool = False) -> xr.Dataset:
     """Cold solve of one scenario."""
-    return Planner().solve(sc, write_model=write_model)
+    return Planner().solve(sc, write_model=write_model, baselines=baselines)

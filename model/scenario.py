@@ -25,7 +25,7 @@ Growth = Annotated[float, Field(ge=-0.5, le=2)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class DemandLevers(_Strict):
@@ -58,7 +58,7 @@ class ClusterLevers(_Strict):
 
 class Outage(_Strict):
     cluster: str
-    years: list[int] | None = None  # None: every year
+    years: list[int] | None = Field(None, min_length=1)  # None: every year
 
 
 class Policy(_Strict):
@@ -116,7 +116,7 @@ def scenario_from_dict(data: Any, source: str = "<scenario>", base_dir: str | Pa
         err = exc.errors()[0]
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
-            msg = "unknown setting (check spelling; see docs/scenarios.md)"
+            msg = "unknown setting (check spelling; the levers are listed in README.md, Scenarios)"
         raise InputError(source, _field(err["loc"]), msg) from None
     return sc.model_copy(update={"source": source, "base_dir": str(base_dir)})
 

@@ -8,6 +8,7 @@ duals and later parameter updates address HiGHS by block position.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import highspy
@@ -142,6 +143,18 @@ class HighsModel:
         self.lp, self._cost, self._upper, self._row_lo, self._row_hi = lp, cost, upper, lo, hi
         self._entries = (r, c, v)
         return changed
+
+    @contextmanager
+    def columns_at_zero(self, cols: np.ndarray):
+        """Temporarily fix block columns to 0 (e.g. arcs a baseline rule does not use)."""
+        cols = cols[self.col_of[cols] >= 0]
+        h, idx = self.highs, self.col_of[cols]
+        h.changeColsBounds(idx.size, idx, np.zeros(idx.size), np.zeros(idx.size))
+        try:
+            yield
+        finally:
+            ub = self._upper[cols]
+            h.changeColsBounds(idx.size, idx, np.zeros(idx.size), np.where(np.isinf(ub), highspy.kHighsInf, ub))
 
     # -- solving ------------------------------------------------------------------------------
     def solve(self) -> Solution:

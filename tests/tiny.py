@@ -54,7 +54,8 @@ def scenario_file(root: Path, dataset: Path, body: dict | None = None, name: str
 
 
 def solve_tiny(tmp: Path, clusters: dict, regions: dict, demand: dict, workloads: dict | None = None,
-               settings: dict | None = None, scenario: dict | None = None, latency: dict | None = None):
+               settings: dict | None = None, scenario: dict | None = None, latency: dict | None = None,
+               baselines: bool = False):
     """Write a dataset (and a measured latency matrix {(region, cluster): ms}), solve, return results."""
     from model.run import solve_scenario
     from model.scenario import load_scenario
@@ -66,4 +67,4 @@ def solve_tiny(tmp: Path, clusters: dict, regions: dict, demand: dict, workloads
         m.index.name = "region_id"
         m.to_csv(tmp / "latency.csv")
         body["latency_matrix"] = str(tmp / "latency.csv")
-    return solve_scenario(load_scenario(scenario_file(tmp, ds, body)))
+    return solve_scenario(load_scenario(scenario_file(tmp, ds, body)), baselines=baselines)

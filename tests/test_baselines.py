@@ -1,0 +1,53 @@
+"""Rule baselines are evaluated with the optimum's accounting and never beat it."""
+import numpy as np
+import pytest
+
+from model.results import summary
+from model.run import Planner
+from model.scenario import load_scenario
+from tiny import solve_tiny
+
+Y = 2026
+
+
+def test_equal_prices_and_no_other_costs_make_the_optimum_nearest_routing(tmp_path):
+    """Three clusters with equal prices, no carbon price, capex 0; transport grows with distance, so the
+    cheapest plan sends every region to its nearest cluster: the optimum equals the nearest baseline."""
+    res = solve_tiny(tmp_path,
+                     clusters={"a": {"lat": 30.0}, "b": {"lat": 33.0}, "c": {"lat": 36.0}},
+                     regions={"r1": {"lat": 30.2}, "r2": {"lat": 33.5}, "r3": {"lat": 35.0}, "r4": {"lat": 31.0}},
+                     demand={(r, "w", Y): 20 for r in ("r1", "r2", "r3", "r4")},
+                     workloads={"w": {"data_tb_per_rack_year": 10}},
+                     settings={"transport_yuan_per_tb_per_1000km": 50}, baselines=True)
+    s = summary(res)
+    assert s["baselines"]["nearest"]["objective"] == pytest.approx(s["objective"], rel=1e-9)
+    nearest = {"r1": "a", "r2": "b", "r3": "c", "r4": "a"}
+    for r, k in nearest.items():
+        assert float(res["allocation"].sel(region=r, cluster=k, workload="w", year=Y)) == pytest.approx(20)
+
+
+def test_greenest_and_cheapest_rules_pick_the_expected_cluster(tmp_path):
+    """a: cheap (0.1) but dirty (0.9 t/MWh); b: dear (0.3) but clean (0.1). Ample capacity.
+    Cheapest sends the 10 racks to a (8 760 yuan), greenest to b (26 280 yuan, 0.876 t)."""
+    res = solve_tiny(tmp_path, clusters={"a": {"region_id": "dirty", "installed_racks": 50, "planned_racks": 50},
+                                         "b": {"region_id": "clean", "installed_racks": 50, "planned_racks": 50,
+                                               "grid_price_yuan_per_kwh": 0.3}},
+                     regions={"dirty": {"co2_t_per_mwh": 0.9}, "clean": {"co2_t_per_mwh": 0.1}},
+                     demand={("dirty", "w", Y): 10}, baselines=True)
+    b = summary(res)["baselines"]
+    assert b["cheapest"]["objective"] == pytest.approx(8760, rel=1e-9)
+    assert b["greenest"]["objective"] == pytest.approx(26_280, rel=1e-9)
+    assert b["greenest"]["emissions_tco2"] == pytest.approx(10 * 8.76 * 0.1, rel=1e-9)
+    assert b["optimum"]["objective"] == pytest.approx(8760, rel=1e-9)
+
+
+def test_reference_baselines_never_beat_the_optimum():
+    res = Planner().solve(load_scenario("data/scenarios/reference.yaml"), baselines=True)
+    b = summary(res)["baselines"]
+    assert set(b) == {"optimum", "nearest", "cheapest", "greenest"}
+    for name, v in b.items():
+        assert v["objective"] >= b["optimum"]["objective"] * (1 - 1e-9), name
+        assert sum(v["costs"].values()) == pytest.approx(v["objective"], rel=1e-9)
+    # the nearest rule keeps latency lowest for every class it serves
+    lat = res["baseline_latency_ms"]
+    assert np.all(lat.sel(baseline="nearest") <= lat.sel(baseline="optimum") + 1e-9)
