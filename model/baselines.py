@@ -54,7 +54,6 @@ def chosen_arcs(inp: xr.Dataset, lp: LinearProgram, rule: str) -> np.ndarray:
 
 def solve_baseline(hm: HighsModel, inp: xr.Dataset, rule: str) -> Solution:
     lp = hm.lp
-    ix = lp.index
-    unused = np.flatnonzero(np.repeat(~chosen_arcs(inp, lp, rule), ix.Y)) + lp.offsets()["x"]
-    with hm.columns_at_zero(unused):
+    ub = np.where(np.repeat(chosen_arcs(inp, lp, rule), lp.index.Y), np.inf, 0.0)  # x columns, arc-major
+    with hm.variant(lp.with_upper("x", ub)):
         return hm.solve()

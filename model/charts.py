@@ -55,3 +55,11 @@ def trajectory(res: xr.Dataset) -> go.Figure:
 
 def report_figures(res: xr.Dataset) -> list[go.Figure]:
     return [allocation_by_cluster(res), cost_breakdown(res), utilisation(res), trajectory(res)]
+
+
+def frontier_chart(df: pd.DataFrame) -> go.Figure:
+    fig = px.line(df, x="emissions_t", y="objective", markers=True,
+                  hover_data=["abatement_cost_yuan_per_t"],
+                  title="Cost–carbon frontier 成本–碳排放前沿",
+                  labels={"emissions_t": "emissions 排放 (tCO2, horizon)", "objective": "cost 成本 (yuan, discounted)"})
+    return fig

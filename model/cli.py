@@ -101,6 +101,32 @@ def validate(scenario: Path = typer.Argument(..., help="scenario YAML file")) ->
                   f"{inp.workload.values[w]} latency bound; its demand will be reported unmet")
 
 
+@app.command()
+def frontier(
+    scenario: Path = typer.Argument(..., help="scenario YAML file"),
+    points: int = typer.Option(8, "--points", help="number of points on the frontier"),
+    out_dir: Path = typer.Option(Path("out/frontier"), "--out", help="folder for frontier.csv and frontier.html"),
+) -> None:
+    """Cost–carbon frontier (ε-constraint): least cost for a series of carbon budgets."""
+    from .charts import frontier_chart
+    from .frontier import cost_carbon_frontier
+
+    try:
+        df = cost_carbon_frontier(load_scenario(scenario), points)
+    except InputError as exc:
+        fail(exc)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    df.to_csv(out_dir / "frontier.csv", index=False)
+    frontier_chart(df).write_html(out_dir / "frontier.html", include_plotlyjs=True)
+    t = Table(title="cost–carbon frontier")
+    for c in ("emissions (tCO2)", "cost (yuan)", "abatement (yuan/t)", "status"):
+        t.add_column(c)
+    for r in df.itertuples():
+        t.add_row(f"{r.emissions_t:,.0f}", f"{r.objective:,.0f}", f"{r.abatement_cost_yuan_per_t:,.1f}", r.status)
+    out.print(t)
+    out.print(f"wrote {out_dir}/frontier.csv, frontier.html")
+
+
 def main() -> None:  # pragma: no cover - console entry
     app()
 

@@ -27,6 +27,7 @@ TEMPLATES = {
     "green_availability": "green-power availability at {cluster} in {year}",
     "green_share": "minimum green-power share at {cluster} in {year}",
     "western_share": "minimum western share of non-real-time work in {year}",
+    "emission_cap": "carbon budget over the horizon",
 }
 
 

@@ -154,6 +154,8 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             utilisation_floor=((), _setting(sc, ds, "utilisation_floor", pol.utilisation_floor)),
             min_green_share=((), _setting(sc, ds, "min_green_share", pol.min_green_share)),
             min_west_share=((), _setting(sc, ds, "min_west_share", pol.min_west_share)),
+            emission_cap_t=((), np.nan if pol.emission_cap_t is None else float(pol.emission_cap_t),
+                            {"units": "tCO2 over the horizon", "long_name": "NaN: no cap"}),
             allow_unmet=((), bool(pol.allow_unmet)),
         ),
         coords=dict(

@@ -65,6 +65,7 @@ class Policy(_Strict):
     utilisation_floor: Share | None = None  # 上架率 floor on each cluster's capacity
     min_green_share: Share | None = None  # green power share of each cluster's supply
     min_west_share: Share | None = None  # share of non-real-time work served in western hubs
+    emission_cap_t: NonNeg | None = None  # carbon budget over the horizon, tCO2 (hard); None: no cap
     allow_unmet: bool = True  # False: strict mode, demand must be served in full
 
 

@@ -145,16 +145,14 @@ class HighsModel:
         return changed
 
     @contextmanager
-    def columns_at_zero(self, cols: np.ndarray):
-        """Temporarily fix block columns to 0 (e.g. arcs a baseline rule does not use)."""
-        cols = cols[self.col_of[cols] >= 0]
-        h, idx = self.highs, self.col_of[cols]
-        h.changeColsBounds(idx.size, idx, np.zeros(idx.size), np.zeros(idx.size))
+    def variant(self, lp: LinearProgram):
+        """Solve a variant of the current LP (other bounds or costs, same structure), then restore."""
+        base = self.lp
+        self.update(lp)
         try:
-            yield
+            yield self
         finally:
-            ub = self._upper[cols]
-            h.changeColsBounds(idx.size, idx, np.zeros(idx.size), np.where(np.isinf(ub), highspy.kHighsInf, ub))
+            self.update(base)
 
     # -- solving ------------------------------------------------------------------------------
     def solve(self) -> Solution:

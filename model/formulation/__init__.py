@@ -13,12 +13,12 @@ from .capacity import build_limit, build_potential, cluster_capacity
 from .demand import demand_balance, unmet_allowance
 from .index import Index, build_index
 from .objective import cost_terms
-from .policy import green_share, utilisation_floor, western_share
+from .policy import emission_cap, green_share, utilisation_floor, western_share
 from .power import green_availability, grid_connection_limit, power_balance
 from .variables import variables
 
 ROW_FAMILIES = (demand_balance, cluster_capacity, build_potential, utilisation_floor,
-                power_balance, green_share, western_share)
+                power_balance, green_share, western_share, emission_cap)
 BOUND_FAMILIES = (unmet_allowance, build_limit, grid_connection_limit, green_availability)
 
 

@@ -6,8 +6,11 @@ results report where and by how much the policy could not hold. A share of 0 swi
     green_share[k,y]:        (1 − s_g) · green[k,y] − s_g · grid[k,y] + green_short[k,y] ≥ 0
     western_share[y]:        Σ_{west k, non-real-time w} x − s_w · Σ_{non-real-time w} x + west_short[y] ≥ 0
 
+    emission_cap:            Σ_{k,y} e[k] · 8760 · grid[k,y] ≤ C                (tCO2 over the horizon)
+
 f = utilisation floor (上架率), s_g = minimum green-power share, s_w = minimum share of
-non-real-time work served in western hubs.
+non-real-time work served in western hubs, C = carbon budget (hard; no cap: C = 1e20, which
+HiGHS treats as infinite, so the row exists and a frontier can move it without a rebuild).
 """
 from __future__ import annotations
 
@@ -55,3 +58,14 @@ def western_share(ix: Index, inp: xr.Dataset) -> RowBlock:
                     [Term("x", ix.x_year(), np.arange(n_x), ix.per_arc_year(per_arc)),
                      Term("west_short", np.arange(ix.Y), np.arange(ix.Y), np.ones(ix.Y))],
                     lo=np.zeros(ix.Y), hi=np.full(ix.Y, np.inf))
+
+
+NO_CAP = 1e20
+
+
+def emission_cap(ix: Index, inp: xr.Dataset) -> RowBlock:
+    cap = float(inp["emission_cap_t"])
+    n = ix.K * ix.Y
+    ef = np.repeat(inp["cluster_co2_t_per_mwh"].to_numpy(), ix.Y) * float(inp.attrs["hours_per_year"])
+    return RowBlock("emission_cap", (), [()], [Term("grid", np.zeros(n, dtype=np.int64), np.arange(n), ef)],
+                    lo=np.array([-np.inf]), hi=np.array([NO_CAP if np.isnan(cap) else cap]))

@@ -8,6 +8,7 @@ idioms that make Pyomo builds fast (docs/performance.md).
 from __future__ import annotations
 
 import gc
+import math
 from contextlib import contextmanager
 
 import numpy as np
@@ -35,6 +36,10 @@ def _csr(n_rows: int, row: np.ndarray, col: np.ndarray, val: np.ndarray):
     return ptr, col[order], val[order]
 
 
+def _index_set(labels: list[tuple], dims: tuple[str, ...]) -> pyo.Set:
+    return pyo.Set(initialize=labels, ordered=True, dimen=len(dims))
+
+
 def to_pyomo(lp: LinearProgram):
     """Return (model, columns, rows): columns[i] is the VarData of global column i, rows[j]
     the ConstraintData of global row j (the order of ``lp``)."""
@@ -42,28 +47,29 @@ def to_pyomo(lp: LinearProgram):
         m = pyo.ConcreteModel(name="hubplan")
         columns = []
         for name, vb in lp.variables.items():
-            ub = np.full(vb.size, np.inf) if vb.ub is None else vb.ub
-            bounds = {lab: (0.0, None if np.isinf(u) else float(u)) for lab, u in zip(vb.labels, ub)}
-            v = pyo.Var(pyo.Set(initialize=vb.labels, ordered=True, dimen=len(vb.dims)),
-                        domain=pyo.NonNegativeReals, bounds=lambda _m, *i, b=bounds: b[i], doc=vb.doc)
+            # lower bound 0 from the domain; upper bounds set only where they are finite (no
+            # per-index bounds rule: most columns have none)
+            v = pyo.Var(_index_set(vb.labels, vb.dims), domain=pyo.NonNegativeReals, doc=vb.doc)
             setattr(m, name, v)
-            columns.extend(v.values())
+            data = list(v.values())
+            if vb.ub is not None:
+                for i in np.flatnonzero(np.isfinite(vb.ub)).tolist():
+                    data[i].setub(float(vb.ub[i]))
+            columns.extend(data)
         off = lp.offsets()
         rows = []
         for rb in lp.rows:
             ptr, col, val = _csr(rb.size, np.concatenate([t.row for t in rb.terms]),
                                  np.concatenate([off[t.var] + t.col for t in rb.terms]),
                                  np.concatenate([t.coef for t in rb.terms]))
-            col_l, val_l = col.tolist(), val.tolist()
+            ptr_l, col_l, val_l = ptr.tolist(), col.tolist(), val.tolist()
             exprs = {}
-            for i, lab in enumerate(rb.labels):
-                a, b = ptr[i], ptr[i + 1]
+            for i, (lab, lo, hi) in enumerate(zip(rb.labels, rb.lo.tolist(), rb.hi.tolist())):
+                a, b = ptr_l[i], ptr_l[i + 1]
                 body = LinearExpression(constant=0.0, linear_coefs=val_l[a:b],
-                                        linear_vars=[columns[j] for j in col_l[a:b]])
-                lo, hi = float(rb.lo[i]), float(rb.hi[i])
-                exprs[lab] = (body == lo) if lo == hi else (body >= lo) if np.isfinite(lo) else (body <= hi)
-            c = pyo.Constraint(pyo.Set(initialize=rb.labels, ordered=True, dimen=len(rb.dims)),
-                               rule=lambda _m, *i, e=exprs: e[i])
+                                        linear_vars=list(map(columns.__getitem__, col_l[a:b])))
+                exprs[lab] = (body == lo) if lo == hi else (body >= lo) if math.isfinite(lo) else (body <= hi)
+            c = pyo.Constraint(_index_set(rb.labels, rb.dims), rule=lambda _m, *i, e=exprs: e[i])
             setattr(m, rb.name, c)
             rows.extend(c.values())
         terms = []
@@ -71,7 +77,7 @@ def to_pyomo(lp: LinearProgram):
             cols = np.concatenate([off[v] + c for v, c, _ in ct.parts])
             coefs = np.concatenate([k for _, _, k in ct.parts])
             e = pyo.Expression(expr=LinearExpression(constant=0.0, linear_coefs=coefs.tolist(),
-                                                     linear_vars=[columns[j] for j in cols.tolist()]))
+                                                     linear_vars=list(map(columns.__getitem__, cols.tolist()))))
             setattr(m, f"cost_{ct.name}", e)
             terms.append(e)
         m.total_cost = pyo.Objective(expr=sum(terms), sense=pyo.minimize)
