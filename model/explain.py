@@ -28,6 +28,9 @@ TEMPLATES = {
     "green_share": "minimum green-power share at {cluster} in {year}",
     "western_share": "minimum western share of non-real-time work in {year}",
     "emission_cap": "carbon budget over the horizon",
+    "n1_reroute": "N-1: {region}'s {workload} load at {failed} must be re-served if {failed} fails in {year}",
+    "n1_spare_capacity": "N-1: spare capacity of {cluster} if {failed} fails in {year}",
+    "n1_spare_power": "N-1: spare power of {cluster} if {failed} fails in {year}",
 }
 
 
@@ -43,6 +46,8 @@ class Conflict:
 
 
 def _names(inp: xr.Dataset | None, dim: str, key) -> str:
+    if dim == "failed":
+        dim = "cluster"
     if inp is None or dim not in ("region", "cluster", "workload"):
         return str(key)
     zh = inp[f"{dim}_name_zh"].sel({dim: key}).item()

@@ -157,6 +157,7 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             emission_cap_t=((), np.nan if pol.emission_cap_t is None else float(pol.emission_cap_t),
                             {"units": "tCO2 over the horizon", "long_name": "NaN: no cap"}),
             allow_unmet=((), bool(pol.allow_unmet)),
+            n_minus_1=((), bool(pol.n_minus_1)),
         ),
         coords=dict(
             region=regions, cluster=clusters, workload=workloads, year=years,

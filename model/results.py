@@ -122,6 +122,12 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         cost=(("cost_term",), np.array(list(costs.values())), {"units": "yuan (discounted)"}),
         **shadow_prices(inp, lp, sol.row_dual, sol.col_dual),
     )
+    if "n1_short" in lp.variables:
+        short = _block(lp, v, "n1_short").reshape(ix.A, Y)
+        n1 = np.zeros((K, Y))
+        np.add.at(n1, ix.arc_k, short)
+        out["n1_shortfall"] = (("cluster", "year"), n1, {"units": "standard racks",
+                                                         "long_name": "load that could not be re-served if this cluster failed"})
     out = out.assign_coords(cost_term=list(costs))
     out.attrs.update(status=sol.status, objective=sol.objective,
                      manifest=json.dumps(manifest, ensure_ascii=False, sort_keys=True),
@@ -183,6 +189,11 @@ def summary(res: xr.Dataset) -> dict:
                               "west_racks": float(res["west_shortfall"].sum())},
         "conflicts": man.get("conflicts", []),
         "baselines": _baselines(res),
+        "resilience": ({"n_minus_1": True, "cost_of_resilience": man.get("cost_of_resilience"),
+                        "shortfall_rack_years": float(res["n1_shortfall"].sum()),
+                        "shortfall_by_failed_cluster": {str(k): float(v) for k, v in
+                                                        res["n1_shortfall"].sum("year").to_series().items()}}
+                       if "n1_shortfall" in res else {"n_minus_1": False}),
         "shadow_prices": statements(res),
         "timings": man["timings"],
         "scenario_hash": man["scenario_hash"],

@@ -19,7 +19,7 @@ from .explain import explain_infeasibility
 from .formulation import build_lp
 from .inputs import build_inputs, dataset_fingerprint
 from .results import attach_baselines, build_results
-from .scenario import Scenario, scenario_hash
+from .scenario import Scenario, apply_changes, scenario_hash
 from .solve import HighsModel
 
 PACKAGES = ("hubplan", "pyomo", "highspy", "numpy", "pandas", "xarray", "pydantic")
@@ -91,6 +91,9 @@ class Planner:
                       "nonzeros": int(lp.matrix_entries()[0].size)},
             "timings": timings,
         }
+        if sc.policy.n_minus_1 and sol.has_solution:  # the price of resilience: the same plan without N-1
+            plain = Planner().solve(apply_changes(sc, {"policy.n_minus_1": False}))
+            manifest["cost_of_resilience"] = sol.objective - plain.attrs["objective"]
         t2 = time.perf_counter()
         res = build_results(inp, lp, sol, manifest)
         if baselines and sol.has_solution:

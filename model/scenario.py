@@ -67,6 +67,7 @@ class Policy(_Strict):
     min_west_share: Share | None = None  # share of non-real-time work served in western hubs
     emission_cap_t: NonNeg | None = None  # carbon budget over the horizon, tCO2 (hard); None: no cap
     allow_unmet: bool = True  # False: strict mode, demand must be served in full
+    n_minus_1: bool = False  # the plan must survive the loss of any single cluster
 
 
 class SolverOptions(_Strict):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from . import resilience
 from .blocks import LinearProgram
 from .capacity import build_limit, build_potential, cluster_capacity
 from .demand import demand_balance, unmet_allowance
@@ -19,6 +20,7 @@ from .variables import variables
 
 ROW_FAMILIES = (demand_balance, cluster_capacity, build_potential, utilisation_floor,
                 power_balance, green_share, western_share, emission_cap)
+N1_FAMILIES = (resilience.n1_reroute, resilience.n1_spare_capacity, resilience.n1_spare_power)
 BOUND_FAMILIES = (unmet_allowance, build_limit, grid_connection_limit, green_availability)
 
 
@@ -26,6 +28,12 @@ def build_lp(inp: xr.Dataset, ix: Index | None = None) -> LinearProgram:
     ix = ix or build_index(inp)
     lp = LinearProgram(variables(ix), [f(ix, inp) for f in ROW_FAMILIES], cost_terms(ix, inp),
                        [f(ix, inp) for f in BOUND_FAMILIES], ix, ix.signature())
+    if bool(inp["n_minus_1"]):
+        p = resilience.pairs(ix)
+        lp.variables.update(resilience.n1_variables(ix, p))
+        lp.rows += [f(ix, inp, p) for f in N1_FAMILIES]
+        lp.costs.append(resilience.n1_cost(ix, inp))
+        lp.signature += "+n-1"
     for b in lp.bounds:
         vb = lp.variables[b.var]
         vb.ub = b.ub.copy() if vb.ub is None else np.minimum(vb.ub, b.ub)

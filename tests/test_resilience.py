@@ -1,0 +1,45 @@
+"""N-1: the plan survives the loss of any single cluster."""
+import pytest
+
+from model.results import summary
+from model.run import Planner
+from model.scenario import apply_changes, load_scenario
+from tiny import solve_tiny
+
+Y = 2026
+
+
+def test_n_minus_1_on_a_hand_instance(tmp_path):
+    """a (0.1) and b (0.2 yuan/kWh), 100 racks each, may build up to 100 more at 1 000 yuan/rack
+    (CRF 1, one year); 150 racks of demand. Without N-1: a 100 + b 50 = 87 600 + 87 600 = 175 200
+    (building at a would cost 1 000 to save 876). With N-1 each cluster must hold all 150 if the other
+    fails: build 50 at a and 50 at b (100 000) and serve everything at a (131 400): 231 400.
+    The cost of resilience is 56 200 yuan."""
+    clusters = {"a": {"planned_racks": 200, "build_limit_racks_per_year": 100, "capex_yuan_per_rack": 1000},
+                "b": {"planned_racks": 200, "build_limit_racks_per_year": 100, "capex_yuan_per_rack": 1000,
+                      "grid_price_yuan_per_kwh": 0.2}}
+    res = solve_tiny(tmp_path, clusters=clusters, regions={"r1": {}}, demand={("r1", "w", Y): 150},
+                     scenario={"policy": {"n_minus_1": True}})
+    s = summary(res)
+    assert s["objective"] == pytest.approx(231_400, rel=1e-9)
+    assert s["resilience"]["cost_of_resilience"] == pytest.approx(56_200, rel=1e-9)
+    assert s["resilience"]["shortfall_rack_years"] == pytest.approx(0, abs=1e-6)
+    assert res["capacity"].sel(year=Y).values.tolist() == pytest.approx([150, 150])
+
+
+def test_reference_n_minus_1_plan_survives_each_single_failure():
+    """Give each cluster the N-1 plan's 2030 capacity, take one cluster out and allow no building:
+    2030 demand is then served except what the plan itself left unmet or reported as not resilient."""
+    base = load_scenario("data/scenarios/reference.yaml")
+    plan = Planner().solve(apply_changes(base, {"policy.n_minus_1": True}))
+    assert plan.attrs["status"] == "optimal"
+    cap = plan["capacity"].sel(year=2030)
+    fixed = {f"clusters.{k}": {"installed_racks": float(cap.sel(cluster=k)), "planned_racks": float(cap.sel(cluster=k)),
+                               "build_limit_racks_per_year": 0.0} for k in plan.cluster.values}
+    check = Planner()
+    plan_unmet = float(plan["unmet"].sel(year=2030).sum())
+    for f in plan.cluster.values:
+        res = check.solve(apply_changes(base, {**fixed, "outages": [{"cluster": str(f), "years": [2030]}]}))
+        unmet = float(res["unmet"].sel(year=2030).sum())
+        allowed = plan_unmet + float(plan["n1_shortfall"].sel(cluster=f, year=2030))
+        assert unmet <= allowed * (1 + 1e-6) + 1e-3, (f, unmet, allowed)
