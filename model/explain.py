@@ -28,6 +28,7 @@ TEMPLATES = {
     "green_share": "minimum green-power share at {cluster} in {year}",
     "western_share": "minimum western share of non-real-time work in {year}",
     "emission_cap": "carbon budget over the horizon",
+    "modular_build": "builds at {cluster} in {year} come in whole blocks",
     "n1_reroute": "N-1: {region}'s {workload} load at {failed} must be re-served if {failed} fails in {year}",
     "n1_spare_capacity": "N-1: spare capacity of {cluster} if {failed} fails in {year}",
     "n1_spare_power": "N-1: spare power of {cluster} if {failed} fails in {year}",

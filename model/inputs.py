@@ -158,6 +158,10 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
                             {"units": "tCO2 over the horizon", "long_name": "NaN: no cap"}),
             allow_unmet=((), bool(pol.allow_unmet)),
             n_minus_1=((), bool(pol.n_minus_1)),
+            block_racks=((), np.nan if sc.modular_builds is None else sc.modular_builds.block_racks,
+                         {"units": "standard racks", "long_name": "NaN: continuous builds"}),
+            block_fixed_cost_yuan=((), 0.0 if sc.modular_builds is None else sc.modular_builds.fixed_cost_yuan_per_block),
+            modular_relax=((), bool(sc.modular_builds and sc.modular_builds.relax)),
         ),
         coords=dict(
             region=regions, cluster=clusters, workload=workloads, year=years,

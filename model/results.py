@@ -188,6 +188,7 @@ def summary(res: xr.Dataset) -> dict:
                               "green_mw": float(res["green_shortfall_mw"].sum()),
                               "west_racks": float(res["west_shortfall"].sum())},
         "conflicts": man.get("conflicts", []),
+        "mip": man.get("mip"),
         "baselines": _baselines(res),
         "resilience": ({"n_minus_1": True, "cost_of_resilience": man.get("cost_of_resilience"),
                         "shortfall_rack_years": float(res["n1_shortfall"].sum()),

@@ -85,6 +85,8 @@ class Planner:
             "status": sol.status,
             "objective": sol.objective,
             "iterations": sol.iterations,
+            "mip": {"gap": sol.mip_gap, "bound": sol.mip_bound,
+                    "duals": "from the LP with the integer decisions fixed"} if sol.mip_gap == sol.mip_gap else None,
             "warm_start": warm,
             "conflicts": conflicts,
             "sizes": {"columns": lp.num_cols, "rows": int(sum(rb.size for rb in lp.rows)),

@@ -70,6 +70,13 @@ class Policy(_Strict):
     n_minus_1: bool = False  # the plan must survive the loss of any single cluster
 
 
+class ModularBuilds(_Strict):
+    """Capacity is added in blocks of ``block_racks`` with a fixed cost per block (a MILP)."""
+    block_racks: Annotated[float, Field(gt=0)]
+    fixed_cost_yuan_per_block: NonNeg = 0.0
+    relax: bool = False  # True: the LP relaxation (blocks continuous)
+
+
 class SolverOptions(_Strict):
     time_limit_s: Annotated[float, Field(gt=0, le=86400)] = 300.0
     mip_rel_gap: Annotated[float, Field(ge=0, le=1)] = 1e-4
@@ -93,6 +100,7 @@ class Scenario(_Strict):
     clusters: dict[str, ClusterLevers] = {}
     outages: list[Outage] = []
     policy: Policy = Policy()
+    modular_builds: ModularBuilds | None = None
     solver: SolverOptions = SolverOptions()
 
     # where relative paths are resolved, and what to name in messages

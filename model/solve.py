@@ -7,12 +7,14 @@ duals and later parameter updates address HiGHS by block position.
 """
 from __future__ import annotations
 
+import gc
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
+import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from .formulation.blocks import LinearProgram
@@ -49,6 +51,16 @@ class Solution:
     col_dual: np.ndarray  # reduced costs in block order (the value of relaxing a column bound)
     iterations: int
     timings: dict = field(default_factory=dict)
+    mip_gap: float = float("nan")  # relative gap of a MILP solve (NaN for an LP)
+    mip_bound: float = float("nan")  # best lower bound of a MILP solve
+
+
+def _positions(items: list, order: list) -> np.ndarray:
+    """out[i] = position of items[i] in order (matched by identity), -1 where it is absent."""
+    pos = dict(zip(map(id, items), range(len(items))))
+    out = np.full(len(items), -1, dtype=np.int64)
+    out[np.fromiter(map(pos.__getitem__, map(id, order)), np.int64, len(order))] = np.arange(len(order))
+    return out
 
 
 class HighsModel:
@@ -57,21 +69,31 @@ class HighsModel:
     def __init__(self, lp: LinearProgram, options: SolverOptions):
         t0 = time.perf_counter()
         self.lp = lp
-        self.model, columns, rows = to_pyomo(lp)
-        t1 = time.perf_counter()
+        self._model = None
+        # One collector pause for build and hand-off (docs/performance.md). The Pyomo model and
+        # the compiler's output are dropped once HiGHS has its copy, and collected at once:
+        # they are the largest objects of a run. ``model`` rebuilds the Pyomo model on demand.
         with gc_paused():
-            info = LinearStandardFormCompiler().write(self.model, mixed_form=True)
-            col_pos = {id(v): i for i, v in enumerate(columns)}
-            row_pos = {id(c): j for j, c in enumerate(rows)}
-            self.col_of = np.full(len(columns), -1, dtype=np.int64)  # block column -> HiGHS column
-            self.col_of[[col_pos[id(v)] for v in info.columns]] = np.arange(len(info.columns))
-            self.row_of = np.full(len(rows), -1, dtype=np.int64)  # block row -> HiGHS row
-            self.row_of[[row_pos[id(r.constraint)] for r in info.rows]] = np.arange(len(info.rows))
-        self.highs = highspy.Highs()
-        self._pass(info, lp)
+            model, columns, rows = to_pyomo(lp)
+            t1 = time.perf_counter()
+            info = LinearStandardFormCompiler().write(model, mixed_form=True)
+            self.col_of = _positions(columns, info.columns)  # block column -> HiGHS column, -1: dropped
+            self.row_of = _positions(rows, [r.constraint for r in info.rows])  # block row -> HiGHS row
+            self.highs = highspy.Highs()
+            self._pass(info, lp)
+            del model, columns, rows, info
+        gc.collect(0)  # everything made during the pause is in the youngest generation
         self.options = None
         self.set_options(options)
         self.timings = {"build_s": t1 - t0, "handoff_s": time.perf_counter() - t1}
+
+    @property
+    def model(self) -> pyo.ConcreteModel:
+        """The Pyomo model of the current LP (``self.lp``, warm updates included), built from the
+        blocks by the same ``to_pyomo`` that built the one HiGHS received."""
+        if self._model is None:
+            self._model = to_pyomo(self.lp)[0]
+        return self._model
 
     def _pass(self, info, lp: LinearProgram) -> None:
         h = highspy.HighsLp()
@@ -89,6 +111,11 @@ class HighsModel:
         h.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         h.a_matrix_.start_, h.a_matrix_.index_, h.a_matrix_.value_ = A.indptr, A.indices, A.data
         h.sense_ = highspy.ObjSense.kMinimize
+        self.integer_cols = np.array([j for j, v in enumerate(info.columns) if v.is_integer()], dtype=np.int32)
+        if self.integer_cols.size:
+            kinds = np.full(n, highspy.HighsVarType.kContinuous)
+            kinds[self.integer_cols] = highspy.HighsVarType.kInteger
+            h.integrality_ = list(kinds)
         self.highs.setOptionValue("output_flag", False)
         self.highs.passModel(h)
         self._cost = lp.column_cost()
@@ -142,6 +169,7 @@ class HighsModel:
                 changed += 1
         self.lp, self._cost, self._upper, self._row_lo, self._row_hi = lp, cost, upper, lo, hi
         self._entries = (r, c, v)
+        self._model = None  # a Pyomo model built before described the old numbers
         return changed
 
     @contextmanager
@@ -167,6 +195,10 @@ class HighsModel:
         word = STATUS_WORDS.get(ms, h.modelStatusToString(ms).lower())
         if ms == _MS.kTimeLimit:
             word = "time limit (incumbent)" if has_solution else "time limit (no solution)"
+        mip = self.integer_cols.size > 0
+        if mip and has_solution:
+            gap, bound = float(info.mip_gap), float(info.mip_dual_bound)
+            self._fix_integers_and_resolve()  # duals of a MILP: the LP with the integer decisions fixed
         sol = h.getSolution()
         n_cols = len(self.col_of)
         col_value = np.zeros(n_cols)
@@ -181,10 +213,30 @@ class HighsModel:
                 rp = self.row_of >= 0
                 row_dual[rp] = rd[self.row_of[rp]]
                 col_dual[present] = np.asarray(sol.col_dual)[self.col_of[present]]
-        obj = float(info.objective_function_value) if has_solution else float("nan")
-        return Solution(word, ms == _MS.kOptimal, has_solution, obj, col_value, row_dual, col_dual,
-                        int(info.simplex_iteration_count + info.ipm_iteration_count),
-                        {"solve_s": solve_s, "extract_s": time.perf_counter() - t1})
+        obj = float(h.getInfo().objective_function_value) if has_solution else float("nan")
+        out = Solution(word, ms == _MS.kOptimal, has_solution, obj, col_value, row_dual, col_dual,
+                       int(info.simplex_iteration_count + info.ipm_iteration_count),
+                       {"solve_s": solve_s, "extract_s": time.perf_counter() - t1})
+        if mip and has_solution:
+            out.mip_gap, out.mip_bound = gap, bound
+            self._restore_integers()
+        return out
+
+    def _fix_integers_and_resolve(self) -> None:
+        h, j = self.highs, self.integer_cols
+        values = np.round(np.asarray(h.getSolution().col_value)[j])
+        h.changeColsIntegrality(j.size, j, np.full(j.size, highspy.HighsVarType.kContinuous))
+        h.changeColsBounds(j.size, j, values, values)
+        h.run()
+
+    def _restore_integers(self) -> None:
+        h, j = self.highs, self.integer_cols
+        h.changeColsIntegrality(j.size, j, np.full(j.size, highspy.HighsVarType.kInteger))
+        inv = np.empty(len(self.col_of), dtype=np.int64)
+        present = np.flatnonzero(self.col_of >= 0)
+        inv[self.col_of[present]] = present
+        ub = self._upper[inv[j]]
+        h.changeColsBounds(j.size, j, np.zeros(j.size), np.where(np.isinf(ub), highspy.kHighsInf, ub))
 
     def write_model(self, path: str) -> None:
         """Write the exact LP in HiGHS (e.g. .mps); HiGHS alone reaches the same objective."""

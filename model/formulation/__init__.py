@@ -10,10 +10,10 @@ import xarray as xr
 
 from . import resilience
 from .blocks import LinearProgram
-from .capacity import build_limit, build_potential, cluster_capacity
+from .capacity import block_variables, build_limit, build_potential, cluster_capacity, modular_build
 from .demand import demand_balance, unmet_allowance
 from .index import Index, build_index
-from .objective import cost_terms
+from .objective import block_fixed_cost, cost_terms
 from .policy import emission_cap, green_share, utilisation_floor, western_share
 from .power import green_availability, grid_connection_limit, power_balance
 from .variables import variables
@@ -28,6 +28,11 @@ def build_lp(inp: xr.Dataset, ix: Index | None = None) -> LinearProgram:
     ix = ix or build_index(inp)
     lp = LinearProgram(variables(ix), [f(ix, inp) for f in ROW_FAMILIES], cost_terms(ix, inp),
                        [f(ix, inp) for f in BOUND_FAMILIES], ix, ix.signature())
+    if np.isfinite(float(inp["block_racks"])):
+        lp.variables["blocks"] = block_variables(ix, inp)
+        lp.rows.append(modular_build(ix, inp))
+        lp.costs.append(block_fixed_cost(ix, inp))
+        lp.signature += "+blocks" + ("-relaxed" if bool(inp["modular_relax"]) else "")
     if bool(inp["n_minus_1"]):
         p = resilience.pairs(ix)
         lp.variables.update(resilience.n1_variables(ix, p))

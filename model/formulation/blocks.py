@@ -20,6 +20,7 @@ class VarBlock:
     labels: list[tuple]
     doc: str = ""
     ub: np.ndarray | None = None  # set by bound functions; None: +inf
+    integer: bool = False
 
     @property
     def size(self) -> int:

@@ -4,6 +4,12 @@
     build_potential[k]:     Σ_y build[k,y] ≤ planned[k] − installed[k]
     build_limit:            build[k,y] ≤ build_limit[k]                       (column bound)
 
+With modular builds (optional, ``modular_builds``), capacity comes in blocks of B racks:
+
+    modular_build[k,y]:     build[k,y] − B · blocks[k,y] = 0,   blocks[k,y] ∈ ℤ≥0 (ℝ≥0 if relaxed)
+
+each block carrying a fixed cost F (cost term ``block_fixed``, annualised like capex).
+
 a[k,y] ∈ {0, 1} is availability (0 in a scenario's outage years): a cluster in outage serves
 nothing, while racks built before or during the outage count again afterwards.
 """
@@ -12,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from .blocks import Bound, RowBlock, Term
+from .blocks import Bound, RowBlock, Term, VarBlock
 from .index import Index
 
 
@@ -44,3 +50,16 @@ def build_potential(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 def build_limit(ix: Index, inp: xr.Dataset) -> Bound:
     return Bound("build_limit", "build", np.repeat(inp["build_limit_racks_per_year"].to_numpy(), ix.Y))
+
+
+def block_variables(ix: Index, inp: xr.Dataset) -> VarBlock:
+    return VarBlock("blocks", ("cluster", "year"), [(k, y) for k in ix.clusters for y in ix.years],
+                    "blocks of capacity built", integer=not bool(inp["modular_relax"]))
+
+
+def modular_build(ix: Index, inp: xr.Dataset) -> RowBlock:
+    n = ix.K * ix.Y
+    i = np.arange(n)
+    return RowBlock("modular_build", ("cluster", "year"), [(k, y) for k in ix.clusters for y in ix.years],
+                    [Term("build", i, i, np.ones(n)), Term("blocks", i, i, np.full(n, -float(inp["block_racks"])))],
+                    lo=np.zeros(n), hi=np.zeros(n))

@@ -7,6 +7,7 @@ With δ_y = (1 + ρ)^-(y − y0), H = 8760 h, CRF = ρ / (1 − (1 + ρ)^-L):
     transport    = Σ_{r,k,w,y} δ_y · τ[r,k,w] · x[r,k,w,y]
     carbon       = Σ_{k,y} δ_y · P_CO2 · e[k] · H · grid[k,y]
     unmet_penalty  = Σ_{r,w,y} δ_y · V · unmet[r,w,y]
+    block_fixed    = Σ_{k,y} δ_y · CRF · F · Σ_{y' ≤ y} blocks[k,y']        (modular builds only)
     policy_penalty = Σ_y δ_y · P · (Σ_k util_short[k,y] + 400 · Σ_k green_short[k,y] + west_short[y])
 
 Built racks are paid as annuities in the years of the horizon after they are built (no value
@@ -49,3 +50,11 @@ def cost_terms(ix: Index, inp: xr.Dataset) -> list[CostTerm]:
         CostTerm("policy_penalty", [("util_short", ky, P * df_ky), ("green_short", ky, P * RACKS_PER_MW * df_ky),
                                     ("west_short", np.arange(ix.Y), P * df)]),
     ]
+
+
+def block_fixed_cost(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """Fixed cost per block, annualised like capex: coefficient CRF · F · Σ_{y ≥ y'} δ_y."""
+    df = inp["discount_factor"].to_numpy()
+    annuity_years = np.tile(np.cumsum(df[::-1])[::-1], ix.K)
+    F = float(inp["block_fixed_cost_yuan"])
+    return CostTerm("block_fixed", [("blocks", np.arange(ix.K * ix.Y), float(inp["capital_recovery_factor"]) * F * annuity_years)])
