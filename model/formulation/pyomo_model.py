@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.core.expr.numeric_expr import LinearExpression
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 from .blocks import LinearProgram
 
@@ -30,10 +30,21 @@ def gc_paused():
 
 
 def _csr(n_rows: int, row: np.ndarray, col: np.ndarray, val: np.ndarray):
+    """Group the entries by row (stable: a row keeps the order of its terms). Zero coefficients
+    are left out: the compiler would drop them anyway, so HiGHS receives the same matrix."""
+    nz = val != 0
+    row, col, val = row[nz], col[nz], val[nz]
     order = np.argsort(row, kind="stable")
     ptr = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(row, minlength=n_rows), out=ptr[1:])
     return ptr, col[order], val[order]
+
+
+def _linear(coefs: list[float], variables: list) -> LinearExpression:
+    """Σ coefs[i] · variables[i] as one LinearExpression. A coefficient of exactly 1 is stored
+    as the bare variable, as Pyomo itself does for ``x + y``: most nonzeros of this model are 1,
+    and each saves a MonomialTermExpression (build time, memory and compiler time)."""
+    return LinearExpression([v if c == 1.0 else MonomialTermExpression((c, v)) for c, v in zip(coefs, variables)])
 
 
 def _index_set(labels: list[tuple], dims: tuple[str, ...]) -> pyo.Set:
@@ -49,7 +60,8 @@ def to_pyomo(lp: LinearProgram):
         for name, vb in lp.variables.items():
             # lower bound 0 from the domain; upper bounds set only where they are finite (no
             # per-index bounds rule: most columns have none)
-            v = pyo.Var(_index_set(vb.labels, vb.dims), domain=pyo.NonNegativeReals, doc=vb.doc)
+            v = pyo.Var(_index_set(vb.labels, vb.dims), doc=vb.doc,
+                        domain=pyo.NonNegativeIntegers if vb.integer else pyo.NonNegativeReals)
             setattr(m, name, v)
             data = list(v.values())
             if vb.ub is not None:
@@ -66,8 +78,7 @@ def to_pyomo(lp: LinearProgram):
             exprs = {}
             for i, (lab, lo, hi) in enumerate(zip(rb.labels, rb.lo.tolist(), rb.hi.tolist())):
                 a, b = ptr_l[i], ptr_l[i + 1]
-                body = LinearExpression(constant=0.0, linear_coefs=val_l[a:b],
-                                        linear_vars=list(map(columns.__getitem__, col_l[a:b])))
+                body = _linear(val_l[a:b], list(map(columns.__getitem__, col_l[a:b])))
                 exprs[lab] = (body == lo) if lo == hi else (body >= lo) if math.isfinite(lo) else (body <= hi)
             c = pyo.Constraint(_index_set(rb.labels, rb.dims), rule=lambda _m, *i, e=exprs: e[i])
             setattr(m, rb.name, c)
@@ -76,8 +87,7 @@ def to_pyomo(lp: LinearProgram):
         for ct in lp.costs:
             cols = np.concatenate([off[v] + c for v, c, _ in ct.parts])
             coefs = np.concatenate([k for _, _, k in ct.parts])
-            e = pyo.Expression(expr=LinearExpression(constant=0.0, linear_coefs=coefs.tolist(),
-                                                     linear_vars=list(map(columns.__getitem__, cols.tolist()))))
+            e = pyo.Expression(expr=_linear(coefs.tolist(), list(map(columns.__getitem__, cols.tolist()))))
             setattr(m, f"cost_{ct.name}", e)
             terms.append(e)
         m.total_cost = pyo.Objective(expr=sum(terms), sense=pyo.minimize)
