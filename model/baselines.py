@@ -1,9 +1,11 @@
 """Rule baselines beside the optimum: nearest, cheapest and greenest admissible cluster.
 
-Each baseline routes every (region, class) to the single admissible cluster its rule prefers —
-the same model with the other arcs fixed to zero — so builds, power, unmet demand, cost, carbon
-and latency are accounted exactly as for the optimum. What the chosen cluster cannot take (even
-after building up to its limits) shows up as unmet demand.
+Each baseline allocates greedily, year by year: all admissible arcs are taken in the rule's order
+(best first, ties to the nearer cluster) and each gets as much of its region's remaining demand as
+the cluster can still hold — capacity it could reach by building at its yearly limit up to its
+planned size, and power up to grid limit + green availability. The model is then solved with x
+capped at that allocation, so builds, power, unmet demand, cost, carbon and latency are accounted
+exactly as for the optimum.
 
 Rules, per rack-year of class w from region r at cluster k:
 - nearest:  one-way latency L[r,k];
@@ -39,21 +41,33 @@ def rule_score(inp: xr.Dataset, lp: LinearProgram, rule: str) -> np.ndarray:
     raise ValueError(f"unknown baseline rule {rule!r} (known: {', '.join(RULES)})")
 
 
-def chosen_arcs(inp: xr.Dataset, lp: LinearProgram, rule: str) -> np.ndarray:
-    """Boolean per arc: the preferred admissible cluster of each (region, class)."""
+def greedy_allocation(inp: xr.Dataset, lp: LinearProgram, rule: str) -> np.ndarray:
+    """Racks per arc and year (A, Y) allocated greedily in the rule's order."""
     ix = lp.index
-    score, lat = rule_score(inp, lp, rule), inp["latency_ms"].to_numpy()[ix.arc_r, ix.arc_k]
-    group = ix.arc_r * ix.W + ix.arc_w
-    order = np.lexsort((lat, score, group))  # by group, then score, then latency
-    first = np.ones(order.size, bool)
-    first[1:] = group[order][1:] != group[order][:-1]
-    chosen = np.zeros(ix.A, bool)
-    chosen[order[first]] = True
-    return chosen
+    r, k, w = ix.arc_r, ix.arc_k, ix.arc_w
+    order = np.lexsort((inp["latency_ms"].to_numpy()[r, k], rule_score(inp, lp, rule)))
+    demand = inp["demand"].transpose("region", "workload", "year").to_numpy()
+    installed, planned = inp["installed_racks"].to_numpy(), inp["planned_racks"].to_numpy()
+    limit = inp["build_limit_racks_per_year"].to_numpy()
+    avail = inp["available"].transpose("cluster", "year").to_numpy()
+    supply_mw = (inp["grid_limit_mw"] + inp["green_avail_mw"]).to_numpy()
+    mw_per_rack = inp["pue"].to_numpy()[k] * inp["kw_per_rack"].to_numpy()[w] / 1000.0
+    x = np.zeros((ix.A, ix.Y))
+    for t in range(ix.Y):
+        left = demand[:, :, t].copy()
+        room = avail[:, t] * np.minimum(installed + limit * (t + 1), planned)
+        mw = supply_mw.copy()
+        for a in order:
+            q = min(left[r[a], w[a]], room[k[a]], mw[k[a]] / mw_per_rack[a] if mw_per_rack[a] > 0 else np.inf)
+            if q > 0:
+                x[a, t] = q
+                left[r[a], w[a]] -= q
+                room[k[a]] -= q
+                mw[k[a]] -= q * mw_per_rack[a]
+    return x
 
 
 def solve_baseline(hm: HighsModel, inp: xr.Dataset, rule: str) -> Solution:
     lp = hm.lp
-    ub = np.where(np.repeat(chosen_arcs(inp, lp, rule), lp.index.Y), np.inf, 0.0)  # x columns, arc-major
-    with hm.variant(lp.with_upper("x", ub)):
+    with hm.variant(lp.with_upper("x", greedy_allocation(inp, lp, rule).ravel())):
         return hm.solve()

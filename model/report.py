@@ -13,7 +13,8 @@ import pandas as pd
 import xarray as xr
 
 from .results import manifest_of, summary
-from .tables import allocation_table, cluster_table, cost_table, kpi_table, unmet_table
+from .tables import (allocation_table, answers_table, baseline_table, cluster_table, cost_table, kpi_table,
+                     unmet_table)
 
 
 def summary_json(res: xr.Dataset) -> str:
@@ -54,7 +55,9 @@ def excel_bytes(res: xr.Dataset) -> bytes:
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         sheets = {"Summary 摘要": kpi_table(res), "Costs 成本": cost_table(res),
                   "Allocation 分配": allocation_table(res), "Clusters 集群": cluster_table(res),
-                  "Unmet 未满足": unmet_table(res)}
+                  "Unmet 未满足": unmet_table(res), "Answers 解答": answers_table(res)}
+        if summary(res)["baselines"]:
+            sheets["Baselines 基准"] = baseline_table(res)
         for name, df in sheets.items():
             df.to_excel(xw, sheet_name=name, index=False)
             ws = xw.sheets[name]
@@ -76,7 +79,9 @@ def html_report(res: xr.Dataset) -> str:
     parts = [fig.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, fig in enumerate(figs)]
     tpl = Environment(autoescape=True).from_string(_HTML)
     return tpl.render(s=s, charts=parts, kpis=kpi_table(res).to_html(index=False, float_format=lambda v: f"{v:,.4g}"),
-                      clusters=cluster_table(res).round(3).to_html(index=False))
+                      clusters=cluster_table(res).round(3).to_html(index=False),
+                      answers=answers_table(res).to_html(index=False),
+                      baselines=baseline_table(res).round(3).to_html(index=False) if s["baselines"] else "")
 
 
 _HTML = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
@@ -86,6 +91,8 @@ table{border-collapse:collapse;font-size:0.85em}td,th{border:1px solid #ccc;padd
 <h1>算力枢纽配置报告 Compute-hub allocation report</h1>
 <p>Scenario 情景: <b>{{ s.scenario }}</b> · status 状态: <b>{{ s.status }}</b> · hash {{ s.scenario_hash }}</p>
 <h2>Key figures 关键指标</h2>{{ kpis|safe }}
+<h2>Why, and what it is worth 解答</h2>{{ answers|safe }}
+{% if baselines %}<h2>Optimum beside rule baselines 与基准方案对比</h2>{{ baselines|safe }}{% endif %}
 <h2>Charts 图表</h2>{% for c in charts %}<div>{{ c|safe }}</div>{% endfor %}
 <h2>Clusters by year 各集群逐年</h2>{{ clusters|safe }}
 </body></html>"""

@@ -83,7 +83,6 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
     build = _block(lp, v, "build").reshape(K, Y)
     grid = _block(lp, v, "grid").reshape(K, Y)
     green = _block(lp, v, "green").reshape(K, Y)
-    cap_dual = np.nan_to_num(_row_block(lp, sol.row_dual, "cluster_capacity"))
     capacity = inp["installed_racks"].to_numpy()[:, None] + np.cumsum(build, axis=1)
     load = alloc.sum(axis=(0, 2))
     it_mw = np.einsum("rkwy,w->ky", alloc, inp["kw_per_rack"].to_numpy()) / 1000.0
@@ -117,8 +116,6 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         latency_weighted_ms=(("workload", "year"),
                              np.divide(lat_w, served_w, out=np.full_like(lat_w, np.nan), where=served_w > TOL),
                              {"units": "ms", "long_name": "load-weighted one-way latency"}),
-        capacity_price=(KY, cap_dual.reshape(K, Y),
-                        {"units": "discounted yuan per rack", "long_name": "dual of cluster_capacity"}),
         cost=(("cost_term",), np.array(list(costs.values())), {"units": "yuan (discounted)"}),
         **shadow_prices(inp, lp, sol.row_dual, sol.col_dual),
     )

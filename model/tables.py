@@ -6,7 +6,8 @@ import xarray as xr
 
 from .results import TOL, allocation_table, summary
 
-__all__ = ["allocation_table", "cluster_table", "unmet_table", "kpi_table", "cost_table"]
+__all__ = ["allocation_table", "cluster_table", "unmet_table", "kpi_table", "cost_table", "answers_table",
+           "baseline_table"]
 
 
 def _names(res: xr.Dataset, dim: str) -> pd.DataFrame:
@@ -17,7 +18,8 @@ def _names(res: xr.Dataset, dim: str) -> pd.DataFrame:
 def cluster_table(res: xr.Dataset) -> pd.DataFrame:
     """One row per cluster and year: capacity, builds, load, utilisation, power, emissions."""
     fields = ["capacity", "build", "load", "utilisation", "utilisation_shortfall", "it_power_mw", "grid_mw",
-              "green_mw", "facility_power_mw", "energy_mwh", "emissions_t", "capacity_price"]
+              "green_mw", "facility_power_mw", "energy_mwh", "emissions_t", "rack_value", "mw_value"]
+    fields += ["n1_shortfall"] if "n1_shortfall" in res else []
     df = res[fields].to_dataframe()[fields].reset_index()
     df = df.merge(_names(res, "cluster").reset_index(), on="cluster")
     df.insert(1, "hub", df["cluster"].map(pd.Series(res["hub"].values, index=res.cluster.values)))
@@ -52,3 +54,28 @@ def kpi_table(res: xr.Dataset) -> pd.DataFrame:
     rows += [(f"cost: {k}", v, "yuan, discounted") for k, v in s["costs"].items()]
     rows += [("scenario hash", s["scenario_hash"], ""), ("total time", s["timings"]["total_s"], "s")]
     return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
+
+
+def answers_table(res: xr.Dataset) -> pd.DataFrame:
+    """Why and what it is worth: shadow prices, conflicts (strict mode), resilience, MIP gap."""
+    s = summary(res)
+    rows = [("shadow price", line) for line in s["shadow_prices"]]
+    rows += [("conflict", f"{c['constraint']} {c['index']}: {c['text']}") for c in s["conflicts"]]
+    r = s["resilience"]
+    if r["n_minus_1"]:
+        rows.append(("N-1", f"cost of resilience ¥{r['cost_of_resilience']:,.0f}; load that cannot be re-served "
+                            f"{r['shortfall_rack_years']:,.0f} rack-years"))
+    if s["mip"]:
+        rows.append(("MILP", f"gap {s['mip']['gap']:.2e}, bound {s['mip']['bound']:,.0f}; {s['mip']['duals']}"))
+    return pd.DataFrame(rows, columns=["topic", "answer"])
+
+
+def baseline_table(res: xr.Dataset) -> pd.DataFrame:
+    """The optimum beside the rule baselines (empty when they were not evaluated)."""
+    rows = []
+    for name, b in summary(res)["baselines"].items():
+        rows.append({"baseline": name, "status": b["status"], "cost_yuan": b["objective"], "emissions_t": b["emissions_tco2"],
+                     "unmet_rack_years": b["unmet_rack_years"],
+                     **{f"latency_{w}_ms": v for w, v in b["latency_weighted_ms"].items()},
+                     **{f"cost_{k}": v for k, v in b["costs"].items()}})
+    return pd.DataFrame(rows)

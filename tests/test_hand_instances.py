@@ -41,7 +41,7 @@ def test_capacity_and_latency_bind(tmp_path):
     assert s["latency_weighted_ms"]["rt"] == pytest.approx(530 / 210, rel=1e-6)
     assert float(res["utilisation"].sel(cluster="a", year=Y)) == pytest.approx(1.0)
     # the capacity price of a is what one more rack there saves: 1752 − 876 = 876 yuan
-    assert abs(float(res["capacity_price"].sel(cluster="a", year=Y))) == pytest.approx(876, rel=1e-6)
+    assert float(res["rack_value"].sel(cluster="a", year=Y)) == pytest.approx(876, rel=1e-6)
     table = allocation_table(res)
     assert list(table.columns[:7]) == ["region", "workload", "cluster", "hub", "year", "racks", "latency_ms"]
     assert table["racks"].sum() == pytest.approx(210)
