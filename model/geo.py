@@ -50,6 +50,12 @@ def _radius(values: np.ndarray, vmax: float, lo: float, hi: float) -> np.ndarray
     return lo + (hi - lo) * np.sqrt(np.clip(values, 0, None) / vmax)
 
 
+def short_name(name_zh: str, n: int = 6) -> str:
+    """Map label: the Chinese name without the 集群 suffix, at most n characters."""
+    s = name_zh[:-2] if name_zh.endswith("集群") else name_zh
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
 def cluster_points(res: xr.Dataset, year: int) -> pd.DataFrame:
     """One row per cluster: position, load and capacity in ``year``, marker size and a bilingual tip."""
     y = int(year)
@@ -68,7 +74,8 @@ def cluster_points(res: xr.Dataset, year: int) -> pd.DataFrame:
     vmax = float(res["load"].max()) if res["load"].size else 0.0
     df["radius"] = _radius(df["load"].to_numpy(), vmax, 5, 34)
     df["color"] = [(WEST_RGB if w else EAST_RGB) + ([210] if s else [70]) for w, s in zip(west, df["in_service"])]
-    df["label"] = df["name_zh"]
+    df["label"] = [short_name(n) for n in df["name_zh"]]
+    df["label_offset"] = [[float(r) + 4.0, 0.0] for r in df["radius"]]
     df["tip"] = [
         f"{r.name_zh} {r.name_en}\n{r.hub_zh} {r.hub_en} ({'西部 west' if r.west else '东部 east'})\n"
         f"{y}: 负载 load {r.load:,.0f} / 容量 capacity {r.capacity:,.0f} racks"
@@ -114,7 +121,7 @@ def flows(res: xr.Dataset, year: int, min_share: float = 0.002) -> pd.DataFrame:
     f["source"] = [[float(x), float(y_)] for x, y_ in zip(f["lon"], f["lat"])]
     f["target"] = [[float(x), float(y_)] for x, y_ in zip(f["lon_k"], f["lat_k"])]
     vmax = float(f["racks"].max()) if len(f) else 1.0
-    f["width"] = 1 + 9 * np.sqrt(f["racks"] / vmax)
-    f["color"] = [(WEST_RGB if w else EAST_RGB) + [150] for w in f["west"]]
+    f["width"] = 1 + 6 * np.sqrt(f["racks"] / vmax)
+    f["color"] = [(WEST_RGB if w else EAST_RGB) + [120] for w in f["west"]]
     f["tip"] = [f"{r.rzh} {r.ren} → {r.kzh} {r.ken}\n{y}: {r.racks:,.0f} racks" for r in f.itertuples()]
     return f[["region", "cluster", "racks", "source", "target", "width", "color", "tip"]].reset_index(drop=True)

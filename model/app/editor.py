@@ -1,0 +1,392 @@
+"""Where a scenario comes from (bundled, uploaded, pasted), the Solve panel and the lever editor.
+
+Every widget's key is ``lv.<lever path>`` (e.g. ``lv.clusters.shaoguan.pue``); its callback turns
+the new value into a new Scenario with ``model.levers.set_lever``. The Scenario in session_state is
+the single source of truth: widgets only show it.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from .. import levers
+from ..dataset import BUNDLED
+from ..errors import InputError
+from ..levers import Lever
+from ..scenario import scenario_to_yaml
+from . import state
+
+SOURCES = {"bundled": "内置情景 Bundled", "upload": "上传文件 Upload YAML", "paste": "粘贴 Paste YAML"}
+P = state.LEVER_PREFIX
+
+
+# -- sources --------------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False)
+def _bundled_descriptions() -> dict[str, str]:
+    out = {}
+    for stem in levers.bundled_scenarios():
+        try:
+            out[stem] = levers.load_bundled(stem).description
+        except InputError as exc:
+            out[stem] = f"⚠ {exc.line()}"
+    return out
+
+
+def _bundled_dataset():
+    return state._dataset_at(str(BUNDLED))
+
+
+def _on_bundled() -> None:
+    ss = st.session_state
+    stem = ss.get("src.bundled") or state.DEFAULT_SCENARIO
+    try:
+        sc = levers.load_bundled(stem)
+    except InputError as exc:
+        ss.msg["source"] = exc.line()
+        return
+    state.load_scenario(sc, f"内置 bundled: {stem}.yaml")
+
+
+def _on_upload() -> None:
+    ss = st.session_state
+    f = ss.get("src.upload")
+    if f is None:
+        return
+    try:
+        sc = levers.parse_upload(f.getvalue(), f.name, _bundled_dataset())
+    except InputError as exc:
+        ss.msg["source"] = exc.line()
+        return
+    state.load_scenario(sc, f"上传 uploaded: {f.name}")
+
+
+def _on_paste() -> None:
+    ss = st.session_state
+    text = ss.get("src.paste") or ""
+    try:
+        sc = levers.parse_upload(text.encode("utf-8"), "pasted YAML", _bundled_dataset())
+    except InputError as exc:
+        ss.msg["source"] = exc.line()
+        return
+    state.load_scenario(sc, "粘贴 pasted YAML")
+
+
+def source_panel() -> None:
+    sb = st.sidebar
+    ss = st.session_state
+    kind = sb.radio("起点 Start from", list(SOURCES), format_func=SOURCES.get, key="src.kind", persist_state="page")
+    if kind == "bundled":
+        desc = _bundled_descriptions()
+        names = list(desc)
+        sb.selectbox("内置情景 Bundled scenario", names, key="src.bundled", on_change=_on_bundled,
+                     index=names.index(state.DEFAULT_SCENARIO) if state.DEFAULT_SCENARIO in names else 0,
+                     format_func=lambda s: f"{s} — {desc.get(s, '')}"[:90])
+        sb.button("重新载入（放弃修改） Reload, dropping edits", key="src.reload", on_click=_on_bundled)
+    elif kind == "upload":
+        sb.file_uploader("情景文件 Scenario file (YAML, ≤ 1 MB)", key="src.upload", on_change=_on_upload,
+                         max_upload_size=1)
+    else:
+        sb.text_area("情景 YAML Scenario YAML", key="src.paste", height=180,
+                     placeholder="name: my_case\ncarbon_price_yuan_per_t: 200\npolicy:\n  min_green_share: 0.5")
+        sb.button("载入 Load pasted YAML", key="src.paste_load", on_click=_on_paste)
+    if ss.msg.get("source"):
+        sb.error(f"未载入 Not loaded — {ss.msg['source']}")
+    sb.caption(f"正在编辑 Editing: {ss.origin}")
+
+
+# -- solve ----------------------------------------------------------------------------------------
+def solve_panel() -> None:
+    sb = st.sidebar
+    ss = st.session_state
+    sb.subheader("求解 Solve")
+    sc, ds = state.scenario(), state.dataset()
+    lever_input(levers.SOLVER_LEVERS[0], sc, ds, sb)
+    auto = sb.toggle("改动后自动求解 Solve on every change", key="auto_solve", value=False)
+    sb.toggle("同时评估规则基准 Also evaluate rule baselines", key="with_baselines", value=False,
+              help="nearest / cheapest / greenest allocation rules beside the optimum (slower)")
+    clicked = sb.button("求解 Solve", key="solve", type="primary", width="stretch")
+    if clicked or (auto and state.changed_since_solve() and not ss.msg.get("check")):
+        state.solve(sb)
+    elif ss.current and state.changed_since_solve():
+        sb.info("情景已修改，结果未更新 Levers changed since the last solve — press Solve.")
+    if ss.last_solve_s is not None and ss.current:
+        sb.caption(f"上次求解 Last solve: {ss.last_solve_s:.2f} s · 结果 result **{ss.current}**")
+
+
+def messages() -> None:
+    """Error and note boxes for the whole page (never a traceback)."""
+    m = st.session_state.msg
+    if m.get("edit"):
+        st.error(f"修改未生效 Change not applied — {m['edit']}")
+    if m.get("check"):
+        st.error(f"情景无法求解 The scenario cannot be solved as edited — {m['check']}")
+    if m.get("solve"):
+        st.error(m["solve"])
+    if m.get("note"):
+        st.info(f"注 Note: {m['note']}")
+
+
+# -- lever widgets --------------------------------------------------------------------------------
+def _on_lever(path: str) -> None:
+    ss = st.session_state
+    key = P + path
+    value = ss.get(key)
+    if isinstance(value, float):
+        value = round(value, 10)
+    sc = ss.scenario
+    try:
+        new = levers.set_lever(sc, state.dataset_for(sc), path, value)
+    except InputError as exc:
+        ss.msg["edit"] = exc.line()
+        del ss[key]  # the widget shows the scenario's value again
+        return
+    state.set_scenario(new)
+
+
+def lever_input(lv: Lever, sc, ds, where=None, label: str | None = None, collapsed: bool = False,
+                placeholder: str | None = None, fallback=None, disabled: bool = False):
+    """One widget for one lever, showing the scenario's value (``fallback`` where it has none)."""
+    where = where or st
+    value = levers.lever_value(sc, ds, lv.path)
+    if value is None:
+        value = fallback
+    common = dict(key=P + lv.path, on_change=_on_lever, args=(lv.path,), help=lv.help or None,
+                  label_visibility="collapsed" if collapsed else "visible", disabled=disabled)
+    label = label or lv.label
+    if lv.kind == "bool":
+        return where.toggle(label, value=bool(value), **common)
+    if lv.kind == "share":
+        return where.slider(label, min_value=0.0, max_value=1.0, value=float(value), step=float(lv.step), **common)
+    return where.number_input(
+        label, min_value=None if lv.lo is None else float(lv.lo), max_value=None if lv.hi is None else float(lv.hi),
+        value=None if value is None else float(value), step=float(lv.step), format=lv.fmt,
+        placeholder=placeholder or ("无 none" if lv.kind == "optional" else None), **common)
+
+
+def _on_latency_switch(workload: str) -> None:
+    ss = st.session_state
+    sc = ss.scenario
+    ds = state.dataset_for(sc)
+    path = f"latency_bounds_ms.{workload}"
+    if ss.get(f"{P}latency_on.{workload}"):
+        old = ss.get(P + path)
+        value = old if old is not None else (levers.dataset_value(ds, path) or 20.0)
+    else:
+        value = None
+    try:
+        new = levers.set_lever(sc, ds, path, value)
+    except InputError as exc:
+        ss.msg["edit"] = exc.line()
+        return
+    ss.pop(P + path, None)  # the bound's input re-reads the scenario
+    state.set_scenario(new)
+
+
+def _reset_class_growth() -> None:
+    ss = st.session_state
+    sc = ss.scenario
+    ds = state.dataset_for(sc)
+    for w in list(sc.demand.class_growth):
+        sc = levers.set_lever(sc, ds, f"demand.class_growth.{w}", None)
+        ss.pop(f"{P}demand.class_growth.{w}", None)
+    state.set_scenario(sc)
+
+
+def _on_name() -> None:
+    ss = st.session_state
+    try:
+        new = levers.set_name(ss.scenario, ss.get(P + "name") or "", ss.get(P + "description", ss.scenario.description))
+    except InputError as exc:
+        ss.msg["edit"] = exc.line()
+        ss.pop(P + "name", None)
+        return
+    state.set_scenario(new)
+
+
+def _on_outage_clusters() -> None:
+    ss = st.session_state
+    sc = ss.scenario
+    current = levers.outages_of(sc)
+    chosen = ss.get(P + "outages") or []
+    new = {k: current.get(k) for k in chosen}  # a newly chosen cluster is out every year
+    _apply_outages(new)
+
+
+def _on_outage_years(cluster: str) -> None:
+    ss = st.session_state
+    new = levers.outages_of(ss.scenario)
+    new[cluster] = list(ss.get(f"{P}outage_years.{cluster}") or [])
+    _apply_outages(new)
+
+
+def _apply_outages(new: dict) -> None:
+    ss = st.session_state
+    sc = ss.scenario
+    try:
+        out = levers.set_outages(sc, state.dataset_for(sc), new)
+    except InputError as exc:
+        ss.msg["edit"] = exc.line()
+        return
+    for k in [k for k in ss.keys() if str(k).startswith((P + "outages", P + "outage_years."))]:
+        del ss[k]  # redraw the outage widgets from the scenario
+    state.set_scenario(out)
+
+
+def _grid(levs: list[Lever], sc, ds, ncols: int = 3) -> None:
+    cols = st.columns(ncols)
+    for i, lv in enumerate(levs):
+        lever_input(lv, sc, ds, cols[i % ncols])
+
+
+def editor_view() -> None:
+    ss = st.session_state
+    sc, ds = state.scenario(), state.dataset()
+    wl, rl, cl = levers.workload_labels(ds), levers.region_labels(ds), levers.cluster_labels(ds)
+    changes = levers.overrides(sc, ds)
+
+    c1, c2 = st.columns([1, 2])
+    c1.text_input("情景名称 Scenario name", value=sc.name, key=P + "name", on_change=_on_name, max_chars=120)
+    c2.text_input("说明 Description", value=sc.description, key=P + "description", on_change=_on_name)
+
+    with st.expander("价格、碳价与需求 Prices, carbon and demand", expanded=True):
+        _grid(list(levers.GLOBAL_LEVERS), sc, ds)
+    with st.expander("政策开关 Policy switches", expanded=True):
+        _grid(list(levers.POLICY_LEVERS), sc, ds, 4)
+
+    with st.expander("工作负载类别 Workload classes — growth, scale, latency bound", expanded=False):
+        head = st.columns([2, 2, 2, 1, 2])
+        for h, text in zip(head, ["类别 class", "年增长率 growth per year", "需求系数 demand scale",
+                                  "有时延上限 bounded", "时延上限 latency bound (ms)"]):
+            h.markdown(f"**{text}**")
+        for w in ds.workloads.index:
+            row = st.columns([2, 2, 2, 1, 2])
+            row[0].markdown(wl[w])
+            g, s, lat = levers.class_levers(ds, w)
+            implied = levers.implied_class_growth(ds, w)
+            lever_input(g, sc, ds, row[1], label=f"{wl[w]} · {g.label_en}", collapsed=True,
+                        fallback=round(implied, 4))
+            lever_input(s, sc, ds, row[2], label=f"{wl[w]} · {s.label_en}", collapsed=True)
+            bound = levers.lever_value(sc, ds, lat.path)
+            row[3].toggle(f"{wl[w]} · bounded", value=bound is not None, key=f"{P}latency_on.{w}",
+                          on_change=_on_latency_switch, args=(w,), label_visibility="collapsed")
+            lever_input(lat, sc, ds, row[4], label=f"{wl[w]} · {lat.label_en}", collapsed=True,
+                        disabled=bound is None)
+        grown = sorted(sc.demand.class_growth)
+        st.caption("未设定增长率时沿用数据集的需求路径（此处显示其平均年增长率）；设定后以该增长率替换路径。 "
+                   "Unset, a class follows the dataset's demand path (its average growth is shown); "
+                   "a growth you set replaces the path. "
+                   + (f"Set for: {', '.join(grown)}." if grown else ""))
+        if grown:
+            st.button("恢复数据集增长路径 Reset class growth to the dataset path", key="edit.reset_growth",
+                      on_click=_reset_class_growth)
+
+    with st.expander("地区需求 Regional demand — growth and scale", expanded=False):
+        regions = list(ds.regions.index)
+        r = st.selectbox("地区 Region", regions, key="edit.region", format_func=rl.get,
+                         persist_state="page")
+        cols = st.columns(2)
+        for col, lv in zip(cols, levers.region_levers(ds, r)):
+            lever_input(lv, sc, ds, col, label=f"{rl[r]} · {lv.label_zh.split(' ', 1)[1]} {lv.label_en} ({lv.unit})")
+        changed = [(rl[p.split('.')[2]], p.split('.')[1], d, v) for p, d, v in changes
+                   if p.startswith(("demand.region_growth.", "demand.region_scale."))]
+        if changed:
+            st.dataframe(pd.DataFrame(changed, columns=["地区 region", "lever", "数据 dataset", "情景 scenario"]),
+                         hide_index=True)
+        else:
+            st.caption("所有地区均用数据集的需求 Every region uses the dataset's demand path.")
+
+    with st.expander("集群 Clusters — PUE, capacity, power and prices", expanded=False):
+        k = st.selectbox("集群 Cluster", list(ds.clusters.index), key="edit.cluster", format_func=cl.get,
+                         persist_state="page")
+        _grid(levers.cluster_levers(ds, k), sc, ds)
+        st.dataframe(cluster_frame(sc, ds), hide_index=True)
+
+    with st.expander("停运 Cluster outages", expanded=bool(sc.outages)):
+        outs = levers.outages_of(sc)
+        st.multiselect("停运集群 Clusters out of service", list(ds.clusters.index), default=list(outs),
+                       key=P + "outages", format_func=cl.get, on_change=_on_outage_clusters)
+        for kid, years in outs.items():
+            st.multiselect(f"{cl[kid]} 停运年份 years out", ds.years, default=ds.years if years is None else years,
+                           key=f"{P}outage_years.{kid}", on_change=_on_outage_years, args=(kid,))
+
+    with st.expander("高级 Advanced — carbon budget, N-1, modular builds (MILP), solver",
+                     expanded=bool(sc.policy.emission_cap_t is not None or sc.policy.n_minus_1 or sc.modular_builds)):
+        advanced_levers(sc, ds)
+
+    with st.expander("与数据集的差异及 YAML Changes vs the dataset, and the scenario file", expanded=False):
+        if changes:
+            st.dataframe(pd.DataFrame(changes, columns=["lever", "数据 dataset", "情景 scenario"]).astype(str),
+                         hide_index=True)
+        if sc.outages:
+            st.caption("停运 outages: " + "; ".join(f"{k}: {'all years 全部年份' if y is None else y}"
+                                                 for k, y in levers.outages_of(sc).items()))
+        text = scenario_to_yaml(sc)
+        st.code(text, language="yaml")
+    st.download_button("下载情景 YAML Download scenario YAML", data=text.encode("utf-8"),
+                       file_name=f"{safe_name(sc.name)}.yaml", mime="application/x-yaml", key="dl.yaml",
+                       on_click="ignore")
+    ss["scenario_yaml"] = text  # what the download holds (tests read it back)
+
+
+def advanced_levers(sc, ds) -> None:
+    cap, n1, block, fixed, relax = levers.ADVANCED_LEVERS
+    gap = levers.SOLVER_LEVERS[1]
+    c = st.columns([1, 2, 2])
+    on = sc.policy.emission_cap_t is not None
+    c[0].toggle("排放上限 Carbon budget", value=on, key=f"{P}on.{cap.path}", on_change=_on_optional,
+                args=(cap.path,), help=cap.help)
+    lever_input(cap, sc, ds, c[1], disabled=not on)
+    lever_input(n1, sc, ds, c[2])
+    c = st.columns([1, 2, 2])
+    on = sc.modular_builds is not None
+    c[0].toggle("模块化建设 Modular builds (MILP)", value=on, key=f"{P}on.{block.path}", on_change=_on_optional,
+                args=(block.path,), help=block.help)
+    lever_input(block, sc, ds, c[1], disabled=not on)
+    lever_input(fixed, sc, ds, c[2], disabled=not on)
+    c = st.columns([1, 2, 2])
+    lever_input(relax, sc, ds, c[0], disabled=not on)
+    lever_input(gap, sc, ds, c[1])
+    st.caption("求解器线程固定为 1 Solver threads are fixed to 1 in the app (one HiGHS scheduler per process).")
+
+
+def _on_optional(path: str) -> None:
+    """Switch an optional lever (carbon budget, build block) on with a starting value, or off."""
+    ss = st.session_state
+    sc = ss.scenario
+    ds = state.dataset_for(sc)
+    if ss.get(f"{P}on.{path}"):
+        if path == "policy.emission_cap_t":
+            res = state.current_result()
+            value = round(float(res["emissions_t"].sum()), -5) if res is not None else 40_000_000.0
+        else:
+            value = levers.MODULAR_DEFAULT_BLOCK
+    else:
+        value = None
+    try:
+        new = levers.set_lever(sc, ds, path, value)
+    except InputError as exc:
+        ss.msg["edit"] = exc.line()
+        return
+    group = (P + "modular_builds.",) if path.startswith("modular_builds.") else (P + path,)
+    for k in [k for k in ss.keys() if str(k).startswith(group)]:
+        del ss[k]  # its inputs re-read the scenario
+    state.set_scenario(new)
+
+
+def cluster_frame(sc, ds) -> pd.DataFrame:
+    """Effective cluster values of the scenario (dataset figures with the overrides applied)."""
+    dump = sc.model_dump(mode="json")
+    rows = []
+    for k in ds.clusters.index:
+        row = {"集群 cluster": f"{ds.clusters.loc[k, 'name_zh']} {ds.clusters.loc[k, 'name_en']}"}
+        for lv in levers.cluster_levers(ds, k):
+            v = levers.lever_value(sc, ds, lv.path, dump)
+            row[f"{lv.label_zh} {lv.label_en}"] = v
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def safe_name(name: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", name, flags=re.UNICODE).strip("_") or "scenario"

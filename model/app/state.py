@@ -1,0 +1,185 @@
+"""Per-session state and the solve action.
+
+Per browser session (``st.session_state``): the edited Scenario, one ``model.run.Planner`` (it
+keeps the compiled HiGHS model and re-solves warm when only numbers change), the solved results
+by name and the messages shown to the planner. Shared between sessions: only the parsed datasets
+(read-only) and one lock, so two sessions never run HiGHS at the same time (HiGHS keeps one
+scheduler per process; the app always solves with threads=1).
+"""
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+
+import streamlit as st
+import xarray as xr
+
+from .. import levers
+from ..dataset import BUNDLED, Dataset, load_dataset
+from ..errors import InputError
+from ..results import manifest_of, summary
+from ..run import Planner
+from ..scenario import Scenario
+
+DEFAULT_SCENARIO = "reference"
+MAX_RESULTS = 12
+LEVER_PREFIX = "lv."
+TAB_KEY = "tab"  # session_state[TAB_KEY]: the open tab's label
+log = logging.getLogger("hubplan.app")
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _dataset_at(path: str) -> Dataset:
+    return load_dataset(path)
+
+
+def dataset_for(sc: Scenario) -> Dataset:
+    """The (shared, read-only) dataset a scenario uses."""
+    return _dataset_at(str(sc.resolve(sc.dataset) if sc.dataset else BUNDLED))
+
+
+@st.cache_resource(show_spinner=False)
+def solver_lock() -> threading.Lock:
+    return threading.Lock()
+
+
+def init() -> None:
+    """Create this session's state on its first run."""
+    ss = st.session_state
+    if "scenario" in ss:
+        return
+    ss.scenario = levers.load_bundled(DEFAULT_SCENARIO)
+    ss.origin = f"内置 bundled: {DEFAULT_SCENARIO}.yaml"
+    ss.planner = Planner()
+    ss.results = {}  # name -> results Dataset, oldest first
+    ss.current = None  # name of the last solved result
+    ss.previous = None  # summary of the result shown before it (KPI deltas)
+    ss.solved_json = None  # the scenario (as JSON) of the last solve: "changed since" check
+    ss.msg = {"source": None, "edit": None, "check": None, "solve": None, "note": None}
+    ss.last_solve_s = None
+
+
+def scenario() -> Scenario:
+    return st.session_state.scenario
+
+
+def dataset() -> Dataset:
+    return dataset_for(scenario())
+
+
+def _check(sc: Scenario) -> None:
+    try:
+        levers.check_scenario(sc, dataset_for(sc))
+        st.session_state.msg["check"] = None
+    except InputError as exc:
+        st.session_state.msg["check"] = exc.line()
+
+
+def set_scenario(sc: Scenario) -> None:
+    """Replace the edited scenario after a lever change (widgets keep their own state)."""
+    st.session_state.scenario = sc
+    st.session_state.msg.update(edit=None, solve=None)  # a solve error belongs to the old scenario
+    _check(sc)
+
+
+def load_scenario(sc: Scenario, origin: str) -> None:
+    """Start editing another scenario: every lever widget re-reads its value from it."""
+    ss = st.session_state
+    for k in [k for k in ss.keys() if str(k).startswith(LEVER_PREFIX)]:
+        del ss[k]
+    ss.scenario = sc
+    ss.origin = origin
+    ss.msg.update(source=None, edit=None, solve=None, note=None)
+    _check(sc)
+
+
+def changed_since_solve() -> bool:
+    ss = st.session_state
+    return ss.solved_json != ss.scenario.model_dump_json()
+
+
+def memo(res: xr.Dataset, name: str, fn):
+    """``fn()`` computed once per stored result (summaries, figures): reruns after a lever change
+    then cost almost nothing. Entries go when their result leaves the session."""
+    ss = st.session_state
+    cache = ss.setdefault("_memo", {})  # id(result) -> (result, {name: value})
+    live = {id(r): r for r in ss.results.values()}
+    for k in [k for k, (r, _) in cache.items() if live.get(k) is not r]:
+        del cache[k]
+    slot = cache.setdefault(id(res), (res, {}))[1] if live.get(id(res)) is res else {}
+    if name not in slot:
+        slot[name] = fn()
+    return slot[name]
+
+
+def summary_of(res: xr.Dataset) -> dict:
+    return memo(res, "summary", lambda: summary(res))
+
+
+def current_result() -> xr.Dataset | None:
+    ss = st.session_state
+    return ss.results.get(ss.current) if ss.current else None
+
+
+def _store(res: xr.Dataset) -> str:
+    """Keep a result under its scenario name; a different scenario of the same name gets ' #2', ' #3'…"""
+    results: dict = st.session_state.results
+    name, h = str(res.attrs["scenario_name"]), res.attrs["scenario_hash"]
+    key, n = name, 2
+    while key in results and results[key].attrs["scenario_hash"] != h:
+        key, n = f"{name} #{n}", n + 1
+    results.pop(key, None)
+    results[key] = res
+    while len(results) > MAX_RESULTS:
+        results.pop(next(iter(results)))
+    return key
+
+
+def solve(where=None) -> None:
+    """Solve the edited scenario with this session's Planner, showing progress in ``where``."""
+    ss = st.session_state
+    where = where or st
+    sc, note = levers.app_scenario(ss.scenario)
+    ss.msg.update(solve=None, note=note)
+    t0 = time.perf_counter()
+    with where.status("求解中 Solving …", expanded=False) as box:
+        box.write(f"情景 scenario **{sc.name}** · 时限 time limit {sc.solver.time_limit_s:g} s")
+        try:
+            with solver_lock():
+                res = ss.planner.solve(sc, baselines=bool(ss.get("with_baselines")))
+        except InputError as exc:
+            box.update(label="输入错误 Input error", state="error")
+            ss.msg["solve"] = exc.line()
+            return
+        except Exception as exc:  # noqa: BLE001 - a bug must not take the session down
+            log.exception("solve failed")
+            ss.planner = Planner()  # start clean next time
+            box.update(label="求解失败 Solve failed", state="error")
+            ss.msg["solve"] = f"求解失败 solve failed: {type(exc).__name__}: {exc}"
+            return
+        dt = time.perf_counter() - t0
+        status = str(res.attrs["status"])
+        warm = bool(manifest_of(res).get("warm_start"))
+        if not math.isfinite(float(res.attrs["objective"])):
+            box.update(label=f"无解 No solution — {status}", state="error")
+            if status == "time limit (no solution)":
+                ss.msg["solve"] = (f"求解超时且无可行解 Solver time limit ({sc.solver.time_limit_s:g} s) reached with no "
+                                   f"solution (status '{status}'); raise solver.time_limit_s.")
+            else:
+                conflicts = manifest_of(res).get("conflicts") or []
+                ss.msg["solve"] = (f"无可行解 No solution: status '{status}'"
+                                   + (" — strict mode (allow unmet = off) cannot serve all demand"
+                                      if not sc.policy.allow_unmet else "")
+                                   + "".join(f"\n- 冲突 conflicting: {c['constraint']}: {c['text']}"
+                                             for c in conflicts[:12]))
+            ss.solved_json = ss.scenario.model_dump_json()
+            return
+        box.update(label=f"已求解 Solved — {status} · {dt:.2f} s ({'warm 热启动' if warm else 'built 新建模型'})",
+                   state="complete")
+    old = current_result()
+    ss.previous = summary_of(old) if old is not None else None
+    ss.current = _store(res)
+    ss.solved_json = ss.scenario.model_dump_json()
+    ss.last_solve_s = dt
