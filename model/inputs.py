@@ -37,10 +37,15 @@ def _check_ids(keys, allowed, source: str, field: str, what: str) -> None:
 
 def _demand_array(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
     regions, workloads = list(ds.regions.index), list(ds.workloads.index)
-    d = (ds.demand.pivot_table(index=["region_id", "workload_id"], columns="year", values="racks", aggfunc="sum")
-         .reindex(pd.MultiIndex.from_product([regions, workloads]), fill_value=0.0)
-         .reindex(columns=years, fill_value=0.0).fillna(0.0))
-    arr = d.to_numpy(dtype=float, copy=True).reshape(len(regions), len(workloads), len(years))
+    # sum the rows into a (region, workload, year) array; rows of other ids or years are ignored
+    dm = ds.demand
+    r = pd.Index(regions).get_indexer(dm["region_id"])
+    w = pd.Index(workloads).get_indexer(dm["workload_id"])
+    y = pd.Index(years).get_indexer(dm["year"])
+    racks = dm["racks"].to_numpy(dtype=float)
+    keep = (r >= 0) & (w >= 0) & (y >= 0) & ~np.isnan(racks)
+    arr = np.zeros((len(regions), len(workloads), len(years)))
+    np.add.at(arr, (r[keep], w[keep], y[keep]), racks[keep])
     lv = sc.demand
     _check_ids(lv.class_growth, workloads, sc.source, "demand.class_growth", "workload")
     _check_ids(lv.class_scale, workloads, sc.source, "demand.class_scale", "workload")

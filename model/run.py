@@ -6,6 +6,7 @@ re-solved warm; one that changes the index sets (latency bounds, dataset) is reb
 """
 from __future__ import annotations
 
+import functools
 import json
 import platform
 import time
@@ -26,6 +27,11 @@ PACKAGES = ("hubplan", "pyomo", "highspy", "numpy", "pandas", "xarray", "pydanti
 
 
 def versions() -> dict[str, str]:
+    return dict(_versions())  # package metadata is read once per process (~10 ms per call)
+
+
+@functools.lru_cache(maxsize=1)
+def _versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for p in PACKAGES:
         try:

@@ -3,7 +3,8 @@ row family, one Expression per cost term, and the objective as their sum.
 
 Row bodies are created in one shot as ``LinearExpression`` from precomputed coefficients
 (CSR-grouped with numpy), with the garbage collector paused during construction — the two
-idioms that make Pyomo builds fast (docs/performance.md).
+idioms that make Pyomo builds fast. Terms with coefficient 1 are the bare variable, zero
+coefficients are left out of rows, upper bounds are set only where finite (docs/performance.md).
 """
 from __future__ import annotations
 

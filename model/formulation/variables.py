@@ -21,8 +21,8 @@ from .index import Index
 
 def variables(ix: Index) -> dict[str, VarBlock]:
     ky = list(product(ix.clusters, ix.years))
-    x_labels = [(ix.regions[r], ix.clusters[k], ix.workloads[w], y)
-                for r, k, w in zip(ix.arc_r, ix.arc_k, ix.arc_w) for y in ix.years]
+    arcs = zip(ix.arc_r.tolist(), ix.arc_k.tolist(), ix.arc_w.tolist())  # Python ints: fast indexing
+    x_labels = [(ix.regions[r], ix.clusters[k], ix.workloads[w], y) for r, k, w in arcs for y in ix.years]
     return {
         "x": VarBlock("x", ("region", "cluster", "workload", "year"), x_labels, "allocated racks"),
         "unmet": VarBlock("unmet", ("region", "workload", "year"),

@@ -1,0 +1,314 @@
+"""Core benchmark: our pipeline end to end against HiGHS alone on the same LP (``make bench``).
+
+Two cases: (a) the reference scenario on the bundled data (31 provinces, national scale) and
+(b) the same scenario on a synthetic city-level dataset (340 demand nodes, benchmarks/synthetic.py,
+written to a temporary folder). For each case:
+
+1. a preparation run writes the LP as HiGHS received it: ``Planner.solve(sc, write_model=mps)``;
+2. ``ours``: a fresh process runs ``Planner().solve(sc)`` and reports the manifest timings
+   (inputs_s, build_s, handoff_s, solve_s, extract_s, results_s, total_s);
+3. ``highs``: a fresh process times ``highspy.Highs()`` readModel(mps) + run() with the same
+   options (threads=1, the same random seed, time limit and method; output off);
+4. steps 2 and 3 alternate ``--reps`` times (default 3); the table shows medians of wall-clock
+   times. Printed beside them: the CPU-time ratio (``time.process_time``), the median of the
+   paired ratios (each ``ours`` run against the ``highs`` run right after it) and the ratio of
+   the fastest runs; on a shared machine these move less with other processes' load.
+
+Peak memory: after its imports each process resets its peak resident set to the current one
+(Linux ``/proc/self/clear_refs``; a transient peak while importing would otherwise hide the
+work's peak) and records it as the baseline; at the end it reads the peak (``VmHWM``, the
+counter ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` reports, but without the parent's peak
+that ru_maxrss inherits across exec). The difference is the peak memory the work added over
+the interpreter + imports baseline. tracemalloc is not used: it does not see HiGHS's C++
+allocations and slows Pyomo several-fold.
+
+One-off imports: ``ours`` imports beforehand the modules a first solve would otherwise import
+lazily (xarray's dask check, Pyomo's scipy hook, ...), found by a discovery run; their import
+time is printed separately because a long-running app pays it once.
+
+The warm re-solve (national scale): one Planner solves the reference, then the reference with
+another carbon price (HiGHS updated in place, warm start); a fresh Planner solves the latter cold.
+
+Processes are started from this parent, which imports neither highspy nor Pyomo and never
+solves (no fork after a solve; see shared/reference/ecosystem-notes.md).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REFERENCE = HERE.parent / "data" / "scenarios" / "reference.yaml"
+MARK = "BENCH-RESULT "
+TARGET_RATIO = {"national": 3.0, "city": 1.3}
+TARGET_MEMORY = 2.0
+WARM_CARBON_PRICE = 300.0  # yuan/t, against the reference's 95.96
+
+
+# -- children (each runs in its own process) ---------------------------------------------------
+def _peak_mb() -> float:
+    """Peak resident set of this process: VmHWM (Linux), else ru_maxrss. ru_maxrss also keeps
+    the peak of the parent's image replaced at exec, hence VmHWM first."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+
+def _baseline_mb() -> float:
+    """Reset the peak to the current resident set (Linux: "5" > /proc/self/clear_refs), so that a
+    transient peak during start-up or imports does not hide the work's peak; return it."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass  # then the peak counts from process start: the difference can only be lower
+    return _peak_mb()
+
+
+def _scenario(dataset: str | None):
+    from model.scenario import load_scenario
+    sc = load_scenario(REFERENCE)
+    return sc if dataset is None else sc.model_copy(update={"dataset": str(dataset)})
+
+
+def child_discover(args: dict) -> dict:
+    """Modules a first solve imports beyond those ``model.run`` imports."""
+    import model.run
+    before = set(sys.modules)
+    model.run.Planner().solve(_scenario(None))
+    return {"modules": sorted(m for m in set(sys.modules) - before if not m.startswith("_"))}
+
+
+def child_ours(args: dict) -> dict:
+    import importlib
+    t0 = time.perf_counter()
+    from model.results import manifest_of
+    from model.run import Planner
+    t1 = time.perf_counter()
+    for name in args["preload"]:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    t2 = time.perf_counter()
+    sc = _scenario(args["dataset"])
+    base = _baseline_mb()
+    cpu = time.process_time()
+    res = Planner().solve(sc, write_model=args.get("write_model"))
+    cpu = time.process_time() - cpu
+    peak = _peak_mb()
+    man = manifest_of(res)
+    return {"timings": man["timings"], "cpu_s": cpu, "sizes": man["sizes"], "objective": man["objective"],
+            "status": man["status"], "iterations": man["iterations"], "import_s": t1 - t0,
+            "lazy_import_s": t2 - t1, "base_mb": base, "peak_mb": peak, "mem_mb": peak - base}
+
+
+def child_highs(args: dict) -> dict:
+    import highspy
+    base = _baseline_mb()
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    for key, value in args["options"].items():
+        h.setOptionValue(key, value)
+    cpu, t0 = time.process_time(), time.perf_counter()
+    h.readModel(args["mps"])
+    t1 = time.perf_counter()
+    h.run()
+    t2 = time.perf_counter()
+    cpu = time.process_time() - cpu
+    info = h.getInfo()
+    return {"read_s": t1 - t0, "run_s": t2 - t1, "total_s": t2 - t0, "cpu_s": cpu, "objective": info.objective_function_value,
+            "status": h.modelStatusToString(h.getModelStatus()), "iterations": info.simplex_iteration_count,
+            "cols": h.getNumCol(), "rows": h.getNumRow(), "nnz": h.getNumNz(),
+            "base_mb": base, "peak_mb": _peak_mb(), "mem_mb": _peak_mb() - base}
+
+
+def child_warm(args: dict) -> dict:
+    import importlib
+    from model.results import manifest_of
+    from model.run import Planner
+    for name in args["preload"]:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    sc = _scenario(args["dataset"])
+    changed = sc.model_copy(update={"carbon_price_yuan_per_t": WARM_CARBON_PRICE})
+    p = Planner()
+    first = manifest_of(p.solve(sc))
+    warm = manifest_of(p.solve(changed))
+    cold = manifest_of(Planner().solve(changed))
+    return {"first": first["timings"], "warm": warm["timings"], "cold": cold["timings"],
+            "warm_start": [first["warm_start"], warm["warm_start"], cold["warm_start"]],
+            "objective_warm": warm["objective"], "objective_cold": cold["objective"],
+            "iterations_warm": warm["iterations"], "iterations_cold": cold["iterations"]}
+
+
+CHILDREN = {"discover": child_discover, "ours": child_ours, "highs": child_highs, "warm": child_warm}
+
+
+def run_child(kind: str, args: dict) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--child", kind, json.dumps(args)],
+                          capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(MARK)]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"{kind} child failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+    return json.loads(lines[-1][len(MARK):])
+
+
+# -- parent -----------------------------------------------------------------------------------
+def median(rows: list[dict], *path) -> float:
+    vals = []
+    for r in rows:
+        v = r
+        for p in path:
+            v = v[p]
+        vals.append(v)
+    return statistics.median(vals)
+
+
+def solver_options() -> dict:
+    from model.scenario import load_scenario  # pydantic only: the parent stays solver-free
+    o = load_scenario(REFERENCE).solver
+    return {"threads": int(o.threads), "random_seed": int(o.random_seed), "time_limit": float(o.time_limit_s),
+            "mip_rel_gap": float(o.mip_rel_gap), "solver": o.method}
+
+
+def bench_case(name: str, dataset: str | None, tmp: Path, reps: int, preload: list[str]) -> dict:
+    mps = str(tmp / f"{name}.mps")
+    prep = run_child("ours", {"dataset": dataset, "preload": preload, "write_model": mps})
+    ours, highs = [], []
+    for i in range(reps):
+        ours.append(run_child("ours", {"dataset": dataset, "preload": preload}))
+        highs.append(run_child("highs", {"mps": mps, "options": solver_options()}))
+        print(f"  {name} run {i + 1}/{reps}: ours {ours[-1]['timings']['total_s']:.3f} s, "
+              f"HiGHS alone {highs[-1]['total_s']:.3f} s", flush=True)
+    objs = [r["objective"] for r in ours + highs] + [prep["objective"]]
+    spread = (max(objs) - min(objs)) / max(1.0, abs(objs[0]))
+    t = lambda k: median(ours, "timings", k)  # noqa: E731
+    out = {
+        "case": name, "reps": reps, "status": ours[0]["status"], "objective": ours[0]["objective"],
+        "objective_rel_spread": spread,
+        "cols": highs[0]["cols"], "rows": highs[0]["rows"], "nnz": highs[0]["nnz"],
+        "block_sizes": ours[0]["sizes"], "iterations_ours": ours[0]["iterations"],
+        "iterations_highs": highs[0]["iterations"],
+        "build_s": median([{"v": r["timings"]["inputs_s"] + r["timings"]["build_s"]} for r in ours], "v"),
+        "inputs_s": t("inputs_s"), "pyomo_s": t("build_s"), "handoff_s": t("handoff_s"), "solve_s": t("solve_s"),
+        "extract_s": median([{"v": r["timings"]["extract_s"] + r["timings"]["results_s"]} for r in ours], "v"),
+        "total_s": t("total_s"),
+        "highs_read_s": median(highs, "read_s"), "highs_run_s": median(highs, "run_s"),
+        "highs_total_s": median(highs, "total_s"),
+        "mem_ours_mb": median(ours, "mem_mb"), "mem_highs_mb": median(highs, "mem_mb"),
+        "peak_ours_mb": median(ours, "peak_mb"), "peak_highs_mb": median(highs, "peak_mb"),
+        "import_s": median(ours, "import_s"), "lazy_import_s": median(ours, "lazy_import_s"),
+        "raw": {"ours": ours, "highs": highs},
+    }
+    out["cpu_ours_s"], out["cpu_highs_s"] = median(ours, "cpu_s"), median(highs, "cpu_s")
+    out["ratio"] = out["total_s"] / out["highs_total_s"]
+    out["cpu_ratio"] = out["cpu_ours_s"] / out["cpu_highs_s"]
+    # robust to other processes' load: each ours run is paired with the HiGHS run right after it
+    out["paired_ratio"] = statistics.median(o["timings"]["total_s"] / h["total_s"] for o, h in zip(ours, highs))
+    out["best_ratio"] = min(o["timings"]["total_s"] for o in ours) / min(h["total_s"] for h in highs)
+    out["mem_ratio"] = out["mem_ours_mb"] / max(out["mem_highs_mb"], 1e-9)
+    return out
+
+
+def bench_warm(dataset: str | None, reps: int, preload: list[str]) -> dict:
+    runs = [run_child("warm", {"dataset": dataset, "preload": preload}) for _ in range(reps)]
+    return {"warm_total_s": median(runs, "warm", "total_s"), "warm_solve_s": median(runs, "warm", "solve_s"),
+            "warm_update_s": median(runs, "warm", "handoff_s"),
+            "cold_total_s": median(runs, "cold", "total_s"), "cold_solve_s": median(runs, "cold", "solve_s"),
+            "iterations_warm": runs[0]["iterations_warm"], "iterations_cold": runs[0]["iterations_cold"],
+            "warm_start": runs[0]["warm_start"],
+            "objective_rel_diff": abs(runs[0]["objective_warm"] - runs[0]["objective_cold"])
+            / abs(runs[0]["objective_cold"]), "raw": runs}
+
+
+def table(cases: list[dict]) -> str:
+    head = ("| case | cols / rows / nnz | build | hand-off | solve | extract + results | total "
+            "| HiGHS alone (read + run) | ratio (target) | peak memory ours / HiGHS (ratio) |")
+    lines = [head, "|" + "---|" * 10]
+    for c in cases:
+        lines.append(
+            f"| {c['case']} | {c['cols']:,} / {c['rows']:,} / {c['nnz']:,} | {c['build_s']:.3f} s | {c['handoff_s']:.3f} s "
+            f"| {c['solve_s']:.3f} s | {c['extract_s']:.3f} s | {c['total_s']:.3f} s "
+            f"| {c['highs_total_s']:.3f} s ({c['highs_read_s']:.3f} + {c['highs_run_s']:.3f}) "
+            f"| {c['ratio']:.2f}× (≤ {TARGET_RATIO[c['case']]:g}×) "
+            f"| {c['mem_ours_mb']:.0f} / {c['mem_highs_mb']:.0f} MB ({c['mem_ratio']:.2f}×, ≤ {TARGET_MEMORY:g}×) |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Core benchmark: pipeline vs HiGHS alone (see module docstring).")
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--cases", default="national,city", help="comma-separated: national, city")
+    ap.add_argument("--cities", type=int, default=340)
+    ap.add_argument("--json", type=Path, help="also write every measurement to this file")
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.child:
+        result = CHILDREN[a.child[0]](json.loads(a.child[1]))
+        print(MARK + json.dumps(result), flush=True)
+        return
+
+    sys.path.insert(0, str(HERE))
+    from synthetic import write_city_dataset
+
+    started = time.perf_counter()
+    wanted = [c.strip() for c in a.cases.split(",") if c.strip()]
+    results = {"cases": [], "warm": None}
+    print(f"bench_core: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, median of {a.reps} runs each")
+    results["load_start"] = os.getloadavg()
+    results["preload"] = preload = run_child("discover", {})["modules"]
+    with tempfile.TemporaryDirectory(prefix="hubplan-bench-") as tmp:
+        tmp = Path(tmp)
+        datasets = {"national": None}
+        if "city" in wanted:
+            datasets["city"] = str(write_city_dataset(tmp / "city", n_cities=a.cities))
+        for name in wanted:
+            results["cases"].append(bench_case(name, datasets[name], tmp, a.reps, preload))
+        if "national" in wanted:
+            results["warm"] = bench_warm(None, a.reps, preload)
+
+    print()
+    print(table(results["cases"]))
+    print()
+    for c in results["cases"]:
+        print(f"{c['case']}: build = inputs {c['inputs_s']:.3f} s (dataset, scenario, LP blocks) + Pyomo {c['pyomo_s']:.3f} s; "
+              f"objective {c['objective']:.6e} ({c['status']}; runs agree to {c['objective_rel_spread']:.1e}); "
+              f"simplex iterations ours {c['iterations_ours']}, HiGHS alone {c['iterations_highs']}; "
+              f"peak RSS ours {c['peak_ours_mb']:.0f} MB (baseline {c['peak_ours_mb'] - c['mem_ours_mb']:.0f}), "
+              f"HiGHS alone {c['peak_highs_mb']:.0f} MB (baseline {c['peak_highs_mb'] - c['mem_highs_mb']:.0f}); "
+              f"import model.run {c['import_s']:.2f} s + one-off lazy imports {c['lazy_import_s']:.2f} s (not in total); "
+              f"CPU time ours {c['cpu_ours_s']:.3f} s vs HiGHS alone {c['cpu_highs_s']:.3f} s ({c['cpu_ratio']:.2f}×); "
+              f"ratio of paired runs (median) {c['paired_ratio']:.2f}×, of the fastest runs {c['best_ratio']:.2f}×")
+    w = results["warm"]
+    if w:
+        print(f"national warm re-solve (carbon price 95.96 → {WARM_CARBON_PRICE:g} yuan/t): warm {w['warm_total_s']:.3f} s total "
+              f"(update {w['warm_update_s']:.4f} s, solve {w['warm_solve_s']:.3f} s, {w['iterations_warm']} iterations) vs cold "
+              f"{w['cold_total_s']:.3f} s total (solve {w['cold_solve_s']:.3f} s, {w['iterations_cold']} iterations); "
+              f"objectives agree to {w['objective_rel_diff']:.1e}; warm_start flags {w['warm_start']}")
+    results["load_end"] = os.getloadavg()
+    busy = max(results["load_start"][0], results["load_end"][0]) > 1.0
+    print(f"\nbench_core finished in {time.perf_counter() - started:.0f} s; load average now {os.getloadavg()[0]:.2f}"
+          + (" (other processes were competing for the CPUs: wall-clock figures are inflated; the paired"
+             " and CPU-time ratios are steadier)" if busy else ""))
+    if a.json:
+        a.json.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
