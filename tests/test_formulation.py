@@ -162,3 +162,17 @@ def test_cost_terms_add_up_and_all_policies_are_active(small):
     assert sum(s["costs"].values()) == pytest.approx(s["objective"], rel=1e-9)
     assert all(v > 0 for k, v in s["costs"].items() if k in ("capex", "electricity", "transport", "carbon"))
     del solve_scenario
+
+
+def test_warm_update_from_a_switched_off_policy(small):
+    """With a share of 0 the western-share coefficients are zero and Pyomo's compiler drops them;
+    switching the policy on warm must add them to HiGHS (changeCoeff) and match a cold build."""
+    off = sc(policy={"min_west_share": 0.0, "utilisation_floor": 0.0, "min_green_share": 0.0})
+    on = sc(policy={"min_west_share": 0.7, "utilisation_floor": 0.5, "min_green_share": 0.6})
+    warm = HighsModel(build_lp(build_inputs(off, small)), off.solver)
+    warm.solve()
+    new = build_lp(build_inputs(on, small))
+    warm.update(new)
+    cold = HighsModel(new, on.solver)
+    np.testing.assert_allclose(dense_from_highs(warm, new), dense_from_highs(cold, new), atol=1e-12)
+    assert warm.solve().objective == pytest.approx(cold.solve().objective, rel=1e-7)
