@@ -37,6 +37,7 @@ app: install
 
 bench: install
 	$(PY) benchmarks/bench_core.py
+	$(PY) benchmarks/bench_batch.py
 
 data: install
 	$(PY) data/derive_demand.py

@@ -127,6 +127,121 @@ def frontier(
     out.print(f"wrote {out_dir}/frontier.csv, frontier.html")
 
 
+# -- batch runs, sweeps and comparisons (model/batch.py, model/sweep.py, model/batch_report.py) ----
+_OUTPUTS_HELP = ("per-scenario files: 'lean' = run.json (status, KPIs, timings), scenario.yaml and arrays.npz "
+                 "(for combined.nc); 'full' = also summary.json, allocation.csv, results.nc, report.xlsx "
+                 "(+ report.html), ~1.5 s more per scenario")
+_progress_console = Console(stderr=True)
+
+
+def _run_points(points, out_dir: Path, workers, scheduler, outputs, html, quiet, lever_keys, command) -> None:
+    import signal
+
+    from .batch import run_batch
+
+    # a terminated batch (SIGTERM) still shuts its local cluster down; finished scenarios are kept
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        r = run_batch(points, out_dir, workers=workers, scheduler=scheduler, outputs=outputs, html=html,
+                      lever_keys=lever_keys, progress=not quiet, console=_progress_console, command=command)
+    except InputError as exc:
+        fail(exc)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    c = r.counts
+    if not quiet:
+        rate = f", {c['solved'] / r.wall_s:.1f} scenarios/s" if c["solved"] else ""
+        out.print(f"{c['scenarios']} scenarios: {c['ok']} done ({c['solved']} solved now: {c['warm']} warm, "
+                  f"{c['cold']} cold; {c['reused']} already done), {c['failed']} failed in {r.wall_s:.1f} s{rate}")
+        out.print(f"wrote {out_dir}/" + ", ".join(r.paths) + " and scenarios/<hash>/")
+    failed = r.failed
+    for row in failed.head(10).itertuples():
+        typer.echo(f"failed: {row.name} [{row.scenario_hash}]: {row.error}", err=True)
+    if len(failed) > 10:
+        typer.echo(f"... and {len(failed) - 10} more failed (see {out_dir}/index.csv)", err=True)
+    if len(failed):
+        raise typer.Exit(1)
+
+
+@app.command()
+def batch(
+    scenarios: list[Path] = typer.Argument(..., help="scenario YAML files"),
+    out_dir: Path = typer.Option(..., "--out", help="batch folder (re-running skips what is done)"),
+    workers: int | None = typer.Option(None, "--workers", help="local worker processes (default: CPU cores)"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="existing Dask scheduler, e.g. tcp://HOST:8786 "
+                                         "(its workers must see --out at the same path)"),
+    outputs: str = typer.Option("full", "--outputs", help=_OUTPUTS_HELP),
+    html: bool = typer.Option(True, "--html/--no-html", help="per-scenario report.html with --outputs full (~1 s each)"),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Solve several scenarios on a Dask cluster; results under DIR/scenarios/<hash>/, DIR/combined.nc."""
+    try:
+        points = []
+        for p in scenarios:
+            sc = load_scenario(p)
+            points.append((sc.name, sc, {"file": str(p)}))
+    except InputError as exc:
+        fail(exc)
+    _run_points(points, out_dir, workers, scheduler, outputs, html, quiet, ["file"],
+                "hubplan batch " + " ".join(map(str, scenarios)))
+
+
+@app.command()
+def sweep(
+    base: Path = typer.Argument(..., help="base scenario YAML file"),
+    sets: list[str] = typer.Option([], "--set", help="KEY=V1,V2,... (grid: values are YAML scalars) or "
+                                   "KEY=LOW,HIGH (lhs: numeric bounds; one value = fixed); KEY is a dotted path "
+                                   "into the scenario, e.g. demand.scale, clusters.qingyang.pue"),
+    sample: str = typer.Option("grid", "--sample", help="grid: every combination, first --set slowest; lhs: Latin "
+                               "hypercube of --n points, each lever's range cut into N bins hit once each"),
+    n: int | None = typer.Option(None, "--n", help="number of points for --sample lhs"),
+    seed: int = typer.Option(0, "--seed", help="random seed for --sample lhs"),
+    out_dir: Path = typer.Option(..., "--out", help="batch folder (re-running skips what is done)"),
+    workers: int | None = typer.Option(None, "--workers", help="local worker processes (default: CPU cores)"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="existing Dask scheduler, e.g. tcp://HOST:8786"),
+    outputs: str = typer.Option("lean", "--outputs", help=_OUTPUTS_HELP),
+    html: bool = typer.Option(False, "--html/--no-html", help="per-scenario report.html with --outputs full (~1 s each)"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="list the expanded scenarios and stop"),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Expand BASE over levers (grid or Latin hypercube) and solve every scenario like `batch`."""
+    from .sweep import check_ids, expand, parse_set
+
+    try:
+        points = expand(base, sets, sample=sample, n=n, seed=seed)
+        check_ids(points, base)
+    except InputError as exc:
+        fail(exc)
+    keys = [parse_set(s)[0] for s in sets]
+    if dry_run:
+        t = Table(title=f"{len(points)} scenarios")
+        for c in ("name", *keys):
+            t.add_column(c)
+        for p in points[:200]:
+            t.add_row(p.name, *(f"{p.levers[k]:.6g}" if isinstance(p.levers[k], float) else str(p.levers[k]) for k in keys))
+        out.print(t)
+        return
+    cmd = "hubplan sweep " + " ".join([str(base), *(f"--set {s}" for s in sets), f"--sample {sample}"]
+                                      + ([f"--n {n} --seed {seed}"] if sample == "lhs" else []))
+    _run_points(points, out_dir, workers, scheduler, outputs, html, quiet, keys, cmd)
+
+
+@app.command()
+def compare(
+    dirs: list[Path] = typer.Argument(..., help="solve output folders (summary.json + results.nc) and/or batch folders"),
+    out_dir: Path | None = typer.Option(None, "--out", help="where to write compare.xlsx and compare.html (default: the first DIR)"),
+    year: int | None = typer.Option(None, "--year", help="year of the allocation differences (default: the last year)"),
+) -> None:
+    """Compare scenarios: KPIs side by side and allocation differences against the first scenario."""
+    from .batch_report import write_comparison
+
+    try:
+        paths = write_comparison(dirs, out_dir or dirs[0], year=year)
+    except InputError as exc:
+        fail(exc)
+    out.print("wrote " + ", ".join(str(p) for p in paths.values()))
+
+
 def main() -> None:  # pragma: no cover - console entry
     app()
 

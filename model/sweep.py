@@ -3,7 +3,7 @@
 A lever is a dotted path into the scenario YAML, e.g. ``carbon_price_yuan_per_t``,
 ``demand.scale``, ``policy.min_west_share``, ``clusters.qingyang.pue`` or
 ``electricity_price_scale``; intermediate mappings are created as needed
-(``clusters.qingyang`` need not exist in the base file).
+(``clusters.qingyang`` need not exist in the base file; ``model.scenario.apply_changes``).
 
 - **grid** (``--set KEY=V1,V2,...``): every combination of the listed values, the first
   ``--set`` varying slowest. Values are YAML scalars (``1.2``, ``300``, ``true``, ``null``, text);
@@ -20,7 +20,6 @@ Every expanded scenario is validated by the ``Scenario`` model; a bad key or val
 """
 from __future__ import annotations
 
-import copy
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ import numpy as np
 import yaml
 
 from .errors import InputError
-from .scenario import MAX_SCENARIO_BYTES, Scenario, scenario_from_dict
+from .scenario import Scenario, apply_changes, load_scenario
 
 SAMPLES = ("grid", "lhs")
 MAX_SCENARIOS = 100_000
@@ -71,20 +70,6 @@ def parse_set(text: str) -> tuple[str, list[Any]]:
     return key, values
 
 
-def set_path(data: dict, key: str, value: Any) -> None:
-    """Set ``data[a][b][c] = value`` for key ``a.b.c``, creating mappings on the way."""
-    node = data
-    parts = key.split(".")
-    for i, p in enumerate(parts[:-1]):
-        nxt = node.get(p)
-        if nxt is None:
-            nxt = node[p] = {}
-        elif not isinstance(nxt, dict):
-            raise InputError("--set", key, f"'{'.'.join(parts[:i + 1])}' is a single value, not a group of settings")
-        node = nxt
-    node[parts[-1]] = value
-
-
 def grid(sets: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
     """All combinations, the first lever varying slowest."""
     keys = [k for k, _ in sets]
@@ -107,25 +92,12 @@ def _number(v: Any, key: str, what: str) -> float:
     return float(v)
 
 
-def read_base(path: str | Path) -> tuple[dict, Scenario]:
-    """The base scenario file as raw YAML data (what --set edits) and as a validated Scenario."""
-    from .scenario import load_scenario
-
-    path = Path(path)
-    sc = load_scenario(path)  # validates, with the file's own messages
-    if path.stat().st_size > MAX_SCENARIO_BYTES:  # pragma: no cover - load_scenario checks first
-        raise InputError(path, "", "too large")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return data, sc
-
-
 def expand(base: str | Path, sets: list[str], sample: str = "grid", n: int | None = None,
            seed: int = 0) -> list[Point]:
     """Expand ``base`` by the ``--set`` texts; every point is a validated Scenario."""
     if sample not in SAMPLES:
         raise InputError("--sample", "", f"expected one of {', '.join(SAMPLES)}, got {sample!r}")
-    base = Path(base)
-    data, base_sc = read_base(base)
+    base_sc = load_scenario(base)
     parsed = [parse_set(s) for s in sets]
     seen = set()
     for key, _ in parsed:
@@ -155,15 +127,26 @@ def expand(base: str | Path, sets: list[str], sample: str = "grid", n: int | Non
             if lo > hi:
                 raise InputError("--set", key, f"LOW ({lo:g}) is above HIGH ({hi:g})")
             bounds.append((key, lo, hi))
-        combos = [{**fixed, **pt} for pt in latin_hypercube(bounds, n, seed)] if bounds else [dict(fixed)] * n
-    source = f"{base} --set"
+        combos = [{**fixed, **pt} for pt in latin_hypercube(bounds, n, seed)] if bounds else [dict(fixed) for _ in range(n)]
     width = max(4, len(str(len(combos))))
     points = []
     for i, levers in enumerate(combos):
-        d = copy.deepcopy(data)
-        for key, value in levers.items():
-            set_path(d, key, value)
-        name = f"{base_sc.name}-{i + 1:0{width}d}" if len(combos) > 1 else base_sc.name
-        d["name"] = name
-        points.append(Point(name, scenario_from_dict(d, source, base.parent.resolve()), levers))
+        name = f"{base_sc.name[:110]}-{i + 1:0{width}d}" if len(combos) > 1 else base_sc.name
+        try:
+            sc = apply_changes(base_sc, {**levers, "name": name})
+        except InputError as exc:  # name the --set key (the field) and the base file
+            raise InputError(f"{base} --set", exc.field, exc.problem) from None
+        points.append(Point(name, sc, levers))
     return points
+
+
+def check_ids(points: list[Point], base: str | Path) -> None:
+    """Build the first point's inputs, so an unknown id inside a key (``clusters.<id>.pue``,
+    ``demand.class_scale.<id>``) is an error before anything runs, not one failure per scenario."""
+    from .inputs import build_inputs
+
+    if points:
+        try:
+            build_inputs(points[0].scenario)
+        except InputError as exc:
+            raise InputError(f"{base} --set", exc.field, exc.problem) if exc.field else exc from None
