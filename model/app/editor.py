@@ -38,39 +38,30 @@ def _bundled_dataset():
     return state._dataset_at(str(BUNDLED))
 
 
-def _on_bundled() -> None:
-    ss = st.session_state
-    stem = ss.get("src.bundled") or state.DEFAULT_SCENARIO
+def _load_from(make, label: str) -> None:
+    """Load the scenario ``make()`` returns, or show its InputError where the source is chosen."""
     try:
-        sc = levers.load_bundled(stem)
+        sc = make()
     except InputError as exc:
-        ss.msg["source"] = exc.line()
+        st.session_state.msg["source"] = exc.line()
         return
-    state.load_scenario(sc, f"内置 bundled: {stem}.yaml")
+    state.load_scenario(sc, label)
+
+
+def _on_bundled() -> None:
+    stem = st.session_state.get("src.bundled") or state.DEFAULT_SCENARIO
+    _load_from(lambda: levers.load_bundled(stem), f"内置 bundled: {stem}.yaml")
 
 
 def _on_upload() -> None:
-    ss = st.session_state
-    f = ss.get("src.upload")
-    if f is None:
-        return
-    try:
-        sc = levers.parse_upload(f.getvalue(), f.name, _bundled_dataset())
-    except InputError as exc:
-        ss.msg["source"] = exc.line()
-        return
-    state.load_scenario(sc, f"上传 uploaded: {f.name}")
+    f = st.session_state.get("src.upload")
+    if f is not None:
+        _load_from(lambda: levers.parse_upload(f.getvalue(), f.name, _bundled_dataset()), f"上传 uploaded: {f.name}")
 
 
 def _on_paste() -> None:
-    ss = st.session_state
-    text = ss.get("src.paste") or ""
-    try:
-        sc = levers.parse_upload(text.encode("utf-8"), "pasted YAML", _bundled_dataset())
-    except InputError as exc:
-        ss.msg["source"] = exc.line()
-        return
-    state.load_scenario(sc, "粘贴 pasted YAML")
+    text = st.session_state.get("src.paste") or ""
+    _load_from(lambda: levers.parse_upload(text.encode("utf-8"), "pasted YAML", _bundled_dataset()), "粘贴 pasted YAML")
 
 
 def source_panel() -> None:
