@@ -8,6 +8,8 @@ duals and later parameter updates address HiGHS by block position.
 from __future__ import annotations
 
 import gc
+import os
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +36,22 @@ STATUS_WORDS = {
     _MS.kSolveError: "solver error",
     _MS.kInterrupt: "interrupted",
 }
+
+
+def new_highs() -> highspy.Highs:
+    """A silent HiGHS instance. HiGHS prints its banner from C++ when it is created, before any
+    option can be set, so standard output (file descriptor 1) is pointed at /dev/null meanwhile."""
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+    return h
 
 
 class StructureChanged(Exception):
@@ -79,7 +97,7 @@ class HighsModel:
             info = LinearStandardFormCompiler().write(model, mixed_form=True)
             self.col_of = _positions(columns, info.columns)  # block column -> HiGHS column, -1: dropped
             self.row_of = _positions(rows, [r.constraint for r in info.rows])  # block row -> HiGHS row
-            self.highs = highspy.Highs()
+            self.highs = new_highs()
             self._pass(info, lp)
             del model, columns, rows, info
         gc.collect(0)  # everything made during the pause is in the youngest generation
