@@ -605,11 +605,6 @@ def write_index(index, out: Path) -> dict[str, Path]:
     paths = {}
     _write_atomic(out / "index.csv", lambda p: index.to_csv(p, index=False))
     paths["index.csv"] = out / "index.csv"
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:  # pragma: no cover - pyarrow comes with the project's dependencies
-        return paths
-
     def parquet(p: Path):
         try:
             index.to_parquet(p, index=False)

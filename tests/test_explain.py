@@ -1,5 +1,4 @@
 """Strict mode on an infeasible scenario names exactly the conflicting constraints."""
-import pytest
 from typer.testing import CliRunner
 
 from model.cli import app

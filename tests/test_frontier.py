@@ -1,6 +1,5 @@
 """Cost–carbon frontier: hand-checked slope, monotone on the reference, CLI output."""
 import numpy as np
-import pytest
 from typer.testing import CliRunner
 
 from model.cli import app

@@ -120,20 +120,24 @@ def messages() -> None:
 
 
 # -- lever widgets --------------------------------------------------------------------------------
-def _on_lever(path: str) -> None:
+def _apply(path: str, value) -> bool:
+    """Set one lever on the session's scenario; a value the model cannot take shows an error box."""
     ss = st.session_state
-    key = P + path
-    value = ss.get(key)
-    if isinstance(value, float):
-        value = round(value, 10)
-    sc = ss.scenario
     try:
-        new = levers.set_lever(sc, state.dataset_for(sc), path, value)
+        new = levers.set_lever(ss.scenario, state.dataset_for(ss.scenario), path, value)
     except InputError as exc:
         ss.msg["edit"] = exc.line()
-        del ss[key]  # the widget shows the scenario's value again
-        return
+        return False
     state.set_scenario(new)
+    return True
+
+
+def _on_lever(path: str) -> None:
+    value = st.session_state.get(P + path)
+    if isinstance(value, float):
+        value = round(value, 10)
+    if not _apply(path, value):
+        del st.session_state[P + path]  # the widget shows the scenario's value again
 
 
 def lever_input(lv: Lever, sc, ds, where=None, label: str | None = None, collapsed: bool = False,
@@ -158,21 +162,15 @@ def lever_input(lv: Lever, sc, ds, where=None, label: str | None = None, collaps
 
 def _on_latency_switch(workload: str) -> None:
     ss = st.session_state
-    sc = ss.scenario
-    ds = state.dataset_for(sc)
+    ds = state.dataset_for(ss.scenario)
     path = f"latency_bounds_ms.{workload}"
     if ss.get(f"{P}latency_on.{workload}"):
         old = ss.get(P + path)
         value = old if old is not None else (levers.dataset_value(ds, path) or 20.0)
     else:
         value = None
-    try:
-        new = levers.set_lever(sc, ds, path, value)
-    except InputError as exc:
-        ss.msg["edit"] = exc.line()
-        return
-    ss.pop(P + path, None)  # the bound's input re-reads the scenario
-    state.set_scenario(new)
+    if _apply(path, value):
+        ss.pop(P + path, None)  # the bound's input re-reads the scenario
 
 
 def _reset_class_growth() -> None:
@@ -345,8 +343,6 @@ def advanced_levers(sc, ds) -> None:
 def _on_optional(path: str) -> None:
     """Switch an optional lever (carbon budget, build block) on with a starting value, or off."""
     ss = st.session_state
-    sc = ss.scenario
-    ds = state.dataset_for(sc)
     if ss.get(f"{P}on.{path}"):
         if path == "policy.emission_cap_t":
             res = state.current_result()
@@ -355,15 +351,10 @@ def _on_optional(path: str) -> None:
             value = levers.MODULAR_DEFAULT_BLOCK
     else:
         value = None
-    try:
-        new = levers.set_lever(sc, ds, path, value)
-    except InputError as exc:
-        ss.msg["edit"] = exc.line()
-        return
-    group = (P + "modular_builds.",) if path.startswith("modular_builds.") else (P + path,)
-    for k in [k for k in ss.keys() if str(k).startswith(group)]:
-        del ss[k]  # its inputs re-read the scenario
-    state.set_scenario(new)
+    if _apply(path, value):
+        group = P + "modular_builds." if path.startswith("modular_builds.") else P + path
+        for k in [k for k in ss.keys() if str(k).startswith(group)]:
+            del ss[k]  # its inputs re-read the scenario
 
 
 def cluster_frame(sc, ds) -> pd.DataFrame:
