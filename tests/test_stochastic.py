@@ -1,0 +1,110 @@
+"""Two-stage planning (model/stochastic.py, model/futures.py): real HiGHS solves."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import yaml
+
+from model.errors import InputError
+from model.futures import load_futures
+from model.run import solve_scenario
+from model.stochastic import solve_stochastic
+from tiny import scenario_file, write_dataset
+
+# Hand instance: one cluster with 0 installed racks, up to 100 buildable this year at capex
+# c = 60,000 yuan/rack; serving a rack costs 8760 kWh × 0.1 = 876 yuan; unmet costs V = 100,000.
+# Base demand 100 racks; futures: demand.scale 0.5 (D = 50) and 1.0 (D = 100), p = 0.5 each.
+# Cost of future f with build b: c·b + 876·min(b, D_f) + V·(D_f − b)+.
+#   Stochastic: a rack up to 50 saves V − 876 in both futures (> c): build; from 50 to 100 it
+#   saves (V − 876)/2 = 49,562 < c: do not. b* = 50.
+#   RP  = 3,000,000 + 0.5·43,800 + 0.5·(43,800 + 5,000,000)                  = 5,543,800
+#   Own optima: D = 50 → b = 50: 3,043,800; D = 100 → b = 100: 6,087,600. WS = 4,565,700
+#   EVPI = RP − WS                                                            =   978,100
+#   Mean value: D = 75 → b = 75; EEV = 4,500,000 + 0.5·43,800 + 0.5·(65,700 + 2,500,000)
+#                                                                              = 5,804,750
+#   VSS = EEV − RP                                                             =   260,950
+#   Regret of b* = 50: future 1: 0; future 2: 5,043,800 + 3,000,000 − 6,087,600 = 1,956,200.
+CLUSTER = {"c": dict(installed_racks=0.0, planned_racks=100.0, build_limit_racks_per_year=100.0,
+                     capex_yuan_per_rack=60000.0)}
+
+
+def _futures(tmp_path, futures, body=None):
+    ds = write_dataset(tmp_path / "data", CLUSTER, {"r1": {}}, {("r1", "w", 2026): 100.0})
+    scenario_file(tmp_path, ds, body)
+    p = tmp_path / "futures.yaml"
+    p.write_text(yaml.safe_dump({"base": "s.yaml", "futures": futures}))
+    return p
+
+
+TWO = [{"name": "low", "probability": 0.5, "changes": {"demand.scale": 0.5}},
+       {"name": "high", "probability": 0.5, "changes": {"demand.scale": 1.0}}]
+
+
+def test_hand_instance_stochastic_optimum_vss_evpi(tmp_path):
+    r = solve_stochastic(load_futures(_futures(tmp_path, TWO)))
+    assert r.plan["build"].sum() == pytest.approx(50.0, abs=1e-6)
+    assert r.mean_value_plan["build"].sum() == pytest.approx(75.0, abs=1e-6)
+    assert r.rp == pytest.approx(5_543_800.0, abs=1e-6)
+    assert r.ws == pytest.approx(4_565_700.0, abs=1e-6)
+    assert r.evpi == pytest.approx(978_100.0, abs=1e-6)
+    assert r.eev == pytest.approx(5_804_750.0, abs=1e-6)
+    assert r.vss == pytest.approx(260_950.0, abs=1e-6)
+    assert r.regret == pytest.approx([0.0, 1_956_200.0], abs=1e-6)
+    # the plan evaluated future by future gives back the extensive form's optimum
+    assert sum(p * u.cost for p, u in zip(r.probs, r.under_plan)) == pytest.approx(r.rp, abs=1e-6)
+
+
+def test_hand_instance_risk_objectives(tmp_path):
+    fs = load_futures(_futures(tmp_path, TWO))
+    assert solve_stochastic(fs, "cvar", lam=0.0).objective_value == pytest.approx(5_543_800.0, abs=1e-6)
+    # λ = 1, α = 0.5: CVaR is the cost of the high future, so the objective is
+    # E[C] + C_high; each rack from 50 to 100 then saves (V − 876)/2 + (V − 876) − c > 0: b = 100,
+    # C_low = 6,043,800, C_high = 6,087,600, objective 6,065,700 + 6,087,600 = 12,153,300.
+    r = solve_stochastic(fs, "cvar", lam=1.0, alpha=0.5)
+    assert r.plan["build"].sum() == pytest.approx(100.0, abs=1e-6)
+    assert r.objective_value == pytest.approx(12_153_300.0, abs=1e-6)
+    # minimax regret, for b in [50, 100]: regret_low(b) = c·(b − 50) (racks beyond 50 stand idle),
+    # regret_high(b) = (V − 876 − c)(100 − b) = 39,124 (100 − b). Equal at b = 50 + 50·39,124/99,124.
+    r = solve_stochastic(fs, "regret")
+    b = 50 + 50 * 39_124 / 99_124
+    assert r.plan["build"].sum() == pytest.approx(b, abs=1e-6)
+    assert r.objective_value == pytest.approx(60_000 * (b - 50), abs=1e-5)
+    assert r.regret.max() == pytest.approx(r.objective_value, abs=1e-5)
+
+
+def test_one_future_equals_deterministic(tmp_path):
+    p = _futures(tmp_path, [{"name": "only", "probability": 1.0, "changes": {"demand.scale": 0.8}}])
+    r = solve_stochastic(load_futures(p))
+    det = solve_scenario(load_futures(p)[0].scenario)
+    assert r.rp == pytest.approx(det.attrs["objective"], rel=1e-9)
+    assert r.evpi == pytest.approx(0.0, abs=1e-6) and r.vss == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.slow
+def test_reference_ai_futures_properties():
+    from model.stochastic import results_dataset
+    from model.formulation import build_lp
+    from model.inputs import build_inputs
+    fs = load_futures("data/futures/ai_demand.yaml")
+    r = solve_stochastic(fs)
+    assert r.evpi >= -1e-6 * r.rp and r.vss >= -1e-6 * r.rp
+    assert solve_stochastic(fs, "cvar", lam=0.0).objective_value == pytest.approx(r.rp, rel=1e-9)
+    inp = build_inputs(fs[0].scenario)
+    ds = results_dataset(r, inp, build_lp(inp))
+    # first-stage decisions identical across futures, as read back from each future's solve
+    for f in ds["future"].values:
+        np.testing.assert_allclose(ds["build_in_future"].sel(future=f), ds["build"], atol=1e-6)
+
+
+@pytest.mark.parametrize("futures, field, problem", [
+    ([{"name": "a", "probability": 0.5}, {"name": "b", "probability": 0.4}], "futures", "sum to 0.9"),
+    ([{"name": "a", "probability": -0.5}, {"name": "b", "probability": 1.5}], "futures.0.probability", "greater than or equal to 0"),
+    ([], "futures", "empty"),
+    ([{"name": "a", "probability": 1.0, "changes": {"demand.scael": 2}}], "futures[0].changes.demand.scael", "unknown setting"),
+])
+def test_bad_futures_one_line_error(tmp_path, futures, field, problem):
+    p = _futures(tmp_path, futures)
+    with pytest.raises(InputError) as e:
+        load_futures(p)
+    assert e.value.field == field and problem in e.value.problem
+    assert str(e.value).startswith(str(p)) and "\n" not in str(e.value)
