@@ -242,6 +242,33 @@ def compare(
     out.print("wrote " + ", ".join(str(p) for p in paths.values()))
 
 
+@app.command()
+def stochastic(
+    futures: Path = typer.Argument(..., help="futures YAML file (names the base scenario; data/futures/)"),
+    out_dir: Path = typer.Option(..., "--out", help="output folder: results.nc (dimension future), builds.csv"),
+    objective: str = typer.Option("expected", help="expected | cvar | regret"),
+    lam: float = typer.Option(0.0, "--lambda", help="weight λ of CVaR (objective cvar)"),
+    alpha: float = typer.Option(0.9, help="CVaR level α"),
+) -> None:
+    """Two-stage plan over a set of futures: first-stage builds shared, VSS, EVPI, regret."""
+    from .futures import load_futures
+    from .stochastic import OBJECTIVES, solve_stochastic, write_outputs
+
+    try:
+        if objective not in OBJECTIVES:
+            raise InputError("--objective", "objective", f"must be one of {', '.join(OBJECTIVES)}")
+        if not (lam >= 0 and 0 <= alpha < 1):
+            raise InputError("--lambda/--alpha", "lambda", "need λ ≥ 0 and 0 ≤ α < 1")
+        fs = load_futures(futures)
+        res = solve_stochastic(fs, objective, lam, alpha)
+    except InputError as exc:
+        fail(exc)
+    s = write_outputs(res, fs, out_dir)
+    yi = 1e8  # 亿元
+    typer.echo(f"{len(fs)} futures; RP {s['RP'] / yi:,.2f} 亿元, EEV {s['EEV'] / yi:,.2f}, WS {s['WS'] / yi:,.2f}; "
+               f"VSS {s['VSS'] / yi:,.2f} 亿元, EVPI {s['EVPI'] / yi:,.2f} 亿元 → {out_dir}")
+
+
 def main() -> None:  # pragma: no cover - console entry
     app()
 

@@ -288,3 +288,25 @@ def results_dataset(res: StochasticResult, inp: xr.Dataset, lp: LinearProgram) -
     ds.attrs.update({"objective": res.objective, "objective_value": res.objective_value, "RP": res.rp,
                      "WS": res.ws, "EEV": res.eev, "EVPI": res.evpi, "VSS": res.vss})
     return ds
+
+
+def write_outputs(res: StochasticResult, futures: list[Future], out_dir) -> dict:
+    """results.nc (dimension ``future``) and builds.csv (robust / hedge table) in ``out_dir``."""
+    import json
+    from pathlib import Path
+
+    import pandas as pd
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    inp = build_inputs(futures[0].scenario)
+    lp = build_lp(inp)
+    ds = results_dataset(res, inp, lp)
+    ds.attrs["manifest"] = json.dumps({"futures": [{"name": f.name, "probability": f.probability,
+                                                     "changes": f.changes} for f in futures],
+                                       "sizes": res.sizes, "timings": res.timings}, ensure_ascii=False)
+    ds.to_netcdf(out_dir / "results.nc")
+    table = pd.DataFrame(build_status(res, list(lp.index.clusters)))
+    table.to_csv(out_dir / "builds.csv", index=False)
+    return {"RP": res.rp, "EEV": res.eev, "WS": res.ws, "VSS": res.vss, "EVPI": res.evpi,
+            "objective": res.objective, "objective_value": res.objective_value}

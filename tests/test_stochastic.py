@@ -108,3 +108,27 @@ def test_bad_futures_one_line_error(tmp_path, futures, field, problem):
         load_futures(p)
     assert e.value.field == field and problem in e.value.problem
     assert str(e.value).startswith(str(p)) and "\n" not in str(e.value)
+
+
+def test_cli_bad_futures_exit_code_2(tmp_path):
+    from typer.testing import CliRunner
+
+    from model.cli import app
+    p = _futures(tmp_path, [{"name": "a", "probability": 0.7}])
+    r = CliRunner().invoke(app, ["stochastic", str(p), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 2
+    assert r.output.strip() == f"error: {p}: field 'futures': probabilities sum to 0.7, not 1"
+
+
+def test_cli_writes_results_with_future_dimension(tmp_path):
+    import xarray as xr
+    from typer.testing import CliRunner
+
+    from model.cli import app
+    p = _futures(tmp_path, TWO)
+    r = CliRunner().invoke(app, ["stochastic", str(p), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    ds = xr.open_dataset(tmp_path / "out" / "results.nc")
+    assert list(ds["future"].values) == ["low", "high"]
+    assert ds.attrs["VSS"] == pytest.approx(260_950.0, abs=1e-6)
+    np.testing.assert_allclose(ds["build_in_future"].sel(future="low"), ds["build_in_future"].sel(future="high"))
