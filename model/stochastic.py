@@ -251,23 +251,6 @@ def solve_stochastic(futures: list[Future], objective: str = "expected", lam: fl
                             mv_plan, under_mv, sizes, t)
 
 
-def build_status(res: StochasticResult, clusters: list[str]) -> list[dict]:
-    """Per cluster: racks built over the horizon by the stochastic and mean-value plans, the range
-    over the futures' own optima, and robust (built in every own optimum) / hedge / none."""
-    Y = len(res.plan["build"]) // len(clusters)
-    total = lambda b: b.reshape(len(clusters), Y).sum(axis=1)  # noqa: E731  (k-major columns)
-    sp, mv = total(res.plan["build"]), total(res.mean_value_plan["build"])
-    own = np.array([total(o.values["build"]) for o in res.own])
-    out = []
-    for i, k in enumerate(clusters):
-        in_all = bool((own[:, i] >= BUILD_TOL).all())
-        status = "robust" if in_all else "hedge" if sp[i] >= BUILD_TOL else "none"
-        out.append({"cluster": k, "stochastic_racks": float(sp[i]), "mean_value_racks": float(mv[i]),
-                    "own_min_racks": float(own[:, i].min()), "own_max_racks": float(own[:, i].max()),
-                    "status": status})
-    return out
-
-
 def results_dataset(res: StochasticResult, inp: xr.Dataset, lp: LinearProgram) -> xr.Dataset:
     """results.nc content: the first-stage plan, and per future (dimension ``future``) the build
     read back from that future's solve with the plan fixed, costs, emissions, unmet and regret."""
@@ -275,6 +258,8 @@ def results_dataset(res: StochasticResult, inp: xr.Dataset, lp: LinearProgram) -
     shape = (ix.K, ix.Y)
     coords = {"cluster": list(ix.clusters), "year": list(ix.years), "future": res.names}
     ds = xr.Dataset(coords=coords)
+    ds.coords["cluster_name_zh"] = ("cluster", inp["cluster_name_zh"].values.astype(str))
+    ds.coords["cluster_name_en"] = ("cluster", inp["cluster_name_en"].values.astype(str))
     ds["probability"] = ("future", res.probs)
     ds["build"] = (("cluster", "year"), res.plan["build"].reshape(shape))
     ds["build_mean_value"] = (("cluster", "year"), res.mean_value_plan["build"].reshape(shape))
@@ -291,11 +276,9 @@ def results_dataset(res: StochasticResult, inp: xr.Dataset, lp: LinearProgram) -
 
 
 def write_outputs(res: StochasticResult, futures: list[Future], out_dir) -> dict:
-    """results.nc (dimension ``future``) and builds.csv (robust / hedge table) in ``out_dir``."""
+    """results.nc (dimension ``future``), builds.csv (robust / hedge), report.xlsx and report.html."""
     import json
     from pathlib import Path
-
-    import pandas as pd
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -306,7 +289,9 @@ def write_outputs(res: StochasticResult, futures: list[Future], out_dir) -> dict
                                                      "changes": f.changes} for f in futures],
                                        "sizes": res.sizes, "timings": res.timings}, ensure_ascii=False)
     ds.to_netcdf(out_dir / "results.nc")
-    table = pd.DataFrame(build_status(res, list(lp.index.clusters)))
-    table.to_csv(out_dir / "builds.csv", index=False)
+    from .stochastic_report import builds_table, excel_bytes, html_report
+    builds_table(ds).to_csv(out_dir / "builds.csv", index=False)
+    (out_dir / "report.xlsx").write_bytes(excel_bytes(ds))
+    (out_dir / "report.html").write_text(html_report(ds), encoding="utf-8")
     return {"RP": res.rp, "EEV": res.eev, "WS": res.ws, "VSS": res.vss, "EVPI": res.evpi,
             "objective": res.objective, "objective_value": res.objective_value}

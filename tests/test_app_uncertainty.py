@@ -1,0 +1,31 @@
+"""The uncertainty view (model/app/uncertainty.py) in the real app, through streamlit AppTest."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import xarray as xr
+from streamlit.testing.v1 import AppTest
+
+from model.futures import load_futures
+from model.stochastic import solve_stochastic
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.mark.slow
+def test_uncertainty_view_shows_the_cli_answers_and_the_builds_table():
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    at.session_state["tab"] = "不确定性 Uncertainty"
+    at.run()
+    assert not at.exception
+    at.button(key="unc.solve").click().run()
+    assert not at.exception and not at.error
+    answers = next(df.value for df in at.dataframe if "answer 解答" in df.value.columns)
+    r = solve_stochastic(load_futures(Path(__file__).resolve().parent.parent / "data/futures/ai_demand.yaml"))
+    vss = answers.set_index("answer 解答")["亿元"].filter(like="VSS").iloc[0]
+    assert vss == pytest.approx(r.vss / 1e8, rel=1e-6)
+    builds = next(df.value for df in at.dataframe if "status 类别" in df.value.columns)
+    assert len(builds) == 10 and "robust 稳健" in set(builds["status 类别"])
+    assert at.get("plotly_chart")
