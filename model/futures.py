@@ -64,6 +64,7 @@ class Future:
     probability: float
     scenario: Scenario
     changes: dict[str, Any]
+    source: str = "<futures>"  # the futures file, for messages
 
 
 def load_futures(path: str | Path) -> list[Future]:
@@ -109,7 +110,7 @@ def futures_from_dict(data: Any, source: str = "<futures>", base_dir: str | Path
         except InputError as e:  # name the futures file and the future, not the base scenario
             raise InputError(source, f"futures[{i}].changes.{e.field}" if e.field else f"futures[{i}].changes",
                              e.problem) from None
-        out.append(Future(s.name, s.probability, sc.model_copy(update={"name": f"{base.name}/{s.name}"}), s.changes))
+        out.append(Future(s.name, s.probability, sc.model_copy(update={"name": f"{base.name}/{s.name}"}), s.changes, source))
     return out
 
 

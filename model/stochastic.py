@@ -52,16 +52,20 @@ def _merge_parts(parts: list[tuple[str, np.ndarray, np.ndarray]], sizes: dict[st
     return [(v, np.flatnonzero(c), c[np.flatnonzero(c)]) for v, c in dense.items()]
 
 
+def check_same_structure(lps: list[LinearProgram], source: str = "<futures>") -> None:
+    key = lps[0].structure_key()
+    if any(lp.structure_key() != key for lp in lps):
+        raise InputError(source, "futures", "futures must change numbers only (not latency bounds, dataset, "
+                         "modular or N-1 switches): the first-stage decisions must mean the same in every future")
+
+
 def extensive_form(lps: list[LinearProgram], probs: list[float], objective: str = "expected",
                    lam: float = 0.0, alpha: float = 0.9, own_optima: list[float] | None = None) -> LinearProgram:
     """The deterministic equivalent of the two-stage problem over futures ``lps`` (same structure)."""
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {OBJECTIVES}")
     first = [v for v in FIRST_STAGE if v in lps[0].variables]
-    key = lps[0].structure_key()
-    if any(lp.structure_key() != key for lp in lps):
-        raise InputError("<futures>", "changes", "futures must change numbers only (not latency bounds, "
-                         "dataset, modular or N-1 switches): the first-stage decisions must mean the same in every future")
+    check_same_structure(lps)
     F = len(lps)
     variables: dict[str, VarBlock] = {}
     for v in first:  # a first-stage column must respect every future's bounds
@@ -211,6 +215,7 @@ def solve_stochastic(futures: list[Future], objective: str = "expected", lam: fl
     ds, _ = Planner().dataset(futures[0].scenario)
     inps = [build_inputs(f.scenario, ds) for f in futures]
     lps = [build_lp(inp) for inp in inps]
+    check_same_structure(lps, futures[0].source)
     probs = [f.probability for f in futures]
     options = futures[0].scenario.solver
     t = {"inputs_s": time.perf_counter() - t0}

@@ -10,9 +10,9 @@ per MPI rank. The plan PH reaches (x̄) is then evaluated exactly in every futur
     mpiexec -n 16 --hostfile hosts .venv/bin/python -m model.stochastic_ph FUTURES.yaml
       (same path to the checkout and venv on every host; Open MPI: `apt-get install openmpi-bin libopenmpi-dev`)
 
-The proximal term is quadratic; the subproblems are solved by HiGHS through Pyomo
-(``appsi_highs`` takes no quadratic objective, so the proximal term is linearised by mpi-sppy's
-outer approximation). ρ per build column is ``rho_scale`` × its capex coefficient (cost-proportional ρ).
+The proximal term is quadratic; the subproblems are solved by HiGHS through Pyomo's ``highs``
+interface, which passes the quadratic term (``appsi_highs`` fails on it). ρ per build column is
+``rho_scale`` × its capex coefficient (cost-proportional ρ).
 """
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def scenario_creator(name: str, futures_path: str):
     return m
 
 
-def run_ph(futures_path: str | Path, rho_scale: float = 0.1, max_iterations: int = 50,
+def run_ph(futures_path: str | Path, rho_scale: float = 0.1, max_iterations: int = 20,
            convergence: float = 1e-4) -> dict:
     from mpisppy.opt.ph import PH
     names = [f.name for f in load_futures(futures_path)]
@@ -51,11 +51,10 @@ def run_ph(futures_path: str | Path, rho_scale: float = 0.1, max_iterations: int
     def rho_setter(m):
         return [(i, max(rho_scale * c, 1.0)) for i, c in m._hubplan_capex.items()]
 
-    options = {"solver_name": "appsi_highs", "PHIterLimit": max_iterations, "defaultPHrho": 1.0,
+    options = {"solver_name": "highs", "PHIterLimit": max_iterations, "defaultPHrho": 1.0,
                "convthresh": convergence, "verbose": False, "display_progress": False, "display_timing": False,
-               "iter0_solver_options": {}, "iterk_solver_options": {},
-               # HiGHS through Pyomo takes no quadratic objective: the proximal term is linearised
-               "linearize_proximal_terms": True, "proximal_linearization_tolerance": 1e-1}
+               # one HiGHS thread, like model/solve.py: HiGHS keeps one thread pool per process
+               "iter0_solver_options": {"threads": 1}, "iterk_solver_options": {"threads": 1}}
     t0 = time.perf_counter()
     ph = PH(options, names, scenario_creator, scenario_creator_kwargs={"futures_path": str(futures_path)},
             rho_setter=rho_setter)
@@ -76,8 +75,8 @@ def cross_check(futures_path: str | Path, **ph_options) -> dict:
     future) vs RP, and PH's trivial bound (iteration 0, no nonanticipativity) vs WS."""
     from .stochastic import _each_future, solve_stochastic
     fs = load_futures(futures_path)
-    ph = run_ph(futures_path, **ph_options)
     ef = solve_stochastic(fs)
+    ph = run_ph(futures_path, **ph_options)
     inps = [build_inputs(f.scenario) for f in fs]
     lps = [build_lp(i) for i in inps]
     cost = float(sum(f.probability * o.cost for f, o in

@@ -132,3 +132,23 @@ def test_cli_writes_results_with_future_dimension(tmp_path):
     assert list(ds["future"].values) == ["low", "high"]
     assert ds.attrs["VSS"] == pytest.approx(260_950.0, abs=1e-6)
     np.testing.assert_allclose(ds["build_in_future"].sel(future="low"), ds["build_in_future"].sel(future="high"))
+
+
+def test_generated_futures_are_seeded_and_equally_likely(tmp_path):
+    from model.futures import futures_from_dict
+    write_dataset(tmp_path / "data", CLUSTER, {"r1": {}}, {("r1", "w", 2026): 100.0})
+    scenario_file(tmp_path, tmp_path / "data")
+    doc = {"base": "s.yaml", "generate": {"n": 4, "seed": 7, "ranges": {"demand.scale": [0.5, 1.0]}}}
+    a, b = futures_from_dict(doc, "f.yaml", tmp_path), futures_from_dict(doc, "f.yaml", tmp_path)
+    assert [f.changes for f in a] == [f.changes for f in b]
+    assert [f.probability for f in a] == [0.25] * 4
+    # stratified: one value in each quarter of [0.5, 1.0]
+    assert sorted(int((f.changes["demand.scale"] - 0.5) / 0.125) for f in a) == [0, 1, 2, 3]
+
+
+def test_futures_that_change_the_index_are_refused(tmp_path):
+    p = _futures(tmp_path, [{"name": "a", "probability": 0.5},
+                            {"name": "b", "probability": 0.5, "changes": {"modular_builds": {"block_racks": 10}}}])
+    with pytest.raises(InputError, match="numbers only") as e:
+        solve_stochastic(load_futures(p))
+    assert str(e.value).startswith(f"{p}: field 'futures': ")
