@@ -79,7 +79,7 @@ def _baseline_mb() -> float:
 
 
 def _scenario(dataset: str | None):
-    from model.scenario import load_scenario
+    from model.inputs.scenario import load_scenario
     sc = load_scenario(REFERENCE)
     return sc if dataset is None else sc.model_copy(update={"dataset": str(dataset)})
 
@@ -181,7 +181,7 @@ def median(rows: list[dict], *path) -> float:
 
 
 def solver_options() -> dict:
-    from model.scenario import load_scenario  # pydantic only: the parent stays solver-free
+    from model.inputs.scenario import load_scenario  # pydantic only: the parent stays solver-free
     o = load_scenario(REFERENCE).solver
     return {"threads": int(o.threads), "random_seed": int(o.random_seed), "time_limit": float(o.time_limit_s),
             "mip_rel_gap": float(o.mip_rel_gap), "solver": o.method}

@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.dataset import BUNDLED
-from model.schema import FILES
+from model.inputs.dataset import BUNDLED
+from model.inputs.schema import FILES
 
 N_CITIES = 340
 SEED = 20260101

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .errors import InputError
-from .scenario import apply_changes, load_scenario
+from .inputs.scenario import apply_changes, load_scenario
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Capacity and allocation planner for China's national compute hubs (东数西算).")
@@ -56,8 +56,8 @@ def solve(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Solve one scenario and write its results."""
-    from .report import write_outputs
-    from .results import summary
+    from .reports.files import write_outputs
+    from .reports.kpis import summary
     from .run import solve_scenario
 
     try:
@@ -84,7 +84,7 @@ def solve(
 @app.command()
 def validate(scenario: Path = typer.Argument(..., help="scenario YAML file")) -> None:
     """Check a scenario and its dataset without solving."""
-    from .inputs import build_inputs
+    from .inputs.build import build_inputs
 
     try:
         sc = load_scenario(scenario)
@@ -108,8 +108,8 @@ def frontier(
     out_dir: Path = typer.Option(Path("out/frontier"), "--out", help="folder for frontier.csv and frontier.html"),
 ) -> None:
     """Cost–carbon frontier (ε-constraint): least cost for a series of carbon budgets."""
-    from .charts import frontier_chart
-    from .frontier import cost_carbon_frontier
+    from .reports.charts import frontier_chart
+    from .studies.frontier import cost_carbon_frontier
 
     try:
         df = cost_carbon_frontier(load_scenario(scenario), points)
@@ -137,7 +137,7 @@ _progress_console = Console(stderr=True)
 def _run_points(points, out_dir: Path, workers, scheduler, outputs, html, quiet, lever_keys, command) -> None:
     import signal
 
-    from .batch import run_batch
+    from .studies.batch import run_batch
 
     # a terminated batch (SIGTERM) still shuts its local cluster down; finished scenarios are kept
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -205,7 +205,7 @@ def sweep(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Expand BASE over levers (grid or Latin hypercube) and solve every scenario like `batch`."""
-    from .sweep import check_ids, expand, parse_set
+    from .studies.sweep import check_ids, expand, parse_set
 
     try:
         points = expand(base, sets, sample=sample, n=n, seed=seed)
@@ -233,7 +233,7 @@ def compare(
     year: int | None = typer.Option(None, "--year", help="year of the allocation differences (default: the last year)"),
 ) -> None:
     """Compare scenarios: KPIs side by side and allocation differences against the first scenario."""
-    from .batch_report import write_comparison
+    from .studies.batch.compare import write_comparison
 
     try:
         paths = write_comparison(dirs, out_dir or dirs[0], year=year)

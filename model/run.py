@@ -14,14 +14,14 @@ from importlib.metadata import PackageNotFoundError, version
 
 import xarray as xr
 
-from .baselines import RULES, solve_baseline
-from .dataset import Dataset, load_dataset
-from .explain import explain_infeasibility
+from .results.baselines import RULES, solve_baseline
+from .inputs.dataset import Dataset, load_dataset
+from .results.explain import explain_infeasibility
 from .formulation import build_lp
-from .inputs import build_inputs, dataset_fingerprint
-from .results import attach_baselines, build_results
-from .scenario import Scenario, apply_changes, scenario_hash
-from .solve import HighsModel
+from .inputs.build import build_inputs, dataset_fingerprint
+from .results.build import attach_baselines, build_results
+from .inputs.scenario import Scenario, apply_changes, scenario_hash
+from .solve.highs import HighsModel
 
 PACKAGES = ("hubplan", "pyomo", "highspy", "numpy", "pandas", "xarray", "pydantic")
 

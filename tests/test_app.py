@@ -11,14 +11,14 @@ import yaml
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from model import levers
+from model.inputs import levers, sources
 from model.cli import app as cli
-from model.compare import allocation_difference, kpi_frame
-from model.dataset import load_dataset
+from model.reports.compare import allocation_difference, kpi_frame
+from model.inputs.dataset import load_dataset
 from model.errors import InputError
-from model.results import summary
+from model.reports import summary
 from model.run import Planner
-from model.scenario import load_scenario, parse_scenario_text, scenario_to_yaml
+from model.inputs.scenario import load_scenario, parse_scenario_text, scenario_to_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -348,9 +348,9 @@ def test_parse_upload_errors(ds):
     }
     for data, want in cases.items():
         with pytest.raises(InputError) as e:
-            levers.parse_upload(data, "up.yaml", ds)
+            sources.parse_upload(data, "up.yaml", ds)
         assert want in e.value.line() and e.value.line().startswith("up.yaml: "), (data[:40], e.value.line())
-    sc = levers.parse_upload("name: 上传\ncarbon_price_yuan_per_t: 120\n".encode(), "up.yaml", ds)
+    sc = sources.parse_upload("name: 上传\ncarbon_price_yuan_per_t: 120\n".encode(), "up.yaml", ds)
     assert sc.name == "上传" and sc.carbon_price_yuan_per_t == 120
 
 
@@ -381,12 +381,12 @@ def test_set_lever_round_trips_and_keeps_the_yaml_minimal(ds):
     labels = levers.cluster_labels(ds)
     assert labels["zhangjiakou"].startswith("张家口集群 Zhangjiakou")
     assert levers.workload_labels(ds)["ai_training"] == "AI训练 AI training"
-    fixed, note = levers.app_scenario(sc.model_copy(update={"solver": sc.solver.model_copy(update={"threads": 4})}))
+    fixed, note = sources.app_scenario(sc.model_copy(update={"solver": sc.solver.model_copy(update={"threads": 4})}))
     assert fixed.solver.threads == 1 and "threads" in note
 
 
 def test_compare_tables_and_map_frames(ds):
-    from model import geo
+    from model.reports import geo
 
     p = Planner()
     ref = load_scenario(ROOT / "data" / "scenarios" / "reference.yaml")

@@ -23,7 +23,7 @@ import yaml
 from typer.testing import CliRunner
 
 from model.cli import app
-from model.scenario import MAX_SCENARIO_BYTES
+from model.inputs.scenario import MAX_SCENARIO_BYTES
 from tiny import scenario_file, write_dataset
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from model.results import summary
+from model.reports import summary
 from model.run import Planner
-from model.scenario import load_scenario
+from model.inputs.scenario import load_scenario
 from tiny import solve_tiny
 
 Y = 2026

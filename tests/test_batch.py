@@ -20,14 +20,15 @@ import pytest
 import xarray as xr
 from typer.testing import CliRunner
 
-from model.batch import (chunks_for, is_done, kpis_from_summary, kpis_of, make_jobs, run_batch)
+from model.reports.kpis import kpis_from_summary, kpis_of
+from model.studies.batch import chunks_for, is_done, make_jobs, run_batch
 from model.cli import app
 from model.errors import InputError
-from model.report import read_results
-from model.results import summary
+from model.reports.files import read_results
+from model.reports import summary
 from model.run import Planner
-from model.scenario import apply_changes, load_scenario
-from model.sweep import expand, latin_hypercube
+from model.inputs.scenario import apply_changes, load_scenario
+from model.studies.sweep import expand, latin_hypercube
 from tiny import scenario_file, write_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -230,9 +231,9 @@ def test_rerun_skips_done_scenarios(local_batch, tiny):
 def test_compare_batch_and_single_solve(local_batch, tiny, tmp_path):
     from openpyxl import load_workbook
 
-    from model.batch_report import load_entries
-    from model.compare import kpi_frame
-    from model.report import write_outputs
+    from model.studies.batch.compare import load_entries
+    from model.reports.compare import kpi_frame
+    from model.reports.files import write_outputs
     from model.run import solve_scenario
 
     out, _ = local_batch
@@ -245,16 +246,16 @@ def test_compare_batch_and_single_solve(local_batch, tiny, tmp_path):
     assert {"KPIs 指标", "Allocation diff 分配差异", "Allocation 分配"} <= set(wb.sheetnames)
     kpis = pd.read_excel(tmp_path / "cmp" / "compare.xlsx", sheet_name="KPIs 指标").set_index("scenario")
     assert list(kpis.index) == ["dear [single]", "base", "more", "dear [run]"]
-    # the single solve's KPIs match model.compare.kpi_frame on the same results
+    # the single solve's KPIs match model.reports.compare.kpi_frame on the same results
     ref = kpi_frame({"dear": res}).iloc[0]
     for c in ("objective", "emissions_tco2", "unmet_rack_years", "cost_electricity", "utilisation_mean"):
         assert kpis.loc["dear [single]", c] == pytest.approx(ref[c], rel=1e-12)
         assert kpis.loc["dear [run]", c] == pytest.approx(ref[c], rel=1e-9)  # same scenario, solved in the batch
-    from model.batch_report import allocation_differences
-    from model.compare import allocation_difference
+    from model.studies.batch.compare import allocation_differences
+    from model.reports.compare import allocation_difference
 
     entries = load_entries([single, out])
-    fast = allocation_differences(entries)  # one numpy pass; must equal model.compare pair by pair
+    fast = allocation_differences(entries)  # one numpy pass; must equal model.reports.compare pair by pair
     for e in entries:
         ref = allocation_difference(entries[0].res, e.res)
         got = fast[fast["scenario"] == e.label].drop(columns="scenario").reset_index(drop=True)

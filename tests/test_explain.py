@@ -2,7 +2,7 @@
 from typer.testing import CliRunner
 
 from model.cli import app
-from model.results import summary
+from model.reports import summary
 from tiny import scenario_file, solve_tiny, write_dataset
 
 Y = 2026

@@ -4,11 +4,11 @@ import highspy
 import numpy as np
 import pytest
 
-from model.dataset import load_dataset
+from model.inputs.dataset import load_dataset
 from model.formulation import ROW_FAMILIES, BOUND_FAMILIES, build_lp
 from model.inputs import build_inputs
 from model.run import Planner
-from model.scenario import scenario_from_dict
+from model.inputs.scenario import scenario_from_dict
 from model.solve import HighsModel, StructureChanged
 from tiny import write_dataset
 
@@ -153,7 +153,7 @@ def test_mps_solved_by_highs_alone_gives_the_same_objective(small, tmp_path):
 
 
 def test_cost_terms_add_up_and_all_policies_are_active(small):
-    from model.results import summary
+    from model.reports import summary
     from model.run import solve_scenario
     p = Planner()
     p._datasets[""] = (small, "fp")

@@ -3,8 +3,8 @@ import numpy as np
 from typer.testing import CliRunner
 
 from model.cli import app
-from model.frontier import cost_carbon_frontier
-from model.scenario import load_scenario
+from model.studies.frontier import cost_carbon_frontier
+from model.inputs.scenario import load_scenario
 from tiny import scenario_file, write_dataset
 
 Y = 2026

@@ -6,7 +6,8 @@ or carbon cost, so one rack served for one year at a grid price of p yuan/kWh co
 import numpy as np
 import pytest
 
-from model.results import REASON_CAPACITY, REASON_COST, REASON_NO_ARC, allocation_table, summary
+from model.reports import allocation_table, summary
+from model.results import REASON_CAPACITY, REASON_COST, REASON_NO_ARC
 from tiny import solve_tiny
 
 Y = 2026

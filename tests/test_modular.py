@@ -1,9 +1,9 @@
 """Modular builds (MILP): blocks with a fixed cost; gap and bound reported; the LP relaxation stays."""
 import pytest
 
-from model.results import summary
+from model.reports import summary
 from model.run import Planner
-from model.scenario import apply_changes, load_scenario
+from model.inputs.scenario import apply_changes, load_scenario
 from tiny import solve_tiny
 
 SETUP = dict(clusters={"a": {"installed_racks": 100, "planned_racks": 400, "build_limit_racks_per_year": 300,

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from model.cli import app
-from model.report import read_results
+from model.reports.files import read_results
 
 TOL = 1e-5
 

@@ -1,9 +1,9 @@
 """Shadow prices match finite differences: re-solve with one more rack / one more MW."""
 import pytest
 
-from model.results import summary
+from model.reports import summary
 from model.run import Planner
-from model.scenario import apply_changes, load_scenario
+from model.inputs.scenario import apply_changes, load_scenario
 from tiny import solve_tiny
 
 Y = 2026

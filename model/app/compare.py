@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from .. import compare
+from ..reports import compare
 from . import state
 from .results import fit
 

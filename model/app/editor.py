@@ -11,11 +11,11 @@ import re
 import pandas as pd
 import streamlit as st
 
-from .. import levers
-from ..dataset import BUNDLED
+from ..inputs import levers, sources
+from ..inputs.dataset import BUNDLED
 from ..errors import InputError
-from ..levers import Lever
-from ..scenario import scenario_to_yaml
+from ..inputs.levers import Lever
+from ..inputs.scenario import scenario_to_yaml
 from . import state
 
 SOURCES = {"bundled": "内置情景 Bundled", "upload": "上传文件 Upload YAML", "paste": "粘贴 Paste YAML"}
@@ -26,9 +26,9 @@ P = state.LEVER_PREFIX
 @st.cache_data(show_spinner=False)
 def _bundled_descriptions() -> dict[str, str]:
     out = {}
-    for stem in levers.bundled_scenarios():
+    for stem in sources.bundled_scenarios():
         try:
-            out[stem] = levers.load_bundled(stem).description
+            out[stem] = sources.load_bundled(stem).description
         except InputError as exc:
             out[stem] = f"⚠ {exc.line()}"
     return out
@@ -50,18 +50,18 @@ def _load_from(make, label: str) -> None:
 
 def _on_bundled() -> None:
     stem = st.session_state.get("src.bundled") or state.DEFAULT_SCENARIO
-    _load_from(lambda: levers.load_bundled(stem), f"内置 bundled: {stem}.yaml")
+    _load_from(lambda: sources.load_bundled(stem), f"内置 bundled: {stem}.yaml")
 
 
 def _on_upload() -> None:
     f = st.session_state.get("src.upload")
     if f is not None:
-        _load_from(lambda: levers.parse_upload(f.getvalue(), f.name, _bundled_dataset()), f"上传 uploaded: {f.name}")
+        _load_from(lambda: sources.parse_upload(f.getvalue(), f.name, _bundled_dataset()), f"上传 uploaded: {f.name}")
 
 
 def _on_paste() -> None:
     text = st.session_state.get("src.paste") or ""
-    _load_from(lambda: levers.parse_upload(text.encode("utf-8"), "pasted YAML", _bundled_dataset()), "粘贴 pasted YAML")
+    _load_from(lambda: sources.parse_upload(text.encode("utf-8"), "pasted YAML", _bundled_dataset()), "粘贴 pasted YAML")
 
 
 def source_panel() -> None:

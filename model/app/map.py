@@ -10,7 +10,7 @@ import pydeck as pdk
 import streamlit as st
 import xarray as xr
 
-from .. import geo
+from ..reports import geo
 from . import state
 
 FONT = "WenQuanYi Zen Hei, Noto Sans CJK SC, Microsoft YaHei, sans-serif"

@@ -11,10 +11,10 @@ import pandas as pd
 import streamlit as st
 import xarray as xr
 
-from .. import charts
+from ..reports import charts
 from . import state
-from ..results import REASON_CAPACITY, REASON_COST, REASON_NO_ARC
-from ..tables import allocation_table, answers_table, baseline_table, unmet_table
+from ..results.build import REASON_CAPACITY, REASON_COST, REASON_NO_ARC
+from ..reports.tables import allocation_table, answers_table, baseline_table, unmet_table
 
 REASON_ZH = {REASON_NO_ARC: "时延上限内无集群", REASON_CAPACITY: "可达集群已满（容量、建设或电力上限）",
              REASON_COST: "服务成本高于未满足惩罚"}

@@ -16,12 +16,13 @@ import time
 import streamlit as st
 import xarray as xr
 
-from .. import levers
-from ..dataset import BUNDLED, Dataset, load_dataset
+from ..inputs import levers, sources
+from ..inputs.dataset import BUNDLED, Dataset, load_dataset
 from ..errors import InputError
-from ..results import manifest_of, summary
+from ..reports.kpis import summary
+from ..results.build import manifest_of
 from ..run import Planner
-from ..scenario import Scenario
+from ..inputs.scenario import Scenario
 
 DEFAULT_SCENARIO = "reference"
 MAX_RESULTS = 12
@@ -50,7 +51,7 @@ def init() -> None:
     ss = st.session_state
     if "scenario" in ss:
         return
-    ss.scenario = levers.load_bundled(DEFAULT_SCENARIO)
+    ss.scenario = sources.load_bundled(DEFAULT_SCENARIO)
     ss.origin = f"内置 bundled: {DEFAULT_SCENARIO}.yaml"
     ss.planner = Planner()
     ss.results = {}  # name -> results Dataset, oldest first
@@ -71,7 +72,7 @@ def dataset() -> Dataset:
 
 def _check(sc: Scenario) -> None:
     try:
-        levers.check_scenario(sc, dataset_for(sc))
+        sources.check_scenario(sc, dataset_for(sc))
         st.session_state.msg["check"] = None
     except InputError as exc:
         st.session_state.msg["check"] = exc.line()
@@ -141,7 +142,7 @@ def solve(where=None) -> None:
     """Solve the edited scenario with this session's Planner, showing progress in ``where``."""
     ss = st.session_state
     where = where or st
-    sc, note = levers.app_scenario(ss.scenario)
+    sc, note = sources.app_scenario(ss.scenario)
     ss.msg.update(solve=None, note=note)
     t0 = time.perf_counter()
     with where.status("求解中 Solving …", expanded=False) as box:

@@ -1,20 +1,18 @@
 """Solution → one self-describing xarray Dataset: inputs, decisions, KPIs and a run manifest.
 
-Everything a report shows is computed here once; ``summary``, ``allocation_table`` and the
-writers in ``report.py`` only read this Dataset.
+Everything a report shows is computed here once; ``model.reports`` only reads this Dataset.
 """
 from __future__ import annotations
 
 import json
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
-from .formulation.blocks import LinearProgram
-from .formulation.index import Index
-from .shadow import shadow_prices, statements
-from .solve import Solution
+from ..formulation.blocks import LinearProgram
+from ..formulation.index import Index
+from ..solve.highs import Solution
+from .shadow import shadow_prices
 
 REASON_NO_ARC = "no admissible cluster within the latency bound"
 REASON_CAPACITY = "admissible clusters full (capacity, build or power limits)"
@@ -151,82 +149,3 @@ def attach_baselines(res: xr.Dataset, baselines: dict[str, xr.Dataset]) -> xr.Da
 
 def manifest_of(res: xr.Dataset) -> dict:
     return json.loads(res.attrs["manifest"])
-
-
-def summary(res: xr.Dataset) -> dict:
-    """The summary.json document (also what the app's KPI cards show)."""
-    man = manifest_of(res)
-    costs = {str(k): float(v) for k, v in zip(res.cost_term.values, res["cost"].values)}
-    unmet = res["unmet"]
-    reasons = res["unmet_reason"].values
-    by_reason = {r: float(unmet.values[reasons == r].sum()) for r in REASONS if (reasons == r).any()}
-    lw = res["latency_weighted_ms"]
-    served = res["served"].sum(("region", "year"))
-    lat_class = {}
-    for w in res.workload.values:
-        s = float(served.sel(workload=w))
-        lat_class[str(w)] = (float((lw.sel(workload=w) * res["served"].sel(workload=w).sum("region")).sum() / s)
-                             if s > TOL else None)
-    return {
-        "scenario": man["scenario_name"],
-        "status": res.attrs["status"],
-        "objective": float(res.attrs["objective"]),
-        "costs": costs,
-        "emissions_tco2": float(res["emissions_t"].sum()),
-        "energy_mwh": float(res["energy_mwh"].sum()),
-        "demand_rack_years": float(res["demand"].sum()),
-        "served_rack_years": float(res["served"].sum()),
-        "unmet": {"total_rack_years": float(unmet.sum()), "by_reason": by_reason,
-                  "by_year": {str(y): float(unmet.sel(year=y).sum()) for y in res.year.values}},
-        "built_racks": float(res["build"].sum()),
-        "latency_weighted_ms": lat_class,
-        "utilisation_mean": float(res["load"].sum() / res["capacity"].sum()),
-        "policy_shortfalls": {"utilisation_racks": float(res["utilisation_shortfall"].sum()),
-                              "green_mw": float(res["green_shortfall_mw"].sum()),
-                              "west_racks": float(res["west_shortfall"].sum())},
-        "conflicts": man.get("conflicts", []),
-        "mip": man.get("mip"),
-        "baselines": _baselines(res),
-        "resilience": ({"n_minus_1": True, "cost_of_resilience": man.get("cost_of_resilience"),
-                        "shortfall_rack_years": float(res["n1_shortfall"].sum()),
-                        "shortfall_by_failed_cluster": {str(k): float(v) for k, v in
-                                                        res["n1_shortfall"].sum("year").to_series().items()}}
-                       if "n1_shortfall" in res else {"n_minus_1": False}),
-        "shadow_prices": statements(res),
-        "timings": man["timings"],
-        "scenario_hash": man["scenario_hash"],
-        "versions": man["versions"],
-        "solver_options": man["solver_options"],
-    }
-
-
-def _baselines(res: xr.Dataset) -> dict:
-    if "baseline" not in res.dims:
-        return {}
-    return {str(b): {"status": str(res["baseline_status"].sel(baseline=b).item()),
-                     "objective": float(res["baseline_cost"].sel(baseline=b).sum()),
-                     "costs": {str(t): float(v) for t, v in zip(res.cost_term.values, res["baseline_cost"].sel(baseline=b).values)},
-                     "emissions_tco2": float(res["baseline_emissions_t"].sel(baseline=b)),
-                     "unmet_rack_years": float(res["baseline_unmet"].sel(baseline=b)),
-                     "latency_weighted_ms": {str(w): (None if np.isnan(v) else float(v)) for w, v in
-                                             zip(res.workload.values, res["baseline_latency_ms"].sel(baseline=b).values)}}
-            for b in res.baseline.values}
-
-
-def allocation_table(res: xr.Dataset) -> pd.DataFrame:
-    """Tidy allocation: one row per (region, workload, cluster, year) with racks > 0."""
-    a = res["allocation"].to_series()
-    a = a[a > TOL].rename("racks").reset_index()
-    lat = res["latency_ms"].to_series().rename("latency_ms").reset_index()
-    a = a.merge(lat, on=["region", "cluster"])
-    hub = pd.Series(res["hub"].values, index=res.cluster.values)
-    a["hub"] = a["cluster"].map(hub)
-    names = {"region": ("region_name_zh", "region_name_en"), "cluster": ("cluster_name_zh", "cluster_name_en"),
-             "workload": ("workload_name_zh", "workload_name_en")}
-    for dim, (zh, en) in names.items():
-        a[f"{dim}_zh"] = a[dim].map(pd.Series(res[zh].values, index=res[dim].values))
-        a[f"{dim}_en"] = a[dim].map(pd.Series(res[en].values, index=res[dim].values))
-    a["hub_zh"] = a["cluster"].map(pd.Series(res["hub_name_zh"].values, index=res.cluster.values))
-    cols = ["region", "workload", "cluster", "hub", "year", "racks", "latency_ms",
-            "region_zh", "workload_zh", "cluster_zh", "hub_zh", "region_en", "workload_en", "cluster_en"]
-    return a[cols].sort_values(["year", "region", "workload", "cluster"]).reset_index(drop=True)

@@ -19,9 +19,9 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-from .formulation.blocks import LinearProgram
-from .formulation.pyomo_model import gc_paused, to_pyomo
-from .scenario import SolverOptions
+from ..formulation.blocks import LinearProgram
+from .assemble import gc_paused, to_pyomo
+from ..inputs.scenario import SolverOptions
 
 _MS = highspy.HighsModelStatus
 STATUS_WORDS = {

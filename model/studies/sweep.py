@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 import yaml
 
-from .errors import InputError
-from .scenario import Scenario, apply_changes, load_scenario
+from ..errors import InputError
+from ..inputs.scenario import Scenario, apply_changes, load_scenario
 
 SAMPLES = ("grid", "lhs")
 MAX_SCENARIOS = 100_000
@@ -143,7 +143,7 @@ def expand(base: str | Path, sets: list[str], sample: str = "grid", n: int | Non
 def check_ids(points: list[Point], base: str | Path) -> None:
     """Build the first point's inputs, so an unknown id inside a key (``clusters.<id>.pue``,
     ``demand.class_scale.<id>``) is an error before anything runs, not one failure per scenario."""
-    from .inputs import build_inputs
+    from ..inputs.build import build_inputs
 
     if points:
         try:

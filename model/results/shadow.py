@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from .formulation.blocks import LinearProgram
+from ..formulation.blocks import LinearProgram
 
 
 def _rows(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:

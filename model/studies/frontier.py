@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .formulation.blocks import CostTerm
-from .results import cost_by_term
-from .run import Planner
-from .scenario import Scenario
+from ..errors import InputError
+from ..formulation.blocks import CostTerm
+from ..results.build import cost_by_term
+from ..run import Planner
+from ..inputs.scenario import Scenario
 
 
 def _emissions(lp, col_value: np.ndarray) -> float:

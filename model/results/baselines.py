@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from .formulation.blocks import LinearProgram
-from .solve import HighsModel, Solution
+from ..formulation.blocks import LinearProgram
+from ..solve.highs import HighsModel, Solution
 
 RULES = ("nearest", "cheapest", "greenest")
 

@@ -12,7 +12,7 @@ import highspy
 import numpy as np
 import xarray as xr
 
-from .solve import HighsModel
+from ..solve.highs import HighsModel
 
 # the sentence for each family; fields are filled from the row or column labels
 TEMPLATES = {

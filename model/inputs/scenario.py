@@ -14,10 +14,10 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import InputError
+from ..errors import InputError
 
 MAX_SCENARIO_BYTES = 1_000_000
-SCENARIOS = Path(__file__).resolve().parent.parent / "data" / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "data" / "scenarios"
 
 NonNeg = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0, le=1)]

@@ -16,7 +16,7 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
-from .blocks import LinearProgram
+from ..formulation.blocks import LinearProgram
 
 
 @contextmanager

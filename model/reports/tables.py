@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import xarray as xr
 
-from .results import TOL, allocation_table, summary
+from ..results.build import TOL
+from .kpis import summary
 
 __all__ = ["allocation_table", "cluster_table", "unmet_table", "kpi_table", "cost_table", "answers_table",
            "baseline_table"]
@@ -79,3 +80,22 @@ def baseline_table(res: xr.Dataset) -> pd.DataFrame:
                      **{f"latency_{w}_ms": v for w, v in b["latency_weighted_ms"].items()},
                      **{f"cost_{k}": v for k, v in b["costs"].items()}})
     return pd.DataFrame(rows)
+
+
+def allocation_table(res: xr.Dataset) -> pd.DataFrame:
+    """Tidy allocation: one row per (region, workload, cluster, year) with racks > 0."""
+    a = res["allocation"].to_series()
+    a = a[a > TOL].rename("racks").reset_index()
+    lat = res["latency_ms"].to_series().rename("latency_ms").reset_index()
+    a = a.merge(lat, on=["region", "cluster"])
+    hub = pd.Series(res["hub"].values, index=res.cluster.values)
+    a["hub"] = a["cluster"].map(hub)
+    names = {"region": ("region_name_zh", "region_name_en"), "cluster": ("cluster_name_zh", "cluster_name_en"),
+             "workload": ("workload_name_zh", "workload_name_en")}
+    for dim, (zh, en) in names.items():
+        a[f"{dim}_zh"] = a[dim].map(pd.Series(res[zh].values, index=res[dim].values))
+        a[f"{dim}_en"] = a[dim].map(pd.Series(res[en].values, index=res[dim].values))
+    a["hub_zh"] = a["cluster"].map(pd.Series(res["hub_name_zh"].values, index=res.cluster.values))
+    cols = ["region", "workload", "cluster", "hub", "year", "racks", "latency_ms",
+            "region_zh", "workload_zh", "cluster_zh", "hub_zh", "region_en", "workload_en", "cluster_en"]
+    return a[cols].sort_values(["year", "region", "workload", "cluster"]).reset_index(drop=True)

@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .errors import InputError
+from ..errors import InputError
 from .schema import FILES, SETTINGS, Column
 
-BUNDLED = Path(__file__).resolve().parent.parent / "data"
+BUNDLED = Path(__file__).resolve().parents[2] / "data"
 MAX_FILE_BYTES = 50_000_000
 
 

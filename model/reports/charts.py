@@ -6,7 +6,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import xarray as xr
 
-from .results import summary
+from .kpis import summary
 
 
 def _cluster_label(res: xr.Dataset) -> pd.Series:

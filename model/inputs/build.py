@@ -13,7 +13,7 @@ import pandas as pd
 import xarray as xr
 
 from .dataset import Dataset, load_dataset
-from .errors import InputError
+from ..errors import InputError
 from .latency import distance_matrix, modelled_latency_ms, read_latency_matrix
 from .scenario import Scenario
 

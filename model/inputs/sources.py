@@ -1,0 +1,69 @@
+"""Where a scenario comes from: the bundled scenarios, an uploaded or pasted file (checked as
+strictly as a file given to the CLI), and the app's solver settings."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import InputError
+from .dataset import BUNDLED, Dataset
+from .scenario import MAX_SCENARIO_BYTES, SCENARIOS, Scenario, load_scenario, parse_scenario_text
+
+
+# -- the app's solver settings ----------------------------------------------------------------
+def app_scenario(sc: Scenario) -> tuple[Scenario, str | None]:
+    """The scenario as the app solves it: HiGHS threads fixed to 1 (one value per process).
+    Returns the scenario and a note when something was changed."""
+    if sc.solver.threads == 1:
+        return sc, None
+    fixed = sc.model_copy(update={"solver": sc.solver.model_copy(update={"threads": 1})})
+    return fixed, f"solver.threads {sc.solver.threads} → 1 (the app runs HiGHS single-threaded)"
+
+
+
+# -- loading --------------------------------------------------------------------------------------
+def bundled_scenarios() -> dict[str, Path]:
+    """name (file stem) → path of the scenarios shipped in data/scenarios."""
+    return {p.stem: p for p in sorted(SCENARIOS.glob("*.yaml"))}
+
+
+def load_bundled(stem: str) -> Scenario:
+    paths = bundled_scenarios()
+    if stem not in paths:
+        raise InputError(stem, "", f"no bundled scenario of that name (known: {', '.join(paths)})")
+    return load_scenario(paths[stem])
+
+
+def parse_upload(data: bytes, filename: str = "<upload>", ds: Dataset | None = None,
+                 max_bytes: int = MAX_SCENARIO_BYTES) -> Scenario:
+    """Bytes of an uploaded (or pasted) scenario YAML → validated Scenario, or InputError.
+
+    Checks the size, UTF-8, YAML syntax, the scenario schema and, given ``ds``, every id and
+    value against the dataset (the same checks as ``hubplan validate``). Relative paths in the
+    file resolve against data/scenarios, as for a bundled scenario.
+    """
+    if len(data) > max_bytes:
+        raise InputError(filename, "", f"larger than {max_bytes // 1000} kB ({len(data) // 1000} kB)")
+    if not data.strip():
+        raise InputError(filename, "", "empty file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(filename, "", "not UTF-8 text (is this a YAML file?)") from None
+    sc = parse_scenario_text(text, filename, SCENARIOS)
+    for field in ("dataset", "latency_matrix"):
+        rel = getattr(sc, field)
+        if rel is not None and not sc.resolve(rel).is_relative_to(BUNDLED):
+            raise InputError(filename, field, "an uploaded scenario may only refer to files inside the app's data/ folder")
+    if ds is not None:
+        check_scenario(sc, ds)
+    return sc
+
+
+def check_scenario(sc: Scenario, ds: Dataset) -> None:
+    """Apply the scenario to the dataset (ids, years, planned ≥ installed); raises InputError."""
+    from .build import build_inputs
+
+    if sc.dataset is not None or sc.latency_matrix is not None:
+        build_inputs(sc)  # its own dataset / matrix: the loader checks the files
+    else:
+        build_inputs(sc, ds)

@@ -1,0 +1,6 @@
+"""Reports: numbers, tables, figures and files read from a results Dataset (they never solve)."""
+from .files import read_results, write_outputs
+from .kpis import summary
+from .tables import allocation_table
+
+__all__ = ["allocation_table", "read_results", "summary", "write_outputs"]

@@ -1,0 +1,1 @@
+"""Studies: many solves driven through the Planner — the cost–carbon frontier, sweeps and batches."""
