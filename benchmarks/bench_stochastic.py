@@ -13,12 +13,9 @@ from pathlib import Path
 
 import highspy
 
-from model.formulation import build_lp
-from model.futures import futures_from_dict
-from model.inputs import build_inputs
-from model.run import Planner
 from model.solve import HighsModel
-from model.stochastic import extensive_form
+from model.studies.stochastic import extensive_form, futures_from_dict
+from model.studies.stochastic.twostage import future_programs
 
 REFERENCE = Path(__file__).resolve().parent.parent / "data" / "scenarios"
 
@@ -28,9 +25,8 @@ def case(n: int) -> dict:
         "method": "lhs", "n": n, "seed": 1,
         "ranges": {"demand.class_growth.ai_training": [0.25, 0.60], "carbon_price_yuan_per_t": [60, 200]}}},
         "<bench>", REFERENCE)
-    ds, _ = Planner().dataset(fs[0].scenario)
     t0 = time.perf_counter()
-    lps = [build_lp(build_inputs(f.scenario, ds)) for f in fs]
+    _, lps = future_programs(fs)
     ef = extensive_form(lps, [f.probability for f in fs])
     t1 = time.perf_counter()
     m = HighsModel(ef, fs[0].scenario.solver)

@@ -251,8 +251,8 @@ def stochastic(
     alpha: float = typer.Option(0.9, help="CVaR level α"),
 ) -> None:
     """Two-stage plan over a set of futures: first-stage builds shared, VSS, EVPI, regret."""
-    from .futures import load_futures
-    from .stochastic import OBJECTIVES, solve_stochastic, write_outputs
+    from .reports import write_stochastic_outputs
+    from .studies.stochastic import OBJECTIVES, load_futures, results_dataset, solve_stochastic
 
     try:
         if objective not in OBJECTIVES:
@@ -263,10 +263,10 @@ def stochastic(
         res = solve_stochastic(fs, objective, lam, alpha)
     except InputError as exc:
         fail(exc)
-    s = write_outputs(res, fs, out_dir)
+    write_stochastic_outputs(results_dataset(res, fs), out_dir)
     yi = 1e8  # 亿元
-    typer.echo(f"{len(fs)} futures; RP {s['RP'] / yi:,.2f} 亿元, EEV {s['EEV'] / yi:,.2f}, WS {s['WS'] / yi:,.2f}; "
-               f"VSS {s['VSS'] / yi:,.2f} 亿元, EVPI {s['EVPI'] / yi:,.2f} 亿元 → {out_dir}")
+    typer.echo(f"{len(fs)} futures; RP {res.rp / yi:,.2f} 亿元, EEV {res.eev / yi:,.2f}, WS {res.ws / yi:,.2f}; "
+               f"VSS {res.vss / yi:,.2f} 亿元, EVPI {res.evpi / yi:,.2f} 亿元 → {out_dir}")
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -7,8 +7,7 @@ import pytest
 import xarray as xr
 from streamlit.testing.v1 import AppTest
 
-from model.futures import load_futures
-from model.stochastic import solve_stochastic
+from model.studies.stochastic import load_futures, solve_stochastic
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

@@ -1,14 +1,15 @@
-"""Two-stage planning (model/stochastic.py, model/futures.py): real HiGHS solves."""
+"""Two-stage planning (model/studies/stochastic/, model/reports/stochastic.py): real HiGHS solves."""
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pytest
 import yaml
 
 from model.errors import InputError
-from model.futures import load_futures
 from model.run import solve_scenario
-from model.stochastic import solve_stochastic
+from model.studies.stochastic import futures_from_dict, load_futures, results_dataset, solve_stochastic
 from tiny import scenario_file, write_dataset
 
 # Hand instance: one cluster with 0 installed racks, up to 100 buildable this year at capex
@@ -42,6 +43,7 @@ TWO = [{"name": "low", "probability": 0.5, "changes": {"demand.scale": 0.5}},
 
 def test_hand_instance_stochastic_optimum_vss_evpi(tmp_path):
     r = solve_stochastic(load_futures(_futures(tmp_path, TWO)))
+    assert r.evpi >= 0 and r.vss >= 0
     assert r.plan["build"].sum() == pytest.approx(50.0, abs=1e-6)
     assert r.mean_value_plan["build"].sum() == pytest.approx(75.0, abs=1e-6)
     assert r.rp == pytest.approx(5_543_800.0, abs=1e-6)
@@ -77,20 +79,38 @@ def test_one_future_equals_deterministic(tmp_path):
     r = solve_stochastic(load_futures(p))
     det = solve_scenario(load_futures(p)[0].scenario)
     assert r.rp == pytest.approx(det.attrs["objective"], rel=1e-9)
+    np.testing.assert_allclose(r.plan["build"], det["build"].values.ravel(), atol=1e-6)
     assert r.evpi == pytest.approx(0.0, abs=1e-6) and r.vss == pytest.approx(0.0, abs=1e-6)
+
+
+# Two clusters (cheap-to-build far one, dear near one), two years: LHS futures over the demand
+# scale, the grid price and the unmet penalty. Properties that hold for any futures: WS ≤ RP
+# (EVPI ≥ 0), RP ≤ EEV (VSS ≥ 0), and CVaR with λ = 0 is the expected cost.
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_evpi_vss_non_negative_and_cvar_at_lambda_0_is_expected(tmp_path, seed):
+    clusters = {"a": dict(installed_racks=20.0, planned_racks=200.0, build_limit_racks_per_year=60.0,
+                          capex_yuan_per_rack=30000.0, grid_price_yuan_per_kwh=0.3),
+                "b": dict(installed_racks=0.0, planned_racks=200.0, build_limit_racks_per_year=80.0,
+                          capex_yuan_per_rack=45000.0, grid_price_yuan_per_kwh=0.5)}
+    ds = write_dataset(tmp_path / "data", clusters, {"r1": {}},
+                       {("r1", "w", 2026): 60.0, ("r1", "w", 2027): 120.0}, settings={"years": [2026, 2027]})
+    scenario_file(tmp_path, ds)
+    fs = futures_from_dict({"base": "s.yaml", "generate": {"n": 6, "seed": seed, "ranges": {
+        "demand.scale": [0.3, 1.5], "electricity_price_scale": [0.5, 2.0],
+        "unmet_penalty_yuan_per_rack_year": [40000, 120000]}}}, "f.yaml", tmp_path)
+    r = solve_stochastic(fs)
+    assert r.evpi >= -1e-7 * r.rp and r.vss >= -1e-7 * r.rp
+    assert r.rp == pytest.approx(sum(p * u.cost for p, u in zip(r.probs, r.under_plan)), rel=1e-9)
+    assert solve_stochastic(fs, "cvar", lam=0.0).objective_value == pytest.approx(r.rp, rel=1e-9)
 
 
 @pytest.mark.slow
 def test_reference_ai_futures_properties():
-    from model.stochastic import results_dataset
-    from model.formulation import build_lp
-    from model.inputs import build_inputs
     fs = load_futures("data/futures/ai_demand.yaml")
     r = solve_stochastic(fs)
     assert r.evpi >= -1e-6 * r.rp and r.vss >= -1e-6 * r.rp
     assert solve_stochastic(fs, "cvar", lam=0.0).objective_value == pytest.approx(r.rp, rel=1e-9)
-    inp = build_inputs(fs[0].scenario)
-    ds = results_dataset(r, inp, build_lp(inp))
+    ds = results_dataset(r, fs)
     # first-stage decisions identical across futures, as read back from each future's solve
     for f in ds["future"].values:
         np.testing.assert_allclose(ds["build_in_future"].sel(future=f), ds["build"], atol=1e-6)
@@ -110,14 +130,23 @@ def test_bad_futures_one_line_error(tmp_path, futures, field, problem):
     assert str(e.value).startswith(str(p)) and "\n" not in str(e.value)
 
 
-def test_cli_bad_futures_exit_code_2(tmp_path):
+@pytest.mark.parametrize("futures, message", [
+    ([{"name": "a", "probability": 0.7}], "field 'futures': probabilities sum to 0.7, not 1"),
+    ([{"name": "a", "probability": -0.5}, {"name": "b", "probability": 1.5}],
+     "field 'futures.0.probability': Input should be greater than or equal to 0"),
+    ([], "field 'futures': the set of futures is empty"),
+    ([{"name": "a", "probability": 1.0, "changes": {"demand.scael": 2}}],
+     "field 'futures[0].changes.demand.scael': unknown setting (check spelling; the levers are listed in README.md, Scenarios)"),
+])
+def test_cli_bad_futures_exit_code_2(tmp_path, futures, message):
     from typer.testing import CliRunner
 
     from model.cli import app
-    p = _futures(tmp_path, [{"name": "a", "probability": 0.7}])
+    p = _futures(tmp_path, futures)
     r = CliRunner().invoke(app, ["stochastic", str(p), "--out", str(tmp_path / "out")])
     assert r.exit_code == 2
-    assert r.output.strip() == f"error: {p}: field 'futures': probabilities sum to 0.7, not 1"
+    assert r.output.strip() == f"error: {p}: {message}"
+    assert not (tmp_path / "out").exists()
 
 
 def test_cli_writes_results_with_future_dimension(tmp_path):
@@ -131,11 +160,19 @@ def test_cli_writes_results_with_future_dimension(tmp_path):
     ds = xr.open_dataset(tmp_path / "out" / "results.nc")
     assert list(ds["future"].values) == ["low", "high"]
     assert ds.attrs["VSS"] == pytest.approx(260_950.0, abs=1e-6)
-    np.testing.assert_allclose(ds["build_in_future"].sel(future="low"), ds["build_in_future"].sel(future="high"))
+    # the first stage as read back from each future's own solve (plan fixed) is the plan: 50 racks
+    assert float(ds["build"].sum()) == pytest.approx(50.0, abs=1e-6)
+    for f in ("low", "high"):
+        np.testing.assert_allclose(ds["build_in_future"].sel(future=f), ds["build"], atol=1e-9)
+    manifest = json.loads(ds.attrs["manifest"])
+    assert [f["changes"] for f in manifest["futures"]] == [{"demand.scale": 0.5}, {"demand.scale": 1.0}]
+    assert manifest["base_scenario"]["name"] == "tiny"
+    # both futures' own optima build (50 and 100 racks): the cluster's build is robust
+    builds = (tmp_path / "out" / "builds.csv").read_text(encoding="utf-8").splitlines()
+    assert builds[1].endswith(",0.005,0.0075,0.005,0.01,robust 稳健")
 
 
 def test_generated_futures_are_seeded_and_equally_likely(tmp_path):
-    from model.futures import futures_from_dict
     write_dataset(tmp_path / "data", CLUSTER, {"r1": {}}, {("r1", "w", 2026): 100.0})
     scenario_file(tmp_path, tmp_path / "data")
     doc = {"base": "s.yaml", "generate": {"n": 4, "seed": 7, "ranges": {"demand.scale": [0.5, 1.0]}}}

@@ -7,9 +7,8 @@ from pathlib import Path
 import streamlit as st
 
 from ..errors import InputError
-from ..futures import load_futures
-from ..stochastic import OBJECTIVES, results_dataset, solve_stochastic
-from ..stochastic_report import answers_table, builds_table, cost_figure, excel_bytes, futures_table
+from ..reports.stochastic import answers_table, builds_table, cost_figure, excel_bytes, futures_table
+from ..studies.stochastic import OBJECTIVES, load_futures, results_dataset, solve_stochastic
 
 FUTURES = Path(__file__).resolve().parent.parent.parent / "data" / "futures"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -17,12 +16,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _solve(path: str, objective: str, lam: float, alpha: float):
-    from ..formulation import build_lp
-    from ..inputs import build_inputs
     fs = load_futures(path)
-    res = solve_stochastic(fs, objective, lam, alpha)
-    inp = build_inputs(fs[0].scenario)
-    return results_dataset(res, inp, build_lp(inp))
+    return results_dataset(solve_stochastic(fs, objective, lam, alpha), fs)
 
 
 def uncertainty_view() -> None:

@@ -1,18 +1,19 @@
-"""Tables, Excel and offline HTML for a two-stage run, read from its results.nc (model/stochastic.py).
+"""Tables, Excel and offline HTML for a two-stage run, read from its results Dataset
+(``model.studies.stochastic.results_dataset``); nothing here solves.
 
-The CLI, the app view (model/app/uncertainty.py) and the reports all use these tables.
+The CLI, the app view (model/app/uncertainty.py) and the files all use these tables.
 """
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .stochastic import BUILD_TOL
-
 YI = 1e8  # yuan per 亿元
+BUILD_TOL = 1.0  # racks over the horizon: below this a cluster counts as not built (solver noise)
 
 
 def futures_table(ds: xr.Dataset) -> pd.DataFrame:
@@ -96,3 +97,15 @@ table{border-collapse:collapse;font-size:0.85em}td,th{border:1px solid #ccc;padd
 <h2>Cost across futures 各情景成本</h2>{{ chart|safe }}
 <h2>Futures 情景</h2>{{ futures|safe }}
 </body></html>"""
+
+
+def write_stochastic_outputs(ds: xr.Dataset, out_dir: str | Path) -> dict[str, Path]:
+    """results.nc (dimension ``future``), builds.csv (robust / hedge), report.xlsx and an offline report.html."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {k: out_dir / k for k in ("results.nc", "builds.csv", "report.xlsx", "report.html")}
+    ds.to_netcdf(paths["results.nc"])
+    builds_table(ds).to_csv(paths["builds.csv"], index=False)
+    paths["report.xlsx"].write_bytes(excel_bytes(ds))
+    paths["report.html"].write_text(html_report(ds), encoding="utf-8")
+    return paths

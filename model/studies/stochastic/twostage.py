@@ -20,24 +20,23 @@ own optimum, a *hedge* if the stochastic plan builds it but some future's optimu
 """
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import xarray as xr
 
-from .errors import InputError
-from .formulation import build_lp
-from .formulation.blocks import CostTerm, LinearProgram, RowBlock, Term, VarBlock
+from ...errors import InputError
+from ...formulation import Index, LinearProgram, build_lp
+from ...formulation.blocks import CostTerm, RowBlock, Term, VarBlock
+from ...inputs import SolverOptions, build_inputs
+from ...run import Planner, versions
+from ...solve import HighsModel, Solution
 from .futures import Future
-from .inputs import build_inputs
-from .run import Planner
-from .scenario import SolverOptions
-from .solve import HighsModel, Solution
 
 FIRST_STAGE = ("build", "blocks")
 OBJECTIVES = ("expected", "cvar", "regret")
-BUILD_TOL = 1.0  # racks: below this a build counts as none (solver noise)
 
 
 def second_stage_name(var: str, f: int) -> str:
@@ -126,12 +125,6 @@ def column_values(lp: LinearProgram, sol: Solution) -> dict[str, np.ndarray]:
     return {v: sol.col_value[off[v]:off[v] + vb.size] for v, vb in lp.variables.items()}
 
 
-def future_columns(ef: LinearProgram, sol: Solution, lp: LinearProgram, f: int) -> np.ndarray:
-    """Future f's columns of the extensive-form solution, in ``lp``'s column order."""
-    vals = column_values(ef, sol)
-    return np.concatenate([vals[v if v in FIRST_STAGE else second_stage_name(v, f)] for v in lp.variables])
-
-
 @dataclass
 class Outcome:
     """One future under one first-stage plan (the best second stage for that plan)."""
@@ -175,6 +168,9 @@ class StochasticResult:
     under_plan: list[Outcome]  # each future with the plan fixed
     mean_value_plan: dict[str, np.ndarray]
     under_mean_value: list[Outcome]
+    index: Index
+    cluster_names: tuple[list[str], list[str]]  # (zh, en)
+    settings: dict = field(default_factory=dict)  # objective, λ, α
     sizes: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
 
@@ -195,9 +191,10 @@ def _solve(lp: LinearProgram, options: SolverOptions) -> Solution:
     return HighsModel(lp, options).solve()
 
 
-def _each_future(lps: list[LinearProgram], inps: list[xr.Dataset], options: SolverOptions,
-                 plan: dict[str, np.ndarray] | None = None) -> list[Outcome]:
-    """Solve every future (with ``plan`` fixed if given), warm: one HiGHS model updated in place."""
+def evaluate_plan(lps: list[LinearProgram], inps: list[xr.Dataset], options: SolverOptions,
+                  plan: dict[str, np.ndarray] | None = None) -> list[Outcome]:
+    """Solve every future (with the first-stage ``plan`` fixed if given; without it, each future's
+    own optimum), warm: one HiGHS model updated in place."""
     model, out = None, []
     for lp, inp in zip(lps, inps):
         lp = with_first_stage_fixed(lp, plan) if plan is not None else lp
@@ -209,22 +206,27 @@ def _each_future(lps: list[LinearProgram], inps: list[xr.Dataset], options: Solv
     return out
 
 
-def solve_stochastic(futures: list[Future], objective: str = "expected", lam: float = 0.0,
-                     alpha: float = 0.9) -> StochasticResult:
-    t0 = time.perf_counter()
+def future_programs(futures: list[Future]) -> tuple[list[xr.Dataset], list[LinearProgram]]:
+    """Each future's inputs and deterministic LP (one dataset load); refused unless all share one structure."""
     ds, _ = Planner().dataset(futures[0].scenario)
     inps = [build_inputs(f.scenario, ds) for f in futures]
     lps = [build_lp(inp) for inp in inps]
     check_same_structure(lps, futures[0].source)
+    return inps, lps
+
+
+def solve_stochastic(futures: list[Future], objective: str = "expected", lam: float = 0.0,
+                     alpha: float = 0.9) -> StochasticResult:
+    t0 = time.perf_counter()
+    inps, lps = future_programs(futures)
     probs = [f.probability for f in futures]
     options = futures[0].scenario.solver
     t = {"inputs_s": time.perf_counter() - t0}
-    own = _each_future(lps, inps, options)
+    own = evaluate_plan(lps, inps, options)
     t["own_optima_s"] = time.perf_counter() - t0 - sum(t.values())
     ef = extensive_form(lps, probs)
     t1 = time.perf_counter()
-    ef_model = HighsModel(ef, options)
-    sol = ef_model.solve()
+    sol = _solve(ef, options)
     t["extensive_form_s"] = time.perf_counter() - t1
     if not sol.has_solution:
         raise RuntimeError(f"extensive form: {sol.status}")
@@ -240,63 +242,50 @@ def solve_stochastic(futures: list[Future], objective: str = "expected", lam: fl
         plan = {v: column_values(ef_obj, sol_obj)[v].copy() for v in first}
         value = sol_obj.objective
     t2 = time.perf_counter()
-    under_plan = _each_future(lps, inps, options, plan)
-    mean = mean_inputs(inps, probs)
-    lp_mean = build_lp(mean)
+    under_plan = evaluate_plan(lps, inps, options, plan)
+    lp_mean = build_lp(mean_inputs(inps, probs))
     sol_mean = _solve(lp_mean, options)
     mv_plan = {v: column_values(lp_mean, sol_mean)[v].copy() for v in first}
-    under_mv = _each_future(lps, inps, options, mv_plan)
+    under_mv = evaluate_plan(lps, inps, options, mv_plan)
     t["evaluation_s"] = time.perf_counter() - t2
     t["total_s"] = time.perf_counter() - t0
     eev = float(sum(p * o.cost for p, o in zip(probs, under_mv)))
     sizes = {"futures": len(futures), "columns": ef.num_cols, "rows": int(sum(rb.size for rb in ef.rows)),
              "columns_per_future": lps[0].num_cols}
+    names = ([str(v) for v in inps[0]["cluster_name_zh"].values], [str(v) for v in inps[0]["cluster_name_en"].values])
     return StochasticResult([f.name for f in futures], np.asarray(probs), objective, plan, value, rp,
                             float(sum(p * o.cost for p, o in zip(probs, own))), eev, own, under_plan,
-                            mv_plan, under_mv, sizes, t)
+                            mv_plan, under_mv, lps[0].index, names,
+                            {"objective": objective, "lambda": lam, "alpha": alpha}, sizes, t)
 
 
-def results_dataset(res: StochasticResult, inp: xr.Dataset, lp: LinearProgram) -> xr.Dataset:
+def results_dataset(res: StochasticResult, futures: list[Future]) -> xr.Dataset:
     """results.nc content: the first-stage plan, and per future (dimension ``future``) the build
-    read back from that future's solve with the plan fixed, costs, emissions, unmet and regret."""
-    ix = lp.index
+    read back from that future's solve with the plan fixed, costs, emissions, unmet and regret;
+    the manifest holds the base scenario, every future's changes, versions, sizes and timings."""
+    ix = res.index
     shape = (ix.K, ix.Y)
     coords = {"cluster": list(ix.clusters), "year": list(ix.years), "future": res.names}
     ds = xr.Dataset(coords=coords)
-    ds.coords["cluster_name_zh"] = ("cluster", inp["cluster_name_zh"].values.astype(str))
-    ds.coords["cluster_name_en"] = ("cluster", inp["cluster_name_en"].values.astype(str))
+    ds.coords["cluster_name_zh"] = ("cluster", res.cluster_names[0])
+    ds.coords["cluster_name_en"] = ("cluster", res.cluster_names[1])
     ds["probability"] = ("future", res.probs)
-    ds["build"] = (("cluster", "year"), res.plan["build"].reshape(shape))
-    ds["build_mean_value"] = (("cluster", "year"), res.mean_value_plan["build"].reshape(shape))
-    ds["build_in_future"] = (("future", "cluster", "year"), np.stack([u.values["build"].reshape(shape) for u in res.under_plan]))
-    ds["build_own_optimum"] = (("future", "cluster", "year"), np.stack([o.values["build"].reshape(shape) for o in res.own]))
+    ds["build"] = (("cluster", "year"), res.plan["build"].reshape(shape), {"units": "racks"})
+    ds["build_mean_value"] = (("cluster", "year"), res.mean_value_plan["build"].reshape(shape), {"units": "racks"})
+    ds["build_in_future"] = (("future", "cluster", "year"),
+                             np.stack([u.values["build"].reshape(shape) for u in res.under_plan]), {"units": "racks"})
+    ds["build_own_optimum"] = (("future", "cluster", "year"),
+                               np.stack([o.values["build"].reshape(shape) for o in res.own]), {"units": "racks"})
     for key, outcomes in (("", res.under_plan), ("_own_optimum", res.own), ("_mean_value", res.under_mean_value)):
         ds["cost" + key] = ("future", [o.cost for o in outcomes], {"units": "yuan (discounted)"})
         ds["emissions" + key] = ("future", [o.emissions_t for o in outcomes], {"units": "tCO2"})
         ds["unmet" + key] = ("future", [o.unmet_rack_years for o in outcomes], {"units": "rack-years"})
-    ds["regret"] = ("future", res.regret, {"units": "yuan"})
+    ds["regret"] = ("future", res.regret, {"units": "yuan (discounted)"})
+    manifest = {"base_scenario": futures[0].base.model_dump(mode="json"), "futures_file": futures[0].source,
+                "futures": [{"name": f.name, "probability": f.probability, "changes": f.changes} for f in futures],
+                **res.settings, "versions": versions(), "solver": "HiGHS via highspy (extensive form)",
+                "sizes": res.sizes, "timings": res.timings}
     ds.attrs.update({"objective": res.objective, "objective_value": res.objective_value, "RP": res.rp,
-                     "WS": res.ws, "EEV": res.eev, "EVPI": res.evpi, "VSS": res.vss})
+                     "WS": res.ws, "EEV": res.eev, "EVPI": res.evpi, "VSS": res.vss,
+                     "manifest": json.dumps(manifest, ensure_ascii=False, sort_keys=True, default=str)})
     return ds
-
-
-def write_outputs(res: StochasticResult, futures: list[Future], out_dir) -> dict:
-    """results.nc (dimension ``future``), builds.csv (robust / hedge), report.xlsx and report.html."""
-    import json
-    from pathlib import Path
-
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    inp = build_inputs(futures[0].scenario)
-    lp = build_lp(inp)
-    ds = results_dataset(res, inp, lp)
-    ds.attrs["manifest"] = json.dumps({"futures": [{"name": f.name, "probability": f.probability,
-                                                     "changes": f.changes} for f in futures],
-                                       "sizes": res.sizes, "timings": res.timings}, ensure_ascii=False)
-    ds.to_netcdf(out_dir / "results.nc")
-    from .stochastic_report import builds_table, excel_bytes, html_report
-    builds_table(ds).to_csv(out_dir / "builds.csv", index=False)
-    (out_dir / "report.xlsx").write_bytes(excel_bytes(ds))
-    (out_dir / "report.html").write_text(html_report(ds), encoding="utf-8")
-    return {"RP": res.rp, "EEV": res.eev, "WS": res.ws, "VSS": res.vss, "EVPI": res.evpi,
-            "objective": res.objective, "objective_value": res.objective_value}

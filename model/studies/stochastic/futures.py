@@ -6,7 +6,7 @@ A futures file is YAML (``yaml.safe_load``; no tags, no code), validated by pyda
     futures:                        # written out ...
       - name: ai_low
         probability: 0.25
-        changes: {demand.class_growth.ai_training: 0.25}   # dotted lever paths (model/sweep.py)
+        changes: {demand.class_growth.ai_training: 0.25}   # dotted lever paths (model/studies/sweep.py)
     generate:                       # ... or generated (one of the two)
       method: lhs                   # seeded Latin hypercube, equal probabilities 1/n
       n: 30
@@ -28,9 +28,9 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import InputError
-from .scenario import MAX_SCENARIO_BYTES, Scenario, apply_changes, load_scenario
-from .sweep import latin_hypercube
+from ...errors import InputError
+from ...inputs import MAX_SCENARIO_BYTES, SCENARIOS, Scenario, apply_changes, load_scenario
+from ..sweep import latin_hypercube
 
 PROBABILITY_TOL = 1e-9
 
@@ -64,6 +64,7 @@ class Future:
     probability: float
     scenario: Scenario
     changes: dict[str, Any]
+    base: Scenario  # the scenario the changes apply to (recorded in the manifest)
     source: str = "<futures>"  # the futures file, for messages
 
 
@@ -89,7 +90,7 @@ def futures_from_dict(data: Any, source: str = "<futures>", base_dir: str | Path
         err = exc.errors()[0]
         msg = "unknown setting" if err["type"] == "extra_forbidden" else err["msg"]
         raise InputError(source, ".".join(str(p) for p in err["loc"]), msg) from None
-    base_path = Path(base_dir) / doc.base if doc.base else Path(__file__).resolve().parent.parent / "data" / "scenarios" / "reference.yaml"
+    base_path = Path(base_dir) / doc.base if doc.base else SCENARIOS / "reference.yaml"
     base = load_scenario(base_path)
     if (doc.futures is None) == (doc.generate is None):
         raise InputError(source, "futures", "give either 'futures' (written out) or 'generate', not both or neither")
@@ -110,7 +111,8 @@ def futures_from_dict(data: Any, source: str = "<futures>", base_dir: str | Path
         except InputError as e:  # name the futures file and the future, not the base scenario
             raise InputError(source, f"futures[{i}].changes.{e.field}" if e.field else f"futures[{i}].changes",
                              e.problem) from None
-        out.append(Future(s.name, s.probability, sc.model_copy(update={"name": f"{base.name}/{s.name}"}), s.changes, source))
+        out.append(Future(s.name, s.probability, sc.model_copy(update={"name": f"{base.name}/{s.name}"}), s.changes,
+                          base, source))
     return out
 
 

@@ -3,11 +3,11 @@
 Each future's Pyomo model is the deterministic one (``build_lp`` → ``to_pyomo``); mpi-sppy shares
 the first-stage ``build`` (and ``blocks``) across futures by progressive hedging, one or more futures
 per MPI rank. The plan PH reaches (x̄) is then evaluated exactly in every future with HiGHS
-(``model.stochastic``) and compared with the extensive form. Run on one machine or many:
+(``twostage.evaluate_plan``) and compared with the extensive form. Run on one machine or many:
 
-    .venv/bin/python -m model.stochastic_ph data/futures/ai_demand.yaml            # one rank
-    mpiexec -n 4 .venv/bin/python -m model.stochastic_ph data/futures/ai_demand.yaml
-    mpiexec -n 16 --hostfile hosts .venv/bin/python -m model.stochastic_ph FUTURES.yaml
+    .venv/bin/python -m model.studies.stochastic.ph data/futures/ai_demand.yaml            # one rank
+    mpiexec -n 4 .venv/bin/python -m model.studies.stochastic.ph data/futures/ai_demand.yaml
+    mpiexec -n 16 --hostfile hosts .venv/bin/python -m model.studies.stochastic.ph FUTURES.yaml
       (same path to the checkout and venv on every host; Open MPI: `apt-get install openmpi-bin libopenmpi-dev`)
 
 The proximal term is quadratic; the subproblems are solved by HiGHS through Pyomo's ``highs``
@@ -22,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .formulation import build_lp
-from .formulation.pyomo_model import to_pyomo
+from ...formulation import build_lp
+from ...inputs import build_inputs
+from ...solve import to_pyomo
 from .futures import load_futures
-from .inputs import build_inputs
-from .stochastic import FIRST_STAGE
+from .twostage import FIRST_STAGE, evaluate_plan, future_programs, solve_stochastic
 
 
 def scenario_creator(name: str, futures_path: str):
@@ -53,7 +53,7 @@ def run_ph(futures_path: str | Path, rho_scale: float = 0.1, max_iterations: int
 
     options = {"solver_name": "highs", "PHIterLimit": max_iterations, "defaultPHrho": 1.0,
                "convthresh": convergence, "verbose": False, "display_progress": False, "display_timing": False,
-               # one HiGHS thread, like model/solve.py: HiGHS keeps one thread pool per process
+               # one HiGHS thread, like model/solve/highs.py: HiGHS keeps one thread pool per process
                "iter0_solver_options": {"threads": 1}, "iterk_solver_options": {"threads": 1}}
     t0 = time.perf_counter()
     ph = PH(options, names, scenario_creator, scenario_creator_kwargs={"futures_path": str(futures_path)},
@@ -73,14 +73,12 @@ def run_ph(futures_path: str | Path, rho_scale: float = 0.1, max_iterations: int
 def cross_check(futures_path: str | Path, **ph_options) -> dict:
     """PH against the extensive form: the PH plan's expected cost (evaluated exactly in every
     future) vs RP, and PH's trivial bound (iteration 0, no nonanticipativity) vs WS."""
-    from .stochastic import _each_future, solve_stochastic
     fs = load_futures(futures_path)
     ef = solve_stochastic(fs)
     ph = run_ph(futures_path, **ph_options)
-    inps = [build_inputs(f.scenario) for f in fs]
-    lps = [build_lp(i) for i in inps]
+    inps, lps = future_programs(fs)
     cost = float(sum(f.probability * o.cost for f, o in
-                     zip(fs, _each_future(lps, inps, fs[0].scenario.solver, ph["plan"]))))
+                     zip(fs, evaluate_plan(lps, inps, fs[0].scenario.solver, ph["plan"]))))
     return {**{k: v for k, v in ph.items() if k != "plan"}, "ph_plan_expected_cost": cost, "RP": ef.rp, "WS": ef.ws,
             "gap": (cost - ef.rp) / ef.rp, "bound_vs_WS": (ph["trivial_bound"] - ef.ws) / ef.ws,
             "extensive_form_s": ef.timings["extensive_form_s"]}
