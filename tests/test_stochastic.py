@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from model.errors import InputError
+from model.reports.stochastic import builds_table
 from model.run import solve_scenario
 from model.studies.stochastic import futures_from_dict, load_futures, results_dataset, solve_stochastic
 from tiny import scenario_file, write_dataset
@@ -65,6 +66,10 @@ def test_hand_instance_risk_objectives(tmp_path):
     r = solve_stochastic(fs, "cvar", lam=1.0, alpha=0.5)
     assert r.plan["build"].sum() == pytest.approx(100.0, abs=1e-6)
     assert r.objective_value == pytest.approx(12_153_300.0, abs=1e-6)
+    # the low future's own optimum builds 50: of the 100, 50 are robust and 50 a hedge
+    row = builds_table(results_dataset(r, fs)).iloc[0]
+    assert (row["robust 稳健 (万架)"], row["hedge 对冲 (万架)"]) == pytest.approx((0.005, 0.005), abs=1e-10)
+    assert row["status 类别"] == "robust + hedge 稳健+对冲"
     # minimax regret, for b in [50, 100]: regret_low(b) = c·(b − 50) (racks beyond 50 stand idle),
     # regret_high(b) = (V − 876 − c)(100 − b) = 39,124 (100 − b). Equal at b = 50 + 50·39,124/99,124.
     r = solve_stochastic(fs, "regret")
@@ -167,9 +172,9 @@ def test_cli_writes_results_with_future_dimension(tmp_path):
     manifest = json.loads(ds.attrs["manifest"])
     assert [f["changes"] for f in manifest["futures"]] == [{"demand.scale": 0.5}, {"demand.scale": 1.0}]
     assert manifest["base_scenario"]["name"] == "tiny"
-    # both futures' own optima build (50 and 100 racks): the cluster's build is robust
+    # own optima build 50 (low) and 100 (high) racks: the plan's 50 are all robust, no hedge
     builds = (tmp_path / "out" / "builds.csv").read_text(encoding="utf-8").splitlines()
-    assert builds[1].endswith(",0.005,0.0075,0.005,0.01,robust 稳健")
+    assert builds[1].endswith(",0.005,0.0075,0.005,0.01,0.005,0.0,robust 稳健")
 
 
 def test_generated_futures_are_seeded_and_equally_likely(tmp_path):
@@ -189,3 +194,22 @@ def test_futures_that_change_the_index_are_refused(tmp_path):
     with pytest.raises(InputError, match="numbers only") as e:
         solve_stochastic(load_futures(p))
     assert str(e.value).startswith(f"{p}: field 'futures': ")
+
+
+@pytest.mark.slow
+def test_cli_own_optima_through_the_batch_machinery(tmp_path):
+    """--workers: each future's own optimum solved as a batch (Dask), same answers as in process."""
+    import xarray as xr
+    from typer.testing import CliRunner
+
+    from model.cli import app
+    p = _futures(tmp_path, TWO)
+    r = CliRunner().invoke(app, ["stochastic", str(p), "--out", str(tmp_path / "out"), "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    ds = xr.open_dataset(tmp_path / "out" / "results.nc")
+    assert ds.attrs["WS"] == pytest.approx(4_565_700.0, abs=1e-6)
+    assert ds.attrs["EVPI"] == pytest.approx(978_100.0, abs=1e-6)
+    np.testing.assert_allclose(ds["build_own_optimum"].sum("year"), [[50.0], [100.0]], atol=1e-6)
+    combined = xr.open_dataset(tmp_path / "out" / "optima" / "combined.nc")
+    assert list(combined["scenario_name"].values) == ["low", "high"]
+    assert len(list((tmp_path / "out" / "optima" / "scenarios").glob("*/results.nc"))) == 2

@@ -32,17 +32,26 @@ def futures_table(ds: xr.Dataset) -> pd.DataFrame:
 
 def builds_table(ds: xr.Dataset) -> pd.DataFrame:
     """Per cluster, racks built over the horizon: stochastic plan, mean-value plan, the range over
-    the futures' own optima, and robust (built in every own optimum) / hedge / none."""
+    the futures' own optima, and the plan split into its robust part (what every future's own
+    optimum builds too: min(plan, min_f own_f)) and its hedge (the rest: built although some
+    future's optimum would not)."""
     own = ds["build_own_optimum"].sum("year")
     sp, mv = ds["build"].sum("year"), ds["build_mean_value"].sum("year")
-    robust = (own >= BUILD_TOL).all("future")
-    status = np.where(robust, "robust 稳健", np.where(sp >= BUILD_TOL, "hedge 对冲", "none 不建"))
+    own_min, own_max = own.min("future"), own.max("future")
+    robust = np.minimum(sp, own_min)
+    hedge = np.maximum(sp - own_min, 0.0)
+    r, h = robust >= BUILD_TOL, hedge >= BUILD_TOL
+    status = np.select([r & ~h, r & h, h, own_max >= BUILD_TOL],
+                       ["robust 稳健", "robust + hedge 稳健+对冲", "hedge 对冲", "only some futures 仅部分情景"],
+                       "none 不建")
     return pd.DataFrame({
         "cluster 集群": [f"{zh} {en}" for zh, en in zip(ds["cluster_name_zh"].values, ds["cluster_name_en"].values)],
         "stochastic plan 随机规划 (万架)": sp.values / 1e4,
         "mean-value plan 均值规划 (万架)": mv.values / 1e4,
-        "own optima min 自身最优最小 (万架)": own.min("future").values / 1e4,
-        "own optima max 自身最优最大 (万架)": own.max("future").values / 1e4,
+        "own optima min 自身最优最小 (万架)": own_min.values / 1e4,
+        "own optima max 自身最优最大 (万架)": own_max.values / 1e4,
+        "robust 稳健 (万架)": robust.values / 1e4,
+        "hedge 对冲 (万架)": hedge.values / 1e4,
         "status 类别": status,
     })
 

@@ -216,13 +216,14 @@ def future_programs(futures: list[Future]) -> tuple[list[xr.Dataset], list[Linea
 
 
 def solve_stochastic(futures: list[Future], objective: str = "expected", lam: float = 0.0,
-                     alpha: float = 0.9) -> StochasticResult:
+                     alpha: float = 0.9, own: list[Outcome] | None = None) -> StochasticResult:
+    """The two-stage answers; ``own``: each future's own optimum if already solved (``optima.py``)."""
     t0 = time.perf_counter()
     inps, lps = future_programs(futures)
     probs = [f.probability for f in futures]
     options = futures[0].scenario.solver
     t = {"inputs_s": time.perf_counter() - t0}
-    own = evaluate_plan(lps, inps, options)
+    own = own if own is not None else evaluate_plan(lps, inps, options)
     t["own_optima_s"] = time.perf_counter() - t0 - sum(t.values())
     ef = extensive_form(lps, probs)
     t1 = time.perf_counter()
