@@ -254,6 +254,7 @@ def stochastic(
 ) -> None:
     """Two-stage plan over a set of futures: first-stage builds shared, VSS, EVPI, regret."""
     from .reports import write_stochastic_outputs
+    from .reports.kpis import YUAN
     from .studies.stochastic import OBJECTIVES, load_futures, results_dataset, solve_stochastic
     from .studies.stochastic.optima import own_optima_by_batch
 
@@ -270,7 +271,7 @@ def stochastic(
     except InputError as exc:
         fail(exc)
     write_stochastic_outputs(results_dataset(res, fs), out_dir)
-    yi = 1e8  # 亿元
+    yi = YUAN.factor
     typer.echo(f"{len(fs)} futures; RP {res.rp / yi:,.2f} 亿元, EEV {res.eev / yi:,.2f}, WS {res.ws / yi:,.2f}; "
                f"VSS {res.vss / yi:,.2f} 亿元, EVPI {res.evpi / yi:,.2f} 亿元 → {out_dir}")
 

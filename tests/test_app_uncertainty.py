@@ -7,7 +7,8 @@ import pytest
 import xarray as xr
 from streamlit.testing.v1 import AppTest
 
-from model.studies.stochastic import load_futures, solve_stochastic
+from model.reports.stochastic import builds_table
+from model.studies.stochastic import load_futures, results_dataset, solve_stochastic
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -22,9 +23,12 @@ def test_uncertainty_view_shows_the_cli_answers_and_the_builds_table():
     at.button(key="unc.solve").click().run()
     assert not at.exception and not at.error
     answers = next(df.value for df in at.dataframe if "answer 解答" in df.value.columns)
-    r = solve_stochastic(load_futures(Path(__file__).resolve().parent.parent / "data/futures/ai_demand.yaml"))
+    fs = load_futures(Path(__file__).resolve().parent.parent / "data/futures/ai_demand.yaml")
+    r = solve_stochastic(fs)
     vss = answers.set_index("answer 解答")["亿元"].filter(like="VSS").iloc[0]
     assert vss == pytest.approx(r.vss / 1e8, rel=1e-6)
     builds = next(df.value for df in at.dataframe if "status 类别" in df.value.columns)
-    assert len(builds) == 10 and "robust 稳健" in set(builds["status 类别"])
+    expected = builds_table(results_dataset(r, fs))
+    assert len(builds) == 10 and list(builds["status 类别"]) == list(expected["status 类别"])
+    assert builds["hedge 对冲 (万架)"].to_numpy() == pytest.approx(expected["hedge 对冲 (万架)"].to_numpy(), abs=1e-6)
     assert at.get("plotly_chart")

@@ -175,6 +175,14 @@ def test_cli_writes_results_with_future_dimension(tmp_path):
     # own optima build 50 (low) and 100 (high) racks: the plan's 50 are all robust, no hedge
     builds = (tmp_path / "out" / "builds.csv").read_text(encoding="utf-8").splitlines()
     assert builds[1].endswith(",0.005,0.0075,0.005,0.01,0.005,0.0,robust 稳健")
+    # the workbook carries the answers in 亿元 (VSS 260,950 yuan = 0.0026095 亿元) and the manifest
+    import openpyxl
+    wb = openpyxl.load_workbook(tmp_path / "out" / "report.xlsx")
+    answers = {r[0]: r[1] for r in wb["Answers 解答"].iter_rows(min_row=2, values_only=True)}
+    assert answers["VSS value of the stochastic solution 随机解价值"] == pytest.approx(0.0026095, abs=1e-12)
+    assert "Manifest" in wb.sheetnames
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "<script src=" not in html and html.count("* plotly.js v") == 1  # offline, plotly.js embedded once
 
 
 def test_generated_futures_are_seeded_and_equally_likely(tmp_path):
@@ -213,3 +221,29 @@ def test_cli_own_optima_through_the_batch_machinery(tmp_path):
     combined = xr.open_dataset(tmp_path / "out" / "optima" / "combined.nc")
     assert list(combined["scenario_name"].values) == ["low", "high"]
     assert len(list((tmp_path / "out" / "optima" / "scenarios").glob("*/results.nc"))) == 2
+
+
+@pytest.mark.slow
+def test_progressive_hedging_reaches_the_extensive_form_plan(tmp_path):
+    """mpi-sppy PH (one rank) over the same per-future models: its plan is the extensive form's,
+    and its trivial bound (iteration 0, each future alone) is WS."""
+    pytest.importorskip("mpisppy")
+    from model.studies.stochastic.ph import cross_check
+    clusters = {"a": dict(installed_racks=20.0, planned_racks=200.0, build_limit_racks_per_year=60.0,
+                          capex_yuan_per_rack=30000.0, grid_price_yuan_per_kwh=0.3),
+                "b": dict(installed_racks=0.0, planned_racks=200.0, build_limit_racks_per_year=80.0,
+                          capex_yuan_per_rack=45000.0, grid_price_yuan_per_kwh=0.5)}
+    ds = write_dataset(tmp_path / "data", clusters, {"r1": {}},
+                       {("r1", "w", 2026): 60.0, ("r1", "w", 2027): 120.0}, settings={"years": [2026, 2027]})
+    scenario_file(tmp_path, ds)
+    p = tmp_path / "f.yaml"
+    p.write_text(yaml.safe_dump({"base": "s.yaml", "futures": [
+        {"name": "lo", "probability": 0.3, "changes": {"demand.scale": 0.5}},
+        {"name": "mid", "probability": 0.4, "changes": {"demand.scale": 1.0}},
+        {"name": "hi", "probability": 0.3, "changes": {"demand.scale": 1.5}}]}))
+    ef = solve_stochastic(load_futures(p))
+    r = cross_check(p, max_iterations=100, convergence=0.0)
+    np.testing.assert_allclose(r["plan"]["build"], ef.plan["build"], atol=1e-3)
+    assert r["RP"] == pytest.approx(ef.rp, rel=1e-12)
+    assert r["gap"] == pytest.approx(0.0, abs=1e-9)
+    assert r["trivial_bound"] == pytest.approx(ef.ws, rel=1e-9)

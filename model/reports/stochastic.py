@@ -6,13 +6,15 @@ The CLI, the app view (model/app/uncertainty.py) and the files all use these tab
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-YI = 1e8  # yuan per 亿元
+from .kpis import RACK_YEARS, RACKS, TCO2, YUAN
+
 BUILD_TOL = 1.0  # racks over the horizon: below this a cluster counts as not built (solver noise)
 
 
@@ -21,12 +23,12 @@ def futures_table(ds: xr.Dataset) -> pd.DataFrame:
     return pd.DataFrame({
         "future 情景": ds["future"].values,
         "probability 概率": ds["probability"].values,
-        "cost 成本 (亿元)": ds["cost"].values / YI,
-        "own optimum 自身最优 (亿元)": ds["cost_own_optimum"].values / YI,
-        "regret 后悔值 (亿元)": ds["regret"].values / YI,
-        "cost, mean-value plan 均值方案成本 (亿元)": ds["cost_mean_value"].values / YI,
-        "emissions 排放 (MtCO2)": ds["emissions"].values / 1e6,
-        "unmet 未满足 (万架·年)": ds["unmet"].values / 1e4,
+        "cost 成本 (亿元)": ds["cost"].values / YUAN.factor,
+        "own optimum 自身最优 (亿元)": ds["cost_own_optimum"].values / YUAN.factor,
+        "regret 后悔值 (亿元)": ds["regret"].values / YUAN.factor,
+        "cost, mean-value plan 均值方案成本 (亿元)": ds["cost_mean_value"].values / YUAN.factor,
+        "emissions 排放 (MtCO2)": ds["emissions"].values / TCO2.factor,
+        "unmet 未满足 (万架·年)": ds["unmet"].values / RACK_YEARS.factor,
     })
 
 
@@ -46,12 +48,12 @@ def builds_table(ds: xr.Dataset) -> pd.DataFrame:
                        "none 不建")
     return pd.DataFrame({
         "cluster 集群": [f"{zh} {en}" for zh, en in zip(ds["cluster_name_zh"].values, ds["cluster_name_en"].values)],
-        "stochastic plan 随机规划 (万架)": sp.values / 1e4,
-        "mean-value plan 均值规划 (万架)": mv.values / 1e4,
-        "own optima min 自身最优最小 (万架)": own_min.values / 1e4,
-        "own optima max 自身最优最大 (万架)": own_max.values / 1e4,
-        "robust 稳健 (万架)": robust.values / 1e4,
-        "hedge 对冲 (万架)": hedge.values / 1e4,
+        "stochastic plan 随机规划 (万架)": sp.values / RACKS.factor,
+        "mean-value plan 均值规划 (万架)": mv.values / RACKS.factor,
+        "own optima min 自身最优最小 (万架)": own_min.values / RACKS.factor,
+        "own optima max 自身最优最大 (万架)": own_max.values / RACKS.factor,
+        "robust 稳健 (万架)": robust.values / RACKS.factor,
+        "hedge 对冲 (万架)": hedge.values / RACKS.factor,
         "status 类别": status,
     })
 
@@ -61,15 +63,15 @@ def answers_table(ds: xr.Dataset) -> pd.DataFrame:
     rows = [("RP stochastic optimum 随机规划期望成本", a["RP"]), ("EEV mean-value plan, expected 均值方案期望成本", a["EEV"]),
             ("WS wait-and-see 完全信息期望成本", a["WS"]), ("VSS value of the stochastic solution 随机解价值", a["VSS"]),
             ("EVPI expected value of perfect information 完全信息价值", a["EVPI"])]
-    return pd.DataFrame({"answer 解答": [r[0] for r in rows], "亿元": [r[1] / YI for r in rows]})
+    return pd.DataFrame({"answer 解答": [r[0] for r in rows], YUAN.shown: [r[1] / YUAN.factor for r in rows]})
 
 
 def cost_figure(ds: xr.Dataset):
     import plotly.graph_objects as go
     fig = go.Figure()
-    fig.add_bar(x=list(ds["future"].values), y=ds["cost"].values / YI, name="stochastic plan 随机规划")
-    fig.add_bar(x=list(ds["future"].values), y=ds["cost_mean_value"].values / YI, name="mean-value plan 均值规划")
-    fig.add_scatter(x=list(ds["future"].values), y=ds["cost_own_optimum"].values / YI, mode="markers",
+    fig.add_bar(x=list(ds["future"].values), y=ds["cost"].values / YUAN.factor, name="stochastic plan 随机规划")
+    fig.add_bar(x=list(ds["future"].values), y=ds["cost_mean_value"].values / YUAN.factor, name="mean-value plan 均值规划")
+    fig.add_scatter(x=list(ds["future"].values), y=ds["cost_own_optimum"].values / YUAN.factor, mode="markers",
                     name="own optimum 自身最优")
     fig.update_layout(title="Cost across futures 各情景成本", yaxis_title="亿元", barmode="group",
                       yaxis_tickformat=",.0f")
@@ -82,7 +84,15 @@ def excel_bytes(ds: xr.Dataset) -> bytes:
         for name, df in {"Answers 解答": answers_table(ds), "Builds 建设": builds_table(ds),
                          "Futures 情景": futures_table(ds)}.items():
             df.to_excel(xw, sheet_name=name, index=False)
-            xw.sheets[name].freeze_panes = "A2"
+            ws = xw.sheets[name]
+            ws.freeze_panes = "A2"
+            for col in ws.columns:
+                ws.column_dimensions[col[0].column_letter].width = min(max(12, len(str(col[0].value)) + 2), 48)
+                for c in col[1:]:
+                    if isinstance(c.value, float):
+                        c.number_format = "#,##0.00##"
+        pd.DataFrame(json.loads(ds.attrs["manifest"]).items(), columns=["key", "value"]).astype(str).to_excel(
+            xw, sheet_name="Manifest", index=False)
     return buf.getvalue()
 
 

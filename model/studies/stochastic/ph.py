@@ -103,13 +103,13 @@ def cross_check(futures_path: str | Path, **ph_options) -> dict:
     plan = {v: np.clip(x, 0.0, np.minimum.reduce(ubs[v]) if ubs[v] else None) for v, x in ph["plan"].items()}
     cost = float(sum(f.probability * o.cost for f, o in
                      zip(fs, evaluate_plan(lps, inps, fs[0].scenario.solver, plan))))
-    return {**{k: v for k, v in ph.items() if k != "plan"}, "ph_plan_expected_cost": cost, "RP": ef.rp, "WS": ef.ws,
+    return {**ph, "plan": plan, "ph_plan_expected_cost": cost, "RP": ef.rp, "WS": ef.ws,
             "gap": (cost - ef.rp) / ef.rp, "bound_vs_WS": (ph["trivial_bound"] - ef.ws) / ef.ws,
             "extensive_form_s": ef.timings["extensive_form_s"]}
 
 
 if __name__ == "__main__":  # pragma: no cover - run under mpiexec
-    from mpi4py import MPI
+    from mpisppy import MPI  # mpi4py if installed, else one rank
     out = cross_check(sys.argv[1], rho_scale=float(sys.argv[2]) if len(sys.argv) > 2 else 1.0)
     if MPI.COMM_WORLD.Get_rank() == 0:
-        print(out)
+        print({k: v for k, v in out.items() if k != "plan"})
