@@ -218,6 +218,9 @@ def test_cli_own_optima_through_the_batch_machinery(tmp_path):
     assert ds.attrs["WS"] == pytest.approx(4_565_700.0, abs=1e-6)
     assert ds.attrs["EVPI"] == pytest.approx(978_100.0, abs=1e-6)
     np.testing.assert_allclose(ds["build_own_optimum"].sum("year"), [[50.0], [100.0]], atol=1e-6)
+    in_process = results_dataset(solve_stochastic(load_futures(p)), load_futures(p))
+    for v in ("cost_own_optimum", "emissions_own_optimum", "unmet_own_optimum"):
+        np.testing.assert_allclose(ds[v], in_process[v], rtol=1e-9)
     combined = xr.open_dataset(tmp_path / "out" / "optima" / "combined.nc")
     assert list(combined["scenario_name"].values) == ["low", "high"]
     assert len(list((tmp_path / "out" / "optima" / "scenarios").glob("*/results.nc"))) == 2

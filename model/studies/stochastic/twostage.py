@@ -15,8 +15,8 @@ Objectives (p_f the probabilities, C_f(b, y_f) the deterministic cost of future 
 
 Answers: RP (the stochastic optimum), WS = Σ p_f z*_f, EVPI = RP − WS, EEV = Σ p_f C_f(b_mv)
 with b_mv the plan of the mean-value problem (inputs averaged with the probabilities), VSS =
-EEV − RP; regret_f = C_f(b) − z*_f; a cluster's build is *robust* if it is built in every future's
-own optimum, a *hedge* if the stochastic plan builds it but some future's optimum does not.
+EEV − RP; regret_f = C_f(b) − z*_f. The robust / hedge split of the plan is read from the results
+(``model/reports/stochastic.py``).
 """
 from __future__ import annotations
 
