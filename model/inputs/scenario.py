@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from ..errors import InputError
+from .schema import Column, overridable
 
 MAX_SCENARIO_BYTES = 1_000_000
 SCENARIOS = Path(__file__).resolve().parents[2] / "data" / "scenarios"
@@ -22,6 +24,7 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "data" / "scenarios"
 NonNeg = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0, le=1)]
 Growth = Annotated[float, Field(ge=-0.5, le=2)]
+NO_BOUND = "none"  # a latency bound of "none": the class has no bound (null: the dataset's)
 
 
 class _Strict(BaseModel):
@@ -44,16 +47,15 @@ class DemandLevers(_Strict):
     region_growth: dict[str, Growth] = {}
 
 
-class ClusterLevers(_Strict):
-    installed_racks: NonNeg | None = None
-    planned_racks: NonNeg | None = None
-    build_limit_racks_per_year: NonNeg | None = None
-    pue: Annotated[float, Field(ge=1, le=3)] | None = None
-    grid_limit_mw: NonNeg | None = None
-    grid_price_yuan_per_kwh: Annotated[float, Field(ge=0, le=5)] | None = None
-    green_avail_mw: NonNeg | None = None
-    green_price_yuan_per_kwh: Annotated[float, Field(ge=0, le=5)] | None = None
-    capex_yuan_per_rack: NonNeg | None = None
+def _override_field(c: Column):
+    """An optional override of a catalogue column, within the column's range (None: the dataset's)."""
+    bounds = {"ge": c.lo} | ({"le": c.hi} if math.isfinite(c.hi) else {})
+    return Annotated[float, Field(description=f"{c.zh} {c.en} ({c.unit})", **bounds)] | None, None
+
+
+# one optional field per cluster attribute the catalogue lets a scenario override
+ClusterLevers = create_model("ClusterLevers", __base__=_Strict,
+                             **{c.name: _override_field(c) for c in overridable("clusters.csv")})
 
 
 class Outage(_Strict):
@@ -95,7 +97,8 @@ class Scenario(_Strict):
     unmet_penalty_yuan_per_rack_year: NonNeg | None = None
     electricity_price_scale: NonNeg = 1.0
     green_price_scale: NonNeg = 1.0
-    latency_bounds_ms: dict[str, NonNeg | None] = {}  # workload -> bound (null: none)
+    # workload -> one-way bound in ms; "none": no bound; null (or absent): the dataset's bound
+    latency_bounds_ms: dict[str, NonNeg | Literal[NO_BOUND] | None] = {}
     demand: DemandLevers = DemandLevers()
     clusters: dict[str, ClusterLevers] = {}
     outages: list[Outage] = []
