@@ -38,7 +38,7 @@ def _dataset_at(path: str) -> Dataset:
 
 def dataset_for(sc: Scenario) -> Dataset:
     """The (shared, read-only) dataset a scenario uses."""
-    return _dataset_at(str(sc.resolve(sc.dataset) if sc.dataset else BUNDLED))
+    return _dataset_at(sc.dataset_key() or str(BUNDLED))
 
 
 @st.cache_resource(show_spinner=False)

@@ -113,6 +113,17 @@ class Scenario(_Strict):
     def resolve(self, rel: str | None) -> Path | None:
         return None if rel is None else (Path(self.base_dir) / rel).resolve()
 
+    def dataset_key(self) -> str:
+        """Which dataset the scenario uses ("" for the bundled one): the key of every dataset cache."""
+        return str(self.resolve(self.dataset)) if self.dataset else ""
+
+    def single_threaded(self) -> "Scenario":
+        """The scenario with HiGHS on one thread — the one value a process of many solves can use
+        (the app's sessions and a batch's workers share a HiGHS scheduler per process)."""
+        if self.solver.threads == 1:
+            return self
+        return self.model_copy(update={"solver": self.solver.model_copy(update={"threads": 1})})
+
 
 def _field(loc) -> str:
     return ".".join(str(p) for p in loc)
