@@ -16,7 +16,7 @@ import time
 import streamlit as st
 import xarray as xr
 
-from ..inputs import levers, sources
+from ..inputs import sources
 from ..inputs.dataset import BUNDLED, Dataset, load_dataset
 from ..errors import InputError
 from ..reports.kpis import summary
@@ -154,7 +154,7 @@ def solve(where=None) -> None:
             box.update(label="输入错误 Input error", state="error")
             ss.msg["solve"] = exc.line()
             return
-        except Exception as exc:  # noqa: BLE001 - a bug must not take the session down
+        except Exception as exc:
             log.exception("solve failed")
             ss.planner = Planner()  # start clean next time
             box.update(label="求解失败 Solve failed", state="error")

@@ -117,7 +117,7 @@ class Scenario(_Strict):
         """Which dataset the scenario uses ("" for the bundled one): the key of every dataset cache."""
         return str(self.resolve(self.dataset)) if self.dataset else ""
 
-    def single_threaded(self) -> "Scenario":
+    def single_threaded(self) -> Scenario:
         """The scenario with HiGHS on one thread — the one value a process of many solves can use
         (the app's sessions and a batch's workers share a HiGHS scheduler per process)."""
         if self.solver.threads == 1:
