@@ -5,6 +5,9 @@ reported as an :class:`InputError` naming the file, the field and the row.
 """
 from __future__ import annotations
 
+import io
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,13 +37,31 @@ class Dataset:
         return [int(y) for y in self.settings["years"]]
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise InputError(path, "", "file not found")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise InputError(path, "", f"larger than {MAX_FILE_BYTES // 1_000_000} MB")
+def read_input_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of an input file, read only if it is a regular file (after symlinks) of at most
+    ``max_bytes``: a FIFO would block the read, a link to /dev/zero never end."""
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        st = os.stat(path)
+    except OSError:
+        raise InputError(path, "", "file not found") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(path, "", "not a regular file (a folder, FIFO or device); expected a data file")
+    if st.st_size > max_bytes:
+        raise InputError(path, "", f"larger than {max_bytes / 1e6:g} MB")
+    try:
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)  # /proc-style files report size 0: never read past the limit
+    except OSError as exc:
+        raise InputError(path, "", f"cannot be read ({exc.strerror})") from None
+    if len(data) > max_bytes:
+        raise InputError(path, "", f"larger than {max_bytes / 1e6:g} MB")
+    return data
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    data = read_input_bytes(path)
+    try:
+        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8")
     except UnicodeDecodeError:
         raise InputError(path, "", "not UTF-8 text") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:

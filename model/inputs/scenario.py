@@ -85,6 +85,9 @@ class SolverOptions(_Strict):
     method: str = Field("choose", pattern="^(choose|simplex|ipm)$")
 
 
+FILE_FIELDS = ("latency_matrix",)  # every field naming an input file (besides the dataset folder)
+
+
 class Scenario(_Strict):
     name: str = Field("scenario", min_length=1, max_length=120)
     description: str = ""
@@ -159,10 +162,22 @@ def scenario_to_yaml(sc: Scenario) -> str:
     return yaml.safe_dump(sc.model_dump(mode="json", exclude_defaults=True), allow_unicode=True, sort_keys=False)
 
 
+def input_file_digests(sc: Scenario) -> dict[str, str]:
+    """field → sha256 of the content of each file the scenario names (``FILE_FIELDS``)."""
+    from .dataset import read_input_bytes
+
+    return {f: hashlib.sha256(read_input_bytes(sc.resolve(getattr(sc, f)))).hexdigest()
+            for f in FILE_FIELDS if getattr(sc, f) is not None}
+
+
 def scenario_hash(sc: Scenario, dataset_fingerprint: str) -> str:
-    """Content hash of the scenario (its name and description excluded) and its dataset."""
-    body = sc.model_dump(mode="json", exclude={"name", "description"})
-    blob = json.dumps(body, sort_keys=True) + dataset_fingerprint
+    """Content hash of everything a solve reads: the scenario's levers, the content of every file
+    it names and its dataset's files (``dataset_fingerprint``). Names, the description and paths
+    do not enter: equal hashes mean equal inputs, whatever the files are called. Raises
+    InputError when a named file cannot be read."""
+    body = sc.model_dump(mode="json", exclude={"name", "description", "dataset", *FILE_FIELDS})
+    blob = json.dumps({"levers": body, "files": input_file_digests(sc), "dataset": dataset_fingerprint},
+                      sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
