@@ -15,6 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 import numpy as np
 import xarray as xr
 
+from . import strict_json
 from .results.baselines import RULES, solve_baseline
 from .inputs.dataset import Dataset, load_dataset
 from .results.explain import explain_infeasibility
@@ -125,7 +126,7 @@ class Planner:
                 timings["comparison_solve_s"] = manifest["resilience"]["comparison_solve"]["timings"]["total_s"]
         timings["total_s"] = time.perf_counter() - t0
         manifest["timings"] = timings  # now with results and total times
-        res.attrs["manifest"] = json.dumps(manifest, ensure_ascii=False, sort_keys=True)
+        res.attrs["manifest"] = strict_json.dumps(manifest, ensure_ascii=False, sort_keys=True)
         return res
 
 

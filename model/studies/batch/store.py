@@ -12,6 +12,8 @@ from typing import Callable
 
 import numpy as np
 
+from ... import strict_json
+
 OUTPUTS = ("full", "lean")
 
 
@@ -73,7 +75,7 @@ def clean_stale(root: Path) -> None:
 
 
 def _write_json(path: Path, doc: dict) -> None:
-    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    path.write_text(strict_json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
 
 
 def write_failure(root: Path, item: dict, error: str, **extra) -> None:
