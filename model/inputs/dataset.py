@@ -20,6 +20,12 @@ from .schema import FILES, SETTINGS, Column
 
 BUNDLED = Path(__file__).resolve().parents[2] / "data"
 MAX_FILE_BYTES = 50_000_000
+SETTINGS_FILE = "settings.yaml"
+
+
+def dataset_files(root: str | Path) -> list[Path]:
+    """The files a dataset consists of (and the only ones read): the CSVs of ``schema.FILES`` and settings."""
+    return [Path(root) / name for name in FILES] + [Path(root) / SETTINGS_FILE]
 
 
 @dataclass
@@ -46,15 +52,16 @@ def read_input_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
         raise InputError(path, "", "file not found") from None
     if not stat.S_ISREG(st.st_mode):
         raise InputError(path, "", "not a regular file (a folder, FIFO or device); expected a data file")
+    limit = f"{max_bytes // 1000} kB" if max_bytes < 10_000_000 else f"{max_bytes // 1_000_000} MB"
     if st.st_size > max_bytes:
-        raise InputError(path, "", f"larger than {max_bytes / 1e6:g} MB")
+        raise InputError(path, "", f"larger than {limit}")
     try:
         with open(path, "rb") as f:
             data = f.read(max_bytes + 1)  # /proc-style files report size 0: never read past the limit
     except OSError as exc:
         raise InputError(path, "", f"cannot be read ({exc.strerror})") from None
     if len(data) > max_bytes:
-        raise InputError(path, "", f"larger than {max_bytes / 1e6:g} MB")
+        raise InputError(path, "", f"larger than {limit}")
     return data
 
 
@@ -130,10 +137,10 @@ def _check_ref(values: pd.Series, allowed, path: Path, field: str) -> None:
 
 
 def read_settings(path: Path) -> dict:
-    if not path.is_file():
-        raise InputError(path, "", "file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(read_input_bytes(path).decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(path, "", "not UTF-8 text") from None
     except yaml.YAMLError as exc:
         raise InputError(path, "", f"not valid YAML ({str(exc).splitlines()[0]})") from None
     if not isinstance(data, dict):
@@ -162,7 +169,7 @@ def load_dataset(path: str | Path | None = None) -> Dataset:
     t = {name: read_table(root / name, cols) for name, cols in FILES.items()}
     hubs, clusters, regions, workloads, demand = (
         t["hubs.csv"], t["clusters.csv"], t["regions.csv"], t["workloads.csv"], t["demand.csv"])
-    settings = read_settings(root / "settings.yaml")
+    settings = read_settings(root / SETTINGS_FILE)
     for name, table in (("hubs.csv", hubs), ("clusters.csv", clusters), ("regions.csv", regions), ("workloads.csv", workloads)):
         if table.empty:
             raise InputError(root / name, "", "no rows")

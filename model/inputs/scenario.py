@@ -136,13 +136,12 @@ def scenario_from_dict(data: Any, source: str = "<scenario>", base_dir: str | Pa
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario YAML file safely and validate it."""
+    from .dataset import read_input_bytes
+
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "", "file not found")
-    if path.stat().st_size > MAX_SCENARIO_BYTES:
-        raise InputError(path, "", f"larger than {MAX_SCENARIO_BYTES // 1000} kB")
+    data = read_input_bytes(path, MAX_SCENARIO_BYTES)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(path, "", "not UTF-8 text") from None
     return parse_scenario_text(text, str(path), path.parent)
