@@ -16,7 +16,7 @@ import time
 import streamlit as st
 import xarray as xr
 
-from ..inputs import levers, sources
+from ..inputs import sources
 from ..inputs.dataset import BUNDLED, Dataset, load_dataset
 from ..errors import InputError
 from ..reports.kpis import summary
@@ -38,7 +38,7 @@ def _dataset_at(path: str) -> Dataset:
 
 def dataset_for(sc: Scenario) -> Dataset:
     """The (shared, read-only) dataset a scenario uses."""
-    return _dataset_at(str(sc.resolve(sc.dataset) if sc.dataset else BUNDLED))
+    return _dataset_at(sc.dataset_key() or str(BUNDLED))
 
 
 @st.cache_resource(show_spinner=False)
@@ -166,7 +166,7 @@ def solve(where=None) -> None:
             box.update(label="输入错误 Input error", state="error")
             ss.msg["solve"] = exc.line()
             return
-        except Exception as exc:  # noqa: BLE001 - a bug must not take the session down
+        except Exception as exc:
             log.exception("solve failed")
             ss.planner = Planner()  # start clean next time
             box.update(label="求解失败 Solve failed", state="error")
