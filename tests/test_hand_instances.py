@@ -175,3 +175,15 @@ def test_discounting_and_transport(tmp_path):
     s = summary(res)
     assert s["costs"]["transport"] == pytest.approx(10 * tau * (1 + 1 / 1.1), rel=1e-9)
     assert s["costs"]["electricity"] == pytest.approx(8760 * (1 + 1 / 1.1), rel=1e-9)
+
+
+def test_green_shortfall_is_priced_per_rack_at_the_clusters_pue(tmp_path):
+    """Issue 14: a MW of green shortfall was priced as 400 racks whatever the PUE. 100 racks of
+    1 kW at PUE 1.5 draw 0.15 MW; no green power, a 50 % green share: 0.075 MW short. One facility
+    MW at PUE 1.5 runs 1000 / (2.5 · 1.5) = 266.67 standard racks, so the penalty is
+    50 000 · 0.075 · 266.67 = 1 000 000 yuan (it was 50 000 · 0.075 · 400 = 1 500 000)."""
+    res = solve_tiny(tmp_path, clusters={"a": {"pue": 1.5}}, regions={"r1": {}}, demand={("r1", "w", Y): 100},
+                     scenario={"policy": {"min_green_share": 0.5}})
+    assert float(res["green_shortfall_mw"].sel(cluster="a", year=Y)) == pytest.approx(0.075, rel=1e-9)
+    assert float(res["cost"].sel(cost_term="policy_penalty")) == pytest.approx(1_000_000, rel=1e-9)
+    assert res.attrs["objective"] == pytest.approx(0.15 * 8_760_000 * 0.1 + 1_000_000, rel=1e-9)

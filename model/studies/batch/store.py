@@ -24,7 +24,7 @@ OUTPUTS = ("full", "lean")
 COMBINED_VARS = ("allocation", "unmet", "served", "build", "capacity", "load", "utilisation",
                  "utilisation_shortfall", "it_power_mw", "grid_mw", "green_mw", "facility_power_mw",
                  "energy_mwh", "green_shortfall_mw", "emissions_t", "west_shortfall", "latency_weighted_ms",
-                 "capacity_price", "rack_value", "mw_value", "marginal_cost", "cost")
+                 "rack_value", "mw_value", "marginal_cost", "cost")
 
 
 DIMS = ("region", "cluster", "workload", "year", "cost_term")
