@@ -85,8 +85,20 @@ def set_scenario(sc: Scenario) -> None:
     _check(sc)
 
 
+def seed(key: str, value) -> None:
+    """Give an editor widget the scenario's value when the session holds none for its key.
+
+    A value set through session_state reaches the browser (Streamlit marks it ``set_value``).
+    Without it the browser keeps showing what the widget held before the key was dropped (a
+    newly loaded scenario, a rejected edit) and sends that stale value back on the next click,
+    where the widget's callback writes it into the scenario (issue 14). Widgets still pass
+    ``value=``; .streamlit/config.toml silences Streamlit's warning about the pair."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
 def load_scenario(sc: Scenario, origin: str) -> None:
-    """Start editing another scenario: every lever widget re-reads its value from it."""
+    """Start editing another scenario: every lever widget re-reads its value from it (``seed``)."""
     ss = st.session_state
     for k in [k for k in ss.keys() if str(k).startswith(LEVER_PREFIX)]:
         del ss[k]

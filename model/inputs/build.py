@@ -6,13 +6,12 @@ English names as coordinates. Nothing downstream reads CSV or YAML again.
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .dataset import Dataset, load_dataset
+from .dataset import Dataset, dataset_files, load_dataset, read_input_bytes
 from ..errors import InputError
 from .latency import distance_matrix, modelled_latency_ms, read_latency_matrix
 from .scenario import NO_BOUND, Scenario
@@ -22,11 +21,12 @@ HOURS_PER_YEAR = 8760.0
 
 
 def dataset_fingerprint(ds: Dataset) -> str:
-    """Hash of the dataset's files, so a scenario hash changes when the data does."""
+    """Hash of the files the dataset is read from (``dataset_files``), so a scenario hash changes
+    when the data does. Each is read like the loader reads it: a regular file of sane size."""
     h = hashlib.sha256()
-    for f in sorted(Path(ds.path).glob("*.csv")) + [Path(ds.path) / "settings.yaml"]:
+    for f in dataset_files(ds.path):
         h.update(f.name.encode())
-        h.update(f.read_bytes())
+        h.update(read_input_bytes(f))
     return h.hexdigest()[:16]
 
 

@@ -87,6 +87,9 @@ class SolverOptions(_Strict):
     method: str = Field("choose", pattern="^(choose|simplex|ipm)$")
 
 
+FILE_FIELDS = ("latency_matrix",)  # every field naming an input file (besides the dataset folder)
+
+
 class Scenario(_Strict):
     name: str = Field("scenario", min_length=1, max_length=120)
     description: str = ""
@@ -147,13 +150,12 @@ def scenario_from_dict(data: Any, source: str = "<scenario>", base_dir: str | Pa
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario YAML file safely and validate it."""
+    from .dataset import read_input_bytes
+
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "", "file not found")
-    if path.stat().st_size > MAX_SCENARIO_BYTES:
-        raise InputError(path, "", f"larger than {MAX_SCENARIO_BYTES // 1000} kB")
+    data = read_input_bytes(path, MAX_SCENARIO_BYTES)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(path, "", "not UTF-8 text") from None
     return parse_scenario_text(text, str(path), path.parent)
@@ -173,10 +175,22 @@ def scenario_to_yaml(sc: Scenario) -> str:
     return yaml.safe_dump(sc.model_dump(mode="json", exclude_defaults=True), allow_unicode=True, sort_keys=False)
 
 
+def input_file_digests(sc: Scenario) -> dict[str, str]:
+    """field → sha256 of the content of each file the scenario names (``FILE_FIELDS``)."""
+    from .dataset import read_input_bytes
+
+    return {f: hashlib.sha256(read_input_bytes(sc.resolve(getattr(sc, f)))).hexdigest()
+            for f in FILE_FIELDS if getattr(sc, f) is not None}
+
+
 def scenario_hash(sc: Scenario, dataset_fingerprint: str) -> str:
-    """Content hash of the scenario (its name and description excluded) and its dataset."""
-    body = sc.model_dump(mode="json", exclude={"name", "description"})
-    blob = json.dumps(body, sort_keys=True) + dataset_fingerprint
+    """Content hash of everything a solve reads: the scenario's levers, the content of every file
+    it names and its dataset's files (``dataset_fingerprint``). Names, the description and paths
+    do not enter: equal hashes mean equal inputs, whatever the files are called. Raises
+    InputError when a named file cannot be read."""
+    body = sc.model_dump(mode="json", exclude={"name", "description", "dataset", *FILE_FIELDS})
+    blob = json.dumps({"levers": body, "files": input_file_digests(sc), "dataset": dataset_fingerprint},
+                      sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

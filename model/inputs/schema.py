@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 INF = float("inf")
+STANDARD_RACK_KW = 2.5  # the unit of every rack count (标准机架): 2.5 kW IT of space and power
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ FILES: dict[str, list[Column]] = {
         _id("workload_id"), _text("name_zh"), _text("name_en"),
         Column("latency_bound_ms", "float", "ms one-way", 0, optional=True, doc="empty: no bound"),
         Column("realtime", "bool", doc="true: counted as real-time for the western-share policy"),
-        Column("kw_per_rack", "float", "kW IT per occupied standard rack", 0, 2.5),
+        Column("kw_per_rack", "float", "kW IT per occupied standard rack", 0, STANDARD_RACK_KW),
         Column("data_tb_per_rack_year", "float", "TB/rack/yr", 0),
     ],
     "demand.csv": [

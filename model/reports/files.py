@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
+from .. import strict_json
 from ..results import manifest_of
 from .kpis import summary
 from .tables import (allocation_table, answers_table, baseline_table, cluster_table, cost_table, kpi_table,
@@ -19,7 +20,8 @@ from .tables import (allocation_table, answers_table, baseline_table, cluster_ta
 
 
 def summary_json(res: xr.Dataset) -> str:
-    return json.dumps(summary(res), ensure_ascii=False, indent=2)
+    """summary.json: strict JSON (NaN/inf → null, listed under ``null_values`` with the reason)."""
+    return strict_json.dumps(summary(res), note=f"solve status '{res.attrs['status']}'", ensure_ascii=False, indent=2)
 
 
 def allocation_csv(res: xr.Dataset) -> bytes:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import InputError
-from ...inputs.scenario import Scenario, scenario_hash
+from ...inputs.scenario import FILE_FIELDS, Scenario, scenario_hash
 
 MAX_CHUNK = 20
 
@@ -50,6 +50,14 @@ def _fingerprint(sc: Scenario, cache: dict[str, str]) -> str:
     return cache[key]
 
 
+def _hash(sc: Scenario, fingerprint: str) -> str:
+    try:
+        return scenario_hash(sc, fingerprint)
+    except InputError:  # a named file cannot be read: the worker reports its error for this scenario
+        paths = json.dumps({f: str(sc.resolve(getattr(sc, f))) for f in FILE_FIELDS if getattr(sc, f)})
+        return scenario_hash(sc.model_copy(update=dict.fromkeys(FILE_FIELDS)), f"{fingerprint} unreadable {paths}")
+
+
 def make_jobs(points) -> list[Job]:
     """Points (``model.sweep.Point`` or (name, Scenario, levers) tuples) → jobs with hashes.
 
@@ -59,7 +67,7 @@ def make_jobs(points) -> list[Job]:
     for p in points:
         name, sc, levers = (p.name, p.scenario, p.levers) if hasattr(p, "scenario") else p
         sc = sc.single_threaded().model_copy(update={"base_dir": str(Path(sc.base_dir).resolve())})  # workers' cwd may differ
-        jobs.append(Job(name, scenario_hash(sc, _fingerprint(sc, cache)), sc, dict(levers)))
+        jobs.append(Job(name, _hash(sc, _fingerprint(sc, cache)), sc, dict(levers)))
     return jobs
 
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ... import strict_json
+
 if TYPE_CHECKING:
     from .jobs import Job
 
@@ -22,7 +24,7 @@ OUTPUTS = ("full", "lean")
 COMBINED_VARS = ("allocation", "unmet", "served", "build", "capacity", "load", "utilisation",
                  "utilisation_shortfall", "it_power_mw", "grid_mw", "green_mw", "facility_power_mw",
                  "energy_mwh", "green_shortfall_mw", "emissions_t", "west_shortfall", "latency_weighted_ms",
-                 "capacity_price", "rack_value", "mw_value", "marginal_cost", "cost")
+                 "rack_value", "mw_value", "marginal_cost", "cost")
 
 
 DIMS = ("region", "cluster", "workload", "year", "cost_term")
@@ -77,7 +79,7 @@ def clean_stale(root: Path) -> None:
 
 
 def _write_json(path: Path, doc: dict) -> None:
-    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    path.write_text(strict_json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
 
 
 def write_failure(root: Path, item: dict, error: str, **extra) -> None:
