@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import xarray as xr
@@ -44,7 +44,7 @@ class KPI:
     zh: str
     en: str
     unit: Unit
-    read: Callable[["_Arrays"], object]
+    read: Callable[[_Arrays], object]
     cli: bool = True  # shown in the CLI's summary table
 
 
@@ -198,7 +198,7 @@ def _summary(res: xr.Dataset) -> dict:
         "conflicts": man.get("conflicts", []),
         "mip": man.get("mip"),
         "baselines": _baselines(res),
-        "resilience": ({"n_minus_1": True, "cost_of_resilience": man.get("cost_of_resilience"),
+        "resilience": ({"n_minus_1": True, **_resilience_cost(man),
                         "shortfall_rack_years": float(res["n1_shortfall"].sum()),
                         "shortfall_by_failed_cluster": {str(k): float(v) for k, v in
                                                         res["n1_shortfall"].sum("year").to_series().items()}}
@@ -210,6 +210,15 @@ def _summary(res: xr.Dataset) -> dict:
         "solver_options": man["solver_options"],
         "kpis": row,
     }
+
+
+def _resilience_cost(man: dict) -> dict:
+    """Cost of resilience (total and split, yuan, discounted) and the second solve behind it."""
+    r = man.get("resilience") or {}
+    split = ("investment_and_operating", "n1_shortfall_penalty", "other_penalties")
+    return {"cost_of_resilience": r.get("total"),
+            "cost_of_resilience_split": {k: r[k] for k in split} if "total" in r else None,
+            "comparison_solve": r.get("comparison_solve"), **({"why_not_computed": r["why"]} if "why" in r else {})}
 
 
 def _baselines(res: xr.Dataset) -> dict:

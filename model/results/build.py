@@ -9,6 +9,7 @@ import json
 import numpy as np
 import xarray as xr
 
+from .. import strict_json
 from ..formulation.blocks import LinearProgram
 from ..formulation.index import Index
 from ..solve.highs import Solution
@@ -84,7 +85,7 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
                                                          "long_name": "load that could not be re-served if this cluster failed"})
     out = out.assign_coords(cost_term=list(costs))
     out.attrs.update(status=sol.status, objective=sol.objective,
-                     manifest=json.dumps(manifest, ensure_ascii=False, sort_keys=True),
+                     manifest=strict_json.dumps(manifest, ensure_ascii=False, sort_keys=True),
                      **{k: manifest[k] for k in ("scenario_hash", "scenario_name")})
     return out
 

@@ -5,7 +5,9 @@ and it cannot build more (or it is out of service), or its power is used — eve
 green MW, or a family capping its power as a whole. Which rows and bounds count is declared by the
 families themselves (``Family.limits``): a new limit joins the reasons by declaring it. Work whose
 admissible clusters are all full is blamed on the limits; when they are full only because a hard
-policy limit (``Family.policy``, e.g. the carbon budget) binds, on that policy.
+policy limit (``Family.policy``, e.g. the carbon budget) binds, on that policy. A row without a
+cluster dimension limits only the clusters whose columns it holds with a nonzero coefficient (the
+budget holds back a cluster whose grid emits, not a clean one).
 """
 from __future__ import annotations
 
@@ -32,8 +34,8 @@ def at_limit(value, limit) -> np.ndarray:
 
 
 def _on_cluster_years(lp: LinearProgram, dims, labels, where: np.ndarray) -> np.ndarray:
-    """(K, Y) True where a labelled entry is True; a family without a cluster (year) dimension
-    applies to every cluster (year)."""
+    """(K, Y) True where a labelled entry (with a cluster dimension) is True; one without a year
+    dimension applies to every year."""
     ix = lp.index
     out = np.zeros((ix.K, ix.Y), bool)
     k_pos, y_pos = {k: i for i, k in enumerate(ix.clusters)}, {y: i for i, y in enumerate(ix.years)}
@@ -41,6 +43,25 @@ def _on_cluster_years(lp: LinearProgram, dims, labels, where: np.ndarray) -> np.
         ks = [k_pos[lab[dims.index("cluster")]]] if "cluster" in dims else slice(None)
         ys = [y_pos[int(lab[dims.index("year")])]] if "year" in dims else slice(None)
         out[ks, ys] = True
+    return out
+
+
+def _touched(lp: LinearProgram, rb, binding: np.ndarray) -> np.ndarray:
+    """(K, Y) True at the (cluster, year) of every cluster-indexed column with a nonzero coefficient
+    in a binding row of ``rb``: what a row without a cluster dimension (the carbon budget) holds back.
+    A cluster whose grid emits nothing is not limited by the budget."""
+    ix = lp.index
+    out = np.zeros((ix.K, ix.Y), bool)
+    k_pos, y_pos = {k: i for i, k in enumerate(ix.clusters)}, {y: i for i, y in enumerate(ix.years)}
+    for t in rb.terms:
+        vb = lp.variables[t.var]
+        if "cluster" not in vb.dims:
+            continue
+        hit = binding[t.row] & (t.coef != 0)
+        ki, yi = vb.dims.index("cluster"), vb.dims.index("year") if "year" in vb.dims else None
+        for c in np.unique(t.col[hit]):
+            lab = vb.labels[c]
+            out[k_pos[lab[ki]], slice(None) if yi is None else y_pos[int(lab[yi])]] = True
     return out
 
 
@@ -60,7 +81,9 @@ def binding_limits(lp: LinearProgram, col_value: np.ndarray, policy: bool) -> di
         activity = np.zeros(rb.size)
         for t in rb.terms:
             np.add.at(activity, t.row, t.coef * col_value[off[t.var] + t.col])
-        add(f.limits, _on_cluster_years(lp, rb.dims, rb.labels, np.isfinite(rb.hi) & at_limit(activity, rb.hi)))
+        binding = np.isfinite(rb.hi) & at_limit(activity, rb.hi)
+        add(f.limits, _on_cluster_years(lp, rb.dims, rb.labels, binding) if "cluster" in rb.dims
+            else _touched(lp, rb, binding))
     for b in lp.bounds:
         f = BY_NAME[b.name]
         if f.limits is None or (f.policy and not policy):
