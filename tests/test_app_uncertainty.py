@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import xarray as xr
 from streamlit.testing.v1 import AppTest
 
 from model.reports.stochastic import builds_table

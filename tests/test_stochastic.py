@@ -250,3 +250,17 @@ def test_progressive_hedging_reaches_the_extensive_form_plan(tmp_path):
     assert r["RP"] == pytest.approx(ef.rp, rel=1e-12)
     assert r["gap"] == pytest.approx(0.0, abs=1e-9)
     assert r["trivial_bound"] == pytest.approx(ef.ws, rel=1e-9)
+
+
+def test_bundled_futures_have_a_source_row_for_every_figure():
+    from pathlib import Path
+
+    import pandas as pd
+    data = Path(__file__).resolve().parent.parent / "data"
+    src = pd.read_csv(data / "sources.csv")
+    for path in sorted((data / "futures").glob("*.yaml")):
+        rel = f"futures/{path.name}"
+        rows = src[src.file == rel].set_index(["field", "key"])["value"].astype(float)
+        for f in yaml.safe_load(path.read_text(encoding="utf-8"))["futures"]:
+            for field, value in {"probability": f["probability"], **f.get("changes", {})}.items():
+                assert rows.get((field, f["name"])) == pytest.approx(value), (rel, field, f["name"])
