@@ -272,7 +272,8 @@ def stochastic(
         fail(exc)
     write_stochastic_outputs(results_dataset(res, fs), out_dir)
     yi = YUAN.factor
-    typer.echo(f"{len(fs)} futures; RP {res.rp / yi:,.2f} 亿元, EEV {res.eev / yi:,.2f}, WS {res.ws / yi:,.2f}; "
+    chosen = "" if objective == "expected" else f"{objective} optimum {res.objective_value / yi:,.2f} 亿元; "
+    typer.echo(f"{len(fs)} futures; {chosen}RP {res.rp / yi:,.2f} 亿元, EEV {res.eev / yi:,.2f}, WS {res.ws / yi:,.2f}; "
                f"VSS {res.vss / yi:,.2f} 亿元, EVPI {res.evpi / yi:,.2f} 亿元 → {out_dir}")
 
 

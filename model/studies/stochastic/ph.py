@@ -5,7 +5,7 @@ the first-stage ``build`` (and ``blocks``) across futures by progressive hedging
 per MPI rank. The plan PH reaches (x̄) is then evaluated exactly in every future with HiGHS
 (``twostage.evaluate_plan``) and compared with the extensive form. Run on one machine or many:
 
-    .venv/bin/python -m model.studies.stochastic.ph data/futures/ai_demand.yaml            # one rank
+    .venv/bin/python -m model.studies.stochastic.ph data/futures/ai_demand.yaml [ITERATIONS]  # one rank
     mpiexec -n 4 .venv/bin/python -m model.studies.stochastic.ph data/futures/ai_demand.yaml
     mpiexec -n 16 --hostfile hosts .venv/bin/python -m model.studies.stochastic.ph FUTURES.yaml
       (same path to the checkout and venv on every host; Open MPI: `apt-get install openmpi-bin libopenmpi-dev`)
@@ -68,9 +68,13 @@ def sep_rho(futures_path: str | Path, rho_scale: float = 1.0) -> dict[str, np.nd
     return out
 
 
-def run_ph(futures_path: str | Path, rho_scale: float = 1.0, max_iterations: int = 50,
-           convergence: float = 1e-4, solver: str = "highs", linearize: bool = False) -> dict:
-    """Progressive hedging over the futures; returns x̄ per first-stage variable (LP column order)."""
+def run_ph(futures_path: str | Path, rho_scale: float = 1.0, max_iterations: int = 25,
+           convergence: float = 0.0, solver: str = "highs", linearize: bool = False) -> dict:
+    """Progressive hedging over the futures; returns x̄ per first-stage variable (LP column order).
+
+    ``convergence`` 0 runs ``max_iterations`` exactly: mpi-sppy's metric (spread of the futures'
+    builds around x̄) can drop near 0 transiently long before x̄ is optimal. ``solver="appsi_highs",
+    linearize=True`` uses LP subproblems (faster, but some fail numerically: docs/performance.md)."""
     from mpisppy.opt.ph import PH
     fs = load_futures(futures_path)
     t0 = time.perf_counter()
@@ -110,6 +114,6 @@ def cross_check(futures_path: str | Path, **ph_options) -> dict:
 
 if __name__ == "__main__":  # pragma: no cover - run under mpiexec
     from mpisppy import MPI  # mpi4py if installed, else one rank
-    out = cross_check(sys.argv[1], rho_scale=float(sys.argv[2]) if len(sys.argv) > 2 else 1.0)
+    out = cross_check(sys.argv[1], max_iterations=int(sys.argv[2]) if len(sys.argv) > 2 else 25)
     if MPI.COMM_WORLD.Get_rank() == 0:
         print({k: v for k, v in out.items() if k != "plan"})
