@@ -109,6 +109,7 @@ def frontier(
 ) -> None:
     """Cost–carbon frontier (ε-constraint): least cost for a series of carbon budgets."""
     from .reports.charts import frontier_chart
+    from .reports.safe import neutral_frame
     from .studies.frontier import cost_carbon_frontier
 
     try:
@@ -116,7 +117,7 @@ def frontier(
     except InputError as exc:
         fail(exc)
     out_dir.mkdir(parents=True, exist_ok=True)
-    df.to_csv(out_dir / "frontier.csv", index=False)
+    neutral_frame(df).to_csv(out_dir / "frontier.csv", index=False)
     frontier_chart(df).write_html(out_dir / "frontier.html", include_plotlyjs=True)
     t = Table(title="cost–carbon frontier")
     for c in ("emissions (tCO2)", "cost (yuan)", "abatement (yuan/t)", "status"):

@@ -14,6 +14,7 @@ import xarray as xr
 
 from ..results.build import manifest_of
 from .kpis import summary
+from .safe import neutral_frame
 from .tables import (allocation_table, answers_table, baseline_table, cluster_table, cost_table, kpi_table,
                      unmet_table)
 
@@ -23,7 +24,7 @@ def summary_json(res: xr.Dataset) -> str:
 
 
 def allocation_csv(res: xr.Dataset) -> bytes:
-    return allocation_table(res).to_csv(index=False).encode("utf-8")
+    return neutral_frame(allocation_table(res)).to_csv(index=False).encode("utf-8")
 
 
 def _netcdf_ready(res: xr.Dataset) -> xr.Dataset:
@@ -60,14 +61,15 @@ def excel_bytes(res: xr.Dataset) -> bytes:
         if summary(res)["baselines"]:
             sheets["Baselines 基准"] = baseline_table(res)
         for name, df in sheets.items():
-            df.to_excel(xw, sheet_name=name, index=False)
+            neutral_frame(df).to_excel(xw, sheet_name=name, index=False)
             ws = xw.sheets[name]
             ws.freeze_panes = "A2"
             for col in ws.columns:
                 width = max(len(str(c.value)) if c.value is not None else 0 for c in col[:200])
                 ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 60)
-        pd.DataFrame([(k, json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v)
-                      for k, v in man.items()], columns=["key", "value"]).to_excel(xw, sheet_name="Manifest", index=False)
+        neutral_frame(pd.DataFrame([(k, json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v)
+                                    for k, v in man.items()], columns=["key", "value"])
+                      ).to_excel(xw, sheet_name="Manifest", index=False)
     return buf.getvalue()
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ...errors import InputError
+from ...reports.safe import neutral_frame
 from .jobs import Job, chunks_for, make_jobs
 from .store import (OUTPUTS, _combined_current, _write_atomic, _write_json, clean_stale, combine, index_frame, is_done,
                     write_failure, write_index)
@@ -133,7 +134,7 @@ def run_batch(points, out: str | Path, *, workers: int | None = None, scheduler:
     paths = write_index(index, out)
     ok = index[index["ok"]]
     summ = ok.drop(columns=[c for c in ("ok", "error", "iterations", "worker", "finished") if c in ok.columns])
-    _write_atomic(out / "summary.csv", lambda p: summ.to_csv(p, index=False))
+    _write_atomic(out / "summary.csv", lambda p: neutral_frame(summ).to_csv(p, index=False))
     paths["summary.csv"] = out / "summary.csv"
     ds = None if not todo and _combined_current(out / "combined.nc", index, lever_keys) else combine(index, out, lever_keys)
     if ds is not None:

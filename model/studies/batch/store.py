@@ -12,6 +12,8 @@ from typing import Callable
 
 import numpy as np
 
+from ...reports.safe import neutral_frame
+
 OUTPUTS = ("full", "lean")
 
 
@@ -252,7 +254,7 @@ def _write_atomic(path: Path, writer: Callable[[Path], None]) -> None:
 
 def write_index(index, out: Path) -> dict[str, Path]:
     paths = {}
-    _write_atomic(out / "index.csv", lambda p: index.to_csv(p, index=False))
+    _write_atomic(out / "index.csv", lambda p: neutral_frame(index).to_csv(p, index=False))
     paths["index.csv"] = out / "index.csv"
     def parquet(p: Path):
         try:
