@@ -1,6 +1,6 @@
 """Scenario files: a YAML document that names a dataset and overrides any lever.
 
-Parsed with ``yaml.safe_load`` (no tags, no code) and validated by pydantic; every message names
+Parsed with a ``yaml.SafeLoader`` that also refuses duplicate keys (no tags, no code) and validated by pydantic; every message names
 the file and the dotted field. ``scenario_hash`` identifies a scenario by its content together
 with the dataset files it uses, so batch results can be keyed by it.
 """
@@ -8,20 +8,75 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError
 
 from ..errors import InputError
+from .schema import FILES, LEVERS, SETTINGS
 
 MAX_SCENARIO_BYTES = 1_000_000
 SCENARIOS = Path(__file__).resolve().parents[2] / "data" / "scenarios"
+INTERNAL_KEYS = ("source", "base_dir")  # set by the loader, never by a file
 
-NonNeg = Annotated[float, Field(ge=0)]
-Share = Annotated[float, Field(ge=0, le=1)]
-Growth = Annotated[float, Field(ge=-0.5, le=2)]
+
+# -- value types: every range comes from schema.py (FILES, SETTINGS, LEVERS) --------------------
+def _no_bool(v: Any) -> Any:
+    if isinstance(v, bool):  # YAML true/false would otherwise be read as 1/0
+        raise ValueError("expected a number, not true/false")
+    return v
+
+
+def _plain_text(v: str) -> str:
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in v):
+        raise ValueError("control characters (such as NUL) are not allowed")
+    return v
+
+
+def _one_line(v: str) -> str:
+    if any(unicodedata.category(ch) == "Cc" for ch in v):
+        raise ValueError("control characters (such as NUL, tab or newline) are not allowed")
+    return v
+
+
+Text = Annotated[str, AfterValidator(_plain_text)]
+Line = Annotated[str, AfterValidator(_one_line)]
+
+
+def number(lo: float, hi: float) -> Any:
+    """A finite float in [lo, hi]; booleans refused."""
+    return Annotated[float, BeforeValidator(_no_bool), Field(ge=lo, le=hi, allow_inf_nan=False)]
+
+
+def whole(lo: int, hi: int) -> Any:
+    """A whole number in [lo, hi]; booleans and huge floats (1e23) refused before conversion."""
+    def check(v: Any) -> Any:
+        _no_bool(v)
+        if isinstance(v, (int, float)) and not lo <= v <= hi:
+            raise ValueError(f"expected a whole number in [{lo}, {hi}]")
+        return v
+    return Annotated[int, BeforeValidator(check), Field(ge=lo, le=hi)]
+
+
+def lever(path: str, integer: bool = False) -> Any:
+    lo, hi, _ = LEVERS[path]
+    return whole(int(lo), int(hi)) if integer else number(lo, hi)
+
+
+def setting(key: str) -> Any:
+    lo, hi, _ = SETTINGS[key]
+    return number(lo, hi)
+
+
+_CLUSTER_COLUMNS = {c.name: c for c in FILES["clusters.csv"]}
+
+
+def column(name: str) -> Any:
+    c = _CLUSTER_COLUMNS[name]
+    return number(c.lo, c.hi)
 
 
 class _Strict(BaseModel):
@@ -37,67 +92,67 @@ class DemandLevers(_Strict):
     - then everything is multiplied by ``scale`` × ``class_scale[w]`` × ``region_scale[r]``.
     """
 
-    scale: NonNeg = 1.0
-    class_scale: dict[str, NonNeg] = {}
-    region_scale: dict[str, NonNeg] = {}
-    class_growth: dict[str, Growth] = {}
-    region_growth: dict[str, Growth] = {}
+    scale: lever("demand.scale") = 1.0
+    class_scale: dict[Line, lever("demand.class_scale.*")] = {}
+    region_scale: dict[Line, lever("demand.region_scale.*")] = {}
+    class_growth: dict[Line, lever("demand.class_growth.*")] = {}
+    region_growth: dict[Line, lever("demand.region_growth.*")] = {}
 
 
 class ClusterLevers(_Strict):
-    installed_racks: NonNeg | None = None
-    planned_racks: NonNeg | None = None
-    build_limit_racks_per_year: NonNeg | None = None
-    pue: Annotated[float, Field(ge=1, le=3)] | None = None
-    grid_limit_mw: NonNeg | None = None
-    grid_price_yuan_per_kwh: Annotated[float, Field(ge=0, le=5)] | None = None
-    green_avail_mw: NonNeg | None = None
-    green_price_yuan_per_kwh: Annotated[float, Field(ge=0, le=5)] | None = None
-    capex_yuan_per_rack: NonNeg | None = None
+    installed_racks: column("installed_racks") | None = None
+    planned_racks: column("planned_racks") | None = None
+    build_limit_racks_per_year: column("build_limit_racks_per_year") | None = None
+    pue: column("pue") | None = None
+    grid_limit_mw: column("grid_limit_mw") | None = None
+    grid_price_yuan_per_kwh: column("grid_price_yuan_per_kwh") | None = None
+    green_avail_mw: column("green_avail_mw") | None = None
+    green_price_yuan_per_kwh: column("green_price_yuan_per_kwh") | None = None
+    capex_yuan_per_rack: column("capex_yuan_per_rack") | None = None
 
 
 class Outage(_Strict):
-    cluster: str
-    years: list[int] | None = Field(None, min_length=1)  # None: every year
+    cluster: Line
+    years: list[lever("outages.*.years.*", integer=True)] | None = Field(None, min_length=1)  # None: every year
 
 
 class Policy(_Strict):
-    utilisation_floor: Share | None = None  # 上架率 floor on each cluster's capacity
-    min_green_share: Share | None = None  # green power share of each cluster's supply
-    min_west_share: Share | None = None  # share of non-real-time work served in western hubs
-    emission_cap_t: NonNeg | None = None  # carbon budget over the horizon, tCO2 (hard); None: no cap
-    allow_unmet: bool = True  # False: strict mode, demand must be served in full
-    n_minus_1: bool = False  # the plan must survive the loss of any single cluster
+    utilisation_floor: setting("utilisation_floor") | None = None  # 上架率 floor on each cluster's capacity
+    min_green_share: setting("min_green_share") | None = None  # green power share of each cluster's supply
+    min_west_share: setting("min_west_share") | None = None  # share of non-real-time work served in western hubs
+    emission_cap_t: lever("policy.emission_cap_t") | None = None  # carbon budget over the horizon, tCO2 (hard); None: no cap
+    allow_unmet: StrictBool = True  # False: strict mode, demand must be served in full
+    n_minus_1: StrictBool = False  # the plan must survive the loss of any single cluster
 
 
 class ModularBuilds(_Strict):
     """Capacity is added in blocks of ``block_racks`` with a fixed cost per block (a MILP)."""
-    block_racks: Annotated[float, Field(gt=0)]
-    fixed_cost_yuan_per_block: NonNeg = 0.0
-    relax: bool = False  # True: the LP relaxation (blocks continuous)
+    block_racks: lever("modular_builds.block_racks")
+    fixed_cost_yuan_per_block: lever("modular_builds.fixed_cost_yuan_per_block") = 0.0
+    relax: StrictBool = False  # True: the LP relaxation (blocks continuous)
 
 
 class SolverOptions(_Strict):
-    time_limit_s: Annotated[float, Field(gt=0, le=86400)] = 300.0
-    mip_rel_gap: Annotated[float, Field(ge=0, le=1)] = 1e-4
-    threads: Annotated[int, Field(ge=1, le=64)] = 1
-    random_seed: Annotated[int, Field(ge=0)] = 0
+    time_limit_s: lever("solver.time_limit_s") = 300.0
+    mip_rel_gap: lever("solver.mip_rel_gap") = 1e-4
+    threads: lever("solver.threads", integer=True) = 1
+    random_seed: lever("solver.random_seed", integer=True) = 0
     method: str = Field("choose", pattern="^(choose|simplex|ipm)$")
 
 
 class Scenario(_Strict):
-    name: str = Field("scenario", min_length=1, max_length=120)
-    description: str = ""
-    dataset: str | None = None  # folder; relative to the scenario file; None: bundled data
-    latency_matrix: str | None = None  # CSV region_id × cluster_id of measured one-way ms
-    carbon_price_yuan_per_t: NonNeg | None = None
-    discount_rate: Annotated[float, Field(ge=0, le=0.5)] | None = None
-    unmet_penalty_yuan_per_rack_year: NonNeg | None = None
-    electricity_price_scale: NonNeg = 1.0
-    green_price_scale: NonNeg = 1.0
-    latency_bounds_ms: dict[str, NonNeg | None] = {}  # workload -> bound (null: none)
+    name: Line = Field("scenario", min_length=1, max_length=120)
+    description: Text = Field("", max_length=10_000)
+    dataset: Line | None = None  # folder; relative to the scenario file; None: bundled data
+    latency_matrix: Line | None = None  # CSV region_id × cluster_id of measured one-way ms
+    carbon_price_yuan_per_t: setting("carbon_price_yuan_per_t") | None = None
+    discount_rate: setting("discount_rate") | None = None
+    unmet_penalty_yuan_per_rack_year: setting("unmet_penalty_yuan_per_rack_year") | None = None
+    electricity_price_scale: lever("electricity_price_scale") = 1.0
+    green_price_scale: lever("green_price_scale") = 1.0
+    latency_bounds_ms: dict[Line, lever("latency_bounds_ms.*") | None] = {}  # workload -> bound (null: none)
     demand: DemandLevers = DemandLevers()
-    clusters: dict[str, ClusterLevers] = {}
+    clusters: dict[Line, ClusterLevers] = {}
     outages: list[Outage] = []
     policy: Policy = Policy()
     modular_builds: ModularBuilds | None = None
@@ -116,15 +171,16 @@ def _field(loc) -> str:
 
 
 def scenario_from_dict(data: Any, source: str = "<scenario>", base_dir: str | Path = ".") -> Scenario:
-    if data is None:
-        data = {}
     if not isinstance(data, dict):
         raise InputError(source, "", "expected a mapping of scenario settings at the top level")
+    for key in INTERNAL_KEYS:
+        if key in data:
+            raise InputError(source, key, "set by the program, not by a scenario file (remove it)")
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        msg = err["msg"]
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown setting (check spelling; the levers are listed in README.md, Scenarios)"
         raise InputError(source, _field(err["loc"]), msg) from None
@@ -145,12 +201,53 @@ def load_scenario(path: str | Path) -> Scenario:
     return parse_scenario_text(text, str(path), path.parent)
 
 
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: str, line: int):
+        self.key, self.line = key, line
+
+
+class StrictLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` (plain data only: a tag that would build an object is an error, never
+    run) that also refuses a key given twice in one mapping (PyYAML keeps the last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                dup = key in seen
+            except TypeError:  # unhashable key: SafeLoader reports it
+                continue
+            if dup:
+                raise _DuplicateKey(str(key), key_node.start_mark.line + 1)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, StrictLoader.construct_yaml_map)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML syntax error as position + problem (no context snippet of the file)."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    problem = getattr(exc, "problem", None) or str(exc).strip().splitlines()[0]
+    if isinstance(exc, yaml.constructor.ConstructorError) and "constructor for the tag" in problem:
+        problem = "YAML tags (such as !!python/...) are not allowed; a scenario is plain data"
+    return f"not valid YAML ({where}{problem})"
+
+
 def parse_scenario_text(text: str, source: str = "<scenario>", base_dir: str | Path = ".") -> Scenario:
+    """YAML text → validated Scenario. An empty document (or only comments) is an error, on the
+    command line as in the app: an empty file is a mistake more often than a wish for defaults."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=StrictLoader)  # noqa: S506 - StrictLoader is a SafeLoader
+    except _DuplicateKey as exc:
+        raise InputError(source, exc.key, f"given twice (line {exc.line}); each setting may appear once") from None
     except yaml.YAMLError as exc:
-        first = str(exc).strip().splitlines()
-        raise InputError(source, "", f"not valid YAML ({' '.join(first[:2])})") from None
+        raise InputError(source, "", _yaml_problem(exc)) from None
+    if data is None:
+        raise InputError(source, "", "empty scenario (write at least 'name: ...'; README.md, Scenarios)")
     return scenario_from_dict(data, source, base_dir)
 
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
 import xarray as xr
 
+from ..errors import InputError
 from ..results.build import manifest_of
 from .kpis import summary
 from .safe import neutral_frame
@@ -99,6 +101,21 @@ table{border-collapse:collapse;font-size:0.85em}td,th{border:1px solid #ccc;padd
 <h2>Charts 图表</h2>{% for c in charts %}<div>{{ c|safe }}</div>{% endfor %}
 <h2>Clusters by year 各集群逐年</h2>{{ clusters|safe }}
 </body></html>"""
+
+
+def check_out_dir(path: str | Path, option: str = "--out") -> Path:
+    """``path`` can be (or become) an output folder: raises InputError before any work is done
+    when it, or the nearest part of it that exists, is a file or cannot be written."""
+    path = Path(path)
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        what = "is a file" if probe == path else f"cannot be created: {probe} is a file"
+        raise InputError(path, option, f"{what}; give a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError(path, option, "folder is not writable")
+    return path
 
 
 def write_outputs(res: xr.Dataset, out: str | Path, html: bool = False) -> dict[str, Path]:

@@ -99,7 +99,10 @@ def _execute(client, todo: list[Job], out: Path, outputs: str, html: bool,
 def run_batch(points, out: str | Path, *, workers: int | None = None, scheduler: str | None = None,
               outputs: str = "full", html: bool = True, lever_keys: list[str] | None = None,
               progress: bool = True, console=None, command: str = "") -> BatchResult:
-    """Run every point (a ``model.sweep.Point`` or (name, Scenario, levers)) and write DIR."""
+    """Run every point (a ``model.sweep.Point``, (name, Scenario, levers) or ``Rejected``) and write DIR.
+
+    A ``Rejected`` entry (a file that is not a valid scenario) is recorded as failed with status
+    "invalid" and its message; the others run."""
     if outputs not in OUTPUTS:
         raise InputError("--outputs", "", f"expected one of {', '.join(OUTPUTS)}, got {outputs!r}")
     if workers is not None and workers < 1:
@@ -114,8 +117,11 @@ def run_batch(points, out: str | Path, *, workers: int | None = None, scheduler:
     unique: dict[str, Job] = {}
     for j in jobs:
         unique.setdefault(j.hash, j)
-    todo = [j for h, j in unique.items() if not is_done(root / h, outputs, html)]
-    reused = set(unique) - {j.hash for j in todo}
+    for j in unique.values():
+        if j.error:
+            write_failure(root, j.payload(), j.error, status="invalid")
+    todo = [j for h, j in unique.items() if not j.error and not is_done(root / h, outputs, html)]
+    reused = {h for h, j in unique.items() if not j.error} - {j.hash for j in todo}
     n_workers = 0
     if todo:
         n_workers = min(workers or default_workers(), len(todo)) if not scheduler else 0
