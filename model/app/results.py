@@ -13,11 +13,9 @@ import xarray as xr
 
 from ..reports import charts
 from . import state
-from ..results.build import REASON_CAPACITY, REASON_COST, REASON_NO_ARC
+from ..results import REASON_ZH
 from ..reports.tables import allocation_table, answers_table, baseline_table, unmet_table
 
-REASON_ZH = {REASON_NO_ARC: "时延上限内无集群", REASON_CAPACITY: "可达集群已满（容量、建设或电力上限）",
-             REASON_COST: "服务成本高于未满足惩罚"}
 COST_ZH = {"capex": "投资 capex", "electricity": "电费 electricity", "transport": "传输 transport",
            "carbon": "碳成本 carbon", "unmet_penalty": "未满足惩罚 unmet penalty",
            "policy_penalty": "政策缺口惩罚 policy penalty"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import xarray as xr
 
-from ..results.build import TOL
+from ..results import TOL
 from .kpis import summary
 
 # KPI columns of ``kpi_frame`` that are not per cost term / per class, with bilingual labels and units

@@ -14,7 +14,7 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import InputError
-from ..results.build import manifest_of
+from ..results import manifest_of
 from .kpis import summary
 from .safe import neutral_frame
 from .tables import (allocation_table, answers_table, baseline_table, cluster_table, cost_table, kpi_table,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..results.build import REASONS, TOL, manifest_of
+from ..results import REASONS, TOL, manifest_of
 from ..results.shadow import statements
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import xarray as xr
 
-from ..results.build import TOL
+from ..results import TOL
 from .kpis import summary
 
 __all__ = ["allocation_table", "cluster_table", "unmet_table", "kpi_table", "cost_table", "answers_table",

@@ -159,7 +159,7 @@ def allocation_differences(entries: list[Entry], year: int | None = None) -> pd.
     The columns of ``model.compare.allocation_difference`` plus ``scenario``; scenarios on the
     same clusters are computed in one numpy pass (1,000 scenarios: 0.1 s instead of 30 s)."""
     from ...reports.compare import allocation_difference
-    from ...results.build import TOL
+    from ...results import TOL
 
     base = entries[0]
     if year is None:

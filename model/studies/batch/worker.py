@@ -69,7 +69,7 @@ def run_one(item: dict, root: Path, outputs: str, html: bool) -> dict:
 
 def _solve_and_publish(item: dict, root: Path, final: Path, outputs: str, html: bool, rec: dict, t0: float) -> dict:
     from ...reports.files import write_outputs
-    from ...results.build import manifest_of
+    from ...results import manifest_of
     from ...inputs.scenario import scenario_from_dict
 
     tmp = None
