@@ -10,10 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
-
 from ..errors import InputError
 from .schema import FILES, SETTINGS, Column, expected_range
+from .strict_yaml import load_yaml
 
 BUNDLED = Path(__file__).resolve().parents[2] / "data"
 MAX_FILE_BYTES = 50_000_000
@@ -59,6 +58,9 @@ def _coerce(df: pd.DataFrame, col: Column, path: Path) -> pd.Series:
         bad = raw == ""
         if bad.any():
             raise InputError(path, col.name, f"empty value in {_label(int(np.argmax(bad)))}")
+        ctrl = raw.str.contains(r"[\x00-\x1f\x7f]", regex=True)
+        if ctrl.any():  # NUL and friends break NetCDF, terminals and spreadsheets
+            raise InputError(path, col.name, f"control characters (such as NUL) in {_label(int(np.argmax(ctrl)))}")
         return raw
     if col.kind == "bool":
         m = raw.str.lower().map({"true": True, "false": False, "1": True, "0": False})
@@ -112,9 +114,9 @@ def read_settings(path: Path) -> dict:
     if not path.is_file():
         raise InputError(path, "", "file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(path, "", f"not valid YAML ({str(exc).splitlines()[0]})") from None
+        data = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    except UnicodeDecodeError:
+        raise InputError(path, "", "not UTF-8 text") from None
     if not isinstance(data, dict):
         raise InputError(path, "", "expected a mapping of settings")
     for key, (lo, hi, unit) in SETTINGS.items():

@@ -1,7 +1,8 @@
 """Scenario files: a YAML document that names a dataset and overrides any lever.
 
-Parsed with a ``yaml.SafeLoader`` that also refuses duplicate keys (no tags, no code) and validated by pydantic; every message names
-the file and the dotted field. ``scenario_hash`` identifies a scenario by its content together
+Parsed with ``strict_yaml.load_yaml`` (a SafeLoader that also refuses duplicate keys: no tags,
+no code) and validated by pydantic; every message names the file and the dotted field. Every
+range comes from ``schema.py``. ``scenario_hash`` identifies a scenario by its content together
 with the dataset files it uses, so batch results can be keyed by it.
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from ..errors import InputError
 from .schema import FILES, LEVERS, SETTINGS
+from .strict_yaml import load_yaml, printable
 
 MAX_SCENARIO_BYTES = 1_000_000
 SCENARIOS = Path(__file__).resolve().parents[2] / "data" / "scenarios"
@@ -167,7 +169,7 @@ class Scenario(_Strict):
 
 
 def _field(loc) -> str:
-    return ".".join(str(p) for p in loc)
+    return printable(".".join(str(p) for p in loc if p != "[key]"))
 
 
 def scenario_from_dict(data: Any, source: str = "<scenario>", base_dir: str | Path = ".") -> Scenario:
@@ -201,51 +203,10 @@ def load_scenario(path: str | Path) -> Scenario:
     return parse_scenario_text(text, str(path), path.parent)
 
 
-class _DuplicateKey(yaml.YAMLError):
-    def __init__(self, key: str, line: int):
-        self.key, self.line = key, line
-
-
-class StrictLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` (plain data only: a tag that would build an object is an error, never
-    run) that also refuses a key given twice in one mapping (PyYAML keeps the last silently)."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                dup = key in seen
-            except TypeError:  # unhashable key: SafeLoader reports it
-                continue
-            if dup:
-                raise _DuplicateKey(str(key), key_node.start_mark.line + 1)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, StrictLoader.construct_yaml_map)
-
-
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    """A YAML syntax error as position + problem (no context snippet of the file)."""
-    mark = getattr(exc, "problem_mark", None)
-    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-    problem = getattr(exc, "problem", None) or str(exc).strip().splitlines()[0]
-    if isinstance(exc, yaml.constructor.ConstructorError) and "constructor for the tag" in problem:
-        problem = "YAML tags (such as !!python/...) are not allowed; a scenario is plain data"
-    return f"not valid YAML ({where}{problem})"
-
-
 def parse_scenario_text(text: str, source: str = "<scenario>", base_dir: str | Path = ".") -> Scenario:
     """YAML text → validated Scenario. An empty document (or only comments) is an error, on the
     command line as in the app: an empty file is a mistake more often than a wish for defaults."""
-    try:
-        data = yaml.load(text, Loader=StrictLoader)  # noqa: S506 - StrictLoader is a SafeLoader
-    except _DuplicateKey as exc:
-        raise InputError(source, exc.key, f"given twice (line {exc.line}); each setting may appear once") from None
-    except yaml.YAMLError as exc:
-        raise InputError(source, "", _yaml_problem(exc)) from None
+    data = load_yaml(text, source)
     if data is None:
         raise InputError(source, "", "empty scenario (write at least 'name: ...'; README.md, Scenarios)")
     return scenario_from_dict(data, source, base_dir)

@@ -20,7 +20,7 @@ MAX_PENALTY = 1e9  # yuan/rack-year (bundled: 100,000)
 
 def expected_range(lo: float, hi: float, unit: str = "") -> str:
     """'in [1, 3] -', '≥ 0 MW': the allowed range as messages state it."""
-    u = f" {unit}" if unit else ""
+    u = f" {unit}" if unit and unit != "-" else ""
     if hi == INF:
         return f"≥ {lo:g}{u}"
     if lo == -INF:
