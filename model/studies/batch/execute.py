@@ -3,8 +3,11 @@ crash isolation, progress, then the index, combined.nc and batch.json."""
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,10 +40,25 @@ def open_client(workers: int, scheduler: str | None):
         except (OSError, TimeoutError) as exc:
             raise InputError("--scheduler", "", f"cannot connect to {scheduler} ({exc})") from None
         return client, None
-    with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}):
+    with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}), _workers_ignore_ctrl_c():
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+                               dashboard_address=None, silence_logs=logging.CRITICAL)  # failures go to run.json
     return Client(cluster), cluster
+
+
+@contextmanager
+def _workers_ignore_ctrl_c():
+    """Worker processes started inside inherit an ignored SIGINT: Ctrl-C reaches the whole
+    process group, and only the client should act on it (stop submitting, close the cluster,
+    one line); a worker then finishes or abandons its scenario without printing tracebacks."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @dataclass
