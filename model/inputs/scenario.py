@@ -11,13 +11,14 @@ import hashlib
 import json
 import unicodedata
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError,
+                      create_model)
 
 from ..errors import InputError
-from .schema import FILES, LEVERS, SETTINGS
+from .schema import LEVERS, SETTINGS, Column, overridable
 from .strict_yaml import load_yaml, printable
 
 MAX_SCENARIO_BYTES = 1_000_000
@@ -73,12 +74,7 @@ def setting(key: str) -> Any:
     return number(lo, hi)
 
 
-_CLUSTER_COLUMNS = {c.name: c for c in FILES["clusters.csv"]}
-
-
-def column(name: str) -> Any:
-    c = _CLUSTER_COLUMNS[name]
-    return number(c.lo, c.hi)
+NO_BOUND = "none"  # a latency bound of "none": the class has no bound (null: the dataset's)
 
 
 class _Strict(BaseModel):
@@ -101,16 +97,14 @@ class DemandLevers(_Strict):
     region_growth: dict[Line, lever("demand.region_growth.*")] = {}
 
 
-class ClusterLevers(_Strict):
-    installed_racks: column("installed_racks") | None = None
-    planned_racks: column("planned_racks") | None = None
-    build_limit_racks_per_year: column("build_limit_racks_per_year") | None = None
-    pue: column("pue") | None = None
-    grid_limit_mw: column("grid_limit_mw") | None = None
-    grid_price_yuan_per_kwh: column("grid_price_yuan_per_kwh") | None = None
-    green_avail_mw: column("green_avail_mw") | None = None
-    green_price_yuan_per_kwh: column("green_price_yuan_per_kwh") | None = None
-    capex_yuan_per_rack: column("capex_yuan_per_rack") | None = None
+def _override_field(c: Column):
+    """An optional override of a catalogue column, within the column's range (None: the dataset's)."""
+    return Annotated[number(c.lo, c.hi), Field(description=f"{c.zh} {c.en} ({c.unit})")] | None, None
+
+
+# one optional field per cluster attribute the catalogue lets a scenario override
+ClusterLevers = create_model("ClusterLevers", __base__=_Strict,
+                             **{c.name: _override_field(c) for c in overridable("clusters.csv")})
 
 
 class Outage(_Strict):
@@ -152,7 +146,8 @@ class Scenario(_Strict):
     unmet_penalty_yuan_per_rack_year: setting("unmet_penalty_yuan_per_rack_year") | None = None
     electricity_price_scale: lever("electricity_price_scale") = 1.0
     green_price_scale: lever("green_price_scale") = 1.0
-    latency_bounds_ms: dict[Line, lever("latency_bounds_ms.*") | None] = {}  # workload -> bound (null: none)
+    # workload -> one-way bound in ms; "none": no bound; null (or absent): the dataset's bound
+    latency_bounds_ms: dict[Line, lever("latency_bounds_ms.*") | Literal[NO_BOUND] | None] = {}
     demand: DemandLevers = DemandLevers()
     clusters: dict[Line, ClusterLevers] = {}
     outages: list[Outage] = []
@@ -169,7 +164,8 @@ class Scenario(_Strict):
 
 
 def _field(loc) -> str:
-    return printable(".".join(str(p) for p in loc if p != "[key]"))
+    """Dotted field path; pydantic's union-member and "[key]" parts are not fields."""
+    return printable(".".join(str(p) for p in loc if isinstance(p, int) or "[" not in str(p) and "(" not in str(p)))
 
 
 def scenario_from_dict(data: Any, source: str = "<scenario>", base_dir: str | Path = ".") -> Scenario:
