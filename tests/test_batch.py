@@ -471,15 +471,25 @@ def test_ctrl_c_then_rerun_loses_nothing(tmp_path):
 def test_schema_invalid_file_in_the_list_is_recorded_and_the_rest_run(tiny, tmp_path):
     broken = tiny / "broken.yaml"
     broken.write_text("name: broken\ndemand:\n  scale: true\n", encoding="utf-8")
+    secret = tmp_path / "secret.txt"  # not a latency matrix: its text must not reach index.csv/run.json
+    secret.write_text("API_TOKEN=hunter2-SECRET\n", encoding="utf-8")
+    leak = tmp_path / "leak.yaml"
+    leak.write_text(f"name: leak\ndataset: {tiny / 'data'}\nlatency_matrix: {secret}\n", encoding="utf-8")
     out = tmp_path / "mixed"
-    files = [str(tiny / "base.yaml"), str(broken), str(tiny / "more.yaml")]
+    files = [str(tiny / "base.yaml"), str(broken), str(tiny / "more.yaml"), str(leak)]
     r = subprocess.run([str(BIN / "hubplan"), "batch", *files, "--out", str(out), "--outputs", "lean",
                         "--workers", "1", "-q"], capture_output=True, text=True, timeout=300, env=ENV)
     assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
     msg = f"{broken}: field 'demand.scale': expected a number, not true/false"
-    assert r.stderr.splitlines() == [f"failed: broken [{read_index(out)['scenario_hash'][1]}]: {msg}"]
+    leaked = f"{secret}: field 'region_id': column 1 must be region_id (then one column per cluster id)"
     idx = read_index(out, keep_default_na=False)
-    assert list(idx["name"]) == ["base", "broken", "more"]
-    assert list(idx["status"]) == ["optimal", "invalid", "optimal"] and list(idx["error"]) == ["", msg, ""]
+    assert r.stderr.splitlines() == [f"failed: broken [{idx['scenario_hash'][1]}]: {msg}",
+                                     f"failed: leak [{idx['scenario_hash'][3]}]: {leaked}"]
+    assert list(idx["name"]) == ["base", "broken", "more", "leak"]
+    assert list(idx["status"]) == ["optimal", "invalid", "optimal", "error"]
+    assert list(idx["error"]) == ["", msg, "", leaked]
     assert json.loads((out / idx["dir"][1] / "run.json").read_text())["error"] == msg
+    assert json.loads((out / idx["dir"][3] / "run.json").read_text())["error"] == leaked
+    for f in ("index.csv", "summary.csv", "batch.json", idx["dir"][3] + "/run.json"):
+        assert "hunter2" not in (out / f).read_text(encoding="utf-8"), f
     assert xr.open_dataset(out / "combined.nc", engine="h5netcdf").sizes["scenario"] == 2
