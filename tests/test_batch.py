@@ -434,7 +434,7 @@ def test_ctrl_c_then_rerun_loses_nothing(tmp_path):
     exit 130, finished scenarios kept; a leftover scenarios/.tmp-* folder (a worker stopped
     mid-write) is removed by the next run, which solves only what is missing."""
     out = tmp_path / "sigint"
-    n = 12
+    n = 8
     cmd = [str(BIN / "hubplan"), "sweep", str(REFERENCE), "--set",
            "carbon_price_yuan_per_t=" + ",".join(str(10 * i) for i in range(n)),
            "--out", str(out), "--workers", "1", "--outputs", "lean", "-q"]
