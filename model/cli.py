@@ -255,5 +255,41 @@ def compare(
     out.print("wrote " + ", ".join(str(p) for p in paths.values()))
 
 
+@app.command()
+def stochastic(
+    futures: Path = typer.Argument(..., help="futures YAML file (names the base scenario; data/futures/)"),
+    out_dir: Path = typer.Option(..., "--out", help="output folder: results.nc (dimension future), builds.csv"),
+    objective: str = typer.Option("expected", help="expected | cvar | regret"),
+    lam: float = typer.Option(0.0, "--lambda", help="weight λ of CVaR (objective cvar)"),
+    alpha: float = typer.Option(0.9, help="CVaR level α"),
+    workers: int | None = typer.Option(None, "--workers", help="solve each future's own optimum as a batch "
+                                       "on this many local Dask workers, full results in DIR/optima"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="... or on an existing Dask scheduler, "
+                                         "e.g. tcp://HOST:8786 (its workers must see --out at the same path)"),
+) -> None:
+    """Two-stage plan over a set of futures: first-stage builds shared, VSS, EVPI, regret."""
+    from .reports import write_stochastic_outputs
+    from .reports.kpis import YUAN
+    from .studies.stochastic import OBJECTIVES, load_futures, results_dataset, solve_stochastic
+    from .studies.stochastic.optima import own_optima_by_batch
+
+    try:
+        if objective not in OBJECTIVES:
+            raise InputError("--objective", "objective", f"must be one of {', '.join(OBJECTIVES)}")
+        if not (lam >= 0 and 0 <= alpha < 1):
+            raise InputError("--lambda/--alpha", "lambda", "need λ ≥ 0 and 0 ≤ α < 1")
+        fs = load_futures(futures)
+        own = None
+        if workers is not None or scheduler is not None:
+            own = own_optima_by_batch(fs, out_dir / "optima", workers, scheduler)
+        res = solve_stochastic(fs, objective, lam, alpha, own)
+    except InputError as exc:
+        fail(exc)
+    write_stochastic_outputs(results_dataset(res, fs), out_dir)
+    yi = YUAN.factor
+    typer.echo(f"{len(fs)} futures; RP {res.rp / yi:,.2f} 亿元, EEV {res.eev / yi:,.2f}, WS {res.ws / yi:,.2f}; "
+               f"VSS {res.vss / yi:,.2f} 亿元, EVPI {res.evpi / yi:,.2f} 亿元 → {out_dir}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())
