@@ -264,3 +264,32 @@ def test_bundled_futures_have_a_source_row_for_every_figure():
         for f in yaml.safe_load(path.read_text(encoding="utf-8"))["futures"]:
             for field, value in {"probability": f["probability"], **f.get("changes", {})}.items():
                 assert rows.get((field, f["name"])) == pytest.approx(value), (rel, field, f["name"])
+
+
+def test_futures_file_is_read_strictly(tmp_path):
+    """A key given twice, a YAML tag and a name with a newline are one-line errors, like a scenario's."""
+    p = _futures(tmp_path, TWO)
+    text = p.read_text()
+    p.write_text(text + "base: s.yaml\n")
+    with pytest.raises(InputError, match=r"given twice \(line \d+\)") as e:
+        load_futures(p)
+    assert e.value.field == "base" and "\n" not in str(e.value)
+    p.write_text("base: !!python/object/apply:os.system [echo hi]\nfutures: []\n")
+    with pytest.raises(InputError, match="YAML tags"):
+        load_futures(p)
+    p.write_text(yaml.safe_dump({"base": "s.yaml", "futures": [{"name": "a\nb", "probability": 1.0}]}))
+    with pytest.raises(InputError, match="control characters") as e:
+        load_futures(p)
+    assert e.value.field == "futures.0.name"
+
+
+def test_future_names_cannot_run_as_spreadsheet_formulas(tmp_path):
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from model.cli import app
+    p = _futures(tmp_path, [{"name": '=HYPERLINK("http://x","y")', "probability": 1.0}])
+    r = CliRunner().invoke(app, ["stochastic", str(p), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    ws = openpyxl.load_workbook(tmp_path / "out" / "report.xlsx")["Futures 情景"]
+    assert ws["A2"].value == '\'=HYPERLINK("http://x","y")' and ws["A2"].data_type == "s"

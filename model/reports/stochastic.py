@@ -14,6 +14,7 @@ import pandas as pd
 import xarray as xr
 
 from .kpis import RACK_YEARS, RACKS, TCO2, YUAN
+from .safe import neutral_frame
 
 BUILD_TOL = 1.0  # racks over the horizon: below this a cluster counts as not built (solver noise)
 
@@ -83,7 +84,7 @@ def excel_bytes(ds: xr.Dataset) -> bytes:
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         for name, df in {"Answers 解答": answers_table(ds), "Builds 建设": builds_table(ds),
                          "Futures 情景": futures_table(ds)}.items():
-            df.to_excel(xw, sheet_name=name, index=False)
+            neutral_frame(df).to_excel(xw, sheet_name=name, index=False)
             ws = xw.sheets[name]
             ws.freeze_panes = "A2"
             for col in ws.columns:
@@ -91,8 +92,8 @@ def excel_bytes(ds: xr.Dataset) -> bytes:
                 for c in col[1:]:
                     if isinstance(c.value, float):
                         c.number_format = "#,##0.00##"
-        pd.DataFrame(json.loads(ds.attrs["manifest"]).items(), columns=["key", "value"]).astype(str).to_excel(
-            xw, sheet_name="Manifest", index=False)
+        neutral_frame(pd.DataFrame(json.loads(ds.attrs["manifest"]).items(), columns=["key", "value"]).astype(str)
+                      ).to_excel(xw, sheet_name="Manifest", index=False)
     return buf.getvalue()
 
 
@@ -124,7 +125,7 @@ def write_stochastic_outputs(ds: xr.Dataset, out_dir: str | Path) -> dict[str, P
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {k: out_dir / k for k in ("results.nc", "builds.csv", "report.xlsx", "report.html")}
     ds.to_netcdf(paths["results.nc"])
-    builds_table(ds).to_csv(paths["builds.csv"], index=False)
+    neutral_frame(builds_table(ds)).to_csv(paths["builds.csv"], index=False)
     paths["report.xlsx"].write_bytes(excel_bytes(ds))
     paths["report.html"].write_text(html_report(ds), encoding="utf-8")
     return paths

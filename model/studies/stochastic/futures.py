@@ -1,6 +1,7 @@
 """Futures files: a set of futures, each an override of one base scenario, with a probability.
 
-A futures file is YAML (``yaml.safe_load``; no tags, no code), validated by pydantic:
+A futures file is YAML (``strict_yaml.load_yaml``, like a scenario: no tags, no code, no key
+given twice; a regular file of at most 1 MB), validated by pydantic:
 
     base: reference.yaml            # scenario file, relative to this file
     futures:                        # written out ...
@@ -25,11 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ...errors import InputError
 from ...inputs import MAX_SCENARIO_BYTES, SCENARIOS, Scenario, apply_changes, load_scenario
+from ...inputs.dataset import read_input_bytes
+from ...inputs.scenario import Line
+from ...inputs.strict_yaml import load_yaml, printable
 from ..sweep import latin_hypercube
 
 PROBABILITY_TOL = 1e-9
@@ -40,7 +43,7 @@ class _Strict(BaseModel):
 
 
 class FutureSpec(_Strict):
-    name: str = Field(min_length=1, max_length=120)
+    name: Line = Field(min_length=1, max_length=120)
     probability: Annotated[float, Field(ge=0, le=1)]
     changes: dict[str, Any] = {}
 
@@ -70,15 +73,11 @@ class Future:
 
 def load_futures(path: str | Path) -> list[Future]:
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "", "file not found")
-    if path.stat().st_size > MAX_SCENARIO_BYTES:
-        raise InputError(path, "", f"larger than {MAX_SCENARIO_BYTES // 1000} kB")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError):
-        raise InputError(path, "", "not valid UTF-8 YAML") from None
-    return futures_from_dict(data, str(path), path.parent)
+        text = read_input_bytes(path, MAX_SCENARIO_BYTES).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(path, "", "not UTF-8 text") from None
+    return futures_from_dict(load_yaml(text, str(path)), str(path), path.parent)
 
 
 def futures_from_dict(data: Any, source: str = "<futures>", base_dir: str | Path = ".") -> list[Future]:
@@ -88,8 +87,8 @@ def futures_from_dict(data: Any, source: str = "<futures>", base_dir: str | Path
         doc = FuturesFile.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        msg = "unknown setting" if err["type"] == "extra_forbidden" else err["msg"]
-        raise InputError(source, ".".join(str(p) for p in err["loc"]), msg) from None
+        msg = "unknown setting" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+        raise InputError(source, printable(".".join(str(p) for p in err["loc"])), msg) from None
     base_path = Path(base_dir) / doc.base if doc.base else SCENARIOS / "reference.yaml"
     base = load_scenario(base_path)
     if (doc.futures is None) == (doc.generate is None):
@@ -103,7 +102,7 @@ def futures_from_dict(data: Any, source: str = "<futures>", base_dir: str | Path
     names = [s.name for s in specs]
     dup = next((n for n in names if names.count(n) > 1), None)
     if dup is not None:
-        raise InputError(source, "futures", f"future name {dup!r} is used twice")
+        raise InputError(source, "futures", f"future name {printable(dup)!r} is used twice")
     out = []
     for i, s in enumerate(specs):
         try:
