@@ -172,6 +172,7 @@ def test_cli_writes_results_with_future_dimension(tmp_path):
     manifest = json.loads(ds.attrs["manifest"])
     assert [f["changes"] for f in manifest["futures"]] == [{"demand.scale": 0.5}, {"demand.scale": 1.0}]
     assert manifest["base_scenario"]["name"] == "tiny"
+    assert manifest["dataset"] == str(tmp_path / "data") and len(manifest["dataset_fingerprint"]) >= 8
     # own optima build 50 (low) and 100 (high) racks: the plan's 50 are all robust, no hedge
     builds = (tmp_path / "out" / "builds.csv").read_text(encoding="utf-8").splitlines()
     assert builds[1].endswith(",0.005,0.0075,0.005,0.01,0.005,0.0,robust 稳健")

@@ -206,9 +206,9 @@ def evaluate_plan(lps: list[LinearProgram], inps: list[xr.Dataset], options: Sol
     return out
 
 
-def future_programs(futures: list[Future]) -> tuple[list[xr.Dataset], list[LinearProgram]]:
+def future_programs(futures: list[Future], ds=None) -> tuple[list[xr.Dataset], list[LinearProgram]]:
     """Each future's inputs and deterministic LP (one dataset load); refused unless all share one structure."""
-    ds, _ = Planner().dataset(futures[0].scenario)
+    ds = ds if ds is not None else Planner().dataset(futures[0].scenario)[0]
     inps = [build_inputs(f.scenario, ds) for f in futures]
     lps = [build_lp(inp) for inp in inps]
     check_same_structure(lps, futures[0].source)
@@ -219,7 +219,8 @@ def solve_stochastic(futures: list[Future], objective: str = "expected", lam: fl
                      alpha: float = 0.9, own: list[Outcome] | None = None) -> StochasticResult:
     """The two-stage answers; ``own``: each future's own optimum if already solved (``optima.py``)."""
     t0 = time.perf_counter()
-    inps, lps = future_programs(futures)
+    ds, fingerprint = Planner().dataset(futures[0].scenario)
+    inps, lps = future_programs(futures, ds)
     probs = [f.probability for f in futures]
     options = futures[0].scenario.solver
     t = {"inputs_s": time.perf_counter() - t0}
@@ -257,7 +258,8 @@ def solve_stochastic(futures: list[Future], objective: str = "expected", lam: fl
     return StochasticResult([f.name for f in futures], np.asarray(probs), objective, plan, value, rp,
                             float(sum(p * o.cost for p, o in zip(probs, own))), eev, own, under_plan,
                             mv_plan, under_mv, lps[0].index, names,
-                            {"objective": objective, "lambda": lam, "alpha": alpha}, sizes, t)
+                            {"objective": objective, "lambda": lam, "alpha": alpha, "dataset": str(ds.path),
+                             "dataset_fingerprint": fingerprint}, sizes, t)
 
 
 def results_dataset(res: StochasticResult, futures: list[Future]) -> xr.Dataset:
