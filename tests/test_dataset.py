@@ -119,7 +119,7 @@ def test_value_sanity(settings):
     assert (w.kw_per_rack <= 2.5).all()
     d = read("demand.csv")
     total = d.groupby("year").racks.sum()
-    assert math.isclose(total[settings["base_year"]], settings["hub_demand_2026_racks"], rel_tol=1e-4)
+    assert math.isclose(total[settings["base_year"]], settings["demand_2026_racks"], rel_tol=1e-4)
     # reference case is interesting: builds needed, but plans suffice
     assert total[max(settings["years"])] > c.installed_racks.sum()
     assert c.planned_racks.sum() > 1.3 * total[max(settings["years"])]
