@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from . import resilience
+from . import local, resilience, water
 from .blocks import LinearProgram
 from .capacity import block_variables, build_limit, build_potential, cluster_capacity, modular_build
 from .demand import demand_balance, unmet_allowance
@@ -28,6 +28,17 @@ def build_lp(inp: xr.Dataset, ix: Index | None = None) -> LinearProgram:
     ix = ix or build_index(inp)
     lp = LinearProgram(variables(ix), [f(ix, inp) for f in ROW_FAMILIES], cost_terms(ix, inp),
                        [f(ix, inp) for f in BOUND_FAMILIES], ix, ix.signature())
+    if local.has_local_supply(inp):
+        lp.variables.update(local.local_variables(ix))
+        next(rb for rb in lp.rows if rb.name == "demand_balance").terms.append(local.local_supply_term(ix))
+        next(rb for rb in lp.rows if rb.name == "emission_cap").terms.append(local.local_emissions_term(ix, inp))
+        lp.rows.append(local.local_capacity(ix, inp))
+        lp.bounds += [local.local_build_limit(ix, inp), local.local_latency(ix, inp)]
+        lp.costs += local.local_costs(ix, inp)
+        lp.signature += "+local"
+    if water.water_limited(inp).size:
+        lp.rows.append(water.water_limit(ix, inp))
+        lp.signature += "+water"
     if np.isfinite(float(inp["block_racks"])):
         lp.variables["blocks"] = block_variables(ix, inp)
         lp.rows.append(modular_build(ix, inp))

@@ -5,6 +5,7 @@ With δ_y = (1 + ρ)^-(y − y0), H = 8760 h, CRF = ρ / (1 − (1 + ρ)^-L):
     capex        = Σ_{k,y} δ_y · CRF · capex[k] · Σ_{y' ≤ y} build[k,y']
     electricity  = Σ_{k,y} δ_y · H · 1000 · (p_grid[k] · grid[k,y] + p_green[k] · green[k,y])
     transport    = Σ_{r,k,w,y} δ_y · τ[r,k,w] · x[r,k,w,y]
+    opex         = Σ_{r,k,w,y} δ_y · o[k] · x[r,k,w,y]       (space, staff, maintenance per occupied rack)
     carbon       = Σ_{k,y} δ_y · P_CO2 · e[k] · H · grid[k,y]
     unmet_penalty  = Σ_{r,w,y} δ_y · V · unmet[r,w,y]
     block_fixed    = Σ_{k,y} δ_y · CRF · F · Σ_{y' ≤ y} blocks[k,y']        (modular builds only)
@@ -45,6 +46,7 @@ def cost_terms(ix: Index, inp: xr.Dataset) -> list[CostTerm]:
         CostTerm("electricity", [("grid", ky, df_ky * H * 1000 * per_k("grid_price_yuan_per_kwh")),
                                  ("green", ky, df_ky * H * 1000 * per_k("green_price_yuan_per_kwh"))]),
         CostTerm("transport", [("x", np.arange(n_x), ix.per_arc_year(tau) * np.tile(df, ix.A))]),
+        CostTerm("opex", [("x", np.arange(n_x), ix.per_arc_year(inp["opex_yuan_per_rack_year"].to_numpy()[ix.arc_k]) * np.tile(df, ix.A))]),
         CostTerm("carbon", [("grid", ky, df_ky * H * float(inp["carbon_price_yuan_per_t"]) * per_k("cluster_co2_t_per_mwh"))]),
         CostTerm("unmet_penalty", [("unmet", np.arange(unmet_df.size), V * unmet_df)]),
         CostTerm("policy_penalty", [("util_short", ky, P * df_ky), ("green_short", ky, P * RACKS_PER_MW * df_ky),

@@ -94,6 +94,28 @@ def _availability(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
     return avail
 
 
+def _local_vars(ds: Dataset, wl: pd.DataFrame, years: list[int]) -> dict:
+    """The stock outside the clusters, per province (zeros without local.csv): available[r,y] =
+    existing[r] · max(0, 1 − retire[r] · (y − y0)); admissible for class w when its latency is within the bound."""
+    R, regions = ("region",), list(ds.regions.index)
+    lc = (ds.local if ds.local is not None else pd.DataFrame(index=pd.Index([], name="region_id"))).reindex(regions)
+    col = lambda c, fill=0.0: lc[c].fillna(fill).to_numpy(float) if c in lc else np.full(len(regions), fill)  # noqa: E731
+    t = np.asarray(years, float) - years[0]
+    avail = col("existing_racks")[:, None] * np.clip(1 - col("retire_share_per_year")[:, None] * t[None, :], 0, None)
+    bound = wl["latency_bound_ms"].to_numpy(float)
+    lat = col("latency_ms", np.inf)
+    return dict(
+        local_available_racks=(("region", "year"), avail, {"units": "standard racks", "long_name": "local stock after retirement"}),
+        local_build_limit_racks_per_year=(R, col("build_limit_racks_per_year"), {"units": "standard racks/yr"}),
+        local_latency_ms=(R, lat, {"units": "ms"}),
+        local_admissible=(("region", "workload"), np.isnan(bound)[None, :] | (lat[:, None] <= bound[None, :])),
+        local_pue=(R, col("pue", 1.0)),
+        local_grid_price_yuan_per_kwh=(R, col("grid_price_yuan_per_kwh"), {"units": "yuan/kWh"}),
+        local_opex_yuan_per_rack_year=(R, col("opex_yuan_per_rack_year"), {"units": "yuan/rack/yr"}),
+        local_capex_yuan_per_rack=(R, col("capex_yuan_per_rack"), {"units": "yuan/rack"}),
+    )
+
+
 def _setting(sc: Scenario, ds: Dataset, key: str, value=None) -> float:
     return float(ds.settings[key] if value is None else value)
 
@@ -146,6 +168,13 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             **{c: (K, cl[c].to_numpy(float)) for c in (
                 "installed_racks", "planned_racks", "build_limit_racks_per_year", "pue", "grid_limit_mw",
                 "grid_price_yuan_per_kwh", "green_avail_mw", "green_price_yuan_per_kwh", "capex_yuan_per_rack")},
+            opex_yuan_per_rack_year=(K, cl["opex_yuan_per_rack_year"].fillna(0).to_numpy(float), {"units": "yuan/occupied rack/yr"}),
+            wue_l_per_kwh=(K, cl["wue_l_per_kwh"].fillna(0).to_numpy(float), {"units": "L/kWh IT"}),
+            water_limit_m3_per_year=(K, cl["water_limit_m3_per_year"].fillna(np.inf).to_numpy(float),
+                                     {"units": "m³/yr", "long_name": "inf: no limit"}),
+            pflops_per_rack=(W, wl["pflops_per_rack"].fillna(0).to_numpy(float), {"units": "PFLOPS (FP16) per occupied rack"}),
+            physical_rack_kw=(W, wl["physical_rack_kw"].fillna(2.5).to_numpy(float), {"units": "kW IT per physical rack"}),
+            **_local_vars(ds, wl, years),
             cluster_co2_t_per_mwh=(K, ds.regions.loc[cl["region_id"], "co2_t_per_mwh"].to_numpy(float), {"units": "tCO2/MWh"}),
             west=(K, (hubs.loc[cl["hub_id"], "role"] == "west").to_numpy()),
             available=(("cluster", "year"), _availability(ds, sc, years), {"long_name": "1: in service, 0: outage"}),

@@ -13,7 +13,7 @@ import pandas as pd
 import yaml
 
 from ..errors import InputError
-from .schema import FILES, SETTINGS, Column
+from .schema import FILES, OPTIONAL_FILES, SETTINGS, Column
 
 BUNDLED = Path(__file__).resolve().parents[2] / "data"
 MAX_FILE_BYTES = 50_000_000
@@ -28,6 +28,7 @@ class Dataset:
     workloads: pd.DataFrame  # index workload_id
     demand: pd.DataFrame  # columns region_id, workload_id, year, racks
     settings: dict
+    local: pd.DataFrame | None = None  # index region_id; None: no stock outside the clusters
 
     @property
     def years(self) -> list[int]:
@@ -88,6 +89,9 @@ def read_table(path: Path, columns: list[Column]) -> pd.DataFrame:
     """Read one CSV and check it against its attribute table."""
     df = _read_csv(path)
     df.columns = [c.strip() for c in df.columns]
+    for c in columns:  # an optional column may be left out entirely (all cells empty)
+        if c.optional and c.name not in df.columns:
+            df[c.name] = ""
     missing = [c.name for c in columns if c.name not in df.columns]
     if missing:
         raise InputError(path, missing[0], "column missing")
@@ -163,4 +167,8 @@ def load_dataset(path: str | Path | None = None) -> Dataset:
         r = demand[dup].iloc[0]
         raise InputError(root / "demand.csv", "racks",
                          f"duplicate row for {r.region_id}/{r.workload_id}/{r.year}")
-    return Dataset(root, hubs, clusters, regions, workloads, demand, settings)
+    local = None
+    if (root / "local.csv").is_file():
+        local = read_table(root / "local.csv", OPTIONAL_FILES["local.csv"])
+        _check_ref(pd.Series(local.index), regions.index, root / "local.csv", "region_id")
+    return Dataset(root, hubs, clusters, regions, workloads, demand, settings, local)

@@ -54,6 +54,9 @@ class ClusterLevers(_Strict):
     green_avail_mw: NonNeg | None = None
     green_price_yuan_per_kwh: Annotated[float, Field(ge=0, le=5)] | None = None
     capex_yuan_per_rack: NonNeg | None = None
+    opex_yuan_per_rack_year: NonNeg | None = None
+    wue_l_per_kwh: Annotated[float, Field(ge=0, le=20)] | None = None
+    water_limit_m3_per_year: NonNeg | None = None
 
 
 class Outage(_Strict):

@@ -47,6 +47,10 @@ FILES: dict[str, list[Column]] = {
         Column("green_avail_mw", "float", "MW", 0, doc="green power that can be procured (average MW)"),
         Column("green_price_yuan_per_kwh", "float", "yuan/kWh", 0, 5),
         Column("capex_yuan_per_rack", "float", "yuan/standard rack", 0),
+        Column("opex_yuan_per_rack_year", "float", "yuan/occupied rack/yr", 0, optional=True,
+               doc="space, staff, maintenance of an occupied rack (electricity excluded); empty: 0"),
+        Column("wue_l_per_kwh", "float", "L/kWh IT", 0, 20, optional=True, doc="on-site water per kWh of IT energy; empty: 0"),
+        Column("water_limit_m3_per_year", "float", "m³/yr", 0, optional=True, doc="yearly water limit; empty: none"),
     ],
     "regions.csv": [
         _id("region_id"), _text("name_zh"), _text("name_en"), _text("capital_zh"), _text("capital_en"),
@@ -60,10 +64,28 @@ FILES: dict[str, list[Column]] = {
         Column("realtime", "bool", doc="true: counted as real-time for the western-share policy"),
         Column("kw_per_rack", "float", "kW IT per occupied standard rack", 0, 2.5),
         Column("data_tb_per_rack_year", "float", "TB/rack/yr", 0),
+        Column("pflops_per_rack", "float", "PFLOPS (FP16) per occupied standard rack", 0, optional=True, doc="empty: 0"),
+        Column("physical_rack_kw", "float", "kW IT per physical rack", 0.5, 200, optional=True,
+               doc="density of the class's physical racks; empty: 2.5 (one standard rack)"),
     ],
     "demand.csv": [
         _id("region_id"), _id("workload_id"), Column("year", "int"),
         Column("racks", "float", "standard racks", 0),
+    ],
+}
+
+# Optional file: the data-center stock of each province outside the clusters (no file: none)
+OPTIONAL_FILES: dict[str, list[Column]] = {
+    "local.csv": [
+        _id("region_id"),
+        Column("existing_racks", "float", "standard racks", 0, doc="stock outside the clusters at the start of the horizon"),
+        Column("retire_share_per_year", "float", "share of the first-year stock per year", 0, 1),
+        Column("build_limit_racks_per_year", "float", "standard racks/yr", 0),
+        Column("latency_ms", "float", "ms one-way", 0, doc="latency from the province's users to its own stock"),
+        Column("pue", "float", "-", 1.0, 3.0),
+        Column("grid_price_yuan_per_kwh", "float", "yuan/kWh", 0, 5),
+        Column("opex_yuan_per_rack_year", "float", "yuan/occupied rack/yr", 0),
+        Column("capex_yuan_per_rack", "float", "yuan/standard rack", 0),
     ],
 }
 

@@ -16,9 +16,10 @@ from .shadow import shadow_prices
 
 REASON_NO_ARC = "no admissible cluster within the latency bound"
 REASON_CAPACITY = "admissible clusters full (capacity, build or power limits)"
+REASON_WATER = "admissible clusters at their water limit"
 REASON_COST = "serving costs more than the unmet penalty"
 REASON_NONE = ""
-REASONS = (REASON_NO_ARC, REASON_CAPACITY, REASON_COST)
+REASONS = (REASON_NO_ARC, REASON_CAPACITY, REASON_WATER, REASON_COST)
 TOL = 1e-6
 
 
@@ -60,12 +61,33 @@ def _full_clusters(inp: xr.Dataset, load, capacity, build, grid, green) -> np.nd
     return cap_full | power_full
 
 
-def _unmet_reasons(inp: xr.Dataset, unmet: np.ndarray, full: np.ndarray) -> np.ndarray:
-    """One reason per (region, workload, year) with unmet demand ('' where all is served)."""
+def _water_full(inp: xr.Dataset, water: np.ndarray) -> np.ndarray:
+    """(K, Y) True where a cluster's water use has reached its yearly limit."""
+    limit = inp["water_limit_m3_per_year"].to_numpy()[:, None]
+    return np.isfinite(limit) & _at_limit(water, np.where(np.isfinite(limit), limit, 0.0))
+
+
+def _local_full(inp: xr.Dataset, local: np.ndarray, local_build: np.ndarray) -> np.ndarray:
+    """(R, Y) True where the province's own stock is used up and cannot grow that year."""
+    cap = inp["local_available_racks"].transpose("region", "year").to_numpy() + np.cumsum(local_build, axis=1)
+    no_build = _at_limit(local_build, inp["local_build_limit_racks_per_year"].to_numpy()[:, None])
+    return _at_limit(local.sum(axis=1), cap) & no_build
+
+
+def _unmet_reasons(inp: xr.Dataset, unmet: np.ndarray, full: np.ndarray, water_full: np.ndarray,
+                   local_full: np.ndarray) -> np.ndarray:
+    """One reason per (region, workload, year) with unmet demand ('' where all is served). The
+    province's own stock counts as one more admissible supplier where its latency is within the bound."""
     adm = inp["admissible"].transpose("region", "cluster", "workload").to_numpy()
-    has_arc = adm.any(axis=1)  # (R, W)
-    all_full = np.all(~adm[:, :, :, None] | full[None, :, None, :], axis=1)  # (R, W, Y)
-    reason = np.where(has_arc[:, :, None], np.where(all_full, REASON_CAPACITY, REASON_COST), REASON_NO_ARC)
+    local_adm = (inp["local_admissible"].transpose("region", "workload").to_numpy()
+                 & ((inp["local_available_racks"].max("year") > 0) | (inp["local_build_limit_racks_per_year"] > 0)).to_numpy()[:, None])
+    has_arc = adm.any(axis=1) | local_adm  # (R, W)
+    blocked = full | water_full
+    local_ok = ~local_adm[:, :, None] | local_full[:, None, :]  # (R, W, Y): local stock absent or used up
+    all_full = np.all(~adm[:, :, :, None] | blocked[None, :, None, :], axis=1) & local_ok
+    by_water = np.any(adm[:, :, :, None] & (water_full & ~full)[None, :, None, :], axis=1)
+    reason = np.where(has_arc[:, :, None], np.where(all_full, np.where(by_water, REASON_WATER, REASON_CAPACITY), REASON_COST),
+                      REASON_NO_ARC)
     return np.where(unmet > TOL, reason, REASON_NONE).astype(object)
 
 
@@ -82,6 +104,12 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
     grid = _block(lp, v, "grid").reshape(K, Y)
     green = _block(lp, v, "green").reshape(K, Y)
     capacity = inp["installed_racks"].to_numpy()[:, None] + np.cumsum(build, axis=1)
+    has_local = "local" in lp.variables
+    local = _block(lp, v, "local").reshape(R, W, Y) if has_local else np.zeros((R, W, Y))
+    local_build = _block(lp, v, "local_build").reshape(R, Y) if has_local else np.zeros((R, Y))
+    local_mw = np.einsum("rwy,w->ry", local, inp["kw_per_rack"].to_numpy()) / 1000.0 * inp["local_pue"].to_numpy()[:, None]
+    wue = inp["wue_l_per_kwh"].to_numpy()[:, None]
+    pflops = inp["pflops_per_rack"].to_numpy()
     load = alloc.sum(axis=(0, 2))
     it_mw = np.einsum("rkwy,w->ky", alloc, inp["kw_per_rack"].to_numpy()) / 1000.0
     ef = inp["cluster_co2_t_per_mwh"].to_numpy()[:, None]
@@ -95,8 +123,21 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
     out = out.assign(
         allocation=(("region", "cluster", "workload", "year"), alloc, {"units": "standard racks"}),
         unmet=(RWY, unmet, {"units": "standard racks"}),
-        unmet_reason=(RWY, _unmet_reasons(inp, unmet, _full_clusters(inp, load, capacity, build, grid, green)).astype(str)),
-        served=(RWY, alloc.sum(axis=1), {"units": "standard racks"}),
+        unmet_reason=(RWY, _unmet_reasons(inp, unmet, _full_clusters(inp, load, capacity, build, grid, green),
+                                          _water_full(inp, wue * it_mw * H), _local_full(inp, local, local_build)).astype(str)),
+        served=(RWY, alloc.sum(axis=1), {"units": "standard racks", "long_name": "served in the clusters"}),
+        local_served=(RWY, local, {"units": "standard racks", "long_name": "served in the province's own stock (outside the clusters)"}),
+        local_build=(("region", "year"), local_build, {"units": "standard racks"}),
+        local_capacity=(("region", "year"), inp["local_available_racks"].transpose("region", "year").to_numpy() + np.cumsum(local_build, axis=1),
+                        {"units": "standard racks", "long_name": "local stock after retirement + cumulative local builds"}),
+        local_energy_mwh=(("region", "year"), local_mw * H, {"units": "MWh"}),
+        local_emissions_t=(("region", "year"), inp["region_co2_t_per_mwh"].to_numpy()[:, None] * local_mw * H, {"units": "tCO2"}),
+        local_eflops=(("region", "workload", "year"), local * pflops[None, :, None] / 1000.0, {"units": "EFLOPS (FP16)"}),
+        water_m3=(KY, wue * it_mw * H, {"units": "m³", "long_name": "on-site water = WUE × IT energy"}),
+        eflops=(("cluster", "workload", "year"), np.einsum("rkwy,w->kwy", alloc, pflops) / 1000.0,
+                {"units": "EFLOPS (FP16)", "long_name": "compute of the occupied racks"}),
+        physical_racks=(("cluster", "workload", "year"), alloc.sum(axis=0) * 2.5 / inp["physical_rack_kw"].to_numpy()[None, :, None],
+                        {"units": "physical racks", "long_name": "standard racks × 2.5 kW / kW per physical rack"}),
         build=(KY, build, {"units": "standard racks"}),
         capacity=(KY, capacity, {"units": "standard racks", "long_name": "installed + cumulative builds"}),
         load=(KY, load, {"units": "standard racks"}),
