@@ -94,11 +94,11 @@ def _availability(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
     return avail
 
 
-def _local_vars(ds: Dataset, wl: pd.DataFrame, years: list[int]) -> dict:
+def _local_vars(ds: Dataset, wl: pd.DataFrame, years: list[int], use: bool) -> dict:
     """The stock outside the clusters, per province (zeros without local.csv): available[r,y] =
     existing[r] · max(0, 1 − retire[r] · (y − y0)); admissible for class w when its latency is within the bound."""
     R, regions = ("region",), list(ds.regions.index)
-    lc = (ds.local if ds.local is not None else pd.DataFrame(index=pd.Index([], name="region_id"))).reindex(regions)
+    lc = (ds.local if ds.local is not None and use else pd.DataFrame(index=pd.Index([], name="region_id"))).reindex(regions)
     col = lambda c, fill=0.0: lc[c].fillna(fill).to_numpy(float) if c in lc else np.full(len(regions), fill)  # noqa: E731
     t = np.asarray(years, float) - years[0]
     avail = col("existing_racks")[:, None] * np.clip(1 - col("retire_share_per_year")[:, None] * t[None, :], 0, None)
@@ -174,7 +174,7 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
                                      {"units": "m³/yr", "long_name": "inf: no limit"}),
             pflops_per_rack=(W, wl["pflops_per_rack"].fillna(0).to_numpy(float), {"units": "PFLOPS (FP16) per occupied rack"}),
             physical_rack_kw=(W, wl["physical_rack_kw"].fillna(2.5).to_numpy(float), {"units": "kW IT per physical rack"}),
-            **_local_vars(ds, wl, years),
+            **_local_vars(ds, wl, years, sc.local_supply),
             cluster_co2_t_per_mwh=(K, ds.regions.loc[cl["region_id"], "co2_t_per_mwh"].to_numpy(float), {"units": "tCO2/MWh"}),
             west=(K, (hubs.loc[cl["hub_id"], "role"] == "west").to_numpy()),
             available=(("cluster", "year"), _availability(ds, sc, years), {"long_name": "1: in service, 0: outage"}),

@@ -93,6 +93,7 @@ class Scenario(_Strict):
     description: str = ""
     dataset: str | None = None  # folder; relative to the scenario file; None: bundled data
     latency_matrix: str | None = None  # CSV region_id × cluster_id of measured one-way ms
+    local_supply: bool = True  # false: ignore the dataset's local.csv (clusters only, as before issue 10)
     carbon_price_yuan_per_t: NonNeg | None = None
     discount_rate: Annotated[float, Field(ge=0, le=0.5)] | None = None
     unmet_penalty_yuan_per_rack_year: NonNeg | None = None
