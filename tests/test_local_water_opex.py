@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from model.inputs.scenario import load_scenario
-from model.results.build import REASON_CAPACITY, REASON_WATER
+from model.results import REASON_CAPACITY, REASON_WATER
 from model.run import solve_scenario
 from tiny import scenario_file, write_dataset
 
@@ -37,10 +37,28 @@ def test_local_stock_serves_realtime_work_when_no_cluster_is_admissible(tmp_path
     assert float(res["allocation"].sum()) == pytest.approx(0.0)
     assert float(res["unmet"].sum()) == pytest.approx(0.0, abs=1e-6)
     assert res.attrs["objective"] == pytest.approx(87_600.0, rel=1e-9)
+    cost = dict(zip(res.cost_term.values, res["cost"].values))
+    assert cost["local_electricity"] == pytest.approx(87_600.0, rel=1e-9)
+    assert cost["local_opex"] == cost["local_carbon"] == cost["local_capex"] == pytest.approx(0.0, abs=1e-9)
     assert float(res["local_energy_mwh"].sum()) == pytest.approx(50 * 8.76)
     # without local.csv the same demand is unmet with the reason "no admissible cluster" (the old answer)
     plain = solve(tmp_path / "plain", {"k": {}}, {("r1", "rt", 2026): 50.0}, RT, latency={("r1", "k"): 10.0})
     assert float(plain["unmet"].sum()) == pytest.approx(50.0)
+
+
+def test_local_costs_and_latency_by_hand(tmp_path):
+    # opex 3,000 per occupied rack-year, carbon 100 yuan/t at 0.5 t/MWh (r1): 50 racks cost
+    # local_electricity 87,600 + local_opex 150,000 + local_carbon 50 × 8.76 MWh × 0.5 × 100 = 21,900
+    res = solve(tmp_path, {"k": {}}, {("r1", "rt", 2026): 50.0}, RT, {"carbon_price_yuan_per_t": 100.0},
+                local={"r1": {"opex_yuan_per_rack_year": 3000.0}}, latency={("r1", "k"): 10.0})
+    cost = dict(zip(res.cost_term.values, res["cost"].values))
+    assert cost["local_opex"] == pytest.approx(150_000.0) and cost["local_carbon"] == pytest.approx(21_900.0)
+    assert float(res["local_emissions_t"].sum()) == pytest.approx(219.0)
+    # local_latency: a stock 6 ms from its users is beyond the 5 ms bound, so the work is unmet
+    far = solve(tmp_path / "far", {"k": {}}, {("r1", "rt", 2026): 50.0}, RT, local={"r1": {"latency_ms": 6.0}},
+                latency={("r1", "k"): 10.0})
+    assert float(far["local_served"].sum()) == pytest.approx(0.0, abs=1e-9)
+    assert str(far["unmet_reason"].sel(region="r1", workload="rt", year=2026).item()) == "no admissible cluster within the latency bound"
 
 
 def test_retirement_reduces_local_capacity_on_schedule(tmp_path):
@@ -59,6 +77,16 @@ def test_retirement_reduces_local_capacity_on_schedule(tmp_path):
                  local={"r1": {"retire_share_per_year": 0.25, "build_limit_racks_per_year": 10.0}}, latency={("r1", "k"): 10.0})
     assert grow["local_served"].sum("workload").sel(region="r1").values.tolist() == pytest.approx([80, 80, 80])
     assert grow["local_capacity"].sel(region="r1").values.tolist()[-1] == pytest.approx(80.0)
+    assert float(grow["local_build"].max()) <= 10.0 + 1e-9  # local_build_limit
+    # local_capex: 30 racks built at 1,000 yuan (CRF 1, no discounting) are paid in the years after
+    # each build: a build in year y' costs 1,000 × (number of years y ≥ y')
+    paid = solve(tmp_path / "paid", {"k": {}}, demand, RT, years,
+                 local={"r1": {"retire_share_per_year": 0.25, "build_limit_racks_per_year": 10.0, "capex_yuan_per_rack": 1000.0}},
+                 latency={("r1", "k"): 10.0})
+    b = paid["local_build"].sel(region="r1").values
+    # 2028 needs 30 racks over the retired 50, at most 10 a year: built 10, 10, 10 (the only way)
+    assert b.tolist() == pytest.approx([10, 10, 10], abs=1e-6)
+    assert float(paid["cost"].sel(cost_term="local_capex")) == pytest.approx(1000 * (10 * 3 + 10 * 2 + 10 * 1))
 
 
 def test_water_limit_binds_and_its_reason_shows(tmp_path):

@@ -1,24 +1,11 @@
 """Existing data-center stock of each province outside the clusters ("local supply", ``local.csv``).
 
-Variables: ``local[r,w,y]`` racks of region r's class-w work served in r's own stock;
-``local_build[r,y]`` racks added to that stock in year y.
-
-    local_supply (term of demand_balance[r,w,y]):  + local[r,w,y]
-    local emissions (term of emission_cap):         + e[r] · H · PUE[r] · kW[w] / 1000 · local[r,w,y]
-    local_capacity[r,y]:   Σ_w local[r,w,y] − Σ_{y' ≤ y} local_build[r,y'] ≤ S[r,y]
-    local_build_limit:     local_build[r,y] ≤ G[r]                                (column bound)
-    local_latency:         local[r,w,y] ≤ 0 where L_loc[r] > Lmax[w]              (column bound)
-
-S[r,y] = existing[r] · max(0, 1 − ρ[r] · (y − y0)) is the stock left after straight-line retirement.
-Costs (discounted yuan, δ_y and CRF as in objective.py; H = 8760 h; PUE, price p, opex o, capex c, grid
-factor e of the province):
-
-    local_electricity = Σ δ_y · H · PUE[r] · kW[w] · p[r] · local[r,w,y]
-    local_carbon      = Σ δ_y · P_CO2 · e[r] · H · PUE[r] · kW[w] / 1000 · local[r,w,y]
-    local_opex        = Σ δ_y · o[r] · local[r,w,y]
-    local_capex       = Σ δ_y · CRF · c[r] · Σ_{y' ≤ y} local_build[r,y']
-
-All local power is grid power (no green procurement is modelled outside the clusters).
+Variables ``local[r,w,y]`` (racks of region r's class-w work served in r's own stock) and
+``local_build[r,y]`` (racks added to that stock). The stock enters ``demand_balance`` (+ local) and
+the carbon budget ``emission_cap`` (its grid emissions); S[r,y] = existing[r] · max(0, 1 − ρ[r] · (y − y0))
+is the stock left after straight-line retirement. All local power is grid power (no green
+procurement is modelled outside the clusters). Every family applies only when the dataset has a
+``local.csv`` with some stock or growth (and the scenario keeps ``local_supply: true``).
 """
 from __future__ import annotations
 
@@ -28,6 +15,7 @@ import numpy as np
 import xarray as xr
 
 from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock
+from .family import Family
 from .index import Index
 
 
@@ -35,7 +23,7 @@ def has_local_supply(inp: xr.Dataset) -> bool:
     return bool((inp["local_available_racks"] > 0).any() or (inp["local_build_limit_racks_per_year"] > 0).any())
 
 
-def local_variables(ix: Index) -> dict[str, VarBlock]:
+def local_variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
     return {
         "local": VarBlock("local", ("region", "workload", "year"),
                           list(product(ix.regions, ix.workloads, ix.years)), "racks served in the province's own stock"),
@@ -45,26 +33,27 @@ def local_variables(ix: Index) -> dict[str, VarBlock]:
 
 
 def local_supply_term(ix: Index) -> Term:
-    """+ local[r,w,y] in demand_balance[r,w,y] (same (r, w, y) order for rows and columns)."""
+    """+ local[r,w,y] in demand_balance[r,w,y] (rows and columns in the same (r, w, y) order)."""
     n = ix.R * ix.W * ix.Y
     return Term("local", np.arange(n), np.arange(n), np.ones(n))
 
 
 def local_emissions_t_per_rack_year(inp: xr.Dataset) -> np.ndarray:
-    """(R, W): tCO2 per rack-year served in the province's own stock (all grid power)."""
+    """(R, W): tCO2 per rack-year served in the province's own stock, e[r] · H · PUE[r] · kW[w] / 1000."""
     H = float(inp.attrs["hours_per_year"])
     return (inp["region_co2_t_per_mwh"] * inp["local_pue"]).to_numpy()[:, None] * H * inp["kw_per_rack"].to_numpy()[None, :] / 1000.0
 
 
 def local_emissions_term(ix: Index, inp: xr.Dataset) -> Term:
-    """Local emissions in the horizon carbon budget (the single emission_cap row)."""
+    """Local emissions in the single emission_cap row."""
     n = ix.R * ix.W * ix.Y
     return Term("local", np.zeros(n, dtype=np.int64), np.arange(n), np.repeat(local_emissions_t_per_rack_year(inp).ravel(), ix.Y))
 
 
 def local_capacity(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """local_capacity[r,y]:  Σ_w local[r,w,y] − Σ_{y'≤y} local_build[r,y'] ≤ S[r,y]"""
     R, W, Y = ix.R, ix.W, ix.Y
-    r, w, y = np.meshgrid(np.arange(R), np.arange(W), np.arange(Y), indexing="ij")
+    r, _, y = np.meshgrid(np.arange(R), np.arange(W), np.arange(Y), indexing="ij")
     rr, t, tp = np.nonzero(np.broadcast_to(np.tril(np.ones((Y, Y), bool)), (R, Y, Y)))
     hi = inp["local_available_racks"].transpose("region", "year").to_numpy().ravel()
     return RowBlock("local_capacity", ("region", "year"), list(product(ix.regions, ix.years)),
@@ -74,30 +63,60 @@ def local_capacity(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 
 def local_build_limit(ix: Index, inp: xr.Dataset) -> Bound:
+    """local_build_limit:  local_build[r,y] ≤ G[r]"""
     return Bound("local_build_limit", "local_build", np.repeat(inp["local_build_limit_racks_per_year"].to_numpy(), ix.Y))
 
 
 def local_latency(ix: Index, inp: xr.Dataset) -> Bound:
+    """local_latency:  local[r,w,y] ≤ 0 where L_loc[r] > Lmax[w], +∞ otherwise"""
     adm = inp["local_admissible"].transpose("region", "workload").to_numpy()
     return Bound("local_latency", "local", np.repeat(np.where(adm, np.inf, 0.0).ravel(), ix.Y))
 
 
-def local_costs(ix: Index, inp: xr.Dataset) -> list[CostTerm]:
+def _per_rwy(ix: Index, inp: xr.Dataset, per_rw: np.ndarray) -> np.ndarray:
+    return (per_rw[:, :, None] * inp["discount_factor"].to_numpy()[None, None, :]).ravel()
+
+
+def _mwh_per_rack_year(inp: xr.Dataset) -> np.ndarray:
+    return float(inp.attrs["hours_per_year"]) * inp["local_pue"].to_numpy()[:, None] * inp["kw_per_rack"].to_numpy()[None, :] / 1000.0
+
+
+def local_electricity(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """local_electricity = Σ_{r,w,y} δ_y · 8760 · PUE[r] · kW[w] · p[r] · local[r,w,y]"""
+    coef = _mwh_per_rack_year(inp) * 1000 * inp["local_grid_price_yuan_per_kwh"].to_numpy()[:, None]
+    return CostTerm("local_electricity", [("local", np.arange(ix.R * ix.W * ix.Y), _per_rwy(ix, inp, coef))])
+
+
+def local_carbon(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """local_carbon = Σ_{r,w,y} δ_y · P_CO2 · e[r] · 8760 · PUE[r] · kW[w] / 1000 · local[r,w,y]"""
+    coef = float(inp["carbon_price_yuan_per_t"]) * local_emissions_t_per_rack_year(inp)
+    return CostTerm("local_carbon", [("local", np.arange(ix.R * ix.W * ix.Y), _per_rwy(ix, inp, coef))])
+
+
+def local_opex(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """local_opex = Σ_{r,w,y} δ_y · o[r] · local[r,w,y]"""
+    coef = np.broadcast_to(inp["local_opex_yuan_per_rack_year"].to_numpy()[:, None], (ix.R, ix.W))
+    return CostTerm("local_opex", [("local", np.arange(ix.R * ix.W * ix.Y), _per_rwy(ix, inp, coef))])
+
+
+def local_capex(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """local_capex = Σ_{r,y} δ_y · CRF · c[r] · Σ_{y'≤y} local_build[r,y']"""
     df = inp["discount_factor"].to_numpy()
-    H = float(inp.attrs["hours_per_year"])
-    per_r = lambda v: inp[v].to_numpy()[:, None, None]  # noqa: E731
-    kw = inp["kw_per_rack"].to_numpy()[None, :, None]
-    d = df[None, None, :]
-    mwh = H * per_r("local_pue") * kw / 1000.0  # MWh per rack-year
-    shape = (ix.R, ix.W, ix.Y)
-    n = ix.R * ix.W * ix.Y
-    cols = np.arange(n)
-    co2 = inp["region_co2_t_per_mwh"].to_numpy()[:, None, None]
     annuity = np.cumsum(df[::-1])[::-1]
-    build_coef = float(inp["capital_recovery_factor"]) * inp["local_capex_yuan_per_rack"].to_numpy()[:, None] * annuity[None, :]
-    return [
-        CostTerm("local_electricity", [("local", cols, np.broadcast_to(d * mwh * 1000 * per_r("local_grid_price_yuan_per_kwh"), shape).ravel())]),
-        CostTerm("local_carbon", [("local", cols, np.broadcast_to(d * mwh * float(inp["carbon_price_yuan_per_t"]) * co2, shape).ravel())]),
-        CostTerm("local_opex", [("local", cols, np.broadcast_to(d * per_r("local_opex_yuan_per_rack_year"), shape).ravel())]),
-        CostTerm("local_capex", [("local_build", np.arange(ix.R * ix.Y), build_coef.ravel())]),
-    ]
+    coef = float(inp["capital_recovery_factor"]) * inp["local_capex_yuan_per_rack"].to_numpy()[:, None] * annuity[None, :]
+    return CostTerm("local_capex", [("local_build", np.arange(ix.R * ix.Y), coef.ravel())])
+
+
+FAMILIES = (
+    Family("local_variables", "vars", local_variables, when=has_local_supply),
+    Family("local_capacity", "rows", local_capacity, when=has_local_supply,
+           conflict="the own data-center stock of {region} (after retirement and growth) in {year}"),
+    Family("local_build_limit", "bound", local_build_limit, when=has_local_supply,
+           conflict="yearly growth limit of the own data-center stock of {region} in {year}"),
+    Family("local_latency", "bound", local_latency, when=has_local_supply,
+           conflict="{region}'s own stock is beyond the latency bound of {workload} work ({year})"),
+    Family("local_electricity", "cost", local_electricity, when=has_local_supply),
+    Family("local_carbon", "cost", local_carbon, when=has_local_supply),
+    Family("local_opex", "cost", local_opex, when=has_local_supply),
+    Family("local_capex", "cost", local_capex, when=has_local_supply),
+)

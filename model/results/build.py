@@ -9,18 +9,14 @@ import json
 import numpy as np
 import xarray as xr
 
+from .. import strict_json
 from ..formulation.blocks import LinearProgram
 from ..formulation.index import Index
 from ..solve.highs import Solution
+from ..inputs.schema import STANDARD_RACK_KW
+from .reasons import TOL, unmet_reasons
 from .shadow import shadow_prices
 
-REASON_NO_ARC = "no admissible cluster within the latency bound"
-REASON_CAPACITY = "admissible clusters full (capacity, build or power limits)"
-REASON_WATER = "admissible clusters at their water limit"
-REASON_COST = "serving costs more than the unmet penalty"
-REASON_NONE = ""
-REASONS = (REASON_NO_ARC, REASON_CAPACITY, REASON_WATER, REASON_COST)
-TOL = 1e-6
 
 
 def _block(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
@@ -28,67 +24,10 @@ def _block(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
     return values[off: off + lp.variables[name].size]
 
 
-def _row_block(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
-    r0 = 0
-    for rb in lp.rows:
-        if rb.name == name:
-            return values[r0: r0 + rb.size]
-        r0 += rb.size
-    raise KeyError(name)
-
-
 def cost_by_term(lp: LinearProgram, col_value: np.ndarray) -> dict[str, float]:
     off = lp.offsets()
     return {ct.name: float(sum(np.dot(coef, col_value[off[v] + col]) for v, col, coef in ct.parts))
             for ct in lp.costs}
-
-
-def _at_limit(value, limit) -> np.ndarray:
-    """value has reached limit, up to solver tolerances (absolute and relative)."""
-    return value >= limit - (TOL + 1e-7 * np.abs(limit))
-
-
-def _full_clusters(inp: xr.Dataset, load, capacity, build, grid, green) -> np.ndarray:
-    """(K, Y) True where a cluster could not have served one more rack that year: either its
-    available capacity is used and cannot grow (yearly build limit or build potential reached),
-    or its power supply is at the grid limit and the green-power availability."""
-    a = inp["available"].transpose("cluster", "year").to_numpy()
-    room = (inp["planned_racks"] - inp["installed_racks"]).to_numpy()[:, None]
-    no_build = _at_limit(build, inp["build_limit_racks_per_year"].to_numpy()[:, None]) | _at_limit(np.cumsum(build, 1), room)
-    cap_full = _at_limit(load, a * capacity) & (no_build | (a == 0))
-    power_full = (_at_limit(grid, inp["grid_limit_mw"].to_numpy()[:, None])
-                  & _at_limit(green, inp["green_avail_mw"].to_numpy()[:, None]))
-    return cap_full | power_full
-
-
-def _water_full(inp: xr.Dataset, water: np.ndarray) -> np.ndarray:
-    """(K, Y) True where a cluster's water use has reached its yearly limit."""
-    limit = inp["water_limit_m3_per_year"].to_numpy()[:, None]
-    return np.isfinite(limit) & _at_limit(water, np.where(np.isfinite(limit), limit, 0.0))
-
-
-def _local_full(inp: xr.Dataset, local: np.ndarray, local_build: np.ndarray) -> np.ndarray:
-    """(R, Y) True where the province's own stock is used up and cannot grow that year."""
-    cap = inp["local_available_racks"].transpose("region", "year").to_numpy() + np.cumsum(local_build, axis=1)
-    no_build = _at_limit(local_build, inp["local_build_limit_racks_per_year"].to_numpy()[:, None])
-    return _at_limit(local.sum(axis=1), cap) & no_build
-
-
-def _unmet_reasons(inp: xr.Dataset, unmet: np.ndarray, full: np.ndarray, water_full: np.ndarray,
-                   local_full: np.ndarray) -> np.ndarray:
-    """One reason per (region, workload, year) with unmet demand ('' where all is served). The
-    province's own stock counts as one more admissible supplier where its latency is within the bound."""
-    adm = inp["admissible"].transpose("region", "cluster", "workload").to_numpy()
-    local_adm = (inp["local_admissible"].transpose("region", "workload").to_numpy()
-                 & ((inp["local_available_racks"].max("year") > 0) | (inp["local_build_limit_racks_per_year"] > 0)).to_numpy()[:, None])
-    has_arc = adm.any(axis=1) | local_adm  # (R, W)
-    blocked = full | water_full
-    local_ok = ~local_adm[:, :, None] | local_full[:, None, :]  # (R, W, Y): local stock absent or used up
-    all_full = np.all(~adm[:, :, :, None] | blocked[None, :, None, :], axis=1) & local_ok
-    by_water = np.any(adm[:, :, :, None] & (water_full & ~full)[None, :, None, :], axis=1)
-    reason = np.where(has_arc[:, :, None], np.where(all_full, np.where(by_water, REASON_WATER, REASON_CAPACITY), REASON_COST),
-                      REASON_NO_ARC)
-    return np.where(unmet > TOL, reason, REASON_NONE).astype(object)
 
 
 def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: dict) -> xr.Dataset:
@@ -123,8 +62,7 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
     out = out.assign(
         allocation=(("region", "cluster", "workload", "year"), alloc, {"units": "standard racks"}),
         unmet=(RWY, unmet, {"units": "standard racks"}),
-        unmet_reason=(RWY, _unmet_reasons(inp, unmet, _full_clusters(inp, load, capacity, build, grid, green),
-                                          _water_full(inp, wue * it_mw * H), _local_full(inp, local, local_build)).astype(str)),
+        unmet_reason=(RWY, unmet_reasons(inp, lp, v, unmet).astype(str)),
         served=(RWY, alloc.sum(axis=1), {"units": "standard racks", "long_name": "served in the clusters"}),
         local_served=(RWY, local, {"units": "standard racks", "long_name": "served in the province's own stock (outside the clusters)"}),
         local_build=(("region", "year"), local_build, {"units": "standard racks"}),
@@ -132,11 +70,11 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
                         {"units": "standard racks", "long_name": "local stock after retirement + cumulative local builds"}),
         local_energy_mwh=(("region", "year"), local_mw * H, {"units": "MWh"}),
         local_emissions_t=(("region", "year"), inp["region_co2_t_per_mwh"].to_numpy()[:, None] * local_mw * H, {"units": "tCO2"}),
-        local_eflops=(("region", "workload", "year"), local * pflops[None, :, None] / 1000.0, {"units": "EFLOPS (FP16)"}),
+        local_eflops=(RWY, local * pflops[None, :, None] / 1000.0, {"units": "EFLOPS (FP16)"}),
         water_m3=(KY, wue * it_mw * H, {"units": "m³", "long_name": "on-site water = WUE × IT energy"}),
         eflops=(("cluster", "workload", "year"), np.einsum("rkwy,w->kwy", alloc, pflops) / 1000.0,
                 {"units": "EFLOPS (FP16)", "long_name": "compute of the occupied racks"}),
-        physical_racks=(("cluster", "workload", "year"), alloc.sum(axis=0) * 2.5 / inp["physical_rack_kw"].to_numpy()[None, :, None],
+        physical_racks=(("cluster", "workload", "year"), alloc.sum(axis=0) * STANDARD_RACK_KW / inp["physical_rack_kw"].to_numpy()[None, :, None],
                         {"units": "physical racks", "long_name": "standard racks × 2.5 kW / kW per physical rack"}),
         build=(KY, build, {"units": "standard racks"}),
         capacity=(KY, capacity, {"units": "standard racks", "long_name": "installed + cumulative builds"}),
@@ -166,7 +104,7 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
                                                          "long_name": "load that could not be re-served if this cluster failed"})
     out = out.assign_coords(cost_term=list(costs))
     out.attrs.update(status=sol.status, objective=sol.objective,
-                     manifest=json.dumps(manifest, ensure_ascii=False, sort_keys=True),
+                     manifest=strict_json.dumps(manifest, ensure_ascii=False, sort_keys=True),
                      **{k: manifest[k] for k in ("scenario_hash", "scenario_name")})
     return out
 
