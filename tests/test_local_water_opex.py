@@ -114,3 +114,30 @@ def test_operating_cost_moves_flexible_work(tmp_path):
     assert float(after["load"].sel(cluster="west", year=2026)) == pytest.approx(10.0)
     assert after.attrs["objective"] == pytest.approx(9_636.0, rel=1e-9)
     assert float(after["cost"].sel(cost_term="opex")) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_latency_layer_picks_its_calibration(tmp_path):
+    """optical: route_factor 1.0 (tiny default); ip: route_factor_ip; target: 1.5 × theoretical. A
+    cluster 300 km away: optical 1.5 ms, ip 2.0 × 300 / 200 + 0.5 = 3.5 ms, target 2.25 ms."""
+    from model.errors import InputError
+    from model.inputs import build_inputs
+    from model.inputs.dataset import load_dataset
+    from model.inputs.latency import great_circle_km
+
+    km = float(great_circle_km(30.0, 110.0, 30.0 + 300 / 111.195, 110.0))
+    ds = write_dataset(tmp_path / "d", {"k": {"lat": 30.0 + 300 / 111.195}}, {"r1": {}}, {("r1", "w", 2026): 1.0},
+                       settings={"route_factor_ip": 2.0, "latency_overhead_ms_ip": 0.5, "route_factor_target": 1.5})
+    lat = {layer: float(build_inputs(load_scenario(scenario_file(tmp_path, ds, {"latency_layer": layer})),
+                                     load_dataset(ds))["latency_ms"].item()) for layer in ("optical", "ip", "target")}
+    assert lat == pytest.approx({"optical": km / 200, "ip": 0.5 + 2.0 * km / 200, "target": 1.5 * km / 200})
+    bare = write_dataset(tmp_path / "bare", {"k": {}}, {"r1": {}}, {("r1", "w", 2026): 1.0})
+    with pytest.raises(InputError, match="field 'route_factor_ip': missing setting"):
+        build_inputs(load_scenario(scenario_file(tmp_path, bare, {"latency_layer": "ip"}, name="b.yaml")), load_dataset(bare))
+
+
+def test_class_eflops_sets_the_ai_path_in_compute(tmp_path):
+    # 10 racks of a class at 2 PFLOPS per rack make 0.02 EFLOPS; a path of 0.04 EFLOPS doubles them to 20
+    res = solve(tmp_path, {"k": {}}, {("r1", "ai", 2026): 10.0}, {"ai": {"pflops_per_rack": 2.0}},
+                scenario={"demand": {"class_eflops": {"ai": {2026: 0.04}}}})
+    assert float(res["demand"].sum()) == pytest.approx(20.0)
+    assert float(res["eflops"].sum()) == pytest.approx(0.04)

@@ -6,6 +6,7 @@ English names as coordinates. Nothing downstream reads CSV or YAML again.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -63,6 +64,19 @@ def _demand_array(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
         arr[:, workloads.index(w), :] *= s
     for r, s in lv.region_scale.items():
         arr[regions.index(r)] *= s
+    _check_ids(lv.class_eflops, workloads, sc.source, "demand.class_eflops", "workload")
+    for w, path in lv.class_eflops.items():
+        j = workloads.index(w)
+        pf = float(ds.workloads.loc[w, "pflops_per_rack"]) if "pflops_per_rack" in ds.workloads else float("nan")
+        if not pf > 0:
+            raise InputError(sc.source, f"demand.class_eflops.{w}", "the class has no pflops_per_rack > 0 in workloads.csv")
+        for y, eflops in path.items():
+            if y not in years:
+                raise InputError(sc.source, f"demand.class_eflops.{w}.{y}", f"{y} is not a model year ({years[0]}–{years[-1]})")
+            total = arr[:, j, years.index(y)].sum()
+            if total <= 0:
+                raise InputError(sc.source, f"demand.class_eflops.{w}.{y}", "the class has no demand that year to rescale")
+            arr[:, j, years.index(y)] *= 1000.0 * eflops / (pf * total)
     return arr
 
 
@@ -148,8 +162,8 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
         lat = read_latency_matrix(sc.resolve(sc.latency_matrix), regions, clusters)
         latency_source = str(sc.latency_matrix)
     else:
-        lat = modelled_latency_ms(dist, ds.settings)
-        latency_source = "modelled"
+        lat = modelled_latency_ms(dist, ds.settings, sc.latency_layer, str(Path(ds.path) / "settings.yaml"))
+        latency_source = f"modelled ({sc.latency_layer} layer)"
     bound = wl["latency_bound_ms"].to_numpy()
     admissible = np.isnan(bound)[None, None, :] | (lat.to_numpy()[:, :, None] <= bound[None, None, :])
 

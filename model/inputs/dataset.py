@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 
 from ..errors import InputError
-from .schema import FILES, OPTIONAL_FILES, SETTINGS, Column
+from .schema import FILES, OPTIONAL_FILES, OPTIONAL_SETTINGS, SETTINGS, Column
 
 BUNDLED = Path(__file__).resolve().parents[2] / "data"
 MAX_FILE_BYTES = 50_000_000
@@ -151,8 +151,10 @@ def read_settings(path: Path) -> dict:
         raise InputError(path, "", f"not valid YAML ({str(exc).splitlines()[0]})") from None
     if not isinstance(data, dict):
         raise InputError(path, "", "expected a mapping of settings")
-    for key, (lo, hi, unit) in SETTINGS.items():
+    for key, (lo, hi, unit) in {**SETTINGS, **OPTIONAL_SETTINGS}.items():
         if key not in data:
+            if key in OPTIONAL_SETTINGS:
+                continue
             raise InputError(path, key, "missing setting")
         v = data[key]
         if isinstance(v, bool) or not isinstance(v, (int, float)):

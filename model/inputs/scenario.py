@@ -37,7 +37,10 @@ class DemandLevers(_Strict):
     - ``class_growth[w] = g``: class w grows at g per year from the first year, replacing the
       dataset's path: D[r,w,y] = D[r,w,y0] (1 + g)^(y - y0);
     - ``region_growth[r] = h``: region r gets an extra factor (1 + h)^(y - y0) (h may be < 0);
-    - then everything is multiplied by ``scale`` × ``class_scale[w]`` × ``region_scale[r]``.
+    - then everything is multiplied by ``scale`` × ``class_scale[w]`` × ``region_scale[r]``;
+    - ``class_eflops[w] = {year: E}``: last, class w's demand in each listed year is rescaled (same
+      regional split) so that it needs E EFLOPS (FP16) at the class's PFLOPS per rack:
+      D[r,w,y] ← D[r,w,y] · 1000 · E / (PFLOPS[w] · Σ_r D[r,w,y]) — the AI-training growth path in 算力.
     """
 
     scale: NonNeg = 1.0
@@ -45,6 +48,7 @@ class DemandLevers(_Strict):
     region_scale: dict[str, NonNeg] = {}
     class_growth: dict[str, Growth] = {}
     region_growth: dict[str, Growth] = {}
+    class_eflops: dict[str, dict[int, NonNeg]] = {}
 
 
 def _override_field(c: Column):
@@ -95,6 +99,7 @@ class Scenario(_Strict):
     description: str = ""
     dataset: str | None = None  # folder; relative to the scenario file; None: bundled data
     latency_matrix: str | None = None  # CSV region_id × cluster_id of measured one-way ms
+    latency_layer: Literal["optical", "ip", "target"] = "optical"  # modelled latency calibration (data/README.md)
     local_supply: bool = True  # false: ignore the dataset's local.csv (clusters only, as before issue 10)
     carbon_price_yuan_per_t: NonNeg | None = None
     discount_rate: Annotated[float, Field(ge=0, le=0.5)] | None = None

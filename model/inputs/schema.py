@@ -152,6 +152,14 @@ SETTINGS: dict[str, tuple[float, float, str]] = {
 }
 
 
+# settings.yaml keys a dataset may leave out; checked when present, needed only by the option that uses them
+OPTIONAL_SETTINGS: dict[str, tuple[float, float, str]] = {
+    "route_factor_ip": (1, 5, "-"),  # latency_layer: ip
+    "latency_overhead_ms_ip": (0, 50, "ms"),
+    "route_factor_target": (1, 5, "-"),  # latency_layer: target
+}
+
+
 def overridable(file: str) -> list[Column]:
     """The columns of ``file`` a scenario may override per entity, in file order."""
     return [c for c in FILES[file] if c.override]
