@@ -15,6 +15,14 @@ from model.inputs.scenario import SCENARIOS, load_scenario
 from model.run import solve_scenario
 
 
+# Published facility energy (TWh/yr run-rate); tests/test_reference.py checks the same figures
+PUBLISHED_TWH = {
+    "zhangjiakou": (4.071 * 2, "H1-2025 4.071 TWh × 2 (国网张家口)"),
+    "shaoguan": (0.02634 * 8760 / 744, "Jan-2026 26.34 GWh annualised (China News Service)"),
+    "horinger": (1.22 * 4, "Q1-2025 1.22 TWh × 4 (issue 10 lead, not located offline)"),
+}
+
+
 def _table(header: list[str], rows: list[list]) -> str:
     fmt = lambda v: f"{v:,.0f}" if isinstance(v, (float, int, np.floating)) and abs(v) >= 100 else (  # noqa: E731
         f"{v:.2f}" if isinstance(v, (float, np.floating)) else str(v))
@@ -63,6 +71,23 @@ def main(path: str | None = None) -> None:
             row.append(float(da) * scale[v])
         rows.append(row)
     print(_table(["cluster"] + [head[v] for v in cols], rows))
+    if "eflops" not in res:
+        return
+    print("\n**EFLOPS (FP16) by hub, clusters; and the provinces' own stock**\n")
+    by_hub = res["eflops"].sum("workload").groupby("hub").sum("cluster")
+    rows = [[h] + [float(v) for v in by_hub.sel(hub=h).values] for h in by_hub.hub.values]
+    rows.append(["own stock (local)"] + [float(v) for v in res["local_eflops"].sum(("region", "workload")).values])
+    print(_table(["hub"] + years, rows))
+    print("\n**Utilisation, clusters and the provinces' own stock**\n")
+    lc = res["local_capacity"].sum("region")
+    loc_u = res["local_served"].sum(("region", "workload")) / lc
+    nat = (res["load"].sum("cluster") + res["local_served"].sum(("region", "workload"))) / (res["capacity"].sum("cluster") + lc)
+    print(_table(["", *years], [["clusters"] + [float(v) for v in (res["load"].sum("cluster") / res["capacity"].sum("cluster")).values],
+                                ["own stock"] + [float(v) for v in loc_u.values], ["national"] + [float(v) for v in nat.values]]))
+    print("\n**Cross-check: modelled 2026 energy of the installed racks vs published run-rates (TWh/yr)**\n")
+    e = res["energy_mwh"].sel(year=years[0]) * res["installed_racks"] / res["capacity"].sel(year=years[0]) / 1e6
+    rows = [[k, twh, float(e.sel(cluster=k)), float(e.sel(cluster=k)) / twh, src] for k, (twh, src) in PUBLISHED_TWH.items()]
+    print(_table(["cluster", "published", "modelled", "ratio", "source"], rows))
 
 
 if __name__ == "__main__":
