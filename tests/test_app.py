@@ -343,7 +343,7 @@ def test_parse_upload_errors(ds):
         b"\xff\xfe\x00binary": "not UTF-8",
         b"a: [": "not valid YAML",
         b"- 1\n- 2\n": "expected a mapping",
-        b"   \n": "empty file",
+        b"   \n": "empty scenario",
         b"carbon_price_yuan_per_t: -5\n": "field 'carbon_price_yuan_per_t'",
         b"policy:\n  min_west_share: 1.5\n": "field 'policy.min_west_share'",
         b"colour: red\n": "unknown setting",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -86,6 +87,8 @@ def _cluster_table(ds: Dataset, sc: Scenario) -> pd.DataFrame:
     for cid, lev in sc.clusters.items():
         for field, value in lev.model_dump(exclude_none=True).items():
             cl.loc[cid, field] = float(value)
+    for c in ("grid_price_yuan_per_kwh", "green_price_yuan_per_kwh"):  # kept for results.nc
+        cl[c.replace("_yuan", "_unscaled_yuan")] = cl[c]
     cl["grid_price_yuan_per_kwh"] *= sc.electricity_price_scale
     cl["green_price_yuan_per_kwh"] *= sc.green_price_scale
     bad = cl["planned_racks"] < cl["installed_racks"]
@@ -129,6 +132,27 @@ def _local_vars(ds: Dataset, wl: pd.DataFrame, years: list[int], use: bool) -> d
         local_opex_yuan_per_rack_year=(R, col("opex_yuan_per_rack_year"), {"units": "yuan/rack/yr"}),
         local_capex_yuan_per_rack=(R, col("capex_yuan_per_rack"), {"units": "yuan/rack"}),
     )
+def _flat(doc: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested scenario document → {dotted path: scalar} (lists indexed: outages.0.years.1)."""
+    items = doc.items() if isinstance(doc, dict) else enumerate(doc) if isinstance(doc, list) else None
+    if items is None:
+        return {prefix: doc}
+    out: dict[str, Any] = {}
+    for k, v in items:
+        out.update(_flat(v, f"{prefix}.{k}" if prefix else str(k)))
+    return out
+
+
+def scenario_levers(sc: Scenario) -> tuple[dict[str, float], dict[str, str]]:
+    """What the scenario sets (defaults left out) as numbers (switches 0/1, null NaN) and texts,
+    by dotted path: the structured twin of the manifest's scenario JSON."""
+    numbers, texts = {}, {}
+    for path, v in _flat(sc.model_dump(mode="json", exclude_defaults=True)).items():
+        if isinstance(v, str):
+            texts[path] = v
+        else:
+            numbers[path] = float("nan") if v is None else float(v)
+    return numbers, texts
 
 
 _OVERRIDDEN_BY = {key: path for path, key in SCENARIO_OVERRIDES.items()}
@@ -176,16 +200,36 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
                     + ds.settings["transport_yuan_per_tb_per_1000km"] * route_km[:, :, None] / 1000.0))
     hubs = ds.hubs
     pol = sc.policy
+    st = ds.settings
+    lever_num, lever_text = scenario_levers(sc)
+
+    def raw(key: str, unit: str, what: str):  # a dataset setting that a derived input is computed from
+        return ((), float(st[key]), {"units": unit, "long_name": what, "source": "settings.yaml"})
 
     R, K, W, Y = ("region",), ("cluster",), ("workload",), ("year",)
     out = xr.Dataset(
         data_vars=dict(
             demand=(("region", "workload", "year"), _demand_array(ds, sc, years),
-                    {"units": "standard racks", "long_name": "demand in use"}),
+                    {"units": "standard racks", "long_name": "demand in use",
+                     "derived_from": "demand_dataset and the scenario's demand levers (scenario_lever_value)"}),
+            demand_dataset=(("region", "workload", "year"), _demand_array(ds, Scenario(), years),
+                            {"units": "standard racks", "long_name": "demand.csv before the scenario's levers"}),
             distance_km=(("region", "cluster"), dist.to_numpy(), {"units": "km", "long_name": "great-circle distance"}),
-            latency_ms=(("region", "cluster"), lat.to_numpy(), {"units": "ms", "long_name": "one-way latency", "source": latency_source}),
+            latency_ms=(("region", "cluster"), lat.to_numpy(), {
+                "units": "ms", "long_name": "one-way latency", "source": latency_source,
+                "derived_from": ("latency_overhead_ms + route_factor * distance_km / fibre_km_per_ms"
+                                 if latency_source == "modelled" else "the measured matrix named in source")}),
             admissible=(("region", "cluster", "workload"), admissible, {"long_name": "latency within the class bound"}),
-            transport_yuan_per_rack_year=(("region", "cluster", "workload"), transport, {"units": "yuan/rack/yr"}),
+            transport_yuan_per_rack_year=(("region", "cluster", "workload"), transport, {
+                "units": "yuan/rack/yr", "derived_from": "data_tb_per_rack_year * (transport_yuan_per_tb + "
+                "transport_yuan_per_tb_per_1000km * route_factor * distance_km / 1000)"}),
+            route_factor=raw("route_factor", "-", "fibre route length / great-circle distance"),
+            fibre_km_per_ms=raw("fibre_km_per_ms", "km/ms", "signal speed in fibre"),
+            latency_overhead_ms=raw("latency_overhead_ms", "ms", "fixed one-way latency overhead"),
+            transport_yuan_per_tb=raw("transport_yuan_per_tb", "yuan/TB", "transport tariff per TB moved"),
+            transport_yuan_per_tb_per_1000km=raw("transport_yuan_per_tb_per_1000km", "yuan/TB/1000 km",
+                                                 "transport tariff per TB per 1000 route km"),
+            capex_lifetime_years=raw("capex_lifetime_years", "yr", "annualisation period of capex"),
             latency_bound_ms=(W, bound, {"units": "ms", "long_name": "NaN: no bound"}),
             realtime=(W, wl["realtime"].to_numpy(bool)),
             kw_per_rack=(W, wl["kw_per_rack"].to_numpy(float), {"units": "kW/rack"}),
@@ -195,14 +239,25 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             pflops_per_rack=(W, wl["pflops_per_rack"].fillna(0.0).to_numpy(float), {"units": "PFLOPS (FP16) per occupied rack"}),
             physical_rack_kw=(W, wl["physical_rack_kw"].fillna(STANDARD_RACK_KW).to_numpy(float), {"units": "kW IT per physical rack"}),
             **_local_vars(ds, wl, years, sc.local_supply),
-            cluster_co2_t_per_mwh=(K, ds.regions.loc[cl["region_id"], "co2_t_per_mwh"].to_numpy(float), {"units": "tCO2/MWh"}),
+            **{c: (K, cl[c].to_numpy(float), {"units": "yuan/kWh", "long_name": "before the scenario's price scale"})
+               for c in ("grid_price_unscaled_yuan_per_kwh", "green_price_unscaled_yuan_per_kwh")},
+            electricity_price_scale=((), float(sc.electricity_price_scale),
+                                     {"long_name": "grid_price_yuan_per_kwh = this × grid_price_unscaled_yuan_per_kwh"}),
+            green_price_scale=((), float(sc.green_price_scale),
+                               {"long_name": "green_price_yuan_per_kwh = this × green_price_unscaled_yuan_per_kwh"}),
+            cluster_co2_t_per_mwh=(K, ds.regions.loc[cl["region_id"], "co2_t_per_mwh"].to_numpy(float),
+                                   {"units": "tCO2/MWh", "derived_from": "region_co2_t_per_mwh at cluster_region"}),
             west=(K, (hubs.loc[cl["hub_id"], "role"] == "west").to_numpy()),
             available=(("cluster", "year"), _availability(ds, sc, years), {"long_name": "1: in service, 0: outage"}),
             region_co2_t_per_mwh=(R, ds.regions["co2_t_per_mwh"].to_numpy(float), {"units": "tCO2/MWh"}),
-            discount_factor=(Y, (1 + rate) ** -(np.asarray(years, float) - years[0])),
+            discount_factor=(Y, (1 + rate) ** -(np.asarray(years, float) - years[0]),
+                             {"derived_from": "(1 + discount_rate) ** -(year - year[0])"}),
             carbon_price_yuan_per_t=((), setting(sc, ds, "carbon_price_yuan_per_t")),
             discount_rate=((), rate),
-            capital_recovery_factor=((), crf),
+            capital_recovery_factor=((), crf, {"derived_from": "discount_rate / (1 - (1 + discount_rate) ** "
+                                                               "-capex_lifetime_years); 1 / lifetime at rate 0"}),
+            scenario_lever_value=(("scenario_lever",), np.array(list(lever_num.values()), dtype=float),
+                                  {"long_name": "what the scenario sets, by dotted path (switches 0/1, null NaN)"}),
             unmet_penalty_yuan_per_rack_year=((), setting(sc, ds, "unmet_penalty_yuan_per_rack_year")),
             policy_penalty_yuan_per_rack_year=((), setting(sc, ds, "policy_penalty_yuan_per_rack_year")),
             utilisation_floor=((), setting(sc, ds, "utilisation_floor")),
@@ -219,15 +274,18 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
         ),
         coords=dict(
             region=regions, cluster=clusters, workload=workloads, year=years,
+            scenario_lever=np.array(list(lever_num), dtype=str),
             region_name_zh=(R, ds.regions["name_zh"].to_numpy(str)), region_name_en=(R, ds.regions["name_en"].to_numpy(str)),
             region_lat=(R, ds.regions["lat"].to_numpy(float)), region_lon=(R, ds.regions["lon"].to_numpy(float)),
             cluster_name_zh=(K, cl["name_zh"].to_numpy(str)), cluster_name_en=(K, cl["name_en"].to_numpy(str)),
             cluster_lat=(K, cl["lat"].to_numpy(float)), cluster_lon=(K, cl["lon"].to_numpy(float)),
             hub=(K, cl["hub_id"].to_numpy(str)),
+            cluster_region=(K, cl["region_id"].to_numpy(str), {"long_name": "region whose grid CO2 factor applies"}),
             hub_name_zh=(K, hubs.loc[cl["hub_id"], "name_zh"].to_numpy(str)),
             hub_name_en=(K, hubs.loc[cl["hub_id"], "name_en"].to_numpy(str)),
             workload_name_zh=(W, wl["name_zh"].to_numpy(str)), workload_name_en=(W, wl["name_en"].to_numpy(str)),
         ),
-        attrs=dict(scenario=sc.name, dataset=str(ds.path), hours_per_year=HOURS_PER_YEAR),
+        attrs=dict(scenario=sc.name, dataset=str(ds.path), hours_per_year=HOURS_PER_YEAR,
+                   **{f"scenario.{k}": v for k, v in lever_text.items()}),
     )
     return out

@@ -12,6 +12,7 @@ import xarray as xr
 from .. import strict_json
 from ..formulation.blocks import LinearProgram
 from ..formulation.index import Index
+from ..formulation.objective import racks_per_facility_mw
 from ..solve.highs import Solution
 from ..inputs.schema import STANDARD_RACK_KW
 from .reasons import TOL, unmet_reasons
@@ -102,6 +103,8 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         np.add.at(n1, ix.arc_k, short)
         out["n1_shortfall"] = (("cluster", "year"), n1, {"units": "standard racks",
                                                          "long_name": "load that could not be re-served if this cluster failed"})
+    out["racks_per_mw"] = (("cluster",), racks_per_facility_mw(inp),
+                           {"long_name": "standard racks per facility MW: the price of a MW of green shortfall in policy_penalty"})
     out = out.assign_coords(cost_term=list(costs))
     out.attrs.update(status=sol.status, objective=sol.objective,
                      manifest=strict_json.dumps(manifest, ensure_ascii=False, sort_keys=True),
