@@ -201,5 +201,5 @@ def load_dataset(path: str | Path | None = None) -> Dataset:
     local = None
     if (root / "local.csv").is_file():
         local = read_table(root / "local.csv", OPTIONAL_FILES["local.csv"])
-        _check_ref(pd.Series(local.index), regions.index, root / "local.csv", "region_id")
+        _check_ref(pd.Series(local.index), regions.index, root / "local.csv", "region_id", "regions.csv")
     return Dataset(root, hubs, clusters, regions, workloads, demand, settings, local)
