@@ -141,7 +141,7 @@ def _on_lever(path: str) -> None:
 
 
 def lever_input(lv: Lever, sc, ds, where=None, label: str | None = None, collapsed: bool = False,
-                placeholder: str | None = None, fallback=None, disabled: bool = False):
+                placeholder: str | None = None, fallback=None, disabled: bool = False) -> object:
     """One widget for one lever, showing the scenario's value (``fallback`` where it has none)."""
     where = where or st
     value = levers.lever_value(sc, ds, lv.path)

@@ -13,6 +13,8 @@ import math
 import os
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 import xarray as xr
@@ -121,7 +123,7 @@ def changed_since_solve() -> bool:
     return ss.solved_json != ss.scenario.model_dump_json()
 
 
-def memo(res: xr.Dataset, name: str, fn):
+def memo(res: xr.Dataset, name: str, fn: Callable[[], Any]) -> Any:
     """``fn()`` computed once per stored result (summaries, figures): reruns after a lever change
     then cost almost nothing. Entries go when their result leaves the session."""
     ss = st.session_state

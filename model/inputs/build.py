@@ -6,6 +6,7 @@ English names as coordinates. Nothing downstream reads CSV or YAML again.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ from .dataset import Dataset, dataset_files, load_dataset, read_input_bytes
 from ..errors import InputError
 from .latency import distance_matrix, modelled_latency_ms, read_latency_matrix
 from .scenario import NO_BOUND, Scenario
-from .schema import SCENARIO_OVERRIDES, overridable
+from .schema import SCENARIO_OVERRIDES, STANDARD_RACK_KW, overridable
 
 HOURS_PER_YEAR = 8760.0
 
@@ -64,6 +65,19 @@ def _demand_array(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
         arr[:, workloads.index(w), :] *= s
     for r, s in lv.region_scale.items():
         arr[regions.index(r)] *= s
+    _check_ids(lv.class_eflops, workloads, sc.source, "demand.class_eflops", "workload")
+    for w, path in lv.class_eflops.items():
+        j = workloads.index(w)
+        pf = float(ds.workloads.loc[w, "pflops_per_rack"]) if "pflops_per_rack" in ds.workloads else float("nan")
+        if not pf > 0:
+            raise InputError(sc.source, f"demand.class_eflops.{w}", "the class has no pflops_per_rack > 0 in workloads.csv")
+        for y, eflops in path.items():
+            if y not in years:
+                raise InputError(sc.source, f"demand.class_eflops.{w}.{y}", f"{y} is not a model year ({years[0]}–{years[-1]})")
+            total = arr[:, j, years.index(y)].sum()
+            if total <= 0:
+                raise InputError(sc.source, f"demand.class_eflops.{w}.{y}", "the class has no demand that year to rescale")
+            arr[:, j, years.index(y)] *= 1000.0 * eflops / (pf * total)
     return arr
 
 
@@ -98,6 +112,26 @@ def _availability(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
     return avail
 
 
+def _local_vars(ds: Dataset, wl: pd.DataFrame, years: list[int], use: bool) -> dict:
+    """The stock outside the clusters, per province (zeros without local.csv): available[r,y] =
+    existing[r] · max(0, 1 − retire[r] · (y − y0)); admissible for class w when its latency is within the bound."""
+    R, regions = ("region",), list(ds.regions.index)
+    lc = (ds.local if ds.local is not None and use else pd.DataFrame(index=pd.Index([], name="region_id"))).reindex(regions)
+    col = lambda c, fill=0.0: lc[c].fillna(fill).to_numpy(float) if c in lc else np.full(len(regions), fill)  # noqa: E731
+    t = np.asarray(years, float) - years[0]
+    avail = col("existing_racks")[:, None] * np.clip(1 - col("retire_share_per_year")[:, None] * t[None, :], 0, None)
+    bound = wl["latency_bound_ms"].to_numpy(float)
+    lat = col("latency_ms", np.inf)
+    return dict(
+        local_available_racks=(("region", "year"), avail, {"units": "standard racks", "long_name": "local stock after retirement"}),
+        local_build_limit_racks_per_year=(R, col("build_limit_racks_per_year"), {"units": "standard racks/yr"}),
+        local_latency_ms=(R, lat, {"units": "ms"}),
+        local_admissible=(("region", "workload"), np.isnan(bound)[None, :] | (lat[:, None] <= bound[None, :])),
+        local_pue=(R, col("pue", 1.0)),
+        local_grid_price_yuan_per_kwh=(R, col("grid_price_yuan_per_kwh"), {"units": "yuan/kWh"}),
+        local_opex_yuan_per_rack_year=(R, col("opex_yuan_per_rack_year"), {"units": "yuan/rack/yr"}),
+        local_capex_yuan_per_rack=(R, col("capex_yuan_per_rack"), {"units": "yuan/rack"}),
+    )
 def _flat(doc: Any, prefix: str = "") -> dict[str, Any]:
     """Nested scenario document → {dotted path: scalar} (lists indexed: outages.0.years.1)."""
     items = doc.items() if isinstance(doc, dict) else enumerate(doc) if isinstance(doc, list) else None
@@ -152,8 +186,8 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
         lat = read_latency_matrix(sc.resolve(sc.latency_matrix), regions, clusters)
         latency_source = str(sc.latency_matrix)
     else:
-        lat = modelled_latency_ms(dist, ds.settings)
-        latency_source = "modelled"
+        lat = modelled_latency_ms(dist, ds.settings, sc.latency_layer, str(Path(ds.path) / "settings.yaml"))
+        latency_source = f"modelled ({sc.latency_layer} layer)"
     bound = wl["latency_bound_ms"].to_numpy()
     admissible = np.isnan(bound)[None, None, :] | (lat.to_numpy()[:, :, None] <= bound[None, None, :])
 
@@ -200,8 +234,11 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             realtime=(W, wl["realtime"].to_numpy(bool)),
             kw_per_rack=(W, wl["kw_per_rack"].to_numpy(float), {"units": "kW/rack"}),
             data_tb_per_rack_year=(W, wl["data_tb_per_rack_year"].to_numpy(float), {"units": "TB/rack/yr"}),
-            **{c.name: (K, cl[c.name].to_numpy(float), {"units": c.unit, "long_name": c.doc})
+            **{c.name: (K, cl[c.name].fillna(c.empty).to_numpy(float), {"units": c.unit, "long_name": c.doc})
                for c in overridable("clusters.csv")},
+            pflops_per_rack=(W, wl["pflops_per_rack"].fillna(0.0).to_numpy(float), {"units": "PFLOPS (FP16) per occupied rack"}),
+            physical_rack_kw=(W, wl["physical_rack_kw"].fillna(STANDARD_RACK_KW).to_numpy(float), {"units": "kW IT per physical rack"}),
+            **_local_vars(ds, wl, years, sc.local_supply),
             **{c: (K, cl[c].to_numpy(float), {"units": "yuan/kWh", "long_name": "before the scenario's price scale"})
                for c in ("grid_price_unscaled_yuan_per_kwh", "green_price_unscaled_yuan_per_kwh")},
             electricity_price_scale=((), float(sc.electricity_price_scale),

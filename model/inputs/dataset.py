@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from ..errors import InputError
-from .schema import FILES, SETTINGS, Column, expected_range
+from .schema import FILES, OPTIONAL_FILES, OPTIONAL_SETTINGS, SETTINGS, Column, expected_range
 from .strict_yaml import load_yaml
 
 BUNDLED = Path(__file__).resolve().parents[2] / "data"
@@ -23,8 +23,10 @@ SETTINGS_FILE = "settings.yaml"
 
 
 def dataset_files(root: str | Path) -> list[Path]:
-    """The files a dataset consists of (and the only ones read): the CSVs of ``schema.FILES`` and settings."""
-    return [Path(root) / name for name in FILES] + [Path(root) / SETTINGS_FILE]
+    """The files a dataset consists of (and the only ones read): the CSVs of ``schema.FILES``, those of
+    ``schema.OPTIONAL_FILES`` that exist, and settings."""
+    return ([Path(root) / name for name in FILES] + [Path(root) / n for n in OPTIONAL_FILES if (Path(root) / n).is_file()]
+            + [Path(root) / SETTINGS_FILE])
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Dataset:
     workloads: pd.DataFrame  # index workload_id
     demand: pd.DataFrame  # columns region_id, workload_id, year, racks
     settings: dict
+    local: pd.DataFrame | None = None  # index region_id; None: no stock outside the clusters
 
     @property
     def years(self) -> list[int]:
@@ -119,6 +122,9 @@ def read_table(path: Path, columns: list[Column]) -> pd.DataFrame:
     """Read one CSV and check it against its attribute table."""
     df = _read_csv(path)
     df.columns = [c.strip() for c in df.columns]
+    for c in columns:  # an optional column may be left out entirely (all cells empty)
+        if c.optional and c.name not in df.columns:
+            df[c.name] = ""
     missing = [c.name for c in columns if c.name not in df.columns]
     if missing:
         raise InputError(path, missing[0], "column missing")
@@ -145,8 +151,10 @@ def read_settings(path: Path) -> dict:
         raise InputError(path, "", "not UTF-8 text") from None
     if not isinstance(data, dict):
         raise InputError(path, "", "expected a mapping of settings")
-    for key, (lo, hi, unit) in SETTINGS.items():
+    for key, (lo, hi, unit) in {**SETTINGS, **OPTIONAL_SETTINGS}.items():
         if key not in data:
+            if key in OPTIONAL_SETTINGS:
+                continue
             raise InputError(path, key, "missing setting")
         v = data[key]
         if isinstance(v, bool) or not isinstance(v, (int, float)):
@@ -190,4 +198,8 @@ def load_dataset(path: str | Path | None = None) -> Dataset:
     if dup.any():
         raise InputError(root / "demand.csv", "racks", f"{_label(int(np.argmax(dup.to_numpy())))} repeats the "
                                                       "region_id, workload_id and year of an earlier row")
-    return Dataset(root, hubs, clusters, regions, workloads, demand, settings)
+    local = None
+    if (root / "local.csv").is_file():
+        local = read_table(root / "local.csv", OPTIONAL_FILES["local.csv"])
+        _check_ref(pd.Series(local.index), regions.index, root / "local.csv", "region_id", "regions.csv")
+    return Dataset(root, hubs, clusters, regions, workloads, demand, settings, local)

@@ -87,7 +87,10 @@ class DemandLevers(_Strict):
     - ``class_growth[w] = g``: class w grows at g per year from the first year, replacing the
       dataset's path: D[r,w,y] = D[r,w,y0] (1 + g)^(y - y0);
     - ``region_growth[r] = h``: region r gets an extra factor (1 + h)^(y - y0) (h may be < 0);
-    - then everything is multiplied by ``scale`` × ``class_scale[w]`` × ``region_scale[r]``.
+    - then everything is multiplied by ``scale`` × ``class_scale[w]`` × ``region_scale[r]``;
+    - ``class_eflops[w] = {year: E}``: last, class w's demand in each listed year is rescaled (same
+      regional split) so that it needs E EFLOPS (FP16) at the class's PFLOPS per rack:
+      D[r,w,y] ← D[r,w,y] · 1000 · E / (PFLOPS[w] · Σ_r D[r,w,y]) — the AI-training growth path in 算力.
     """
 
     scale: lever("demand.scale") = 1.0
@@ -95,6 +98,7 @@ class DemandLevers(_Strict):
     region_scale: dict[Line, lever("demand.region_scale.*")] = {}
     class_growth: dict[Line, lever("demand.class_growth.*")] = {}
     region_growth: dict[Line, lever("demand.region_growth.*")] = {}
+    class_eflops: dict[Line, dict[int, lever("demand.class_eflops.*.*")]] = {}
 
 
 def _override_field(c: Column):
@@ -144,6 +148,8 @@ class Scenario(_Strict):
     description: Text = Field("", max_length=10_000)
     dataset: Line | None = None  # folder; relative to the scenario file; None: bundled data
     latency_matrix: Line | None = None  # CSV region_id × cluster_id of measured one-way ms
+    latency_layer: Literal["optical", "ip", "target"] = "optical"  # modelled latency calibration (data/README.md)
+    local_supply: bool = True  # false: ignore the dataset's local.csv (clusters only, as before issue 10)
     carbon_price_yuan_per_t: setting("carbon_price_yuan_per_t") | None = None
     discount_rate: setting("discount_rate") | None = None
     unmet_penalty_yuan_per_rack_year: setting("unmet_penalty_yuan_per_rack_year") | None = None

@@ -18,7 +18,7 @@ class _DuplicateKey(yaml.YAMLError):
 class StrictLoader(yaml.SafeLoader):
     """SafeLoader + duplicate keys refused."""
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)

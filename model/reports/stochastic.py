@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,9 @@ import xarray as xr
 
 from .kpis import RACK_YEARS, RACKS, TCO2, YUAN
 from .safe import neutral_frame
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 BUILD_TOL = 1.0  # racks over the horizon: below this a cluster counts as not built (solver noise)
 
@@ -67,7 +71,7 @@ def answers_table(ds: xr.Dataset) -> pd.DataFrame:
     return pd.DataFrame({"answer 解答": [r[0] for r in rows], YUAN.shown: [r[1] / YUAN.factor for r in rows]})
 
 
-def cost_figure(ds: xr.Dataset):
+def cost_figure(ds: xr.Dataset) -> go.Figure:
     import plotly.graph_objects as go
     fig = go.Figure()
     fig.add_bar(x=list(ds["future"].values), y=ds["cost"].values / YUAN.factor, name="stochastic plan 随机规划")

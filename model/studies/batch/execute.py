@@ -11,11 +11,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, UTC
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable
 
 from ...errors import InputError
 from ...reports.safe import neutral_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
 from .jobs import Job, chunks_for, make_jobs
 from .store import (OUTPUTS, _combined_current, _write_atomic, _write_json, clean_stale, combine, index_frame, is_done,
                     write_failure, write_index)
@@ -28,7 +31,7 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def open_client(workers: int, scheduler: str | None):
+def open_client(workers: int, scheduler: str | None) -> tuple[Any, Any]:
     """(client, cluster): a local cluster of worker processes, or a connection to ``scheduler``."""
     import logging
 
@@ -71,7 +74,7 @@ class BatchResult:
     paths: dict[str, Path]
 
     @property
-    def failed(self):
+    def failed(self) -> pd.DataFrame:
         return self.index[~self.index["ok"]]
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -30,6 +31,9 @@ from ...inputs import build_inputs
 from ...solve import to_pyomo
 from .futures import load_futures
 from .twostage import FIRST_STAGE, evaluate_plan, future_programs, solve_stochastic
+
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
 
 
 def _first_stage_costs(lp) -> dict[str, np.ndarray]:
@@ -42,7 +46,7 @@ def _first_stage_costs(lp) -> dict[str, np.ndarray]:
     return out
 
 
-def scenario_creator(name: str, futures_path: str, rho: dict[str, np.ndarray]):
+def scenario_creator(name: str, futures_path: str, rho: dict[str, np.ndarray]) -> pyo.ConcreteModel:
     import mpisppy.utils.sputils as sputils
     fs = {f.name: f for f in load_futures(futures_path)}
     lp = build_lp(build_inputs(fs[name].scenario))
