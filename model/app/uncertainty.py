@@ -43,6 +43,9 @@ def uncertainty_view() -> None:
     st.plotly_chart(cost_figure(ds), use_container_width=True)
     st.subheader("稳健与对冲建设 Robust builds and hedges")
     st.dataframe(builds_table(ds), hide_index=True)
+    if "local_build" in ds:
+        st.subheader("本地建设 Provinces' own racks (local supply)")
+        st.dataframe(builds_table(ds, "local_build"), hide_index=True)
     st.subheader("各情景 Futures")
     st.dataframe(futures_table(ds), hide_index=True)
     st.download_button("Excel 报告 Excel report (.xlsx)", data=lambda d=ds: excel_bytes(d), file_name="stochastic_report.xlsx",

@@ -37,13 +37,14 @@ def futures_table(ds: xr.Dataset) -> pd.DataFrame:
     })
 
 
-def builds_table(ds: xr.Dataset) -> pd.DataFrame:
-    """Per cluster, racks built over the horizon: stochastic plan, mean-value plan, the range over
-    the futures' own optima, and the plan split into its robust part (what every future's own
-    optimum builds too: min(plan, min_f own_f)) and its hedge (the rest: built although some
-    future's optimum would not)."""
-    own = ds["build_own_optimum"].sum("year")
-    sp, mv = ds["build"].sum("year"), ds["build_mean_value"].sum("year")
+def builds_table(ds: xr.Dataset, var: str = "build") -> pd.DataFrame:
+    """Per cluster (``var="local_build"``: per province, its own stock), racks built over the
+    horizon: stochastic plan, mean-value plan, the range over the futures' own optima, and the
+    plan split into its robust part (what every future's own optimum builds too:
+    min(plan, min_f own_f)) and its hedge (the rest: built although some future's optimum would not)."""
+    dim, head = ("cluster", "cluster 集群") if var == "build" else ("region", "province 省份")
+    own = ds[f"{var}_own_optimum"].sum("year")
+    sp, mv = ds[var].sum("year"), ds[f"{var}_mean_value"].sum("year")
     own_min, own_max = own.min("future"), own.max("future")
     robust = np.minimum(sp, own_min)
     hedge = np.maximum(sp - own_min, 0.0)
@@ -52,7 +53,7 @@ def builds_table(ds: xr.Dataset) -> pd.DataFrame:
                        ["robust 稳健", "robust + hedge 稳健+对冲", "hedge 对冲", "only some futures 仅部分情景"],
                        "none 不建")
     return pd.DataFrame({
-        "cluster 集群": [f"{zh} {en}" for zh, en in zip(ds["cluster_name_zh"].values, ds["cluster_name_en"].values)],
+        head: [f"{zh} {en}" for zh, en in zip(ds[f"{dim}_name_zh"].values, ds[f"{dim}_name_en"].values)],
         "stochastic plan 随机规划 (万架)": sp.values / RACKS.factor,
         "mean-value plan 均值规划 (万架)": mv.values / RACKS.factor,
         "own optima min 自身最优最小 (万架)": own_min.values / RACKS.factor,
@@ -87,6 +88,7 @@ def excel_bytes(ds: xr.Dataset) -> bytes:
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         for name, df in {"Answers 解答": answers_table(ds), "Builds 建设": builds_table(ds),
+                         **({"Local builds 本地建设": builds_table(ds, "local_build")} if "local_build" in ds else {}),
                          "Futures 情景": futures_table(ds)}.items():
             neutral_frame(df).to_excel(xw, sheet_name=name, index=False)
             ws = xw.sheets[name]
@@ -108,6 +110,7 @@ def html_report(ds: xr.Dataset) -> str:
         objective=ds.attrs["objective"], chart=cost_figure(ds).to_html(full_html=False, include_plotlyjs=True),
         answers=answers_table(ds).to_html(index=False, float_format=fmt),
         builds=builds_table(ds).to_html(index=False, float_format=fmt),
+        local=builds_table(ds, "local_build").to_html(index=False, float_format=fmt) if "local_build" in ds else "",
         futures=futures_table(ds).to_html(index=False, float_format=fmt))
 
 
@@ -118,18 +121,23 @@ table{border-collapse:collapse;font-size:0.85em}td,th{border:1px solid #ccc;padd
 <h1>两阶段规划 Plan across futures</h1><p>objective 目标: <b>{{ objective }}</b></p>
 <h2>Answers 解答</h2>{{ answers|safe }}
 <h2>Builds: robust and hedges 建设：稳健与对冲</h2>{{ builds|safe }}
+{% if local %}<h2>Provinces' own racks 本地建设</h2>{{ local|safe }}{% endif %}
 <h2>Cost across futures 各情景成本</h2>{{ chart|safe }}
 <h2>Futures 情景</h2>{{ futures|safe }}
 </body></html>"""
 
 
 def write_stochastic_outputs(ds: xr.Dataset, out_dir: str | Path) -> dict[str, Path]:
-    """results.nc (dimension ``future``), builds.csv (robust / hedge), report.xlsx and an offline report.html."""
+    """results.nc (dimension ``future``), builds.csv (robust / hedge; with local supply also
+    local_builds.csv), report.xlsx and an offline report.html."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {k: out_dir / k for k in ("results.nc", "builds.csv", "report.xlsx", "report.html")}
     ds.to_netcdf(paths["results.nc"])
     neutral_frame(builds_table(ds)).to_csv(paths["builds.csv"], index=False)
+    if "local_build" in ds:
+        paths["local_builds.csv"] = out_dir / "local_builds.csv"
+        neutral_frame(builds_table(ds, "local_build")).to_csv(paths["local_builds.csv"], index=False)
     paths["report.xlsx"].write_bytes(excel_bytes(ds))
     paths["report.html"].write_text(html_report(ds), encoding="utf-8")
     return paths

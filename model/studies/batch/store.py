@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 OUTPUTS = ("full", "lean")
 
 
-COMBINED_VARS = ("allocation", "unmet", "served", "build", "capacity", "load", "utilisation",
+COMBINED_VARS = ("allocation", "unmet", "served", "build", "local_build", "capacity", "load", "utilisation",
                  "utilisation_shortfall", "it_power_mw", "grid_mw", "green_mw", "facility_power_mw",
                  "energy_mwh", "green_shortfall_mw", "emissions_t", "west_shortfall", "latency_weighted_ms",
                  "rack_value", "mw_value", "marginal_cost", "cost")

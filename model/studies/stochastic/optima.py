@@ -12,7 +12,7 @@ import xarray as xr
 
 from ..batch import run_batch
 from .futures import Future
-from .twostage import Outcome
+from .twostage import FIRST_STAGE, Outcome
 
 
 def own_optima_by_batch(futures: list[Future], out: str | Path, workers: int | None = None,
@@ -25,5 +25,5 @@ def own_optima_by_batch(futures: list[Future], out: str | Path, workers: int | N
     with xr.open_dataset(Path(out) / "combined.nc", engine="h5netcdf") as ds:
         by_name = {str(n): i for i, n in enumerate(ds["scenario_name"].values)}
         return [Outcome(float(ds["objective"][i]), float(ds["emissions_tco2"][i]), float(ds["unmet_rack_years"][i]),
-                        {"build": np.asarray(ds["build"][i].values, dtype=float).ravel()})
+                        {v: np.asarray(ds[v][i].values, dtype=float).ravel() for v in FIRST_STAGE if v in ds})
                 for i in (by_name[f.name] for f in futures)]

@@ -1,7 +1,8 @@
 """Two-stage planning under uncertainty: the extensive form built from the deterministic blocks.
 
-First stage (decided now, shared by every future): ``build`` (racks added per cluster and year)
-and ``blocks`` (modular builds, if on). Second stage: every other block of the deterministic LP
+First stage (decided now, shared by every future): ``build`` (racks added per cluster and year),
+``blocks`` (modular builds, if on) and ``local_build`` (racks added to a province's own stock,
+with local supply). Second stage: every other block of the deterministic LP
 (x, unmet, grid, green, shortfalls, N-1 variables), one copy per future ``f``. Each future's rows
 are exactly the deterministic families built from that future's inputs (``build_lp``), with the
 first-stage columns shared; nothing of the math is written twice (docs/math.md, "Two-stage").
@@ -31,11 +32,12 @@ from ...errors import InputError
 from ...formulation import Index, LinearProgram, build_lp
 from ...formulation.blocks import CostTerm, RowBlock, Term, VarBlock
 from ...inputs import SolverOptions, build_inputs
+from ...results import build_results
 from ...run import Planner, versions
 from ...solve import HighsModel, Solution
 from .futures import Future
 
-FIRST_STAGE = ("build", "blocks")
+FIRST_STAGE = ("build", "blocks", "local_build")  # clusters' racks, modular blocks, provinces' own racks
 OBJECTIVES = ("expected", "cvar", "regret")
 
 
@@ -135,13 +137,13 @@ class Outcome:
 
 
 def _outcome(lp: LinearProgram, inp: xr.Dataset, sol: Solution) -> Outcome:
+    """Cost, emissions and unmet read as every run reads them (the results Dataset and the KPIs)."""
     if not sol.has_solution:
         return Outcome(np.inf, np.nan, np.nan, {})
-    vals = column_values(lp, sol)
-    H = float(inp.attrs["hours_per_year"])
-    e = np.repeat(inp["cluster_co2_t_per_mwh"].to_numpy(), lp.index.Y)
-    return Outcome(float(lp.column_cost() @ sol.col_value), float(H * e @ vals["grid"]),
-                   float(vals["unmet"].sum()), vals)
+    res = build_results(inp, lp, sol, {"scenario_hash": "", "scenario_name": ""})
+    emissions = float(res["emissions_t"].sum()) + (float(res["local_emissions_t"].sum()) if "local_emissions_t" in res else 0.0)
+    return Outcome(float(lp.column_cost() @ sol.col_value), emissions, float(res["unmet"].sum()),
+                   {v: x for v, x in column_values(lp, sol).items() if v in FIRST_STAGE})
 
 
 def mean_inputs(inps: list[xr.Dataset], probs: list[float]) -> xr.Dataset:
@@ -169,7 +171,7 @@ class StochasticResult:
     mean_value_plan: dict[str, np.ndarray]
     under_mean_value: list[Outcome]
     index: Index
-    cluster_names: tuple[list[str], list[str]]  # (zh, en)
+    labels: dict[str, tuple[list[str], list[str]]]  # dimension (cluster, region) → (zh, en) names
     settings: dict = field(default_factory=dict)  # objective, λ, α
     sizes: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
@@ -254,10 +256,11 @@ def solve_stochastic(futures: list[Future], objective: str = "expected", lam: fl
     eev = float(sum(p * o.cost for p, o in zip(probs, under_mv)))
     sizes = {"futures": len(futures), "columns": ef.num_cols, "rows": int(sum(rb.size for rb in ef.rows)),
              "columns_per_future": lps[0].num_cols}
-    names = ([str(v) for v in inps[0]["cluster_name_zh"].values], [str(v) for v in inps[0]["cluster_name_en"].values])
+    labels = {d: ([str(v) for v in inps[0][f"{d}_name_zh"].values], [str(v) for v in inps[0][f"{d}_name_en"].values])
+             for d in ("cluster", "region")}
     return StochasticResult([f.name for f in futures], np.asarray(probs), objective, plan, value, rp,
                             float(sum(p * o.cost for p, o in zip(probs, own))), eev, own, under_plan,
-                            mv_plan, under_mv, lps[0].index, names,
+                            mv_plan, under_mv, lps[0].index, labels,
                             {"objective": objective, "lambda": lam, "alpha": alpha, "dataset": str(ds.path),
                              "dataset_fingerprint": fingerprint}, sizes, t)
 
@@ -270,8 +273,8 @@ def results_dataset(res: StochasticResult, futures: list[Future]) -> xr.Dataset:
     shape = (ix.K, ix.Y)
     coords = {"cluster": list(ix.clusters), "year": list(ix.years), "future": res.names}
     ds = xr.Dataset(coords=coords)
-    ds.coords["cluster_name_zh"] = ("cluster", res.cluster_names[0])
-    ds.coords["cluster_name_en"] = ("cluster", res.cluster_names[1])
+    ds.coords["cluster_name_zh"] = ("cluster", res.labels["cluster"][0])
+    ds.coords["cluster_name_en"] = ("cluster", res.labels["cluster"][1])
     ds["probability"] = ("future", res.probs)
     ds["build"] = (("cluster", "year"), res.plan["build"].reshape(shape), {"units": "racks"})
     ds["build_mean_value"] = (("cluster", "year"), res.mean_value_plan["build"].reshape(shape), {"units": "racks"})
@@ -279,6 +282,18 @@ def results_dataset(res: StochasticResult, futures: list[Future]) -> xr.Dataset:
                              np.stack([u.values["build"].reshape(shape) for u in res.under_plan]), {"units": "racks"})
     ds["build_own_optimum"] = (("future", "cluster", "year"),
                                np.stack([o.values["build"].reshape(shape) for o in res.own]), {"units": "racks"})
+    if "local_build" in res.plan:  # with local supply: the provinces' own racks are built now too
+        shape_r = (len(ix.regions), ix.Y)
+        ds.coords["region"] = list(ix.regions)
+        ds.coords["region_name_zh"] = ("region", res.labels["region"][0])
+        ds.coords["region_name_en"] = ("region", res.labels["region"][1])
+        ds["local_build"] = (("region", "year"), res.plan["local_build"].reshape(shape_r), {"units": "racks"})
+        ds["local_build_mean_value"] = (("region", "year"), res.mean_value_plan["local_build"].reshape(shape_r),
+                                        {"units": "racks"})
+        ds["local_build_in_future"] = (("future", "region", "year"), np.stack(
+            [u.values["local_build"].reshape(shape_r) for u in res.under_plan]), {"units": "racks"})
+        ds["local_build_own_optimum"] = (("future", "region", "year"), np.stack(
+            [o.values["local_build"].reshape(shape_r) for o in res.own]), {"units": "racks"})
     for key, outcomes in (("", res.under_plan), ("_own_optimum", res.own), ("_mean_value", res.under_mean_value)):
         ds["cost" + key] = ("future", [o.cost for o in outcomes], {"units": "yuan (discounted)"})
         ds["emissions" + key] = ("future", [o.emissions_t for o in outcomes], {"units": "tCO2"})
