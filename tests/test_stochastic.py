@@ -117,8 +117,9 @@ def test_reference_ai_futures_properties():
     assert solve_stochastic(fs, "cvar", lam=0.0).objective_value == pytest.approx(r.rp, rel=1e-9)
     ds = results_dataset(r, fs)
     # first-stage decisions identical across futures, as read back from each future's solve
-    for f in ds["future"].values:
+    for f in ds["future"].values:  # clusters' racks and (local supply) the provinces' own racks
         np.testing.assert_allclose(ds["build_in_future"].sel(future=f), ds["build"], atol=1e-6)
+        np.testing.assert_allclose(ds["local_build_in_future"].sel(future=f), ds["local_build"], atol=1e-6)
 
 
 @pytest.mark.parametrize("futures, field, problem", [
