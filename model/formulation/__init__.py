@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from . import resilience
+from . import hourly, resilience
 from .blocks import LinearProgram
 from .capacity import block_variables, build_limit, build_potential, cluster_capacity, modular_build
 from .demand import demand_balance, unmet_allowance
@@ -26,8 +26,11 @@ BOUND_FAMILIES = (unmet_allowance, build_limit, grid_connection_limit, green_ava
 
 def build_lp(inp: xr.Dataset, ix: Index | None = None) -> LinearProgram:
     ix = ix or build_index(inp)
-    lp = LinearProgram(variables(ix), [f(ix, inp) for f in ROW_FAMILIES], cost_terms(ix, inp),
-                       [f(ix, inp) for f in BOUND_FAMILIES], ix, ix.signature())
+    if inp.attrs.get("resolution") == "hourly":
+        lp = _hourly_lp(ix, inp)
+    else:
+        lp = LinearProgram(variables(ix), [f(ix, inp) for f in ROW_FAMILIES], cost_terms(ix, inp),
+                           [f(ix, inp) for f in BOUND_FAMILIES], ix, ix.signature())
     if np.isfinite(float(inp["block_racks"])):
         lp.variables["blocks"] = block_variables(ix, inp)
         lp.rows.append(modular_build(ix, inp))
@@ -43,6 +46,34 @@ def build_lp(inp: xr.Dataset, ix: Index | None = None) -> LinearProgram:
         vb = lp.variables[b.var]
         vb.ub = b.ub.copy() if vb.ub is None else np.minimum(vb.ub, b.ub)
     return lp
+
+
+def _hourly_lp(ix: Index, inp: xr.Dataset) -> LinearProgram:
+    """The yearly families without the yearly power rows, plus the hourly power model
+    (docs/math.md, "Hourly power model"). With annual-volume matching the green share is
+    counted on contracted generation (``green_share_volume``) instead of green used."""
+    volume = inp.attrs.get("green_matching") == "annual"
+    skip = {power_balance} | ({green_share} if volume else set())
+    rows = [f(ix, inp) for f in ROW_FAMILIES if f not in skip]
+    rows += [f(ix, inp) for f in hourly.HOURLY_ROWS]
+    if bool(inp["flexible"].any()) and float(inp["flexibility_band"]) > 0:
+        rows += [f(ix, inp) for f in hourly.SHIFT_ROWS]
+    if volume:
+        rows.append(hourly.green_share_volume(ix, inp))
+    v = {**variables(ix), **hourly.hourly_variables(ix, inp)}
+    if bool(inp["storage_on"]):
+        rows += [f(ix, inp) for f in hourly.STORAGE_ROWS]
+    costs = cost_terms(ix, inp)
+    for i, ct in enumerate(costs):  # green energy is paid through the contracted capacity
+        if ct.name == "electricity":
+            costs[i] = type(ct)("electricity", [p for p in ct.parts if p[0] != "green"] + [hourly.green_contract_cost(ix, inp)])
+    if bool(inp["storage_on"]):
+        costs.append(hourly.storage_cost(ix, inp))
+    bounds = [f(ix, inp) for f in BOUND_FAMILIES if f not in (grid_connection_limit, green_availability)]
+    bounds += [f(ix, inp) for f in hourly.HOURLY_BOUNDS]
+    sig = f"{ix.signature()}+hourly{inp.sizes['day']}" + ("+storage" if bool(inp["storage_on"]) else "") + \
+        ("+volume" if volume else "") + f"+flex{int(inp['flexible'].sum())}"
+    return LinearProgram(v, rows, costs, bounds, ix, sig)
 
 
 __all__ = ["Index", "LinearProgram", "build_index", "build_lp", "ROW_FAMILIES", "BOUND_FAMILIES"]

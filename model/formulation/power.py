@@ -2,9 +2,12 @@
 
     power_balance[k,y]:      grid[k,y] + green[k,y] − PUE[k] / 1000 · Σ_{r,w} kW[w] · x[r,k,w,y] = 0
     grid_connection_limit:   grid[k,y]  ≤ grid_limit[k]                       (column bound)
-    green_availability:      green[k,y] ≤ green_avail[k]                      (column bound)
+    green_availability:      green[k,y] ≤ G[k] · c[k]                          (column bound)
 
 kW[w] is the average IT draw of an occupied standard rack of class w; × PUE gives facility power.
+G[k] (``green_avail_mw``) is the nameplate wind/solar potential of the cluster and c[k] the annual
+mean capacity factor of its better technology (``green_cf_annual``, from the hourly profiles; 1
+for a dataset without profiles): the annual model can draw at most the potential's mean output.
 """
 from __future__ import annotations
 
@@ -36,4 +39,4 @@ def grid_connection_limit(ix: Index, inp: xr.Dataset) -> Bound:
 
 
 def green_availability(ix: Index, inp: xr.Dataset) -> Bound:
-    return Bound("green_availability", "green", np.repeat(inp["green_avail_mw"].to_numpy(), ix.Y))
+    return Bound("green_availability", "green", np.repeat(inp["green_avail_avg_mw"].to_numpy(), ix.Y))

@@ -14,6 +14,7 @@ import xarray as xr
 
 from .dataset import Dataset, load_dataset
 from ..errors import InputError
+from .profiles import hourly_variables
 from .latency import distance_matrix, modelled_latency_ms, read_latency_matrix
 from .scenario import Scenario
 
@@ -130,6 +131,10 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
     hubs = ds.hubs
     pol = sc.policy
 
+    if sc.resolution == "annual" and sc.hourly.green_matching == "hourly":
+        raise InputError(sc.source, "hourly.green_matching",
+                         "hour-by-hour matching needs resolution: hourly (the annual model has no hours)")
+    h_vars, h_coords, h_attrs = hourly_variables(sc, Path(ds.path), clusters, workloads)
     R, K, W, Y = ("region",), ("cluster",), ("workload",), ("year",)
     out = xr.Dataset(
         data_vars=dict(
@@ -167,6 +172,7 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
                          {"units": "standard racks", "long_name": "NaN: continuous builds"}),
             block_fixed_cost_yuan=((), 0.0 if sc.modular_builds is None else sc.modular_builds.fixed_cost_yuan_per_block),
             modular_relax=((), bool(sc.modular_builds and sc.modular_builds.relax)),
+            **h_vars,
         ),
         coords=dict(
             region=regions, cluster=clusters, workload=workloads, year=years,
@@ -178,7 +184,12 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             hub_name_zh=(K, hubs.loc[cl["hub_id"], "name_zh"].to_numpy(str)),
             hub_name_en=(K, hubs.loc[cl["hub_id"], "name_en"].to_numpy(str)),
             workload_name_zh=(W, wl["name_zh"].to_numpy(str)), workload_name_en=(W, wl["name_en"].to_numpy(str)),
+            **h_coords,
         ),
-        attrs=dict(scenario=sc.name, dataset=str(ds.path), hours_per_year=HOURS_PER_YEAR),
+        attrs=dict(scenario=sc.name, dataset=str(ds.path), hours_per_year=HOURS_PER_YEAR, **h_attrs),
     )
+    # green_avail_mw is nameplate wind/solar potential; the annual model can draw at most its
+    # annual mean output (docs/math.md, "Power")
+    out["green_avail_avg_mw"] = (K, out["green_avail_mw"].to_numpy() * out["green_cf_annual"].to_numpy(),
+                                 {"units": "MW average", "long_name": "green potential × annual capacity factor"})
     return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -77,6 +77,24 @@ class ModularBuilds(_Strict):
     relax: bool = False  # True: the LP relaxation (blocks continuous)
 
 
+class StorageOptions(_Strict):
+    """Battery storage at every cluster, sized by the model (power and energy capacity)."""
+    power_cost_yuan_per_mw_year: NonNeg = 60_000.0  # annualised cost of a MW of charge/discharge power
+    energy_cost_yuan_per_mwh_year: NonNeg = 60_000.0  # annualised cost of a MWh of energy capacity
+    round_trip_efficiency: Annotated[float, Field(gt=0, le=1)] = 0.85
+
+
+class HourlyOptions(_Strict):
+    """Options of ``resolution: hourly`` (docs/math.md, "Hourly power model")."""
+    representative_days: Annotated[int, Field(ge=1, le=365)] | Literal["full_year"] = 12
+    capacity_factors: str | None = None  # planner CSV (8,760 rows, <cluster>/<technology> columns)
+    demand_shapes: str | None = None  # planner CSV (24 rows, one column per workload class)
+    flexible_classes: list[str] | None = None  # None: processing and ai_training where present
+    flexibility_band: Annotated[float, Field(ge=0, le=1)] = 0.25  # hourly load within (1 ± band) × daily mean
+    green_matching: Literal["annual", "hourly"] = "annual"  # min_green_share by annual volume or hour by hour
+    storage: StorageOptions | None = None  # None: no battery storage
+
+
 class SolverOptions(_Strict):
     time_limit_s: Annotated[float, Field(gt=0, le=86400)] = 300.0
     mip_rel_gap: Annotated[float, Field(ge=0, le=1)] = 1e-4
@@ -101,6 +119,8 @@ class Scenario(_Strict):
     outages: list[Outage] = []
     policy: Policy = Policy()
     modular_builds: ModularBuilds | None = None
+    resolution: Literal["annual", "hourly"] = "annual"  # hourly: power balanced per representative-day hour
+    hourly: HourlyOptions = HourlyOptions()
     solver: SolverOptions = SolverOptions()
 
     # where relative paths are resolved, and what to name in messages

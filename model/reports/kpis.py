@@ -6,6 +6,7 @@ import numpy as np
 import xarray as xr
 
 from ..results.build import REASONS, TOL, manifest_of
+from ..results.hourly import score_totals
 from ..results.shadow import statements
 
 
@@ -40,6 +41,7 @@ def summary(res: xr.Dataset) -> dict:
         "policy_shortfalls": {"utilisation_racks": float(res["utilisation_shortfall"].sum()),
                               "green_mw": float(res["green_shortfall_mw"].sum()),
                               "west_racks": float(res["west_shortfall"].sum())},
+        "green": score_totals(res),
         "conflicts": man.get("conflicts", []),
         "mip": man.get("mip"),
         "baselines": _baselines(res),

@@ -12,6 +12,7 @@ import xarray as xr
 from ..formulation.blocks import LinearProgram
 from ..formulation.index import Index
 from ..solve.highs import Solution
+from .hourly import annual_scores, hourly_results
 from .shadow import shadow_prices
 
 REASON_NO_ARC = "no admissible cluster within the latency bound"
@@ -56,7 +57,7 @@ def _full_clusters(inp: xr.Dataset, load, capacity, build, grid, green) -> np.nd
     no_build = _at_limit(build, inp["build_limit_racks_per_year"].to_numpy()[:, None]) | _at_limit(np.cumsum(build, 1), room)
     cap_full = _at_limit(load, a * capacity) & (no_build | (a == 0))
     power_full = (_at_limit(grid, inp["grid_limit_mw"].to_numpy()[:, None])
-                  & _at_limit(green, inp["green_avail_mw"].to_numpy()[:, None]))
+                  & _at_limit(green, inp["green_avail_avg_mw"].to_numpy()[:, None]))
     return cap_full | power_full
 
 
@@ -123,6 +124,8 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         np.add.at(n1, ix.arc_k, short)
         out["n1_shortfall"] = (("cluster", "year"), n1, {"units": "standard racks",
                                                          "long_name": "load that could not be re-served if this cluster failed"})
+    out = out.assign(**(hourly_results(inp, lp, v, sol.col_dual, sol.row_dual) if "grid_h" in lp.variables
+                        else annual_scores(inp, grid, green)))
     out = out.assign_coords(cost_term=list(costs))
     out.attrs.update(status=sol.status, objective=sol.objective,
                      manifest=json.dumps(manifest, ensure_ascii=False, sort_keys=True),
