@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -268,6 +269,72 @@ def latency_matrix_negative_value(tmp, data):
     lat = write_text(tmp / "latency.csv", "region_id,a,b\nr1,3.0,7.0\nr2,9.5,-2\n")
     p = scenario_file(tmp, data, {"latency_matrix": str(lat)})
     return p, f"{lat}: field 'b': expected a latency ≥ 0 ms, got '-2' for region 'r2'"
+
+
+# -- files that are not regular files of sane size (issue 14): never read, one line naming the file
+NOT_REGULAR = "not a regular file (a folder, FIFO or device); expected a data file"
+
+
+@case
+def dataset_csv_is_a_fifo(tmp, data):
+    (data / "clusters.csv").unlink()
+    os.mkfifo(data / "clusters.csv")
+    return scenario_file(tmp, data), f"{data / 'clusters.csv'}: file: {NOT_REGULAR}"
+
+
+@case
+def settings_is_a_link_to_dev_zero(tmp, data):
+    (data / "settings.yaml").unlink()
+    (data / "settings.yaml").symlink_to("/dev/zero")
+    return scenario_file(tmp, data), f"{data / 'settings.yaml'}: file: {NOT_REGULAR}"
+
+
+@case
+def settings_oversize(tmp, data):
+    os.truncate(data / "settings.yaml", 50_000_001)  # sparse: no disk used
+    return scenario_file(tmp, data), f"{data / 'settings.yaml'}: file: larger than 50 MB"
+
+
+@case
+def latency_matrix_is_a_fifo(tmp, data):
+    os.mkfifo(tmp / "latency.csv")
+    p = scenario_file(tmp, data, {"latency_matrix": str(tmp / "latency.csv")})
+    return p, f"{tmp / 'latency.csv'}: file: {NOT_REGULAR}"
+
+
+@pytest.fixture(autouse=True)
+def no_hang():
+    """A read that blocks (a FIFO) fails the test after 60 s instead of hanging the suite."""
+    def stop(signum, frame):
+        raise TimeoutError("blocked reading an input file")
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(60)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+def test_stray_fifo_and_dev_zero_link_in_a_dataset_folder_are_not_read(tmp_path, data):
+    """Issue 14: the dataset fingerprint read every *.csv in the folder, so a FIFO there hung
+    `solve` and a link to /dev/zero exhausted memory. Only the dataset's own files are read."""
+    os.mkfifo(data / "notes.csv")
+    (data / "zeros.csv").symlink_to("/dev/zero")
+    res = invoke("solve", scenario_file(tmp_path, data), out=tmp_path / "out")
+    assert res.exit_code == 0, (res.stdout, res.stderr, res.exception)
+    assert (tmp_path / "out" / "summary.json").is_file()
+
+
+def test_fingerprint_checks_each_file_it_reads(data):
+    """A dataset file replaced by a FIFO after loading: the fingerprint refuses it in one line."""
+    from model.errors import InputError
+    from model.inputs.build import dataset_fingerprint
+    from model.inputs.dataset import load_dataset
+
+    ds = load_dataset(data)
+    (data / "demand.csv").unlink()
+    os.mkfifo(data / "demand.csv")
+    with pytest.raises(InputError, match=re.escape(f"{data / 'demand.csv'}: file: {NOT_REGULAR}")):
+        dataset_fingerprint(ds)
 
 
 @pytest.mark.parametrize("command", ["validate", "solve"])

@@ -20,7 +20,7 @@ import pytest
 import xarray as xr
 from typer.testing import CliRunner
 
-from model.reports.kpis import kpis_from_summary, kpis_of
+from model.reports.kpis import kpi_row
 from model.studies.batch import chunks_for, is_done, make_jobs, run_batch
 from model.cli import app
 from model.errors import InputError
@@ -96,10 +96,10 @@ def test_grid_product_size_values_and_order():
     assert len({j.hash for j in jobs}) == 6
     assert [len(c) for c in chunks_for(jobs, 2)] == [1] * 6
     # a latency bound changes the model's structure: chunks keep each structure together
-    lat = expand(REFERENCE, ["demand.scale=1,2", "latency_bounds_ms.interactive=10,null"])
-    assert lat[1].scenario.latency_bounds_ms == {"interactive": None}
+    lat = expand(REFERENCE, ["demand.scale=1,2", "latency_bounds_ms.interactive=10,none"])
+    assert lat[1].scenario.latency_bounds_ms == {"interactive": "none"}
     chunks = chunks_for(make_jobs(lat), 1)
-    assert [[j.levers["latency_bounds_ms.interactive"] for j in c] for c in chunks] == [[10], [10], [None], [None]]
+    assert [[j.levers["latency_bounds_ms.interactive"] for j in c] for c in chunks] == [[10], [10], ["none"], ["none"]]
     assert [j.levers["demand.scale"] for c in chunks for j in c] == [1, 2, 1, 2]
 
 
@@ -161,11 +161,18 @@ def test_warm_resolve_matches_cold_solve():
         assert warm.attrs["status"] == cold.attrs["status"] == "optimal"
         w, c = warm.attrs["objective"], cold.attrs["objective"]
         assert abs(w - c) <= 1e-7 * abs(c), changes
-        # the index KPIs (numpy) agree with summary.json (xarray)
-        k, s = kpis_of(warm), kpis_from_summary(summary(warm))
-        assert k.keys() == s.keys()
-        for key in k:
-            assert k[key] == pytest.approx(s[key], rel=1e-12, abs=1e-9, nan_ok=True) if k[key] is not None else s[key] is None
+        # the index KPIs (read with numpy) agree with the same figures computed with xarray
+        k = kpi_row(warm)
+        assert k == summary(warm)["kpis"]
+        assert k["emissions_tco2"] == pytest.approx(float(warm["emissions_t"].sum()), rel=1e-12)
+        assert k["unmet_rack_years"] == pytest.approx(float(warm["unmet"].sum()), rel=1e-12, abs=1e-9)
+        assert k["utilisation_mean"] == pytest.approx(float(warm["load"].sum() / warm["capacity"].sum()), rel=1e-12)
+        served = warm["served"].sum("region")
+        for w in warm.workload.values:
+            lat = float((warm["latency_weighted_ms"].sel(workload=w) * served.sel(workload=w)).sum() / served.sel(workload=w).sum())
+            assert k[f"latency_{w}_ms"] == pytest.approx(lat, rel=1e-12)
+        for t in warm.cost_term.values:
+            assert k[f"cost_{t}"] == float(warm["cost"].sel(cost_term=t))
 
 
 # ---------------------------------------------------------------- a real LocalCluster
@@ -419,3 +426,80 @@ def test_local_cluster_survives_a_crashed_worker(tmp_path):
     assert idx["worker"].nunique() == 2  # the killed worker and its replacement
     first = idx.loc[sorted(before), "worker"]
     assert (first == first.iloc[0]).all()  # finished before the crash: kept, not solved again
+
+
+# ---------------------------------------------------------------- input files in the hash (issue 14)
+
+def _matrix(path: Path, c2_ms: float) -> Path:
+    """Measured latency: c1 5 ms from both regions, c2 ``c2_ms``."""
+    pd.DataFrame({"region_id": ["r1", "r2"], "c1": [5.0, 5.0], "c2": [c2_ms, c2_ms]}).to_csv(path, index=False)
+    return path
+
+
+def _matrix_scenarios(tiny: Path, tmp: Path) -> dict[str, Path]:
+    """Same levers, 10 ms bound: with matrix A (c2 at 5 ms) the cheap western cluster serves,
+    with B (c2 at 50 ms) it cannot. 'a_copy' names a byte-identical copy of A under another path,
+    'a_twin' has A's content under another file and scenario name."""
+    ds = tiny / "data"
+    _matrix(tmp / "A.csv", 5.0)
+    _matrix(tmp / "B.csv", 50.0)
+    _matrix(tmp / "A_copy.csv", 5.0)
+    body = {"latency_bounds_ms": {"w": 10.0}}
+    files = {n: scenario_file(tmp, ds, {"name": f"lat_{n}", **body, "latency_matrix": str(tmp / m)}, f"{n}.yaml")
+             for n, m in (("a", "A.csv"), ("b", "B.csv"), ("a_copy", "A_copy.csv"))}
+    files["a_twin"] = scenario_file(tmp, ds, {"name": "lat_a_twin", **body, "latency_matrix": str(tmp / "A.csv")},
+                                    "a_twin.yaml")
+    return files
+
+
+def test_scenario_hash_follows_the_content_of_named_files(tiny, tmp_path):
+    """Issue 14: the hash held the matrix's *path* only, so two matrices under one YAML, or an edited
+    matrix, reused a stale result. Now content counts and the path does not."""
+    files = _matrix_scenarios(tiny, tmp_path)
+    h = {j.name: j.hash for j in make_jobs([(n, load_scenario(p), {}) for n, p in files.items()])}
+    assert h["a"] != h["b"]
+    assert h["a"] == h["a_copy"] == h["a_twin"]  # same content: same result folder
+    _matrix(tmp_path / "A.csv", 7.0)  # edit the matrix in place
+    h2 = {j.name: j.hash for j in make_jobs([(n, load_scenario(p), {}) for n, p in files.items()])}
+    assert h2["a"] != h["a"] and h2["a_copy"] == h["a_copy"] and h2["b"] == h["b"]
+    (tmp_path / "A.csv").unlink()
+    h3 = {j.name: j.hash for j in make_jobs([(n, load_scenario(p), {}) for n, p in files.items()])}
+    assert h3["a"] not in (h["a"], h2["a"], h3["b"])  # unreadable: its own folder, the worker reports why
+    # the issue's case: one YAML text (relative matrix path) in two folders with different matrices
+    same = []
+    for d, ms in (("x", 5.0), ("y", 50.0)):
+        (tmp_path / d).mkdir()
+        _matrix(tmp_path / d / "latency.csv", ms)
+        same.append(scenario_file(tmp_path / d, tiny / "data", {"latency_matrix": "latency.csv"}))
+    assert same[0].read_text() == same[1].read_text()
+    hx, hy = (j.hash for j in make_jobs([(str(p), load_scenario(p), {}) for p in same]))
+    assert hx != hy
+
+
+@pytest.mark.slow
+def test_batch_with_two_matrices_edited_matrix_and_twin_files(tiny, tmp_path):
+    """Batch objectives equal single solves for two matrices; editing a matrix re-solves only the
+    scenarios that name it; two files with the same content get a row each, one folder."""
+    from model.run import solve_scenario
+
+    files = _matrix_scenarios(tiny, tmp_path)
+    pts = lambda: [(n, load_scenario(p), {"file": p.name}) for n, p in files.items()]  # noqa: E731
+    alone = {n: float(solve_scenario(load_scenario(p)).attrs["objective"]) for n, p in files.items()}
+    assert alone["a"] != pytest.approx(alone["b"], rel=1e-6)
+    out = tmp_path / "run"
+    r = run_batch(pts(), out, workers=1, outputs="lean", lever_keys=["file"], progress=False)
+    idx = r.index.set_index("file")
+    assert list(idx.index) == ["a.yaml", "b.yaml", "a_copy.yaml", "a_twin.yaml"]
+    assert list(idx["name"]) == ["a", "b", "a_copy", "a_twin"]
+    assert idx["ok"].all() and r.counts["unique"] == 2
+    assert idx.loc["a.yaml", "dir"] == idx.loc["a_copy.yaml", "dir"] == idx.loc["a_twin.yaml", "dir"] != idx.loc["b.yaml", "dir"]
+    for n in files:
+        assert idx.loc[f"{n}.yaml", "objective"] == pytest.approx(alone[n], rel=1e-9)
+
+    _matrix(tmp_path / "A.csv", 50.0)  # A now equals B: 'a' and 'a_twin' must follow it
+    r2 = run_batch(pts(), out, workers=1, outputs="lean", lever_keys=["file"], progress=False)
+    idx2 = r2.index.set_index("file")
+    assert idx2.loc["a.yaml", "dir"] == idx2.loc["b.yaml", "dir"] == idx2.loc["a_twin.yaml", "dir"]
+    assert idx2.loc["a.yaml", "objective"] == pytest.approx(alone["b"], rel=1e-9)
+    assert idx2.loc["a_copy.yaml", "objective"] == pytest.approx(alone["a_copy"], rel=1e-9)
+    assert idx2["reused"].all() and r2.counts["solved"] == 0  # both contents were solved before

@@ -65,7 +65,9 @@ def test_flexible_load_moves_to_the_solar_hours(tmp_path):
     rt stays at 1 MW. Green capacity = the solar-hour load 2.5 MW (more would be curtailed).
     Cost per year: grid 20 h · 1.9 MW · 365 · 100 = 1 387 000; green 2.5 · 4 · 365 · 50 = 182 500;
     total 1 569 500. Without the band: grid 20·2·365·100 = 1 460 000 + green 2·4·365·50 = 146 000
-    = 1 606 000, so flexibility saves 36 500 (2 MWh a day moved from 100 to 50 yuan/MWh)."""
+    = 1 606 000, so flexibility saves 36 500 (2 MWh a day moved from 100 to 50 yuan/MWh).
+    Families: hourly_power_balance, flexible_daily_energy, flexible_upper, green_supply,
+    green_potential, grid_average, green_average."""
     clusters = {"a": {"green_avail_mw": 10.0, "green_price_yuan_per_kwh": 0.05}}
     prof = {"a/solar": sun_day(), "a/wind": np.zeros(24)}
     res = solve(tmp_path, clusters, {"r1": {}}, DEMAND, TWO_CLASSES,
@@ -82,8 +84,8 @@ def test_flexible_load_moves_to_the_solar_hours(tmp_path):
     assert float(res["green_capacity_mw"].sel(cluster="a", technology="solar", year=Y)) == pytest.approx(2.5, abs=1e-6)
     assert float(res["flexible_shift_mwh"].sum()) >= 2 * 365 - 1e-6  # at least the 2 MWh a day moved into the sun
     # both green scores: 2.5·4 MWh of 48 MWh a day, all of it used in its hour
-    assert s["green"]["green_cfe_score"] == pytest.approx(10 / 48, rel=1e-6)
-    assert s["green"]["green_volume_score"] == pytest.approx(10 / 48, rel=1e-6)
+    assert s["kpis"]["green_cfe_score"] == pytest.approx(10 / 48, rel=1e-6)
+    assert s["kpis"]["green_volume_score"] == pytest.approx(10 / 48, rel=1e-6)
 
     rigid = solve(tmp_path / "rigid", clusters, {"r1": {}}, DEMAND, TWO_CLASSES,
                        scenario=hourly(tmp_path, prof, flexible_classes=["batch"], flexibility_band=0.0))
@@ -97,7 +99,9 @@ def test_storage_charges_when_green_exceeds_load(tmp_path):
     Storing a MWh costs 10 (green) + 10 (battery) < 100 (grid), so all night load comes from the
     battery: solar capacity c with (c − 1)·4 = 20 MWh → c = 6 MW; the battery charges 5 MW in the
     solar hours and holds 20 MWh at the end of hour 13. Grid 0.
-    Cost: green 6·4·365·10 = 87 600 + battery 20·3 650 = 73 000 → 160 600 yuan."""
+    Cost: green 6·4·365·10 = 87 600 + battery 20·3 650 = 73 000 → 160 600 yuan.
+    Families: storage_balance, storage_charge_power, storage_discharge_power, storage_energy,
+    charge_from_green, cost term storage."""
     res = solve(tmp_path, {"a": {"green_avail_mw": 10.0, "green_price_yuan_per_kwh": 0.01}}, {"r1": {}},
                      {("r1", "rt", Y): 1000}, {"rt": {}},
                      scenario=hourly(tmp_path, {"a/solar": sun_day(), "a/wind": np.zeros(24)}, flexible_classes=[],
@@ -138,7 +142,8 @@ def test_flat_profiles_without_flexibility_equal_the_annual_model(tmp_path):
     """Capacity factors flat at 0.3, flat demand shapes, no flexible class: every hour is the
     average hour (one representative day stands for all 365), so the hourly model has the annual model's optimum (green capacity × 0.3 =
     the annual green MW, paid at the same price per MWh), here with a green-share policy that
-    binds and a grid limit that binds."""
+    binds and a grid limit that binds — counted by volume (green_share_volume) or hour by hour
+    (green_share on green used)."""
     clusters = {"a": {"green_avail_mw": 1.0, "green_price_yuan_per_kwh": 0.3, "grid_limit_mw": 1.2, "installed_racks": 5000,
                       "planned_racks": 5000},
                 "b": {"green_avail_mw": 2.0, "green_price_yuan_per_kwh": 0.2, "grid_price_yuan_per_kwh": 0.15}}

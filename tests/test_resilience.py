@@ -22,9 +22,33 @@ def test_n_minus_1_on_a_hand_instance(tmp_path):
                      scenario={"policy": {"n_minus_1": True}})
     s = summary(res)
     assert s["objective"] == pytest.approx(231_400, rel=1e-9)
-    assert s["resilience"]["cost_of_resilience"] == pytest.approx(56_200, rel=1e-9)
+    r = s["resilience"]
+    assert r["cost_of_resilience"] == pytest.approx(56_200, rel=1e-9)
+    # all of it real money: +100 000 capex, −43 800 electricity (everything served at the cheap a)
+    assert r["cost_of_resilience_split"] == pytest.approx(
+        {"investment_and_operating": 56_200, "n1_shortfall_penalty": 0, "other_penalties": 0}, abs=1e-6)
+    second = r["comparison_solve"]  # the second solve is explicit and reported
+    assert second["objective"] == pytest.approx(175_200, rel=1e-9) and second["status"] == "optimal"
+    assert second["timings"]["total_s"] == s["timings"]["comparison_solve_s"] <= s["timings"]["total_s"]
     assert s["resilience"]["shortfall_rack_years"] == pytest.approx(0, abs=1e-6)
     assert res["capacity"].sel(year=Y).values.tolist() == pytest.approx([150, 150])
+
+
+def test_n_minus_1_spare_power_limits_what_can_be_rerouted(tmp_path):
+    """a: 100 racks; b: 200 racks but a grid connection of 0.12 MW (120 racks at 1 kW, PUE 1); no
+    building; 150 racks of demand, served a 100 + b 50 (175 200 yuan). If b fails, a has no spare
+    rack: n1_reroute leaves 50 short (n1_spare_capacity of a binds). If a fails, b has the racks but
+    n1_spare_power caps it at 120 − 50 = 70 more, so 30 of a's 100 are short — for any split of the
+    150 racks. Shortfall 80 rack-years at P = 20 000 (resilience_penalty 1 600 000): objective
+    1 775 200. (With P = 50 000 a rack beyond the 20th at b is short in both failure cases, 2P > V =
+    100 000, and leaving it unmet is cheaper: the N-1 penalty can turn served demand into unmet.)"""
+    clusters = {"a": {}, "b": {"installed_racks": 200, "planned_racks": 200, "grid_limit_mw": 0.12,
+                               "grid_price_yuan_per_kwh": 0.2}}
+    res = solve_tiny(tmp_path, clusters=clusters, regions={"r1": {}}, demand={("r1", "w", Y): 150},
+                     settings={"policy_penalty_yuan_per_rack_year": 20_000}, scenario={"policy": {"n_minus_1": True}})
+    assert res["n1_shortfall"].sel(year=Y).values.tolist() == pytest.approx([30, 50], abs=1e-6)
+    assert float(res["cost"].sel(cost_term="resilience_penalty")) == pytest.approx(80 * 20_000, rel=1e-9)
+    assert res.attrs["objective"] == pytest.approx(175_200 + 1_600_000, rel=1e-9)
 
 
 def test_reference_n_minus_1_plan_survives_each_single_failure():
@@ -43,3 +67,21 @@ def test_reference_n_minus_1_plan_survives_each_single_failure():
         unmet = float(res["unmet"].sel(year=2030).sum())
         allowed = plan_unmet + float(plan["n1_shortfall"].sel(cluster=f, year=2030))
         assert unmet <= allowed * (1 + 1e-6) + 1e-3, (f, unmet, allowed)
+
+
+def test_cost_of_resilience_on_the_reference_separates_the_shortfall_penalty():
+    """Issue 14: the reference's N-1 cost of resilience (28.0 bn yuan) was one number that held
+    19.3 bn of N-1 shortfall *penalty* (priced, not spent). The split adds up to the total, the
+    penalty part equals the cost term, and resilience_cost=False skips the second solve."""
+    p = Planner()
+    sc = apply_changes(load_scenario("data/scenarios/reference.yaml"), {"policy.n_minus_1": True})
+    res = p.solve(sc)
+    r = summary(res)["resilience"]
+    split = r["cost_of_resilience_split"]
+    assert sum(split.values()) == pytest.approx(r["cost_of_resilience"], rel=1e-9)
+    assert split["n1_shortfall_penalty"] == pytest.approx(float(res["cost"].sel(cost_term="resilience_penalty")), rel=1e-12)
+    assert split["n1_shortfall_penalty"] > 1e10 and 0 < split["investment_and_operating"] < r["cost_of_resilience"]
+    assert r["comparison_solve"]["objective"] == pytest.approx(res.attrs["objective"] - r["cost_of_resilience"], rel=1e-12)
+    quick = summary(p.solve(sc, resilience_cost=False))["resilience"]
+    assert quick["cost_of_resilience"] is None and quick["comparison_solve"] is None
+    assert "not requested" in quick["why_not_computed"]

@@ -16,11 +16,11 @@ import time
 import streamlit as st
 import xarray as xr
 
-from ..inputs import levers, sources
+from ..inputs import sources
 from ..inputs.dataset import BUNDLED, Dataset, load_dataset
 from ..errors import InputError
 from ..reports.kpis import summary
-from ..results.build import manifest_of
+from ..results import manifest_of
 from ..run import Planner
 from ..inputs.scenario import Scenario
 
@@ -38,7 +38,7 @@ def _dataset_at(path: str) -> Dataset:
 
 def dataset_for(sc: Scenario) -> Dataset:
     """The (shared, read-only) dataset a scenario uses."""
-    return _dataset_at(str(sc.resolve(sc.dataset) if sc.dataset else BUNDLED))
+    return _dataset_at(sc.dataset_key() or str(BUNDLED))
 
 
 @st.cache_resource(show_spinner=False)
@@ -85,8 +85,20 @@ def set_scenario(sc: Scenario) -> None:
     _check(sc)
 
 
+def seed(key: str, value) -> None:
+    """Give an editor widget the scenario's value when the session holds none for its key.
+
+    A value set through session_state reaches the browser (Streamlit marks it ``set_value``).
+    Without it the browser keeps showing what the widget held before the key was dropped (a
+    newly loaded scenario, a rejected edit) and sends that stale value back on the next click,
+    where the widget's callback writes it into the scenario (issue 14). Widgets still pass
+    ``value=``; .streamlit/config.toml silences Streamlit's warning about the pair."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
 def load_scenario(sc: Scenario, origin: str) -> None:
-    """Start editing another scenario: every lever widget re-reads its value from it."""
+    """Start editing another scenario: every lever widget re-reads its value from it (``seed``)."""
     ss = st.session_state
     for k in [k for k in ss.keys() if str(k).startswith(LEVER_PREFIX)]:
         del ss[k]
@@ -154,7 +166,7 @@ def solve(where=None) -> None:
             box.update(label="输入错误 Input error", state="error")
             ss.msg["solve"] = exc.line()
             return
-        except Exception as exc:  # noqa: BLE001 - a bug must not take the session down
+        except Exception as exc:
             log.exception("solve failed")
             ss.planner = Planner()  # start clean next time
             box.update(label="求解失败 Solve failed", state="error")

@@ -1,8 +1,8 @@
 """The building blocks every constraint family returns.
 
 A family function takes the index (``Index``) and the inputs and returns numbers only:
-variable blocks, bounds, row blocks or cost terms. ``pyomo_model.py`` turns them into Pyomo
-components; ``solve.py`` uses the same numbers to update HiGHS in place for warm re-solves,
+variable blocks, bounds, row blocks or cost terms. ``model.solve.assemble`` turns them into Pyomo
+components; ``model.solve`` uses the same numbers to update HiGHS in place for warm re-solves,
 so the math is written once.
 """
 from __future__ import annotations
@@ -75,16 +75,16 @@ class LinearProgram:
     index: object = None  # the Index the blocks were built on
     signature: str = ""  # hash of the index sets (arcs, years): equal structure needs equal sets
 
-    def with_upper(self, var: str, ub: np.ndarray) -> "LinearProgram":
+    def with_upper(self, var: str, ub: np.ndarray) -> LinearProgram:
         """A copy whose variable block ``var`` has upper bounds ``ub`` (same structure)."""
         variables = dict(self.variables)
         variables[var] = replace(variables[var], ub=ub)
         return replace(self, variables=variables)
 
-    def with_costs(self, costs: list["CostTerm"]) -> "LinearProgram":
+    def with_costs(self, costs: list[CostTerm]) -> LinearProgram:
         return replace(self, costs=costs)
 
-    def with_row_bounds(self, name: str, lo: np.ndarray, hi: np.ndarray) -> "LinearProgram":
+    def with_row_bounds(self, name: str, lo: np.ndarray, hi: np.ndarray) -> LinearProgram:
         return replace(self, rows=[replace(rb, lo=lo, hi=hi) if rb.name == name else rb for rb in self.rows])
 
     def offsets(self) -> dict[str, int]:
@@ -126,5 +126,5 @@ class LinearProgram:
 
     def structure_key(self) -> tuple:
         """Equal keys: same columns, rows and sparsity, so HiGHS can be updated in place."""
-        return (self.signature, tuple((n, vb.size) for n, vb in self.variables.items()),
+        return (self.signature, tuple((n, vb.size, vb.integer) for n, vb in self.variables.items()),
                 tuple((rb.name, rb.size, tuple((t.var, t.row.size) for t in rb.terms)) for rb in self.rows))

@@ -42,6 +42,7 @@ import numpy as np
 import xarray as xr
 
 from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock
+from .family import Family
 from .index import Index
 
 H = 24
@@ -72,6 +73,7 @@ class Hours:
 
 
 def hourly_variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
+    """it, grid_h, green_h, gcap; shift (flexible classes); bat_p, bat_e, charge, discharge, soc (storage)"""
     hs = Hours(ix, inp)
     days, hours = range(hs.D), range(H)
     kydh = list(product(ix.clusters, ix.years, days, hours))
@@ -102,6 +104,7 @@ def _kydh_labels(ix: Index, hs: Hours):
 
 
 def it_load(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """it_load[k,w,y]:  it[k,w,y] − kW[w] / 1000 · Σ_{r:(r,k,w)∈A} x[r,k,w,y] = 0"""
     n_x = ix.A * ix.Y
     kw = inp["kw_per_rack"].to_numpy()[ix.arc_w] / 1000.0
     row = ix.per_arc_year(ix.arc_k * ix.W + ix.arc_w) * ix.Y + ix.x_year()
@@ -113,6 +116,7 @@ def it_load(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 
 def hourly_power_balance(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """hourly_power_balance[k,y,d,h]:  grid_h + green_h + discharge − charge − PUE[k] · (Σ_{w∉F} s[w,h] · it[k,w,y] + (1 − b) · Σ_{f∈F} it[k,f,y] + shift[k,y,d,h]) = 0"""
     hs = Hours(ix, inp)
     n, i = hs.n, np.arange(hs.n)
     k, y, d, h = hs.kydh()
@@ -139,6 +143,7 @@ def _flex_it_terms(ix: Index, hs: Hours, rows: np.ndarray, k: np.ndarray, y: np.
 
 
 def flexible_daily_energy(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """flexible_daily_energy[k,y,d]:  Σ_h shift[k,y,d,h] − 24 · b · Σ_{f∈F} it[k,f,y] = 0"""
     hs = Hours(ix, inp)
     b = float(inp["flexibility_band"])
     m = ix.K * ix.Y * hs.D
@@ -150,6 +155,7 @@ def flexible_daily_energy(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 
 def flexible_upper(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """flexible_upper[k,y,d,h]:  shift[k,y,d,h] − 2 · b · Σ_{f∈F} it[k,f,y] ≤ 0"""
     hs = Hours(ix, inp)
     b = float(inp["flexibility_band"])
     i = np.arange(hs.n)
@@ -160,6 +166,7 @@ def flexible_upper(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 
 def green_supply(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """green_supply[k,y,d,h]:  green_h[k,y,d,h] − Σ_t cf[k,t,d,h] · gcap[k,t,y] ≤ 0"""
     hs = Hours(ix, inp)
     n, i = hs.n, np.arange(hs.n)
     k, y, d, h = hs.kydh()
@@ -172,6 +179,7 @@ def green_supply(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 
 def green_potential(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """green_potential[k,y]:  Σ_t gcap[k,t,y] ≤ G_green[k]   (nameplate MW)"""
     hs = Hours(ix, inp)
     k, t, y = np.unravel_index(np.arange(hs.K * hs.T * ix.Y), (hs.K, hs.T, ix.Y))
     return RowBlock("green_potential", ("cluster", "year"), list(product(ix.clusters, ix.years)),
@@ -191,20 +199,24 @@ def _average(ix: Index, inp: xr.Dataset, name: str, var: str, parts: list[tuple[
 
 
 def grid_average(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """grid_average[k,y]:  grid[k,y] − Σ_{d,h} n_d / N · grid_h[k,y,d,h] = 0"""
     return _average(ix, inp, "grid_average", "grid", [("grid_h", 1.0)])
 
 
 def green_average(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """green_average[k,y]:  green[k,y] − Σ_{d,h} n_d / N · (green_h − charge + discharge)[k,y,d,h] = 0"""
     parts = [("green_h", 1.0)] + ([("charge", -1.0), ("discharge", 1.0)] if bool(inp["storage_on"]) else [])
     return _average(ix, inp, "green_average", "green", parts)
 
 
 def grid_peak_limit(ix: Index, inp: xr.Dataset) -> Bound:
+    """grid_peak_limit:  grid_h[k,y,d,h] ≤ G[k]   (a column upper bound: the connection limit holds in every hour)"""
     hs = Hours(ix, inp)
     return Bound("grid_peak_limit", "grid_h", np.repeat(inp["grid_limit_mw"].to_numpy(), ix.Y * hs.D * H))
 
 
 def storage_balance(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """storage_balance[k,y,d,h]:  soc[k,y,d,h] − soc[k,y,d,h−1] − η_c · charge + discharge / η_d = 0   (h − 1 of hour 0 is hour 23)"""
     hs = Hours(ix, inp)
     n, i = hs.n, np.arange(hs.n)
     eta = np.sqrt(float(inp["storage_round_trip_efficiency"]))
@@ -224,19 +236,23 @@ def _under(ix: Index, inp: xr.Dataset, name: str, var: str, cap: str) -> RowBloc
                     lo=np.full(n, -np.inf), hi=np.zeros(n))
 
 
-def storage_charge_power(ix, inp):
+def storage_charge_power(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """storage_charge_power[k,y,d,h]:  charge − bat_p[k,y] ≤ 0"""
     return _under(ix, inp, "storage_charge_power", "charge", "bat_p")
 
 
-def storage_discharge_power(ix, inp):
+def storage_discharge_power(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """storage_discharge_power[k,y,d,h]:  discharge − bat_p[k,y] ≤ 0"""
     return _under(ix, inp, "storage_discharge_power", "discharge", "bat_p")
 
 
-def storage_energy(ix, inp):
+def storage_energy(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """storage_energy[k,y,d,h]:  soc − bat_e[k,y] ≤ 0"""
     return _under(ix, inp, "storage_energy", "soc", "bat_e")
 
 
-def charge_from_green(ix, inp):
+def charge_from_green(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """charge_from_green[k,y,d,h]:  charge − green_h ≤ 0   (a battery stores green power only)"""
     return _under(ix, inp, "charge_from_green", "charge", "green_h")
 
 
@@ -248,6 +264,7 @@ def rep_mean_cf(inp: xr.Dataset) -> np.ndarray:
 
 
 def green_share_volume(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """green_share_volume[k,y]:  Σ_t m[k,t] · gcap[k,t,y] − s_g · (grid[k,y] + green[k,y]) + green_short[k,y] ≥ 0"""
     s = float(inp["min_green_share"])
     hs = Hours(ix, inp)
     m = ix.K * ix.Y
@@ -270,14 +287,54 @@ def green_contract_cost(ix: Index, inp: xr.Dataset) -> tuple[str, np.ndarray, np
 
 
 def storage_cost(ix: Index, inp: xr.Dataset) -> CostTerm:
-    """δ_y · (c_p · bat_p[k,y] + c_e · bat_e[k,y]): storage leased year by year (annualised cost)."""
+    """storage = Σ_{k,y} δ_y · (c_P · bat_p[k,y] + c_E · bat_e[k,y])   (storage only; annualised, year by year)"""
     df = np.tile(inp["discount_factor"].to_numpy(), ix.K)
     m = np.arange(ix.K * ix.Y)
     return CostTerm("storage", [("bat_p", m, df * float(inp["storage_power_cost_yuan_per_mw_year"])),
                                 ("bat_e", m, df * float(inp["storage_energy_cost_yuan_per_mwh_year"]))])
 
 
-HOURLY_ROWS = (it_load, hourly_power_balance, green_supply, green_potential, grid_average, green_average)
-SHIFT_ROWS = (flexible_daily_energy, flexible_upper)
-STORAGE_ROWS = (storage_balance, storage_charge_power, storage_discharge_power, storage_energy, charge_from_green)
-HOURLY_BOUNDS = (grid_peak_limit,)
+def hourly(inp: xr.Dataset) -> bool:
+    return inp.attrs.get("resolution") == "hourly"
+
+
+def shifting(inp: xr.Dataset) -> bool:
+    return hourly(inp) and bool(inp["flexible"].any()) and float(inp["flexibility_band"]) > 0
+
+
+def storage(inp: xr.Dataset) -> bool:
+    return hourly(inp) and bool(inp["storage_on"])
+
+
+def volume(inp: xr.Dataset) -> bool:
+    return hourly(inp) and inp.attrs.get("green_matching") == "annual"
+
+
+_HOUR = "{cluster} in {year}, representative day {day}, hour {hour}"
+FAMILIES = (
+    Family("hourly_variables", "vars", hourly_variables, when=hourly),
+    Family("it_load", "rows", it_load, when=hourly, conflict="IT load of {workload} at {cluster} in {year}"),
+    Family("hourly_power_balance", "rows", hourly_power_balance, when=hourly,
+           conflict="hourly power balance of " + _HOUR + " (PUE × IT load = grid + green + storage)"),
+    Family("flexible_daily_energy", "rows", flexible_daily_energy, when=shifting,
+           conflict="daily energy of the flexible work at {cluster} in {year}, representative day {day}"),
+    Family("flexible_upper", "rows", flexible_upper, when=shifting,
+           conflict="flexibility band of the flexible work at " + _HOUR, limits="power"),
+    Family("green_supply", "rows", green_supply, when=hourly,
+           conflict="green output of the contracted capacity at " + _HOUR, limits="green"),
+    Family("green_potential", "rows", green_potential, when=hourly,
+           conflict="green-capacity potential (nameplate) of {cluster} in {year}", limits="green"),
+    Family("grid_average", "rows", grid_average, when=hourly, conflict="yearly grid energy of {cluster} in {year}"),
+    Family("green_average", "rows", green_average, when=hourly, conflict="yearly green energy used at {cluster} in {year}"),
+    Family("grid_peak_limit", "bound", grid_peak_limit, when=hourly,
+           conflict="grid connection limit (peak) of " + _HOUR, limits="grid"),
+    Family("storage_balance", "rows", storage_balance, when=storage, conflict="battery energy balance at " + _HOUR),
+    Family("storage_charge_power", "rows", storage_charge_power, when=storage, conflict="battery charging power at " + _HOUR),
+    Family("storage_discharge_power", "rows", storage_discharge_power, when=storage,
+           conflict="battery discharging power at " + _HOUR),
+    Family("storage_energy", "rows", storage_energy, when=storage, conflict="battery energy capacity at " + _HOUR),
+    Family("charge_from_green", "rows", charge_from_green, when=storage, conflict="battery charged from green power only at " + _HOUR),
+    Family("green_share_volume", "rows", green_share_volume, when=volume,
+           conflict="minimum green-power share by annual volume at {cluster} in {year}"),
+    Family("storage", "cost", storage_cost, when=storage),
+)

@@ -1,13 +1,10 @@
-"""Power supply of each cluster (average MW over the year).
-
-    power_balance[k,y]:      grid[k,y] + green[k,y] − PUE[k] / 1000 · Σ_{r,w} kW[w] · x[r,k,w,y] = 0
-    grid_connection_limit:   grid[k,y]  ≤ grid_limit[k]                       (column bound)
-    green_availability:      green[k,y] ≤ G[k] · c[k]                          (column bound)
+"""Power supply of each cluster (average MW over the year) — the annual resolution; with
+``resolution: hourly`` these families give way to the hourly power model (``hourly.py``).
 
 kW[w] is the average IT draw of an occupied standard rack of class w; × PUE gives facility power.
-G[k] (``green_avail_mw``) is the nameplate wind/solar potential of the cluster and c[k] the annual
-mean capacity factor of its better technology (``green_cf_annual``, from the hourly profiles; 1
-for a dataset without profiles): the annual model can draw at most the potential's mean output.
+S[k] = G_green[k] · c[k]: the nameplate wind/solar potential ``green_avail_mw`` times the annual
+mean capacity factor of the cluster's better technology (``green_cf_annual`` from the hourly
+profiles; 1 for a dataset without profiles), i.e. at most the potential's mean output.
 """
 from __future__ import annotations
 
@@ -15,6 +12,7 @@ import numpy as np
 import xarray as xr
 
 from .blocks import Bound, RowBlock, Term
+from .family import Family
 from .index import Index
 
 
@@ -26,6 +24,7 @@ def it_power_term(ix: Index, inp: xr.Dataset, scale: np.ndarray) -> Term:
 
 
 def power_balance(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """power_balance[k,y]:  grid[k,y] + green[k,y] − PUE[k] / 1000 · Σ_{(r,k,w)∈A} kW[w] · x[r,k,w,y] = 0"""
     n = ix.K * ix.Y
     ones = np.ones(n)
     return RowBlock("power_balance", ("cluster", "year"), [(k, y) for k in ix.clusters for y in ix.years],
@@ -35,8 +34,24 @@ def power_balance(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 
 def grid_connection_limit(ix: Index, inp: xr.Dataset) -> Bound:
+    """grid_connection_limit:  grid[k,y] ≤ G[k]   (a column upper bound)"""
     return Bound("grid_connection_limit", "grid", np.repeat(inp["grid_limit_mw"].to_numpy(), ix.Y))
 
 
 def green_availability(ix: Index, inp: xr.Dataset) -> Bound:
+    """green_availability:  green[k,y] ≤ S[k]   (a column upper bound)"""
     return Bound("green_availability", "green", np.repeat(inp["green_avail_avg_mw"].to_numpy(), ix.Y))
+
+
+def annual(inp: xr.Dataset) -> bool:
+    return inp.attrs.get("resolution", "annual") == "annual"
+
+
+FAMILIES = (
+    Family("power_balance", "rows", power_balance, when=annual,
+           conflict="power balance of {cluster} in {year} (PUE × IT load = grid + green)"),
+    Family("grid_connection_limit", "bound", grid_connection_limit, when=annual,
+           conflict="grid connection limit of {cluster} in {year}", limits="grid"),
+    Family("green_availability", "bound", green_availability, when=annual,
+           conflict="green-power availability at {cluster} in {year}", limits="green"),
+)

@@ -5,6 +5,9 @@ reported as an :class:`InputError` naming the file, the field and the row.
 """
 from __future__ import annotations
 
+import io
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +20,16 @@ from .schema import FILES, SETTINGS, Column
 
 BUNDLED = Path(__file__).resolve().parents[2] / "data"
 MAX_FILE_BYTES = 50_000_000
+SETTINGS_FILE = "settings.yaml"
+
+
+PROFILE_FILES = ("capacity_factors.csv.gz", "capacity_factors.csv", "demand_shapes.csv")
+
+
+def dataset_files(root: str | Path) -> list[Path]:
+    """The files a dataset consists of (and the only ones read): the CSVs of ``schema.FILES`` and settings."""
+    profiles = [Path(root) / "profiles" / n for n in PROFILE_FILES]  # optional (model/inputs/profiles.py)
+    return [Path(root) / name for name in FILES] + [Path(root) / SETTINGS_FILE] + [p for p in profiles if p.is_file()]
 
 
 @dataclass
@@ -34,13 +47,32 @@ class Dataset:
         return [int(y) for y in self.settings["years"]]
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise InputError(path, "", "file not found")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise InputError(path, "", f"larger than {MAX_FILE_BYTES // 1_000_000} MB")
+def read_input_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of an input file, read only if it is a regular file (after symlinks) of at most
+    ``max_bytes``: a FIFO would block the read, a link to /dev/zero never end."""
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        st = os.stat(path)
+    except OSError:
+        raise InputError(path, "", "file not found") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(path, "", "not a regular file (a folder, FIFO or device); expected a data file")
+    limit = f"{max_bytes // 1000} kB" if max_bytes < 10_000_000 else f"{max_bytes // 1_000_000} MB"
+    if st.st_size > max_bytes:
+        raise InputError(path, "", f"larger than {limit}")
+    try:
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)  # /proc-style files report size 0: never read past the limit
+    except OSError as exc:
+        raise InputError(path, "", f"cannot be read ({exc.strerror})") from None
+    if len(data) > max_bytes:
+        raise InputError(path, "", f"larger than {limit}")
+    return data
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    data = read_input_bytes(path)
+    try:
+        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8")
     except UnicodeDecodeError:
         raise InputError(path, "", "not UTF-8 text") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -109,10 +141,10 @@ def _check_ref(values: pd.Series, allowed, path: Path, field: str) -> None:
 
 
 def read_settings(path: Path) -> dict:
-    if not path.is_file():
-        raise InputError(path, "", "file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(read_input_bytes(path).decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(path, "", "not UTF-8 text") from None
     except yaml.YAMLError as exc:
         raise InputError(path, "", f"not valid YAML ({str(exc).splitlines()[0]})") from None
     if not isinstance(data, dict):
@@ -141,7 +173,7 @@ def load_dataset(path: str | Path | None = None) -> Dataset:
     t = {name: read_table(root / name, cols) for name, cols in FILES.items()}
     hubs, clusters, regions, workloads, demand = (
         t["hubs.csv"], t["clusters.csv"], t["regions.csv"], t["workloads.csv"], t["demand.csv"])
-    settings = read_settings(root / "settings.yaml")
+    settings = read_settings(root / SETTINGS_FILE)
     for name, table in (("hubs.csv", hubs), ("clusters.csv", clusters), ("regions.csv", regions), ("workloads.csv", workloads)):
         if table.empty:
             raise InputError(root / name, "", "no rows")

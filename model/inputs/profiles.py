@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from .dataset import PROFILE_FILES, read_input_bytes
 
 TECHNOLOGIES = ("wind", "solar")
 HOURS, DAYS = 24, 365
@@ -28,12 +30,10 @@ MAX_PROFILE_BYTES = 50_000_000
 
 
 def _read(path: Path, rows: int, what: str) -> pd.DataFrame:
-    if not path.is_file():
-        raise InputError(path, "", "file not found")
-    if path.stat().st_size > MAX_PROFILE_BYTES:
-        raise InputError(path, "", f"larger than {MAX_PROFILE_BYTES // 1_000_000} MB")
+    data = read_input_bytes(path, MAX_PROFILE_BYTES)
+    gz = "gzip" if path.name.endswith(".gz") else None
     try:  # fast path: every cell a number
-        df = pd.read_csv(path, encoding="utf-8", na_filter=False)
+        df = pd.read_csv(io.BytesIO(data), encoding="utf-8", na_filter=False, compression=gz)
         df.columns = [str(c).strip() for c in df.columns]
         df = df.drop(columns=[c for c in df.columns if c == "hour"])
         if len(df) == rows and not df.columns.empty and all(t.kind == "f" or t.kind == "i" for t in df.dtypes):
@@ -43,7 +43,7 @@ def _read(path: Path, rows: int, what: str) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, EOFError, OSError, ValueError):
         pass  # the slow path below names the problem
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8", compression=gz)
     except UnicodeDecodeError:
         raise InputError(path, "", "not UTF-8 text") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, EOFError, OSError) as exc:
@@ -188,9 +188,9 @@ def hourly_variables(sc, dataset_path: Path, clusters: list[str], workloads: lis
     better technology; 1 without profiles) and the representative days the hourly model uses
     (the annual model uses them for its hour-by-hour matching estimate)."""
     opt = sc.hourly
-    cf_files = [p for p in (dataset_path / "profiles" / "capacity_factors.csv.gz",
-                            dataset_path / "profiles" / "capacity_factors.csv") if p.is_file()][:1]
-    sh_files = [p for p in (dataset_path / "profiles" / "demand_shapes.csv",) if p.is_file()]
+    bundled = [dataset_path / "profiles" / n for n in PROFILE_FILES]
+    cf_files = [p for p in bundled[:2] if p.is_file()][:1]
+    sh_files = [p for p in bundled[2:] if p.is_file()]
     if opt.capacity_factors:
         cf_files.append(sc.resolve(opt.capacity_factors))
     if opt.demand_shapes:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from ..errors import InputError
+from .schema import Column, overridable
 
 MAX_SCENARIO_BYTES = 1_000_000
 SCENARIOS = Path(__file__).resolve().parents[2] / "data" / "scenarios"
@@ -22,6 +24,7 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "data" / "scenarios"
 NonNeg = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0, le=1)]
 Growth = Annotated[float, Field(ge=-0.5, le=2)]
+NO_BOUND = "none"  # a latency bound of "none": the class has no bound (null: the dataset's)
 
 
 class _Strict(BaseModel):
@@ -44,16 +47,15 @@ class DemandLevers(_Strict):
     region_growth: dict[str, Growth] = {}
 
 
-class ClusterLevers(_Strict):
-    installed_racks: NonNeg | None = None
-    planned_racks: NonNeg | None = None
-    build_limit_racks_per_year: NonNeg | None = None
-    pue: Annotated[float, Field(ge=1, le=3)] | None = None
-    grid_limit_mw: NonNeg | None = None
-    grid_price_yuan_per_kwh: Annotated[float, Field(ge=0, le=5)] | None = None
-    green_avail_mw: NonNeg | None = None
-    green_price_yuan_per_kwh: Annotated[float, Field(ge=0, le=5)] | None = None
-    capex_yuan_per_rack: NonNeg | None = None
+def _override_field(c: Column):
+    """An optional override of a catalogue column, within the column's range (None: the dataset's)."""
+    bounds = {"ge": c.lo} | ({"le": c.hi} if math.isfinite(c.hi) else {})
+    return Annotated[float, Field(description=f"{c.zh} {c.en} ({c.unit})", **bounds)] | None, None
+
+
+# one optional field per cluster attribute the catalogue lets a scenario override
+ClusterLevers = create_model("ClusterLevers", __base__=_Strict,
+                             **{c.name: _override_field(c) for c in overridable("clusters.csv")})
 
 
 class Outage(_Strict):
@@ -84,6 +86,9 @@ class StorageOptions(_Strict):
     round_trip_efficiency: Annotated[float, Field(gt=0, le=1)] = 0.85
 
 
+HOURLY_FILE_FIELDS = ("capacity_factors", "demand_shapes")  # files named under ``hourly``
+
+
 class HourlyOptions(_Strict):
     """Options of ``resolution: hourly`` (docs/math.md, "Hourly power model")."""
     representative_days: Annotated[int, Field(ge=1, le=365)] | Literal["full_year"] = 12
@@ -103,6 +108,9 @@ class SolverOptions(_Strict):
     method: str = Field("choose", pattern="^(choose|simplex|ipm)$")
 
 
+FILE_FIELDS = ("latency_matrix",)  # every field naming an input file (besides the dataset folder)
+
+
 class Scenario(_Strict):
     name: str = Field("scenario", min_length=1, max_length=120)
     description: str = ""
@@ -113,7 +121,8 @@ class Scenario(_Strict):
     unmet_penalty_yuan_per_rack_year: NonNeg | None = None
     electricity_price_scale: NonNeg = 1.0
     green_price_scale: NonNeg = 1.0
-    latency_bounds_ms: dict[str, NonNeg | None] = {}  # workload -> bound (null: none)
+    # workload -> one-way bound in ms; "none": no bound; null (or absent): the dataset's bound
+    latency_bounds_ms: dict[str, NonNeg | Literal[NO_BOUND] | None] = {}
     demand: DemandLevers = DemandLevers()
     clusters: dict[str, ClusterLevers] = {}
     outages: list[Outage] = []
@@ -129,6 +138,17 @@ class Scenario(_Strict):
 
     def resolve(self, rel: str | None) -> Path | None:
         return None if rel is None else (Path(self.base_dir) / rel).resolve()
+
+    def dataset_key(self) -> str:
+        """Which dataset the scenario uses ("" for the bundled one): the key of every dataset cache."""
+        return str(self.resolve(self.dataset)) if self.dataset else ""
+
+    def single_threaded(self) -> Scenario:
+        """The scenario with HiGHS on one thread — the one value a process of many solves can use
+        (the app's sessions and a batch's workers share a HiGHS scheduler per process)."""
+        if self.solver.threads == 1:
+            return self
+        return self.model_copy(update={"solver": self.solver.model_copy(update={"threads": 1})})
 
 
 def _field(loc) -> str:
@@ -153,13 +173,12 @@ def scenario_from_dict(data: Any, source: str = "<scenario>", base_dir: str | Pa
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario YAML file safely and validate it."""
+    from .dataset import read_input_bytes
+
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "", "file not found")
-    if path.stat().st_size > MAX_SCENARIO_BYTES:
-        raise InputError(path, "", f"larger than {MAX_SCENARIO_BYTES // 1000} kB")
+    data = read_input_bytes(path, MAX_SCENARIO_BYTES)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(path, "", "not UTF-8 text") from None
     return parse_scenario_text(text, str(path), path.parent)
@@ -179,10 +198,27 @@ def scenario_to_yaml(sc: Scenario) -> str:
     return yaml.safe_dump(sc.model_dump(mode="json", exclude_defaults=True), allow_unicode=True, sort_keys=False)
 
 
+def input_file_digests(sc: Scenario) -> dict[str, str]:
+    """field → sha256 of the content of each file the scenario names (``FILE_FIELDS``)."""
+    from .dataset import read_input_bytes
+
+    out = {f: hashlib.sha256(read_input_bytes(sc.resolve(getattr(sc, f)))).hexdigest()
+           for f in FILE_FIELDS if getattr(sc, f) is not None}
+    for f in HOURLY_FILE_FIELDS:
+        if getattr(sc.hourly, f) is not None:
+            out[f"hourly.{f}"] = hashlib.sha256(read_input_bytes(sc.resolve(getattr(sc.hourly, f)), 50_000_000)).hexdigest()
+    return out
+
+
 def scenario_hash(sc: Scenario, dataset_fingerprint: str) -> str:
-    """Content hash of the scenario (its name and description excluded) and its dataset."""
-    body = sc.model_dump(mode="json", exclude={"name", "description"})
-    blob = json.dumps(body, sort_keys=True) + dataset_fingerprint
+    """Content hash of everything a solve reads: the scenario's levers, the content of every file
+    it names and its dataset's files (``dataset_fingerprint``). Names, the description and paths
+    do not enter: equal hashes mean equal inputs, whatever the files are called. Raises
+    InputError when a named file cannot be read."""
+    body = sc.model_dump(mode="json", exclude={"name": True, "description": True, "dataset": True,
+                                               **{f: True for f in FILE_FIELDS}, "hourly": set(HOURLY_FILE_FIELDS)})
+    blob = json.dumps({"levers": body, "files": input_file_digests(sc), "dataset": dataset_fingerprint},
+                      sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..results.build import TOL
+from ..results import TOL
 
 LON_RANGE = (75.0, 135.0)
 LAT_RANGE = (18.0, 53.0)

@@ -125,12 +125,8 @@ def hourly_results(inp: xr.Dataset, lp: LinearProgram, v: np.ndarray, col_dual: 
 
 
 def score_totals(res: xr.Dataset) -> dict:
-    """Consumption-weighted scores over all clusters and years, and the hourly KPIs."""
-    cons = res["energy_mwh"].to_numpy()
-    w = cons.sum()
-    out = {"resolution": res.attrs.get("resolution", "annual"),
-           "green_volume_score": float(np.nansum(res["green_volume_score"].to_numpy() * cons) / w) if w > 0 else None,
-           "green_cfe_score": float(np.nansum(res["green_cfe_score"].to_numpy() * cons) / w) if w > 0 else None}
+    """The hourly KPIs of summary.json (the two green scores are KPI columns, reports/kpis.py)."""
+    out = {"resolution": res.attrs.get("resolution", "annual")}
     if "hourly_grid_mw" in res:
         out.update(representative_days=res.attrs.get("representative_days"),
                    rep_day_rmse=float(res.attrs.get("rep_day_rmse", np.nan)),
