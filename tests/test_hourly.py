@@ -6,6 +6,8 @@ racks are 1 MW and a MW for an hour at p yuan/kWh costs 1000·p yuan.
 """
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -275,3 +277,37 @@ def test_hourly_matching_needs_hourly_resolution(tmp_path):
     assert r.exit_code == 2
     assert r.stderr.strip() == (f"error: {sc}: field 'hourly.green_matching': hour-by-hour matching needs "
                                 "resolution: hourly (the annual model has no hours)")
+
+
+# ---------------------------------------------------------------- existing features at hourly resolution
+
+@pytest.mark.slow
+def test_existing_features_work_at_hourly_resolution(tmp_path):
+    """Baselines, N-1, modular builds, the cost–carbon frontier, a warm re-solve after a carbon-price
+    change (equal to a cold solve) and the strict-mode explanation all run on the hourly model."""
+    from model.inputs.scenario import apply_changes, load_scenario
+    from model.run import Planner
+    from model.studies.frontier import cost_carbon_frontier
+
+    ds = write_dataset(tmp_path / "data", {k: {**ROOM, **v} for k, v in SMALL.items()}, {"r1": {}}, SMALL_DEMAND, TWO_CLASSES)
+    body = {"resolution": "hourly", "hourly": {"capacity_factors": write_profiles(tmp_path / "cf.csv", _three_day_profiles()),
+                                               "representative_days": 3, "flexible_classes": ["batch"]}}
+    sc = load_scenario(scenario_file(tmp_path, ds, body))
+    p = Planner()
+    res = p.solve(sc, baselines=True)
+    assert set(res.baseline.values) == {"optimum", "nearest", "cheapest", "greenest"}
+    assert (res["baseline_cost"].sum("cost_term") >= res.attrs["objective"] - 1e-6).all()
+    warm = p.solve(apply_changes(sc, {"carbon_price_yuan_per_t": 300.0}))
+    cold = Planner().solve(apply_changes(sc, {"carbon_price_yuan_per_t": 300.0}))
+    assert "warm_start\": true" in warm.attrs["manifest"]
+    assert warm.attrs["objective"] == pytest.approx(cold.attrs["objective"], rel=1e-8)
+    n1 = Planner().solve(apply_changes(sc, {"policy.n_minus_1": True}))
+    assert n1.attrs["objective"] >= res.attrs["objective"] - 1e-6 and "n1_shortfall" in n1
+    blocks = Planner().solve(apply_changes(sc, {"modular_builds": {"block_racks": 500.0}}))
+    assert blocks.attrs["status"] == "optimal"
+    front = cost_carbon_frontier(sc, points=3)
+    assert (front["emissions_t"].diff().dropna() <= 1e-6).all() and (front["objective"].diff().dropna() >= -1e-3).all()
+    strict = Planner().solve(apply_changes(sc, {"policy.allow_unmet": False, "clusters": {
+        "a": {"grid_limit_mw": 0.0, "green_avail_mw": 0.0}, "b": {"grid_limit_mw": 0.0, "green_avail_mw": 0.0}}}))
+    families = {c["constraint"] for c in json.loads(strict.attrs["manifest"])["conflicts"]}
+    assert "hourly_power_balance" in families and "grid_peak_limit" in families
