@@ -311,3 +311,27 @@ def test_existing_features_work_at_hourly_resolution(tmp_path):
         "a": {"grid_limit_mw": 0.0, "green_avail_mw": 0.0}, "b": {"grid_limit_mw": 0.0, "green_avail_mw": 0.0}}}))
     families = {c["constraint"] for c in json.loads(strict.attrs["manifest"])["conflicts"]}
     assert "hourly_power_balance" in families and "grid_peak_limit" in families
+
+
+@pytest.mark.slow
+def test_bundled_profiles_are_the_generator_output():
+    """data/profiles/ is what data/make_profiles.py writes (deterministic); full-load hours match
+    profiles/utilisation_hours.csv and every value is a capacity factor."""
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "data"
+    spec = importlib.util.spec_from_file_location("make_profiles", root / "make_profiles.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    cf, shapes = mod.build(root)
+    committed = pd.read_csv(root / "profiles" / "capacity_factors.csv.gz")
+    pd.testing.assert_frame_equal(cf.reset_index(drop=True), committed, check_dtype=False, atol=1e-9)
+    pd.testing.assert_frame_equal(shapes, pd.read_csv(root / "profiles" / "demand_shapes.csv"), check_dtype=False)
+    hours = pd.read_csv(root / "profiles" / "utilisation_hours.csv").set_index("region_id")
+    clusters = pd.read_csv(root / "clusters.csv").set_index("cluster_id")
+    for k, c in clusters.iterrows():
+        for t in ("wind", "solar"):
+            assert committed[f"{k}/{t}"].sum() == pytest.approx(hours.loc[c.region_id, f"{t}_hours"], abs=1.0)
+    values = committed.drop(columns="hour").to_numpy()
+    assert values.min() >= 0 and values.max() <= 1
