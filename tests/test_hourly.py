@@ -89,6 +89,13 @@ def test_flexible_load_moves_to_the_solar_hours(tmp_path):
     assert s["kpis"]["green_cfe_score"] == pytest.approx(10 / 48, rel=1e-6)
     assert s["kpis"]["green_volume_score"] == pytest.approx(10 / 48, rel=1e-6)
 
+    # the typical-day chart stacks green used + grid up to the facility load in every hour
+    from model.reports.charts import typical_day
+    fig = typical_day(res, "a", Y)
+    by_name = {t.name: np.asarray(t.y) for t in fig.data}
+    assert by_name["green used 绿电"] + by_name["grid 电网"] == pytest.approx(by_name["facility load 设施负荷"], abs=1e-6)
+    assert by_name["green used 绿电"][SUN] == pytest.approx([2.5] * 4, abs=1e-6)
+
     rigid = solve(tmp_path / "rigid", clusters, {"r1": {}}, DEMAND, TWO_CLASSES,
                        scenario=hourly(tmp_path, prof, flexible_classes=["batch"], flexibility_band=0.0))
     assert rigid.attrs["objective"] == pytest.approx(1_606_000, rel=1e-6)

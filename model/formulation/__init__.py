@@ -15,7 +15,8 @@ from .family import LIMITS, Family
 from .index import Index, build_index
 
 FAMILIES: tuple[Family, ...] = (variables.FAMILIES + demand.FAMILIES + capacity.FAMILIES + power.FAMILIES
-                                + hourly.FAMILIES + policy.FAMILIES + objective.FAMILIES + resilience.FAMILIES)
+                                + hourly.FAMILIES + policy.FAMILIES + objective.FAMILIES + hourly.COST_FAMILIES
+                                + resilience.FAMILIES)
 BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
 
 

@@ -336,5 +336,5 @@ FAMILIES = (
     Family("charge_from_green", "rows", charge_from_green, when=storage, conflict="battery charged from green power only at " + _HOUR),
     Family("green_share_volume", "rows", green_share_volume, when=volume,
            conflict="minimum green-power share by annual volume at {cluster} in {year}"),
-    Family("storage", "cost", storage_cost, when=storage),
 )
+COST_FAMILIES = (Family("storage", "cost", storage_cost, when=storage),)  # after the yearly cost terms
