@@ -140,6 +140,7 @@ def test_grid_peak_limit_binds_in_one_hour(tmp_path):
                      scenario={"resolution": "hourly", "hourly": {"representative_days": 1, "demand_shapes": str(shapes),
                                                                    "flexible_classes": []}})
     assert float(res["served"].sum()) == pytest.approx(750, abs=1e-6)
+    assert set(res["unmet_reason"].values.ravel()) == {"admissible clusters full (capacity, build or power limits)"}
     grid = res["hourly_grid_mw"].sel(cluster="a", year=Y, day=0).values
     assert grid[20] == pytest.approx(1.5, abs=1e-6)
     assert (np.delete(grid, 20) < 1.5 - 1e-3).all()

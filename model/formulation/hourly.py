@@ -319,7 +319,7 @@ FAMILIES = (
     Family("flexible_daily_energy", "rows", flexible_daily_energy, when=shifting,
            conflict="daily energy of the flexible work at {cluster} in {year}, representative day {day}"),
     Family("flexible_upper", "rows", flexible_upper, when=shifting,
-           conflict="flexibility band of the flexible work at " + _HOUR, limits="power"),
+           conflict="flexibility band of the flexible work at " + _HOUR),
     Family("green_supply", "rows", green_supply, when=hourly,
            conflict="green output of the contracted capacity at " + _HOUR, limits="green"),
     Family("green_potential", "rows", green_potential, when=hourly,
