@@ -107,7 +107,9 @@ def hourly_results(inp: xr.Dataset, lp: LinearProgram, v: np.ndarray, col_dual: 
         "curtailment_mwh": (("cluster", "year"), (np.maximum(0.0, avail - green_h) * w4).sum(axis=(2, 3)), {"units": "MWh/yr"}),
         "peak_grid_mw": (("cluster", "year"), grid_h.max(axis=(2, 3)), {"units": "MW", "long_name": "highest hourly grid draw"}),
         "flexible_shift_mwh": (("cluster", "year"), shifted, {"units": "MWh IT/yr", "long_name": "flexible IT energy moved above its flat level"}),
-        "mw_value": (("cluster", "year"), -grid_rc.sum(axis=(2, 3)) / df,
+        # raising the connection limit relaxes the hours at the limit (reduced cost ≤ 0); hours at
+        # zero grid draw (reduced cost ≥ 0) are not affected
+        "mw_value": (("cluster", "year"), -np.minimum(grid_rc, 0.0).sum(axis=(2, 3)) / df,
                      {"units": "yuan per MW-year", "long_name": "value of one more MW of grid connection (peak)"}),
         "green_mw_value": (("cluster", "year"), -np.nan_to_num(_row_block(lp, row_dual, "green_potential")).reshape(K, Y) / df,
                            {"units": "yuan per MW-year", "long_name": "value of one more MW of green potential (nameplate)"}),
