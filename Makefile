@@ -41,6 +41,7 @@ app: install
 bench: install
 	$(PY) benchmarks/bench_core.py
 	$(PY) benchmarks/bench_batch.py
+	$(PY) benchmarks/bench_stochastic.py
 	$(PY) benchmarks/bench_hourly.py
 
 data: install

@@ -5,7 +5,7 @@ This file only composes the views in model/app/.
 """
 import streamlit as st
 
-from model.app import compare, editor, export, map, results, state
+from model.app import compare, editor, export, map, results, state, uncertainty
 
 st.set_page_config(page_title="hubplan 东数西算 planner", layout="wide")
 state.init()
@@ -27,6 +27,7 @@ views = {
     "地图 Map": lambda: map.map_view(state.current_result()),
     "比较 Compare": compare.compare_view,
     "导出 Export": export.export_view,
+    "不确定性 Uncertainty": uncertainty.uncertainty_view,
 }
 for tab, view in zip(st.tabs(list(views), key=state.TAB_KEY, on_change="rerun"), views.values()):
     if tab.open:

@@ -503,3 +503,70 @@ def test_batch_with_two_matrices_edited_matrix_and_twin_files(tiny, tmp_path):
     assert idx2.loc["a.yaml", "objective"] == pytest.approx(alone["b"], rel=1e-9)
     assert idx2.loc["a_copy.yaml", "objective"] == pytest.approx(alone["a_copy"], rel=1e-9)
     assert idx2["reused"].all() and r2.counts["solved"] == 0  # both contents were solved before
+
+
+@pytest.mark.slow
+def test_ctrl_c_then_rerun_loses_nothing(tmp_path):
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) mid-batch: one line,
+    exit 130, finished scenarios kept; a leftover scenarios/.tmp-* folder (a worker stopped
+    mid-write) is removed by the next run, which solves only what is missing."""
+    out = tmp_path / "sigint"
+    n = 8
+    cmd = [str(BIN / "hubplan"), "sweep", str(REFERENCE), "--set",
+           "carbon_price_yuan_per_t=" + ",".join(str(10 * i) for i in range(n)),
+           "--out", str(out), "--workers", "1", "--outputs", "lean", "-q"]
+    jobs = make_jobs(expand(REFERENCE, [cmd[4]]))
+
+    def done() -> set[str]:
+        return {j.hash for j in jobs if is_done(out / "scenarios" / j.hash, "lean", False)}
+
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, env=ENV)
+    deadline = time.time() + 240
+    while len(done()) < 2 and time.time() < deadline and p.poll() is None:
+        time.sleep(0.02)
+    os.killpg(p.pid, signal.SIGINT)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 130, err
+    assert err.splitlines() == [f"interrupted: finished scenarios are kept in {out}/scenarios; "
+                                "run the same command again to resume"], err
+    before = done()
+    assert 2 <= len(before) < n
+    mtimes = {h: (out / "scenarios" / h / "arrays.npz").stat().st_mtime_ns for h in before}
+    (out / "scenarios" / ".tmp-0123456789abcdef-1-deadbeef").mkdir()  # as a worker stopped mid-write leaves it
+
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=ENV)
+    assert r.returncode == 0, r.stderr
+    idx = read_index(out)
+    assert len(idx) == n and idx["ok"].all() and done() == {j.hash for j in jobs}
+    assert set(idx.loc[idx["reused"], "scenario_hash"]) == before  # kept, not solved again
+    assert {h: (out / "scenarios" / h / "arrays.npz").stat().st_mtime_ns for h in before} == mtimes
+    assert not list((out / "scenarios").glob(".tmp-*"))
+    assert xr.open_dataset(out / "combined.nc", engine="h5netcdf").sizes["scenario"] == n
+
+
+@pytest.mark.slow
+def test_schema_invalid_file_in_the_list_is_recorded_and_the_rest_run(tiny, tmp_path):
+    broken = tiny / "broken.yaml"
+    broken.write_text("name: broken\ndemand:\n  scale: true\n", encoding="utf-8")
+    secret = tmp_path / "secret.txt"  # not a latency matrix: its text must not reach index.csv/run.json
+    secret.write_text("API_TOKEN=hunter2-SECRET\n", encoding="utf-8")
+    leak = tmp_path / "leak.yaml"
+    leak.write_text(f"name: leak\ndataset: {tiny / 'data'}\nlatency_matrix: {secret}\n", encoding="utf-8")
+    out = tmp_path / "mixed"
+    files = [str(tiny / "base.yaml"), str(broken), str(tiny / "more.yaml"), str(leak)]
+    r = subprocess.run([str(BIN / "hubplan"), "batch", *files, "--out", str(out), "--outputs", "lean",
+                        "--workers", "1", "-q"], capture_output=True, text=True, timeout=300, env=ENV)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    msg = f"{broken}: field 'demand.scale': expected a number, not true/false"
+    leaked = f"{secret}: field 'region_id': column 1 must be region_id (then one column per cluster id)"
+    idx = read_index(out, keep_default_na=False)
+    assert r.stderr.splitlines() == [f"failed: broken [{idx['scenario_hash'][1]}]: {msg}",
+                                     f"failed: leak [{idx['scenario_hash'][3]}]: {leaked}"]
+    assert list(idx["name"]) == ["base", "broken", "more", "leak"]
+    assert list(idx["status"]) == ["optimal", "invalid", "optimal", "error"]
+    assert list(idx["error"]) == ["", msg, "", leaked]
+    assert json.loads((out / idx["dir"][1] / "run.json").read_text())["error"] == msg
+    assert json.loads((out / idx["dir"][3] / "run.json").read_text())["error"] == leaked
+    for f in ("index.csv", "summary.csv", "batch.json", idx["dir"][3] + "/run.json"):
+        assert "hunter2" not in (out / f).read_text(encoding="utf-8"), f
+    assert xr.open_dataset(out / "combined.nc", engine="h5netcdf").sizes["scenario"] == 2

@@ -7,6 +7,8 @@ import math
 
 import pytest
 
+from model.errors import InputError
+
 from model.reports.files import write_outputs
 from model.studies.batch import make_jobs, run_one
 from model.inputs.scenario import load_scenario
@@ -34,19 +36,15 @@ def test_strict_infeasible_case_writes_null_objective_with_reason(tmp_path):
     assert man["objective"] is None and "objective" in man["null_values"]
 
 
-def test_infinite_latency_writes_null_latency_with_reason(tmp_path):
-    """b is measured at inf ms (unreachable) with no bound on the class: the load-weighted latency
-    of the class is +inf, written as null."""
-    res = solve_tiny(tmp_path, clusters={"a": {}, "b": {}}, regions={"r1": {}}, demand={("r1", "w", Y): 150},
-                     latency={("r1", "a"): 5.0, ("r1", "b"): float("inf")})
-    assert res.attrs["status"] == "optimal"
-    write_outputs(res, tmp_path / "out", html=False)
-    s = strict_load((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
-    assert s["latency_weighted_ms"]["w"] is None and s["objective"] == pytest.approx(131_400, rel=1e-9)
-    assert "Infinity" in s["null_values"]["latency_weighted_ms.w"]
+def test_infinite_latency_is_refused_before_it_can_reach_summary_json(tmp_path):
+    """b measured at inf ms: the latency file is refused (naming the cell), so no Infinity can reach
+    the load-weighted latency of summary.json."""
+    with pytest.raises(InputError, match=r"latency.csv: field 'b': expected a finite latency"):
+        solve_tiny(tmp_path, clusters={"a": {}, "b": {}}, regions={"r1": {}}, demand={("r1", "w", Y): 150},
+                   latency={("r1", "a"): 5.0, ("r1", "b"): float("inf")})
 
 
-def test_batch_run_json_is_strict_for_a_failed_and_an_infinite_case(tmp_path):
+def test_batch_run_json_is_strict_for_a_failed_and_a_refused_case(tmp_path):
     """A batch scenario's run.json (written by the worker, here called directly without Dask)."""
     ds = write_dataset(tmp_path / "data", clusters={"a": {}, "b": {}}, regions={"r1": {}},
                        demand={("r1", "w", Y): 150})
@@ -61,6 +59,5 @@ def test_batch_run_json_is_strict_for_a_failed_and_an_infinite_case(tmp_path):
         rec = strict_load((root / job.hash / "run.json").read_text(encoding="utf-8"))
         if job.name == "strict":
             assert rec["ok"] is False and rec["objective"] is None and "objective" in rec["null_values"]
-        else:
-            assert rec["ok"] is True and rec["kpis"]["latency_w_ms"] is None
-            assert "Infinity" in rec["null_values"]["kpis.latency_w_ms"]
+        else:  # the inf latency is an input error, recorded with the rest of the batch going on
+            assert rec["ok"] is False and "expected a finite latency" in rec["error"]

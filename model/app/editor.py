@@ -30,7 +30,7 @@ def _bundled_descriptions() -> dict[str, str]:
         try:
             out[stem] = sources.load_bundled(stem).description
         except InputError as exc:
-            out[stem] = f"⚠ {exc.line()}"
+            out[stem] = f"⚠ {state.shown(exc.line())}"
     return out
 
 
@@ -43,7 +43,7 @@ def _load_from(make, label: str) -> None:
     try:
         sc = make()
     except InputError as exc:
-        st.session_state.msg["source"] = exc.line()
+        st.session_state.msg["source"] = state.shown(exc.line())
         return
     state.load_scenario(sc, label)
 
@@ -126,7 +126,7 @@ def _apply(path: str, value) -> bool:
     try:
         new = levers.set_lever(ss.scenario, state.dataset_for(ss.scenario), path, value)
     except InputError as exc:
-        ss.msg["edit"] = exc.line()
+        ss.msg["edit"] = state.shown(exc.line())
         return False
     state.set_scenario(new)
     return True
@@ -141,7 +141,7 @@ def _on_lever(path: str) -> None:
 
 
 def lever_input(lv: Lever, sc, ds, where=None, label: str | None = None, collapsed: bool = False,
-                placeholder: str | None = None, fallback=None, disabled: bool = False):
+                placeholder: str | None = None, fallback=None, disabled: bool = False) -> object:
     """One widget for one lever, showing the scenario's value (``fallback`` where it has none)."""
     where = where or st
     value = levers.lever_value(sc, ds, lv.path)
@@ -189,7 +189,7 @@ def _on_name() -> None:
     try:
         new = levers.set_name(ss.scenario, ss.get(P + "name") or "", ss.get(P + "description", ss.scenario.description))
     except InputError as exc:
-        ss.msg["edit"] = exc.line()
+        ss.msg["edit"] = state.shown(exc.line())
         ss.pop(P + "name", None)
         return
     state.set_scenario(new)
@@ -217,7 +217,7 @@ def _apply_outages(new: dict) -> None:
     try:
         out = levers.set_outages(sc, state.dataset_for(sc), new)
     except InputError as exc:
-        ss.msg["edit"] = exc.line()
+        ss.msg["edit"] = state.shown(exc.line())
         return
     for k in [k for k in ss.keys() if str(k).startswith((P + "outages", P + "outage_years."))]:
         del ss[k]  # redraw the outage widgets from the scenario

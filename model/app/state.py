@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 import xarray as xr
@@ -62,6 +65,13 @@ def init() -> None:
     ss.last_solve_s = None
 
 
+def shown(message: str) -> str:
+    """A message as the app shows it: paths inside the app's data folder relative to it
+    (``data/clusters.csv``), so a planner never sees where the server keeps its files."""
+    root = str(BUNDLED)
+    return message.replace(root + os.sep, "data/").replace(root, "data")
+
+
 def scenario() -> Scenario:
     return st.session_state.scenario
 
@@ -75,7 +85,7 @@ def _check(sc: Scenario) -> None:
         sources.check_scenario(sc, dataset_for(sc))
         st.session_state.msg["check"] = None
     except InputError as exc:
-        st.session_state.msg["check"] = exc.line()
+        st.session_state.msg["check"] = shown(exc.line())
 
 
 def set_scenario(sc: Scenario) -> None:
@@ -113,7 +123,7 @@ def changed_since_solve() -> bool:
     return ss.solved_json != ss.scenario.model_dump_json()
 
 
-def memo(res: xr.Dataset, name: str, fn):
+def memo(res: xr.Dataset, name: str, fn: Callable[[], Any]) -> Any:
     """``fn()`` computed once per stored result (summaries, figures): reruns after a lever change
     then cost almost nothing. Entries go when their result leaves the session."""
     ss = st.session_state
@@ -164,13 +174,13 @@ def solve(where=None) -> None:
                 res = ss.planner.solve(sc, baselines=bool(ss.get("with_baselines")))
         except InputError as exc:
             box.update(label="输入错误 Input error", state="error")
-            ss.msg["solve"] = exc.line()
+            ss.msg["solve"] = shown(exc.line())
             return
         except Exception as exc:
             log.exception("solve failed")
             ss.planner = Planner()  # start clean next time
             box.update(label="求解失败 Solve failed", state="error")
-            ss.msg["solve"] = f"求解失败 solve failed: {type(exc).__name__}: {exc}"
+            ss.msg["solve"] = shown(f"求解失败 solve failed: {type(exc).__name__}: {exc}")
             return
         dt = time.perf_counter() - t0
         status = str(res.attrs["status"])

@@ -65,6 +65,12 @@ def transport(ix: Index, inp: xr.Dataset) -> CostTerm:
     return CostTerm("transport", [("x", np.arange(ix.A * ix.Y), coef)])
 
 
+def opex(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """opex = Σ_{(r,k,w)∈A, y} δ_y · o[k] · x[r,k,w,y]   (space, staff, maintenance per occupied rack)"""
+    coef = ix.per_arc_year(inp["opex_yuan_per_rack_year"].to_numpy()[ix.arc_k]) * np.tile(inp["discount_factor"].to_numpy(), ix.A)
+    return CostTerm("opex", [("x", np.arange(ix.A * ix.Y), coef)])
+
+
 def carbon(ix: Index, inp: xr.Dataset) -> CostTerm:
     """carbon = Σ_{k,y} δ_y · P_CO2 · e[k] · 8760 · grid[k,y]"""
     coef = (_df_ky(ix, inp) * float(inp.attrs["hours_per_year"]) * float(inp["carbon_price_yuan_per_t"])
@@ -97,6 +103,7 @@ FAMILIES = (
     Family("capex", "cost", capex),
     Family("electricity", "cost", electricity),
     Family("transport", "cost", transport),
+    Family("opex", "cost", opex),
     Family("carbon", "cost", carbon),
     Family("unmet_penalty", "cost", unmet_penalty),
     Family("policy_penalty", "cost", policy_penalty),

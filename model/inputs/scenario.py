@@ -1,29 +1,79 @@
 """Scenario files: a YAML document that names a dataset and overrides any lever.
 
-Parsed with ``yaml.safe_load`` (no tags, no code) and validated by pydantic; every message names
-the file and the dotted field. ``scenario_hash`` identifies a scenario by its content together
+Parsed with ``strict_yaml.load_yaml`` (a SafeLoader that also refuses duplicate keys: no tags,
+no code) and validated by pydantic; every message names the file and the dotted field. Every
+range comes from ``schema.py``. ``scenario_hash`` identifies a scenario by its content together
 with the dataset files it uses, so batch results can be keyed by it.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import math
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError,
+                      create_model)
 
 from ..errors import InputError
-from .schema import Column, overridable
+from .schema import LEVERS, SETTINGS, Column, overridable
+from .strict_yaml import load_yaml, printable
 
 MAX_SCENARIO_BYTES = 1_000_000
 SCENARIOS = Path(__file__).resolve().parents[2] / "data" / "scenarios"
+INTERNAL_KEYS = ("source", "base_dir")  # set by the loader, never by a file
 
-NonNeg = Annotated[float, Field(ge=0)]
-Share = Annotated[float, Field(ge=0, le=1)]
-Growth = Annotated[float, Field(ge=-0.5, le=2)]
+
+# -- value types: every range comes from schema.py (FILES, SETTINGS, LEVERS) --------------------
+def _no_bool(v: Any) -> Any:
+    if isinstance(v, bool):  # YAML true/false would otherwise be read as 1/0
+        raise ValueError("expected a number, not true/false")
+    return v
+
+
+def _plain_text(v: str) -> str:
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in v):
+        raise ValueError("control characters (such as NUL) are not allowed")
+    return v
+
+
+def _one_line(v: str) -> str:
+    if any(unicodedata.category(ch) == "Cc" for ch in v):
+        raise ValueError("control characters (such as NUL, tab or newline) are not allowed")
+    return v
+
+
+Text = Annotated[str, AfterValidator(_plain_text)]
+Line = Annotated[str, AfterValidator(_one_line)]
+
+
+def number(lo: float, hi: float) -> Any:
+    """A finite float in [lo, hi]; booleans refused."""
+    return Annotated[float, BeforeValidator(_no_bool), Field(ge=lo, le=hi, allow_inf_nan=False)]
+
+
+def whole(lo: int, hi: int) -> Any:
+    """A whole number in [lo, hi]; booleans and huge floats (1e23) refused before conversion."""
+    def check(v: Any) -> Any:
+        _no_bool(v)
+        if isinstance(v, (int, float)) and not lo <= v <= hi:
+            raise ValueError(f"expected a whole number in [{lo}, {hi}]")
+        return v
+    return Annotated[int, BeforeValidator(check), Field(ge=lo, le=hi)]
+
+
+def lever(path: str, integer: bool = False) -> Any:
+    lo, hi, _ = LEVERS[path]
+    return whole(int(lo), int(hi)) if integer else number(lo, hi)
+
+
+def setting(key: str) -> Any:
+    lo, hi, _ = SETTINGS[key]
+    return number(lo, hi)
+
+
 NO_BOUND = "none"  # a latency bound of "none": the class has no bound (null: the dataset's)
 
 
@@ -37,20 +87,23 @@ class DemandLevers(_Strict):
     - ``class_growth[w] = g``: class w grows at g per year from the first year, replacing the
       dataset's path: D[r,w,y] = D[r,w,y0] (1 + g)^(y - y0);
     - ``region_growth[r] = h``: region r gets an extra factor (1 + h)^(y - y0) (h may be < 0);
-    - then everything is multiplied by ``scale`` × ``class_scale[w]`` × ``region_scale[r]``.
+    - then everything is multiplied by ``scale`` × ``class_scale[w]`` × ``region_scale[r]``;
+    - ``class_eflops[w] = {year: E}``: last, class w's demand in each listed year is rescaled (same
+      regional split) so that it needs E EFLOPS (FP16) at the class's PFLOPS per rack:
+      D[r,w,y] ← D[r,w,y] · 1000 · E / (PFLOPS[w] · Σ_r D[r,w,y]) — the AI-training growth path in 算力.
     """
 
-    scale: NonNeg = 1.0
-    class_scale: dict[str, NonNeg] = {}
-    region_scale: dict[str, NonNeg] = {}
-    class_growth: dict[str, Growth] = {}
-    region_growth: dict[str, Growth] = {}
+    scale: lever("demand.scale") = 1.0
+    class_scale: dict[Line, lever("demand.class_scale.*")] = {}
+    region_scale: dict[Line, lever("demand.region_scale.*")] = {}
+    class_growth: dict[Line, lever("demand.class_growth.*")] = {}
+    region_growth: dict[Line, lever("demand.region_growth.*")] = {}
+    class_eflops: dict[Line, dict[int, lever("demand.class_eflops.*.*")]] = {}
 
 
 def _override_field(c: Column):
     """An optional override of a catalogue column, within the column's range (None: the dataset's)."""
-    bounds = {"ge": c.lo} | ({"le": c.hi} if math.isfinite(c.hi) else {})
-    return Annotated[float, Field(description=f"{c.zh} {c.en} ({c.unit})", **bounds)] | None, None
+    return Annotated[number(c.lo, c.hi), Field(description=f"{c.zh} {c.en} ({c.unit})")] | None, None
 
 
 # one optional field per cluster attribute the catalogue lets a scenario override
@@ -59,31 +112,31 @@ ClusterLevers = create_model("ClusterLevers", __base__=_Strict,
 
 
 class Outage(_Strict):
-    cluster: str
-    years: list[int] | None = Field(None, min_length=1)  # None: every year
+    cluster: Line
+    years: list[lever("outages.*.years.*", integer=True)] | None = Field(None, min_length=1)  # None: every year
 
 
 class Policy(_Strict):
-    utilisation_floor: Share | None = None  # 上架率 floor on each cluster's capacity
-    min_green_share: Share | None = None  # green power share of each cluster's supply
-    min_west_share: Share | None = None  # share of non-real-time work served in western hubs
-    emission_cap_t: NonNeg | None = None  # carbon budget over the horizon, tCO2 (hard); None: no cap
-    allow_unmet: bool = True  # False: strict mode, demand must be served in full
-    n_minus_1: bool = False  # the plan must survive the loss of any single cluster
+    utilisation_floor: setting("utilisation_floor") | None = None  # 上架率 floor on each cluster's capacity
+    min_green_share: setting("min_green_share") | None = None  # green power share of each cluster's supply
+    min_west_share: setting("min_west_share") | None = None  # share of non-real-time work served in western hubs
+    emission_cap_t: lever("policy.emission_cap_t") | None = None  # carbon budget over the horizon, tCO2 (hard); None: no cap
+    allow_unmet: StrictBool = True  # False: strict mode, demand must be served in full
+    n_minus_1: StrictBool = False  # the plan must survive the loss of any single cluster
 
 
 class ModularBuilds(_Strict):
     """Capacity is added in blocks of ``block_racks`` with a fixed cost per block (a MILP)."""
-    block_racks: Annotated[float, Field(gt=0)]
-    fixed_cost_yuan_per_block: NonNeg = 0.0
-    relax: bool = False  # True: the LP relaxation (blocks continuous)
+    block_racks: lever("modular_builds.block_racks")
+    fixed_cost_yuan_per_block: lever("modular_builds.fixed_cost_yuan_per_block") = 0.0
+    relax: StrictBool = False  # True: the LP relaxation (blocks continuous)
 
 
 class StorageOptions(_Strict):
     """Battery storage at every cluster, sized by the model (power and energy capacity)."""
-    power_cost_yuan_per_mw_year: NonNeg = 60_000.0  # annualised cost of a MW of charge/discharge power
-    energy_cost_yuan_per_mwh_year: NonNeg = 60_000.0  # annualised cost of a MWh of energy capacity
-    round_trip_efficiency: Annotated[float, Field(gt=0, le=1)] = 0.85
+    power_cost_yuan_per_mw_year: number(0, 1e8) = 60_000.0  # annualised cost of a MW of charge/discharge power
+    energy_cost_yuan_per_mwh_year: number(0, 1e8) = 60_000.0  # annualised cost of a MWh of energy capacity
+    round_trip_efficiency: number(0.01, 1) = 0.85
 
 
 HOURLY_FILE_FIELDS = ("capacity_factors", "demand_shapes")  # files named under ``hourly``
@@ -91,20 +144,20 @@ HOURLY_FILE_FIELDS = ("capacity_factors", "demand_shapes")  # files named under 
 
 class HourlyOptions(_Strict):
     """Options of ``resolution: hourly`` (docs/math.md, "Hourly power model")."""
-    representative_days: Annotated[int, Field(ge=1, le=365)] | Literal["full_year"] = 12
-    capacity_factors: str | None = None  # planner CSV (8,760 rows, <cluster>/<technology> columns)
-    demand_shapes: str | None = None  # planner CSV (24 rows, one column per workload class)
-    flexible_classes: list[str] | None = None  # None: processing and ai_training where present
-    flexibility_band: Annotated[float, Field(ge=0, le=1)] = 0.25  # hourly load within (1 ± band) × daily mean
+    representative_days: whole(1, 365) | Literal["full_year"] = 12
+    capacity_factors: Line | None = None  # planner CSV (8,760 rows, <cluster>/<technology> columns)
+    demand_shapes: Line | None = None  # planner CSV (24 rows, one column per workload class)
+    flexible_classes: list[Line] | None = None  # None: processing and ai_training where present
+    flexibility_band: number(0, 1) = 0.25  # hourly load within (1 ± band) × daily mean
     green_matching: Literal["annual", "hourly"] = "annual"  # min_green_share by annual volume or hour by hour
     storage: StorageOptions | None = None  # None: no battery storage
 
 
 class SolverOptions(_Strict):
-    time_limit_s: Annotated[float, Field(gt=0, le=86400)] = 300.0
-    mip_rel_gap: Annotated[float, Field(ge=0, le=1)] = 1e-4
-    threads: Annotated[int, Field(ge=1, le=64)] = 1
-    random_seed: Annotated[int, Field(ge=0)] = 0
+    time_limit_s: lever("solver.time_limit_s") = 300.0
+    mip_rel_gap: lever("solver.mip_rel_gap") = 1e-4
+    threads: lever("solver.threads", integer=True) = 1
+    random_seed: lever("solver.random_seed", integer=True) = 0
     method: str = Field("choose", pattern="^(choose|simplex|ipm)$")
 
 
@@ -112,19 +165,21 @@ FILE_FIELDS = ("latency_matrix",)  # every field naming an input file (besides t
 
 
 class Scenario(_Strict):
-    name: str = Field("scenario", min_length=1, max_length=120)
-    description: str = ""
-    dataset: str | None = None  # folder; relative to the scenario file; None: bundled data
-    latency_matrix: str | None = None  # CSV region_id × cluster_id of measured one-way ms
-    carbon_price_yuan_per_t: NonNeg | None = None
-    discount_rate: Annotated[float, Field(ge=0, le=0.5)] | None = None
-    unmet_penalty_yuan_per_rack_year: NonNeg | None = None
-    electricity_price_scale: NonNeg = 1.0
-    green_price_scale: NonNeg = 1.0
+    name: Line = Field("scenario", min_length=1, max_length=120)
+    description: Text = Field("", max_length=10_000)
+    dataset: Line | None = None  # folder; relative to the scenario file; None: bundled data
+    latency_matrix: Line | None = None  # CSV region_id × cluster_id of measured one-way ms
+    latency_layer: Literal["optical", "ip", "target"] = "optical"  # modelled latency calibration (data/README.md)
+    local_supply: bool = True  # false: ignore the dataset's local.csv (clusters only, as before issue 10)
+    carbon_price_yuan_per_t: setting("carbon_price_yuan_per_t") | None = None
+    discount_rate: setting("discount_rate") | None = None
+    unmet_penalty_yuan_per_rack_year: setting("unmet_penalty_yuan_per_rack_year") | None = None
+    electricity_price_scale: lever("electricity_price_scale") = 1.0
+    green_price_scale: lever("green_price_scale") = 1.0
     # workload -> one-way bound in ms; "none": no bound; null (or absent): the dataset's bound
-    latency_bounds_ms: dict[str, NonNeg | Literal[NO_BOUND] | None] = {}
+    latency_bounds_ms: dict[Line, lever("latency_bounds_ms.*") | Literal[NO_BOUND] | None] = {}
     demand: DemandLevers = DemandLevers()
-    clusters: dict[str, ClusterLevers] = {}
+    clusters: dict[Line, ClusterLevers] = {}
     outages: list[Outage] = []
     policy: Policy = Policy()
     modular_builds: ModularBuilds | None = None
@@ -152,19 +207,21 @@ class Scenario(_Strict):
 
 
 def _field(loc) -> str:
-    return ".".join(str(p) for p in loc)
+    """Dotted field path; pydantic's union-member and "[key]" parts are not fields."""
+    return printable(".".join(str(p) for p in loc if isinstance(p, int) or "[" not in str(p) and "(" not in str(p)))
 
 
 def scenario_from_dict(data: Any, source: str = "<scenario>", base_dir: str | Path = ".") -> Scenario:
-    if data is None:
-        data = {}
     if not isinstance(data, dict):
         raise InputError(source, "", "expected a mapping of scenario settings at the top level")
+    for key in INTERNAL_KEYS:
+        if key in data:
+            raise InputError(source, key, "set by the program, not by a scenario file (remove it)")
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        msg = err["msg"]
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown setting (check spelling; the levers are listed in README.md, Scenarios)"
         raise InputError(source, _field(err["loc"]), msg) from None
@@ -185,11 +242,11 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def parse_scenario_text(text: str, source: str = "<scenario>", base_dir: str | Path = ".") -> Scenario:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        first = str(exc).strip().splitlines()
-        raise InputError(source, "", f"not valid YAML ({' '.join(first[:2])})") from None
+    """YAML text → validated Scenario. An empty document (or only comments) is an error, on the
+    command line as in the app: an empty file is a mistake more often than a wish for defaults."""
+    data = load_yaml(text, source)
+    if data is None:
+        raise InputError(source, "", "empty scenario (write at least 'name: ...'; README.md, Scenarios)")
     return scenario_from_dict(data, source, base_dir)
 
 

@@ -42,8 +42,6 @@ def parse_upload(data: bytes, filename: str = "<upload>", ds: Dataset | None = N
     """
     if len(data) > max_bytes:
         raise InputError(filename, "", f"larger than {max_bytes // 1000} kB ({len(data) // 1000} kB)")
-    if not data.strip():
-        raise InputError(filename, "", "empty file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

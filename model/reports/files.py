@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
 import xarray as xr
 
 from .. import strict_json
+from ..errors import InputError
 from ..results import manifest_of
 from .kpis import summary
+from .safe import neutral_frame
 from .tables import (allocation_table, answers_table, baseline_table, cluster_table, cost_table, kpi_table,
                      unmet_table)
 
@@ -25,7 +28,7 @@ def summary_json(res: xr.Dataset) -> str:
 
 
 def allocation_csv(res: xr.Dataset) -> bytes:
-    return allocation_table(res).to_csv(index=False).encode("utf-8")
+    return neutral_frame(allocation_table(res)).to_csv(index=False).encode("utf-8")
 
 
 def _netcdf_ready(res: xr.Dataset) -> xr.Dataset:
@@ -75,14 +78,15 @@ def excel_bytes(res: xr.Dataset) -> bytes:
         if summary(res)["baselines"]:
             sheets["Baselines 基准"] = baseline_table(res)
         for name, df in sheets.items():
-            df.to_excel(xw, sheet_name=name, index=False)
+            neutral_frame(df).to_excel(xw, sheet_name=name, index=False)
             ws = xw.sheets[name]
             ws.freeze_panes = "A2"
             for col in ws.columns:
                 width = max(len(str(c.value)) if c.value is not None else 0 for c in col[:200])
                 ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 60)
-        pd.DataFrame([(k, json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v)
-                      for k, v in man.items()], columns=["key", "value"]).to_excel(xw, sheet_name="Manifest", index=False)
+        neutral_frame(pd.DataFrame([(k, json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v)
+                                    for k, v in man.items()], columns=["key", "value"])
+                      ).to_excel(xw, sheet_name="Manifest", index=False)
     return buf.getvalue()
 
 
@@ -112,6 +116,21 @@ table{border-collapse:collapse;font-size:0.85em}td,th{border:1px solid #ccc;padd
 <h2>Charts 图表</h2>{% for c in charts %}<div>{{ c|safe }}</div>{% endfor %}
 <h2>Clusters by year 各集群逐年</h2>{{ clusters|safe }}
 </body></html>"""
+
+
+def check_out_dir(path: str | Path, option: str = "--out") -> Path:
+    """``path`` can be (or become) an output folder: raises InputError before any work is done
+    when it, or the nearest part of it that exists, is a file or cannot be written."""
+    path = Path(path)
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        what = "is a file" if probe == path else f"cannot be created: {probe} is a file"
+        raise InputError(path, option, f"{what}; give a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError(path, option, "folder is not writable")
+    return path
 
 
 def write_outputs(res: xr.Dataset, out: str | Path, html: bool = False) -> dict[str, Path]:

@@ -19,12 +19,13 @@ from ..formulation.blocks import LinearProgram
 
 REASON_NO_ARC = "no admissible cluster within the latency bound"
 REASON_CAPACITY = "admissible clusters full (capacity, build or power limits)"
+REASON_WATER = "admissible clusters at their water limit"
 REASON_POLICY = "admissible clusters held back by a hard policy limit (carbon budget)"
 REASON_COST = "serving costs more than the unmet penalty"
 REASON_NONE = ""
-REASONS = (REASON_NO_ARC, REASON_CAPACITY, REASON_POLICY, REASON_COST)
+REASONS = (REASON_NO_ARC, REASON_CAPACITY, REASON_WATER, REASON_POLICY, REASON_COST)
 REASON_ZH = {REASON_NO_ARC: "时延上限内无集群", REASON_CAPACITY: "可达集群已满（容量、建设或电力上限）",
-             REASON_POLICY: "可达集群受硬性政策约束（碳预算）", REASON_COST: "服务成本高于未满足惩罚"}
+             REASON_WATER: "可达集群已达用水上限", REASON_POLICY: "可达集群受硬性政策约束（碳预算）", REASON_COST: "服务成本高于未满足惩罚"}
 TOL = 1e-6
 
 
@@ -94,25 +95,45 @@ def binding_limits(lp: LinearProgram, col_value: np.ndarray, policy: bool) -> di
     return out
 
 
-def full_clusters(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, policy: bool = True) -> np.ndarray:
+def full_clusters(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, policy: bool = True,
+                  water: bool = True) -> np.ndarray:
     """(K, Y) True where a cluster could not have served one more rack that year."""
     b = binding_limits(lp, col_value, policy)
     none = np.zeros((lp.index.K, lp.index.Y), bool)
     out_of_service = inp["available"].transpose("cluster", "year").to_numpy() == 0
     racks_full = b.get("racks", none) & (b.get("build", none) | out_of_service)
     power_full = (b.get("grid", none) & b.get("green", none)) | b.get("power", none)
-    return racks_full | power_full
+    return racks_full | power_full | (b.get("water", none) if water else none)
+
+
+def local_full(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray) -> np.ndarray:
+    """(R, W, Y) True where region r's own stock cannot take one more rack of class w: beyond the
+    class's latency bound, or used up (after retirement) with its yearly growth limit reached."""
+    ix = lp.index
+    adm = inp["local_admissible"].transpose("region", "workload").to_numpy()[:, :, None]
+    if "local" not in lp.variables:
+        return np.ones((ix.R, ix.W, ix.Y), bool)
+    off = lp.offsets()
+    local = col_value[off["local"]: off["local"] + ix.R * ix.W * ix.Y].reshape(ix.R, ix.W, ix.Y)
+    built = col_value[off["local_build"]: off["local_build"] + ix.R * ix.Y].reshape(ix.R, ix.Y)
+    cap = inp["local_available_racks"].transpose("region", "year").to_numpy() + np.cumsum(built, axis=1)
+    used_up = at_limit(local.sum(axis=1), cap) & at_limit(built, inp["local_build_limit_racks_per_year"].to_numpy()[:, None])
+    return ~adm | used_up[:, None, :]
 
 
 def unmet_reasons(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, unmet: np.ndarray) -> np.ndarray:
     """One reason per (region, workload, year) with unmet demand ('' where all is served)."""
     adm = inp["admissible"].transpose("region", "cluster", "workload").to_numpy()
-    has_arc = adm.any(axis=1)  # (R, W)
+    own = local_full(inp, lp, col_value)  # the province's own stock counts as one more supplier
+    has_arc = adm.any(axis=1) | ~own.all(axis=2)  # (R, W)
 
-    def all_full(full):  # (R, W, Y): every admissible cluster of (r, w) full in year y
-        return np.all(~adm[:, :, :, None] | full[None, :, None, :], axis=1)
+    def all_full(full):  # (R, W, Y): every admissible cluster of (r, w), and its own stock, full in year y
+        return np.all(~adm[:, :, :, None] | full[None, :, None, :], axis=1) & own
 
-    physical, with_policy = all_full(full_clusters(inp, lp, col_value, policy=False)), all_full(full_clusters(inp, lp, col_value))
-    blocked = np.where(physical, REASON_CAPACITY, np.where(with_policy, REASON_POLICY, REASON_COST))
+    physical = all_full(full_clusters(inp, lp, col_value, policy=False, water=False))
+    with_water = all_full(full_clusters(inp, lp, col_value, policy=False))
+    with_policy = all_full(full_clusters(inp, lp, col_value))
+    blocked = np.where(physical, REASON_CAPACITY, np.where(with_water, REASON_WATER,
+                                                          np.where(with_policy, REASON_POLICY, REASON_COST)))
     reason = np.where(has_arc[:, :, None], blocked, REASON_NO_ARC)
     return np.where(unmet > TOL, reason, REASON_NONE).astype(object)

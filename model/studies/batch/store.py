@@ -14,8 +14,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ... import strict_json
+from ...reports.safe import neutral_frame
 
 if TYPE_CHECKING:
+    import pandas as pd
+    import xarray as xr
+
     from .jobs import Job
 
 OUTPUTS = ("full", "lean")
@@ -126,7 +130,7 @@ def _read_json(path: Path) -> dict | None:
         return None
 
 
-def index_frame(jobs: list[Job], out: Path, reused: set[str], lever_keys: list[str]):
+def index_frame(jobs: list[Job], out: Path, reused: set[str], lever_keys: list[str]) -> pd.DataFrame:
     """One row per scenario (command order), read back from the scenario folders."""
     import pandas as pd
 
@@ -180,7 +184,7 @@ def _lever_coord(values: list) -> np.ndarray:
     return np.asarray(["" if v is None else str(v) for v in values], dtype=str)
 
 
-def combine(index, out: Path, lever_keys: list[str]):
+def combine(index: pd.DataFrame, out: Path, lever_keys: list[str]) -> xr.Dataset:
     """combined.nc contents: the solved scenarios' arrays along ``scenario`` (read from arrays.npz).
 
     Scenarios on the same dataset share labels and are stacked directly; a mix of datasets is
@@ -258,7 +262,7 @@ def _write_atomic(path: Path, writer: Callable[[Path], None]) -> None:
 
 def write_index(index, out: Path) -> dict[str, Path]:
     paths = {}
-    _write_atomic(out / "index.csv", lambda p: index.to_csv(p, index=False))
+    _write_atomic(out / "index.csv", lambda p: neutral_frame(index).to_csv(p, index=False))
     paths["index.csv"] = out / "index.csv"
     def parquet(p: Path):
         try:
