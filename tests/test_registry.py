@@ -128,3 +128,13 @@ def test_every_dataset_column_is_documented():
     for file, cols in FILES.items():
         for c in cols:
             assert c.name in readme, f"data/README.md does not describe {file}: {c.name}"
+
+
+def test_a_family_with_its_own_unmet_reason_is_reported_in_both_languages():
+    from model.results import REASON_ZH, REASONS
+
+    own = [f for f in FAMILIES if f.reason]
+    assert {f.name for f in own} >= {"emission_cap", "water_limit"}
+    for f in own:
+        assert f.limits, f.name
+        assert f.reason[0] in REASONS and REASON_ZH[f.reason[0]] == f.reason[1]

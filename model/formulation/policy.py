@@ -87,5 +87,6 @@ FAMILIES = (
     Family("green_share", "rows", green_share, when=lambda inp: not volume_matching(inp),
            conflict="minimum green-power share at {cluster} in {year}"),
     Family("western_share", "rows", western_share, conflict="minimum western share of non-real-time work in {year}"),
-    Family("emission_cap", "rows", emission_cap, conflict="carbon budget over the horizon", limits="grid", policy=True),
+    Family("emission_cap", "rows", emission_cap, conflict="carbon budget over the horizon", limits="grid",
+           reason=("admissible clusters held back by a hard policy limit (carbon budget)", "可达集群受硬性政策约束（碳预算）")),
 )
