@@ -138,3 +138,19 @@ def test_a_family_with_its_own_unmet_reason_is_reported_in_both_languages():
     for f in own:
         assert f.limits, f.name
         assert f.reason[0] in REASONS and REASON_ZH[f.reason[0]] == f.reason[1]
+
+
+def test_every_lever_widget_takes_the_range_the_scenario_accepts(tmp_path):
+    """The app's widgets read their range from the catalogue: a value at a widget's bound passes
+    validation and one beyond it is refused, naming the lever."""
+    from model.errors import InputError
+    from model.inputs import levers
+
+    ds = load_dataset(write_dataset(tmp_path, {"a": {}}, {"r1": {}}, {("r1", "w", 2026): 1}))
+    sc = scenario_from_dict({"name": "t", "modular_builds": {"block_racks": 10}})
+    for lv in levers.lever_catalog(ds):
+        if lv.kind == "bool" or lv.hi is None:
+            continue
+        levers.set_lever(sc, ds, lv.path, lv.hi)
+        with pytest.raises(InputError, match=lv.path.replace(".", r"\.")):
+            levers.set_lever(sc, ds, lv.path, lv.hi * 2 + 1)

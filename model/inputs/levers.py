@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import InputError
 from .dataset import Dataset
 from .scenario import NO_BOUND, Scenario, scenario_from_dict
-from .schema import SCENARIO_OVERRIDES, overridable
+from .schema import SCENARIO_OVERRIDES, overridable, range_of
 
 MISSING = object()
 
@@ -28,12 +28,21 @@ class Lever:
     label_zh: str
     label_en: str
     unit: str = ""
-    lo: float | None = None
-    hi: float | None = None
     step: float = 0.01
     fmt: str = "%.2f"
     kind: str = "float"  # float | share | bool | optional (None allowed: "no bound")
     help: str = ""
+
+    # the widget's range is the range the scenario accepts (``schema.range_of``): declared once
+    @property
+    def lo(self) -> float | None:
+        lo = range_of(self.path)[0]
+        return None if math.isinf(lo) else lo
+
+    @property
+    def hi(self) -> float | None:
+        hi = range_of(self.path)[1]
+        return None if math.isinf(hi) else hi
 
     @property
     def label(self) -> str:
@@ -43,55 +52,54 @@ class Lever:
 
 # -- scalar levers ---------------------------------------------------------------------------------
 GLOBAL_LEVERS = (
-    Lever("carbon_price_yuan_per_t", "碳价", "Carbon price", "yuan/tCO2", 0, None, 10.0, "%.2f"),
-    Lever("electricity_price_scale", "电价系数", "Electricity price scale", "×", 0, None, 0.05, "%.2f",
+    Lever("carbon_price_yuan_per_t", "碳价", "Carbon price", "yuan/tCO2", 10.0, "%.2f"),
+    Lever("electricity_price_scale", "电价系数", "Electricity price scale", "×", 0.05, "%.2f",
           help="multiplies every cluster's grid price"),
-    Lever("green_price_scale", "绿电价格系数", "Green-power price scale", "×", 0, None, 0.05, "%.2f",
+    Lever("green_price_scale", "绿电价格系数", "Green-power price scale", "×", 0.05, "%.2f",
           help="multiplies every cluster's green-power price"),
-    Lever("demand.scale", "需求系数", "Demand scale", "×", 0, None, 0.05, "%.2f", help="multiplies all demand"),
-    Lever("discount_rate", "折现率", "Discount rate", "per year", 0, 0.5, 0.01, "%.3f"),
+    Lever("demand.scale", "需求系数", "Demand scale", "×", 0.05, "%.2f", help="multiplies all demand"),
+    Lever("discount_rate", "折现率", "Discount rate", "per year", 0.01, "%.3f"),
     Lever("unmet_penalty_yuan_per_rack_year", "未满足惩罚", "Unmet-demand penalty", "yuan/rack-year",
-          0, None, 1000.0, "%.0f"),
+          1000.0, "%.0f"),
 )
 POLICY_LEVERS = (
-    Lever("policy.utilisation_floor", "上架率下限", "Utilisation floor", "share", 0, 1, 0.05, "%.2f", "share",
+    Lever("policy.utilisation_floor", "上架率下限", "Utilisation floor", "share", 0.05, "%.2f", "share",
           help="load ≥ floor × capacity at every cluster (soft, priced); 0 switches it off"),
-    Lever("policy.min_green_share", "最低绿电比例", "Minimum green-power share", "share", 0, 1, 0.05, "%.2f", "share",
+    Lever("policy.min_green_share", "最低绿电比例", "Minimum green-power share", "share", 0.05, "%.2f", "share",
           help="green ≥ share × supply at every cluster (soft, priced); 0 switches it off"),
-    Lever("policy.min_west_share", "西部最低份额", "Minimum western share", "share", 0, 1, 0.05, "%.2f", "share",
+    Lever("policy.min_west_share", "西部最低份额", "Minimum western share", "share", 0.05, "%.2f", "share",
           help="share of non-real-time work served in western hubs (soft, priced); 0 switches it off"),
     Lever("policy.allow_unmet", "允许未满足需求", "Allow unmet demand", "", kind="bool",
           help="off: strict mode, demand must be served in full (may be infeasible)"),
 )
 SOLVER_LEVERS = (
-    Lever("solver.time_limit_s", "求解时限", "Solver time limit", "s", 0.0, 86400, 10.0, "%.3f"),
-    Lever("solver.mip_rel_gap", "MIP 相对间隙", "MIP relative gap", "", 0.0, 1.0, 0.0001, "%.4f",
+    Lever("solver.time_limit_s", "求解时限", "Solver time limit", "s", 10.0, "%.3f"),
+    Lever("solver.mip_rel_gap", "MIP 相对间隙", "MIP relative gap", "", 0.0001, "%.4f",
           help="stopping gap for modular builds (MILP)"),
 )
 ADVANCED_LEVERS = (
-    Lever("policy.emission_cap_t", "排放上限", "Carbon budget", "tCO2 over the horizon, empty: none", 0, None,
-          1_000_000.0, "%.0f", "optional", help="hard cap on total emissions; may make the model infeasible"),
+    Lever("policy.emission_cap_t", "排放上限", "Carbon budget", "tCO2 over the horizon, empty: none", 1_000_000.0, "%.0f",
+          "optional", help="hard cap on total emissions; may make the model infeasible"),
     Lever("policy.n_minus_1", "N-1 冗余", "N-1 resilience", "", kind="bool",
           help="the plan must survive the loss of any single cluster (adds rows; slower)"),
-    Lever("modular_builds.block_racks", "模块规模", "Build block", "racks, empty: continuous builds", 0, None,
-          1000.0, "%.0f", "optional", help="capacity is added in whole blocks (a MILP)"),
-    Lever("modular_builds.fixed_cost_yuan_per_block", "模块固定成本", "Fixed cost per block", "yuan", 0, None,
-          1_000_000.0, "%.0f"),
+    Lever("modular_builds.block_racks", "模块规模", "Build block", "racks, empty: continuous builds", 1000.0, "%.0f",
+          "optional", help="capacity is added in whole blocks (a MILP)"),
+    Lever("modular_builds.fixed_cost_yuan_per_block", "模块固定成本", "Fixed cost per block", "yuan", 1_000_000.0, "%.0f"),
     Lever("modular_builds.relax", "LP 松弛", "LP relaxation", "", kind="bool",
           help="solve the blocks as continuous (the LP relaxation)"),
 )
 MODULAR_DEFAULT_BLOCK = 10_000.0
 
-# -- per-entity levers: (field, zh, en, unit, lo, hi, step, fmt, kind) ----------------------------
+# -- per-entity levers: (field, zh, en, unit, step, fmt, kind) ------------------------------------
 CLASS_FIELDS = (
-    ("demand.class_growth", "年增长率", "annual growth", "per year, empty: dataset path", -0.5, 2, 0.01, "%.3f",
+    ("demand.class_growth", "年增长率", "annual growth", "per year, empty: dataset path", 0.01, "%.3f",
      "optional"),
-    ("demand.class_scale", "需求系数", "demand scale", "×", 0, None, 0.05, "%.2f", "float"),
-    ("latency_bounds_ms", "时延上限", "latency bound", "ms one-way, empty: none", 0, None, 1.0, "%.1f", "optional"),
+    ("demand.class_scale", "需求系数", "demand scale", "×", 0.05, "%.2f", "float"),
+    ("latency_bounds_ms", "时延上限", "latency bound", "ms one-way, empty: none", 1.0, "%.1f", "optional"),
 )
 REGION_FIELDS = (
-    ("demand.region_growth", "额外年增长率", "extra annual growth", "per year", -0.5, 2, 0.01, "%.3f", "float"),
-    ("demand.region_scale", "需求系数", "demand scale", "×", 0, None, 0.05, "%.2f", "float"),
+    ("demand.region_growth", "额外年增长率", "extra annual growth", "per year", 0.01, "%.3f", "float"),
+    ("demand.region_scale", "需求系数", "demand scale", "×", 0.05, "%.2f", "float"),
 )
 
 
@@ -117,20 +125,20 @@ def workload_labels(ds: Dataset) -> dict[str, str]:
 # -- the catalogue --------------------------------------------------------------------------------
 def class_levers(ds: Dataset, workload: str) -> list[Lever]:
     name = workload_labels(ds)[workload]
-    return [Lever(f"{p}.{workload}", f"{name.split(' ')[0]} {zh}", f"{en}", u, lo, hi, st, f, kind)
-            for p, zh, en, u, lo, hi, st, f, kind in CLASS_FIELDS]
+    return [Lever(f"{p}.{workload}", f"{name.split(' ')[0]} {zh}", f"{en}", u, st, f, kind)
+            for p, zh, en, u, st, f, kind in CLASS_FIELDS]
 
 
 def region_levers(ds: Dataset, region: str) -> list[Lever]:
     zh_name = ds.regions.loc[region, "name_zh"]
-    return [Lever(f"{p}.{region}", f"{zh_name} {zh}", en, u, lo, hi, st, f, kind)
-            for p, zh, en, u, lo, hi, st, f, kind in REGION_FIELDS]
+    return [Lever(f"{p}.{region}", f"{zh_name} {zh}", en, u, st, f, kind)
+            for p, zh, en, u, st, f, kind in REGION_FIELDS]
 
 
 def cluster_levers(ds: Dataset, cluster: str) -> list[Lever]:
     """One lever per overridable cluster attribute of the catalogue (``schema.py``)."""
     return [Lever(f"clusters.{cluster}.{c.name}", c.zh, c.en, c.unit.strip("-") + (", empty: none" if c.optional else ""),
-                  c.lo, c.hi if math.isfinite(c.hi) else None, c.step, c.fmt, "optional" if c.optional else "float",
+                  c.step, c.fmt, "optional" if c.optional else "float",
                   help=c.doc) for c in overridable("clusters.csv")]
 
 

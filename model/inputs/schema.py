@@ -195,6 +195,23 @@ OPTIONAL_SETTINGS: dict[str, tuple[float, float, str]] = {
 }
 
 
+def range_of(path: str) -> tuple[float, float]:
+    """(lo, hi) of a scenario lever by dotted path: the setting it overrides, the cluster column it
+    overrides, or its own entry in ``LEVERS`` (``*`` matches one id)."""
+    if path in SCENARIO_OVERRIDES:
+        lo, hi, _ = SETTINGS[SCENARIO_OVERRIDES[path]]
+        return lo, hi
+    parts = path.split(".")
+    if parts[0] == "clusters" and len(parts) == 3:
+        col = next(c for c in FILES["clusters.csv"] if c.name == parts[2])
+        return col.lo, col.hi
+    for pattern, (lo, hi, _) in LEVERS.items():
+        keys = pattern.split(".")
+        if len(keys) == len(parts) and all(k in ("*", q) for k, q in zip(keys, parts)):
+            return lo, hi
+    return -INF, INF
+
+
 def overridable(file: str) -> list[Column]:
     """The columns of ``file`` a scenario may override per entity, in file order."""
     return [c for c in FILES[file] if c.override]
