@@ -155,6 +155,21 @@ def test_cli_bad_futures_exit_code_2(tmp_path, futures, message):
     assert not (tmp_path / "out").exists()
 
 
+def test_cli_future_without_a_solution_is_one_line(tmp_path):
+    """A future that cannot be served even on its own (strict mode, demand far beyond what can be
+    built) is named in one line, exit 2, no traceback."""
+    from typer.testing import CliRunner
+
+    from model.cli import app
+    p = _futures(tmp_path, [{"name": "ok", "probability": 0.5},
+                            {"name": "impossible", "probability": 0.5,
+                             "changes": {"policy.allow_unmet": False, "demand.scale": 100}}])
+    r = CliRunner().invoke(app, ["stochastic", str(p), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 2, r.output
+    assert r.output.strip() == (f"error: {p}: field 'futures.impossible': has no solution on its own (strict mode or a "
+                                "hard carbon budget may make it infeasible); solve it as a scenario to see the conflict")
+
+
 def test_cli_writes_results_with_future_dimension(tmp_path):
     import xarray as xr
     from typer.testing import CliRunner

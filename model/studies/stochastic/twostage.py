@@ -228,13 +228,17 @@ def solve_stochastic(futures: list[Future], objective: str = "expected", lam: fl
     options = futures[0].scenario.solver
     t = {"inputs_s": time.perf_counter() - t0}
     own = own if own is not None else evaluate_plan(lps, inps, options)
+    for f, o in zip(futures, own):  # a future that cannot be planned for on its own: say which
+        if not np.isfinite(o.cost):
+            raise InputError(f.source, f"futures.{f.name}", "has no solution on its own (strict mode or a hard carbon "
+                             "budget may make it infeasible); solve it as a scenario to see the conflict")
     t["own_optima_s"] = time.perf_counter() - t0 - sum(t.values())
     ef = extensive_form(lps, probs)
     t1 = time.perf_counter()
     sol = _solve(ef, options)
     t["extensive_form_s"] = time.perf_counter() - t1
     if not sol.has_solution:
-        raise RuntimeError(f"extensive form: {sol.status}")
+        raise InputError(futures[0].source, "futures", f"no first-stage plan serves every future ({sol.status})")
     rp = sol.objective
     first = [v for v in FIRST_STAGE if v in ef.variables]
     plan = {v: column_values(ef, sol)[v].copy() for v in first}
@@ -243,7 +247,7 @@ def solve_stochastic(futures: list[Future], objective: str = "expected", lam: fl
         ef_obj = extensive_form(lps, probs, objective, lam, alpha, [o.cost for o in own])
         sol_obj = _solve(ef_obj, options)
         if not sol_obj.has_solution:
-            raise RuntimeError(f"extensive form ({objective}): {sol_obj.status}")
+            raise InputError(futures[0].source, "futures", f"no first-stage plan for objective {objective} ({sol_obj.status})")
         plan = {v: column_values(ef_obj, sol_obj)[v].copy() for v in first}
         value = sol_obj.objective
     t2 = time.perf_counter()
