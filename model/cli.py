@@ -1,4 +1,4 @@
-"""Command line: ``hubplan solve | validate`` (batch commands live in batch_cli.py).
+"""Command line: ``hubplan solve | validate | frontier | sweep | batch | compare``.
 
 Bad input prints one line naming the file, the field and the problem, and exits with code 2.
 """
@@ -24,17 +24,15 @@ def fail(exc: InputError) -> None:
     raise typer.Exit(2)
 
 
-def _print_summary(s: dict) -> None:
+def _print_summary(res, s: dict) -> None:
+    """The CLI's key figures: the KPI catalogue in planners' units, then the answers."""
+    from .reports.kpis import kpi_values, shown
+
     t = Table(title=f"{s['scenario']} — {s['status']}", show_header=False)
-    t.add_row("objective (discounted yuan)", f"{s['objective']:,.0f}")
-    for k, v in s["costs"].items():
-        t.add_row(f"  {k}", f"{v:,.0f}")
-    t.add_row("emissions (tCO2)", f"{s['emissions_tco2']:,.0f}")
-    t.add_row("unmet (rack-years)", f"{s['unmet']['total_rack_years']:,.1f}")
-    for k, v in s["unmet"]["by_reason"].items():
-        t.add_row(f"  {k}", f"{v:,.1f}")
-    for w, v in s["latency_weighted_ms"].items():
-        t.add_row(f"latency {w} (ms)", "—" if v is None else f"{v:.2f}")
+    for k, v in kpi_values(res):
+        if k.key.startswith(("cost_", "unmet: ", "latency_")) or k.cli:
+            if k.key != "status":
+                t.add_row(f"{k.zh} {k.en}", shown(v, k.unit))
     for b, v in s["baselines"].items():
         if b != "optimum":
             t.add_row(f"baseline {b}: cost / tCO2 / unmet", f"{v['objective']:,.0f} / {v['emissions_tco2']:,.0f} / {v['unmet_rack_years']:,.0f}")
@@ -72,7 +70,7 @@ def solve(
     write_outputs(res, out_dir, html=html)
     s = summary(res)
     if not quiet:
-        _print_summary(s)
+        _print_summary(res, s)
         out.print(f"wrote {out_dir}/summary.json, allocation.csv, results.nc, report.xlsx" + (", report.html" if html else ""))
     if not res.attrs["status"].startswith(("optimal", "time limit (incumbent)")):
         typer.echo(f"no optimal solution: {res.attrs['status']}", err=True)
@@ -240,10 +238,6 @@ def compare(
     except InputError as exc:
         fail(exc)
     out.print("wrote " + ", ".join(str(p) for p in paths.values()))
-
-
-def main() -> None:  # pragma: no cover - console entry
-    app()
 
 
 if __name__ == "__main__":  # pragma: no cover

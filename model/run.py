@@ -12,6 +12,7 @@ import platform
 import time
 from importlib.metadata import PackageNotFoundError, version
 
+import numpy as np
 import xarray as xr
 
 from .results.baselines import RULES, solve_baseline
@@ -97,7 +98,7 @@ class Planner:
             "cold_retry": sol.cold_retry,
             "conflicts": conflicts,
             "sizes": {"columns": lp.num_cols, "rows": int(sum(rb.size for rb in lp.rows)),
-                      "nonzeros": int(lp.matrix_entries()[0].size)},
+                      "nonzeros": int(np.count_nonzero(lp.matrix_entries()[2]))},
             "timings": timings,
         }
         if sc.policy.n_minus_1 and sol.has_solution:  # the price of resilience: the same plan without N-1

@@ -132,6 +132,7 @@ def test_utilisation_floor_shortfall_is_priced_and_reported(tmp_path):
     s = summary(res)
     assert s["policy_shortfalls"]["utilisation_racks"] == pytest.approx(15)
     assert s["objective"] == pytest.approx(50 * 876 + 15 * 50_000, rel=1e-6)
+    assert float(res["cost"].sel(cost_term="policy_penalty")) == pytest.approx(15 * 50_000, rel=1e-9)
 
 
 def test_green_share_buys_green_power(tmp_path):

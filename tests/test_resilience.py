@@ -27,6 +27,23 @@ def test_n_minus_1_on_a_hand_instance(tmp_path):
     assert res["capacity"].sel(year=Y).values.tolist() == pytest.approx([150, 150])
 
 
+def test_n_minus_1_spare_power_limits_what_can_be_rerouted(tmp_path):
+    """a: 100 racks; b: 200 racks but a grid connection of 0.12 MW (120 racks at 1 kW, PUE 1); no
+    building; 150 racks of demand, served a 100 + b 50 (175 200 yuan). If b fails, a has no spare
+    rack: n1_reroute leaves 50 short (n1_spare_capacity of a binds). If a fails, b has the racks but
+    n1_spare_power caps it at 120 − 50 = 70 more, so 30 of a's 100 are short — for any split of the
+    150 racks. Shortfall 80 rack-years at P = 20 000 (resilience_penalty 1 600 000): objective
+    1 775 200. (With P = 50 000 a rack beyond the 20th at b is short in both failure cases, 2P > V =
+    100 000, and leaving it unmet is cheaper: the N-1 penalty can turn served demand into unmet.)"""
+    clusters = {"a": {}, "b": {"installed_racks": 200, "planned_racks": 200, "grid_limit_mw": 0.12,
+                               "grid_price_yuan_per_kwh": 0.2}}
+    res = solve_tiny(tmp_path, clusters=clusters, regions={"r1": {}}, demand={("r1", "w", Y): 150},
+                     settings={"policy_penalty_yuan_per_rack_year": 20_000}, scenario={"policy": {"n_minus_1": True}})
+    assert res["n1_shortfall"].sel(year=Y).values.tolist() == pytest.approx([30, 50], abs=1e-6)
+    assert float(res["cost"].sel(cost_term="resilience_penalty")) == pytest.approx(80 * 20_000, rel=1e-9)
+    assert res.attrs["objective"] == pytest.approx(175_200 + 1_600_000, rel=1e-9)
+
+
 def test_reference_n_minus_1_plan_survives_each_single_failure():
     """Give each cluster the N-1 plan's 2030 capacity, take one cluster out and allow no building:
     2030 demand is then served except what the plan itself left unmet or reported as not resilient."""

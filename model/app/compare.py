@@ -7,41 +7,29 @@ import plotly.express as px
 import streamlit as st
 
 from ..reports import compare
+from ..reports.kpis import label, shown
 from . import state
 from .results import fit
 
-UNITS = {"objective": 1e9, "emissions_tco2": 1e6, "energy_mwh": 1e6}
-
-
 def _label(col: str) -> str:
-    if col in compare.KPI_LABELS:
-        zh, en, unit = compare.KPI_LABELS[col]
-        return f"{zh} {en}" + (f" ({unit})" if unit else "")
-    if col.startswith("cost_"):
-        return f"成本 cost: {col[5:]} (yuan, discounted)"
-    if col.startswith("latency_"):
-        return f"时延 latency {col[8:-3]} (ms)"
-    if col.startswith("unmet: "):
-        return f"未满足 unmet — {col[7:]} (rack-years)"
-    return col
+    zh, en, unit = label(col)
+    return f"{zh} {en}" + (f" ({unit.shown})" if unit.shown else "")
 
 
 def kpi_display(frame: pd.DataFrame, baseline: str) -> pd.DataFrame:
-    """KPI × scenario table of strings, with the difference to the baseline for numeric rows."""
+    """KPI × scenario table of strings in planners' units, with the difference to the baseline."""
     t = frame.T
     out = pd.DataFrame(index=[_label(c) for c in t.index])
     for name in t.columns:
         vals = []
         for kpi, v in t[name].items():
-            base = t.loc[kpi, baseline]
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and pd.notna(v):
-                s = f"{v:,.4g}" if abs(v) < 1000 else f"{v:,.0f}"
-                if name != baseline and isinstance(base, (int, float)) and pd.notna(base) and base != v:
-                    d = v - base
-                    s += f"  ({'+' if d > 0 else '-'}{abs(d):,.4g}" + (f", {d / base:+.1%})" if base else ")")
-                vals.append(s)
-            else:
-                vals.append("—" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
+            base, unit = t.loc[kpi, baseline], label(kpi)[2]
+            text = shown(v, unit)
+            if (name != baseline and isinstance(v, (int, float)) and not isinstance(v, bool) and pd.notna(v)
+                    and isinstance(base, (int, float)) and pd.notna(base) and base != v):
+                d = (v - base) / unit.factor
+                text += f"  ({d:+,.{unit.digits}f}" + (f", {(v - base) / base:+.1%})" if base else ")")
+            vals.append(text)
         out[name] = vals
     return out
 

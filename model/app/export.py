@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ..reports.files import allocation_csv, excel_bytes, html_report, netcdf_bytes, summary_json
-from ..results.build import manifest_of
+from ..results import manifest_of
 from ..inputs.scenario import scenario_from_dict, scenario_to_yaml
 from .editor import safe_name
 

@@ -13,14 +13,9 @@ import xarray as xr
 
 from ..reports import charts
 from . import state
-from ..results.build import REASON_CAPACITY, REASON_COST, REASON_NO_ARC
+from ..reports.kpis import COST_ZH
+from ..results import REASON_ZH
 from ..reports.tables import allocation_table, answers_table, baseline_table, unmet_table
-
-REASON_ZH = {REASON_NO_ARC: "时延上限内无集群", REASON_CAPACITY: "可达集群已满（容量、建设或电力上限）",
-             REASON_COST: "服务成本高于未满足惩罚"}
-COST_ZH = {"capex": "投资 capex", "electricity": "电费 electricity", "transport": "传输 transport",
-           "carbon": "碳成本 carbon", "unmet_penalty": "未满足惩罚 unmet penalty",
-           "policy_penalty": "政策缺口惩罚 policy penalty"}
 
 
 # -- formatting (pure; tests format the CLI's numbers with the same functions) --------------------
@@ -130,7 +125,7 @@ def detail_section(res: xr.Dataset) -> None:
     st.markdown("**成本构成 Cost by term** (bn ¥ = 10⁹ yuan, discounted 折现)")
     cols = st.columns(len(s["costs"]))
     for col, (term, v) in zip(cols, s["costs"].items()):
-        col.metric(COST_ZH.get(term, term), fmt_yuan(v), help=f"{v:,.0f} yuan")
+        col.metric(f"{COST_ZH.get(term, term)} {term}", fmt_yuan(v), help=f"{v:,.0f} yuan")
 
     st.markdown("**负载加权时延 Load-weighted one-way latency by class** (ms)")
     names = dict(zip(res.workload.values, [f"{z} {e}" for z, e in zip(res["workload_name_zh"].values,

@@ -20,7 +20,7 @@ from ..inputs import levers, sources
 from ..inputs.dataset import BUNDLED, Dataset, load_dataset
 from ..errors import InputError
 from ..reports.kpis import summary
-from ..results.build import manifest_of
+from ..results import manifest_of
 from ..run import Planner
 from ..inputs.scenario import Scenario
 

@@ -1,48 +1,44 @@
-"""The formulation: inputs → a linear program of named blocks (see docs/math.md).
+"""The formulation: inputs → a linear program of named families (see docs/math.md).
 
-``ROW_FAMILIES`` and ``BOUND_FAMILIES`` list every constraint family in the order of the math
-document; each is one function in its module.
+``FAMILIES`` is the registry: every variable block, constraint family, column bound and cost
+term, in the order the LP holds them. Each is declared once, in its module, with the function that
+builds it (``family.py``); a feature is a family whose ``when`` is true for the inputs.
 """
 from __future__ import annotations
 
 import numpy as np
 import xarray as xr
 
-from . import resilience
+from . import capacity, demand, objective, policy, power, resilience, variables
 from .blocks import LinearProgram
-from .capacity import block_variables, build_limit, build_potential, cluster_capacity, modular_build
-from .demand import demand_balance, unmet_allowance
+from .family import LIMITS, Family
 from .index import Index, build_index
-from .objective import block_fixed_cost, cost_terms
-from .policy import emission_cap, green_share, utilisation_floor, western_share
-from .power import green_availability, grid_connection_limit, power_balance
-from .variables import variables
 
-ROW_FAMILIES = (demand_balance, cluster_capacity, build_potential, utilisation_floor,
-                power_balance, green_share, western_share, emission_cap)
-N1_FAMILIES = (resilience.n1_reroute, resilience.n1_spare_capacity, resilience.n1_spare_power)
-BOUND_FAMILIES = (unmet_allowance, build_limit, grid_connection_limit, green_availability)
+FAMILIES: tuple[Family, ...] = (variables.FAMILIES + demand.FAMILIES + capacity.FAMILIES + power.FAMILIES
+                                + policy.FAMILIES + objective.FAMILIES + resilience.FAMILIES)
+BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
 
 
 def build_lp(inp: xr.Dataset, ix: Index | None = None) -> LinearProgram:
+    """The LP of the families that apply to ``inp``; bounds become column upper bounds."""
     ix = ix or build_index(inp)
-    lp = LinearProgram(variables(ix), [f(ix, inp) for f in ROW_FAMILIES], cost_terms(ix, inp),
-                       [f(ix, inp) for f in BOUND_FAMILIES], ix, ix.signature())
-    if np.isfinite(float(inp["block_racks"])):
-        lp.variables["blocks"] = block_variables(ix, inp)
-        lp.rows.append(modular_build(ix, inp))
-        lp.costs.append(block_fixed_cost(ix, inp))
-        lp.signature += "+blocks" + ("-relaxed" if bool(inp["modular_relax"]) else "")
-    if bool(inp["n_minus_1"]):
-        p = resilience.pairs(ix)
-        lp.variables.update(resilience.n1_variables(ix, p))
-        lp.rows += [f(ix, inp, p) for f in N1_FAMILIES]
-        lp.costs.append(resilience.n1_cost(ix, inp))
-        lp.signature += "+n-1"
+    lp = LinearProgram({}, [], [], [], ix, ix.signature())
+    for f in FAMILIES:
+        if not f.when(inp):
+            continue
+        block = f.build(ix, inp)
+        if f.kind == "vars":
+            lp.variables.update(block)
+        elif f.kind == "rows":
+            lp.rows.append(block)
+        elif f.kind == "cost":
+            lp.costs.append(block)
+        else:
+            lp.bounds.append(block)
     for b in lp.bounds:
         vb = lp.variables[b.var]
         vb.ub = b.ub.copy() if vb.ub is None else np.minimum(vb.ub, b.ub)
     return lp
 
 
-__all__ = ["Index", "LinearProgram", "build_index", "build_lp", "ROW_FAMILIES", "BOUND_FAMILIES"]
+__all__ = ["BY_NAME", "FAMILIES", "LIMITS", "Family", "Index", "LinearProgram", "build_index", "build_lp"]

@@ -1,8 +1,8 @@
 """The building blocks every constraint family returns.
 
 A family function takes the index (``Index``) and the inputs and returns numbers only:
-variable blocks, bounds, row blocks or cost terms. ``pyomo_model.py`` turns them into Pyomo
-components; ``solve.py`` uses the same numbers to update HiGHS in place for warm re-solves,
+variable blocks, bounds, row blocks or cost terms. ``model.solve.assemble`` turns them into Pyomo
+components; ``model.solve`` uses the same numbers to update HiGHS in place for warm re-solves,
 so the math is written once.
 """
 from __future__ import annotations
@@ -126,5 +126,5 @@ class LinearProgram:
 
     def structure_key(self) -> tuple:
         """Equal keys: same columns, rows and sparsity, so HiGHS can be updated in place."""
-        return (self.signature, tuple((n, vb.size) for n, vb in self.variables.items()),
+        return (self.signature, tuple((n, vb.size, vb.integer) for n, vb in self.variables.items()),
                 tuple((rb.name, rb.size, tuple((t.var, t.row.size) for t in rb.terms)) for rb in self.rows))

@@ -7,7 +7,7 @@ the same model.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import xarray as xr
@@ -22,6 +22,7 @@ class Index:
     arc_r: np.ndarray  # arc -> region position
     arc_k: np.ndarray  # arc -> cluster position
     arc_w: np.ndarray  # arc -> workload position
+    memo: dict = field(default_factory=dict, repr=False, compare=False)  # derived sets, built once
 
     @property
     def R(self): return len(self.regions)

@@ -1,18 +1,10 @@
 """Objective: total discounted cost over the horizon, in yuan, as a sum of reported terms.
 
-With δ_y = (1 + ρ)^-(y − y0), H = 8760 h, CRF = ρ / (1 − (1 + ρ)^-L):
-
-    capex        = Σ_{k,y} δ_y · CRF · capex[k] · Σ_{y' ≤ y} build[k,y']
-    electricity  = Σ_{k,y} δ_y · H · 1000 · (p_grid[k] · grid[k,y] + p_green[k] · green[k,y])
-    transport    = Σ_{r,k,w,y} δ_y · τ[r,k,w] · x[r,k,w,y]
-    carbon       = Σ_{k,y} δ_y · P_CO2 · e[k] · H · grid[k,y]
-    unmet_penalty  = Σ_{r,w,y} δ_y · V · unmet[r,w,y]
-    block_fixed    = Σ_{k,y} δ_y · CRF · F · Σ_{y' ≤ y} blocks[k,y']        (modular builds only)
-    policy_penalty = Σ_y δ_y · P · (Σ_k util_short[k,y] + 400 · Σ_k green_short[k,y] + west_short[y])
-
-Built racks are paid as annuities in the years of the horizon after they are built (no value
-beyond the horizon). τ = data volume × (tariff + tariff per 1000 km × route km). 400 standard
-racks of 2.5 kW make 1 MW, so a MW of green shortfall costs as much as 400 racks of shortfall.
+δ_y = (1 + ρ)^-(y − y0) is the discount factor, H = 8760 h, CRF = ρ / (1 − (1 + ρ)^-L) the capital
+recovery factor. Built racks are paid as annuities in the years of the horizon after they are
+built (no value beyond the horizon); installed racks are sunk. τ = data volume × (tariff + tariff
+per 1000 km × route km). 400 standard racks of 2.5 kW make 1 MW, so a MW of green shortfall costs
+as much as 400 racks of shortfall.
 """
 from __future__ import annotations
 
@@ -20,41 +12,81 @@ import numpy as np
 import xarray as xr
 
 from .blocks import CostTerm
+from .capacity import modular
+from .family import Family
 from .index import Index
 
 RACKS_PER_MW = 400.0
 
 
-def cost_terms(ix: Index, inp: xr.Dataset) -> list[CostTerm]:
+def _per_k(ix: Index, inp: xr.Dataset, name: str) -> np.ndarray:
+    return np.repeat(inp[name].to_numpy(), ix.Y)  # k-major, like the (cluster, year) columns
+
+
+def _df_ky(ix: Index, inp: xr.Dataset) -> np.ndarray:
+    return np.tile(inp["discount_factor"].to_numpy(), ix.K)
+
+
+def _annuity_years(ix: Index, inp: xr.Dataset) -> np.ndarray:
+    """Σ_{y ≥ y'} δ_y per (k, y'): a build in year y' is paid in every later year of the horizon."""
     df = inp["discount_factor"].to_numpy()
-    H = float(inp.attrs["hours_per_year"])
-    n_ky, n_x = ix.K * ix.Y, ix.A * ix.Y
-    ky = np.arange(n_ky)
-    df_ky = np.tile(df, ix.K)
-    per_k = lambda v: np.repeat(inp[v].to_numpy(), ix.Y)  # noqa: E731  (k-major, like the columns)
-    # build in year y' is paid in every year y ≥ y': Σ_{y ≥ y'} δ_y
-    annuity_years = np.tile(np.cumsum(df[::-1])[::-1], ix.K)
-    crf = float(inp["capital_recovery_factor"])
-    transport = inp["transport_yuan_per_rack_year"].transpose("region", "cluster", "workload").to_numpy()
-    tau = transport[ix.arc_r, ix.arc_k, ix.arc_w]
-    V = float(inp["unmet_penalty_yuan_per_rack_year"])
+    return np.tile(np.cumsum(df[::-1])[::-1], ix.K)
+
+
+def capex(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """capex = Σ_{k,y} δ_y · CRF · capex[k] · Σ_{y'≤y} build[k,y']"""
+    coef = float(inp["capital_recovery_factor"]) * _per_k(ix, inp, "capex_yuan_per_rack") * _annuity_years(ix, inp)
+    return CostTerm("capex", [("build", np.arange(ix.K * ix.Y), coef)])
+
+
+def electricity(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """electricity = Σ_{k,y} δ_y · 8760 · 1000 · (p_grid[k] · grid[k,y] + p_green[k] · green[k,y])"""
+    scale = _df_ky(ix, inp) * float(inp.attrs["hours_per_year"]) * 1000
+    ky = np.arange(ix.K * ix.Y)
+    return CostTerm("electricity", [("grid", ky, scale * _per_k(ix, inp, "grid_price_yuan_per_kwh")),
+                                    ("green", ky, scale * _per_k(ix, inp, "green_price_yuan_per_kwh"))])
+
+
+def transport(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """transport = Σ_{(r,k,w)∈A, y} δ_y · τ[r,k,w] · x[r,k,w,y]"""
+    tau = inp["transport_yuan_per_rack_year"].transpose("region", "cluster", "workload").to_numpy()
+    coef = ix.per_arc_year(tau[ix.arc_r, ix.arc_k, ix.arc_w]) * np.tile(inp["discount_factor"].to_numpy(), ix.A)
+    return CostTerm("transport", [("x", np.arange(ix.A * ix.Y), coef)])
+
+
+def carbon(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """carbon = Σ_{k,y} δ_y · P_CO2 · e[k] · 8760 · grid[k,y]"""
+    coef = (_df_ky(ix, inp) * float(inp.attrs["hours_per_year"]) * float(inp["carbon_price_yuan_per_t"])
+            * _per_k(ix, inp, "cluster_co2_t_per_mwh"))
+    return CostTerm("carbon", [("grid", np.arange(ix.K * ix.Y), coef)])
+
+
+def unmet_penalty(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """unmet_penalty = Σ_{r,w,y} δ_y · V · unmet[r,w,y]"""
+    coef = float(inp["unmet_penalty_yuan_per_rack_year"]) * np.tile(inp["discount_factor"].to_numpy(), ix.R * ix.W)
+    return CostTerm("unmet_penalty", [("unmet", np.arange(coef.size), coef)])
+
+
+def policy_penalty(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """policy_penalty = Σ_y δ_y · P · (Σ_k util_short[k,y] + 400 · Σ_k green_short[k,y] + west_short[y])"""
     P = float(inp["policy_penalty_yuan_per_rack_year"])
-    unmet_df = np.tile(df, ix.R * ix.W)
-    return [
-        CostTerm("capex", [("build", ky, crf * per_k("capex_yuan_per_rack") * annuity_years)]),
-        CostTerm("electricity", [("grid", ky, df_ky * H * 1000 * per_k("grid_price_yuan_per_kwh")),
-                                 ("green", ky, df_ky * H * 1000 * per_k("green_price_yuan_per_kwh"))]),
-        CostTerm("transport", [("x", np.arange(n_x), ix.per_arc_year(tau) * np.tile(df, ix.A))]),
-        CostTerm("carbon", [("grid", ky, df_ky * H * float(inp["carbon_price_yuan_per_t"]) * per_k("cluster_co2_t_per_mwh"))]),
-        CostTerm("unmet_penalty", [("unmet", np.arange(unmet_df.size), V * unmet_df)]),
-        CostTerm("policy_penalty", [("util_short", ky, P * df_ky), ("green_short", ky, P * RACKS_PER_MW * df_ky),
-                                    ("west_short", np.arange(ix.Y), P * df)]),
-    ]
+    ky, df_ky = np.arange(ix.K * ix.Y), _df_ky(ix, inp)
+    return CostTerm("policy_penalty", [("util_short", ky, P * df_ky), ("green_short", ky, P * RACKS_PER_MW * df_ky),
+                                       ("west_short", np.arange(ix.Y), P * inp["discount_factor"].to_numpy())])
 
 
-def block_fixed_cost(ix: Index, inp: xr.Dataset) -> CostTerm:
-    """Fixed cost per block, annualised like capex: coefficient CRF · F · Σ_{y ≥ y'} δ_y."""
-    df = inp["discount_factor"].to_numpy()
-    annuity_years = np.tile(np.cumsum(df[::-1])[::-1], ix.K)
-    F = float(inp["block_fixed_cost_yuan"])
-    return CostTerm("block_fixed", [("blocks", np.arange(ix.K * ix.Y), float(inp["capital_recovery_factor"]) * F * annuity_years)])
+def block_fixed(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """block_fixed = Σ_{k,y} δ_y · CRF · F · Σ_{y'≤y} blocks[k,y']"""
+    coef = float(inp["capital_recovery_factor"]) * float(inp["block_fixed_cost_yuan"]) * _annuity_years(ix, inp)
+    return CostTerm("block_fixed", [("blocks", np.arange(ix.K * ix.Y), coef)])
+
+
+FAMILIES = (
+    Family("capex", "cost", capex),
+    Family("electricity", "cost", electricity),
+    Family("transport", "cost", transport),
+    Family("carbon", "cost", carbon),
+    Family("unmet_penalty", "cost", unmet_penalty),
+    Family("policy_penalty", "cost", policy_penalty),
+    Family("block_fixed", "cost", block_fixed, when=modular),
+)

@@ -1,16 +1,10 @@
-"""Policy switches. Each is soft: a priced shortfall variable keeps the model feasible and the
-results report where and by how much the policy could not hold. A share of 0 switches it off.
+"""Policy switches. The shares are soft: a priced shortfall variable keeps the model feasible
+and the results report where and by how much the policy could not hold; a share of 0 switches
+it off. The carbon budget is hard.
 
-    utilisation_floor[k,y]:  Σ_{r,w} x[r,k,w,y] + util_short[k,y]
-                               ≥ f · a[k,y] · (installed[k] + Σ_{y' ≤ y} build[k,y'])
-    green_share[k,y]:        (1 − s_g) · green[k,y] − s_g · grid[k,y] + green_short[k,y] ≥ 0
-    western_share[y]:        Σ_{west k, non-real-time w} x − s_w · Σ_{non-real-time w} x + west_short[y] ≥ 0
-
-    emission_cap:            Σ_{k,y} e[k] · 8760 · grid[k,y] ≤ C                (tCO2 over the horizon)
-
-f = utilisation floor (上架率), s_g = minimum green-power share, s_w = minimum share of
-non-real-time work served in western hubs, C = carbon budget (hard; no cap: C = 1e20, which
-HiGHS treats as infinite, so the row exists and a frontier can move it without a rebuild).
+φ = utilisation floor (上架率), s_g = minimum green-power share, s_w = minimum share of
+non-real-time work served in western hubs, C = carbon budget (no cap: C = 1e20, which HiGHS
+treats as infinite, so the row exists and a frontier can move it without a rebuild).
 """
 from __future__ import annotations
 
@@ -19,6 +13,7 @@ import xarray as xr
 
 from .blocks import RowBlock, Term
 from .capacity import cumulative_build_term
+from .family import Family
 from .index import Index
 
 
@@ -27,6 +22,7 @@ def _cluster_year_labels(ix: Index):
 
 
 def utilisation_floor(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """utilisation_floor[k,y]:  Σ_{r,w} x[r,k,w,y] + util_short[k,y] ≥ φ · a[k,y] · (installed[k] + Σ_{y'≤y} build[k,y'])"""
     f = float(inp["utilisation_floor"])
     fa = f * inp["available"].transpose("cluster", "year").to_numpy()
     n_x, n = ix.A * ix.Y, ix.K * ix.Y
@@ -39,6 +35,7 @@ def utilisation_floor(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 
 def green_share(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """green_share[k,y]:  (1 − s_g) · green[k,y] − s_g · grid[k,y] + green_short[k,y] ≥ 0"""
     s = float(inp["min_green_share"])
     n = ix.K * ix.Y
     i = np.arange(n)
@@ -49,13 +46,15 @@ def green_share(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 
 def western_share(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """western_share[y]:  Σ_{(r,k,w)∈A: k∈K_W, w∉W_RT} x[r,k,w,y] − s_w · Σ_{(r,k,w)∈A: w∉W_RT} x[r,k,w,y] + west_short[y] ≥ 0"""
     s = float(inp["min_west_share"])
-    shiftable = ~inp["realtime"].to_numpy()[ix.arc_w]
-    west = inp["west"].to_numpy()[ix.arc_k]
-    per_arc = np.where(shiftable, west.astype(float) - s, 0.0)
-    n_x = ix.A * ix.Y
+    # only non-real-time arcs enter the row; an eastern arc's coefficient −s_w stays an entry
+    # when s_w = 0 so that a scenario switching the share on is a warm update
+    arcs = np.flatnonzero(~inp["realtime"].to_numpy()[ix.arc_w])
+    coef = inp["west"].to_numpy()[ix.arc_k[arcs]].astype(float) - s
+    cols = (arcs[:, None] * ix.Y + np.arange(ix.Y)).ravel()
     return RowBlock("western_share", ("year",), [(y,) for y in ix.years],
-                    [Term("x", ix.x_year(), np.arange(n_x), ix.per_arc_year(per_arc)),
+                    [Term("x", np.tile(np.arange(ix.Y), arcs.size), cols, np.repeat(coef, ix.Y)),
                      Term("west_short", np.arange(ix.Y), np.arange(ix.Y), np.ones(ix.Y))],
                     lo=np.zeros(ix.Y), hi=np.full(ix.Y, np.inf))
 
@@ -64,8 +63,17 @@ NO_CAP = 1e20
 
 
 def emission_cap(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """emission_cap:  Σ_{k,y} e[k] · 8760 · grid[k,y] ≤ C   (tCO2 over the horizon)"""
     cap = float(inp["emission_cap_t"])
     n = ix.K * ix.Y
     ef = np.repeat(inp["cluster_co2_t_per_mwh"].to_numpy(), ix.Y) * float(inp.attrs["hours_per_year"])
     return RowBlock("emission_cap", (), [()], [Term("grid", np.zeros(n, dtype=np.int64), np.arange(n), ef)],
                     lo=np.array([-np.inf]), hi=np.array([NO_CAP if np.isnan(cap) else cap]))
+
+
+FAMILIES = (
+    Family("utilisation_floor", "rows", utilisation_floor, conflict="utilisation floor (上架率) of {cluster} in {year}"),
+    Family("green_share", "rows", green_share, conflict="minimum green-power share at {cluster} in {year}"),
+    Family("western_share", "rows", western_share, conflict="minimum western share of non-real-time work in {year}"),
+    Family("emission_cap", "rows", emission_cap, conflict="carbon budget over the horizon", limits="grid", policy=True),
+)

@@ -1,9 +1,5 @@
 """Power supply of each cluster (average MW over the year).
 
-    power_balance[k,y]:      grid[k,y] + green[k,y] − PUE[k] / 1000 · Σ_{r,w} kW[w] · x[r,k,w,y] = 0
-    grid_connection_limit:   grid[k,y]  ≤ grid_limit[k]                       (column bound)
-    green_availability:      green[k,y] ≤ green_avail[k]                      (column bound)
-
 kW[w] is the average IT draw of an occupied standard rack of class w; × PUE gives facility power.
 """
 from __future__ import annotations
@@ -12,6 +8,7 @@ import numpy as np
 import xarray as xr
 
 from .blocks import Bound, RowBlock, Term
+from .family import Family
 from .index import Index
 
 
@@ -23,6 +20,7 @@ def it_power_term(ix: Index, inp: xr.Dataset, scale: np.ndarray) -> Term:
 
 
 def power_balance(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """power_balance[k,y]:  grid[k,y] + green[k,y] − PUE[k] / 1000 · Σ_{(r,k,w)∈A} kW[w] · x[r,k,w,y] = 0"""
     n = ix.K * ix.Y
     ones = np.ones(n)
     return RowBlock("power_balance", ("cluster", "year"), [(k, y) for k in ix.clusters for y in ix.years],
@@ -32,8 +30,20 @@ def power_balance(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 
 def grid_connection_limit(ix: Index, inp: xr.Dataset) -> Bound:
+    """grid_connection_limit:  grid[k,y] ≤ G[k]   (a column upper bound)"""
     return Bound("grid_connection_limit", "grid", np.repeat(inp["grid_limit_mw"].to_numpy(), ix.Y))
 
 
 def green_availability(ix: Index, inp: xr.Dataset) -> Bound:
+    """green_availability:  green[k,y] ≤ S[k]   (a column upper bound)"""
     return Bound("green_availability", "green", np.repeat(inp["green_avail_mw"].to_numpy(), ix.Y))
+
+
+FAMILIES = (
+    Family("power_balance", "rows", power_balance,
+           conflict="power balance of {cluster} in {year} (PUE × IT load = grid + green)"),
+    Family("grid_connection_limit", "bound", grid_connection_limit,
+           conflict="grid connection limit of {cluster} in {year}", limits="grid"),
+    Family("green_availability", "bound", green_availability,
+           conflict="green-power availability at {cluster} in {year}", limits="green"),
+)

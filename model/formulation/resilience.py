@@ -5,11 +5,6 @@ of the other clusters, on admissible arcs only; what cannot be is a priced, repo
 Pairs P = {(f, r, k, w): (r,f,w) ∈ A, (r,k,w) ∈ A, k ≠ f}; variables reserve[f,r,k,w,y] ≥ 0
 (load of r's class w moved from failed f to k) and n1_short[f,r,w,y] ≥ 0.
 
-    n1_reroute[f,r,w,y]:          Σ_{k ≠ f} reserve[f,r,k,w,y] + n1_short[f,r,w,y] − x[r,f,w,y] ≥ 0
-    n1_spare_capacity[f,k,y]:     Σ_{r,w} (x[r,k,w,y] + reserve[f,r,k,w,y]) − a[k,y] Σ_{y'≤y} build[k,y']
-                                      ≤ a[k,y] · installed[k]
-    n1_spare_power[f,k,y]:        PUE[k]/1000 · Σ_{r,w} kW[w] · (x[r,k,w,y] + reserve[f,r,k,w,y]) ≤ G[k] + S[k]
-
 n1_short is priced like a policy shortfall (P per rack-year, cost term ``resilience_penalty``):
 below the unmet penalty V, so load that cannot be made resilient is still served, not dropped.
 """
@@ -22,6 +17,7 @@ import xarray as xr
 
 from .blocks import CostTerm, RowBlock, Term, VarBlock
 from .capacity import cumulative_build_term
+from .family import Family
 from .index import Index
 
 
@@ -33,6 +29,13 @@ class Pairs:
 
 
 def pairs(ix: Index) -> Pairs:
+    """The pairs P of the index, built once per index (every N-1 family uses them)."""
+    if "n1_pairs" not in ix.memo:
+        ix.memo["n1_pairs"] = _pairs(ix)
+    return ix.memo["n1_pairs"]
+
+
+def _pairs(ix: Index) -> Pairs:
     group = ix.arc_r * ix.W + ix.arc_w
     order = np.argsort(group, kind="stable")
     bounds = np.flatnonzero(np.diff(group[order])) + 1
@@ -52,7 +55,9 @@ def _fk_labels(ix: Index):
     return [(ix.clusters[f], ix.clusters[k], y) for f in range(ix.K) for k in range(ix.K) if k != f for y in ix.years]
 
 
-def n1_variables(ix: Index, p: Pairs) -> dict[str, VarBlock]:
+def n1_variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
+    """reserve[f,r,k,w,y] for (f,r,k,w) ∈ P, n1_short[f,r,w,y] for (r,f,w) ∈ A (all ≥ 0)"""
+    p = pairs(ix)
     lab = lambda a: (ix.regions[ix.arc_r[a]], ix.clusters[ix.arc_k[a]], ix.workloads[ix.arc_w[a]])  # noqa: E731
     reserve = [(ix.clusters[ix.arc_k[f]], *lab(s), y) for s, f in zip(p.serve, p.failed) for y in ix.years]
     short = [(ix.clusters[ix.arc_k[a]], ix.regions[ix.arc_r[a]], ix.workloads[ix.arc_w[a]], y)
@@ -63,7 +68,9 @@ def n1_variables(ix: Index, p: Pairs) -> dict[str, VarBlock]:
                                  "racks that could not be re-served")}
 
 
-def n1_reroute(ix: Index, inp: xr.Dataset, p: Pairs) -> RowBlock:
+def n1_reroute(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """n1_reroute[f,r,w,y]:  Σ_{k≠f} reserve[f,r,k,w,y] + n1_short[f,r,w,y] − x[r,f,w,y] ≥ 0"""
+    p = pairs(ix)
     Y, n = ix.Y, ix.A * ix.Y
     t = np.tile(np.arange(Y), p.serve.size)
     short_labels = [(ix.clusters[ix.arc_k[a]], ix.regions[ix.arc_r[a]], ix.workloads[ix.arc_w[a]], y)
@@ -92,7 +99,9 @@ def _load_terms(ix: Index, p: Pairs, per_arc: np.ndarray) -> list[Term]:
             Term("reserve", np.repeat(p.fk, Y) * Y + ts, np.arange(ns * Y), np.repeat(per_arc[p.serve], Y))]
 
 
-def n1_spare_capacity(ix: Index, inp: xr.Dataset, p: Pairs) -> RowBlock:
+def n1_spare_capacity(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """n1_spare_capacity[f,k,y]:  Σ_{r,w} (x[r,k,w,y] + reserve[f,r,k,w,y]) − a[k,y] · Σ_{y'≤y} build[k,y'] ≤ a[k,y] · installed[k]"""
+    p = pairs(ix)
     K, Y = ix.K, ix.Y
     av = inp["available"].transpose("cluster", "year").to_numpy()
     labels = _fk_labels(ix)
@@ -110,7 +119,9 @@ def n1_spare_capacity(ix: Index, inp: xr.Dataset, p: Pairs) -> RowBlock:
                     lo=np.full(hi.size, -np.inf), hi=hi)
 
 
-def n1_spare_power(ix: Index, inp: xr.Dataset, p: Pairs) -> RowBlock:
+def n1_spare_power(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """n1_spare_power[f,k,y]:  PUE[k] / 1000 · Σ_{r,w} kW[w] · (x[r,k,w,y] + reserve[f,r,k,w,y]) ≤ G[k] + S[k]"""
+    p = pairs(ix)
     K = ix.K
     per_arc = inp["pue"].to_numpy()[ix.arc_k] * inp["kw_per_rack"].to_numpy()[ix.arc_w] / 1000.0
     k_of_row = np.array([k for f in range(K) for k in range(K) if k != f])
@@ -120,7 +131,24 @@ def n1_spare_power(ix: Index, inp: xr.Dataset, p: Pairs) -> RowBlock:
                     lo=np.full(hi.size, -np.inf), hi=hi)
 
 
-def n1_cost(ix: Index, inp: xr.Dataset) -> CostTerm:
+def resilience_penalty(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """resilience_penalty = Σ_{f,r,w,y} δ_y · P · n1_short[f,r,w,y]"""
     df = inp["discount_factor"].to_numpy()
     P = float(inp["policy_penalty_yuan_per_rack_year"])
     return CostTerm("resilience_penalty", [("n1_short", np.arange(ix.A * ix.Y), P * np.tile(df, ix.A))])
+
+
+def n_minus_1(inp: xr.Dataset) -> bool:
+    return bool(inp["n_minus_1"])
+
+
+FAMILIES = (
+    Family("n1_variables", "vars", n1_variables, when=n_minus_1),
+    Family("n1_reroute", "rows", n1_reroute, when=n_minus_1,
+           conflict="N-1: {region}'s {workload} load at {failed} must be re-served if {failed} fails in {year}"),
+    Family("n1_spare_capacity", "rows", n1_spare_capacity, when=n_minus_1,
+           conflict="N-1: spare capacity of {cluster} if {failed} fails in {year}"),
+    Family("n1_spare_power", "rows", n1_spare_power, when=n_minus_1,
+           conflict="N-1: spare power of {cluster} if {failed} fails in {year}"),
+    Family("resilience_penalty", "cost", resilience_penalty, when=n_minus_1),
+)

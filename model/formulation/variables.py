@@ -15,11 +15,15 @@ from __future__ import annotations
 
 from itertools import product
 
+import xarray as xr
+
 from .blocks import VarBlock
+from .family import Family
 from .index import Index
 
 
-def variables(ix: Index) -> dict[str, VarBlock]:
+def variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
+    """x, unmet, build, grid, green, util_short, green_short, west_short (all ≥ 0)"""
     ky = list(product(ix.clusters, ix.years))
     arcs = zip(ix.arc_r.tolist(), ix.arc_k.tolist(), ix.arc_w.tolist())  # Python ints: fast indexing
     x_labels = [(ix.regions[r], ix.clusters[k], ix.workloads[w], y) for r, k, w in arcs for y in ix.years]
@@ -34,3 +38,6 @@ def variables(ix: Index) -> dict[str, VarBlock]:
         "green_short": VarBlock("green_short", ("cluster", "year"), ky, "MW below the green share"),
         "west_short": VarBlock("west_short", ("year",), [(y,) for y in ix.years], "racks below the western share"),
     }
+
+
+FAMILIES = (Family("variables", "vars", variables),)

@@ -1,59 +1,15 @@
 """Comparison tables across solved scenarios (used by the app's Compare view and by batch runs).
 
 Both functions only read results Datasets (``model.results.build_results`` output) and return
-plain DataFrames; numbers come from ``model.results.summary`` so they match every other report.
+plain DataFrames; numbers come from the KPI catalogue (``kpis.py``) so they match every other report.
 """
 from __future__ import annotations
 
 import pandas as pd
 import xarray as xr
 
-from ..results.build import TOL
-from .kpis import summary
-
-# KPI columns of ``kpi_frame`` that are not per cost term / per class, with bilingual labels and units
-KPI_LABELS: dict[str, tuple[str, str, str]] = {
-    "status": ("状态", "status", ""),
-    "objective": ("总成本", "total cost (objective)", "yuan, discounted"),
-    "emissions_tco2": ("排放", "emissions", "tCO2 over the horizon"),
-    "energy_mwh": ("用电量", "energy", "MWh over the horizon"),
-    "demand_rack_years": ("需求", "demand", "rack-years"),
-    "served_rack_years": ("已满足", "served", "rack-years"),
-    "unmet_rack_years": ("未满足", "unmet demand", "rack-years"),
-    "built_racks": ("新建机架", "racks built", "racks"),
-    "utilisation_mean": ("平均上架率", "mean utilisation", "load / capacity"),
-    "utilisation_floor": ("上架率下限", "utilisation floor", "share"),
-    "utilisation_shortfall_racks": ("上架率缺口", "utilisation shortfall", "rack-years"),
-    "green_shortfall_mw": ("绿电缺口", "green-share shortfall", "MW-years"),
-    "west_shortfall_racks": ("西部份额缺口", "western-share shortfall", "rack-years"),
-    "scenario_hash": ("情景哈希", "scenario hash", ""),
-}
-
-
-def kpi_row(res: xr.Dataset) -> dict:
-    """One scenario's KPIs as a flat dict (the columns of ``kpi_frame``)."""
-    s = summary(res)
-    row = {
-        "status": s["status"],
-        "objective": s["objective"],
-        **{f"cost_{k}": v for k, v in s["costs"].items()},
-        "emissions_tco2": s["emissions_tco2"],
-        "energy_mwh": s["energy_mwh"],
-        "demand_rack_years": s["demand_rack_years"],
-        "served_rack_years": s["served_rack_years"],
-        "unmet_rack_years": s["unmet"]["total_rack_years"],
-        **{f"unmet: {k}": v for k, v in s["unmet"]["by_reason"].items()},
-        "built_racks": s["built_racks"],
-        "utilisation_mean": s["utilisation_mean"],
-        "utilisation_floor": float(res["utilisation_floor"]),
-        "utilisation_shortfall_racks": s["policy_shortfalls"]["utilisation_racks"],
-        "green_shortfall_mw": s["policy_shortfalls"]["green_mw"],
-        "west_shortfall_racks": s["policy_shortfalls"]["west_racks"],
-        **{f"latency_{w}_ms": v for w, v in s["latency_weighted_ms"].items()},
-        "scenario_hash": s["scenario_hash"],
-    }
-    return row
-
+from ..results import TOL
+from .kpis import kpi_row
 
 def kpi_frame(results: dict[str, xr.Dataset]) -> pd.DataFrame:
     """Side-by-side KPIs: one row per scenario (index = the dict's keys, in order), one column per KPI.

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
-from ..results.build import manifest_of
+from ..results import manifest_of
 from .kpis import summary
 from .tables import (allocation_table, answers_table, baseline_table, cluster_table, cost_table, kpi_table,
                      unmet_table)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..results.build import TOL
+from ..results import TOL
 
 OUTLINES = Path(__file__).resolve().parents[2] / "data" / "geo" / "china_provinces.json"
 

@@ -1,45 +1,200 @@
-"""The KPIs of a results Dataset: ``summary`` (the summary.json document, also the app's cards)
-and the flat KPI columns of batch indexes and comparisons."""
+"""The KPI catalogue: every key figure of a result declared once — its key, 中文 and English
+label, the unit it is stored in, the unit a planner reads it in, and how it is read from a results
+Dataset. summary.json, the CLI table, the Excel/HTML key-figure tables, comparison tables and
+batch index columns are all derived from it (``kpi_row``, ``label``, ``shown``).
+
+Some KPIs come in families that depend on the result: one per cost term (``cost_<term>``), per
+unmet-demand reason (``unmet: <reason>``) and per workload class (``latency_<class>_ms``).
+"""
 from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import xarray as xr
 
-from ..results.build import REASONS, TOL, manifest_of
+from ..results import REASON_ZH, REASONS, TOL, manifest_of
 from ..results.shadow import statements
 
 
+@dataclass(frozen=True)
+class Unit:
+    stored: str  # unit of the value in summary.json, index columns and tables
+    shown: str  # unit a planner reads it in
+    factor: float = 1.0  # shown value = stored value / factor
+    digits: int = 2
+
+
+TEXT = Unit("", "", digits=0)
+YUAN = Unit("yuan, discounted", "亿元", 1e8)
+TCO2 = Unit("tCO2 over the horizon", "MtCO2", 1e6)
+MWH = Unit("MWh over the horizon", "TWh", 1e6)
+RACK_YEARS = Unit("rack-years", "万架·年", 1e4)
+RACKS = Unit("racks", "万架", 1e4)
+SHARE = Unit("share", "%", 0.01, 1)
+MW_YEARS = Unit("MW-years", "MW·年", 1.0, 1)
+MS = Unit("ms, load-weighted", "ms", 1.0, 2)
+
+
+@dataclass(frozen=True)
+class KPI:
+    key: str
+    zh: str
+    en: str
+    unit: Unit
+    read: Callable[["_Arrays"], object]
+    cli: bool = True  # shown in the CLI's summary table
+
+
+class _Arrays:
+    """numpy views of a results Dataset (the KPIs read arrays, not xarray operations: a warm sweep
+    step would otherwise spend a third of its time here)."""
+
+    def __init__(self, res: xr.Dataset):
+        self.res, self.V = res, res.variables
+
+    def __call__(self, name: str, *dims: str) -> np.ndarray:
+        v = self.V[name]
+        return np.asarray(v.transpose(*dims).values if dims else v.values)
+
+    def total(self, name: str) -> float:
+        return float(self(name).sum())
+
+
+def _utilisation(a: _Arrays) -> float:
+    cap = a.total("capacity")
+    return a.total("load") / cap if cap > 0 else float("nan")
+
+
+KPIS: tuple[KPI, ...] = (
+    KPI("status", "状态", "status", TEXT, lambda a: str(a.res.attrs["status"])),
+    KPI("objective", "总成本", "total cost (objective)", YUAN, lambda a: float(a.res.attrs["objective"])),
+    KPI("emissions_tco2", "排放", "emissions", TCO2, lambda a: a.total("emissions_t")),
+    KPI("energy_mwh", "用电量", "energy", MWH, lambda a: a.total("energy_mwh")),
+    KPI("demand_rack_years", "需求", "demand", RACK_YEARS, lambda a: a.total("demand")),
+    KPI("served_rack_years", "已满足", "served", RACK_YEARS, lambda a: a.total("served")),
+    KPI("unmet_rack_years", "未满足", "unmet demand", RACK_YEARS, lambda a: a.total("unmet")),
+    KPI("built_racks", "新建机架", "racks built", RACKS, lambda a: a.total("build")),
+    KPI("utilisation_mean", "平均上架率", "mean utilisation (load / capacity)", SHARE, _utilisation),
+    KPI("utilisation_floor", "上架率下限", "utilisation floor", SHARE, lambda a: float(a("utilisation_floor")), cli=False),
+    KPI("utilisation_shortfall_racks", "上架率缺口", "utilisation shortfall", RACK_YEARS,
+        lambda a: a.total("utilisation_shortfall"), cli=False),
+    KPI("green_shortfall_mw", "绿电缺口", "green-share shortfall", MW_YEARS, lambda a: a.total("green_shortfall_mw"), cli=False),
+    KPI("west_shortfall_racks", "西部份额缺口", "western-share shortfall", RACK_YEARS,
+        lambda a: a.total("west_shortfall"), cli=False),
+    KPI("scenario_hash", "情景哈希", "scenario hash", TEXT, lambda a: str(a.res.attrs["scenario_hash"]), cli=False),
+)
+BY_KEY = {k.key: k for k in KPIS}
+
+COST_ZH = {"capex": "投资", "electricity": "电费", "transport": "传输", "carbon": "碳成本",
+           "unmet_penalty": "未满足惩罚", "policy_penalty": "政策缺口惩罚", "block_fixed": "模块固定成本",
+           "resilience_penalty": "N-1 缺口惩罚"}
+
+
+def _cost_kpis(a: _Arrays) -> list[KPI]:
+    return [KPI(f"cost_{t}", f"成本：{COST_ZH.get(str(t), str(t))}", f"cost: {t}", YUAN,
+                lambda a, i=i: float(a("cost")[i])) for i, t in enumerate(a("cost_term"))]
+
+
+def _unmet_kpis(a: _Arrays) -> list[KPI]:
+    reasons = a("unmet_reason")
+    return [KPI(f"unmet: {r}", f"未满足：{REASON_ZH[r]}", f"unmet: {r}", RACK_YEARS,
+                lambda a, r=r: float(a("unmet")[a("unmet_reason") == r].sum())) for r in REASONS if (reasons == r).any()]
+
+
+def _latency(a: _Arrays, i: int) -> float | None:
+    served = a("served", "region", "workload", "year").sum(axis=0)[i]  # (Y,)
+    s = float(served.sum())
+    return float(np.nansum(a("latency_weighted_ms", "workload", "year")[i] * served) / s) if s > TOL else None
+
+
+def _latency_kpis(a: _Arrays) -> list[KPI]:
+    zh = a("workload_name_zh")
+    return [KPI(f"latency_{w}_ms", f"时延：{zh[i]}", f"latency: {w}", MS, lambda a, i=i: _latency(a, i))
+            for i, w in enumerate(map(str, a("workload")))]
+
+
+def catalogue(res: xr.Dataset) -> list[KPI]:
+    """The KPIs of this result, in reading order (fixed ones with the families after their kin)."""
+    a = _Arrays(res)
+    fixed = list(KPIS)
+    at = lambda key: fixed.index(BY_KEY[key]) + 1  # noqa: E731
+    out = fixed[:at("objective")] + _cost_kpis(a) + fixed[at("objective"):at("unmet_rack_years")]
+    out += _unmet_kpis(a) + fixed[at("unmet_rack_years"):at("west_shortfall_racks")] + _latency_kpis(a)
+    return out + fixed[at("west_shortfall_racks"):]
+
+
+def kpi_values(res: xr.Dataset) -> list[tuple[KPI, object]]:
+    a = _Arrays(res)
+    return [(k, k.read(a)) for k in catalogue(res)]
+
+
+def kpi_row(res: xr.Dataset) -> dict:
+    """The flat KPI columns of one result (batch index, comparisons, summary.json "kpis")."""
+    return {k.key: v for k, v in kpi_values(res)}
+
+
+def label(key: str) -> tuple[str, str, Unit]:
+    """(中文, English, unit) of a KPI column, including the per-term/reason/class families."""
+    if key in BY_KEY:
+        k = BY_KEY[key]
+        return k.zh, k.en, k.unit
+    if key.startswith("cost_"):
+        return f"成本：{COST_ZH.get(key[5:], key[5:])}", f"cost: {key[5:]}", YUAN
+    if key.startswith("unmet: "):
+        return f"未满足：{REASON_ZH.get(key[7:], '')}", key, RACK_YEARS
+    if key.startswith("latency_") and key.endswith("_ms"):
+        return "时延", f"latency: {key[8:-3]}", MS
+    return "", key, TEXT
+
+
+def shown(value, unit: Unit) -> str:
+    """A value in the unit planners read, with thousands separators ('1,351.36 亿元')."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "—"
+    if not isinstance(value, (int, float, np.number)) or isinstance(value, bool):
+        return str(value)
+    return f"{value / unit.factor:,.{unit.digits}f} {unit.shown}".rstrip()
+
+
+_SUMMARIES: dict[int, tuple[object, dict]] = {}
+
+
 def summary(res: xr.Dataset) -> dict:
-    """The summary.json document (also what the app's KPI cards show)."""
+    """The summary.json document (also what the app's KPI cards show), computed once per result:
+    an export calls it from several tables."""
+    hit = _SUMMARIES.get(id(res))
+    if hit is not None and hit[0] is res.attrs.get("manifest"):
+        return hit[1]
+    s = _summary(res)
+    if id(res) not in _SUMMARIES:
+        weakref.finalize(res, _SUMMARIES.pop, id(res), None)
+    _SUMMARIES[id(res)] = (res.attrs.get("manifest"), s)
+    return s
+
+
+def _summary(res: xr.Dataset) -> dict:
     man = manifest_of(res)
-    costs = {str(k): float(v) for k, v in zip(res.cost_term.values, res["cost"].values)}
-    unmet = res["unmet"]
-    reasons = res["unmet_reason"].values
-    by_reason = {r: float(unmet.values[reasons == r].sum()) for r in REASONS if (reasons == r).any()}
-    lw = res["latency_weighted_ms"]
-    served = res["served"].sum(("region", "year"))
-    lat_class = {}
-    for w in res.workload.values:
-        s = float(served.sel(workload=w))
-        lat_class[str(w)] = (float((lw.sel(workload=w) * res["served"].sel(workload=w).sum("region")).sum() / s)
-                             if s > TOL else None)
+    row = kpi_row(res)
     return {
         "scenario": man["scenario_name"],
-        "status": res.attrs["status"],
-        "objective": float(res.attrs["objective"]),
-        "costs": costs,
-        "emissions_tco2": float(res["emissions_t"].sum()),
-        "energy_mwh": float(res["energy_mwh"].sum()),
-        "demand_rack_years": float(res["demand"].sum()),
-        "served_rack_years": float(res["served"].sum()),
-        "unmet": {"total_rack_years": float(unmet.sum()), "by_reason": by_reason,
-                  "by_year": {str(y): float(unmet.sel(year=y).sum()) for y in res.year.values}},
-        "built_racks": float(res["build"].sum()),
-        "latency_weighted_ms": lat_class,
-        "utilisation_mean": float(res["load"].sum() / res["capacity"].sum()),
-        "policy_shortfalls": {"utilisation_racks": float(res["utilisation_shortfall"].sum()),
-                              "green_mw": float(res["green_shortfall_mw"].sum()),
-                              "west_racks": float(res["west_shortfall"].sum())},
+        "status": row["status"],
+        "objective": row["objective"],
+        "costs": {k[5:]: v for k, v in row.items() if k.startswith("cost_")},
+        "emissions_tco2": row["emissions_tco2"],
+        "energy_mwh": row["energy_mwh"],
+        "demand_rack_years": row["demand_rack_years"],
+        "served_rack_years": row["served_rack_years"],
+        "unmet": {"total_rack_years": row["unmet_rack_years"],
+                  "by_reason": {k[7:]: v for k, v in row.items() if k.startswith("unmet: ")},
+                  "by_year": {str(y): float(res["unmet"].sel(year=y).sum()) for y in res.year.values}},
+        "built_racks": row["built_racks"],
+        "latency_weighted_ms": {k[8:-3]: v for k, v in row.items() if k.startswith("latency_")},
+        "utilisation_mean": row["utilisation_mean"],
+        "policy_shortfalls": {"utilisation_racks": row["utilisation_shortfall_racks"],
+                              "green_mw": row["green_shortfall_mw"], "west_racks": row["west_shortfall_racks"]},
         "conflicts": man.get("conflicts", []),
         "mip": man.get("mip"),
         "baselines": _baselines(res),
@@ -50,9 +205,10 @@ def summary(res: xr.Dataset) -> dict:
                        if "n1_shortfall" in res else {"n_minus_1": False}),
         "shadow_prices": statements(res),
         "timings": man["timings"],
-        "scenario_hash": man["scenario_hash"],
+        "scenario_hash": row["scenario_hash"],
         "versions": man["versions"],
         "solver_options": man["solver_options"],
+        "kpis": row,
     }
 
 
@@ -67,63 +223,3 @@ def _baselines(res: xr.Dataset) -> dict:
                      "latency_weighted_ms": {str(w): (None if np.isnan(v) else float(v)) for w, v in
                                              zip(res.workload.values, res["baseline_latency_ms"].sel(baseline=b).values)}}
             for b in res.baseline.values}
-
-
-def kpis_of(res) -> dict:
-    """The KPI columns of the index for one result, from its arrays (numpy, no xarray operations).
-
-    Equal to ``kpis_from_summary(model.results.summary(res))`` (tests/test_batch.py checks it);
-    ``summary`` costs ~50 ms of xarray calls, which would be a third of a warm sweep step."""
-    V = res.variables
-
-    def arr(name, *dims):
-        return np.asarray(V[name].transpose(*dims).values if dims else V[name].values)
-
-    unmet = arr("unmet", "region", "workload", "year")
-    reasons = arr("unmet_reason", "region", "workload", "year")
-    served = arr("served", "region", "workload", "year")
-    lw = arr("latency_weighted_ms", "workload", "year")
-    served_wy = served.sum(axis=0)
-    lat = {}
-    for i, w in enumerate(V["workload"].values):
-        s = float(served_wy[i].sum())
-        lat[str(w)] = float(np.nansum(lw[i] * served_wy[i]) / s) if s > TOL else None
-    by_reason = {r: float(unmet[reasons == r].sum()) for r in REASONS if (reasons == r).any()}
-    return {
-        "objective": float(res.attrs["objective"]),
-        **{f"cost_{k}": float(v) for k, v in zip(V["cost_term"].values, V["cost"].values)},
-        "emissions_tco2": float(arr("emissions_t").sum()),
-        "energy_mwh": float(arr("energy_mwh").sum()),
-        "demand_rack_years": float(arr("demand").sum()),
-        "served_rack_years": float(served.sum()),
-        "unmet_rack_years": float(unmet.sum()),
-        **{f"unmet: {k}": v for k, v in by_reason.items()},
-        "built_racks": float(arr("build").sum()),
-        "utilisation_mean": float(arr("load").sum() / arr("capacity").sum()),
-        "utilisation_shortfall_racks": float(arr("utilisation_shortfall").sum()),
-        "green_shortfall_mw": float(arr("green_shortfall_mw").sum()),
-        "west_shortfall_racks": float(arr("west_shortfall").sum()),
-        **{f"latency_{w}_ms": v for w, v in lat.items()},
-    }
-
-
-def kpis_from_summary(s: dict) -> dict:
-    """Flat KPI columns from a summary.json (the same names as ``model.compare.kpi_row``)."""
-    pol = s.get("policy_shortfalls", {})
-    return {
-        "objective": s.get("objective"),
-        **{f"cost_{k}": v for k, v in s.get("costs", {}).items()},
-        "emissions_tco2": s.get("emissions_tco2"),
-        "energy_mwh": s.get("energy_mwh"),
-        "demand_rack_years": s.get("demand_rack_years"),
-        "served_rack_years": s.get("served_rack_years"),
-        "unmet_rack_years": s.get("unmet", {}).get("total_rack_years"),
-        **{f"unmet: {k}": v for k, v in s.get("unmet", {}).get("by_reason", {}).items()},
-        "built_racks": s.get("built_racks"),
-        "utilisation_mean": s.get("utilisation_mean"),
-        "utilisation_shortfall_racks": pol.get("utilisation_racks"),
-        "green_shortfall_mw": pol.get("green_mw"),
-        "west_shortfall_racks": pol.get("west_racks"),
-        **{f"latency_{w}_ms": v for w, v in s.get("latency_weighted_ms", {}).items()},
-    }
-

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import xarray as xr
 
-from ..results.build import TOL
-from .kpis import summary
+from ..results import TOL
+from .kpis import kpi_values, shown, summary
 
 __all__ = ["allocation_table", "cluster_table", "unmet_table", "kpi_table", "cost_table", "answers_table",
            "baseline_table"]
@@ -43,18 +43,10 @@ def cost_table(res: xr.Dataset) -> pd.DataFrame:
 
 
 def kpi_table(res: xr.Dataset) -> pd.DataFrame:
-    s = summary(res)
-    rows = [("status", s["status"], ""), ("objective", s["objective"], "yuan, discounted"),
-            ("emissions", s["emissions_tco2"], "tCO2 over the horizon"),
-            ("energy", s["energy_mwh"], "MWh over the horizon"),
-            ("demand", s["demand_rack_years"], "rack-years"), ("served", s["served_rack_years"], "rack-years"),
-            ("unmet", s["unmet"]["total_rack_years"], "rack-years"), ("built", s["built_racks"], "racks"),
-            ("mean utilisation", s["utilisation_mean"], "load / capacity")]
-    rows += [(f"unmet: {k}", v, "rack-years") for k, v in s["unmet"]["by_reason"].items()]
-    rows += [(f"latency {w}", v, "ms, load-weighted") for w, v in s["latency_weighted_ms"].items()]
-    rows += [(f"cost: {k}", v, "yuan, discounted") for k, v in s["costs"].items()]
-    rows += [("scenario hash", s["scenario_hash"], ""), ("total time", s["timings"]["total_s"], "s")]
-    return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
+    """The key figures of the KPI catalogue, bilingual, in stored and in planners' units."""
+    rows = [(k.key, k.zh, k.en, v, k.unit.stored, shown(v, k.unit)) for k, v in kpi_values(res)]
+    rows.append(("total_s", "总用时", "total time", summary(res)["timings"]["total_s"], "s", ""))
+    return pd.DataFrame(rows, columns=["kpi", "指标", "KPI", "value", "unit", "读数 reading"])
 
 
 def answers_table(res: xr.Dataset) -> pd.DataFrame:

@@ -12,14 +12,9 @@ import xarray as xr
 from ..formulation.blocks import LinearProgram
 from ..formulation.index import Index
 from ..solve.highs import Solution
+from .reasons import TOL, unmet_reasons
 from .shadow import shadow_prices
 
-REASON_NO_ARC = "no admissible cluster within the latency bound"
-REASON_CAPACITY = "admissible clusters full (capacity, build or power limits)"
-REASON_COST = "serving costs more than the unmet penalty"
-REASON_NONE = ""
-REASONS = (REASON_NO_ARC, REASON_CAPACITY, REASON_COST)
-TOL = 1e-6
 
 
 def _block(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
@@ -27,46 +22,10 @@ def _block(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
     return values[off: off + lp.variables[name].size]
 
 
-def _row_block(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
-    r0 = 0
-    for rb in lp.rows:
-        if rb.name == name:
-            return values[r0: r0 + rb.size]
-        r0 += rb.size
-    raise KeyError(name)
-
-
 def cost_by_term(lp: LinearProgram, col_value: np.ndarray) -> dict[str, float]:
     off = lp.offsets()
     return {ct.name: float(sum(np.dot(coef, col_value[off[v] + col]) for v, col, coef in ct.parts))
             for ct in lp.costs}
-
-
-def _at_limit(value, limit) -> np.ndarray:
-    """value has reached limit, up to solver tolerances (absolute and relative)."""
-    return value >= limit - (TOL + 1e-7 * np.abs(limit))
-
-
-def _full_clusters(inp: xr.Dataset, load, capacity, build, grid, green) -> np.ndarray:
-    """(K, Y) True where a cluster could not have served one more rack that year: either its
-    available capacity is used and cannot grow (yearly build limit or build potential reached),
-    or its power supply is at the grid limit and the green-power availability."""
-    a = inp["available"].transpose("cluster", "year").to_numpy()
-    room = (inp["planned_racks"] - inp["installed_racks"]).to_numpy()[:, None]
-    no_build = _at_limit(build, inp["build_limit_racks_per_year"].to_numpy()[:, None]) | _at_limit(np.cumsum(build, 1), room)
-    cap_full = _at_limit(load, a * capacity) & (no_build | (a == 0))
-    power_full = (_at_limit(grid, inp["grid_limit_mw"].to_numpy()[:, None])
-                  & _at_limit(green, inp["green_avail_mw"].to_numpy()[:, None]))
-    return cap_full | power_full
-
-
-def _unmet_reasons(inp: xr.Dataset, unmet: np.ndarray, full: np.ndarray) -> np.ndarray:
-    """One reason per (region, workload, year) with unmet demand ('' where all is served)."""
-    adm = inp["admissible"].transpose("region", "cluster", "workload").to_numpy()
-    has_arc = adm.any(axis=1)  # (R, W)
-    all_full = np.all(~adm[:, :, :, None] | full[None, :, None, :], axis=1)  # (R, W, Y)
-    reason = np.where(has_arc[:, :, None], np.where(all_full, REASON_CAPACITY, REASON_COST), REASON_NO_ARC)
-    return np.where(unmet > TOL, reason, REASON_NONE).astype(object)
 
 
 def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: dict) -> xr.Dataset:
@@ -95,7 +54,7 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
     out = out.assign(
         allocation=(("region", "cluster", "workload", "year"), alloc, {"units": "standard racks"}),
         unmet=(RWY, unmet, {"units": "standard racks"}),
-        unmet_reason=(RWY, _unmet_reasons(inp, unmet, _full_clusters(inp, load, capacity, build, grid, green)).astype(str)),
+        unmet_reason=(RWY, unmet_reasons(inp, lp, v, unmet).astype(str)),
         served=(RWY, alloc.sum(axis=1), {"units": "standard racks"}),
         build=(KY, build, {"units": "standard racks"}),
         capacity=(KY, capacity, {"units": "standard racks", "long_name": "installed + cumulative builds"}),

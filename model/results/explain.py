@@ -12,28 +12,8 @@ import highspy
 import numpy as np
 import xarray as xr
 
+from ..formulation import BY_NAME
 from ..solve.highs import HighsModel
-
-# the sentence for each family; fields are filled from the row or column labels
-TEMPLATES = {
-    "demand_balance": "demand of {region} for {workload} work in {year} must be served",
-    "unmet_allowance": "strict mode: no unmet demand allowed for {region}/{workload} in {year}",
-    "cluster_capacity": "capacity of {cluster} in {year}",
-    "build_potential": "planned capacity of {cluster}",
-    "build_limit": "yearly build limit of {cluster} in {year}",
-    "utilisation_floor": "utilisation floor (上架率) of {cluster} in {year}",
-    "power_balance": "power balance of {cluster} in {year} (PUE × IT load = grid + green)",
-    "grid_connection_limit": "grid connection limit of {cluster} in {year}",
-    "green_availability": "green-power availability at {cluster} in {year}",
-    "green_share": "minimum green-power share at {cluster} in {year}",
-    "western_share": "minimum western share of non-real-time work in {year}",
-    "emission_cap": "carbon budget over the horizon",
-    "modular_build": "builds at {cluster} in {year} come in whole blocks",
-    "n1_reroute": "N-1: {region}'s {workload} load at {failed} must be re-served if {failed} fails in {year}",
-    "n1_spare_capacity": "N-1: spare capacity of {cluster} if {failed} fails in {year}",
-    "n1_spare_power": "N-1: spare power of {cluster} if {failed} fails in {year}",
-}
-
 
 @dataclass
 class Conflict:
@@ -58,7 +38,7 @@ def _names(inp: xr.Dataset | None, dim: str, key) -> str:
 def _describe(family: str, dims, label, side: str, inp) -> Conflict:
     index = {d: (int(v) if d == "year" else str(v)) for d, v in zip(dims, label)}
     named = {d: _names(inp, d, v) for d, v in index.items()}
-    return Conflict(family, index, side, TEMPLATES.get(family, family).format(**named))
+    return Conflict(family, index, side, (BY_NAME[family].conflict if family in BY_NAME else family).format(**named))
 
 
 def explain_infeasibility(hm: HighsModel, inp: xr.Dataset | None = None) -> list[Conflict]:

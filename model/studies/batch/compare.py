@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ...reports.kpis import kpis_from_summary
+from ...reports.kpis import label
 from .store import combine
 from ...errors import InputError
 
@@ -34,7 +34,7 @@ class Entry:
     source: str
     status: str
     scenario_hash: str
-    kpis: dict  # the KPI columns (``model.batch.kpis_from_summary`` / run.json "kpis")
+    kpis: dict  # the KPI columns (``model.reports.kpis.kpi_row``: summary.json / run.json "kpis")
     data: xr.Dataset  # a single solve's results, or a batch's combined dataset
     pos: int | None = None  # the scenario's position in ``data`` (batch) or None (single solve)
     levers: dict = field(default_factory=dict)
@@ -82,8 +82,10 @@ def _load_single(path: Path) -> list[Entry]:
     from ...reports.files import read_results
 
     s = _read_json(path / "summary.json")
+    if "kpis" not in s:
+        raise InputError(path / "summary.json", "kpis", "written by an older hubplan version; solve the scenario again")
     return [Entry(str(s["scenario"]), str(s["scenario"]), str(path), str(s.get("status")), str(s.get("scenario_hash")),
-                  kpis_from_summary(s), read_results(path / "results.nc"))]
+                  dict(s["kpis"]), read_results(path / "results.nc"))]
 
 
 def load_entries(dirs) -> list[Entry]:
@@ -157,7 +159,7 @@ def allocation_differences(entries: list[Entry], year: int | None = None) -> pd.
     The columns of ``model.compare.allocation_difference`` plus ``scenario``; scenarios on the
     same clusters are computed in one numpy pass (1,000 scenarios: 0.1 s instead of 30 s)."""
     from ...reports.compare import allocation_difference
-    from ...results.build import TOL
+    from ...results import TOL
 
     base = entries[0]
     if year is None:
@@ -234,13 +236,11 @@ def _fmt(v):
 def html_comparison(kpis: pd.DataFrame, diff: pd.DataFrame, lever_keys: list[str], sources: list[str]) -> str:
     from jinja2 import Environment
 
-    from ...reports.compare import KPI_LABELS
-
     figs = _figures(kpis, diff, lever_keys)
     charts = [f.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, f in enumerate(figs)]
     shown = kpis.iloc[:MAX_SIDE_BY_SIDE]
     side = shown.drop(columns=["source"]).T
-    side.insert(0, "KPI 指标", [" ".join(x for x in KPI_LABELS.get(k, ("", k))[:2] if x) for k in side.index])
+    side.insert(0, "KPI 指标", [" ".join(x for x in label(k)[:2] if x) for k in side.index])
     side.columns.name = None
     side_html = side.map(_fmt).to_html(index=False)
     wide = diff.pivot_table(index=["cluster", "cluster_zh"], columns="scenario", values="difference", sort=False)

@@ -14,7 +14,7 @@ import numpy as np
 
 from ...errors import InputError
 from ...inputs.scenario import scenario_to_yaml
-from ...reports.kpis import kpis_of
+from ...reports.kpis import kpi_row
 from .store import _publish, _tmp_folder, _write_json, is_done, result_arrays, write_failure
 
 _PLANNER = None  # one Planner per worker process, created on first use (keeps the compiled model)
@@ -69,7 +69,7 @@ def run_one(item: dict, root: Path, outputs: str, html: bool) -> dict:
 
 def _solve_and_publish(item: dict, root: Path, final: Path, outputs: str, html: bool, rec: dict, t0: float) -> dict:
     from ...reports.files import write_outputs
-    from ...results.build import manifest_of
+    from ...results import manifest_of
     from ...inputs.scenario import scenario_from_dict
 
     tmp = None
@@ -95,7 +95,7 @@ def _solve_and_publish(item: dict, root: Path, final: Path, outputs: str, html: 
         if outputs == "full":
             write_outputs(res, tmp, html=html)
         np.savez(tmp / "arrays.npz", **result_arrays(res))
-        rec.update(ok=True, error="", kpis=kpis_of(res), outputs=outputs, html=bool(html and outputs == "full"),
+        rec.update(ok=True, error="", kpis=kpi_row(res), outputs=outputs, html=bool(html and outputs == "full"),
                    wall_s=time.perf_counter() - t0,
                    finished=datetime.now(timezone.utc).isoformat(timespec="seconds"))
         _write_json(tmp / "run.json", rec)

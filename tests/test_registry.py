@@ -1,0 +1,85 @@
+"""The family registry is complete and each family carries what it promises: its math in
+docs/math.md (verbatim, under a heading naming it), an IIS sentence, and a test that uses it."""
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from model.formulation import BY_NAME, FAMILIES, build_lp
+from model.inputs import build_inputs
+from model.inputs.dataset import load_dataset
+from model.inputs.scenario import scenario_from_dict
+from tiny import write_dataset
+
+ROOT = Path(__file__).parent.parent
+DOC = (ROOT / "docs" / "math.md").read_text(encoding="utf-8")
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _sections() -> dict[str, str]:
+    """heading → body of every '###' section of docs/math.md."""
+    parts = re.split(r"^### (.*)$", DOC, flags=re.M)
+    return {parts[i]: parts[i + 1] for i in range(1, len(parts), 2)}
+
+
+@pytest.fixture(scope="module")
+def everything_on(tmp_path_factory):
+    """An LP with every optional family on: modular builds and N-1."""
+    root = write_dataset(tmp_path_factory.mktemp("reg"), {"a": {}, "b": {"lat": 31.0}}, {"r1": {}}, {("r1", "w", 2026): 50})
+    sc = scenario_from_dict({"name": "all", "modular_builds": {"block_racks": 10}, "policy": {"n_minus_1": True}})
+    inp = build_inputs(sc, load_dataset(root))
+    return inp, build_lp(inp)
+
+
+def test_every_part_of_the_lp_is_a_registered_family(everything_on):
+    inp, lp = everything_on
+    assert {rb.name for rb in lp.rows} == {f.name for f in FAMILIES if f.kind == "rows"}
+    assert {b.name for b in lp.bounds} == {f.name for f in FAMILIES if f.kind == "bound"}
+    assert {c.name for c in lp.costs} == {f.name for f in FAMILIES if f.kind == "cost"}
+    assert set(lp.variables) == {n for f in FAMILIES if f.kind == "vars" for n in f.build(lp.index, inp)}
+    assert len(BY_NAME) == len(FAMILIES), "family names must be unique"
+
+
+@pytest.mark.parametrize("family", [f for f in FAMILIES if f.kind in ("rows", "bound")], ids=lambda f: f.name)
+def test_constraint_family_has_its_math_section(family):
+    sections = {h: b for h, b in _sections().items() if f"`{family.name}" in h}
+    assert sections, f"docs/math.md has no '###' heading naming `{family.name}`"
+    body = _norm(" ".join(sections.values()))
+    assert family.math, f"{family.build.__name__} has no docstring with its math"
+    assert _norm(family.math) in body, f"docs/math.md differs from {family.build.__name__}'s docstring:\n{family.math}"
+
+
+@pytest.mark.parametrize("family", [f for f in FAMILIES if f.kind == "cost"], ids=lambda f: f.name)
+def test_cost_term_is_in_the_objective_section(family):
+    objective = DOC.split("## Objective", 1)[1].split("\n## ", 1)[0]
+    assert f"`cost_{family.name}`" in objective
+    assert _norm(family.math) in _norm(objective), family.math
+
+
+def test_every_variable_is_in_the_variables_table(everything_on):
+    variables = DOC.split("## Variables", 1)[1].split("\n## ", 1)[0]
+    for name in everything_on[1].variables:
+        assert f"| `{name}` |" in variables, name
+
+
+@pytest.mark.parametrize("family", [f for f in FAMILIES if f.kind in ("rows", "bound")], ids=lambda f: f.name)
+def test_constraint_family_explains_itself_in_an_iis(family, everything_on):
+    lp = everything_on[1]
+    assert family.conflict, f"{family.name} has no IIS sentence"
+    fields = {name for _, name, _, _ in string.Formatter().parse(family.conflict) if name}
+    if family.kind == "rows":
+        dims = next(rb.dims for rb in lp.rows if rb.name == family.name)
+    else:
+        dims = lp.variables[next(b.var for b in lp.bounds if b.name == family.name)].dims
+    assert fields <= set(dims), f"{family.name}: sentence fields {fields} not among its labels {dims}"
+
+
+@pytest.mark.parametrize("family", [f for f in FAMILIES if f.kind != "vars"], ids=lambda f: f.name)
+def test_every_family_is_exercised_by_a_test(family):
+    tests = [p for p in (ROOT / "tests").glob("test_*.py") if p.name != Path(__file__).name]
+    assert any(family.name in p.read_text(encoding="utf-8") for p in tests), \
+        f"no test names the family {family.name}"
