@@ -144,21 +144,22 @@ def test_each_lever_changes_the_scenario_and_the_yaml_solves_in_the_cli(tmp_path
 
 # -- solve: KPIs equal the CLI's; warm re-solve; compare, map and export views ---------------------
 def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
-    from model.app.results import fmt_emissions, fmt_yuan
+    from model.app.results import fmt_yuan
+    from model.reports.kpis import TCO2, number
 
     at = new_app()
     at.button(key="solve").click().run()
     assert not at.exception and not at.error, errors(at)
     m0 = metrics(at)
-    assert set(m0) >= {"总成本 Total cost (bn ¥)", "排放 Emissions (Mt CO₂)", "未满足 Unmet (rack-yr)",
-                       "上架率 Utilisation", "新建 Built (racks)"}
+    assert list(m0)[:5] == ["总成本 Total cost (亿元)", "排放 Emissions (MtCO2)", "未满足 Unmet demand (万架·年)",
+                            "平均上架率 Mean utilisation (%)", "新建机架 Racks built (万架)"]
     at.number_input(key="lv.carbon_price_yuan_per_t").set_value(300).run()
     assert any("Levers changed" in i.value for i in at.sidebar.info)
     at.button(key="solve").click().run()
     assert not at.exception and not at.error, errors(at)
     m1 = metrics(at)
-    assert m1["总成本 Total cost (bn ¥)"] != m0["总成本 Total cost (bn ¥)"]
-    assert m1["排放 Emissions (Mt CO₂)"] != m0["排放 Emissions (Mt CO₂)"]
+    assert m1["总成本 Total cost (亿元)"] != m0["总成本 Total cost (亿元)"]
+    assert m1["排放 Emissions (MtCO2)"] != m0["排放 Emissions (MtCO2)"]
     assert at.metric[0].proto.delta  # change against the previous solve is shown
 
     results = at.session_state["results"]
@@ -177,8 +178,8 @@ def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     app_s = summary(res)
     assert app_s["objective"] == pytest.approx(cli_s["objective"], rel=1e-9)
     assert app_s["emissions_tco2"] == pytest.approx(cli_s["emissions_tco2"], rel=1e-9)
-    assert m1["总成本 Total cost (bn ¥)"] == fmt_yuan(cli_s["objective"])
-    assert m1["排放 Emissions (Mt CO₂)"] == fmt_emissions(cli_s["emissions_tco2"])
+    assert m1["总成本 Total cost (亿元)"] == fmt_yuan(cli_s["objective"])
+    assert m1["排放 Emissions (MtCO2)"] == number(cli_s["emissions_tco2"], TCO2)
     for term, v in cli_s["costs"].items():
         assert app_s["costs"][term] == pytest.approx(v, rel=1e-9, abs=1e-3)
     assert "no admissible cluster within the latency bound" in " ".join(c.value for c in at.caption)
@@ -314,7 +315,7 @@ def test_time_limit_without_a_solution_is_reported():
     at.session_state["current"] = "stopped"
     at.run()
     assert any("incumbent" in w.value and "Time limit" in w.value for w in at.warning)
-    assert metrics(at)["总成本 Total cost (bn ¥)"]  # the incumbent's KPIs are shown
+    assert metrics(at)["总成本 Total cost (亿元)"]  # the incumbent's KPIs are shown
 
 
 def test_two_sessions_do_not_share_state():

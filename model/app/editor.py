@@ -89,21 +89,23 @@ def source_panel() -> None:
 
 # -- solve ----------------------------------------------------------------------------------------
 def solve_panel() -> None:
+    """The Solve button first (above the fold), then what the solve does."""
     sb = st.sidebar
     ss = st.session_state
-    sb.subheader("求解 Solve")
+    tr = state.tr
     sc, ds = state.scenario(), state.dataset()
-    lever_input(levers.SOLVER_LEVERS[0], sc, ds, sb)
-    auto = sb.toggle("改动后自动求解 Solve on every change", key="auto_solve", value=False)
-    sb.toggle("同时评估规则基准 Also evaluate rule baselines", key="with_baselines", value=False,
-              help="nearest / cheapest / greenest allocation rules beside the optimum (slower)")
-    clicked = sb.button("求解 Solve", key="solve", type="primary", width="stretch")
-    if clicked or (auto and state.changed_since_solve() and not ss.msg.get("check")):
+    clicked = sb.button(tr("求解", "Solve"), key="solve", type="primary", width="stretch")
+    if clicked or (ss.get("auto_solve") and state.changed_since_solve() and not ss.msg.get("check")):
         state.solve(sb)
     elif ss.current and state.changed_since_solve():
-        sb.info("情景已修改，结果未更新 Levers changed since the last solve — press Solve.")
+        sb.info(tr("情景已修改，结果未更新，请按求解。", "Levers changed since the last solve — press Solve."))
     if ss.last_solve_s is not None and ss.current:
-        sb.caption(f"上次求解 Last solve: {ss.last_solve_s:.2f} s · 结果 result **{ss.current}**")
+        sb.caption(f"{tr('上次求解', 'Last solve')}: {ss.last_solve_s:.2f} s · {tr('结果', 'result')} **{ss.current}**")
+    with sb.expander(tr("求解设置", "Solve settings")):
+        lever_input(levers.SOLVER_LEVERS[0], sc, ds)
+        st.toggle(tr("改动后自动求解", "Solve on every change"), key="auto_solve", value=False)
+        st.toggle(tr("同时评估规则基准", "Also evaluate rule baselines"), key="with_baselines", value=False,
+                  help="nearest / cheapest / greenest allocation rules beside the optimum (slower)")
 
 
 def messages() -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 import xarray as xr
 
-from ..reports import charts
+from ..reports import charts, kpis
 from . import state
 from ..reports.kpis import COST_ZH
 from ..results import REASON_ZH
@@ -19,14 +19,12 @@ from ..reports.tables import allocation_table, answers_table, baseline_table, un
 
 
 # -- formatting (pure; tests format the CLI's numbers with the same functions) --------------------
+CARDS = ("objective", "emissions_tco2", "unmet_rack_years", "utilisation_mean", "built_racks")
+
+
 def fmt_yuan(v: float) -> str:
-    """10⁹ yuan (bn ¥), 4 decimals."""
-    return f"{v / 1e9:,.4f}"
-
-
-def fmt_emissions(t: float) -> str:
-    """Mt CO₂, 4 decimals."""
-    return f"{t / 1e6:,.4f}"
+    """亿元 (10⁸ yuan) with thousands separators, as the KPI catalogue shows costs."""
+    return kpis.number(v, kpis.YUAN)
 
 
 def fmt_racks(v: float) -> str:
@@ -38,30 +36,36 @@ def fmt_share(v: float) -> str:
 
 
 def fmt_ms(v: float | None) -> str:
-    return "—" if v is None or not np.isfinite(v) else f"{v:.3f}"
+    return "—" if v is None or not np.isfinite(v) else f"{v:,.2f}"
 
 
-def kpi_cards(s: dict, floor: float) -> list[tuple[str, str, str]]:
-    """(label, value, help) of the headline KPI cards for a summary dict."""
-    return [
-        ("总成本 Total cost (bn ¥)", fmt_yuan(s["objective"]),
-         f"{s['objective']:,.0f} yuan, discounted 折现 (= {s['objective'] / 1e8:,.2f} 亿元)"),
-        ("排放 Emissions (Mt CO₂)", fmt_emissions(s["emissions_tco2"]), f"{s['emissions_tco2']:,.0f} tCO₂ over the horizon"),
-        ("未满足 Unmet (rack-yr)", fmt_racks(s["unmet"]["total_rack_years"]),
-         f"未满足需求 unmet demand: {s['unmet']['total_rack_years']:,.1f} rack-years of {s['demand_rack_years']:,.0f}; "
-         "reasons in the Results tab"),
-        ("上架率 Utilisation", fmt_share(s["utilisation_mean"]),
-         f"平均上架率 mean utilisation: load / capacity over all clusters and years; floor 下限 {floor:.0%}"),
-        ("新建 Built (racks)", fmt_racks(s["built_racks"]), f"新建机架 {s['built_racks']:,.0f} standard racks"),
-    ]
+def card_label(key: str, lang: str = "both") -> str:
+    """'总成本 Total cost (亿元)': the catalogue's names (English up to its bracket) and unit."""
+    zh, en, unit = kpis.label(key)
+    en = en.split(" (")[0]
+    name = {"zh": zh, "en": en[:1].upper() + en[1:]}.get(lang, f"{zh} {en[:1].upper() + en[1:]}")
+    return f"{name} ({unit.shown})" if unit.shown else name
 
 
-def _delta(now: float, before: float | None, fmt) -> str | None:
+def kpi_cards(s: dict, lang: str = "both") -> list[tuple[str, str, str]]:
+    """(label, value, help) of the headline KPI cards for a summary dict: numbers in the units of
+    the KPI catalogue (亿元, MtCO2, 万架·年, %, 万架), the exact stored value in the help."""
+    row = s["kpis"]
+    out = []
+    for key in CARDS:
+        zh, en, unit = kpis.label(key)
+        v = row[key]
+        exact = f"{v:,.1%}" if unit is kpis.SHARE else f"{v:,.0f} {unit.stored}"
+        out.append((card_label(key, lang), kpis.number(v, unit), f"{zh} {en}: {exact}"))
+    return out
+
+
+def _delta(now: float, before: float | None, unit) -> str | None:
     if before is None or now is None or not np.isfinite(now) or not np.isfinite(before):
         return None
     d = now - before
     # ASCII sign: Streamlit colours and points the delta arrow by a leading "-"
-    return None if abs(d) < 1e-9 * max(1.0, abs(before)) else ("+" if d > 0 else "-") + fmt(abs(d))
+    return None if abs(d) < 1e-9 * max(1.0, abs(before)) else ("+" if d > 0 else "-") + kpis.number(abs(d), unit)
 
 
 def status_box(res: xr.Dataset) -> None:
@@ -85,17 +89,14 @@ def headline(res: xr.Dataset | None, previous: dict | None = None) -> None:
         return
     status_box(res)
     s = state.summary_of(res)
-    floor = float(res["utilisation_floor"])
-    prev = previous or {}
-    fmts = [fmt_yuan, fmt_emissions, fmt_racks, lambda v: f"{v * 100:.1f} pp", fmt_racks]
-    befores = [prev.get("objective"), prev.get("emissions_tco2"), (prev.get("unmet") or {}).get("total_rack_years"),
-               prev.get("utilisation_mean"), prev.get("built_racks")]
-    colors = ["inverse", "inverse", "inverse", "normal", "off"]
-    nows = [s["objective"], s["emissions_tco2"], s["unmet"]["total_rack_years"], s["utilisation_mean"], s["built_racks"]]
-    cols = st.columns(5)
-    for col, (label, value, help_), now, before, f, color in zip(cols, kpi_cards(s, floor), nows, befores, fmts, colors):
-        col.metric(label, value, delta=_delta(now, before, f), delta_color=color,
-                   help=help_ + (" · Δ vs the previous solve 与上次求解相比" if before is not None else ""), border=True)
+    before = (previous or {}).get("kpis", {})
+    colors = {"objective": "inverse", "emissions_tco2": "inverse", "unmet_rack_years": "inverse",
+              "utilisation_mean": "normal", "built_racks": "off"}
+    cols = st.columns(len(CARDS))
+    for col, key, (label, value, help_) in zip(cols, CARDS, kpi_cards(s, state.lang())):
+        b = before.get(key)
+        col.metric(label, value, delta=_delta(s["kpis"][key], b, kpis.label(key)[2]), delta_color=colors[key],
+                   help=help_ + (" · Δ 与上次求解相比 vs the previous solve" if b is not None else ""), border=True)
     st.caption(headline_note(res, s))
 
 
@@ -122,7 +123,7 @@ def headline_note(res: xr.Dataset, s: dict) -> str:
 def detail_section(res: xr.Dataset) -> None:
     s = state.summary_of(res)
 
-    st.markdown("**成本构成 Cost by term** (bn ¥ = 10⁹ yuan, discounted 折现)")
+    st.markdown(f"**{state.tr('成本构成', 'Cost by term')}** (亿元 = 10⁸ yuan, {state.tr('折现', 'discounted')})")
     cols = st.columns(len(s["costs"]))
     for col, (term, v) in zip(cols, s["costs"].items()):
         col.metric(f"{COST_ZH.get(term, term)} {term}", fmt_yuan(v), help=f"{v:,.0f} yuan")
@@ -260,5 +261,5 @@ def results_view(res: xr.Dataset | None) -> None:
     allocation_section(res)
 
 
-__all__ = ["headline", "results_view", "kpi_cards", "fmt_yuan", "fmt_emissions", "fmt_racks", "fmt_ms", "fmt_share",
+__all__ = ["headline", "results_view", "kpi_cards", "card_label", "fmt_yuan", "fmt_racks", "fmt_ms", "fmt_share",
            "filter_allocation"]

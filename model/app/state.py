@@ -152,48 +152,60 @@ def _store(res: xr.Dataset) -> str:
 
 
 def solve(where=None) -> None:
-    """Solve the edited scenario with this session's Planner, showing progress in ``where``."""
+    """Solve the edited scenario with this session's Planner, showing progress in ``where``.
+
+    A click elsewhere (a tab, a lever) while HiGHS runs makes Streamlit stop this script run at
+    its next Streamlit call. So ``_solve_and_store`` makes no Streamlit call: it keeps the result
+    and the messages in session_state first, and only then is the status box updated — a
+    navigation during the solve no longer loses it."""
     ss = st.session_state
     where = where or st
     sc, note = sources.app_scenario(ss.scenario)
     ss.msg.update(solve=None, note=note)
+    box = where.status(tr("求解中 …", "Solving …"), expanded=False)
+    box.write(f"{tr('情景', 'scenario')} **{sc.name}** · {tr('时限', 'time limit')} {sc.solver.time_limit_s:g} s")
+    label, outcome = _solve_and_store(sc)
+    box.update(label=label, state=outcome)
+
+
+def _solve_and_store(sc: Scenario) -> tuple[str, str]:
+    """Solve and keep the outcome in session_state (no Streamlit calls: see ``solve``).
+    Returns the status box's label and state."""
+    ss = st.session_state
     t0 = time.perf_counter()
-    with where.status("求解中 Solving …", expanded=False) as box:
-        box.write(f"情景 scenario **{sc.name}** · 时限 time limit {sc.solver.time_limit_s:g} s")
-        try:
-            with solver_lock():
-                res = ss.planner.solve(sc, baselines=bool(ss.get("with_baselines")))
-        except InputError as exc:
-            box.update(label="输入错误 Input error", state="error")
-            ss.msg["solve"] = exc.line()
-            return
-        except Exception as exc:  # noqa: BLE001 - a bug must not take the session down
-            log.exception("solve failed")
-            ss.planner = Planner()  # start clean next time
-            box.update(label="求解失败 Solve failed", state="error")
-            ss.msg["solve"] = f"求解失败 solve failed: {type(exc).__name__}: {exc}"
-            return
-        dt = time.perf_counter() - t0
-        status = str(res.attrs["status"])
-        warm = bool(manifest_of(res).get("warm_start"))
-        if not math.isfinite(float(res.attrs["objective"])):
-            box.update(label=f"无解 No solution — {status}", state="error")
-            if status == "time limit (no solution)":
-                ss.msg["solve"] = (f"求解超时且无可行解 Solver time limit ({sc.solver.time_limit_s:g} s) reached with no "
-                                   f"solution (status '{status}'); raise solver.time_limit_s.")
-            else:
-                conflicts = manifest_of(res).get("conflicts") or []
-                ss.msg["solve"] = (f"无可行解 No solution: status '{status}'"
-                                   + (" — strict mode (allow unmet = off) cannot serve all demand"
-                                      if not sc.policy.allow_unmet else "")
-                                   + "".join(f"\n- 冲突 conflicting: {c['constraint']}: {c['text']}"
-                                             for c in conflicts[:12]))
-            ss.solved_json = ss.scenario.model_dump_json()
-            return
-        box.update(label=f"已求解 Solved — {status} · {dt:.2f} s ({'warm 热启动' if warm else 'built 新建模型'})",
-                   state="complete")
+    ss.solving = True
+    try:
+        with solver_lock():
+            res = ss.planner.solve(sc, baselines=bool(ss.get("with_baselines")))
+    except InputError as exc:
+        ss.msg["solve"] = exc.line()
+        return tr("输入错误", "Input error"), "error"
+    except Exception as exc:  # noqa: BLE001 - a bug must not take the session down
+        log.exception("solve failed")
+        ss.planner = Planner()  # start clean next time
+        ss.msg["solve"] = f"求解失败 solve failed: {type(exc).__name__}: {exc}"
+        return tr("求解失败", "Solve failed"), "error"
+    finally:
+        ss.solving = False
+    dt = time.perf_counter() - t0
+    status = str(res.attrs["status"])
+    man = manifest_of(res)
+    ss.solved_json = ss.scenario.model_dump_json()
+    if not math.isfinite(float(res.attrs["objective"])):
+        if status == "time limit (no solution)":
+            ss.msg["solve"] = (f"求解超时且无可行解 Solver time limit ({sc.solver.time_limit_s:g} s) reached with no "
+                               f"solution (status '{status}'); raise solver.time_limit_s.")
+        else:
+            conflicts = man.get("conflicts") or []
+            ss.msg["solve"] = (f"无可行解 No solution: status '{status}'"
+                               + (" — strict mode (allow unmet = off) cannot serve all demand"
+                                  if not sc.policy.allow_unmet else "")
+                               + "".join(f"\n- 冲突 conflicting: {c['constraint']}: {c['text']}"
+                                         for c in conflicts[:12]))
+        return f"{tr('无解', 'No solution')} — {status}", "error"
     old = current_result()
     ss.previous = summary_of(old) if old is not None else None
     ss.current = _store(res)
-    ss.solved_json = ss.scenario.model_dump_json()
     ss.last_solve_s = dt
+    how = tr("热启动", "warm") if man.get("warm_start") else tr("新建模型", "built")
+    return f"{tr('已求解', 'Solved')} — {status} · {dt:.2f} s ({how})", "complete"
