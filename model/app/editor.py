@@ -43,7 +43,7 @@ def _load_from(make, label: str) -> None:
     try:
         sc = make()
     except InputError as exc:
-        st.session_state.msg["source"] = exc.line()
+        st.session_state.msg["source"] = state.error_text(exc)
         return
     state.load_scenario(sc, label)
 
@@ -67,7 +67,8 @@ def _on_paste() -> None:
 def source_panel() -> None:
     sb = st.sidebar
     ss = st.session_state
-    kind = sb.radio("起点 Start from", list(SOURCES), format_func=SOURCES.get, key="src.kind", persist_state="page")
+    kind = sb.radio("起点 Start from", list(SOURCES), format_func=SOURCES.get, key="src.kind", persist_state="page",
+                    on_change=lambda: ss.msg.update(source=None))  # an old source's error goes with it
     if kind == "bundled":
         desc = _bundled_descriptions()
         names = list(desc)
@@ -128,7 +129,7 @@ def _apply(path: str, value) -> bool:
     try:
         new = levers.set_lever(ss.scenario, state.dataset_for(ss.scenario), path, value)
     except InputError as exc:
-        ss.msg["edit"] = exc.line()
+        ss.msg["edit"] = state.error_text(exc)
         return False
     state.set_scenario(new)
     return True
@@ -156,9 +157,10 @@ def lever_input(lv: Lever, sc, ds, where=None, label: str | None = None, collaps
         return where.toggle(label, value=bool(value), **common)
     if lv.kind == "share":
         return where.slider(label, min_value=0.0, max_value=1.0, value=float(value), step=float(lv.step), **common)
+    # no min/max on the widget: the browser would silently revert an out-of-range value; the
+    # lever's own check rejects it with a visible message (_on_lever) instead
     return where.number_input(
-        label, min_value=None if lv.lo is None else float(lv.lo), max_value=None if lv.hi is None else float(lv.hi),
-        value=None if value is None else float(value), step=float(lv.step), format=lv.fmt,
+        label, value=None if value is None else float(value), step=float(lv.step), format=lv.fmt,
         placeholder=placeholder or ("无 none" if lv.kind == "optional" else None), **common)
 
 
@@ -190,7 +192,7 @@ def _on_name() -> None:
     try:
         new = levers.set_name(ss.scenario, ss.get(P + "name") or "", ss.get(P + "description", ss.scenario.description))
     except InputError as exc:
-        ss.msg["edit"] = exc.line()
+        ss.msg["edit"] = state.error_text(exc)
         ss.pop(P + "name", None)
         return
     state.set_scenario(new)
@@ -218,7 +220,7 @@ def _apply_outages(new: dict) -> None:
     try:
         out = levers.set_outages(sc, state.dataset_for(sc), new)
     except InputError as exc:
-        ss.msg["edit"] = exc.line()
+        ss.msg["edit"] = state.error_text(exc)
         return
     for k in [k for k in ss.keys() if str(k).startswith((P + "outages", P + "outage_years."))]:
         del ss[k]  # redraw the outage widgets from the scenario

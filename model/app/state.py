@@ -75,6 +75,12 @@ def tr(zh: str, en: str) -> str:
     return {"zh": zh, "en": en}.get(lang(), f"{zh} {en}")
 
 
+def error_text(exc: InputError) -> str:
+    """One problem as its line; several as a list (every validation problem at once)."""
+    lines = exc.lines()
+    return lines[0] if len(lines) == 1 else f"{len(lines)} problems:\n" + "\n".join(f"- {line}" for line in lines)
+
+
 def scenario() -> Scenario:
     return st.session_state.scenario
 
@@ -88,7 +94,7 @@ def _check(sc: Scenario) -> None:
         sources.check_scenario(sc, dataset_for(sc))
         st.session_state.msg["check"] = None
     except InputError as exc:
-        st.session_state.msg["check"] = exc.line()
+        st.session_state.msg["check"] = error_text(exc)
 
 
 def set_scenario(sc: Scenario) -> None:
@@ -178,7 +184,7 @@ def _solve_and_store(sc: Scenario) -> tuple[str, str]:
         with solver_lock():
             res = ss.planner.solve(sc, baselines=bool(ss.get("with_baselines")))
     except InputError as exc:
-        ss.msg["solve"] = exc.line()
+        ss.msg["solve"] = error_text(exc)
         return tr("输入错误", "Input error"), "error"
     except Exception as exc:  # noqa: BLE001 - a bug must not take the session down
         log.exception("solve failed")
