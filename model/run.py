@@ -84,7 +84,7 @@ class Planner:
             "scenario_name": sc.name,
             "scenario_hash": scenario_hash(sc, fingerprint),
             "scenario": sc.model_dump(mode="json"),
-            "dataset": str(ds.path),
+            "dataset": ds.label,
             "dataset_fingerprint": fingerprint,
             "versions": versions(),
             "solver": "HiGHS via highspy",

@@ -6,10 +6,9 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from ..reports import compare
+from ..reports import charts, compare
 from ..reports.kpis import label, shown
 from . import state
-from .results import fit
 
 def _label(col: str) -> str:
     zh, en, unit = label(col)
@@ -78,8 +77,8 @@ def compare_view() -> None:
                      title=f"分配差异 Allocation difference {year}: {other} − {baseline} (standard racks 标准机架)",
                      labels={"difference": "Δ racks 机架差"})
         fig.add_hline(y=0, line_color="#444", line_width=1)
-        fig = fit(fig, 560, wrap_x=True)
-        st.plotly_chart(fig, key="cmp.chart")
+        fig = charts.fit(fig, 560, wrap_x=True)
+        st.plotly_chart(fig, key="cmp.chart", theme=None)
         by_cluster = compare.allocation_difference(results[baseline], results[other], year)
         hubs = {}
         for r in (results[baseline], results[other]):

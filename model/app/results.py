@@ -4,8 +4,6 @@ summary.json) and the figures from ``model.charts``.
 """
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -174,28 +172,6 @@ def unmet_and_floor(res: xr.Dataset) -> None:
             lambda v: "color: #c0392b" if floor > 0 and np.isfinite(v) and v < floor - 1e-6 else ""))
 
 
-def wrap_label(label: str, zh: int = 8, en: int = 16) -> str:
-    """'张家口集群 Zhangjiakou' → Chinese and English on their own short lines (plotly <br>)."""
-    head, _, tail = str(label).partition(" ")
-    lines = [head[i:i + zh] for i in range(0, len(head), zh)] + textwrap.wrap(tail, en)
-    return "<br>".join(lines)
-
-
-def fit(fig, height: int = 460, wrap_x: bool = False, years: bool = False):
-    """App layout for a model.charts figure: legend under the plot (bilingual names are long),
-    category ticks broken into short Chinese / English lines, whole years on a year axis."""
-    fig.update_layout(height=height, margin=dict(t=50, b=10, l=10, r=10),
-                      legend=dict(orientation="h", yanchor="top", y=-0.12 if not wrap_x else -0.28, x=0,
-                                  title_text=""))
-    if wrap_x:
-        cats = list(dict.fromkeys(v for tr in fig.data for v in (tr.x if tr.x is not None else [])))
-        fig.update_xaxes(tickmode="array", tickvals=cats, ticktext=[wrap_label(c) for c in cats],
-                         tickangle=0, title_text="", tickfont=dict(size=10))
-    if years:
-        fig.update_xaxes(dtick=1, tickformat="d", title_text="")
-    return fig
-
-
 def answers_section(res: xr.Dataset) -> None:
     """Shadow prices (what one more rack / MW is worth), N-1, MILP gap; rule baselines if evaluated."""
     s = state.summary_of(res)
@@ -215,11 +191,11 @@ def charts_section(res: xr.Dataset) -> None:
     year = st.select_slider("图表年份 Year for the allocation chart", years, value=years[-1], key="res.year",
                             persist_state="page")
     st.plotly_chart(state.memo(res, f"fig.alloc.{year}",
-                               lambda: fit(charts.allocation_by_cluster(res, year), 600, wrap_x=True)), key="ch.alloc")
-    st.plotly_chart(state.memo(res, "fig.util", lambda: fit(charts.utilisation(res), 560, years=True)), key="ch.util")
-    st.plotly_chart(state.memo(res, "fig.traj", lambda: fit(charts.trajectory(res), 560, years=True)), key="ch.traj")
+                               lambda: charts.fit(charts.allocation_by_cluster(res, year), 600, wrap_x=True)), key="ch.alloc", theme=None)
+    st.plotly_chart(state.memo(res, "fig.util", lambda: charts.fit(charts.utilisation(res), 560, years=True)), key="ch.util", theme=None)
+    st.plotly_chart(state.memo(res, "fig.traj", lambda: charts.fit(charts.trajectory(res), 560, years=True)), key="ch.traj", theme=None)
     c1, _ = st.columns([1, 1])
-    c1.plotly_chart(state.memo(res, "fig.cost", lambda: fit(charts.cost_breakdown(res), 440)), key="ch.cost")
+    c1.plotly_chart(state.memo(res, "fig.cost", lambda: charts.fit(charts.cost_breakdown(res), 440)), key="ch.cost", theme=None)
 
 
 def filter_allocation(df: pd.DataFrame, regions=(), clusters=(), workloads=(), years=()) -> pd.DataFrame:

@@ -188,6 +188,6 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             hub_name_en=(K, hubs.loc[cl["hub_id"], "name_en"].to_numpy(str)),
             workload_name_zh=(W, wl["name_zh"].to_numpy(str)), workload_name_en=(W, wl["name_en"].to_numpy(str)),
         ),
-        attrs=dict(scenario=sc.name, dataset=str(ds.path), hours_per_year=HOURS_PER_YEAR),
+        attrs=dict(scenario=sc.name, dataset=ds.label, hours_per_year=HOURS_PER_YEAR),
     )
     return out

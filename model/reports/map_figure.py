@@ -185,7 +185,7 @@ def _flows(fig: go.Figure, res: xr.Dataset, year: int, min_share: float, lang: s
             ys += [r.y0, r.y1, None]
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=FLOW, width=w), hoverinfo="skip",
                                  showlegend=i == 2, legendgroup="flows",
-                                 name=t("地区→枢纽流向", "region → hub flows", lang) + f" (≥ {min_share:.0%})"))
+                                 name=t("地区→枢纽流向", "region → hub flows", lang) + f" (≥ {min_share:.1%})"))
     hubs = dict(zip(res["hub"].values, zip(res["hub_name_zh"].values, res["hub_name_en"].values)))
     regions = dict(zip(res.region.values, zip(res["region_name_zh"].values, res["region_name_en"].values)))
     fig.add_trace(go.Scatter(  # hover on the middle of each flow
