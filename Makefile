@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps test test-fast run app bench data clean
+.PHONY: install system-deps lint test test-fast run app bench data clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -23,7 +23,10 @@ system-deps:
 	  else echo "note: run as root or install chromium and fonts-wqy-zenhei for the browser test"; fi; \
 	fi
 
-test: install system-deps
+lint: install
+	$(PY) -m ruff check .
+
+test: install system-deps lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: install

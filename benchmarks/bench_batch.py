@@ -95,18 +95,18 @@ def raw_highspy(scs, objectives) -> dict:
         lp0 = h.getLp()
         cost, lo, up = np.array(lp0.col_cost_), np.array(lp0.row_lower_), np.array(lp0.row_upper_)
         objs, t_total = [], 0.0
-        for c, l, u in zip(costs, lows, ups):
+        for c, lower, u in zip(costs, lows, ups):
             t = time.perf_counter()
             ci = np.flatnonzero(c != cost)
             if ci.size:
                 h.changeColsCost(ci.size, ci.astype(np.int32), c[ci])
-            ri = np.flatnonzero((l != lo) | (u != up))
+            ri = np.flatnonzero((lower != lo) | (u != up))
             if ri.size:
-                h.changeRowsBounds(ri.size, ri.astype(np.int32), l[ri], u[ri])
+                h.changeRowsBounds(ri.size, ri.astype(np.int32), lower[ri], u[ri])
             h.run()
             t_total += time.perf_counter() - t
             objs.append(h.getInfo().objective_function_value)
-            cost, lo, up = c, l, u
+            cost, lo, up = c, lower, u
     rel = max(abs(a - b) / max(1.0, abs(b)) for a, b in zip(objs, objectives))
     return {"raw_s": t_total / len(scs), "ours_solve_s": float(np.mean(ours_solve)), "max_rel_diff": rel}
 

@@ -105,8 +105,8 @@ def main(root: Path) -> None:
         provinces.append({"adcode": Path(path).stem, "name_zh": name_zh, "region": region_of.get(name_zh),
                           "rings": rings})
     maritime = json.loads((base / "administrative/amap/maritime/100000.geojson").read_text(encoding="utf-8"))
-    lines = [np.round(douglas_peucker(np.asarray(l, float), TOL_DEG / 2), DIGITS).tolist()
-             for l in maritime["geometry"]["coordinates"]]
+    lines = [np.round(douglas_peucker(np.asarray(line, float), TOL_DEG / 2), DIGITS).tolist()
+             for line in maritime["geometry"]["coordinates"]]
     doc = {"source": f"{VERSION} (PyPI, MIT licence; geometry from AMap 高德, standard map boundary), "
                      f"simplified by data/build_map.py (Douglas–Peucker {TOL_DEG}°, {DIGITS} decimals)",
            "provinces": provinces, "maritime_boundary": lines, "scs_islands": sorted(map(list, islands))}

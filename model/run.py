@@ -50,7 +50,7 @@ class Planner:
         self._datasets: dict[str, tuple[Dataset, str]] = {}
 
     def dataset(self, sc: Scenario) -> tuple[Dataset, str]:
-        key = str(sc.resolve(sc.dataset)) if sc.dataset else ""
+        key = sc.dataset_key()
         if key not in self._datasets:
             ds = load_dataset(sc.resolve(sc.dataset))
             self._datasets[key] = (ds, dataset_fingerprint(ds))
@@ -93,7 +93,7 @@ class Planner:
             "objective": sol.objective,
             "iterations": sol.iterations,
             "mip": {"gap": sol.mip_gap, "bound": sol.mip_bound,
-                    "duals": "from the LP with the integer decisions fixed"} if sol.mip_gap == sol.mip_gap else None,
+                    "duals": sol.duals} if sol.mip_gap == sol.mip_gap else None,
             "warm_start": warm and not sol.cold_retry,
             "cold_retry": sol.cold_retry,
             "conflicts": conflicts,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
@@ -74,10 +73,10 @@ def test_each_lever_changes_the_scenario_and_the_yaml_solves_in_the_cli(tmp_path
     assert sc.demand.class_growth == {"ai_training": 0.5}
     assert sc.demand.class_scale == {"storage": pytest.approx(0.9)}
     assert sc.latency_bounds_ms == {"interactive": 12}
-    # a bound can be switched off (None: no bound) and on (starts at 20 ms)
+    # a bound can be switched off ("none": no bound) and on (starts at 20 ms)
     at.toggle(key="lv.latency_on.realtime").set_value(False)
     at.toggle(key="lv.latency_on.processing").set_value(True).run()
-    assert scen(at).latency_bounds_ms == {"interactive": 12, "realtime": None, "processing": 20}
+    assert scen(at).latency_bounds_ms == {"interactive": 12, "realtime": "none", "processing": 20}
     assert at.number_input(key="lv.latency_bounds_ms.realtime").disabled
     # a region lever: pick the region, then edit it
     at.selectbox(key="edit.region").set_value("guangdong").run()

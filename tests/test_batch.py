@@ -96,10 +96,10 @@ def test_grid_product_size_values_and_order():
     assert len({j.hash for j in jobs}) == 6
     assert [len(c) for c in chunks_for(jobs, 2)] == [1] * 6
     # a latency bound changes the model's structure: chunks keep each structure together
-    lat = expand(REFERENCE, ["demand.scale=1,2", "latency_bounds_ms.interactive=10,null"])
-    assert lat[1].scenario.latency_bounds_ms == {"interactive": None}
+    lat = expand(REFERENCE, ["demand.scale=1,2", "latency_bounds_ms.interactive=10,none"])
+    assert lat[1].scenario.latency_bounds_ms == {"interactive": "none"}
     chunks = chunks_for(make_jobs(lat), 1)
-    assert [[j.levers["latency_bounds_ms.interactive"] for j in c] for c in chunks] == [[10], [10], [None], [None]]
+    assert [[j.levers["latency_bounds_ms.interactive"] for j in c] for c in chunks] == [[10], [10], ["none"], ["none"]]
     assert [j.levers["demand.scale"] for c in chunks for j in c] == [1, 2, 1, 2]
 
 

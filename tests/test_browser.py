@@ -211,7 +211,7 @@ def test_browser_flow(server, tmp_path):
             alert.wait_for(timeout=30_000)
             assert "picture.yaml: file: not UTF-8 text" in alert.inner_text()
             upload.set_input_files({"name": "green.yaml", "mimeType": "application/x-yaml",
-                                    "buffer": "name: green_push\npolicy:\n  min_green_share: 0.5\n".encode()})
+                                    "buffer": b"name: green_push\npolicy:\n  min_green_share: 0.5\n"})
             page.get_by_text("上传 uploaded: green.yaml").wait_for(timeout=30_000)
             assert page.get_by_text("未载入 Not loaded").count() == 0
         finally:

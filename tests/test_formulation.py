@@ -178,3 +178,11 @@ def test_manifest_counts_the_nonzeros_highs_holds(small):
     res = p.solve(sc(policy={"min_green_share": 0.0}))
     from model.results import manifest_of
     assert manifest_of(res)["sizes"]["nonzeros"] == p.model.highs.getNumNz()
+
+
+def test_latency_bound_null_keeps_the_dataset_bound_and_none_removes_it(small):
+    """rt has a 2.5 ms bound in the data: null keeps it (the dataset's), "none" lifts it."""
+    adm = lambda **kw: int(build_inputs(sc(**kw), small)["admissible"].sel(workload="rt").sum())  # noqa: E731
+    assert adm(latency_bounds_ms={"rt": None}) == adm() < 9
+    assert adm(latency_bounds_ms={"rt": "none"}) == 9  # 3 regions × 3 clusters
+    assert adm(latency_bounds_ms={"rt": 0.0}) < adm()

@@ -83,3 +83,32 @@ def test_every_family_is_exercised_by_a_test(family):
     tests = [p for p in (ROOT / "tests").glob("test_*.py") if p.name != Path(__file__).name]
     assert any(family.name in p.read_text(encoding="utf-8") for p in tests), \
         f"no test names the family {family.name}"
+
+
+# -- the attribute catalogue (model/inputs/schema.py) ---------------------------------------------
+def test_each_overridable_attribute_is_a_validated_scenario_field_and_a_lever(tmp_path):
+    from model.errors import InputError
+    from model.inputs import levers
+    from model.inputs.schema import overridable
+    from model.inputs.scenario import ClusterLevers
+
+    ds = load_dataset(write_dataset(tmp_path, {"a": {}}, {"r1": {}}, {("r1", "w", 2026): 1}))
+    cols = overridable("clusters.csv")
+    assert list(ClusterLevers.model_fields) == [c.name for c in cols]
+    assert [lv.path for lv in levers.cluster_levers(ds, "a")] == [f"clusters.a.{c.name}" for c in cols]
+    for c in cols:
+        assert c.zh and c.en and c.doc, c.name
+        with pytest.raises(InputError, match=rf"field 'clusters.a.{c.name}'"):
+            scenario_from_dict({"clusters": {"a": {c.name: c.lo - 1}}})
+        if c.hi != float("inf"):
+            with pytest.raises(InputError, match=rf"field 'clusters.a.{c.name}'"):
+                scenario_from_dict({"clusters": {"a": {c.name: c.hi * 2}}})
+
+
+def test_every_dataset_column_is_documented():
+    from model.inputs.schema import FILES
+
+    readme = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    for file, cols in FILES.items():
+        for c in cols:
+            assert c.name in readme, f"data/README.md does not describe {file}: {c.name}"

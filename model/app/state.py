@@ -16,7 +16,7 @@ import time
 import streamlit as st
 import xarray as xr
 
-from ..inputs import levers, sources
+from ..inputs import sources
 from ..inputs.dataset import BUNDLED, Dataset, load_dataset
 from ..errors import InputError
 from ..reports.kpis import summary
@@ -38,7 +38,7 @@ def _dataset_at(path: str) -> Dataset:
 
 def dataset_for(sc: Scenario) -> Dataset:
     """The (shared, read-only) dataset a scenario uses."""
-    return _dataset_at(str(sc.resolve(sc.dataset) if sc.dataset else BUNDLED))
+    return _dataset_at(sc.dataset_key() or str(BUNDLED))
 
 
 @st.cache_resource(show_spinner=False)
@@ -186,7 +186,7 @@ def _solve_and_store(sc: Scenario) -> tuple[str, str]:
     except InputError as exc:
         ss.msg["solve"] = error_text(exc)
         return tr("输入错误", "Input error"), "error"
-    except Exception as exc:  # noqa: BLE001 - a bug must not take the session down
+    except Exception as exc:  # a bug must not take the session down
         log.exception("solve failed")
         ss.planner = Planner()  # start clean next time
         ss.msg["solve"] = f"求解失败 solve failed: {type(exc).__name__}: {exc}"

@@ -75,16 +75,16 @@ class LinearProgram:
     index: object = None  # the Index the blocks were built on
     signature: str = ""  # hash of the index sets (arcs, years): equal structure needs equal sets
 
-    def with_upper(self, var: str, ub: np.ndarray) -> "LinearProgram":
+    def with_upper(self, var: str, ub: np.ndarray) -> LinearProgram:
         """A copy whose variable block ``var`` has upper bounds ``ub`` (same structure)."""
         variables = dict(self.variables)
         variables[var] = replace(variables[var], ub=ub)
         return replace(self, variables=variables)
 
-    def with_costs(self, costs: list["CostTerm"]) -> "LinearProgram":
+    def with_costs(self, costs: list[CostTerm]) -> LinearProgram:
         return replace(self, costs=costs)
 
-    def with_row_bounds(self, name: str, lo: np.ndarray, hi: np.ndarray) -> "LinearProgram":
+    def with_row_bounds(self, name: str, lo: np.ndarray, hi: np.ndarray) -> LinearProgram:
         return replace(self, rows=[replace(rb, lo=lo, hi=hi) if rb.name == name else rb for rb in self.rows])
 
     def offsets(self) -> dict[str, int]:

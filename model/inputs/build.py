@@ -15,7 +15,8 @@ import xarray as xr
 from .dataset import Dataset, load_dataset
 from ..errors import InputError, did_you_mean, raise_all
 from .latency import distance_matrix, modelled_latency_ms, read_latency_matrix
-from .scenario import Scenario
+from .scenario import NO_BOUND, Scenario
+from .schema import SCENARIO_OVERRIDES, overridable
 
 HOURS_PER_YEAR = 8760.0
 
@@ -103,7 +104,16 @@ def _availability(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
     return avail
 
 
-def _setting(sc: Scenario, ds: Dataset, key: str, value=None) -> float:
+_OVERRIDDEN_BY = {key: path for path, key in SCENARIO_OVERRIDES.items()}
+
+
+def setting(sc: Scenario, ds: Dataset, key: str) -> float:
+    """A setting as the model uses it: the scenario's override, else the dataset's value."""
+    value = None
+    if key in _OVERRIDDEN_BY:
+        value = sc
+        for part in _OVERRIDDEN_BY[key].split("."):
+            value = getattr(value, part)
     return float(ds.settings[key] if value is None else value)
 
 
@@ -117,7 +127,8 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
     cl = _cluster_table(ds, sc)
     wl = ds.workloads.copy()
     for w, bound in sc.latency_bounds_ms.items():
-        wl.loc[w, "latency_bound_ms"] = np.nan if bound is None else float(bound)
+        if bound is not None:  # null: the dataset's bound
+            wl.loc[w, "latency_bound_ms"] = np.nan if bound == NO_BOUND else float(bound)
 
     dist = distance_matrix(ds.regions, cl)
     if sc.latency_matrix:
@@ -129,7 +140,7 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
     bound = wl["latency_bound_ms"].to_numpy()
     admissible = np.isnan(bound)[None, None, :] | (lat.to_numpy()[:, :, None] <= bound[None, None, :])
 
-    rate = _setting(sc, ds, "discount_rate", sc.discount_rate)
+    rate = setting(sc, ds, "discount_rate")
     life = float(ds.settings["capex_lifetime_years"])
     crf = 1.0 / life if rate == 0 else rate / (1 - (1 + rate) ** -life)
     route_km = dist.to_numpy() * ds.settings["route_factor"]
@@ -152,22 +163,21 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             realtime=(W, wl["realtime"].to_numpy(bool)),
             kw_per_rack=(W, wl["kw_per_rack"].to_numpy(float), {"units": "kW/rack"}),
             data_tb_per_rack_year=(W, wl["data_tb_per_rack_year"].to_numpy(float), {"units": "TB/rack/yr"}),
-            **{c: (K, cl[c].to_numpy(float)) for c in (
-                "installed_racks", "planned_racks", "build_limit_racks_per_year", "pue", "grid_limit_mw",
-                "grid_price_yuan_per_kwh", "green_avail_mw", "green_price_yuan_per_kwh", "capex_yuan_per_rack")},
+            **{c.name: (K, cl[c.name].to_numpy(float), {"units": c.unit, "long_name": c.doc})
+               for c in overridable("clusters.csv")},
             cluster_co2_t_per_mwh=(K, ds.regions.loc[cl["region_id"], "co2_t_per_mwh"].to_numpy(float), {"units": "tCO2/MWh"}),
             west=(K, (hubs.loc[cl["hub_id"], "role"] == "west").to_numpy()),
             available=(("cluster", "year"), _availability(ds, sc, years), {"long_name": "1: in service, 0: outage"}),
             region_co2_t_per_mwh=(R, ds.regions["co2_t_per_mwh"].to_numpy(float), {"units": "tCO2/MWh"}),
             discount_factor=(Y, (1 + rate) ** -(np.asarray(years, float) - years[0])),
-            carbon_price_yuan_per_t=((), _setting(sc, ds, "carbon_price_yuan_per_t", sc.carbon_price_yuan_per_t)),
+            carbon_price_yuan_per_t=((), setting(sc, ds, "carbon_price_yuan_per_t")),
             discount_rate=((), rate),
             capital_recovery_factor=((), crf),
-            unmet_penalty_yuan_per_rack_year=((), _setting(sc, ds, "unmet_penalty_yuan_per_rack_year", sc.unmet_penalty_yuan_per_rack_year)),
-            policy_penalty_yuan_per_rack_year=((), _setting(sc, ds, "policy_penalty_yuan_per_rack_year")),
-            utilisation_floor=((), _setting(sc, ds, "utilisation_floor", pol.utilisation_floor)),
-            min_green_share=((), _setting(sc, ds, "min_green_share", pol.min_green_share)),
-            min_west_share=((), _setting(sc, ds, "min_west_share", pol.min_west_share)),
+            unmet_penalty_yuan_per_rack_year=((), setting(sc, ds, "unmet_penalty_yuan_per_rack_year")),
+            policy_penalty_yuan_per_rack_year=((), setting(sc, ds, "policy_penalty_yuan_per_rack_year")),
+            utilisation_floor=((), setting(sc, ds, "utilisation_floor")),
+            min_green_share=((), setting(sc, ds, "min_green_share")),
+            min_west_share=((), setting(sc, ds, "min_west_share")),
             emission_cap_t=((), np.nan if pol.emission_cap_t is None else float(pol.emission_cap_t),
                             {"units": "tCO2 over the horizon", "long_name": "NaN: no cap"}),
             allow_unmet=((), bool(pol.allow_unmet)),

@@ -16,7 +16,8 @@ from typing import Any
 
 from ..errors import InputError
 from .dataset import Dataset
-from .scenario import Scenario, scenario_from_dict
+from .scenario import NO_BOUND, Scenario, scenario_from_dict
+from .schema import SCENARIO_OVERRIDES, overridable
 
 MISSING = object()
 
@@ -92,21 +93,6 @@ REGION_FIELDS = (
     ("demand.region_growth", "额外年增长率", "extra annual growth", "per year", -0.5, 2, 0.01, "%.3f", "float"),
     ("demand.region_scale", "需求系数", "demand scale", "×", 0, None, 0.05, "%.2f", "float"),
 )
-CLUSTER_FIELDS = (
-    ("pue", "PUE", "PUE", "", 1, 3, 0.01, "%.2f"),
-    ("installed_racks", "已建机架", "installed racks", "racks", 0, None, 1000.0, "%.0f"),
-    ("planned_racks", "规划机架", "planned racks", "racks", 0, None, 1000.0, "%.0f"),
-    ("build_limit_racks_per_year", "年建设上限", "build limit", "racks/year", 0, None, 1000.0, "%.0f"),
-    ("grid_limit_mw", "电网接入上限", "grid limit", "MW", 0, None, 10.0, "%.0f"),
-    ("green_avail_mw", "可用绿电", "green power available", "MW", 0, None, 10.0, "%.0f"),
-    ("grid_price_yuan_per_kwh", "电网电价", "grid price", "yuan/kWh, before scale", 0, 5, 0.01, "%.3f"),
-    ("green_price_yuan_per_kwh", "绿电价格", "green-power price", "yuan/kWh, before scale", 0, 5, 0.01, "%.3f"),
-    ("capex_yuan_per_rack", "单机架投资", "capex", "yuan/rack", 0, None, 1000.0, "%.0f"),
-)
-SETTING_OF = {"carbon_price_yuan_per_t": "carbon_price_yuan_per_t", "discount_rate": "discount_rate",
-              "unmet_penalty_yuan_per_rack_year": "unmet_penalty_yuan_per_rack_year",
-              "policy.utilisation_floor": "utilisation_floor", "policy.min_green_share": "min_green_share",
-              "policy.min_west_share": "min_west_share"}
 
 
 # -- bilingual labels -----------------------------------------------------------------------------
@@ -118,10 +104,6 @@ def cluster_labels(ds: Dataset) -> dict[str, str]:
     """cluster id → "张家口集群 Zhangjiakou · 京津冀 Beijing-Tianjin-Hebei"."""
     return {k: f"{_bi(ds.clusters, k)} · {ds.hubs.loc[ds.clusters.loc[k, 'hub_id'], 'name_zh']}"
             for k in ds.clusters.index}
-
-
-def hub_labels(ds: Dataset) -> dict[str, str]:
-    return {h: _bi(ds.hubs, h) for h in ds.hubs.index}
 
 
 def region_labels(ds: Dataset) -> dict[str, str]:
@@ -146,8 +128,9 @@ def region_levers(ds: Dataset, region: str) -> list[Lever]:
 
 
 def cluster_levers(ds: Dataset, cluster: str) -> list[Lever]:
-    return [Lever(f"clusters.{cluster}.{field}", zh, en, u, lo, hi, st, f)
-            for field, zh, en, u, lo, hi, st, f in CLUSTER_FIELDS]
+    """One lever per overridable cluster attribute of the catalogue (``schema.py``)."""
+    return [Lever(f"clusters.{cluster}.{c.name}", c.zh, c.en, c.unit.strip("-"), c.lo, c.hi if math.isfinite(c.hi) else None,
+                  c.step, c.fmt, help=c.doc) for c in overridable("clusters.csv")]
 
 
 def lever_catalog(ds: Dataset) -> list[Lever]:
@@ -162,19 +145,12 @@ def lever_catalog(ds: Dataset) -> list[Lever]:
     return out
 
 
-def lever_by_path(ds: Dataset, path: str) -> Lever:
-    for lv in lever_catalog(ds):
-        if lv.path == path:
-            return lv
-    raise KeyError(path)
-
-
 # -- reading and setting --------------------------------------------------------------------------
 def dataset_value(ds: Dataset, path: str) -> Any:
     """The value the model uses when the scenario does not set this lever."""
     parts = path.split(".")
-    if path in SETTING_OF:
-        return float(ds.settings[SETTING_OF[path]])
+    if path in SCENARIO_OVERRIDES:
+        return float(ds.settings[SCENARIO_OVERRIDES[path]])
     if path in ("electricity_price_scale", "green_price_scale", "demand.scale"):
         return 1.0
     if path == "policy.allow_unmet":
@@ -224,9 +200,9 @@ def lever_value(sc: Scenario, ds: Dataset, path: str, _dump: dict | None = None)
     """The lever's effective value: the scenario's override, else the dataset's figure
     (None for a class growth means the dataset's demand path, for a latency bound no bound)."""
     v = _get(_dump if _dump is not None else sc.model_dump(mode="json"), path.split("."))
-    if v is MISSING or (v is None and not path.startswith("latency_bounds_ms.")):
+    if v is MISSING or v is None:
         return dataset_value(ds, path)
-    return v
+    return None if v == NO_BOUND else v
 
 
 def _same(a, b) -> bool:
@@ -266,7 +242,7 @@ def set_lever(sc: Scenario, ds: Dataset, path: str, value: Any) -> Scenario:
         if _same(value, default):
             bounds.pop(parts[1], None)
         else:
-            bounds[parts[1]] = None if value is None else float(value)
+            bounds[parts[1]] = NO_BOUND if value is None else float(value)
         data["latency_bounds_ms"] = bounds
         return _rebuild(sc, data)
     if parts[0] == "modular_builds":
@@ -287,7 +263,7 @@ def set_lever(sc: Scenario, ds: Dataset, path: str, value: Any) -> Scenario:
     for p in parts[:-1]:
         node = node.setdefault(p, {})
     key = parts[-1]
-    model_default = path in SETTING_OF  # scenario field None means "use the dataset's setting"
+    model_default = path in SCENARIO_OVERRIDES  # scenario field None means "use the dataset's setting"
     if _same(value, default) and (parts[0] in ("clusters", "demand", "policy") and len(parts) >= 3 or model_default):
         node.pop(key, None)
     else:

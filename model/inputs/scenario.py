@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import types
 import typing
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from ..errors import InputError, did_you_mean, raise_all
+from .schema import Column, overridable
 
 MAX_SCENARIO_BYTES = 1_000_000
 SCENARIOS = Path(__file__).resolve().parents[2] / "data" / "scenarios"
@@ -24,6 +26,7 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "data" / "scenarios"
 NonNeg = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0, le=1)]
 Growth = Annotated[float, Field(ge=-0.5, le=2)]
+NO_BOUND = "none"  # a latency bound of "none": the class has no bound (null: the dataset's)
 
 
 class _Strict(BaseModel):
@@ -46,16 +49,15 @@ class DemandLevers(_Strict):
     region_growth: dict[str, Growth] = {}
 
 
-class ClusterLevers(_Strict):
-    installed_racks: NonNeg | None = None
-    planned_racks: NonNeg | None = None
-    build_limit_racks_per_year: NonNeg | None = None
-    pue: Annotated[float, Field(ge=1, le=3)] | None = None
-    grid_limit_mw: NonNeg | None = None
-    grid_price_yuan_per_kwh: Annotated[float, Field(ge=0, le=5)] | None = None
-    green_avail_mw: NonNeg | None = None
-    green_price_yuan_per_kwh: Annotated[float, Field(ge=0, le=5)] | None = None
-    capex_yuan_per_rack: NonNeg | None = None
+def _override_field(c: Column):
+    """An optional override of a catalogue column, within the column's range (None: the dataset's)."""
+    bounds = {"ge": c.lo} | ({"le": c.hi} if math.isfinite(c.hi) else {})
+    return Annotated[float, Field(description=f"{c.zh} {c.en} ({c.unit})", **bounds)] | None, None
+
+
+# one optional field per cluster attribute the catalogue lets a scenario override
+ClusterLevers = create_model("ClusterLevers", __base__=_Strict,
+                             **{c.name: _override_field(c) for c in overridable("clusters.csv")})
 
 
 class Outage(_Strict):
@@ -97,7 +99,8 @@ class Scenario(_Strict):
     unmet_penalty_yuan_per_rack_year: NonNeg | None = None
     electricity_price_scale: NonNeg = 1.0
     green_price_scale: NonNeg = 1.0
-    latency_bounds_ms: dict[str, NonNeg | None] = {}  # workload -> bound (null: none)
+    # workload -> one-way bound in ms; "none": no bound; null (or absent): the dataset's bound
+    latency_bounds_ms: dict[str, NonNeg | Literal[NO_BOUND] | None] = {}
     demand: DemandLevers = DemandLevers()
     clusters: dict[str, ClusterLevers] = {}
     outages: list[Outage] = []
@@ -111,6 +114,17 @@ class Scenario(_Strict):
 
     def resolve(self, rel: str | None) -> Path | None:
         return None if rel is None else (Path(self.base_dir) / rel).resolve()
+
+    def dataset_key(self) -> str:
+        """Which dataset the scenario uses ("" for the bundled one): the key of every dataset cache."""
+        return str(self.resolve(self.dataset)) if self.dataset else ""
+
+    def single_threaded(self) -> Scenario:
+        """The scenario with HiGHS on one thread — the one value a process of many solves can use
+        (the app's sessions and a batch's workers share a HiGHS scheduler per process)."""
+        if self.solver.threads == 1:
+            return self
+        return self.model_copy(update={"solver": self.solver.model_copy(update={"threads": 1})})
 
 
 def _field(loc) -> str:

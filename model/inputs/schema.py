@@ -1,7 +1,11 @@
-"""Attribute tables of the reference dataset (one row per column a file must have).
+"""The attribute catalogue: every column of the dataset declared once.
 
-The tables drive validation (``dataset.py``) and are printed in ``data/README.md``; keeping
-them in one place means a new column is described, typed and range-checked together.
+Each ``Column`` carries its type, unit, physical range, bilingual label, the app's step and
+format, and whether a scenario may override it (``override``). From it come the dataset's
+validation (``dataset.py``), the scenario's per-cluster override model (``scenario.ClusterLevers``),
+the app's lever widgets (``levers.cluster_levers``), the cluster attributes of the inputs Dataset
+(``build.py``, with their units) and the column tables of the data's documentation
+(``markdown_table``). A new cluster attribute is one line here.
 """
 from __future__ import annotations
 
@@ -19,6 +23,22 @@ class Column:
     hi: float = INF
     optional: bool = False  # empty cells allowed (float columns become NaN)
     doc: str = ""
+    zh: str = ""  # label a planner reads (with ``en``)
+    en: str = ""
+    step: float = 1.0  # widget step in the app
+    fmt: str = "%.2f"  # widget format in the app
+    override: bool = False  # a scenario may set it per entity (``clusters.<id>.<name>``)
+
+
+# physical ceilings: China's whole stock is ~1.1e7 standard racks (2025) and its largest
+# single grid connections are a few GW; a value above these is a typing error, not a scenario
+MAX_RACKS = 5e6
+MAX_MW = 1e5
+
+
+def _cluster(name, unit, lo, hi, zh, en, step, fmt, doc) -> Column:
+    """A numeric cluster attribute a scenario may override per cluster."""
+    return Column(name, "float", unit, lo, hi, doc=doc, zh=zh, en=en, step=step, fmt=fmt, override=True)
 
 
 def _id(name, doc=""):
@@ -38,15 +58,23 @@ FILES: dict[str, list[Column]] = {
         _id("cluster_id"), _text("name_zh"), _text("name_en"), _id("hub_id"), _id("region_id"),
         _text("city_zh"), _text("city_en"),
         Column("lat", "float", "deg", 15, 55), Column("lon", "float", "deg", 70, 140),
-        Column("installed_racks", "float", "standard racks (2.5 kW)", 0, doc="in place at the start of the horizon"),
-        Column("planned_racks", "float", "standard racks", 0, doc="most that can exist by the last year"),
-        Column("build_limit_racks_per_year", "float", "standard racks/yr", 0),
-        Column("pue", "float", "-", 1.0, 3.0),
-        Column("grid_limit_mw", "float", "MW", 0, doc="grid connection limit on facility power"),
-        Column("grid_price_yuan_per_kwh", "float", "yuan/kWh", 0, 5),
-        Column("green_avail_mw", "float", "MW", 0, doc="green power that can be procured (average MW)"),
-        Column("green_price_yuan_per_kwh", "float", "yuan/kWh", 0, 5),
-        Column("capex_yuan_per_rack", "float", "yuan/standard rack", 0),
+        _cluster("installed_racks", "racks", 0, MAX_RACKS, "已建机架", "installed racks", 1000.0, "%.0f",
+                 "standard racks (2.5 kW) in place at the start of the horizon"),
+        _cluster("planned_racks", "racks", 0, MAX_RACKS, "规划机架", "planned racks", 1000.0, "%.0f",
+                 "the most standard racks that can exist by the last year"),
+        _cluster("build_limit_racks_per_year", "racks/year", 0, MAX_RACKS, "年建设上限", "build limit", 1000.0, "%.0f",
+                 "the most standard racks that can be added in one year"),
+        _cluster("pue", "-", 1.0, 3.0, "PUE", "PUE", 0.01, "%.2f", "power usage effectiveness"),
+        _cluster("grid_limit_mw", "MW", 0, MAX_MW, "电网接入上限", "grid limit", 10.0, "%.0f",
+                 "grid connection limit on facility power"),
+        _cluster("grid_price_yuan_per_kwh", "yuan/kWh", 0, 5, "电网电价", "grid price", 0.01, "%.3f",
+                 "grid electricity price (before the scenario's electricity_price_scale)"),
+        _cluster("green_avail_mw", "MW", 0, MAX_MW, "可用绿电", "green power available", 10.0, "%.0f",
+                 "green power that can be procured (average MW)"),
+        _cluster("green_price_yuan_per_kwh", "yuan/kWh", 0, 5, "绿电价格", "green-power price", 0.01, "%.3f",
+                 "price of that green power (before the scenario's green_price_scale)"),
+        _cluster("capex_yuan_per_rack", "yuan/rack", 0, 1e6, "单机架投资", "capex", 1000.0, "%.0f",
+                 "new-build facility capex per standard rack, excluding IT equipment"),
     ],
     "regions.csv": [
         _id("region_id"), _text("name_zh"), _text("name_en"), _text("capital_zh"), _text("capital_en"),
@@ -67,6 +95,15 @@ FILES: dict[str, list[Column]] = {
     ],
 }
 
+# scenario field (dotted path) -> the settings.yaml key it overrides; None or absent in the
+# scenario: the dataset's setting (``build.setting`` and ``levers.dataset_value`` read this)
+SCENARIO_OVERRIDES: dict[str, str] = {
+    "carbon_price_yuan_per_t": "carbon_price_yuan_per_t", "discount_rate": "discount_rate",
+    "unmet_penalty_yuan_per_rack_year": "unmet_penalty_yuan_per_rack_year",
+    "policy.utilisation_floor": "utilisation_floor", "policy.min_green_share": "min_green_share",
+    "policy.min_west_share": "min_west_share",
+}
+
 # settings.yaml: key -> (lo, hi, unit)
 SETTINGS: dict[str, tuple[float, float, str]] = {
     "base_year": (2000, 2100, "year"),
@@ -84,3 +121,17 @@ SETTINGS: dict[str, tuple[float, float, str]] = {
     "min_green_share": (0, 1, "share"),
     "min_west_share": (0, 1, "share"),
 }
+
+
+def overridable(file: str) -> list[Column]:
+    """The columns of ``file`` a scenario may override per entity, in file order."""
+    return [c for c in FILES[file] if c.override]
+
+
+def markdown_table(file: str) -> str:
+    """The column table of ``file`` for the data's documentation."""
+    rows = ["| column | unit | range | meaning |", "|---|---|---|---|"]
+    for c in FILES[file]:
+        rng = "" if c.kind in ("id", "text", "bool") else f"{c.lo:g} – {c.hi:g}".replace("inf", "∞")
+        rows.append(f"| `{c.name}` | {c.unit or '–'} | {rng} | {c.doc or (c.en or '')} |")
+    return "\n".join(rows)

@@ -15,8 +15,7 @@ def app_scenario(sc: Scenario) -> tuple[Scenario, str | None]:
     Returns the scenario and a note when something was changed."""
     if sc.solver.threads == 1:
         return sc, None
-    fixed = sc.model_copy(update={"solver": sc.solver.model_copy(update={"threads": 1})})
-    return fixed, f"solver.threads {sc.solver.threads} → 1 (the app runs HiGHS single-threaded)"
+    return sc.single_threaded(), f"solver.threads {sc.solver.threads} → 1 (the app runs HiGHS single-threaded)"
 
 
 

@@ -38,12 +38,15 @@ def _netcdf_ready(res: xr.Dataset) -> xr.Dataset:
 
 
 def netcdf_bytes(res: xr.Dataset) -> bytes:
-    return bytes(_netcdf_ready(res).to_netcdf(engine="h5netcdf"))
+    """results.nc as NetCDF3 (64-bit offsets; text as UTF-8): written in ~30 ms, where NetCDF4 through
+    h5netcdf takes ~1.5 s for the reference's 77 variables (HDF5's per-variable overhead). The result
+    has no arrays that need NetCDF4's compression; a batch's combined.nc keeps NetCDF4."""
+    return bytes(_netcdf_ready(res).to_netcdf(engine="scipy", format="NETCDF3_64BIT"))
 
 
 def read_results(path: str | Path) -> xr.Dataset:
     """Read a results.nc back (booleans restored)."""
-    ds = xr.load_dataset(path, engine="h5netcdf")
+    ds = xr.load_dataset(path)  # NetCDF3 (this version) or NetCDF4 (earlier results)
     for name in list(ds.variables):
         if ds[name].attrs.get("flag") == "boolean stored as 0/1":
             ds[name] = ds[name].astype(bool)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import xarray as xr
@@ -44,7 +44,7 @@ class KPI:
     zh: str
     en: str
     unit: Unit
-    read: Callable[["_Arrays"], object]
+    read: Callable[[_Arrays], object]
     cli: bool = True  # shown in the CLI's summary table
 
 

@@ -44,8 +44,13 @@ def _describe(family: str, dims, label, side: str, inp) -> Conflict:
 def explain_infeasibility(hm: HighsModel, inp: xr.Dataset | None = None) -> list[Conflict]:
     """The constraints of an irreducible infeasible subsystem, or [] if HiGHS finds none."""
     h = hm.highs
+    before = h.getOptionValue("iis_strategy")
+    before = before[1] if isinstance(before, tuple) else before  # highspy ≥ 1.12 returns (status, value)
     h.setOptionValue("iis_strategy", int(highspy.IisStrategy.kIisStrategyIrreducible))
-    status, iis = h.getIis()
+    try:
+        status, iis = h.getIis()
+    finally:
+        h.setOptionValue("iis_strategy", before)  # later solves of this model run as configured
     if status == highspy.HighsStatus.kError or not iis.valid_:
         return []
     lp = hm.lp

@@ -57,7 +57,7 @@ def shadow_prices(inp: xr.Dataset, lp: LinearProgram, row_dual: np.ndarray, col_
 def statements(res: xr.Dataset, top: int = 5) -> list[str]:
     """The largest shadow prices as sentences, e.g. 'one more rack at 庆阳集群 in 2028 is worth ¥1,234 per year'."""
     out = []
-    for var, what, unit in (("rack_value", "one more standard rack", "rack"), ("mw_value", "one more MW of grid connection", "MW")):
+    for var, what in (("rack_value", "one more standard rack"), ("mw_value", "one more MW of grid connection")):
         s = res[var].to_series()
         for (k, y), v in s[s > 1e-6].sort_values(ascending=False).head(top).items():
             name = res["cluster_name_zh"].sel(cluster=k).item()

@@ -1,4 +1,4 @@
 """Solve: the LP blocks assembled into Pyomo and handed to HiGHS (highspy); warm in-place updates."""
-from .highs import HighsModel, Solution, StructureChanged, new_highs
+from .highs import HighsModel, Solution, SolverError, StructureChanged, new_highs
 
-__all__ = ["HighsModel", "Solution", "StructureChanged", "new_highs"]
+__all__ = ["HighsModel", "Solution", "SolverError", "StructureChanged", "new_highs"]

@@ -58,6 +58,16 @@ class StructureChanged(Exception):
     """The new LP has other columns, rows or sparsity: rebuild instead of updating."""
 
 
+class SolverError(RuntimeError):
+    """HiGHS refused a call (a model or an option it cannot take)."""
+
+
+def checked(status, what: str) -> None:
+    """Raise SolverError unless a HiGHS call returned kOk (or a warning)."""
+    if status == highspy.HighsStatus.kError:
+        raise SolverError(f"HiGHS refused {what}")
+
+
 @dataclass
 class Solution:
     status: str  # plain words, e.g. "optimal", "time limit (incumbent)"
@@ -71,6 +81,7 @@ class Solution:
     timings: dict = field(default_factory=dict)
     mip_gap: float = float("nan")  # relative gap of a MILP solve (NaN for an LP)
     mip_bound: float = float("nan")  # best lower bound of a MILP solve
+    duals: str = "from the LP"  # where the duals come from, or why there are none
     cold_retry: bool = False  # the warm start failed and HiGHS solved again from scratch
 
 
@@ -132,9 +143,10 @@ class HighsModel:
         self.highs.setOptionValue("output_flag", False)
         # the array form of passModel: numpy buffers go to HiGHS as they are, while filling a
         # HighsLp converts every element (70 ms at city scale)
-        self.highs.passModel(n, m, A.nnz, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize), 0.0,
+        checked(self.highs.passModel(n, m, A.nnz, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize), 0.0,
                              cost, np.zeros(n), np.where(np.isinf(ub), highspy.kHighsInf, ub), row_lower, row_upper,
-                             A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data.astype(float), kinds)
+                             A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data.astype(float), kinds),
+                "the model (passModel)")
         self._cost = lp.column_cost()
         self._upper = lp.column_upper()
         self._row_lo, self._row_hi = lp.row_bounds()
@@ -147,12 +159,10 @@ class HighsModel:
     def set_options(self, opt: SolverOptions) -> None:
         if opt == self.options:
             return
-        h = self.highs
-        h.setOptionValue("threads", int(opt.threads))
-        h.setOptionValue("random_seed", int(opt.random_seed))
-        h.setOptionValue("time_limit", float(opt.time_limit_s))
-        h.setOptionValue("mip_rel_gap", float(opt.mip_rel_gap))
-        h.setOptionValue("solver", opt.method)
+        for name, value in (("threads", int(opt.threads)), ("random_seed", int(opt.random_seed)),
+                            ("time_limit", float(opt.time_limit_s)), ("mip_rel_gap", float(opt.mip_rel_gap)),
+                            ("solver", opt.method)):
+            checked(self.highs.setOptionValue(name, value), f"option {name} = {value!r}")
         self.options = opt
 
     # -- warm updates -------------------------------------------------------------------------
@@ -222,39 +232,51 @@ class HighsModel:
         if ms == _MS.kTimeLimit:
             word = "time limit (incumbent)" if has_solution else "time limit (no solution)"
         mip = self.integer_cols.size > 0
+        duals = "from the LP"
         if mip and has_solution:
             gap, bound = float(info.mip_gap), float(info.mip_dual_bound)
-            self._fix_integers_and_resolve()  # duals of a MILP: the LP with the integer decisions fixed
+            mip_values, mip_objective = np.asarray(h.getSolution().col_value).copy(), float(info.objective_function_value)
+            # duals of a MILP: the LP with the integer decisions fixed at their optimum
+            fixed = self._fix_integers_and_resolve()
+            duals = "from the LP with the integer decisions fixed"
+            if fixed != _MS.kOptimal:
+                duals = f"none: the LP with the integer decisions fixed is {STATUS_WORDS.get(fixed, str(fixed))}"
         sol = h.getSolution()
         n_cols = len(self.col_of)
         col_value = np.zeros(n_cols)
         row_dual = np.full(len(self.row_of), np.nan)
         col_dual = np.zeros(n_cols)
         if has_solution:
-            cv = np.asarray(sol.col_value)
+            fixed_ok = not (mip and duals.startswith("none"))
+            cv = np.asarray(sol.col_value) if fixed_ok else mip_values
             present = self.col_of >= 0
             col_value[present] = cv[self.col_of[present]]
-            if sol.dual_valid:
+            if sol.dual_valid and fixed_ok:
                 rd = np.asarray(sol.row_dual)
                 rp = self.row_of >= 0
                 row_dual[rp] = rd[self.row_of[rp]]
                 col_dual[present] = np.asarray(sol.col_dual)[self.col_of[present]]
         obj = float(h.getInfo().objective_function_value) if has_solution else float("nan")
+        if mip and has_solution:
+            obj = mip_objective  # the MILP's own objective, whatever the fixed LP did
         out = Solution(word, ms == _MS.kOptimal, has_solution, obj, col_value, row_dual, col_dual,
                        int(info.simplex_iteration_count + info.ipm_iteration_count),
-                       {"solve_s": solve_s, "extract_s": time.perf_counter() - t1})
-        out.cold_retry = cold_retry
+                       {"solve_s": solve_s, "extract_s": time.perf_counter() - t1}, duals=duals,
+                       cold_retry=cold_retry)
         if mip and has_solution:
             out.mip_gap, out.mip_bound = gap, bound
             self._restore_integers()
         return out
 
-    def _fix_integers_and_resolve(self) -> None:
+    def _fix_integers_and_resolve(self):
+        """Fix the integer columns at their (rounded) MILP values, re-solve as an LP, and return
+        the LP's model status."""
         h, j = self.highs, self.integer_cols
         values = np.round(np.asarray(h.getSolution().col_value)[j])
         h.changeColsIntegrality(j.size, j, np.full(j.size, highspy.HighsVarType.kContinuous))
         h.changeColsBounds(j.size, j, values, values)
         h.run()
+        return h.getModelStatus()
 
     def _restore_integers(self) -> None:
         h, j = self.highs, self.integer_cols

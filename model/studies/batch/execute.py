@@ -6,9 +6,10 @@ import os
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from ...errors import InputError
 from .jobs import Job, chunks_for, make_jobs
@@ -158,7 +159,7 @@ def run_batch(points, out: str | Path, *, workers: int | None = None, scheduler:
            "mean_total_s_warm": float(warm["total_s"].mean()) if len(warm) else None,
            "mean_total_s_cold": float(cold["total_s"].mean()) if len(cold) else None,
            "cluster": {"scheduler": scheduler or "local", "workers": n_workers},
-           "levers": lever_keys, "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+           "levers": lever_keys, "finished": datetime.now(UTC).isoformat(timespec="seconds")}
     _write_atomic(out / "batch.json", lambda p: _write_json(p, doc))
     paths["batch.json"] = out / "batch.json"
     return BatchResult(out, index, counts, wall, paths)

@@ -32,7 +32,7 @@ class Job:
         scenarios with equal keys are sent together. Only a scheduling hint: the worker's Planner
         compares the built structures itself and rebuilds whenever they differ."""
         sc = self.scenario
-        return json.dumps([str(sc.resolve(sc.dataset) or ""), str(sc.resolve(sc.latency_matrix) or ""),
+        return json.dumps([sc.dataset_key(), str(sc.resolve(sc.latency_matrix) or ""),
                            sorted(sc.latency_bounds_ms.items()), sc.policy.n_minus_1,
                            sc.modular_builds is not None], default=str)
 
@@ -41,7 +41,7 @@ def _fingerprint(sc: Scenario, cache: dict[str, str]) -> str:
     from ...inputs.dataset import load_dataset
     from ...inputs.build import dataset_fingerprint
 
-    key = str(sc.resolve(sc.dataset)) if sc.dataset else ""  # as Planner.dataset keys it
+    key = sc.dataset_key()
     if key not in cache:
         try:
             cache[key] = dataset_fingerprint(load_dataset(sc.resolve(sc.dataset)))
@@ -58,9 +58,7 @@ def make_jobs(points) -> list[Job]:
     jobs = []
     for p in points:
         name, sc, levers = (p.name, p.scenario, p.levers) if hasattr(p, "scenario") else p
-        if sc.solver.threads != 1:
-            sc = sc.model_copy(update={"solver": sc.solver.model_copy(update={"threads": 1})})
-        sc = sc.model_copy(update={"base_dir": str(Path(sc.base_dir).resolve())})  # workers' cwd may differ
+        sc = sc.single_threaded().model_copy(update={"base_dir": str(Path(sc.base_dir).resolve())})  # workers' cwd may differ
         jobs.append(Job(name, scenario_hash(sc, _fingerprint(sc, cache)), sc, dict(levers)))
     return jobs
 

@@ -6,11 +6,15 @@ import json
 import os
 import shutil
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .jobs import Job
 
 OUTPUTS = ("full", "lean")
 
@@ -81,7 +85,7 @@ def write_failure(root: Path, item: dict, error: str, **extra) -> None:
     tmp = _tmp_folder(root, item["hash"])
     rec = {"name": item["name"], "hash": item["hash"], "levers": item.get("levers", {}), "ok": False,
            "status": extra.pop("status", "error"), "error": error,
-           "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"), **extra}
+           "finished": datetime.now(UTC).isoformat(timespec="seconds"), **extra}
     _write_json(tmp / "run.json", rec)
     _publish(tmp, root / item["hash"])
 
@@ -216,7 +220,7 @@ def combine(index, out: Path, lever_keys: list[str]):
         if k in ok.columns:
             ds[k] = ("scenario", pd_float(ok[k]))
     ds.attrs.update(title="hubplan batch: per-scenario decisions and KPIs", levers=json.dumps(lever_keys),
-                    n_scenarios=int(len(ok)), created=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                    n_scenarios=int(len(ok)), created=datetime.now(UTC).isoformat(timespec="seconds"))
     return ds
 
 
@@ -259,7 +263,7 @@ def write_index(index, out: Path) -> dict[str, Path]:
             index.to_parquet(p, index=False)
         except Exception:  # noqa: BLE001 - mixed-type lever columns: store them as text
             safe = index.copy()
-            for c in safe.columns[safe.dtypes == object]:
+            for c in safe.select_dtypes(include=object).columns:
                 safe[c] = safe[c].map(lambda v: None if v is None else str(v))
             safe.to_parquet(p, index=False)
 

@@ -7,7 +7,7 @@ import shutil
 import socket
 import time
 import traceback
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import numpy as np
@@ -51,7 +51,7 @@ def run_one(item: dict, root: Path, outputs: str, html: bool) -> dict:
     t0 = time.perf_counter()
     rec = {"name": item["name"], "hash": item["hash"], "levers": item.get("levers", {}),
            "worker": f"{socket.gethostname()}:{os.getpid()}",
-           "started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "base_dir": item["base_dir"]}
+           "started": datetime.now(UTC).isoformat(timespec="seconds"), "base_dir": item["base_dir"]}
     try:
         with dask.config.set(scheduler="synchronous"):
             # inside a Dask worker xarray would take a *distributed* lock to write NetCDF (and fail
@@ -97,7 +97,7 @@ def _solve_and_publish(item: dict, root: Path, final: Path, outputs: str, html: 
         np.savez(tmp / "arrays.npz", **result_arrays(res))
         rec.update(ok=True, error="", kpis=kpi_row(res), outputs=outputs, html=bool(html and outputs == "full"),
                    wall_s=time.perf_counter() - t0,
-                   finished=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                   finished=datetime.now(UTC).isoformat(timespec="seconds"))
         _write_json(tmp / "run.json", rec)
         _publish(tmp, final)
         return {"hash": item["hash"], "ok": True, "status": status, "warm_start": rec["warm_start"]}
