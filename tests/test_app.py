@@ -162,8 +162,8 @@ def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     assert at.metric[0].proto.delta  # change against the previous solve is shown
 
     results = at.session_state["results"]
-    assert list(results) == ["reference", "reference #2"]
-    res = results["reference #2"]
+    assert list(results) == ["reference", "reference · 碳价300"]  # the edited scenario is named after what changed
+    res = results["reference · 碳价300"]
     man = json.loads(res.attrs["manifest"])
     assert man["warm_start"] is True  # the session's Planner re-used its HiGHS model
     assert man["scenario"]["carbon_price_yuan_per_t"] == 300  # what the model received
@@ -213,16 +213,20 @@ def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     labels = [b.proto.label for b in at.get("download_button")]
     for want in ("Excel", "CSV", "NetCDF", "HTML"):
         assert any(want in lab for lab in labels), labels
-    assert at.selectbox(key="exp.name.reference #2").value == "reference #2"
+    assert at.selectbox(key="exp.name.reference · 碳价300").value == "reference · 碳价300"
 
     # compare tab: both scenarios side by side and the allocation difference chart
     at.session_state["tab"] = "比较 Compare"
     at.run()
-    kpis = next(df.value for df in at.dataframe if list(df.value.columns) == ["reference", "reference #2"])
+    kpis = next(df.value for df in at.dataframe if list(df.value.columns) == ["reference", "reference · 碳价300"])
     assert kpis.shape[1] == 2
     assert len(at.get("plotly_chart")) == 1
-    diff = next(df.value for df in at.dataframe if "difference" in df.value.columns)
-    assert diff["difference"].sum() == pytest.approx(
+    inputs = next(df.value for df in at.dataframe if "参数 Lever" in df.value.columns)  # the input diff
+    assert inputs.values.tolist() == [["碳价 Carbon price (yuan/tCO2)", f"{float(results['reference']['carbon_price_yuan_per_t']):,.4g}", "300"]]
+    cost = kpis.loc["总成本 total cost (objective) (亿元)", "reference · 碳价300"]
+    assert "亿元" in cost and "e+" not in cost  # formatted, never +3.589e+10
+    matrix = at.dataframe[-1].value  # region × cluster difference, totals included
+    assert matrix.loc["合计 Total", "合计 Total"] == pytest.approx(
         float((res["allocation"] - results["reference"]["allocation"]).sel(year=2030).sum()), abs=1e-3)
 
     # solve on every change: a lever change re-solves without the button
@@ -230,8 +234,8 @@ def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     at.session_state["tab"] = "情景 Scenario"
     at.run()
     at.number_input(key="lv.carbon_price_yuan_per_t").set_value(350).run()
-    assert list(at.session_state["results"]) == ["reference", "reference #2", "reference #3"]
-    assert json.loads(at.session_state["results"]["reference #3"].attrs["manifest"])["warm_start"] is True
+    assert list(at.session_state["results"]) == ["reference", "reference · 碳价300", "reference · 碳价350"]
+    assert json.loads(at.session_state["results"]["reference · 碳价350"].attrs["manifest"])["warm_start"] is True
 
 
 # -- bad input ------------------------------------------------------------------------------------

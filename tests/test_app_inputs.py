@@ -49,3 +49,27 @@ def test_a_rejected_widget_value_is_announced_and_reverted():
     assert str(Path(APP).parent) not in text and "data/scenarios/reference.yaml" in text  # no machine path
     assert at.session_state["scenario"].carbon_price_yuan_per_t != -5
     assert at.number_input(key="lv.carbon_price_yuan_per_t").value != -5  # the widget shows the scenario again
+
+
+def test_input_diff_and_the_generated_name():
+    from model.inputs import levers, sources
+    from model.inputs.dataset import load_dataset
+    from model.inputs.diff import input_diff, suggested_name
+
+    ds = load_dataset()
+    ref = sources.load_bundled("reference")
+    edited = levers.set_lever(ref, ds, "carbon_price_yuan_per_t", 300.0)
+    edited = levers.set_outages(edited, ds, {"shaoguan": None})
+    assert suggested_name(ref, edited, ds) == "reference · 碳价300 · 韶关停运"
+    d = input_diff(ref, edited, ds)
+    assert list(d["path"]) == ["carbon_price_yuan_per_t", "outages"]
+    assert d.iloc[1]["A"] == "无 none" and d.iloc[1]["B"].startswith("韶关集群 Shaoguan")
+    # a bundled scenario against the reference: exactly the levers its file sets
+    d = input_diff(ref, sources.load_bundled("outage_shaoguan"), ds)
+    assert d.values.tolist()[0] == ["electricity_price_scale", "电价系数 Electricity price scale (×)", "1", "1.2"]
+    assert "2028, 2029, 2030" in d.iloc[1]["B"]
+    assert input_diff(ref, ref, ds).empty and suggested_name(ref, ref, ds) == "reference"
+    many = ref
+    for i, c in enumerate(["zhangjiakou", "wuhu", "tianfu", "guian", "qingyang"]):
+        many = levers.set_lever(many, ds, f"clusters.{c}.pue", 1.1 + i / 100)
+    assert suggested_name(ref, many, ds).endswith(" · +1")  # at most four changes spelled out

@@ -100,6 +100,10 @@ def solve_panel() -> None:
         state.solve(sb)
     elif ss.current and state.changed_since_solve():
         sb.info(tr("情景已修改，结果未更新，请按求解。", "Levers changed since the last solve — press Solve."))
+    if state.changed_since_solve():
+        name = state.solve_name(sc).name
+        sb.caption(f"{tr('将保存为', 'Will be kept as')} **{name}**"
+                   + (f" · {tr('可在情景页改名', 'rename it in the Scenario tab')}" if name != sc.name else ""))
     if ss.last_solve_s is not None and ss.current:
         sb.caption(f"{tr('上次求解', 'Last solve')}: {ss.last_solve_s:.2f} s · {tr('结果', 'result')} **{ss.current}**")
     with sb.expander(tr("求解设置", "Solve settings")):

@@ -18,6 +18,7 @@ import xarray as xr
 
 from ..inputs import sources
 from ..inputs.dataset import BUNDLED, Dataset, load_dataset
+from ..inputs.diff import suggested_name
 from ..errors import InputError
 from ..reports.kpis import summary
 from ..results import manifest_of
@@ -52,6 +53,7 @@ def init() -> None:
     if "scenario" in ss:
         return
     ss.scenario = sources.load_bundled(DEFAULT_SCENARIO)
+    ss.loaded = ss.scenario  # as loaded: an edited copy is named after what changed (solve_name)
     ss.origin = f"内置 bundled: {DEFAULT_SCENARIO}.yaml"
     ss.planner = Planner()
     ss.results = {}  # name -> results Dataset, oldest first
@@ -109,7 +111,7 @@ def load_scenario(sc: Scenario, origin: str) -> None:
     ss = st.session_state
     for k in [k for k in ss.keys() if str(k).startswith(LEVER_PREFIX)]:
         del ss[k]
-    ss.scenario = sc
+    ss.scenario = ss.loaded = sc
     ss.origin = origin
     ss.msg.update(source=None, edit=None, solve=None, note=None)
     _check(sc)
@@ -166,12 +168,23 @@ def solve(where=None) -> None:
     navigation during the solve no longer loses it."""
     ss = st.session_state
     where = where or st
-    sc, note = sources.app_scenario(ss.scenario)
+    sc, note = sources.app_scenario(solve_name(ss.scenario))
     ss.msg.update(solve=None, note=note)
     box = where.status(tr("求解中 …", "Solving …"), expanded=False)
     box.write(f"{tr('情景', 'scenario')} **{sc.name}** · {tr('时限', 'time limit')} {sc.solver.time_limit_s:g} s")
     label, outcome = _solve_and_store(sc)
     box.update(label=label, state=outcome)
+
+
+def solve_name(sc: Scenario) -> Scenario:
+    """The scenario under the name its result is kept by: an edited scenario that still carries
+    the loaded one's name is named after what changed ('reference · 碳价300 · 韶关停运'); a name
+    the planner typed is kept."""
+    loaded = st.session_state.get("loaded")
+    if loaded is None or sc.name != loaded.name:
+        return sc
+    name = suggested_name(loaded, sc, dataset_for(sc))
+    return sc if name == sc.name else sc.model_copy(update={"name": name})
 
 
 def _solve_and_store(sc: Scenario) -> tuple[str, str]:

@@ -8,7 +8,7 @@ from ..results import TOL
 from .kpis import kpi_values, shown, summary
 
 __all__ = ["allocation_table", "cluster_table", "unmet_table", "kpi_table", "cost_table", "answers_table",
-           "baseline_table", "shadow_table", "region_cluster_table"]
+           "baseline_table", "shadow_table", "region_cluster_table", "region_cluster_difference"]
 
 
 def _names(res: xr.Dataset, dim: str) -> pd.DataFrame:
@@ -115,3 +115,8 @@ def region_cluster_table(res: xr.Dataset, year: int | None = None) -> pd.DataFra
     m["合计 Total"] = m.sum(axis=1)
     m.loc["合计 Total"] = m.sum(axis=0)
     return m
+
+
+def region_cluster_difference(base: xr.Dataset, other: xr.Dataset, year: int) -> pd.DataFrame:
+    """``region_cluster_table`` of ``other`` minus that of ``base`` in ``year`` (racks; totals too)."""
+    return region_cluster_table(other, year) - region_cluster_table(base, year)
