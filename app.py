@@ -5,7 +5,7 @@ This file only composes the views in model/app/.
 """
 import streamlit as st
 
-from model.app import compare, editor, export, map, results, state
+from model.app import answers, compare, editor, export, map, results, state
 
 st.set_page_config(page_title="hubplan 东数西算 planner", layout="wide")
 state.init()
@@ -32,6 +32,7 @@ views = {
     state.tr("情景", "Scenario"): editor.editor_view,
     state.tr("结果", "Results"): lambda: results.results_view(state.current_result()),
     state.tr("地图", "Map"): lambda: map.map_view(state.current_result()),
+    state.tr("解答", "Answers"): lambda: answers.answers_view(state.current_result()),
     state.tr("比较", "Compare"): compare.compare_view,
     state.tr("导出", "Export"): export.export_view,
 }
