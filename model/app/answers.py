@@ -7,6 +7,8 @@ run does not lose it.
 """
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -22,6 +24,7 @@ from ..studies.frontier import cost_carbon_frontier
 from ..studies.outages import single_cluster_outages
 from . import state
 
+log = logging.getLogger("hubplan.app")
 RULES = {  # what each rule does, and why it lands where it does
     "nearest": ("最近：每个地区的需求交给时延最短、仍有容量和电力的集群。",
                 "Nearest: each region's demand goes to the lowest-latency cluster that still has room and power. "
@@ -50,7 +53,7 @@ def _store(key: str, fn) -> None:
     except InputError as exc:
         ss.answers[key] = state.error_text(exc)
     except Exception as exc:  # a bug must not take the session down: an error box, never a traceback
-        state.log.exception("answer failed")
+        log.exception("answer failed")
         ss.planner = Planner()
         ss.answers[key] = f"计算失败 failed: {type(exc).__name__}: {exc}"
 
