@@ -9,6 +9,7 @@ from model.app import answers, compare, editor, export, map, results, state
 
 st.set_page_config(page_title="hubplan 东数西算 planner", layout="wide")
 state.init()
+state.collect()  # a solve that finished after navigation
 # KPI cards: the value on one line at a size that fits a fifth of a 1280-px page (no "135.1…")
 st.html("""<style>
 [data-testid="stMetricValue"] > div {font-size: 1.6rem; overflow: visible; text-overflow: clip;}

@@ -221,8 +221,9 @@ def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     kpis = next(df.value for df in at.dataframe if list(df.value.columns) == ["reference", "reference · 碳价300"])
     assert kpis.shape[1] == 2
     assert len(at.get("plotly_chart")) == 1
-    inputs = next(df.value for df in at.dataframe if "参数 Lever" in df.value.columns)  # the input diff
-    assert inputs.values.tolist() == [["碳价 Carbon price (yuan/tCO2)", f"{float(results['reference']['carbon_price_yuan_per_t']):,.4g}", "300"]]
+    inputs = at.table[0].value  # the input diff
+    assert inputs.index.tolist() == ["碳价 Carbon price (yuan/tCO2)"]
+    assert inputs.iloc[0].tolist() == [f"{float(results['reference']['carbon_price_yuan_per_t']):,.4g}", "300"]
     cost = kpis.loc["总成本 total cost (objective) (亿元)", "reference · 碳价300"]
     assert "亿元" in cost and "e+" not in cost  # formatted, never +3.589e+10
     matrix = at.dataframe[-1].value  # region × cluster difference, totals included

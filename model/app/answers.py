@@ -19,7 +19,6 @@ from ..inputs.scenario import scenario_from_dict
 from ..reports import charts, kpis
 from ..reports.tables import baseline_table, shadow_table
 from ..results import manifest_of
-from ..run import Planner
 from ..studies.frontier import cost_carbon_frontier
 from ..studies.outages import single_cluster_outages
 from . import state
@@ -45,17 +44,18 @@ def _scenario_of(res: xr.Dataset):
 
 
 def _store(key: str, fn) -> None:
-    """Run ``fn`` (many solves) and keep its outcome, or its error line, before any Streamlit call."""
-    ss = st.session_state
+    """Run ``fn`` (many solves) and keep its outcome, or its error line, in the plain dict
+    ``ss.answers`` (taken before the run: after a navigation this script run may not write to
+    session_state, see ``state.solve``)."""
+    answers = st.session_state.answers
     try:
         with state.solver_lock():
-            ss.answers[key] = fn()
+            answers[key] = fn()
     except InputError as exc:
-        ss.answers[key] = state.error_text(exc)
+        answers[key] = state.error_text(exc)
     except Exception as exc:  # a bug must not take the session down: an error box, never a traceback
         log.exception("answer failed")
-        ss.planner = Planner()
-        ss.answers[key] = f"计算失败 failed: {type(exc).__name__}: {exc}"
+        answers[key] = f"计算失败 failed: {type(exc).__name__}: {exc}"
 
 
 def shadow_section(res: xr.Dataset) -> None:

@@ -80,8 +80,9 @@ def compare_view() -> None:
             if d.empty:
                 st.caption("两者输入相同 Both scenarios have the same inputs.")
             else:
-                st.dataframe(d.rename(columns={"lever": "参数 Lever", "A": f"A {baseline}", "B": f"B {other}"})
-                             .drop(columns="path"), hide_index=True, key="cmp.inputs")
+                # a plain table: a handful of rows, readable (and searchable) as text
+                st.table(d.rename(columns={"lever": "参数 Lever", "A": f"A {baseline}", "B": f"B {other}"})
+                         .drop(columns="path").set_index("参数 Lever"))
     with c2:
         st.markdown("**关键指标对比 KPIs side by side** (括号内为相对基准的差值 brackets: difference to the baseline)")
         table = kpi_display(frame, baseline)

@@ -95,8 +95,12 @@ def solve_panel() -> None:
     ss = st.session_state
     tr = state.tr
     sc, ds = state.scenario(), state.dataset()
-    clicked = sb.button(tr("求解", "Solve"), key="solve", type="primary", width="stretch")
-    if clicked or (ss.get("auto_solve") and state.changed_since_solve() and not ss.msg.get("check")):
+    clicked = sb.button(tr("求解", "Solve"), key="solve", type="primary", width="stretch",
+                        disabled=ss.job["solving"])
+    if ss.job["solving"]:  # a solve started by an earlier run of this script is still going
+        with sb:
+            _solve_progress()
+    elif clicked or (ss.get("auto_solve") and state.changed_since_solve() and not ss.msg.get("check")):
         state.solve(sb)
     elif ss.current and state.changed_since_solve():
         sb.info(tr("情景已修改，结果未更新，请按求解。", "Levers changed since the last solve — press Solve."))
@@ -111,6 +115,18 @@ def solve_panel() -> None:
         st.toggle(tr("改动后自动求解", "Solve on every change"), key="auto_solve", value=False)
         st.toggle(tr("同时评估规则基准", "Also evaluate rule baselines"), key="with_baselines", value=False,
                   help="nearest / cheapest / greenest allocation rules beside the optimum (slower)")
+
+
+@st.fragment(run_every=0.5)
+def _solve_progress() -> None:
+    """While a solve runs in a script run that navigation has replaced (Streamlit starts the new
+    run at once and lets the old one finish its solve), show that it is still running and redraw
+    the page when its result is in."""
+    if st.session_state.job["solving"]:
+        st.info(state.tr("求解中 … 切换页面不会中断求解，完成后自动显示结果。",
+                         "Solving … switching tabs does not stop it; the result appears when it is done."))
+    else:
+        st.rerun()
 
 
 def messages() -> None:

@@ -62,6 +62,7 @@ def init() -> None:
     ss.solved_json = None  # the scenario (as JSON) of the last solve: "changed since" check
     ss.msg = {"source": None, "edit": None, "check": None, "solve": None, "note": None}
     ss.last_solve_s = None
+    ss.job = {"solving": False}  # a running solve's outcome (see solve)
 
 
 LANGS = {"both": "中文 + English", "zh": "中文", "en": "English"}
@@ -162,17 +163,21 @@ def _store(res: xr.Dataset) -> str:
 def solve(where=None) -> None:
     """Solve the edited scenario with this session's Planner, showing progress in ``where``.
 
-    A click elsewhere (a tab, a lever) while HiGHS runs makes Streamlit stop this script run at
-    its next Streamlit call. So ``_solve_and_store`` makes no Streamlit call: it keeps the result
-    and the messages in session_state first, and only then is the status box updated — a
-    navigation during the solve no longer loses it."""
+    A click elsewhere (a tab, a lever) while HiGHS runs makes Streamlit start a new run of the
+    script at once and stop this one at its next Streamlit call — after which this run may not
+    even write to session_state. So the solve writes its outcome only into ``ss.job``, a plain
+    dict, and ``collect`` moves it into the session: here when the run was not disturbed, or at
+    the start of the next run (the sidebar's progress fragment triggers one when it is done)."""
     ss = st.session_state
-    where = where or st
     sc, note = sources.app_scenario(solve_name(ss.scenario))
     ss.msg.update(solve=None, note=note)
+    job = ss.job
+    job.update(solving=True, label=None)
     box = where.status(tr("求解中 …", "Solving …"), expanded=False)
     box.write(f"{tr('情景', 'scenario')} **{sc.name}** · {tr('时限', 'time limit')} {sc.solver.time_limit_s:g} s")
-    label, outcome = _solve_and_store(sc)
+    run_solve(job, ss.planner, sc, bool(ss.get("with_baselines")), ss.scenario.model_dump_json(), ss.msg, lang())
+    label, outcome = job["label"], job["state"]
+    collect()
     box.update(label=label, state=outcome)
 
 
@@ -187,44 +192,62 @@ def solve_name(sc: Scenario) -> Scenario:
     return sc if name == sc.name else sc.model_copy(update={"name": name})
 
 
-def _solve_and_store(sc: Scenario) -> tuple[str, str]:
-    """Solve and keep the outcome in session_state (no Streamlit calls: see ``solve``).
-    Returns the status box's label and state."""
+def collect() -> None:
+    """Move a finished solve's outcome from ``ss.job`` into the session (see ``solve``)."""
     ss = st.session_state
+    job = ss.job
+    if job.get("reset_planner"):
+        ss.planner = Planner()  # start clean after a failure
+        job["reset_planner"] = False
+    if job.get("solved_json") is not None:
+        ss.solved_json = job.pop("solved_json")
+    done = job.pop("result", None)
+    if done is not None:
+        res, dt = done
+        old = current_result()
+        ss.previous = summary_of(old) if old is not None else None
+        ss.current = _store(res)
+        ss.last_solve_s = dt
+
+
+def run_solve(job: dict, planner: Planner, sc: Scenario, baselines: bool, scenario_json: str, msg: dict,
+              language: str) -> None:
+    """Solve ``sc`` and write the outcome into ``job`` and ``msg`` — plain dicts, no Streamlit
+    call and no session_state access at all (see ``solve``); labels in ``language``."""
+    def tr(zh: str, en: str) -> str:
+        return {"zh": zh, "en": en}.get(language, f"{zh} {en}")
+
     t0 = time.perf_counter()
-    ss.solving = True
     try:
         with solver_lock():
-            res = ss.planner.solve(sc, baselines=bool(ss.get("with_baselines")))
+            res = planner.solve(sc, baselines=baselines)
     except InputError as exc:
-        ss.msg["solve"] = error_text(exc)
-        return tr("输入错误", "Input error"), "error"
+        msg["solve"] = error_text(exc)
+        job.update(label=tr("输入错误", "Input error"), state="error")
+        return
     except Exception as exc:  # a bug must not take the session down
         log.exception("solve failed")
-        ss.planner = Planner()  # start clean next time
-        ss.msg["solve"] = f"求解失败 solve failed: {type(exc).__name__}: {exc}"
-        return tr("求解失败", "Solve failed"), "error"
+        msg["solve"] = f"求解失败 solve failed: {type(exc).__name__}: {exc}"
+        job.update(label=tr("求解失败", "Solve failed"), state="error", reset_planner=True)
+        return
     finally:
-        ss.solving = False
+        job["solving"] = False
     dt = time.perf_counter() - t0
     status = str(res.attrs["status"])
     man = manifest_of(res)
-    ss.solved_json = ss.scenario.model_dump_json()
+    job["solved_json"] = scenario_json
     if not math.isfinite(float(res.attrs["objective"])):
         if status == "time limit (no solution)":
-            ss.msg["solve"] = (f"求解超时且无可行解 Solver time limit ({sc.solver.time_limit_s:g} s) reached with no "
-                               f"solution (status '{status}'); raise solver.time_limit_s.")
+            msg["solve"] = (f"求解超时且无可行解 Solver time limit ({sc.solver.time_limit_s:g} s) reached with no "
+                            f"solution (status '{status}'); raise solver.time_limit_s.")
         else:
             conflicts = man.get("conflicts") or []
-            ss.msg["solve"] = (f"无可行解 No solution: status '{status}'"
-                               + (" — strict mode (allow unmet = off) cannot serve all demand"
-                                  if not sc.policy.allow_unmet else "")
-                               + "".join(f"\n- 冲突 conflicting: {c['constraint']}: {c['text']}"
-                                         for c in conflicts[:12]))
-        return f"{tr('无解', 'No solution')} — {status}", "error"
-    old = current_result()
-    ss.previous = summary_of(old) if old is not None else None
-    ss.current = _store(res)
-    ss.last_solve_s = dt
+            msg["solve"] = (f"无可行解 No solution: status '{status}'"
+                            + (" — strict mode (allow unmet = off) cannot serve all demand"
+                               if not sc.policy.allow_unmet else "")
+                            + "".join(f"\n- 冲突 conflicting: {c['constraint']}: {c['text']}" for c in conflicts[:12]))
+        job.update(label=f"{tr('无解', 'No solution')} — {status}", state="error")
+        return
+    job["result"] = (res, dt)
     how = tr("热启动", "warm") if man.get("warm_start") else tr("新建模型", "built")
-    return f"{tr('已求解', 'Solved')} — {status} · {dt:.2f} s ({how})", "complete"
+    job.update(label=f"{tr('已求解', 'Solved')} — {status} · {dt:.2f} s ({how})", state="complete")
