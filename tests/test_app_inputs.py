@@ -73,3 +73,16 @@ def test_input_diff_and_the_generated_name():
     for i, c in enumerate(["zhangjiakou", "wuhu", "tianfu", "guian", "qingyang"]):
         many = levers.set_lever(many, ds, f"clusters.{c}.pue", 1.1 + i / 100)
     assert suggested_name(ref, many, ds).endswith(" · +1")  # at most four changes spelled out
+
+
+def test_an_out_of_service_cluster_is_not_below_the_floor():
+    at = new_app()
+    at.selectbox(key="src.bundled").set_value("outage_shaoguan").run()
+    at.button(key="solve").click().run()
+    at.session_state["tab"] = "结果 Results"
+    at.run()
+    assert not at.exception
+    below = {m.label: m.value for m in at.metric}["低于下限 Cluster-years below floor"]
+    assert below.endswith("/ 47")  # 10 clusters × 5 years, less 韶关's 3 years out of service
+    caption = " ".join(c.value for c in at.caption)
+    assert "架·年 rack-years" in caption  # the allocation total over years is in rack-years

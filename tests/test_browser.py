@@ -200,7 +200,7 @@ def test_browser_flow(server, tmp_path):
             assert page.locator(".js-plotly-plot .annotation-text", has_text="张家口").count() == 1
             page.get_by_text("需求边际成本").first.click()  # switch the province layer
             page.locator(".js-plotly-plot .colorbar", has_text="万元").first.wait_for(timeout=30_000)
-            page.screenshot(path=str(ARTIFACTS / "app_map.png"), full_page=True)
+            _full_page(page, ARTIFACTS / "app_map.png")
 
             # 4. the frontier runs from the app, the current case marked
             page.get_by_role("tab", name="解答 Answers").click()

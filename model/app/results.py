@@ -66,6 +66,11 @@ def _delta(now: float, before: float | None, unit) -> str | None:
     return None if abs(d) < 1e-9 * max(1.0, abs(before)) else ("+" if d > 0 else "-") + kpis.number(abs(d), unit)
 
 
+def in_service(res: xr.Dataset) -> np.ndarray:
+    """(cluster, year) cells with capacity that is in service: where utilisation means something."""
+    return ((res["capacity"] > 0) & (res["available"] > 0)).transpose("cluster", "year").values
+
+
 def status_box(res: xr.Dataset) -> None:
     status = str(res.attrs["status"])
     s = state.summary_of(res)
@@ -101,7 +106,7 @@ def headline(res: xr.Dataset | None, previous: dict | None = None) -> None:
 def headline_note(res: xr.Dataset, s: dict) -> str:
     """One line under the cards: utilisation against the floor, unmet demand by reason."""
     floor = float(res["utilisation_floor"])
-    util = res["utilisation"].values[res["capacity"].values > 0]
+    util = res["utilisation"].values[in_service(res)]
     parts = []
     if floor > 0:
         below = int((util < floor - 1e-6).sum())
@@ -158,8 +163,7 @@ def unmet_and_floor(res: xr.Dataset) -> None:
         floor = float(res["utilisation_floor"])
         st.markdown(f"**上架率与下限 Utilisation against the floor ({floor:.0%})**")
         u = res["utilisation"].to_series().rename("utilisation").reset_index()
-        cap = res["capacity"].to_series().reset_index(drop=True)
-        u = u[cap.to_numpy() > 0]
+        u = u[in_service(res).ravel()]  # an out-of-service cluster is not "below the floor"
         below = u[u["utilisation"] < floor - 1e-6] if floor > 0 else u.iloc[0:0]
         m1, m2, m3 = st.columns(3)
         m1.metric("最低上架率 Lowest", fmt_share(float(u["utilisation"].min()) if len(u) else float("nan")))
@@ -220,7 +224,9 @@ def allocation_section(res: xr.Dataset) -> None:
                                  persist_state="page")
     years = c[3].multiselect("年份 Year", [int(y) for y in res.year.values], key="alloc.year", persist_state="page")
     out = filter_allocation(df, regions, clusters, workloads, years)
-    st.caption(f"{len(out):,} 行 rows · {out['racks'].sum():,.0f} racks")
+    st.caption(f"{len(out):,} 行 rows · {out['racks'].sum():,.0f} 架·年 rack-years"
+               + ("" if len(set(out["year"])) > 1 else f" = {out['racks'].sum():,.0f} 架 racks in {out['year'].iloc[0]}"
+                  if len(out) else ""))
     st.dataframe(out, hide_index=True, key="alloc.table",
                  column_config={"racks": st.column_config.NumberColumn(format="%.1f"),
                                 "latency_ms": st.column_config.NumberColumn(format="%.2f")})
