@@ -46,6 +46,7 @@ app: install
 bench: install
 	$(PY) benchmarks/bench_core.py
 	$(PY) benchmarks/bench_batch.py
+	$(PY) benchmarks/bench_stochastic.py
 
 data: install
 	$(PY) data/derive_demand.py

@@ -1,6 +1,6 @@
 """Derive data/demand.csv (region x workload x year, in-use standard racks).
 
-racks[r, w, y] = hub_demand_2026_racks * share_2026[w] * gdp_share[r] * (1 + growth_per_year[w]) ** (y - base_year)
+racks[r, w, y] = demand_2026_racks * share_2026[w] * gdp_share[r] * (1 + growth_per_year[w]) ** (y - base_year)
 
 gdp_share[r] = gdp_2023[r] / sum(gdp_2023): a published proxy for where compute demand
 originates (per-province rack or digital-economy figures were not found). Deterministic.
@@ -20,7 +20,7 @@ def derive(data_dir: Path = HERE) -> pd.DataFrame:
     regions = pd.read_csv(data_dir / "regions.csv")
     workloads = pd.read_csv(data_dir / "workloads.csv")
     settings = yaml.safe_load((data_dir / "settings.yaml").read_text(encoding="utf-8"))
-    total, base = settings["hub_demand_2026_racks"], settings["base_year"]
+    total, base = settings["demand_2026_racks"], settings["base_year"]
     gdp_share = regions["gdp_2023_100m_yuan"] / regions["gdp_2023_100m_yuan"].sum()
     rows = []
     for region_id, rshare in zip(regions["region_id"], gdp_share):

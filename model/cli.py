@@ -54,11 +54,12 @@ def solve(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Solve one scenario and write its results."""
-    from .reports.files import write_outputs
+    from .reports.files import check_out_dir, write_outputs
     from .reports.kpis import summary
     from .run import solve_scenario
 
     try:
+        check_out_dir(out_dir)
         sc = load_scenario(scenario)
         if time_limit is not None:
             if not 0 < time_limit <= 86400:
@@ -107,15 +108,18 @@ def frontier(
 ) -> None:
     """Cost–carbon frontier (ε-constraint): least cost for a series of carbon budgets."""
     from .reports.charts import frontier_chart
+    from .reports.files import check_out_dir
+    from .reports.safe import neutral_frame
     from .reports.kpis import TCO2, YUAN, number
     from .studies.frontier import cost_carbon_frontier
 
     try:
+        check_out_dir(out_dir)
         df = cost_carbon_frontier(load_scenario(scenario), points)
     except InputError as exc:
         fail(exc)
     out_dir.mkdir(parents=True, exist_ok=True)
-    df.to_csv(out_dir / "frontier.csv", index=False)
+    neutral_frame(df).to_csv(out_dir / "frontier.csv", index=False)
     frontier_chart(df).write_html(out_dir / "frontier.html", include_plotlyjs=True)
     t = Table(title="cost–carbon frontier")
     for c in ("排放 emissions (MtCO2)", "成本 cost (亿元)", "减排成本 abatement (yuan/t)", "status"):
@@ -136,15 +140,21 @@ _progress_console = Console(stderr=True)
 def _run_points(points, out_dir: Path, workers, scheduler, outputs, html, quiet, lever_keys, command) -> None:
     import signal
 
+    from .reports.files import check_out_dir
     from .studies.batch import run_batch
 
     # a terminated batch (SIGTERM) still shuts its local cluster down; finished scenarios are kept
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
+        check_out_dir(out_dir)
         r = run_batch(points, out_dir, workers=workers, scheduler=scheduler, outputs=outputs, html=html,
                       lever_keys=lever_keys, progress=not quiet, console=_progress_console, command=command)
     except InputError as exc:
         fail(exc)
+    except KeyboardInterrupt:  # Ctrl-C: what finished is kept; a re-run resumes (README, Batch runs)
+        typer.echo(f"interrupted: finished scenarios are kept in {out_dir}/scenarios; "
+                   "run the same command again to resume", err=True)
+        raise typer.Exit(130) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
     c = r.counts
@@ -174,13 +184,15 @@ def batch(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Solve several scenarios on a Dask cluster; results under DIR/scenarios/<hash>/, DIR/combined.nc."""
-    try:
-        points = []
-        for p in scenarios:
+    from .studies.batch import Rejected
+
+    points = []
+    for p in scenarios:  # a bad file is recorded as failed; the others run
+        try:
             sc = load_scenario(p)
             points.append((sc.name, sc, {"file": str(p)}))
-    except InputError as exc:
-        fail(exc)
+        except InputError as exc:
+            points.append(Rejected(p.stem, exc.line(), {"file": str(p)}))
     _run_points(points, out_dir, workers, scheduler, outputs, html, quiet, ["file"],
                 "hubplan batch " + " ".join(map(str, scenarios)))
 
@@ -234,11 +246,50 @@ def compare(
     """Compare scenarios: KPIs side by side and allocation differences against the first scenario."""
     from .studies.batch.compare import write_comparison
 
+    from .reports.files import check_out_dir
+
     try:
+        check_out_dir(out_dir or dirs[0])
         paths = write_comparison(dirs, out_dir or dirs[0], year=year)
     except InputError as exc:
         fail(exc)
     out.print("wrote " + ", ".join(str(p) for p in paths.values()))
+
+
+@app.command()
+def stochastic(
+    futures: Path = typer.Argument(..., help="futures YAML file (names the base scenario; data/futures/)"),
+    out_dir: Path = typer.Option(..., "--out", help="output folder: results.nc (dimension future), builds.csv"),
+    objective: str = typer.Option("expected", help="expected | cvar | regret"),
+    lam: float = typer.Option(0.0, "--lambda", help="weight λ of CVaR (objective cvar)"),
+    alpha: float = typer.Option(0.9, help="CVaR level α"),
+    workers: int | None = typer.Option(None, "--workers", help="solve each future's own optimum as a batch "
+                                       "on this many local Dask workers, full results in DIR/optima"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="... or on an existing Dask scheduler, "
+                                         "e.g. tcp://HOST:8786 (its workers must see --out at the same path)"),
+) -> None:
+    """Two-stage plan over a set of futures: first-stage builds shared, VSS, EVPI, regret."""
+    from .reports import write_stochastic_outputs
+    from .reports.kpis import YUAN
+    from .studies.stochastic import OBJECTIVES, load_futures, results_dataset, solve_stochastic
+    from .studies.stochastic.optima import own_optima_by_batch
+
+    try:
+        if objective not in OBJECTIVES:
+            raise InputError("--objective", "objective", f"must be one of {', '.join(OBJECTIVES)}")
+        if not (lam >= 0 and 0 <= alpha < 1):
+            raise InputError("--lambda/--alpha", "lambda", "need λ ≥ 0 and 0 ≤ α < 1")
+        fs = load_futures(futures)
+        own = None
+        if workers is not None or scheduler is not None:
+            own = own_optima_by_batch(fs, out_dir / "optima", workers, scheduler)
+        res = solve_stochastic(fs, objective, lam, alpha, own)
+    except InputError as exc:
+        fail(exc)
+    write_stochastic_outputs(results_dataset(res, fs), out_dir)
+    yi = YUAN.factor
+    typer.echo(f"{len(fs)} futures; RP {res.rp / yi:,.2f} 亿元, EEV {res.eev / yi:,.2f}, WS {res.ws / yi:,.2f}; "
+               f"VSS {res.vss / yi:,.2f} 亿元, EVPI {res.evpi / yi:,.2f} 亿元 → {out_dir}")
 
 
 if __name__ == "__main__":  # pragma: no cover

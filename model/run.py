@@ -15,6 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 import numpy as np
 import xarray as xr
 
+from . import strict_json
 from .results.baselines import RULES, solve_baseline
 from .inputs.dataset import Dataset, load_dataset
 from .results.explain import explain_infeasibility
@@ -48,6 +49,7 @@ class Planner:
     def __init__(self):
         self.model: HighsModel | None = None
         self._datasets: dict[str, tuple[Dataset, str]] = {}
+        self._without_n1: Planner | None = None  # the cost-of-resilience comparison, kept warm
 
     def dataset(self, sc: Scenario) -> tuple[Dataset, str]:
         key = sc.dataset_key()
@@ -56,8 +58,14 @@ class Planner:
             self._datasets[key] = (ds, dataset_fingerprint(ds))
         return self._datasets[key]
 
-    def solve(self, sc: Scenario, write_model: str | None = None, baselines: bool = False) -> xr.Dataset:
-        """Solve ``sc``; with ``baselines`` also evaluate the rule baselines (model/baselines.py)."""
+    def solve(self, sc: Scenario, write_model: str | None = None, baselines: bool = False,
+              resilience_cost: bool = True) -> xr.Dataset:
+        """Solve ``sc``; with ``baselines`` also evaluate the rule baselines (model/baselines.py).
+
+        An N-1 scenario (``policy.n_minus_1``) with ``resilience_cost`` is solved a second time
+        without N-1 (a second Planner, warm across calls) for the cost of resilience; the second
+        solve is recorded in the manifest (``resilience.comparison_solve``) and its time in
+        ``timings.comparison_solve_s``."""
         t0 = time.perf_counter()
         ds, fingerprint = self.dataset(sc)
         inp = build_inputs(sc, ds)
@@ -101,19 +109,59 @@ class Planner:
                       "nonzeros": int(np.count_nonzero(lp.matrix_entries()[2]))},
             "timings": timings,
         }
-        if sc.policy.n_minus_1 and sol.has_solution:  # the price of resilience: the same plan without N-1
-            plain = Planner().solve(apply_changes(sc, {"policy.n_minus_1": False}))
-            manifest["cost_of_resilience"] = sol.objective - plain.attrs["objective"]
         t2 = time.perf_counter()
         res = build_results(inp, lp, sol, manifest)
         if baselines and sol.has_solution:
             res = attach_baselines(res, {rule: build_results(inp, lp, solve_baseline(self.model, inp, rule), manifest)
                                          for rule in RULES})
         timings["results_s"] = time.perf_counter() - t2
+        if sc.policy.n_minus_1:
+            if not sol.has_solution:
+                manifest["resilience"] = {"comparison_solve": None, "why": f"no N-1 solution ({sol.status})"}
+            elif not resilience_cost:
+                manifest["resilience"] = {"comparison_solve": None, "why": "not requested (resilience_cost=False)"}
+            else:
+                self._without_n1 = self._without_n1 or Planner()
+                plain = self._without_n1.solve(apply_changes(sc, {"policy.n_minus_1": False}))
+                manifest["resilience"] = cost_of_resilience(res, plain)
+                timings["comparison_solve_s"] = manifest["resilience"]["comparison_solve"]["timings"]["total_s"]
         timings["total_s"] = time.perf_counter() - t0
         manifest["timings"] = timings  # now with results and total times
-        res.attrs["manifest"] = json.dumps(manifest, ensure_ascii=False, sort_keys=True)
+        res.attrs["manifest"] = strict_json.dumps(manifest, ensure_ascii=False, sort_keys=True)
         return res
+
+
+PENALTY_TERMS = ("unmet_penalty", "policy_penalty")  # priced shortfalls other than N-1's own
+
+
+def cost_of_resilience(with_n1: xr.Dataset, without: xr.Dataset) -> dict:
+    """The N-1 plan's objective minus the same scenario's without N-1, split by what it buys:
+
+    - ``investment_and_operating``: Δ capex, block costs, electricity, transport and carbon
+      (the real money the resilient plan costs more);
+    - ``n1_shortfall_penalty``: the priced N-1 shortfall (cost term ``resilience_penalty``, P per
+      rack-year that could not be re-served): a penalty, not a cost anyone pays;
+    - ``other_penalties``: Δ unmet and policy-shortfall penalties.
+
+    The three add up to ``total``. ``comparison_solve`` records the second solve."""
+    terms = [str(t) for t in with_n1.cost_term.values]
+    a = dict(zip(terms, map(float, with_n1["cost"].values)))
+    b = dict(zip([str(t) for t in without.cost_term.values], map(float, without["cost"].values)))
+    delta = {t: a.get(t, 0.0) - b.get(t, 0.0) for t in dict.fromkeys(terms + list(b))}
+    n1 = delta.pop("resilience_penalty", 0.0)
+    other = sum(delta.pop(t, 0.0) for t in PENALTY_TERMS)
+    man = json.loads(without.attrs["manifest"])
+    return {
+        "total": float(with_n1.attrs["objective"]) - float(without.attrs["objective"]),
+        "investment_and_operating": sum(delta.values()),
+        "n1_shortfall_penalty": n1,
+        "other_penalties": other,
+        "by_term": {**delta, "resilience_penalty": n1},
+        "comparison_solve": {"what": "the same scenario with policy.n_minus_1 = false (a second solve)",
+                             "scenario_hash": man["scenario_hash"], "status": man["status"],
+                             "objective": man["objective"], "warm_start": man["warm_start"],
+                             "timings": man["timings"]},
+    }
 
 
 def solve_scenario(sc: Scenario, write_model: str | None = None, baselines: bool = False) -> xr.Dataset:

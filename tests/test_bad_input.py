@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -221,32 +222,32 @@ def csv_missing_column(tmp, data):
 def csv_non_numeric_value(tmp, data):
     set_cell(data / "clusters.csv", "b", "capex_yuan_per_rack", "12k")
     return (scenario_file(tmp, data),
-            f"{data / 'clusters.csv'}: field 'capex_yuan_per_rack': not a number: '12k' in row 3 (cluster_id='b')")
+            f"{data / 'clusters.csv'}: field 'capex_yuan_per_rack': expected a finite number in row 3")
 
 
 @case
 def csv_value_out_of_range(tmp, data):
     set_cell(data / "clusters.csv", "b", "pue", "0.5")
     return (scenario_file(tmp, data),
-            f"{data / 'clusters.csv'}: field 'pue': 0.5 outside [1.0, 3.0] - in row 3 (cluster_id='b')")
+            f"{data / 'clusters.csv'}: field 'pue': expected a value in [1, 3] in row 3")
 
 
 @case
 def csv_duplicate_id(tmp, data):
     edit_csv(data / "regions.csv", lambda df: pd.concat([df, df.iloc[[0]]], ignore_index=True))
-    return scenario_file(tmp, data), f"{data / 'regions.csv'}: field 'region_id': duplicate id 'r1'"
+    return scenario_file(tmp, data), f"{data / 'regions.csv'}: field 'region_id': duplicate id in row 4"
 
 
 @case
 def cluster_with_unknown_hub(tmp, data):
     set_cell(data / "clusters.csv", "b", "hub_id", "h_nowhere")
-    return scenario_file(tmp, data), f"{data / 'clusters.csv'}: field 'hub_id': unknown id 'h_nowhere'"
+    return scenario_file(tmp, data), f"{data / 'clusters.csv'}: field 'hub_id': unknown id in row 3 (not in hubs.csv)"
 
 
 @case
 def demand_year_outside_settings(tmp, data):
     edit_csv(data / "demand.csv", lambda df: df.replace({"year": {"2027": "2035"}}))
-    return scenario_file(tmp, data), f"{data / 'demand.csv'}: field 'year': unknown id 2035"
+    return scenario_file(tmp, data), f"{data / 'demand.csv'}: field 'year': unknown id in row 3 (not in settings.yaml years)"
 
 
 @case
@@ -268,7 +269,73 @@ def latency_matrix_missing_cluster_column(tmp, data):
 def latency_matrix_negative_value(tmp, data):
     lat = write_text(tmp / "latency.csv", "region_id,a,b\nr1,3.0,7.0\nr2,9.5,-2\n")
     p = scenario_file(tmp, data, {"latency_matrix": str(lat)})
-    return p, f"{lat}: field 'b': expected a latency ≥ 0 ms, got '-2' for region 'r2'"
+    return p, f"{lat}: field 'b': expected a finite latency ≥ 0 ms in row 3 (region 'r2')"
+
+
+# -- files that are not regular files of sane size (issue 14): never read, one line naming the file
+NOT_REGULAR = "not a regular file (a folder, FIFO or device); expected a data file"
+
+
+@case
+def dataset_csv_is_a_fifo(tmp, data):
+    (data / "clusters.csv").unlink()
+    os.mkfifo(data / "clusters.csv")
+    return scenario_file(tmp, data), f"{data / 'clusters.csv'}: file: {NOT_REGULAR}"
+
+
+@case
+def settings_is_a_link_to_dev_zero(tmp, data):
+    (data / "settings.yaml").unlink()
+    (data / "settings.yaml").symlink_to("/dev/zero")
+    return scenario_file(tmp, data), f"{data / 'settings.yaml'}: file: {NOT_REGULAR}"
+
+
+@case
+def settings_oversize(tmp, data):
+    os.truncate(data / "settings.yaml", 50_000_001)  # sparse: no disk used
+    return scenario_file(tmp, data), f"{data / 'settings.yaml'}: file: larger than 50 MB"
+
+
+@case
+def latency_matrix_is_a_fifo(tmp, data):
+    os.mkfifo(tmp / "latency.csv")
+    p = scenario_file(tmp, data, {"latency_matrix": str(tmp / "latency.csv")})
+    return p, f"{tmp / 'latency.csv'}: file: {NOT_REGULAR}"
+
+
+@pytest.fixture(autouse=True)
+def no_hang():
+    """A read that blocks (a FIFO) fails the test after 60 s instead of hanging the suite."""
+    def stop(signum, frame):
+        raise TimeoutError("blocked reading an input file")
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(60)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+def test_stray_fifo_and_dev_zero_link_in_a_dataset_folder_are_not_read(tmp_path, data):
+    """Issue 14: the dataset fingerprint read every *.csv in the folder, so a FIFO there hung
+    `solve` and a link to /dev/zero exhausted memory. Only the dataset's own files are read."""
+    os.mkfifo(data / "notes.csv")
+    (data / "zeros.csv").symlink_to("/dev/zero")
+    res = invoke("solve", scenario_file(tmp_path, data), out=tmp_path / "out")
+    assert res.exit_code == 0, (res.stdout, res.stderr, res.exception)
+    assert (tmp_path / "out" / "summary.json").is_file()
+
+
+def test_fingerprint_checks_each_file_it_reads(data):
+    """A dataset file replaced by a FIFO after loading: the fingerprint refuses it in one line."""
+    from model.errors import InputError
+    from model.inputs.build import dataset_fingerprint
+    from model.inputs.dataset import load_dataset
+
+    ds = load_dataset(data)
+    (data / "demand.csv").unlink()
+    os.mkfifo(data / "demand.csv")
+    with pytest.raises(InputError, match=re.escape(f"{data / 'demand.csv'}: file: {NOT_REGULAR}")):
+        dataset_fingerprint(ds)
 
 
 @pytest.mark.parametrize("command", ["validate", "solve"])
@@ -281,8 +348,8 @@ def test_bad_input(name, command, tmp_path, data):
 # ---------------------------------------------------------------- a YAML code tag is refused, not run
 
 TAGGED = 'name: pwn\ndataset: {data}\ncarbon_price_yuan_per_t: !!python/object/apply:os.system ["touch {marker}"]\n'
-TAG_MESSAGE = re.compile(r".*: file: not valid YAML \(could not determine a constructor for the tag "
-                         r"'tag:yaml\.org,2002:python/object/apply:os\.system'.*\)")
+TAG_MESSAGE = re.compile(r".*: file: not valid YAML \(line 3, column 26: YAML tags \(such as !!python/\.\.\.\) are "
+                         r"not allowed; a scenario is plain data\)")
 
 
 @pytest.mark.parametrize("command", ["validate", "solve"])
@@ -335,7 +402,7 @@ def test_process_solve_bad_csv_value(tmp_path, data):
     proc = run_process([sys.executable, "-m", "model.cli", "solve", str(p), "--out", str(out)])
     assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
     assert_one_line_error(proc.stderr, proc.stdout,
-                          f"{data / 'clusters.csv'}: field 'pue': 0.5 outside [1.0, 3.0] - in row 3 (cluster_id='b')")
+                          f"{data / 'clusters.csv'}: field 'pue': expected a value in [1, 3] in row 3")
     assert not out.exists()
 
 
@@ -349,7 +416,7 @@ def test_infinite_carbon_price(tmp_path, data):
 def test_infinite_value_in_csv(tmp_path, data):
     set_cell(data / "clusters.csv", "b", "capex_yuan_per_rack", "inf")
     p = scenario_file(tmp_path, data)
-    check("validate", p, re.compile(re.escape(f"{data / 'clusters.csv'}: field 'capex_yuan_per_rack': ") + r".*inf.*row 3.*"),
+    check("validate", p, re.compile(re.escape(f"{data / 'clusters.csv'}: field 'capex_yuan_per_rack': ") + r"expected a finite number in row 3"),
           tmp_path)
 
 

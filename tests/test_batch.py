@@ -426,3 +426,147 @@ def test_local_cluster_survives_a_crashed_worker(tmp_path):
     assert idx["worker"].nunique() == 2  # the killed worker and its replacement
     first = idx.loc[sorted(before), "worker"]
     assert (first == first.iloc[0]).all()  # finished before the crash: kept, not solved again
+
+
+# ---------------------------------------------------------------- input files in the hash (issue 14)
+
+def _matrix(path: Path, c2_ms: float) -> Path:
+    """Measured latency: c1 5 ms from both regions, c2 ``c2_ms``."""
+    pd.DataFrame({"region_id": ["r1", "r2"], "c1": [5.0, 5.0], "c2": [c2_ms, c2_ms]}).to_csv(path, index=False)
+    return path
+
+
+def _matrix_scenarios(tiny: Path, tmp: Path) -> dict[str, Path]:
+    """Same levers, 10 ms bound: with matrix A (c2 at 5 ms) the cheap western cluster serves,
+    with B (c2 at 50 ms) it cannot. 'a_copy' names a byte-identical copy of A under another path,
+    'a_twin' has A's content under another file and scenario name."""
+    ds = tiny / "data"
+    _matrix(tmp / "A.csv", 5.0)
+    _matrix(tmp / "B.csv", 50.0)
+    _matrix(tmp / "A_copy.csv", 5.0)
+    body = {"latency_bounds_ms": {"w": 10.0}}
+    files = {n: scenario_file(tmp, ds, {"name": f"lat_{n}", **body, "latency_matrix": str(tmp / m)}, f"{n}.yaml")
+             for n, m in (("a", "A.csv"), ("b", "B.csv"), ("a_copy", "A_copy.csv"))}
+    files["a_twin"] = scenario_file(tmp, ds, {"name": "lat_a_twin", **body, "latency_matrix": str(tmp / "A.csv")},
+                                    "a_twin.yaml")
+    return files
+
+
+def test_scenario_hash_follows_the_content_of_named_files(tiny, tmp_path):
+    """Issue 14: the hash held the matrix's *path* only, so two matrices under one YAML, or an edited
+    matrix, reused a stale result. Now content counts and the path does not."""
+    files = _matrix_scenarios(tiny, tmp_path)
+    h = {j.name: j.hash for j in make_jobs([(n, load_scenario(p), {}) for n, p in files.items()])}
+    assert h["a"] != h["b"]
+    assert h["a"] == h["a_copy"] == h["a_twin"]  # same content: same result folder
+    _matrix(tmp_path / "A.csv", 7.0)  # edit the matrix in place
+    h2 = {j.name: j.hash for j in make_jobs([(n, load_scenario(p), {}) for n, p in files.items()])}
+    assert h2["a"] != h["a"] and h2["a_copy"] == h["a_copy"] and h2["b"] == h["b"]
+    (tmp_path / "A.csv").unlink()
+    h3 = {j.name: j.hash for j in make_jobs([(n, load_scenario(p), {}) for n, p in files.items()])}
+    assert h3["a"] not in (h["a"], h2["a"], h3["b"])  # unreadable: its own folder, the worker reports why
+    # the issue's case: one YAML text (relative matrix path) in two folders with different matrices
+    same = []
+    for d, ms in (("x", 5.0), ("y", 50.0)):
+        (tmp_path / d).mkdir()
+        _matrix(tmp_path / d / "latency.csv", ms)
+        same.append(scenario_file(tmp_path / d, tiny / "data", {"latency_matrix": "latency.csv"}))
+    assert same[0].read_text() == same[1].read_text()
+    hx, hy = (j.hash for j in make_jobs([(str(p), load_scenario(p), {}) for p in same]))
+    assert hx != hy
+
+
+@pytest.mark.slow
+def test_batch_with_two_matrices_edited_matrix_and_twin_files(tiny, tmp_path):
+    """Batch objectives equal single solves for two matrices; editing a matrix re-solves only the
+    scenarios that name it; two files with the same content get a row each, one folder."""
+    from model.run import solve_scenario
+
+    files = _matrix_scenarios(tiny, tmp_path)
+    pts = lambda: [(n, load_scenario(p), {"file": p.name}) for n, p in files.items()]  # noqa: E731
+    alone = {n: float(solve_scenario(load_scenario(p)).attrs["objective"]) for n, p in files.items()}
+    assert alone["a"] != pytest.approx(alone["b"], rel=1e-6)
+    out = tmp_path / "run"
+    r = run_batch(pts(), out, workers=1, outputs="lean", lever_keys=["file"], progress=False)
+    idx = r.index.set_index("file")
+    assert list(idx.index) == ["a.yaml", "b.yaml", "a_copy.yaml", "a_twin.yaml"]
+    assert list(idx["name"]) == ["a", "b", "a_copy", "a_twin"]
+    assert idx["ok"].all() and r.counts["unique"] == 2
+    assert idx.loc["a.yaml", "dir"] == idx.loc["a_copy.yaml", "dir"] == idx.loc["a_twin.yaml", "dir"] != idx.loc["b.yaml", "dir"]
+    for n in files:
+        assert idx.loc[f"{n}.yaml", "objective"] == pytest.approx(alone[n], rel=1e-9)
+
+    _matrix(tmp_path / "A.csv", 50.0)  # A now equals B: 'a' and 'a_twin' must follow it
+    r2 = run_batch(pts(), out, workers=1, outputs="lean", lever_keys=["file"], progress=False)
+    idx2 = r2.index.set_index("file")
+    assert idx2.loc["a.yaml", "dir"] == idx2.loc["b.yaml", "dir"] == idx2.loc["a_twin.yaml", "dir"]
+    assert idx2.loc["a.yaml", "objective"] == pytest.approx(alone["b"], rel=1e-9)
+    assert idx2.loc["a_copy.yaml", "objective"] == pytest.approx(alone["a_copy"], rel=1e-9)
+    assert idx2["reused"].all() and r2.counts["solved"] == 0  # both contents were solved before
+
+
+@pytest.mark.slow
+def test_ctrl_c_then_rerun_loses_nothing(tmp_path):
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) mid-batch: one line,
+    exit 130, finished scenarios kept; a leftover scenarios/.tmp-* folder (a worker stopped
+    mid-write) is removed by the next run, which solves only what is missing."""
+    out = tmp_path / "sigint"
+    n = 8
+    cmd = [str(BIN / "hubplan"), "sweep", str(REFERENCE), "--set",
+           "carbon_price_yuan_per_t=" + ",".join(str(10 * i) for i in range(n)),
+           "--out", str(out), "--workers", "1", "--outputs", "lean", "-q"]
+    jobs = make_jobs(expand(REFERENCE, [cmd[4]]))
+
+    def done() -> set[str]:
+        return {j.hash for j in jobs if is_done(out / "scenarios" / j.hash, "lean", False)}
+
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, env=ENV)
+    deadline = time.time() + 240
+    while len(done()) < 2 and time.time() < deadline and p.poll() is None:
+        time.sleep(0.02)
+    os.killpg(p.pid, signal.SIGINT)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 130, err
+    assert err.splitlines() == [f"interrupted: finished scenarios are kept in {out}/scenarios; "
+                                "run the same command again to resume"], err
+    before = done()
+    assert 2 <= len(before) < n
+    mtimes = {h: (out / "scenarios" / h / "arrays.npz").stat().st_mtime_ns for h in before}
+    (out / "scenarios" / ".tmp-0123456789abcdef-1-deadbeef").mkdir()  # as a worker stopped mid-write leaves it
+
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=ENV)
+    assert r.returncode == 0, r.stderr
+    idx = read_index(out)
+    assert len(idx) == n and idx["ok"].all() and done() == {j.hash for j in jobs}
+    assert set(idx.loc[idx["reused"], "scenario_hash"]) == before  # kept, not solved again
+    assert {h: (out / "scenarios" / h / "arrays.npz").stat().st_mtime_ns for h in before} == mtimes
+    assert not list((out / "scenarios").glob(".tmp-*"))
+    assert xr.open_dataset(out / "combined.nc", engine="h5netcdf").sizes["scenario"] == n
+
+
+@pytest.mark.slow
+def test_schema_invalid_file_in_the_list_is_recorded_and_the_rest_run(tiny, tmp_path):
+    broken = tiny / "broken.yaml"
+    broken.write_text("name: broken\ndemand:\n  scale: true\n", encoding="utf-8")
+    secret = tmp_path / "secret.txt"  # not a latency matrix: its text must not reach index.csv/run.json
+    secret.write_text("API_TOKEN=hunter2-SECRET\n", encoding="utf-8")
+    leak = tmp_path / "leak.yaml"
+    leak.write_text(f"name: leak\ndataset: {tiny / 'data'}\nlatency_matrix: {secret}\n", encoding="utf-8")
+    out = tmp_path / "mixed"
+    files = [str(tiny / "base.yaml"), str(broken), str(tiny / "more.yaml"), str(leak)]
+    r = subprocess.run([str(BIN / "hubplan"), "batch", *files, "--out", str(out), "--outputs", "lean",
+                        "--workers", "1", "-q"], capture_output=True, text=True, timeout=300, env=ENV)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    msg = f"{broken}: field 'demand.scale': expected a number, not true/false"
+    leaked = f"{secret}: field 'region_id': column 1 must be region_id (then one column per cluster id)"
+    idx = read_index(out, keep_default_na=False)
+    assert r.stderr.splitlines() == [f"failed: broken [{idx['scenario_hash'][1]}]: {msg}",
+                                     f"failed: leak [{idx['scenario_hash'][3]}]: {leaked}"]
+    assert list(idx["name"]) == ["base", "broken", "more", "leak"]
+    assert list(idx["status"]) == ["optimal", "invalid", "optimal", "error"]
+    assert list(idx["error"]) == ["", msg, "", leaked]
+    assert json.loads((out / idx["dir"][1] / "run.json").read_text())["error"] == msg
+    assert json.loads((out / idx["dir"][3] / "run.json").read_text())["error"] == leaked
+    for f in ("index.csv", "summary.csv", "batch.json", idx["dir"][3] + "/run.json"):
+        assert "hunter2" not in (out / f).read_text(encoding="utf-8"), f
+    assert xr.open_dataset(out / "combined.nc", engine="h5netcdf").sizes["scenario"] == 2

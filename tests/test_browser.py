@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import os
 import socket
 import subprocess
@@ -315,3 +316,74 @@ def test_phone_width_and_two_sessions_at_once(server):
         finally:
             browser.close()
     assert not external, f"external requests were made: {external}"
+
+
+def _shown_hash(page) -> str:
+    """The scenario hash in the status line above the tabs ("hash `…`")."""
+    text = page.locator("[data-testid='stCaptionContainer']").filter(has_text="hash").first.inner_text()
+    return re.search(r"hash\s+([0-9a-f]{16})", text).group(1)
+
+
+def _solve_and_wait(page, old_hash: str | None) -> str:
+    page.get_by_role("button", name="求解 Solve", exact=True).click()
+    page.wait_for_function(
+        """old => { const c = [...document.querySelectorAll("[data-testid='stCaptionContainer']")]
+               .find(e => e.innerText.includes('hash'));
+               const m = c && c.innerText.match(/hash\\s+([0-9a-f]{16})/);
+               return m && m[1] !== old; }""", arg=old_hash or "", polling=250, timeout=120_000)
+    _wait_idle(page)
+    return _shown_hash(page)
+
+
+def test_uploaded_and_pasted_scenarios_are_the_ones_solved(server):
+    """Issue 14: the page said "Editing: uploaded: plain.yaml" but the lever widgets kept the
+    reference's values (the browser resent them on the next click) and Solve solved the reference:
+    the same hash and KPIs. The hash and total cost shown must be those of the loaded file, as the
+    library computes them."""
+    from playwright.sync_api import sync_playwright
+
+    from model.inputs import sources
+    from model.reports.kpis import YUAN, number
+    from model.run import solve_scenario
+
+    uploaded = "name: plain\ncarbon_price_yuan_per_t: 300\npolicy:\n  min_green_share: 0.4\n"
+    pasted = "name: pasted_case\ncarbon_price_yuan_per_t: 20\ndemand:\n  scale: 0.8\n"
+    expect = {}
+    for name, text in (("plain", uploaded), ("pasted_case", pasted)):
+        res = solve_scenario(sources.app_scenario(sources.parse_upload(text.encode(), name))[0])
+        expect[name] = (res.attrs["scenario_hash"], number(float(res.attrs["objective"]), YUAN))
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            page.route("**/*", lambda r: r.abort() if urlparse(r.request.url).hostname not in LOCAL_HOSTS
+                       else r.continue_())
+            page.goto(server, wait_until="domcontentloaded")
+            page.get_by_role("button", name="求解 Solve", exact=True).wait_for(timeout=60_000)
+            ref_hash = _solve_and_wait(page, None)
+            ref_cost = _metric(page, "总成本 Total cost")
+            assert ref_hash not in {h for h, _ in expect.values()}
+
+            page.get_by_text("上传文件 Upload YAML").click()
+            page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(
+                {"name": "plain.yaml", "mimeType": "application/x-yaml", "buffer": uploaded.encode()})
+            page.get_by_text("上传 uploaded: plain.yaml").wait_for(timeout=30_000)
+            _wait_idle(page)
+            assert page.get_by_label("碳价 Carbon price (yuan/tCO2)").input_value() == "300.00"
+            assert _solve_and_wait(page, ref_hash) == expect["plain"][0]
+            assert _metric(page, "总成本 Total cost") == expect["plain"][1] != ref_cost
+
+            page.get_by_text("粘贴 Paste YAML").click()
+            area = page.locator("[data-testid='stSidebar'] textarea")
+            area.fill(pasted)
+            area.press("Control+Enter")  # commit the text area's value before the click
+            _wait_idle(page)
+            page.get_by_role("button", name="载入 Load pasted YAML").click()
+            page.get_by_text("粘贴 pasted YAML").first.wait_for(timeout=30_000)
+            _wait_idle(page)
+            assert page.get_by_label("碳价 Carbon price (yuan/tCO2)").input_value() == "20.00"
+            assert _solve_and_wait(page, expect["plain"][0]) == expect["pasted_case"][0]
+            assert _metric(page, "总成本 Total cost") == expect["pasted_case"][1]
+        finally:
+            browser.close()

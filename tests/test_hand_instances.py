@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from model.reports import allocation_table, summary
-from model.results import REASON_CAPACITY, REASON_COST, REASON_NO_ARC
+from model.results import REASON_CAPACITY, REASON_COST, REASON_NO_ARC, REASON_POLICY
 from tiny import solve_tiny
 
 Y = 2026
@@ -175,3 +175,50 @@ def test_discounting_and_transport(tmp_path):
     s = summary(res)
     assert s["costs"]["transport"] == pytest.approx(10 * tau * (1 + 1 / 1.1), rel=1e-9)
     assert s["costs"]["electricity"] == pytest.approx(8760 * (1 + 1 / 1.1), rel=1e-9)
+
+
+def test_green_shortfall_is_priced_per_rack_at_the_clusters_pue(tmp_path):
+    """Issue 14: a MW of green shortfall was priced as 400 racks whatever the PUE. 100 racks of
+    1 kW at PUE 1.5 draw 0.15 MW; no green power, a 50 % green share: 0.075 MW short. One facility
+    MW at PUE 1.5 runs 1000 / (2.5 · 1.5) = 266.67 standard racks, so the penalty is
+    50 000 · 0.075 · 266.67 = 1 000 000 yuan (it was 50 000 · 0.075 · 400 = 1 500 000)."""
+    res = solve_tiny(tmp_path, clusters={"a": {"pue": 1.5}}, regions={"r1": {}}, demand={("r1", "w", Y): 100},
+                     scenario={"policy": {"min_green_share": 0.5}})
+    assert float(res["green_shortfall_mw"].sel(cluster="a", year=Y)) == pytest.approx(0.075, rel=1e-9)
+    assert float(res["cost"].sel(cost_term="policy_penalty")) == pytest.approx(1_000_000, rel=1e-9)
+    assert res.attrs["objective"] == pytest.approx(0.15 * 8_760_000 * 0.1 + 1_000_000, rel=1e-9)
+
+
+# -- unmet reasons under a binding hard policy row (issue 14) -------------------------------------
+CAP_T = 60 * 8.76 * 0.9  # the grid power of 60 racks of 1 kW at a (0.9 tCO2/MWh), one year
+
+
+def test_unmet_held_back_by_a_binding_carbon_budget(tmp_path):
+    """a has 100 racks, 1 000 MW of grid and no green power; the carbon budget allows 60 racks'
+    grid power: 40 racks are unmet although a has room. Reason: the hard policy limit, not cost
+    (serving costs 876 < penalty 100 000) and not capacity (racks and grid connection are free).
+    Without the budget everything is served."""
+    clusters = {"a": {"region_id": "dirty"}}
+    regions = {"dirty": {"co2_t_per_mwh": 0.9}}
+    res = solve_tiny(tmp_path / "cap", clusters=clusters, regions=regions, demand={("dirty", "w", Y): 100},
+                     scenario={"policy": {"emission_cap_t": CAP_T}})
+    s = summary(res)
+    assert s["unmet"]["total_rack_years"] == pytest.approx(40, rel=1e-9)
+    assert s["unmet"]["by_reason"] == {REASON_POLICY: pytest.approx(40, rel=1e-9)}
+    free = solve_tiny(tmp_path / "free", clusters=clusters, regions=regions, demand={("dirty", "w", Y): 100})
+    assert summary(free)["unmet"]["total_rack_years"] == pytest.approx(0, abs=1e-9)
+
+
+def test_carbon_budget_is_not_blamed_where_a_clean_cluster_could_serve_at_a_cost(tmp_path):
+    """As above, but a clean cluster b (0 tCO2/MWh, 1 000 free racks) is also admissible; its power
+    costs 5 yuan/kWh = 43 800 per rack-year, above the unmet penalty of 30 000. The budget does not
+    limit b, so the 40 unmet racks are blamed on cost."""
+    res = solve_tiny(tmp_path, clusters={"a": {"region_id": "dirty"},
+                                         "b": {"region_id": "clean", "installed_racks": 1000, "planned_racks": 1000,
+                                               "grid_price_yuan_per_kwh": 5.0}},
+                     regions={"dirty": {"co2_t_per_mwh": 0.9}, "clean": {"co2_t_per_mwh": 0.0}},
+                     demand={("dirty", "w", Y): 100}, settings={"unmet_penalty_yuan_per_rack_year": 30_000},
+                     scenario={"policy": {"emission_cap_t": CAP_T}})
+    s = summary(res)
+    assert float(res["load"].sel(cluster="b", year=Y)) == pytest.approx(0, abs=1e-9)
+    assert s["unmet"]["by_reason"] == {REASON_COST: pytest.approx(40, rel=1e-9)}

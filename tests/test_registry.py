@@ -28,8 +28,12 @@ def _sections() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def everything_on(tmp_path_factory):
-    """An LP with every optional family on: modular builds and N-1."""
-    root = write_dataset(tmp_path_factory.mktemp("reg"), {"a": {}, "b": {"lat": 31.0}}, {"r1": {}}, {("r1", "w", 2026): 50})
+    """An LP with every optional family on: modular builds, N-1, a water limit and local supply."""
+    root = write_dataset(tmp_path_factory.mktemp("reg"), {"a": {"water_limit_m3_per_year": 1e6}, "b": {"lat": 31.0}},
+                         {"r1": {}}, {("r1", "w", 2026): 50})
+    (root / "local.csv").write_text("region_id,existing_racks,retire_share_per_year,build_limit_racks_per_year,latency_ms,"
+                                    "pue,grid_price_yuan_per_kwh,opex_yuan_per_rack_year,capex_yuan_per_rack\n"
+                                    "r1,10,0.05,1,1,1.5,0.6,8000,80000\n")
     sc = scenario_from_dict({"name": "all", "modular_builds": {"block_racks": 10}, "policy": {"n_minus_1": True}})
     inp = build_inputs(sc, load_dataset(root))
     return inp, build_lp(inp)

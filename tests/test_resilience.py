@@ -22,7 +22,14 @@ def test_n_minus_1_on_a_hand_instance(tmp_path):
                      scenario={"policy": {"n_minus_1": True}})
     s = summary(res)
     assert s["objective"] == pytest.approx(231_400, rel=1e-9)
-    assert s["resilience"]["cost_of_resilience"] == pytest.approx(56_200, rel=1e-9)
+    r = s["resilience"]
+    assert r["cost_of_resilience"] == pytest.approx(56_200, rel=1e-9)
+    # all of it real money: +100 000 capex, −43 800 electricity (everything served at the cheap a)
+    assert r["cost_of_resilience_split"] == pytest.approx(
+        {"investment_and_operating": 56_200, "n1_shortfall_penalty": 0, "other_penalties": 0}, abs=1e-6)
+    second = r["comparison_solve"]  # the second solve is explicit and reported
+    assert second["objective"] == pytest.approx(175_200, rel=1e-9) and second["status"] == "optimal"
+    assert second["timings"]["total_s"] == s["timings"]["comparison_solve_s"] <= s["timings"]["total_s"]
     assert s["resilience"]["shortfall_rack_years"] == pytest.approx(0, abs=1e-6)
     assert res["capacity"].sel(year=Y).values.tolist() == pytest.approx([150, 150])
 
@@ -60,3 +67,21 @@ def test_reference_n_minus_1_plan_survives_each_single_failure():
         unmet = float(res["unmet"].sel(year=2030).sum())
         allowed = plan_unmet + float(plan["n1_shortfall"].sel(cluster=f, year=2030))
         assert unmet <= allowed * (1 + 1e-6) + 1e-3, (f, unmet, allowed)
+
+
+def test_cost_of_resilience_on_the_reference_separates_the_shortfall_penalty():
+    """Issue 14: the reference's N-1 cost of resilience (28.0 bn yuan) was one number that held
+    19.3 bn of N-1 shortfall *penalty* (priced, not spent). The split adds up to the total, the
+    penalty part equals the cost term, and resilience_cost=False skips the second solve."""
+    p = Planner()
+    sc = apply_changes(load_scenario("data/scenarios/reference.yaml"), {"policy.n_minus_1": True})
+    res = p.solve(sc)
+    r = summary(res)["resilience"]
+    split = r["cost_of_resilience_split"]
+    assert sum(split.values()) == pytest.approx(r["cost_of_resilience"], rel=1e-9)
+    assert split["n1_shortfall_penalty"] == pytest.approx(float(res["cost"].sel(cost_term="resilience_penalty")), rel=1e-12)
+    assert split["n1_shortfall_penalty"] > 1e10 and 0 < split["investment_and_operating"] < r["cost_of_resilience"]
+    assert r["comparison_solve"]["objective"] == pytest.approx(res.attrs["objective"] - r["cost_of_resilience"], rel=1e-12)
+    quick = summary(p.solve(sc, resilience_cost=False))["resilience"]
+    assert quick["cost_of_resilience"] is None and quick["comparison_solve"] is None
+    assert "not requested" in quick["why_not_computed"]

@@ -30,7 +30,7 @@ def _bundled_descriptions() -> dict[str, str]:
         try:
             out[stem] = sources.load_bundled(stem).description
         except InputError as exc:
-            out[stem] = f"⚠ {exc.line()}"
+            out[stem] = f"⚠ {state.shown(exc.line())}"
     return out
 
 
@@ -164,7 +164,7 @@ def _on_lever(path: str) -> None:
 
 
 def lever_input(lv: Lever, sc, ds, where=None, label: str | None = None, collapsed: bool = False,
-                placeholder: str | None = None, fallback=None, disabled: bool = False):
+                placeholder: str | None = None, fallback=None, disabled: bool = False) -> object:
     """One widget for one lever, showing the scenario's value (``fallback`` where it has none)."""
     where = where or st
     value = levers.lever_value(sc, ds, lv.path)
@@ -173,6 +173,7 @@ def lever_input(lv: Lever, sc, ds, where=None, label: str | None = None, collaps
     common = dict(key=P + lv.path, on_change=_on_lever, args=(lv.path,), help=lv.help or None,
                   label_visibility="collapsed" if collapsed else "visible", disabled=disabled)
     label = label or lv.label
+    state.seed(P + lv.path, bool(value) if lv.kind == "bool" else None if value is None else float(value))
     if lv.kind == "bool":
         return where.toggle(label, value=bool(value), **common)
     if lv.kind == "share":
@@ -260,6 +261,8 @@ def editor_view() -> None:
     changes = levers.overrides(sc, ds)
 
     c1, c2 = st.columns([1, 2])
+    state.seed(P + "name", sc.name)
+    state.seed(P + "description", sc.description)
     c1.text_input("情景名称 Scenario name", value=sc.name, key=P + "name", on_change=_on_name, max_chars=120)
     c2.text_input("说明 Description", value=sc.description, key=P + "description", on_change=_on_name)
 
@@ -282,6 +285,7 @@ def editor_view() -> None:
                         fallback=round(implied, 4))
             lever_input(s, sc, ds, row[2], label=f"{wl[w]} · {s.label_en}", collapsed=True)
             bound = levers.lever_value(sc, ds, lat.path)
+            state.seed(f"{P}latency_on.{w}", bound is not None)
             row[3].toggle(f"{wl[w]} · bounded", value=bound is not None, key=f"{P}latency_on.{w}",
                           on_change=_on_latency_switch, args=(w,), label_visibility="collapsed")
             lever_input(lat, sc, ds, row[4], label=f"{wl[w]} · {lat.label_en}", collapsed=True,
@@ -318,9 +322,11 @@ def editor_view() -> None:
 
     with st.expander("停运 Cluster outages", expanded=bool(sc.outages)):
         outs = levers.outages_of(sc)
+        state.seed(P + "outages", list(outs))
         st.multiselect("停运集群 Clusters out of service", list(ds.clusters.index), default=list(outs),
                        key=P + "outages", format_func=cl.get, on_change=_on_outage_clusters)
         for kid, years in outs.items():
+            state.seed(f"{P}outage_years.{kid}", ds.years if years is None else years)
             st.multiselect(f"{cl[kid]} 停运年份 years out", ds.years, default=ds.years if years is None else years,
                            key=f"{P}outage_years.{kid}", on_change=_on_outage_years, args=(kid,))
 
@@ -348,12 +354,14 @@ def advanced_levers(sc, ds) -> None:
     gap = levers.SOLVER_LEVERS[1]
     c = st.columns([1, 2, 2])
     on = sc.policy.emission_cap_t is not None
+    state.seed(f"{P}on.{cap.path}", on)
     c[0].toggle("排放上限 Carbon budget", value=on, key=f"{P}on.{cap.path}", on_change=_on_optional,
                 args=(cap.path,), help=cap.help)
     lever_input(cap, sc, ds, c[1], disabled=not on)
     lever_input(n1, sc, ds, c[2])
     c = st.columns([1, 2, 2])
     on = sc.modular_builds is not None
+    state.seed(f"{P}on.{block.path}", on)
     c[0].toggle("模块化建设 Modular builds (MILP)", value=on, key=f"{P}on.{block.path}", on_change=_on_optional,
                 args=(block.path,), help=block.help)
     lever_input(block, sc, ds, c[1], disabled=not on)

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 import xarray as xr
@@ -80,8 +83,15 @@ def tr(zh: str, en: str) -> str:
 
 def error_text(exc: InputError) -> str:
     """One problem as its line; several as a list (every validation problem at once)."""
-    lines = exc.lines()
+    lines = [shown(line) for line in exc.lines()]
     return lines[0] if len(lines) == 1 else f"{len(lines)} problems:\n" + "\n".join(f"- {line}" for line in lines)
+
+
+def shown(message: str) -> str:
+    """A message as the app shows it: paths inside the app's data folder relative to it
+    (``data/clusters.csv``), so a planner never sees where the server keeps its files."""
+    root = str(BUNDLED)
+    return message.replace(root + os.sep, "data/").replace(root, "data")
 
 
 def scenario() -> Scenario:
@@ -107,8 +117,20 @@ def set_scenario(sc: Scenario) -> None:
     _check(sc)
 
 
+def seed(key: str, value) -> None:
+    """Give an editor widget the scenario's value when the session holds none for its key.
+
+    A value set through session_state reaches the browser (Streamlit marks it ``set_value``).
+    Without it the browser keeps showing what the widget held before the key was dropped (a
+    newly loaded scenario, a rejected edit) and sends that stale value back on the next click,
+    where the widget's callback writes it into the scenario (issue 14). Widgets still pass
+    ``value=``; .streamlit/config.toml silences Streamlit's warning about the pair."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
 def load_scenario(sc: Scenario, origin: str) -> None:
-    """Start editing another scenario: every lever widget re-reads its value from it."""
+    """Start editing another scenario: every lever widget re-reads its value from it (``seed``)."""
     ss = st.session_state
     for k in [k for k in ss.keys() if str(k).startswith(LEVER_PREFIX)]:
         del ss[k]
@@ -123,7 +145,7 @@ def changed_since_solve() -> bool:
     return ss.solved_json != ss.scenario.model_dump_json()
 
 
-def memo(res: xr.Dataset, name: str, fn):
+def memo(res: xr.Dataset, name: str, fn: Callable[[], Any]) -> Any:
     """``fn()`` computed once per stored result (summaries, figures): reruns after a lever change
     then cost almost nothing. Entries go when their result leaves the session."""
     ss = st.session_state
@@ -227,7 +249,7 @@ def run_solve(job: dict, planner: Planner, sc: Scenario, baselines: bool, scenar
         return
     except Exception as exc:  # a bug must not take the session down
         log.exception("solve failed")
-        msg["solve"] = f"求解失败 solve failed: {type(exc).__name__}: {exc}"
+        msg["solve"] = shown(f"求解失败 solve failed: {type(exc).__name__}: {exc}")
         job.update(label=tr("求解失败", "Solve failed"), state="error", reset_planner=True)
         return
     finally:

@@ -24,8 +24,8 @@ Kind = Literal["vars", "rows", "bound", "cost"]
 
 # What a binding family exhausts at a cluster in a year. A cluster cannot take one more rack when
 # its racks are used and it cannot build more, or when its power is used (every grid and green
-# MW, or a family that caps the power as a whole) — see ``model.results.build.full_clusters``.
-LIMITS = ("racks", "build", "grid", "green", "power")
+# MW, or a family that caps the power as a whole), or when its yearly water is used — see ``model.results.build.full_clusters``.
+LIMITS = ("racks", "build", "grid", "green", "power", "water")
 
 
 def always(inp: xr.Dataset) -> bool:

@@ -25,19 +25,19 @@ class Index:
     memo: dict = field(default_factory=dict, repr=False, compare=False)  # derived sets, built once
 
     @property
-    def R(self): return len(self.regions)
+    def R(self) -> int: return len(self.regions)
 
     @property
-    def K(self): return len(self.clusters)
+    def K(self) -> int: return len(self.clusters)
 
     @property
-    def W(self): return len(self.workloads)
+    def W(self) -> int: return len(self.workloads)
 
     @property
-    def Y(self): return len(self.years)
+    def Y(self) -> int: return len(self.years)
 
     @property
-    def A(self): return len(self.arc_r)
+    def A(self) -> int: return len(self.arc_r)
 
     def signature(self) -> str:
         h = hashlib.sha256(repr((self.regions, self.clusters, self.workloads, self.years)).encode())

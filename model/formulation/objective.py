@@ -3,20 +3,25 @@
 δ_y = (1 + ρ)^-(y − y0) is the discount factor, H = 8760 h, CRF = ρ / (1 − (1 + ρ)^-L) the capital
 recovery factor. Built racks are paid as annuities in the years of the horizon after they are
 built (no value beyond the horizon); installed racks are sunk. τ = data volume × (tariff + tariff
-per 1000 km × route km). 400 standard racks of 2.5 kW make 1 MW, so a MW of green shortfall costs
-as much as 400 racks of shortfall.
+per 1000 km × route km). A MW of green shortfall at cluster k is priced like the standard racks
+(2.5 kW IT) one facility MW powers there, ρ_k = 1000 / (2.5 · PUE[k]) (320 racks at PUE 1.25).
 """
 from __future__ import annotations
 
 import numpy as np
 import xarray as xr
 
+from ..inputs.schema import STANDARD_RACK_KW
 from .blocks import CostTerm
 from .capacity import modular
 from .family import Family
 from .index import Index
 
-RACKS_PER_MW = 400.0
+
+
+def racks_per_facility_mw(inp: xr.Dataset) -> np.ndarray:
+    """ρ_k = 1000 / (STANDARD_RACK_KW · PUE[k]): standard racks one MW of facility power runs at k."""
+    return 1000.0 / (STANDARD_RACK_KW * inp["pue"].to_numpy())
 
 
 def _per_k(ix: Index, inp: xr.Dataset, name: str) -> np.ndarray:
@@ -54,6 +59,12 @@ def transport(ix: Index, inp: xr.Dataset) -> CostTerm:
     return CostTerm("transport", [("x", np.arange(ix.A * ix.Y), coef)])
 
 
+def opex(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """opex = Σ_{(r,k,w)∈A, y} δ_y · o[k] · x[r,k,w,y]   (space, staff, maintenance per occupied rack)"""
+    coef = ix.per_arc_year(inp["opex_yuan_per_rack_year"].to_numpy()[ix.arc_k]) * np.tile(inp["discount_factor"].to_numpy(), ix.A)
+    return CostTerm("opex", [("x", np.arange(ix.A * ix.Y), coef)])
+
+
 def carbon(ix: Index, inp: xr.Dataset) -> CostTerm:
     """carbon = Σ_{k,y} δ_y · P_CO2 · e[k] · 8760 · grid[k,y]"""
     coef = (_df_ky(ix, inp) * float(inp.attrs["hours_per_year"]) * float(inp["carbon_price_yuan_per_t"])
@@ -68,10 +79,11 @@ def unmet_penalty(ix: Index, inp: xr.Dataset) -> CostTerm:
 
 
 def policy_penalty(ix: Index, inp: xr.Dataset) -> CostTerm:
-    """policy_penalty = Σ_y δ_y · P · (Σ_k util_short[k,y] + 400 · Σ_k green_short[k,y] + west_short[y])"""
+    """policy_penalty = Σ_y δ_y · P · (Σ_k util_short[k,y] + Σ_k ρ_k · green_short[k,y] + west_short[y])"""
     P = float(inp["policy_penalty_yuan_per_rack_year"])
     ky, df_ky = np.arange(ix.K * ix.Y), _df_ky(ix, inp)
-    return CostTerm("policy_penalty", [("util_short", ky, P * df_ky), ("green_short", ky, P * RACKS_PER_MW * df_ky),
+    rho = np.repeat(racks_per_facility_mw(inp), ix.Y)
+    return CostTerm("policy_penalty", [("util_short", ky, P * df_ky), ("green_short", ky, P * rho * df_ky),
                                        ("west_short", np.arange(ix.Y), P * inp["discount_factor"].to_numpy())])
 
 
@@ -85,6 +97,7 @@ FAMILIES = (
     Family("capex", "cost", capex),
     Family("electricity", "cost", electricity),
     Family("transport", "cost", transport),
+    Family("opex", "cost", opex),
     Family("carbon", "cost", carbon),
     Family("unmet_penalty", "cost", unmet_penalty),
     Family("policy_penalty", "cost", policy_penalty),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from . import local
 from .blocks import RowBlock, Term
 from .capacity import cumulative_build_term
 from .family import Family
@@ -63,11 +64,14 @@ NO_CAP = 1e20
 
 
 def emission_cap(ix: Index, inp: xr.Dataset) -> RowBlock:
-    """emission_cap:  Σ_{k,y} e[k] · 8760 · grid[k,y] ≤ C   (tCO2 over the horizon)"""
+    """emission_cap:  Σ_{k,y} e[k] · 8760 · grid[k,y] + Σ_{r,w,y} e[r] · 8760 · PUE_loc[r] · kW[w] / 1000 · local[r,w,y] ≤ C   (tCO2 over the horizon; the local term only with local supply)"""
     cap = float(inp["emission_cap_t"])
     n = ix.K * ix.Y
     ef = np.repeat(inp["cluster_co2_t_per_mwh"].to_numpy(), ix.Y) * float(inp.attrs["hours_per_year"])
-    return RowBlock("emission_cap", (), [()], [Term("grid", np.zeros(n, dtype=np.int64), np.arange(n), ef)],
+    terms = [Term("grid", np.zeros(n, dtype=np.int64), np.arange(n), ef)]
+    if local.has_local_supply(inp):
+        terms.append(local.local_emissions_term(ix, inp))
+    return RowBlock("emission_cap", (), [()], terms,
                     lo=np.array([-np.inf]), hi=np.array([NO_CAP if np.isnan(cap) else cap]))
 
 

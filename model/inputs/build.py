@@ -7,26 +7,28 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .dataset import Dataset, load_dataset
+from .dataset import Dataset, dataset_files, load_dataset, read_input_bytes
 from ..errors import InputError, did_you_mean, raise_all
 from .latency import distance_matrix, modelled_latency_ms, read_latency_matrix
 from .scenario import NO_BOUND, Scenario
-from .schema import SCENARIO_OVERRIDES, overridable
+from .schema import SCENARIO_OVERRIDES, STANDARD_RACK_KW, overridable
 
 HOURS_PER_YEAR = 8760.0
 
 
 def dataset_fingerprint(ds: Dataset) -> str:
-    """Hash of the dataset's files, so a scenario hash changes when the data does."""
+    """Hash of the files the dataset is read from (``dataset_files``), so a scenario hash changes
+    when the data does. Each is read like the loader reads it: a regular file of sane size."""
     h = hashlib.sha256()
-    for f in sorted(Path(ds.path).glob("*.csv")) + [Path(ds.path) / "settings.yaml"]:
+    for f in dataset_files(ds.path):
         h.update(f.name.encode())
-        h.update(f.read_bytes())
+        h.update(read_input_bytes(f))
     return h.hexdigest()[:16]
 
 
@@ -39,6 +41,7 @@ def unknown_ids(sc: Scenario, ds: Dataset) -> list[InputError]:
                                        (lv.class_scale, workloads, "demand.class_scale", "workload"),
                                        (lv.region_growth, regions, "demand.region_growth", "region"),
                                        (lv.region_scale, regions, "demand.region_scale", "region"),
+                                       (lv.class_eflops, workloads, "demand.class_eflops", "workload"),
                                        (sc.clusters, clusters, "clusters", "cluster"),
                                        (sc.latency_bounds_ms, workloads, "latency_bounds_ms", "workload")):
         out += [InputError(sc.source, f"{field}.{k}",
@@ -77,6 +80,18 @@ def _demand_array(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
         arr[:, workloads.index(w), :] *= s
     for r, s in lv.region_scale.items():
         arr[regions.index(r)] *= s
+    for w, path in lv.class_eflops.items():
+        j = workloads.index(w)
+        pf = float(ds.workloads.loc[w, "pflops_per_rack"]) if "pflops_per_rack" in ds.workloads else float("nan")
+        if not pf > 0:
+            raise InputError(sc.source, f"demand.class_eflops.{w}", "the class has no pflops_per_rack > 0 in workloads.csv")
+        for y, eflops in path.items():
+            if y not in years:
+                raise InputError(sc.source, f"demand.class_eflops.{w}.{y}", f"{y} is not a model year ({years[0]}–{years[-1]})")
+            total = arr[:, j, years.index(y)].sum()
+            if total <= 0:
+                raise InputError(sc.source, f"demand.class_eflops.{w}.{y}", "the class has no demand that year to rescale")
+            arr[:, j, years.index(y)] *= 1000.0 * eflops / (pf * total)
     return arr
 
 
@@ -85,6 +100,8 @@ def _cluster_table(ds: Dataset, sc: Scenario) -> pd.DataFrame:
     for cid, lev in sc.clusters.items():
         for field, value in lev.model_dump(exclude_none=True).items():
             cl.loc[cid, field] = float(value)
+    for c in ("grid_price_yuan_per_kwh", "green_price_yuan_per_kwh"):  # kept for results.nc
+        cl[c.replace("_yuan", "_unscaled_yuan")] = cl[c]
     cl["grid_price_yuan_per_kwh"] *= sc.electricity_price_scale
     cl["green_price_yuan_per_kwh"] *= sc.green_price_scale
     bad = cl["planned_racks"] < cl["installed_racks"]
@@ -102,6 +119,49 @@ def _availability(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
         for y in years if out.years is None else out.years:
             avail[clusters.index(out.cluster), years.index(y)] = 0.0
     return avail
+
+
+def _local_vars(ds: Dataset, wl: pd.DataFrame, years: list[int], use: bool) -> dict:
+    """The stock outside the clusters, per province (zeros without local.csv): available[r,y] =
+    existing[r] · max(0, 1 − retire[r] · (y − y0)); admissible for class w when its latency is within the bound."""
+    R, regions = ("region",), list(ds.regions.index)
+    lc = (ds.local if ds.local is not None and use else pd.DataFrame(index=pd.Index([], name="region_id"))).reindex(regions)
+    col = lambda c, fill=0.0: lc[c].fillna(fill).to_numpy(float) if c in lc else np.full(len(regions), fill)  # noqa: E731
+    t = np.asarray(years, float) - years[0]
+    avail = col("existing_racks")[:, None] * np.clip(1 - col("retire_share_per_year")[:, None] * t[None, :], 0, None)
+    bound = wl["latency_bound_ms"].to_numpy(float)
+    lat = col("latency_ms", np.inf)
+    return dict(
+        local_available_racks=(("region", "year"), avail, {"units": "standard racks", "long_name": "local stock after retirement"}),
+        local_build_limit_racks_per_year=(R, col("build_limit_racks_per_year"), {"units": "standard racks/yr"}),
+        local_latency_ms=(R, lat, {"units": "ms"}),
+        local_admissible=(("region", "workload"), np.isnan(bound)[None, :] | (lat[:, None] <= bound[None, :])),
+        local_pue=(R, col("pue", 1.0)),
+        local_grid_price_yuan_per_kwh=(R, col("grid_price_yuan_per_kwh"), {"units": "yuan/kWh"}),
+        local_opex_yuan_per_rack_year=(R, col("opex_yuan_per_rack_year"), {"units": "yuan/rack/yr"}),
+        local_capex_yuan_per_rack=(R, col("capex_yuan_per_rack"), {"units": "yuan/rack"}),
+    )
+def _flat(doc: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested scenario document → {dotted path: scalar} (lists indexed: outages.0.years.1)."""
+    items = doc.items() if isinstance(doc, dict) else enumerate(doc) if isinstance(doc, list) else None
+    if items is None:
+        return {prefix: doc}
+    out: dict[str, Any] = {}
+    for k, v in items:
+        out.update(_flat(v, f"{prefix}.{k}" if prefix else str(k)))
+    return out
+
+
+def scenario_levers(sc: Scenario) -> tuple[dict[str, float], dict[str, str]]:
+    """What the scenario sets (defaults left out) as numbers (switches 0/1, null NaN) and texts,
+    by dotted path: the structured twin of the manifest's scenario JSON."""
+    numbers, texts = {}, {}
+    for path, v in _flat(sc.model_dump(mode="json", exclude_defaults=True)).items():
+        if isinstance(v, str):
+            texts[path] = v
+        else:
+            numbers[path] = float("nan") if v is None else float(v)
+    return numbers, texts
 
 
 _OVERRIDDEN_BY = {key: path for path, key in SCENARIO_OVERRIDES.items()}
@@ -135,8 +195,8 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
         lat = read_latency_matrix(sc.resolve(sc.latency_matrix), regions, clusters)
         latency_source = str(sc.latency_matrix)
     else:
-        lat = modelled_latency_ms(dist, ds.settings)
-        latency_source = "modelled"
+        lat = modelled_latency_ms(dist, ds.settings, sc.latency_layer, str(Path(ds.path) / "settings.yaml"))
+        latency_source = f"modelled ({sc.latency_layer} layer)"
     bound = wl["latency_bound_ms"].to_numpy()
     admissible = np.isnan(bound)[None, None, :] | (lat.to_numpy()[:, :, None] <= bound[None, None, :])
 
@@ -149,30 +209,64 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
                     + ds.settings["transport_yuan_per_tb_per_1000km"] * route_km[:, :, None] / 1000.0))
     hubs = ds.hubs
     pol = sc.policy
+    st = ds.settings
+    lever_num, lever_text = scenario_levers(sc)
+
+    def raw(key: str, unit: str, what: str):  # a dataset setting that a derived input is computed from
+        return ((), float(st[key]), {"units": unit, "long_name": what, "source": "settings.yaml"})
 
     R, K, W, Y = ("region",), ("cluster",), ("workload",), ("year",)
     out = xr.Dataset(
         data_vars=dict(
             demand=(("region", "workload", "year"), _demand_array(ds, sc, years),
-                    {"units": "standard racks", "long_name": "demand in use"}),
+                    {"units": "standard racks", "long_name": "demand in use",
+                     "derived_from": "demand_dataset and the scenario's demand levers (scenario_lever_value)"}),
+            demand_dataset=(("region", "workload", "year"), _demand_array(ds, Scenario(), years),
+                            {"units": "standard racks", "long_name": "demand.csv before the scenario's levers"}),
             distance_km=(("region", "cluster"), dist.to_numpy(), {"units": "km", "long_name": "great-circle distance"}),
-            latency_ms=(("region", "cluster"), lat.to_numpy(), {"units": "ms", "long_name": "one-way latency", "source": latency_source}),
+            latency_ms=(("region", "cluster"), lat.to_numpy(), {
+                "units": "ms", "long_name": "one-way latency", "source": latency_source,
+                "derived_from": ("latency_overhead_ms + route_factor * distance_km / fibre_km_per_ms"
+                                 if latency_source == "modelled" else "the measured matrix named in source")}),
             admissible=(("region", "cluster", "workload"), admissible, {"long_name": "latency within the class bound"}),
-            transport_yuan_per_rack_year=(("region", "cluster", "workload"), transport, {"units": "yuan/rack/yr"}),
+            transport_yuan_per_rack_year=(("region", "cluster", "workload"), transport, {
+                "units": "yuan/rack/yr", "derived_from": "data_tb_per_rack_year * (transport_yuan_per_tb + "
+                "transport_yuan_per_tb_per_1000km * route_factor * distance_km / 1000)"}),
+            route_factor=raw("route_factor", "-", "fibre route length / great-circle distance"),
+            fibre_km_per_ms=raw("fibre_km_per_ms", "km/ms", "signal speed in fibre"),
+            latency_overhead_ms=raw("latency_overhead_ms", "ms", "fixed one-way latency overhead"),
+            transport_yuan_per_tb=raw("transport_yuan_per_tb", "yuan/TB", "transport tariff per TB moved"),
+            transport_yuan_per_tb_per_1000km=raw("transport_yuan_per_tb_per_1000km", "yuan/TB/1000 km",
+                                                 "transport tariff per TB per 1000 route km"),
+            capex_lifetime_years=raw("capex_lifetime_years", "yr", "annualisation period of capex"),
             latency_bound_ms=(W, bound, {"units": "ms", "long_name": "NaN: no bound"}),
             realtime=(W, wl["realtime"].to_numpy(bool)),
             kw_per_rack=(W, wl["kw_per_rack"].to_numpy(float), {"units": "kW/rack"}),
             data_tb_per_rack_year=(W, wl["data_tb_per_rack_year"].to_numpy(float), {"units": "TB/rack/yr"}),
-            **{c.name: (K, cl[c.name].to_numpy(float), {"units": c.unit, "long_name": c.doc})
+            **{c.name: (K, cl[c.name].fillna(c.empty).to_numpy(float), {"units": c.unit, "long_name": c.doc})
                for c in overridable("clusters.csv")},
-            cluster_co2_t_per_mwh=(K, ds.regions.loc[cl["region_id"], "co2_t_per_mwh"].to_numpy(float), {"units": "tCO2/MWh"}),
+            pflops_per_rack=(W, wl["pflops_per_rack"].fillna(0.0).to_numpy(float), {"units": "PFLOPS (FP16) per occupied rack"}),
+            physical_rack_kw=(W, wl["physical_rack_kw"].fillna(STANDARD_RACK_KW).to_numpy(float), {"units": "kW IT per physical rack"}),
+            **_local_vars(ds, wl, years, sc.local_supply),
+            **{c: (K, cl[c].to_numpy(float), {"units": "yuan/kWh", "long_name": "before the scenario's price scale"})
+               for c in ("grid_price_unscaled_yuan_per_kwh", "green_price_unscaled_yuan_per_kwh")},
+            electricity_price_scale=((), float(sc.electricity_price_scale),
+                                     {"long_name": "grid_price_yuan_per_kwh = this × grid_price_unscaled_yuan_per_kwh"}),
+            green_price_scale=((), float(sc.green_price_scale),
+                               {"long_name": "green_price_yuan_per_kwh = this × green_price_unscaled_yuan_per_kwh"}),
+            cluster_co2_t_per_mwh=(K, ds.regions.loc[cl["region_id"], "co2_t_per_mwh"].to_numpy(float),
+                                   {"units": "tCO2/MWh", "derived_from": "region_co2_t_per_mwh at cluster_region"}),
             west=(K, (hubs.loc[cl["hub_id"], "role"] == "west").to_numpy()),
             available=(("cluster", "year"), _availability(ds, sc, years), {"long_name": "1: in service, 0: outage"}),
             region_co2_t_per_mwh=(R, ds.regions["co2_t_per_mwh"].to_numpy(float), {"units": "tCO2/MWh"}),
-            discount_factor=(Y, (1 + rate) ** -(np.asarray(years, float) - years[0])),
+            discount_factor=(Y, (1 + rate) ** -(np.asarray(years, float) - years[0]),
+                             {"derived_from": "(1 + discount_rate) ** -(year - year[0])"}),
             carbon_price_yuan_per_t=((), setting(sc, ds, "carbon_price_yuan_per_t")),
             discount_rate=((), rate),
-            capital_recovery_factor=((), crf),
+            capital_recovery_factor=((), crf, {"derived_from": "discount_rate / (1 - (1 + discount_rate) ** "
+                                                               "-capex_lifetime_years); 1 / lifetime at rate 0"}),
+            scenario_lever_value=(("scenario_lever",), np.array(list(lever_num.values()), dtype=float),
+                                  {"long_name": "what the scenario sets, by dotted path (switches 0/1, null NaN)"}),
             unmet_penalty_yuan_per_rack_year=((), setting(sc, ds, "unmet_penalty_yuan_per_rack_year")),
             policy_penalty_yuan_per_rack_year=((), setting(sc, ds, "policy_penalty_yuan_per_rack_year")),
             utilisation_floor=((), setting(sc, ds, "utilisation_floor")),
@@ -189,15 +283,18 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
         ),
         coords=dict(
             region=regions, cluster=clusters, workload=workloads, year=years,
+            scenario_lever=np.array(list(lever_num), dtype=str),
             region_name_zh=(R, ds.regions["name_zh"].to_numpy(str)), region_name_en=(R, ds.regions["name_en"].to_numpy(str)),
             region_lat=(R, ds.regions["lat"].to_numpy(float)), region_lon=(R, ds.regions["lon"].to_numpy(float)),
             cluster_name_zh=(K, cl["name_zh"].to_numpy(str)), cluster_name_en=(K, cl["name_en"].to_numpy(str)),
             cluster_lat=(K, cl["lat"].to_numpy(float)), cluster_lon=(K, cl["lon"].to_numpy(float)),
             hub=(K, cl["hub_id"].to_numpy(str)),
+            cluster_region=(K, cl["region_id"].to_numpy(str), {"long_name": "region whose grid CO2 factor applies"}),
             hub_name_zh=(K, hubs.loc[cl["hub_id"], "name_zh"].to_numpy(str)),
             hub_name_en=(K, hubs.loc[cl["hub_id"], "name_en"].to_numpy(str)),
             workload_name_zh=(W, wl["name_zh"].to_numpy(str)), workload_name_en=(W, wl["name_en"].to_numpy(str)),
         ),
-        attrs=dict(scenario=sc.name, dataset=ds.label, hours_per_year=HOURS_PER_YEAR),
+        attrs=dict(scenario=sc.name, dataset=ds.label, hours_per_year=HOURS_PER_YEAR,
+                   **{f"scenario.{k}": v for k, v in lever_text.items()}),
     )
     return out

@@ -5,18 +5,28 @@ reported as an :class:`InputError` naming the file, the field and the row.
 """
 from __future__ import annotations
 
+import io
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
-
 from ..errors import InputError
-from .schema import FILES, SETTINGS, Column
+from .schema import FILES, OPTIONAL_FILES, OPTIONAL_SETTINGS, SETTINGS, Column, expected_range
+from .strict_yaml import load_yaml
 
 BUNDLED = Path(__file__).resolve().parents[2] / "data"
 MAX_FILE_BYTES = 50_000_000
+SETTINGS_FILE = "settings.yaml"
+
+
+def dataset_files(root: str | Path) -> list[Path]:
+    """The files a dataset consists of (and the only ones read): the CSVs of ``schema.FILES``, those of
+    ``schema.OPTIONAL_FILES`` that exist, and settings."""
+    return ([Path(root) / name for name in FILES] + [Path(root) / n for n in OPTIONAL_FILES if (Path(root) / n).is_file()]
+            + [Path(root) / SETTINGS_FILE])
 
 
 @dataclass
@@ -28,6 +38,7 @@ class Dataset:
     workloads: pd.DataFrame  # index workload_id
     demand: pd.DataFrame  # columns region_id, workload_id, year, racks
     settings: dict
+    local: pd.DataFrame | None = None  # index region_id; None: no stock outside the clusters
 
     @property
     def label(self) -> str:
@@ -42,22 +53,42 @@ class Dataset:
         return [int(y) for y in self.settings["years"]]
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise InputError(path, "", "file not found")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise InputError(path, "", f"larger than {MAX_FILE_BYTES // 1_000_000} MB")
+def read_input_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of an input file, read only if it is a regular file (after symlinks) of at most
+    ``max_bytes``: a FIFO would block the read, a link to /dev/zero never end."""
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        st = os.stat(path)
+    except OSError:
+        raise InputError(path, "", "file not found") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(path, "", "not a regular file (a folder, FIFO or device); expected a data file")
+    limit = f"{max_bytes // 1000} kB" if max_bytes < 10_000_000 else f"{max_bytes // 1_000_000} MB"
+    if st.st_size > max_bytes:
+        raise InputError(path, "", f"larger than {limit}")
+    try:
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)  # /proc-style files report size 0: never read past the limit
+    except OSError as exc:
+        raise InputError(path, "", f"cannot be read ({exc.strerror})") from None
+    if len(data) > max_bytes:
+        raise InputError(path, "", f"larger than {limit}")
+    return data
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    data = read_input_bytes(path)
+    try:
+        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8")
     except UnicodeDecodeError:
         raise InputError(path, "", "not UTF-8 text") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(path, "", f"not a readable CSV ({str(exc).strip().splitlines()[0]})") from None
 
 
-def _label(df: pd.DataFrame, i: int) -> str:
-    first = df.columns[0]
-    return f"row {i + 2} ({first}={df.iloc[i][first]!r})"
+def _label(i: int) -> str:
+    """Where a problem is, as the file's row number (header = row 1). Messages never quote a
+    cell: they name the file, the row or column and what was expected."""
+    return f"row {i + 2}"
 
 
 def _coerce(df: pd.DataFrame, col: Column, path: Path) -> pd.Series:
@@ -65,29 +96,32 @@ def _coerce(df: pd.DataFrame, col: Column, path: Path) -> pd.Series:
     if col.kind in ("id", "text"):
         bad = raw == ""
         if bad.any():
-            raise InputError(path, col.name, f"empty value in {_label(df, int(np.argmax(bad)))}")
+            raise InputError(path, col.name, f"empty value in {_label(int(np.argmax(bad)))}")
+        ctrl = raw.str.contains(r"[\x00-\x1f\x7f]", regex=True)
+        if ctrl.any():  # NUL and friends break NetCDF, terminals and spreadsheets
+            raise InputError(path, col.name, f"control characters (such as NUL) in {_label(int(np.argmax(ctrl)))}")
         return raw
     if col.kind == "bool":
         m = raw.str.lower().map({"true": True, "false": False, "1": True, "0": False})
         if m.isna().any():
             i = int(np.argmax(m.isna()))
-            raise InputError(path, col.name, f"expected true/false, got {raw.iloc[i]!r} in {_label(df, i)}")
+            raise InputError(path, col.name, f"expected true/false in {_label(i)}")
         return m.astype(bool)
     vals = pd.to_numeric(raw.replace("", np.nan), errors="coerce")
     vals = vals.mask(np.isinf(vals))  # "inf" is not a planning figure
     bad = vals.isna() & ((raw != "") | (not col.optional))
     if bad.any():
         i = int(np.argmax(bad))
-        what = "missing value" if raw.iloc[i] == "" else f"not a number: {raw.iloc[i]!r}"
-        raise InputError(path, col.name, f"{what} in {_label(df, i)}")
+        what = "missing value" if raw.iloc[i] == "" else "expected a finite number"
+        raise InputError(path, col.name, f"{what} in {_label(i)}")
     out_of_range = (vals < col.lo) | (vals > col.hi)
     if out_of_range.any():
         i = int(np.argmax(out_of_range))
-        raise InputError(path, col.name, f"{vals.iloc[i]} outside [{col.lo}, {col.hi}] {col.unit} in {_label(df, i)}")
+        raise InputError(path, col.name, f"expected a value {expected_range(col.lo, col.hi, col.unit)} in {_label(i)}")
     if col.kind == "int":
         if (vals != vals.round()).any():
             i = int(np.argmax(vals != vals.round()))
-            raise InputError(path, col.name, f"expected a whole number in {_label(df, i)}")
+            raise InputError(path, col.name, f"expected a whole number in {_label(i)}")
         return vals.astype(int)
     return vals.astype(float)
 
@@ -96,6 +130,9 @@ def read_table(path: Path, columns: list[Column]) -> pd.DataFrame:
     """Read one CSV and check it against its attribute table."""
     df = _read_csv(path)
     df.columns = [c.strip() for c in df.columns]
+    for c in columns:  # an optional column may be left out entirely (all cells empty)
+        if c.optional and c.name not in df.columns:
+            df[c.name] = ""
     missing = [c.name for c in columns if c.name not in df.columns]
     if missing:
         raise InputError(path, missing[0], "column missing")
@@ -104,35 +141,34 @@ def read_table(path: Path, columns: list[Column]) -> pd.DataFrame:
     if key.kind == "id" and path.name != "demand.csv":
         dup = out[key.name].duplicated()
         if dup.any():
-            raise InputError(path, key.name, f"duplicate id {out[key.name][dup].iloc[0]!r}")
+            raise InputError(path, key.name, f"duplicate id in {_label(int(np.argmax(dup.to_numpy())))}")
         out = out.set_index(key.name)
     return out
 
 
-def _check_ref(values: pd.Series, allowed, path: Path, field: str) -> None:
+def _check_ref(values: pd.Series, allowed, path: Path, field: str, where: str) -> None:
     bad = ~values.isin(list(allowed))
     if bad.any():
-        v = values[bad].iloc[0]
-        raise InputError(path, field, f"unknown id {v.item() if isinstance(v, np.generic) else v!r}")
+        raise InputError(path, field, f"unknown id in {_label(int(np.argmax(bad.to_numpy())))} (not in {where})")
 
 
 def read_settings(path: Path) -> dict:
-    if not path.is_file():
-        raise InputError(path, "", "file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(path, "", f"not valid YAML ({str(exc).splitlines()[0]})") from None
+        data = load_yaml(read_input_bytes(path).decode("utf-8"), str(path))
+    except UnicodeDecodeError:
+        raise InputError(path, "", "not UTF-8 text") from None
     if not isinstance(data, dict):
         raise InputError(path, "", "expected a mapping of settings")
-    for key, (lo, hi, unit) in SETTINGS.items():
+    for key, (lo, hi, unit) in {**SETTINGS, **OPTIONAL_SETTINGS}.items():
         if key not in data:
+            if key in OPTIONAL_SETTINGS:
+                continue
             raise InputError(path, key, "missing setting")
         v = data[key]
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise InputError(path, key, f"expected a number, got {v!r}")
-        if not lo <= v <= hi:
-            raise InputError(path, key, f"{v} outside [{lo}, {hi}] {unit}")
+            raise InputError(path, key, "expected a number")
+        if not lo <= v <= hi:  # also refuses NaN
+            raise InputError(path, key, f"expected a value {expected_range(lo, hi, unit)}")
     years = data.get("years")
     if not (isinstance(years, list) and years and all(type(y) is int for y in years)):
         raise InputError(path, "years", "expected a list of whole years")
@@ -149,26 +185,29 @@ def load_dataset(path: str | Path | None = None) -> Dataset:
     t = {name: read_table(root / name, cols) for name, cols in FILES.items()}
     hubs, clusters, regions, workloads, demand = (
         t["hubs.csv"], t["clusters.csv"], t["regions.csv"], t["workloads.csv"], t["demand.csv"])
-    settings = read_settings(root / "settings.yaml")
+    settings = read_settings(root / SETTINGS_FILE)
     for name, table in (("hubs.csv", hubs), ("clusters.csv", clusters), ("regions.csv", regions), ("workloads.csv", workloads)):
         if table.empty:
             raise InputError(root / name, "", "no rows")
 
     bad_role = ~hubs["role"].isin(["east", "west"])
     if bad_role.any():
-        raise InputError(root / "hubs.csv", "role", f"expected east or west, got {hubs['role'][bad_role].iloc[0]!r}")
-    _check_ref(clusters["hub_id"], hubs.index, root / "clusters.csv", "hub_id")
-    _check_ref(clusters["region_id"], regions.index, root / "clusters.csv", "region_id")
-    _check_ref(demand["region_id"], regions.index, root / "demand.csv", "region_id")
-    _check_ref(demand["workload_id"], workloads.index, root / "demand.csv", "workload_id")
-    _check_ref(demand["year"], settings["years"], root / "demand.csv", "year")
+        raise InputError(root / "hubs.csv", "role", f"expected east or west in {_label(int(np.argmax(bad_role.to_numpy())))}")
+    _check_ref(clusters["hub_id"], hubs.index, root / "clusters.csv", "hub_id", "hubs.csv")
+    _check_ref(clusters["region_id"], regions.index, root / "clusters.csv", "region_id", "regions.csv")
+    _check_ref(demand["region_id"], regions.index, root / "demand.csv", "region_id", "regions.csv")
+    _check_ref(demand["workload_id"], workloads.index, root / "demand.csv", "workload_id", "workloads.csv")
+    _check_ref(demand["year"], settings["years"], root / "demand.csv", "year", "settings.yaml years")
     over = clusters["installed_racks"] > clusters["planned_racks"]
     if over.any():
         raise InputError(root / "clusters.csv", "planned_racks",
-                         f"below installed_racks for cluster {clusters.index[over][0]!r}")
+                         f"below installed_racks in {_label(int(np.argmax(over.to_numpy())))}")
     dup = demand.duplicated(["region_id", "workload_id", "year"])
     if dup.any():
-        r = demand[dup].iloc[0]
-        raise InputError(root / "demand.csv", "racks",
-                         f"duplicate row for {r.region_id}/{r.workload_id}/{r.year}")
-    return Dataset(root, hubs, clusters, regions, workloads, demand, settings)
+        raise InputError(root / "demand.csv", "racks", f"{_label(int(np.argmax(dup.to_numpy())))} repeats the "
+                                                      "region_id, workload_id and year of an earlier row")
+    local = None
+    if (root / "local.csv").is_file():
+        local = read_table(root / "local.csv", OPTIONAL_FILES["local.csv"])
+        _check_ref(pd.Series(local.index), regions.index, root / "local.csv", "region_id", "regions.csv")
+    return Dataset(root, hubs, clusters, regions, workloads, demand, settings, local)

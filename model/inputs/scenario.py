@@ -1,31 +1,81 @@
 """Scenario files: a YAML document that names a dataset and overrides any lever.
 
-Parsed with ``yaml.safe_load`` (no tags, no code) and validated by pydantic; every message names
-the file and the dotted field. ``scenario_hash`` identifies a scenario by its content together
+Parsed with ``strict_yaml.load_yaml`` (a SafeLoader that also refuses duplicate keys: no tags,
+no code) and validated by pydantic; every message names the file and the dotted field. Every
+range comes from ``schema.py``. ``scenario_hash`` identifies a scenario by its content together
 with the dataset files it uses, so batch results can be keyed by it.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 import types
 import typing
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError,
+                      create_model)
 
 from ..errors import InputError, did_you_mean, raise_all
-from .schema import Column, overridable
+from .schema import LEVERS, SETTINGS, Column, overridable
+from .strict_yaml import load_yaml, printable
 
 MAX_SCENARIO_BYTES = 1_000_000
 SCENARIOS = Path(__file__).resolve().parents[2] / "data" / "scenarios"
+INTERNAL_KEYS = ("source", "base_dir")  # set by the loader, never by a file
 
-NonNeg = Annotated[float, Field(ge=0)]
-Share = Annotated[float, Field(ge=0, le=1)]
-Growth = Annotated[float, Field(ge=-0.5, le=2)]
+
+# -- value types: every range comes from schema.py (FILES, SETTINGS, LEVERS) --------------------
+def _no_bool(v: Any) -> Any:
+    if isinstance(v, bool):  # YAML true/false would otherwise be read as 1/0
+        raise ValueError("expected a number, not true/false")
+    return v
+
+
+def _plain_text(v: str) -> str:
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in v):
+        raise ValueError("control characters (such as NUL) are not allowed")
+    return v
+
+
+def _one_line(v: str) -> str:
+    if any(unicodedata.category(ch) == "Cc" for ch in v):
+        raise ValueError("control characters (such as NUL, tab or newline) are not allowed")
+    return v
+
+
+Text = Annotated[str, AfterValidator(_plain_text)]
+Line = Annotated[str, AfterValidator(_one_line)]
+
+
+def number(lo: float, hi: float) -> Any:
+    """A finite float in [lo, hi]; booleans refused."""
+    return Annotated[float, BeforeValidator(_no_bool), Field(ge=lo, le=hi, allow_inf_nan=False)]
+
+
+def whole(lo: int, hi: int) -> Any:
+    """A whole number in [lo, hi]; booleans and huge floats (1e23) refused before conversion."""
+    def check(v: Any) -> Any:
+        _no_bool(v)
+        if isinstance(v, (int, float)) and not lo <= v <= hi:
+            raise ValueError(f"expected a whole number in [{lo}, {hi}]")
+        return v
+    return Annotated[int, BeforeValidator(check), Field(ge=lo, le=hi)]
+
+
+def lever(path: str, integer: bool = False) -> Any:
+    lo, hi, _ = LEVERS[path]
+    return whole(int(lo), int(hi)) if integer else number(lo, hi)
+
+
+def setting(key: str) -> Any:
+    lo, hi, _ = SETTINGS[key]
+    return number(lo, hi)
+
+
 NO_BOUND = "none"  # a latency bound of "none": the class has no bound (null: the dataset's)
 
 
@@ -39,20 +89,23 @@ class DemandLevers(_Strict):
     - ``class_growth[w] = g``: class w grows at g per year from the first year, replacing the
       dataset's path: D[r,w,y] = D[r,w,y0] (1 + g)^(y - y0);
     - ``region_growth[r] = h``: region r gets an extra factor (1 + h)^(y - y0) (h may be < 0);
-    - then everything is multiplied by ``scale`` × ``class_scale[w]`` × ``region_scale[r]``.
+    - then everything is multiplied by ``scale`` × ``class_scale[w]`` × ``region_scale[r]``;
+    - ``class_eflops[w] = {year: E}``: last, class w's demand in each listed year is rescaled (same
+      regional split) so that it needs E EFLOPS (FP16) at the class's PFLOPS per rack:
+      D[r,w,y] ← D[r,w,y] · 1000 · E / (PFLOPS[w] · Σ_r D[r,w,y]) — the AI-training growth path in 算力.
     """
 
-    scale: NonNeg = 1.0
-    class_scale: dict[str, NonNeg] = {}
-    region_scale: dict[str, NonNeg] = {}
-    class_growth: dict[str, Growth] = {}
-    region_growth: dict[str, Growth] = {}
+    scale: lever("demand.scale") = 1.0
+    class_scale: dict[Line, lever("demand.class_scale.*")] = {}
+    region_scale: dict[Line, lever("demand.region_scale.*")] = {}
+    class_growth: dict[Line, lever("demand.class_growth.*")] = {}
+    region_growth: dict[Line, lever("demand.region_growth.*")] = {}
+    class_eflops: dict[Line, dict[int, lever("demand.class_eflops.*.*")]] = {}
 
 
 def _override_field(c: Column):
     """An optional override of a catalogue column, within the column's range (None: the dataset's)."""
-    bounds = {"ge": c.lo} | ({"le": c.hi} if math.isfinite(c.hi) else {})
-    return Annotated[float, Field(description=f"{c.zh} {c.en} ({c.unit})", **bounds)] | None, None
+    return Annotated[number(c.lo, c.hi), Field(description=f"{c.zh} {c.en} ({c.unit})")] | None, None
 
 
 # one optional field per cluster attribute the catalogue lets a scenario override
@@ -61,48 +114,53 @@ ClusterLevers = create_model("ClusterLevers", __base__=_Strict,
 
 
 class Outage(_Strict):
-    cluster: str
-    years: list[int] | None = Field(None, min_length=1)  # None: every year
+    cluster: Line
+    years: list[lever("outages.*.years.*", integer=True)] | None = Field(None, min_length=1)  # None: every year
 
 
 class Policy(_Strict):
-    utilisation_floor: Share | None = None  # 上架率 floor on each cluster's capacity
-    min_green_share: Share | None = None  # green power share of each cluster's supply
-    min_west_share: Share | None = None  # share of non-real-time work served in western hubs
-    emission_cap_t: NonNeg | None = None  # carbon budget over the horizon, tCO2 (hard); None: no cap
-    allow_unmet: bool = True  # False: strict mode, demand must be served in full
-    n_minus_1: bool = False  # the plan must survive the loss of any single cluster
+    utilisation_floor: setting("utilisation_floor") | None = None  # 上架率 floor on each cluster's capacity
+    min_green_share: setting("min_green_share") | None = None  # green power share of each cluster's supply
+    min_west_share: setting("min_west_share") | None = None  # share of non-real-time work served in western hubs
+    emission_cap_t: lever("policy.emission_cap_t") | None = None  # carbon budget over the horizon, tCO2 (hard); None: no cap
+    allow_unmet: StrictBool = True  # False: strict mode, demand must be served in full
+    n_minus_1: StrictBool = False  # the plan must survive the loss of any single cluster
 
 
 class ModularBuilds(_Strict):
     """Capacity is added in blocks of ``block_racks`` with a fixed cost per block (a MILP)."""
-    block_racks: Annotated[float, Field(gt=0)]
-    fixed_cost_yuan_per_block: NonNeg = 0.0
-    relax: bool = False  # True: the LP relaxation (blocks continuous)
+    block_racks: lever("modular_builds.block_racks")
+    fixed_cost_yuan_per_block: lever("modular_builds.fixed_cost_yuan_per_block") = 0.0
+    relax: StrictBool = False  # True: the LP relaxation (blocks continuous)
 
 
 class SolverOptions(_Strict):
-    time_limit_s: Annotated[float, Field(gt=0, le=86400)] = 300.0
-    mip_rel_gap: Annotated[float, Field(ge=0, le=1)] = 1e-4
-    threads: Annotated[int, Field(ge=1, le=64)] = 1
-    random_seed: Annotated[int, Field(ge=0)] = 0
+    time_limit_s: lever("solver.time_limit_s") = 300.0
+    mip_rel_gap: lever("solver.mip_rel_gap") = 1e-4
+    threads: lever("solver.threads", integer=True) = 1
+    random_seed: lever("solver.random_seed", integer=True) = 0
     method: str = Field("choose", pattern="^(choose|simplex|ipm)$")
 
 
+FILE_FIELDS = ("latency_matrix",)  # every field naming an input file (besides the dataset folder)
+
+
 class Scenario(_Strict):
-    name: str = Field("scenario", min_length=1, max_length=120)
-    description: str = ""
-    dataset: str | None = None  # folder; relative to the scenario file; None: bundled data
-    latency_matrix: str | None = None  # CSV region_id × cluster_id of measured one-way ms
-    carbon_price_yuan_per_t: NonNeg | None = None
-    discount_rate: Annotated[float, Field(ge=0, le=0.5)] | None = None
-    unmet_penalty_yuan_per_rack_year: NonNeg | None = None
-    electricity_price_scale: NonNeg = 1.0
-    green_price_scale: NonNeg = 1.0
+    name: Line = Field("scenario", min_length=1, max_length=120)
+    description: Text = Field("", max_length=10_000)
+    dataset: Line | None = None  # folder; relative to the scenario file; None: bundled data
+    latency_matrix: Line | None = None  # CSV region_id × cluster_id of measured one-way ms
+    latency_layer: Literal["optical", "ip", "target"] = "optical"  # modelled latency calibration (data/README.md)
+    local_supply: bool = True  # false: ignore the dataset's local.csv (clusters only, as before issue 10)
+    carbon_price_yuan_per_t: setting("carbon_price_yuan_per_t") | None = None
+    discount_rate: setting("discount_rate") | None = None
+    unmet_penalty_yuan_per_rack_year: setting("unmet_penalty_yuan_per_rack_year") | None = None
+    electricity_price_scale: lever("electricity_price_scale") = 1.0
+    green_price_scale: lever("green_price_scale") = 1.0
     # workload -> one-way bound in ms; "none": no bound; null (or absent): the dataset's bound
-    latency_bounds_ms: dict[str, NonNeg | Literal[NO_BOUND] | None] = {}
+    latency_bounds_ms: dict[Line, lever("latency_bounds_ms.*") | Literal[NO_BOUND] | None] = {}
     demand: DemandLevers = DemandLevers()
-    clusters: dict[str, ClusterLevers] = {}
+    clusters: dict[Line, ClusterLevers] = {}
     outages: list[Outage] = []
     policy: Policy = Policy()
     modular_builds: ModularBuilds | None = None
@@ -128,7 +186,8 @@ class Scenario(_Strict):
 
 
 def _field(loc) -> str:
-    return ".".join(str(p) for p in loc)
+    """Dotted field path; pydantic's union-member and "[key]" parts are not fields."""
+    return printable(".".join(str(p) for p in loc if isinstance(p, int) or "[" not in str(p) and "(" not in str(p)))
 
 
 def _unwrap(node):
@@ -157,16 +216,17 @@ def _fields_at(loc: tuple) -> list[str]:
 def scenario_from_dict(data: Any, source: str = "<scenario>", base_dir: str | Path = ".") -> Scenario:
     """Validate a scenario document; every problem is reported (``InputError.more``), and an unknown
     setting names the closest known one."""
-    if data is None:
-        data = {}
     if not isinstance(data, dict):
         raise InputError(source, "", "expected a mapping of scenario settings at the top level")
+    for key in INTERNAL_KEYS:
+        if key in data:
+            raise InputError(source, key, "set by the program, not by a scenario file (remove it)")
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            msg = err["msg"]
+            msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 hint = did_you_mean(err["loc"][-1], _fields_at(err["loc"])).strip(" ()")
                 msg = f"unknown setting ({hint or 'check spelling;'} the levers are listed in README.md, Scenarios)"
@@ -177,24 +237,23 @@ def scenario_from_dict(data: Any, source: str = "<scenario>", base_dir: str | Pa
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario YAML file safely and validate it."""
+    from .dataset import read_input_bytes
+
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "", "file not found")
-    if path.stat().st_size > MAX_SCENARIO_BYTES:
-        raise InputError(path, "", f"larger than {MAX_SCENARIO_BYTES // 1000} kB")
+    data = read_input_bytes(path, MAX_SCENARIO_BYTES)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(path, "", "not UTF-8 text") from None
     return parse_scenario_text(text, str(path), path.parent)
 
 
 def parse_scenario_text(text: str, source: str = "<scenario>", base_dir: str | Path = ".") -> Scenario:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        first = str(exc).strip().splitlines()
-        raise InputError(source, "", f"not valid YAML ({' '.join(first[:2])})") from None
+    """YAML text → validated Scenario. An empty document (or only comments) is an error, on the
+    command line as in the app: an empty file is a mistake more often than a wish for defaults."""
+    data = load_yaml(text, source)
+    if data is None:
+        raise InputError(source, "", "empty scenario (write at least 'name: ...'; README.md, Scenarios)")
     return scenario_from_dict(data, source, base_dir)
 
 
@@ -203,10 +262,22 @@ def scenario_to_yaml(sc: Scenario) -> str:
     return yaml.safe_dump(sc.model_dump(mode="json", exclude_defaults=True), allow_unicode=True, sort_keys=False)
 
 
+def input_file_digests(sc: Scenario) -> dict[str, str]:
+    """field → sha256 of the content of each file the scenario names (``FILE_FIELDS``)."""
+    from .dataset import read_input_bytes
+
+    return {f: hashlib.sha256(read_input_bytes(sc.resolve(getattr(sc, f)))).hexdigest()
+            for f in FILE_FIELDS if getattr(sc, f) is not None}
+
+
 def scenario_hash(sc: Scenario, dataset_fingerprint: str) -> str:
-    """Content hash of the scenario (its name and description excluded) and its dataset."""
-    body = sc.model_dump(mode="json", exclude={"name", "description"})
-    blob = json.dumps(body, sort_keys=True) + dataset_fingerprint
+    """Content hash of everything a solve reads: the scenario's levers, the content of every file
+    it names and its dataset's files (``dataset_fingerprint``). Names, the description and paths
+    do not enter: equal hashes mean equal inputs, whatever the files are called. Raises
+    InputError when a named file cannot be read."""
+    body = sc.model_dump(mode="json", exclude={"name", "description", "dataset", *FILE_FIELDS})
+    blob = json.dumps({"levers": body, "files": input_file_digests(sc), "dataset": dataset_fingerprint},
+                      sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

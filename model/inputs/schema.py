@@ -12,6 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 INF = float("inf")
+STANDARD_RACK_KW = 2.5  # the unit of every rack count (标准机架): 2.5 kW IT of space and power
+
+
+
+def expected_range(lo: float, hi: float, unit: str = "") -> str:
+    """'in [1, 3] -', '≥ 0 MW': the allowed range as messages state it."""
+    u = f" {unit}" if unit and unit != "-" else ""
+    if hi == INF:
+        return f"≥ {lo:g}{u}"
+    if lo == -INF:
+        return f"≤ {hi:g}{u}"
+    return f"in [{lo:g}, {hi:g}]{u}"
 
 
 @dataclass(frozen=True)
@@ -28,17 +40,21 @@ class Column:
     step: float = 1.0  # widget step in the app
     fmt: str = "%.2f"  # widget format in the app
     override: bool = False  # a scenario may set it per entity (``clusters.<id>.<name>``)
+    empty: float = float("nan")  # the value an empty cell of an optional column stands for
 
 
 # physical ceilings: China's whole stock is ~1.1e7 standard racks (2025) and its largest
 # single grid connections are a few GW; a value above these is a typing error, not a scenario
 MAX_RACKS = 5e6
 MAX_MW = 1e5
+MAX_PENALTY = 1e9  # yuan/rack-year (bundled: 100,000): far above any serving cost
 
 
-def _cluster(name, unit, lo, hi, zh, en, step, fmt, doc) -> Column:
-    """A numeric cluster attribute a scenario may override per cluster."""
-    return Column(name, "float", unit, lo, hi, doc=doc, zh=zh, en=en, step=step, fmt=fmt, override=True)
+def _cluster(name, unit, lo, hi, zh, en, step, fmt, doc, empty=None) -> Column:
+    """A numeric cluster attribute a scenario may override per cluster (``empty``: optional, the
+    value an empty cell or a missing column stands for)."""
+    return Column(name, "float", unit, lo, hi, doc=doc, zh=zh, en=en, step=step, fmt=fmt, override=True,
+                  optional=empty is not None, empty=float("nan") if empty is None else empty)
 
 
 def _id(name, doc=""):
@@ -75,6 +91,12 @@ FILES: dict[str, list[Column]] = {
                  "price of that green power (before the scenario's green_price_scale)"),
         _cluster("capex_yuan_per_rack", "yuan/rack", 0, 1e6, "单机架投资", "capex", 1000.0, "%.0f",
                  "new-build facility capex per standard rack, excluding IT equipment"),
+        _cluster("opex_yuan_per_rack_year", "yuan/rack/year", 0, 1e6, "单机架运营成本", "opex", 500.0, "%.0f",
+                 "space, staff and maintenance per occupied standard rack-year, electricity excluded (empty: 0)", empty=0.0),
+        _cluster("wue_l_per_kwh", "L/kWh", 0, 20, "水资源利用效率 WUE", "WUE", 0.1, "%.2f",
+                 "on-site water per kWh of IT energy (empty: 0)", empty=0.0),
+        _cluster("water_limit_m3_per_year", "m³/year", 0, 1e10, "年用水上限", "water limit", 1e5, "%.0f",
+                 "yearly on-site water limit (empty: no limit)", empty=INF),
     ],
     "regions.csv": [
         _id("region_id"), _text("name_zh"), _text("name_en"), _text("capital_zh"), _text("capital_en"),
@@ -84,14 +106,33 @@ FILES: dict[str, list[Column]] = {
     ],
     "workloads.csv": [
         _id("workload_id"), _text("name_zh"), _text("name_en"),
-        Column("latency_bound_ms", "float", "ms one-way", 0, optional=True, doc="empty: no bound"),
+        Column("latency_bound_ms", "float", "ms one-way", 0, 1000, optional=True, doc="empty: no bound"),
         Column("realtime", "bool", doc="true: counted as real-time for the western-share policy"),
-        Column("kw_per_rack", "float", "kW IT per occupied standard rack", 0, 2.5),
-        Column("data_tb_per_rack_year", "float", "TB/rack/yr", 0),
+        Column("kw_per_rack", "float", "kW IT per occupied standard rack", 0, STANDARD_RACK_KW),
+        Column("data_tb_per_rack_year", "float", "TB/rack/yr", 0, 1e6),
+        Column("pflops_per_rack", "float", "PFLOPS (FP16) per occupied standard rack", 0, 100, optional=True, empty=0.0,
+               doc="compute of an occupied standard rack of the class (empty: 0)"),
+        Column("physical_rack_kw", "float", "kW IT per physical rack", 0.5, 200, optional=True, empty=STANDARD_RACK_KW,
+               doc="density of the class's physical racks (empty: 2.5, one standard rack)"),
     ],
     "demand.csv": [
-        _id("region_id"), _id("workload_id"), Column("year", "int"),
-        Column("racks", "float", "standard racks", 0),
+        _id("region_id"), _id("workload_id"), Column("year", "int", "", 2000, 2100),
+        Column("racks", "float", "standard racks", 0, MAX_RACKS),
+    ],
+}
+
+# Optional file: the data-center stock of each province outside the clusters (no file: none)
+OPTIONAL_FILES: dict[str, list[Column]] = {
+    "local.csv": [
+        _id("region_id"),
+        Column("existing_racks", "float", "standard racks", 0, MAX_RACKS, doc="stock outside the clusters at the start of the horizon"),
+        Column("retire_share_per_year", "float", "share of the first-year stock per year", 0, 1),
+        Column("build_limit_racks_per_year", "float", "standard racks/yr", 0, MAX_RACKS),
+        Column("latency_ms", "float", "ms one-way", 0, 100, doc="latency from the province's users to its own stock"),
+        Column("pue", "float", "-", 1.0, 3.0),
+        Column("grid_price_yuan_per_kwh", "float", "yuan/kWh", 0, 5),
+        Column("opex_yuan_per_rack_year", "float", "yuan/occupied rack/yr", 0, 1e6),
+        Column("capex_yuan_per_rack", "float", "yuan/standard rack", 0, 1e6),
     ],
 }
 
@@ -109,17 +150,47 @@ SETTINGS: dict[str, tuple[float, float, str]] = {
     "base_year": (2000, 2100, "year"),
     "discount_rate": (0, 0.5, "1/yr"),
     "capex_lifetime_years": (1, 50, "yr"),
-    "carbon_price_yuan_per_t": (0, INF, "yuan/tCO2"),
-    "unmet_penalty_yuan_per_rack_year": (0, INF, "yuan/rack/yr"),
-    "policy_penalty_yuan_per_rack_year": (0, INF, "yuan/rack/yr"),
+    "carbon_price_yuan_per_t": (0, 1e5, "yuan/tCO2"),
+    "unmet_penalty_yuan_per_rack_year": (0, MAX_PENALTY, "yuan/rack/yr"),
+    "policy_penalty_yuan_per_rack_year": (0, MAX_PENALTY, "yuan/rack/yr"),
     "fibre_km_per_ms": (1, 300, "km/ms"),
     "route_factor": (1, 5, "-"),
     "latency_overhead_ms": (0, 50, "ms"),
-    "transport_yuan_per_tb": (0, INF, "yuan/TB"),
-    "transport_yuan_per_tb_per_1000km": (0, INF, "yuan/TB/1000 km"),
+    "transport_yuan_per_tb": (0, 1e5, "yuan/TB"),
+    "transport_yuan_per_tb_per_1000km": (0, 1e5, "yuan/TB/1000 km"),
     "utilisation_floor": (0, 1, "share"),
     "min_green_share": (0, 1, "share"),
     "min_west_share": (0, 1, "share"),
+}
+
+# Scenario levers that are not a dataset column or setting: dotted path (``*`` = any id) ->
+# (lo, hi, unit). Cluster overrides take the clusters.csv column's range, the setting overrides
+# the SETTINGS range; scenario.py builds its fields from these three tables.
+LEVERS: dict[str, tuple[float, float, str]] = {
+    "electricity_price_scale": (0, 20, "×"),
+    "green_price_scale": (0, 20, "×"),
+    "demand.scale": (0, 100, "×"),
+    "demand.class_scale.*": (0, 100, "×"),
+    "demand.region_scale.*": (0, 100, "×"),
+    "demand.class_growth.*": (-0.5, 2, "per year"),
+    "demand.region_growth.*": (-0.5, 2, "per year"),
+    "demand.class_eflops.*.*": (0, 1e6, "EFLOPS (FP16)"),  # China's whole 智能算力 was 788 EFLOPS in 2025-06
+    "latency_bounds_ms.*": (0, 1000, "ms one-way"),
+    "policy.emission_cap_t": (0, 1e11, "tCO2 over the horizon"),  # China emits ~1.1e10 t a year
+    "modular_builds.block_racks": (1, MAX_RACKS, "standard racks"),
+    "modular_builds.fixed_cost_yuan_per_block": (0, 1e12, "yuan"),
+    "solver.time_limit_s": (1e-9, 86400, "s"),  # > 0
+    "solver.mip_rel_gap": (0, 1, "-"),
+    "solver.threads": (1, 64, "threads"),
+    "solver.random_seed": (0, 2**31 - 1, "-"),  # HiGHS takes a 32-bit int
+    "outages.*.years.*": (2000, 2100, "year"),
+}
+
+# settings.yaml keys a dataset may leave out; checked when present, needed only by the option that uses them
+OPTIONAL_SETTINGS: dict[str, tuple[float, float, str]] = {
+    "route_factor_ip": (1, 5, "-"),  # latency_layer: ip
+    "latency_overhead_ms_ip": (0, 50, "ms"),
+    "route_factor_target": (1, 5, "-"),  # latency_layer: target
 }
 
 

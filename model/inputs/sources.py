@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .dataset import BUNDLED, Dataset
-from .scenario import MAX_SCENARIO_BYTES, SCENARIOS, Scenario, load_scenario, parse_scenario_text
+from .scenario import FILE_FIELDS, MAX_SCENARIO_BYTES, SCENARIOS, Scenario, load_scenario, parse_scenario_text
 
 
 # -- the app's solver settings ----------------------------------------------------------------
@@ -43,14 +43,12 @@ def parse_upload(data: bytes, filename: str = "<upload>", ds: Dataset | None = N
     """
     if len(data) > max_bytes:
         raise InputError(filename, "", f"larger than {max_bytes // 1000} kB ({len(data) // 1000} kB)")
-    if not data.strip():
-        raise InputError(filename, "", "empty file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(filename, "", "not UTF-8 text (is this a YAML file?)") from None
     sc = parse_scenario_text(text, filename, SCENARIOS)
-    for field in ("dataset", "latency_matrix"):
+    for field in ("dataset", *FILE_FIELDS):
         rel = getattr(sc, field)
         if rel is not None and not sc.resolve(rel).is_relative_to(BUNDLED):
             raise InputError(filename, field, "an uploaded scenario may only refer to files inside the app's data/ folder")
@@ -63,7 +61,7 @@ def check_scenario(sc: Scenario, ds: Dataset) -> None:
     """Apply the scenario to the dataset (ids, years, planned ≥ installed); raises InputError."""
     from .build import build_inputs
 
-    if sc.dataset is not None or sc.latency_matrix is not None:
+    if sc.dataset is not None or any(getattr(sc, f) is not None for f in FILE_FIELDS):
         build_inputs(sc)  # its own dataset / matrix: the loader checks the files
     else:
         build_inputs(sc, ds)

@@ -7,23 +7,28 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
 import xarray as xr
 
+from .. import strict_json
+from ..errors import InputError
 from ..results import manifest_of
 from .kpis import kpi_values, shown, summary
+from .safe import neutral_frame
 from .tables import (allocation_table, answers_table, baseline_table, cluster_table, cost_table,
                      region_cluster_table, shadow_table, unmet_table)
 
 
 def summary_json(res: xr.Dataset) -> str:
-    return json.dumps(summary(res), ensure_ascii=False, indent=2)
+    """summary.json: strict JSON (NaN/inf → null, listed under ``null_values`` with the reason)."""
+    return strict_json.dumps(summary(res), note=f"solve status '{res.attrs['status']}'", ensure_ascii=False, indent=2)
 
 
 def allocation_csv(res: xr.Dataset) -> bytes:
-    return allocation_table(res).to_csv(index=False).encode("utf-8")
+    return neutral_frame(allocation_table(res)).to_csv(index=False).encode("utf-8")
 
 
 def _netcdf_ready(res: xr.Dataset) -> xr.Dataset:
@@ -40,8 +45,18 @@ def _netcdf_ready(res: xr.Dataset) -> xr.Dataset:
 def netcdf_bytes(res: xr.Dataset) -> bytes:
     """results.nc as NetCDF3 (64-bit offsets; text as UTF-8): written in ~30 ms, where NetCDF4 through
     h5netcdf takes ~1.5 s for the reference's 77 variables (HDF5's per-variable overhead). The result
-    has no arrays that need NetCDF4's compression; a batch's combined.nc keeps NetCDF4."""
-    return bytes(_netcdf_ready(res).to_netcdf(engine="scipy", format="NETCDF3_64BIT"))
+    has no arrays that need NetCDF4's compression; a batch's combined.nc keeps NetCDF4. Written through
+    the store directly: ``to_netcdf`` asks dask for a scheduler, which imports dask.distributed (~0.4 s
+    of CPU in a process that never uses it)."""
+    from xarray.backends.scipy_ import ScipyDataStore
+
+    buf = io.BytesIO()
+    store = ScipyDataStore(buf, mode="w", format="NETCDF3_64BIT")
+    _netcdf_ready(res).dump_to_store(store)
+    store.sync()
+    data = buf.getvalue()
+    store.close()
+    return data
 
 
 def read_results(path: str | Path) -> xr.Dataset:
@@ -121,6 +136,7 @@ def _write_sheet(wb, title: str, df: pd.DataFrame, index: bool = False, note: st
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(title)
+    df = neutral_frame(df)  # text a spreadsheet would run as a formula gets a leading apostrophe
     row0 = 1
     if note:
         ws.cell(1, 1, note).font = Font(italic=True, color="555555")
@@ -291,6 +307,21 @@ td:first-child{text-align:left}.wide{overflow-x:auto}.chart{break-inside:avoid;p
 <h2>影子价格 Shadow prices</h2><div class="wide">{{ shadow|safe }}</div>
 <h2>各集群逐年 Clusters by year</h2><div class="wide">{{ clusters|safe }}</div>
 </body></html>"""
+
+
+def check_out_dir(path: str | Path, option: str = "--out") -> Path:
+    """``path`` can be (or become) an output folder: raises InputError before any work is done
+    when it, or the nearest part of it that exists, is a file or cannot be written."""
+    path = Path(path)
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        what = "is a file" if probe == path else f"cannot be created: {probe} is a file"
+        raise InputError(path, option, f"{what}; give a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError(path, option, "folder is not writable")
+    return path
 
 
 def write_outputs(res: xr.Dataset, out: str | Path, html: bool = False) -> dict[str, Path]:

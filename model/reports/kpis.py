@@ -36,6 +36,8 @@ RACKS = Unit("racks", "万架", 1e4)
 SHARE = Unit("share", "%", 0.01, 1)
 MW_YEARS = Unit("MW-years", "MW·年", 1.0, 1)
 MS = Unit("ms, load-weighted", "ms", 1.0, 2)
+M3 = Unit("m³ over the horizon", "百万m³", 1e6)
+EFLOPS = Unit("EFLOPS (FP16) in the last year", "EFLOPS", 1.0, 0)
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,13 @@ def _utilisation(a: _Arrays) -> float:
 KPIS: tuple[KPI, ...] = (
     KPI("status", "状态", "status", TEXT, lambda a: str(a.res.attrs["status"])),
     KPI("objective", "总成本", "total cost (objective)", YUAN, lambda a: float(a.res.attrs["objective"])),
-    KPI("emissions_tco2", "排放", "emissions", TCO2, lambda a: a.total("emissions_t")),
-    KPI("energy_mwh", "用电量", "energy", MWH, lambda a: a.total("energy_mwh")),
+    KPI("emissions_tco2", "排放", "emissions (clusters + own stock)", TCO2,
+        lambda a: a.total("emissions_t") + a.total("local_emissions_t")),
+    KPI("energy_mwh", "用电量", "energy (clusters + own stock)", MWH, lambda a: a.total("energy_mwh") + a.total("local_energy_mwh")),
+    KPI("local_served_rack_years", "本地存量承接", "served in the provinces' own stock", RACK_YEARS, lambda a: a.total("local_served")),
+    KPI("water_m3", "集群用水", "cluster water use", M3, lambda a: a.total("water_m3")),
+    KPI("eflops_last_year", "算力（末年）", "compute in the last year (FP16)", EFLOPS,
+        lambda a: float(a("eflops", "year", "cluster", "workload")[-1].sum() + a("local_eflops", "year", "region", "workload")[-1].sum())),
     KPI("demand_rack_years", "需求", "demand", RACK_YEARS, lambda a: a.total("demand")),
     KPI("served_rack_years", "已满足", "served", RACK_YEARS, lambda a: a.total("served")),
     KPI("unmet_rack_years", "未满足", "unmet demand", RACK_YEARS, lambda a: a.total("unmet")),
@@ -90,7 +97,8 @@ BY_KEY = {k.key: k for k in KPIS}
 
 COST_ZH = {"capex": "投资", "electricity": "电费", "transport": "传输", "carbon": "碳成本",
            "unmet_penalty": "未满足惩罚", "policy_penalty": "政策缺口惩罚", "block_fixed": "模块固定成本",
-           "resilience_penalty": "N-1 缺口惩罚"}
+           "resilience_penalty": "N-1 缺口惩罚", "opex": "运营", "local_electricity": "本地电费",
+           "local_carbon": "本地碳成本", "local_opex": "本地运营", "local_capex": "本地投资"}
 
 
 def _cost_kpis(a: _Arrays) -> list[KPI]:
@@ -206,7 +214,7 @@ def _summary(res: xr.Dataset) -> dict:
         "conflicts": man.get("conflicts", []),
         "mip": man.get("mip"),
         "baselines": _baselines(res),
-        "resilience": ({"n_minus_1": True, "cost_of_resilience": man.get("cost_of_resilience"),
+        "resilience": ({"n_minus_1": True, **_resilience_cost(man),
                         "shortfall_rack_years": float(res["n1_shortfall"].sum()),
                         "shortfall_by_failed_cluster": {str(k): float(v) for k, v in
                                                         res["n1_shortfall"].sum("year").to_series().items()}}
@@ -218,6 +226,15 @@ def _summary(res: xr.Dataset) -> dict:
         "solver_options": man["solver_options"],
         "kpis": row,
     }
+
+
+def _resilience_cost(man: dict) -> dict:
+    """Cost of resilience (total and split, yuan, discounted) and the second solve behind it."""
+    r = man.get("resilience") or {}
+    split = ("investment_and_operating", "n1_shortfall_penalty", "other_penalties")
+    return {"cost_of_resilience": r.get("total"),
+            "cost_of_resilience_split": {k: r[k] for k in split} if "total" in r else None,
+            "comparison_solve": r.get("comparison_solve"), **({"why_not_computed": r["why"]} if "why" in r else {})}
 
 
 def _baselines(res: xr.Dataset) -> dict:

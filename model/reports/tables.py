@@ -56,8 +56,12 @@ def answers_table(res: xr.Dataset) -> pd.DataFrame:
     rows += [("conflict", f"{c['constraint']} {c['index']}: {c['text']}") for c in s["conflicts"]]
     r = s["resilience"]
     if r["n_minus_1"]:
-        rows.append(("N-1", f"cost of resilience ¥{r['cost_of_resilience']:,.0f}; load that cannot be re-served "
-                            f"{r['shortfall_rack_years']:,.0f} rack-years"))
+        split = r["cost_of_resilience_split"]
+        cost = (f"cost of resilience ¥{r['cost_of_resilience']:,.0f} = investment and operating "
+                f"¥{split['investment_and_operating']:,.0f} + N-1 shortfall penalty ¥{split['n1_shortfall_penalty']:,.0f} "
+                f"+ other penalties ¥{split['other_penalties']:,.0f} (a second solve without N-1)"
+                if split else f"cost of resilience not computed ({r.get('why_not_computed')})")
+        rows.append(("N-1", f"{cost}; load that cannot be re-served {r['shortfall_rack_years']:,.0f} rack-years"))
     if s["mip"]:
         rows.append(("MILP", f"gap {s['mip']['gap']:.2e}, bound {s['mip']['bound']:,.0f}; {s['mip']['duals']}"))
     return pd.DataFrame(rows, columns=["topic", "answer"])

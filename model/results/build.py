@@ -9,9 +9,12 @@ import json
 import numpy as np
 import xarray as xr
 
+from .. import strict_json
 from ..formulation.blocks import LinearProgram
 from ..formulation.index import Index
+from ..formulation.objective import racks_per_facility_mw
 from ..solve.highs import Solution
+from ..inputs.schema import STANDARD_RACK_KW
 from .reasons import TOL, unmet_reasons
 from .shadow import shadow_prices
 
@@ -41,6 +44,12 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
     grid = _block(lp, v, "grid").reshape(K, Y)
     green = _block(lp, v, "green").reshape(K, Y)
     capacity = inp["installed_racks"].to_numpy()[:, None] + np.cumsum(build, axis=1)
+    has_local = "local" in lp.variables
+    local = _block(lp, v, "local").reshape(R, W, Y) if has_local else np.zeros((R, W, Y))
+    local_build = _block(lp, v, "local_build").reshape(R, Y) if has_local else np.zeros((R, Y))
+    local_mw = np.einsum("rwy,w->ry", local, inp["kw_per_rack"].to_numpy()) / 1000.0 * inp["local_pue"].to_numpy()[:, None]
+    wue = inp["wue_l_per_kwh"].to_numpy()[:, None]
+    pflops = inp["pflops_per_rack"].to_numpy()
     load = alloc.sum(axis=(0, 2))
     it_mw = np.einsum("rkwy,w->ky", alloc, inp["kw_per_rack"].to_numpy()) / 1000.0
     ef = inp["cluster_co2_t_per_mwh"].to_numpy()[:, None]
@@ -55,7 +64,19 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         allocation=(("region", "cluster", "workload", "year"), alloc, {"units": "standard racks"}),
         unmet=(RWY, unmet, {"units": "standard racks"}),
         unmet_reason=(RWY, unmet_reasons(inp, lp, v, unmet).astype(str)),
-        served=(RWY, alloc.sum(axis=1), {"units": "standard racks"}),
+        served=(RWY, alloc.sum(axis=1), {"units": "standard racks", "long_name": "served in the clusters"}),
+        local_served=(RWY, local, {"units": "standard racks", "long_name": "served in the province's own stock (outside the clusters)"}),
+        local_build=(("region", "year"), local_build, {"units": "standard racks"}),
+        local_capacity=(("region", "year"), inp["local_available_racks"].transpose("region", "year").to_numpy() + np.cumsum(local_build, axis=1),
+                        {"units": "standard racks", "long_name": "local stock after retirement + cumulative local builds"}),
+        local_energy_mwh=(("region", "year"), local_mw * H, {"units": "MWh"}),
+        local_emissions_t=(("region", "year"), inp["region_co2_t_per_mwh"].to_numpy()[:, None] * local_mw * H, {"units": "tCO2"}),
+        local_eflops=(RWY, local * pflops[None, :, None] / 1000.0, {"units": "EFLOPS (FP16)"}),
+        water_m3=(KY, wue * it_mw * H, {"units": "m³", "long_name": "on-site water = WUE × IT energy"}),
+        eflops=(("cluster", "workload", "year"), np.einsum("rkwy,w->kwy", alloc, pflops) / 1000.0,
+                {"units": "EFLOPS (FP16)", "long_name": "compute of the occupied racks"}),
+        physical_racks=(("cluster", "workload", "year"), alloc.sum(axis=0) * STANDARD_RACK_KW / inp["physical_rack_kw"].to_numpy()[None, :, None],
+                        {"units": "physical racks", "long_name": "standard racks × 2.5 kW / kW per physical rack"}),
         build=(KY, build, {"units": "standard racks"}),
         capacity=(KY, capacity, {"units": "standard racks", "long_name": "installed + cumulative builds"}),
         load=(KY, load, {"units": "standard racks"}),
@@ -82,9 +103,11 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         np.add.at(n1, ix.arc_k, short)
         out["n1_shortfall"] = (("cluster", "year"), n1, {"units": "standard racks",
                                                          "long_name": "load that could not be re-served if this cluster failed"})
+    out["racks_per_mw"] = (("cluster",), racks_per_facility_mw(inp),
+                           {"long_name": "standard racks per facility MW: the price of a MW of green shortfall in policy_penalty"})
     out = out.assign_coords(cost_term=list(costs))
     out.attrs.update(status=sol.status, objective=sol.objective,
-                     manifest=json.dumps(manifest, ensure_ascii=False, sort_keys=True),
+                     manifest=strict_json.dumps(manifest, ensure_ascii=False, sort_keys=True),
                      **{k: manifest[k] for k in ("scenario_hash", "scenario_name")})
     return out
 

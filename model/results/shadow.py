@@ -1,15 +1,26 @@
 """Shadow prices as planner answers, in yuan of the year they refer to (undiscounted by δ_y).
 
-- ``rack_value[k,y]``: what one more standard rack available at cluster k in year y saves,
-  −(∂z/∂cap[k,y] + f · ∂z/∂floor[k,y]) / δ_y, from the duals of ``cluster_capacity`` and
-  ``utilisation_floor`` (a rack more raises both right-hand sides: capacity by 1, the floor by f);
-- ``mw_value[k,y]``: what one more MW of grid connection at k in year y saves, −(reduced cost of
-  grid[k,y]) / δ_y (nonzero only where the connection limit binds);
+Sign convention: positive = a saving. ``rack_value`` and ``mw_value`` are what one more unit
+*saves* (−∂z/∂unit); ``marginal_cost`` is what one more rack of demand *costs* (+∂z/∂D).
+HiGHS minimises; its row dual is ∂z/∂(the row's active bound) and a column's reduced cost
+d = c − Aᵀy is ∂z/∂(the column's active bound): d ≤ 0 at an upper bound, d ≥ 0 at a lower one.
+
+- ``rack_value[k,y]``: one more standard rack available at cluster k in year y raises the
+  right-hand side of every row the installed racks enter, each by a[k,y] times its coefficient:
+  ``cluster_capacity[k,y]`` (by 1), ``utilisation_floor[k,y]`` (by f: the floor grows with the
+  capacity, so this part is a cost) and, under N-1, ``n1_spare_capacity[f,k,y]`` for every failed
+  cluster f ≠ k (by 1). rack_value = −a[k,y] (y_cap + f · y_floor + Σ_f y_n1cap) / δ_y; it can be
+  negative (a rack that must be kept 上架 costs more than it saves).
+- ``mw_value[k,y]``: one more MW of grid connection at k in year y relaxes the column bound
+  grid[k,y] ≤ G[k] and, under N-1, ``n1_spare_power[f,k,y]`` for every f ≠ k (hi = G[k] + S[k]):
+  mw_value = −(min(d_grid, 0) + Σ_f y_n1pow) / δ_y. Only the upper bound's share of d_grid
+  counts: where grid sits at its lower bound 0 (d ≥ 0) one more MW of connection changes nothing.
 - ``marginal_cost[r,w,y]``: what one more rack of region r's class-w demand in year y costs,
   dual of ``demand_balance`` / δ_y.
 
-These are LP duals: valid for small changes around the optimum. For a MILP run they come from
-the LP with the integer decisions fixed (see docs/math.md).
+These are LP duals: valid for small changes around the optimum (tests compare them with
+re-solves after +1 rack / +1 MW). For a MILP run they come from the LP with the integer
+decisions fixed (see docs/math.md).
 """
 from __future__ import annotations
 
@@ -19,13 +30,25 @@ import xarray as xr
 from ..formulation.blocks import LinearProgram
 
 
-def _rows(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
+def _rows(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray | None:
+    """The block's duals (0 where the compiler dropped a row); None if the LP has no such block."""
     r0 = 0
     for rb in lp.rows:
         if rb.name == name:
             return np.nan_to_num(values[r0: r0 + rb.size])
         r0 += rb.size
-    raise KeyError(name)
+    return None
+
+
+def _per_cluster(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
+    """Σ over the failed cluster f of an N-1 block's duals (rows (f, k ≠ f, y)) → (k, y); 0 without N-1."""
+    K, Y = lp.index.K, lp.index.Y
+    out = np.zeros((K, Y))
+    d = _rows(lp, values, name)
+    if d is not None:
+        k_of_row = np.array([k for f in range(K) for k in range(K) if k != f], dtype=np.int64)
+        np.add.at(out, k_of_row, d.reshape(K * (K - 1), Y))
+    return out
 
 
 def _cols(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
@@ -41,16 +64,21 @@ def shadow_prices(inp: xr.Dataset, lp: LinearProgram, row_dual: np.ndarray, col_
     f = float(inp["utilisation_floor"])
     cap = _rows(lp, row_dual, "cluster_capacity").reshape(K, Y)
     floor = _rows(lp, row_dual, "utilisation_floor").reshape(K, Y)
-    rack_value = -(cap + f * floor) * a / df
-    mw_value = -_cols(lp, col_dual, "grid").reshape(K, Y) / df
+    n1_cap = _per_cluster(lp, row_dual, "n1_spare_capacity")
+    rack_value = -(cap + f * floor + n1_cap) * a / df
+    grid_at_upper = np.minimum(_cols(lp, col_dual, "grid").reshape(K, Y), 0.0)
+    mw_value = -(grid_at_upper + _per_cluster(lp, row_dual, "n1_spare_power")) / df
     marginal = _rows(lp, row_dual, "demand_balance").reshape(R, W, Y) / df
     return {
         "rack_value": (("cluster", "year"), rack_value,
-                       {"units": "yuan per standard rack-year", "long_name": "value of one more rack (shadow price)"}),
+                       {"units": "yuan per standard rack-year", "long_name": "value of one more rack (shadow price)",
+                        "sign": "positive = saving per extra rack"}),
         "mw_value": (("cluster", "year"), mw_value,
-                     {"units": "yuan per MW-year", "long_name": "value of one more MW of grid connection"}),
+                     {"units": "yuan per MW-year", "long_name": "value of one more MW of grid connection",
+                      "sign": "positive = saving per extra MW; 0 where the connection limit is slack"}),
         "marginal_cost": (("region", "workload", "year"), marginal,
-                          {"units": "yuan per rack-year", "long_name": "marginal cost of serving one more rack"}),
+                          {"units": "yuan per rack-year", "long_name": "marginal cost of serving one more rack",
+                           "sign": "positive = cost per extra rack of demand"}),
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import math
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
@@ -20,7 +21,7 @@ from ..formulation.blocks import LinearProgram
 
 
 @contextmanager
-def gc_paused():
+def gc_paused() -> Iterator[None]:
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -52,7 +53,7 @@ def _index_set(labels: list[tuple], dims: tuple[str, ...]) -> pyo.Set:
     return pyo.Set(initialize=labels, ordered=True, dimen=len(dims))
 
 
-def to_pyomo(lp: LinearProgram):
+def to_pyomo(lp: LinearProgram) -> tuple[pyo.ConcreteModel, list, list]:
     """Return (model, columns, rows): columns[i] is the VarData of global column i, rows[j]
     the ConstraintData of global row j (the order of ``lp``)."""
     with gc_paused():

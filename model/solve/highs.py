@@ -11,6 +11,7 @@ import gc
 import os
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -200,7 +201,7 @@ class HighsModel:
         return changed
 
     @contextmanager
-    def variant(self, lp: LinearProgram):
+    def variant(self, lp: LinearProgram) -> Iterator[HighsModel]:
         """Solve a variant of the current LP (other bounds or costs, same structure), then restore."""
         base = self.lp
         self.update(lp)

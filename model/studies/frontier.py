@@ -21,9 +21,8 @@ from ..inputs.scenario import Scenario
 
 def _emissions(lp, col_value: np.ndarray) -> float:
     rb = next(r for r in lp.rows if r.name == "emission_cap")
-    off = lp.offsets()["grid"]
-    t = rb.terms[0]
-    return float(np.dot(t.coef, col_value[off + t.col]))
+    off = lp.offsets()
+    return float(sum(np.dot(t.coef, col_value[off[t.var] + t.col]) for t in rb.terms))
 
 
 def cost_carbon_frontier(sc: Scenario, points: int = 8, planner: Planner | None = None) -> pd.DataFrame:
@@ -38,10 +37,9 @@ def cost_carbon_frontier(sc: Scenario, points: int = 8, planner: Planner | None 
     unmet_star = res["unmet"].transpose("region", "workload", "year").values.ravel() + 1e-6
     serve_same = lp.with_upper("unmet", np.minimum(lp.variables["unmet"].ub, unmet_star))
     rb = next(r for r in lp.rows if r.name == "emission_cap")
-    t = rb.terms[0]
-    with hm.variant(serve_same.with_costs([CostTerm("emissions", [("grid", t.col, t.coef)])])):
+    with hm.variant(serve_same.with_costs([CostTerm("emissions", [(t.var, t.col, t.coef) for t in rb.terms])])):
         sol = hm.solve()
-    e_min, e_max = sol.objective, float(res["emissions_t"].sum())
+    e_min, e_max = sol.objective, float(res["emissions_t"].sum() + res["local_emissions_t"].sum())
     rows = []
     for i, eps in enumerate(np.linspace(e_max, e_min, points)):
         cap = eps * (1 + 1e-9) + 1e-6  # a hair above E_min so the last point stays feasible

@@ -27,7 +27,8 @@ Workers use the spawn start method (never fork a process whose HiGHS has solved)
 write each scenario's folder themselves, so with ``--scheduler`` they must see ``DIR`` at the
 same path (same machine or a shared filesystem).
 
-Failures never stop a batch: an input error, a non-optimal status (e.g. infeasible in strict
+Failures never stop a batch: a file in the list that is not a valid scenario (recorded with status
+"invalid" and its one-line message, never sent to a worker), an input error, a non-optimal status (e.g. infeasible in strict
 mode) or a crashed worker is recorded in the scenario's ``run.json`` and in the index. A chunk
 whose worker died is retried by Dask; if it keeps killing workers its scenarios are resubmitted
 one by one, and the one that still kills its worker is recorded as crashed. Re-running the same
@@ -36,9 +37,9 @@ command skips every scenario whose folder is complete and retries the failed one
 from __future__ import annotations
 
 from .execute import BatchResult, default_workers, open_client, run_batch
-from .jobs import Job, chunks_for, make_jobs
+from .jobs import Job, Rejected, chunks_for, make_jobs
 from .store import combine, is_done, read_arrays, result_arrays
 from .worker import run_chunk, run_one, worker_planner
 
-__all__ = ["BatchResult", "Job", "chunks_for", "combine", "default_workers", "is_done", "make_jobs", "open_client",
+__all__ = ["BatchResult", "Job", "Rejected", "chunks_for", "combine", "default_workers", "is_done", "make_jobs", "open_client",
            "read_arrays", "result_arrays", "run_batch", "run_chunk", "run_one", "worker_planner"]

@@ -20,6 +20,7 @@ import pandas as pd
 import xarray as xr
 
 from ...reports.kpis import label
+from ...reports.safe import neutral_frame
 from .store import combine
 from ...errors import InputError
 
@@ -73,7 +74,8 @@ def _load_batch(path: Path) -> list[Entry]:
         if h not in pos:
             raise InputError(path / "combined.nc", "scenario_hash", f"scenario {row['name']} ({h}) is missing; re-run the batch")
         rec = _read_json(path / "scenarios" / h / "run.json")
-        out.append(Entry(str(row["name"]), str(row["name"]), str(path), str(rec.get("status")), h,
+        name = str(rec.get("name", row["name"]))  # run.json has the name as given (index.csv is neutralised)
+        out.append(Entry(name, name, str(path), str(rec.get("status")), h,
                          rec.get("kpis", {}), comb, pos[h], {k: row[k] for k in levers}))
     return out
 
@@ -284,7 +286,7 @@ def excel_comparison(kpis: pd.DataFrame, diff: pd.DataFrame, sources: list[str])
         for name, df in sheets.items():
             if df.shape[1] > 16000:
                 df = df.iloc[:, :16000]
-            df.to_excel(xw, sheet_name=name[:31], index=False)
+            neutral_frame(df).to_excel(xw, sheet_name=name[:31], index=False)
             ws = xw.sheets[name[:31]]
             ws.freeze_panes = "B2"
             for col in list(ws.columns)[:60]:

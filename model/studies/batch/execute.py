@@ -3,15 +3,22 @@ crash isolation, progress, then the index, combined.nc and batch.json."""
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, UTC
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable
 
 from ...errors import InputError
+from ...reports.safe import neutral_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
 from .jobs import Job, chunks_for, make_jobs
 from .store import (OUTPUTS, _combined_current, _write_atomic, _write_json, clean_stale, combine, index_frame, is_done,
                     write_failure, write_index)
@@ -24,7 +31,7 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def open_client(workers: int, scheduler: str | None):
+def open_client(workers: int, scheduler: str | None) -> tuple[Any, Any]:
     """(client, cluster): a local cluster of worker processes, or a connection to ``scheduler``."""
     import logging
 
@@ -37,10 +44,25 @@ def open_client(workers: int, scheduler: str | None):
         except (OSError, TimeoutError) as exc:
             raise InputError("--scheduler", "", f"cannot connect to {scheduler} ({exc})") from None
         return client, None
-    with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}):
+    with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}), _workers_ignore_ctrl_c():
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+                               dashboard_address=None, silence_logs=logging.CRITICAL)  # failures go to run.json
     return Client(cluster), cluster
+
+
+@contextmanager
+def _workers_ignore_ctrl_c():
+    """Worker processes started inside inherit an ignored SIGINT: Ctrl-C reaches the whole
+    process group, and only the client should act on it (stop submitting, close the cluster,
+    one line); a worker then finishes or abandons its scenario without printing tracebacks."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @dataclass
@@ -52,7 +74,7 @@ class BatchResult:
     paths: dict[str, Path]
 
     @property
-    def failed(self):
+    def failed(self) -> pd.DataFrame:
         return self.index[~self.index["ok"]]
 
 
@@ -99,7 +121,10 @@ def _execute(client, todo: list[Job], out: Path, outputs: str, html: bool,
 def run_batch(points, out: str | Path, *, workers: int | None = None, scheduler: str | None = None,
               outputs: str = "full", html: bool = True, lever_keys: list[str] | None = None,
               progress: bool = True, console=None, command: str = "") -> BatchResult:
-    """Run every point (a ``model.sweep.Point`` or (name, Scenario, levers)) and write DIR."""
+    """Run every point (a ``model.sweep.Point``, (name, Scenario, levers) or ``Rejected``) and write DIR.
+
+    A ``Rejected`` entry (a file that is not a valid scenario) is recorded as failed with status
+    "invalid" and its message; the others run."""
     if outputs not in OUTPUTS:
         raise InputError("--outputs", "", f"expected one of {', '.join(OUTPUTS)}, got {outputs!r}")
     if workers is not None and workers < 1:
@@ -114,8 +139,11 @@ def run_batch(points, out: str | Path, *, workers: int | None = None, scheduler:
     unique: dict[str, Job] = {}
     for j in jobs:
         unique.setdefault(j.hash, j)
-    todo = [j for h, j in unique.items() if not is_done(root / h, outputs, html)]
-    reused = set(unique) - {j.hash for j in todo}
+    for j in unique.values():
+        if j.error:
+            write_failure(root, j.payload(), j.error, status="invalid")
+    todo = [j for h, j in unique.items() if not j.error and not is_done(root / h, outputs, html)]
+    reused = {h for h, j in unique.items() if not j.error} - {j.hash for j in todo}
     n_workers = 0
     if todo:
         n_workers = min(workers or default_workers(), len(todo)) if not scheduler else 0
@@ -134,7 +162,7 @@ def run_batch(points, out: str | Path, *, workers: int | None = None, scheduler:
     paths = write_index(index, out)
     ok = index[index["ok"]]
     summ = ok.drop(columns=[c for c in ("ok", "error", "iterations", "worker", "finished") if c in ok.columns])
-    _write_atomic(out / "summary.csv", lambda p: summ.to_csv(p, index=False))
+    _write_atomic(out / "summary.csv", lambda p: neutral_frame(summ).to_csv(p, index=False))
     paths["summary.csv"] = out / "summary.csv"
     ds = None if not todo and _combined_current(out / "combined.nc", index, lever_keys) else combine(index, out, lever_keys)
     if ds is not None:

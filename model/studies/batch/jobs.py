@@ -2,6 +2,7 @@
 and how jobs are grouped into chunks that share a model structure."""
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass, field
@@ -9,21 +10,32 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import InputError
-from ...inputs.scenario import Scenario, scenario_hash
+from ...inputs.scenario import FILE_FIELDS, Scenario, scenario_hash
 
 MAX_CHUNK = 20
+
+
+@dataclass
+class Rejected:
+    """A batch entry whose file could not be read as a scenario: recorded as failed, never run."""
+    name: str
+    error: str  # the InputError line
+    levers: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class Job:
     name: str
     hash: str
-    scenario: Scenario
+    scenario: Scenario | None  # None: rejected before the run (see ``error``)
     levers: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
 
     def payload(self) -> dict:
         """The plain description a worker receives."""
         sc = self.scenario
+        if sc is None:
+            return {"name": self.name, "hash": self.hash, "levers": self.levers}
         return {"name": self.name, "hash": self.hash, "levers": self.levers,
                 "scenario": sc.model_dump(mode="json"), "source": sc.source, "base_dir": str(sc.base_dir)}
 
@@ -50,16 +62,28 @@ def _fingerprint(sc: Scenario, cache: dict[str, str]) -> str:
     return cache[key]
 
 
+def _hash(sc: Scenario, fingerprint: str) -> str:
+    try:
+        return scenario_hash(sc, fingerprint)
+    except InputError:  # a named file cannot be read: the worker reports its error for this scenario
+        paths = json.dumps({f: str(sc.resolve(getattr(sc, f))) for f in FILE_FIELDS if getattr(sc, f)})
+        return scenario_hash(sc.model_copy(update=dict.fromkeys(FILE_FIELDS)), f"{fingerprint} unreadable {paths}")
+
+
 def make_jobs(points) -> list[Job]:
-    """Points (``model.sweep.Point`` or (name, Scenario, levers) tuples) → jobs with hashes.
+    """Points (``model.sweep.Point``, (name, Scenario, levers) tuples or ``Rejected``) → jobs.
 
     HiGHS runs with one thread per worker, so ``solver.threads`` is set to 1 (and hashed so)."""
     cache: dict[str, str] = {}
     jobs = []
     for p in points:
+        if isinstance(p, Rejected):  # keyed by its message, which names the file
+            h = hashlib.sha256(("rejected\0" + p.error).encode()).hexdigest()[:16]
+            jobs.append(Job(p.name, h, None, dict(p.levers), p.error))
+            continue
         name, sc, levers = (p.name, p.scenario, p.levers) if hasattr(p, "scenario") else p
         sc = sc.single_threaded().model_copy(update={"base_dir": str(Path(sc.base_dir).resolve())})  # workers' cwd may differ
-        jobs.append(Job(name, scenario_hash(sc, _fingerprint(sc, cache)), sc, dict(levers)))
+        jobs.append(Job(name, _hash(sc, _fingerprint(sc, cache)), sc, dict(levers)))
     return jobs
 
 

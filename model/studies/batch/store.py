@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ... import strict_json
+from ...reports.safe import neutral_frame
+
 if TYPE_CHECKING:
+    import pandas as pd
+    import xarray as xr
+
     from .jobs import Job
 
 OUTPUTS = ("full", "lean")
@@ -22,7 +28,7 @@ OUTPUTS = ("full", "lean")
 COMBINED_VARS = ("allocation", "unmet", "served", "build", "capacity", "load", "utilisation",
                  "utilisation_shortfall", "it_power_mw", "grid_mw", "green_mw", "facility_power_mw",
                  "energy_mwh", "green_shortfall_mw", "emissions_t", "west_shortfall", "latency_weighted_ms",
-                 "capacity_price", "rack_value", "mw_value", "marginal_cost", "cost")
+                 "rack_value", "mw_value", "marginal_cost", "cost")
 
 
 DIMS = ("region", "cluster", "workload", "year", "cost_term")
@@ -77,7 +83,7 @@ def clean_stale(root: Path) -> None:
 
 
 def _write_json(path: Path, doc: dict) -> None:
-    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    path.write_text(strict_json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
 
 
 def write_failure(root: Path, item: dict, error: str, **extra) -> None:
@@ -124,7 +130,7 @@ def _read_json(path: Path) -> dict | None:
         return None
 
 
-def index_frame(jobs: list[Job], out: Path, reused: set[str], lever_keys: list[str]):
+def index_frame(jobs: list[Job], out: Path, reused: set[str], lever_keys: list[str]) -> pd.DataFrame:
     """One row per scenario (command order), read back from the scenario folders."""
     import pandas as pd
 
@@ -178,7 +184,7 @@ def _lever_coord(values: list) -> np.ndarray:
     return np.asarray(["" if v is None else str(v) for v in values], dtype=str)
 
 
-def combine(index, out: Path, lever_keys: list[str]):
+def combine(index: pd.DataFrame, out: Path, lever_keys: list[str]) -> xr.Dataset:
     """combined.nc contents: the solved scenarios' arrays along ``scenario`` (read from arrays.npz).
 
     Scenarios on the same dataset share labels and are stacked directly; a mix of datasets is
@@ -256,7 +262,7 @@ def _write_atomic(path: Path, writer: Callable[[Path], None]) -> None:
 
 def write_index(index, out: Path) -> dict[str, Path]:
     paths = {}
-    _write_atomic(out / "index.csv", lambda p: index.to_csv(p, index=False))
+    _write_atomic(out / "index.csv", lambda p: neutral_frame(index).to_csv(p, index=False))
     paths["index.csv"] = out / "index.csv"
     def parquet(p: Path):
         try:

@@ -9,6 +9,7 @@ import time
 import traceback
 from datetime import datetime, UTC
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,10 +18,13 @@ from ...inputs.scenario import scenario_to_yaml
 from ...reports.kpis import kpi_row
 from .store import _publish, _tmp_folder, _write_json, is_done, result_arrays, write_failure
 
+if TYPE_CHECKING:
+    from ...run import Planner
+
 _PLANNER = None  # one Planner per worker process, created on first use (keeps the compiled model)
 
 
-def worker_planner(fresh: bool = False):
+def worker_planner(fresh: bool = False) -> Planner:
     global _PLANNER
     if _PLANNER is None or fresh:
         import highspy

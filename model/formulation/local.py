@@ -1,0 +1,122 @@
+"""Existing data-center stock of each province outside the clusters ("local supply", ``local.csv``).
+
+Variables ``local[r,w,y]`` (racks of region r's class-w work served in r's own stock) and
+``local_build[r,y]`` (racks added to that stock). The stock enters ``demand_balance`` (+ local) and
+the carbon budget ``emission_cap`` (its grid emissions); S[r,y] = existing[r] · max(0, 1 − ρ[r] · (y − y0))
+is the stock left after straight-line retirement. All local power is grid power (no green
+procurement is modelled outside the clusters). Every family applies only when the dataset has a
+``local.csv`` with some stock or growth (and the scenario keeps ``local_supply: true``).
+"""
+from __future__ import annotations
+
+from itertools import product
+
+import numpy as np
+import xarray as xr
+
+from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock
+from .family import Family
+from .index import Index
+
+
+def has_local_supply(inp: xr.Dataset) -> bool:
+    return bool((inp["local_available_racks"] > 0).any() or (inp["local_build_limit_racks_per_year"] > 0).any())
+
+
+def local_variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
+    return {
+        "local": VarBlock("local", ("region", "workload", "year"),
+                          list(product(ix.regions, ix.workloads, ix.years)), "racks served in the province's own stock"),
+        "local_build": VarBlock("local_build", ("region", "year"), list(product(ix.regions, ix.years)),
+                                "racks added to the province's own stock"),
+    }
+
+
+def local_supply_term(ix: Index) -> Term:
+    """+ local[r,w,y] in demand_balance[r,w,y] (rows and columns in the same (r, w, y) order)."""
+    n = ix.R * ix.W * ix.Y
+    return Term("local", np.arange(n), np.arange(n), np.ones(n))
+
+
+def local_emissions_t_per_rack_year(inp: xr.Dataset) -> np.ndarray:
+    """(R, W): tCO2 per rack-year served in the province's own stock, e[r] · H · PUE[r] · kW[w] / 1000."""
+    H = float(inp.attrs["hours_per_year"])
+    return (inp["region_co2_t_per_mwh"] * inp["local_pue"]).to_numpy()[:, None] * H * inp["kw_per_rack"].to_numpy()[None, :] / 1000.0
+
+
+def local_emissions_term(ix: Index, inp: xr.Dataset) -> Term:
+    """Local emissions in the single emission_cap row."""
+    n = ix.R * ix.W * ix.Y
+    return Term("local", np.zeros(n, dtype=np.int64), np.arange(n), np.repeat(local_emissions_t_per_rack_year(inp).ravel(), ix.Y))
+
+
+def local_capacity(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """local_capacity[r,y]:  Σ_w local[r,w,y] − Σ_{y'≤y} local_build[r,y'] ≤ S[r,y]"""
+    R, W, Y = ix.R, ix.W, ix.Y
+    r, _, y = np.meshgrid(np.arange(R), np.arange(W), np.arange(Y), indexing="ij")
+    rr, t, tp = np.nonzero(np.broadcast_to(np.tril(np.ones((Y, Y), bool)), (R, Y, Y)))
+    hi = inp["local_available_racks"].transpose("region", "year").to_numpy().ravel()
+    return RowBlock("local_capacity", ("region", "year"), list(product(ix.regions, ix.years)),
+                    [Term("local", (r * Y + y).ravel(), np.arange(R * W * Y), np.ones(R * W * Y)),
+                     Term("local_build", rr * Y + t, rr * Y + tp, -np.ones(rr.size))],
+                    lo=np.full(R * Y, -np.inf), hi=hi)
+
+
+def local_build_limit(ix: Index, inp: xr.Dataset) -> Bound:
+    """local_build_limit:  local_build[r,y] ≤ G[r]"""
+    return Bound("local_build_limit", "local_build", np.repeat(inp["local_build_limit_racks_per_year"].to_numpy(), ix.Y))
+
+
+def local_latency(ix: Index, inp: xr.Dataset) -> Bound:
+    """local_latency:  local[r,w,y] ≤ 0 where L_loc[r] > Lmax[w], +∞ otherwise"""
+    adm = inp["local_admissible"].transpose("region", "workload").to_numpy()
+    return Bound("local_latency", "local", np.repeat(np.where(adm, np.inf, 0.0).ravel(), ix.Y))
+
+
+def _per_rwy(ix: Index, inp: xr.Dataset, per_rw: np.ndarray) -> np.ndarray:
+    return (per_rw[:, :, None] * inp["discount_factor"].to_numpy()[None, None, :]).ravel()
+
+
+def _mwh_per_rack_year(inp: xr.Dataset) -> np.ndarray:
+    return float(inp.attrs["hours_per_year"]) * inp["local_pue"].to_numpy()[:, None] * inp["kw_per_rack"].to_numpy()[None, :] / 1000.0
+
+
+def local_electricity(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """local_electricity = Σ_{r,w,y} δ_y · 8760 · PUE[r] · kW[w] · p[r] · local[r,w,y]"""
+    coef = _mwh_per_rack_year(inp) * 1000 * inp["local_grid_price_yuan_per_kwh"].to_numpy()[:, None]
+    return CostTerm("local_electricity", [("local", np.arange(ix.R * ix.W * ix.Y), _per_rwy(ix, inp, coef))])
+
+
+def local_carbon(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """local_carbon = Σ_{r,w,y} δ_y · P_CO2 · e[r] · 8760 · PUE[r] · kW[w] / 1000 · local[r,w,y]"""
+    coef = float(inp["carbon_price_yuan_per_t"]) * local_emissions_t_per_rack_year(inp)
+    return CostTerm("local_carbon", [("local", np.arange(ix.R * ix.W * ix.Y), _per_rwy(ix, inp, coef))])
+
+
+def local_opex(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """local_opex = Σ_{r,w,y} δ_y · o[r] · local[r,w,y]"""
+    coef = np.broadcast_to(inp["local_opex_yuan_per_rack_year"].to_numpy()[:, None], (ix.R, ix.W))
+    return CostTerm("local_opex", [("local", np.arange(ix.R * ix.W * ix.Y), _per_rwy(ix, inp, coef))])
+
+
+def local_capex(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """local_capex = Σ_{r,y} δ_y · CRF · c[r] · Σ_{y'≤y} local_build[r,y']"""
+    df = inp["discount_factor"].to_numpy()
+    annuity = np.cumsum(df[::-1])[::-1]
+    coef = float(inp["capital_recovery_factor"]) * inp["local_capex_yuan_per_rack"].to_numpy()[:, None] * annuity[None, :]
+    return CostTerm("local_capex", [("local_build", np.arange(ix.R * ix.Y), coef.ravel())])
+
+
+FAMILIES = (
+    Family("local_variables", "vars", local_variables, when=has_local_supply),
+    Family("local_capacity", "rows", local_capacity, when=has_local_supply,
+           conflict="the own data-center stock of {region} (after retirement and growth) in {year}"),
+    Family("local_build_limit", "bound", local_build_limit, when=has_local_supply,
+           conflict="yearly growth limit of the own data-center stock of {region} in {year}"),
+    Family("local_latency", "bound", local_latency, when=has_local_supply,
+           conflict="{region}'s own stock is beyond the latency bound of {workload} work ({year})"),
+    Family("local_electricity", "cost", local_electricity, when=has_local_supply),
+    Family("local_carbon", "cost", local_carbon, when=has_local_supply),
+    Family("local_opex", "cost", local_opex, when=has_local_supply),
+    Family("local_capex", "cost", local_capex, when=has_local_supply),
+)
