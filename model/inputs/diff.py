@@ -86,6 +86,7 @@ def suggested_name(base: Scenario, edited: Scenario, ds: Dataset, most: int = 4)
             continue
         lv = by_path[path]
         owner = _owner(lv, ds).strip().removesuffix("集群")
+        owner = owner[:3] if len(owner) > 4 else owner  # 长三角生态绿色… → 长三角
         parts.append(f"{owner}{lv.label_zh.replace(' ', '')}{_short(lever_value(edited, ds, path), lv)}")
     shown = parts[:most] + ([f"+{len(parts) - most}"] if len(parts) > most else [])
     return " · ".join([base.name] + shown)[:120] if shown else base.name

@@ -164,7 +164,8 @@ def dataset_value(ds: Dataset, path: str) -> Any:
     if path in ("solver.time_limit_s", "solver.mip_rel_gap"):
         return float(getattr(Scenario.model_fields["solver"].default, parts[1]))
     if parts[0] == "clusters":
-        return float(ds.clusters.loc[parts[1], parts[2]])
+        v = float(ds.clusters.loc[parts[1], parts[2]])
+        return None if math.isnan(v) else v  # an empty cell: no limit (e.g. water_limit_m3_per_year)
     if parts[0] == "latency_bounds_ms":
         b = float(ds.workloads.loc[parts[1], "latency_bound_ms"])
         return None if math.isnan(b) else b
