@@ -3,7 +3,9 @@
 Regression: after the reference solve, carbon price 1e9 (costs up to 6e12 yuan per column)
 made HiGHS' dual simplex stop from the old basis with "excessive dual values", status
 'not set', and the app showed "No solution" while the CLI (a cold solve) found the optimum.
-``HighsModel.solve`` now solves such a failed warm start again from scratch.
+``HighsModel.solve`` now solves such a failed warm start again from scratch. Scenario files now
+cap the carbon price at 100,000 yuan/t; the 1e9 case is built past validation (``model_copy``),
+because the warm path must not depend on that cap.
 """
 from __future__ import annotations
 
@@ -18,12 +20,13 @@ from model.run import Planner
 CLUSTERS = ["zhangjiakou", "yrd_demo", "wuhu", "shaoguan", "tianfu", "chongqing", "horinger", "guian",
             "qingyang", "zhongwei"]
 EXTREMES = {  # one Planner walks through them in this order, each a warm update of the one before
-    "carbon price 1e9": {"carbon_price_yuan_per_t": 1e9},
-    "carbon price 0": {"carbon_price_yuan_per_t": 0},
-    "demand x0.01": {"demand.scale": 0.01},
-    "demand x5": {"demand.scale": 5.0},
-    "every cluster out": {"outages": [{"cluster": c} for c in CLUSTERS]},
-    "back to the reference": {},
+    "carbon price 1e9": lambda sc: sc.model_copy(update={"carbon_price_yuan_per_t": 1e9}),
+    "carbon price 1e5 (the cap)": lambda sc: apply_changes(sc, {"carbon_price_yuan_per_t": 1e5}),
+    "carbon price 0": lambda sc: apply_changes(sc, {"carbon_price_yuan_per_t": 0}),
+    "demand x0.01": lambda sc: apply_changes(sc, {"demand.scale": 0.01}),
+    "demand x5": lambda sc: apply_changes(sc, {"demand.scale": 5.0}),
+    "every cluster out": lambda sc: apply_changes(sc, {"outages": [{"cluster": c} for c in CLUSTERS]}),
+    "back to the reference": lambda sc: sc,
 }
 
 
@@ -32,8 +35,7 @@ def walk():
     base, _ = sources.app_scenario(sources.load_bundled("reference"))
     planner = Planner()
     planner.solve(base)
-    return [(label, planner.solve(apply_changes(base, ch)), Planner().solve(apply_changes(base, ch)))
-            for label, ch in EXTREMES.items()]
+    return [(label, planner.solve(make(base)), Planner().solve(make(base))) for label, make in EXTREMES.items()]
 
 
 @pytest.mark.parametrize("i", range(len(EXTREMES)), ids=list(EXTREMES))
@@ -52,6 +54,8 @@ def test_the_failed_warm_start_is_recorded(walk):
     assert man["demand x0.01"]["warm_start"] is True and man["demand x0.01"]["cold_retry"] is False
 
 
-def test_every_cluster_out_leaves_all_demand_unmet(walk):
+def test_every_cluster_out_leaves_no_load_at_the_clusters(walk):
     _, warm, _ = walk[list(EXTREMES).index("every cluster out")]
-    assert float(warm["unmet"].sum()) == pytest.approx(float(warm["demand"].sum()), rel=1e-9)
+    _, ref, _ = walk[list(EXTREMES).index("back to the reference")]
+    assert float(warm["load"].sum()) == pytest.approx(0, abs=1e-6)  # only the provinces' own stock serves
+    assert float(warm["unmet"].sum()) > float(ref["unmet"].sum())
