@@ -72,13 +72,30 @@ def cost_vector(f: xr.Dataset) -> np.ndarray:
     put("grid", df * H * (1000 * f["grid_price_yuan_per_kwh"].to_numpy()[:, None] + float(f["carbon_price_yuan_per_t"]) * e))
     put("green", df * H * 1000 * f["green_price_yuan_per_kwh"].to_numpy()[:, None])
     tau = f["transport_yuan_per_rack_year"].transpose("region", "cluster", "workload").to_numpy()
-    put("x", tau[..., None] * df)
+    opex = f["opex_yuan_per_rack_year"].to_numpy()[None, :, None]  # per occupied rack-year at k
+    put("x", (tau + opex)[..., None] * df)
     put("unmet", float(f["unmet_penalty_yuan_per_rack_year"]) * df)
     P = float(f["policy_penalty_yuan_per_rack_year"])
     put("util_short", P * df)
     put("green_short", P * f["racks_per_mw"].to_numpy()[:, None] * df)
     put("west_short", P * df)
     return c
+
+
+def local_cost(f: xr.Dataset) -> float:
+    """The cost of the provinces' own stock (docs/math.md, Objective: local_*), from the file."""
+    if "local_served" not in f:
+        return 0.0
+    df = f["discount_factor"].to_numpy()
+    H = float(f.attrs["hours_per_year"])
+    local = f["local_served"].transpose("region", "workload", "year").to_numpy()
+    kwh = H * f["local_pue"].to_numpy()[:, None] * f["kw_per_rack"].to_numpy()[None, :]  # (R, W) per rack-year
+    e = f["region_co2_t_per_mwh"].to_numpy()[:, None]
+    per_rack = (kwh * (f["local_grid_price_yuan_per_kwh"].to_numpy()[:, None] + float(f["carbon_price_yuan_per_t"]) * e / 1000)
+                + f["local_opex_yuan_per_rack_year"].to_numpy()[:, None])
+    annuity = np.cumsum(df[::-1])[::-1]
+    capex = float(f["capital_recovery_factor"]) * f["local_capex_yuan_per_rack"].to_numpy()[:, None] * annuity[None, :]
+    return float((per_rack[..., None] * local * df).sum() + (capex * f["local_build"].transpose("region", "year").to_numpy()).sum())
 
 
 def decisions(f: xr.Dataset) -> np.ndarray:
@@ -187,7 +204,7 @@ def test_reference_objective_rebuilt_from_results_nc(tmp_path):
     sc = load_scenario(Path(__file__).resolve().parents[1] / "data" / "scenarios" / "west_push.yaml")
     f = write_results(solve_scenario(sc), tmp_path)
     rederive(f)
-    objective = float(cost_vector(f) @ decisions(f))
+    objective = float(cost_vector(f) @ decisions(f)) + local_cost(f)
     assert objective == pytest.approx(float(f.attrs["objective"]), rel=1e-6)
     assert objective == pytest.approx(float(f["cost"].sum()), rel=1e-6)
 

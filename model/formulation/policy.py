@@ -64,7 +64,8 @@ NO_CAP = 1e20
 
 
 def emission_cap(ix: Index, inp: xr.Dataset) -> RowBlock:
-    """emission_cap:  Σ_{k,y} e[k] · 8760 · grid[k,y] + Σ_{r,w,y} e[r] · 8760 · PUE_loc[r] · kW[w] / 1000 · local[r,w,y] ≤ C   (tCO2 over the horizon; the local term only with local supply)"""
+    """emission_cap:  Σ_{k,y} e[k] · 8760 · grid[k,y] + Σ_{r,w,y} e[r] · 8760 · PUE_loc[r] · kW[w] / 1000 · local[r,w,y] ≤ C
+    (tCO2 over the horizon; the local term only with local supply)"""
     cap = float(inp["emission_cap_t"])
     n = ix.K * ix.Y
     ef = np.repeat(inp["cluster_co2_t_per_mwh"].to_numpy(), ix.Y) * float(inp.attrs["hours_per_year"])

@@ -129,8 +129,9 @@ def region_levers(ds: Dataset, region: str) -> list[Lever]:
 
 def cluster_levers(ds: Dataset, cluster: str) -> list[Lever]:
     """One lever per overridable cluster attribute of the catalogue (``schema.py``)."""
-    return [Lever(f"clusters.{cluster}.{c.name}", c.zh, c.en, c.unit.strip("-"), c.lo, c.hi if math.isfinite(c.hi) else None,
-                  c.step, c.fmt, help=c.doc) for c in overridable("clusters.csv")]
+    return [Lever(f"clusters.{cluster}.{c.name}", c.zh, c.en, c.unit.strip("-") + (", empty: none" if c.optional else ""),
+                  c.lo, c.hi if math.isfinite(c.hi) else None, c.step, c.fmt, "optional" if c.optional else "float",
+                  help=c.doc) for c in overridable("clusters.csv")]
 
 
 def lever_catalog(ds: Dataset) -> list[Lever]:
@@ -164,8 +165,8 @@ def dataset_value(ds: Dataset, path: str) -> Any:
     if path in ("solver.time_limit_s", "solver.mip_rel_gap"):
         return float(getattr(Scenario.model_fields["solver"].default, parts[1]))
     if parts[0] == "clusters":
-        v = float(ds.clusters.loc[parts[1], parts[2]])
-        return None if math.isnan(v) else v  # an empty cell: no limit (e.g. water_limit_m3_per_year)
+        value = float(ds.clusters.loc[parts[1], parts[2]])
+        return None if math.isnan(value) else value  # an optional attribute left empty: none
     if parts[0] == "latency_bounds_ms":
         b = float(ds.workloads.loc[parts[1], "latency_bound_ms"])
         return None if math.isnan(b) else b
