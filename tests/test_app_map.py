@@ -44,8 +44,12 @@ def test_layer_values_are_the_results_summed_or_weighted(res):
     assert dem.sum() == pytest.approx(float(res["demand"].sel(year=y).sum()))
     assert geo.layer_values(res, y, "unmet").sum() == pytest.approx(float(res["unmet"].sel(year=y).sum()))
     lat = geo.layer_values(res, y, "latency")
-    a = res["allocation"].sel(year=y, region="beijing").sum("workload")
-    assert lat["beijing"] == pytest.approx(float((a * res["latency_ms"].sel(region="beijing")).sum() / a.sum()))
+    for r in ("beijing", "gansu"):  # served locally only / also by the clusters
+        a = res["allocation"].sel(year=y, region=r).sum("workload")
+        loc = float(res["local_served"].sel(year=y, region=r).sum())
+        want = (float((a * res["latency_ms"].sel(region=r)).sum()) + loc * float(res["local_latency_ms"].sel(region=r))) \
+            / (float(a.sum()) + loc)
+        assert lat[r] == pytest.approx(want)
     mc = geo.layer_values(res, y, "marginal_cost")
     d = res["demand"].sel(year=y, region="beijing")
     assert mc["beijing"] == pytest.approx(float((res["marginal_cost"].sel(year=y, region="beijing") * d).sum()

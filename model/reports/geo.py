@@ -109,7 +109,7 @@ LAYERS = {  # key: (zh, en, unit zh, unit en)
 def layer_values(res: xr.Dataset, year: int, layer: str) -> pd.Series:
     """One value per demand region in ``year``: unmet and demand in racks (all classes); the
     demand-weighted marginal cost of one more rack (10⁴ yuan per rack-year); the served-weighted
-    one-way latency (ms). NaN where it is undefined (no demand, nothing served)."""
+    one-way latency (ms), the province's own stock included. NaN where it is undefined."""
     y = int(year)
     dem = res["demand"].sel(year=y)
     if layer == "demand":
@@ -121,8 +121,11 @@ def layer_values(res: xr.Dataset, year: int, layer: str) -> pd.Series:
         v = (res["marginal_cost"].sel(year=y) * dem).sum("workload") / total.where(total > TOL) / 1e4
     elif layer == "latency":
         a = res["allocation"].sel(year=y).sum("workload")
-        served = a.sum("cluster")
-        v = (a * res["latency_ms"]).sum("cluster") / served.where(served > TOL)
+        served, weighted = a.sum("cluster"), (a * res["latency_ms"]).sum("cluster")
+        if "local_served" in res:  # the province's own stock serves at its local latency
+            local = res["local_served"].sel(year=y).sum("workload")
+            served, weighted = served + local, weighted + local * res["local_latency_ms"]
+        v = weighted / served.where(served > TOL)
     else:
         raise KeyError(f"unknown map layer {layer!r} (known: {', '.join(LAYERS)})")
     return v.to_series()
@@ -169,8 +172,8 @@ def hub_flows(res: xr.Dataset, year: int, min_share: float = 0.01) -> tuple[pd.D
     total = float(f["racks"].sum())
     keep = f["racks"] >= max(TOL, min_share * total)
     hidden = float(f.loc[~keep, "racks"].sum()) / total if total > 0 else 0.0
-    f = f[keep].copy()
     anchors = {p.region: p.anchor for p in provinces() if p.region}
+    f = f[keep & f["region"].isin(list(anchors))].copy()  # a dataset's own regions may have no outline
     k = cluster_frame(res, y).groupby("hub")[["x", "y"]].mean()
     f["x0"] = [anchors[r][0] for r in f["region"]]
     f["y0"] = [anchors[r][1] for r in f["region"]]

@@ -22,7 +22,8 @@ def _short(name_zh: str) -> str:
 def single_cluster_outages(sc: Scenario, planner: Planner | None = None, top: int = 3) -> pd.DataFrame:
     """One row per cluster carrying load in the base plan: its load in the last year, the change
     in cost (yuan, discounted) and in unmet demand (rack-years over the horizon, racks in the last
-    year), and the ``top`` clusters that take most of its load in the last year."""
+    year), and the ``top`` clusters (or the provinces' own stock) that take most of its load in the
+    last year ("—": none of it moves)."""
     planner = planner or Planner()
     base = planner.solve(sc)
     last = int(base.year.values[-1])
@@ -35,7 +36,9 @@ def single_cluster_outages(sc: Scenario, planner: Planner | None = None, top: in
         if lost <= 1e-6:
             continue
         res = planner.solve(apply_changes(sc, {"outages": kept + [{"cluster": str(k)}]}))
-        gain = (res["load"] - base["load"]).sel(year=last).to_series().drop(k)
+        gain = (res["load"] - base["load"]).sel(year=last).to_series().drop(k).rename(index=short)
+        if "local_served" in res:  # the provinces' own stock outside the clusters
+            gain["本省机房 own stock"] = float((res["local_served"] - base["local_served"]).sel(year=last).sum())
         gain = gain[gain > 1e-6].sort_values(ascending=False)
         rows.append({
             "cluster": str(k), "cluster_zh": names[k], "cluster_en": str(base["cluster_name_en"].sel(cluster=k).item()),
@@ -43,7 +46,7 @@ def single_cluster_outages(sc: Scenario, planner: Planner | None = None, top: in
             "cost_delta_yuan": float(res.attrs["objective"]) - float(base.attrs["objective"]),
             "unmet_delta_rack_years": float(res["unmet"].sum() - base["unmet"].sum()),
             "not_moved_racks": float((res["unmet"] - base["unmet"]).sel(year=last).sum()),
-            "moved_to": "; ".join(f"{short[c]} +{v:,.0f}" for c, v in gain.head(top).items()),
+            "moved_to": "; ".join(f"{c} +{v:,.0f}" for c, v in gain.head(top).items()) or "—",
         })
     planner.solve(sc)  # leave the planner on the scenario itself
     return pd.DataFrame(rows)
