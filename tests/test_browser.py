@@ -309,7 +309,8 @@ def test_phone_width_and_two_sessions_at_once(server):
             b.wait_for_timeout(1000)
             box = plot.bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= 390 + 1, box  # the map fits the phone
-            b.screenshot(path=str(ARTIFACTS / "app_map_phone.png"), full_page=True)
+            plot.scroll_into_view_if_needed()
+            b.screenshot(path=str(ARTIFACTS / "app_map_phone.png"))
             # and A still has its own scenario
             a.get_by_role("tab", name="情景 Scenario").click()
             assert a.get_by_label("碳价 Carbon price (yuan/tCO2)").input_value() == "500.00"
