@@ -47,9 +47,11 @@ bench: install
 	$(PY) benchmarks/bench_core.py
 	$(PY) benchmarks/bench_batch.py
 	$(PY) benchmarks/bench_stochastic.py
+	$(PY) benchmarks/bench_hourly.py
 
 data: install
 	$(PY) data/derive_demand.py
+	$(PY) data/make_profiles.py
 
 clean:
 	rm -rf out .pytest_cache

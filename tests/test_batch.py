@@ -544,8 +544,22 @@ def test_ctrl_c_then_rerun_loses_nothing(tmp_path):
     assert xr.open_dataset(out / "combined.nc", engine="h5netcdf").sizes["scenario"] == n
 
 
+@pytest.fixture
+def dask_default_port_taken():
+    """Port 8787 (Dask's default for the scheduler's HTTP routes) held by someone else, as on a
+    machine with another cluster running: the batch's messages must stay one line each."""
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", 8787))
+        s.listen()
+    except OSError:
+        pass  # already taken: the situation the fixture stands for
+    yield
+    s.close()
+
+
 @pytest.mark.slow
-def test_schema_invalid_file_in_the_list_is_recorded_and_the_rest_run(tiny, tmp_path):
+def test_schema_invalid_file_in_the_list_is_recorded_and_the_rest_run(tiny, tmp_path, dask_default_port_taken):
     broken = tiny / "broken.yaml"
     broken.write_text("name: broken\ndemand:\n  scale: true\n", encoding="utf-8")
     secret = tmp_path / "secret.txt"  # not a latency matrix: its text must not reach index.csv/run.json

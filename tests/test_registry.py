@@ -26,25 +26,37 @@ def _sections() -> dict[str, str]:
     return {parts[i]: parts[i + 1] for i in range(1, len(parts), 2)}
 
 
+EVERYTHING = {"modular_builds": {"block_racks": 10}, "policy": {"n_minus_1": True}}
+HOURLY = {**EVERYTHING, "resolution": "hourly",
+          "hourly": {"representative_days": 1, "flexible_classes": ["w"], "storage": {}}}
+
+
+def _lp(root, body):
+    inp = build_inputs(scenario_from_dict({"name": "all", **body}), load_dataset(root))
+    return inp, build_lp(inp)
+
+
 @pytest.fixture(scope="module")
 def everything_on(tmp_path_factory):
-    """An LP with every optional family on: modular builds, N-1, a water limit and local supply."""
+    """LPs with every optional family on: modular builds, N-1, a water limit and local supply
+    (annual); the same hourly with flexible work, storage and either green-matching rule (the
+    annual and hourly power families exclude each other, and so do the two green-share rows)."""
     root = write_dataset(tmp_path_factory.mktemp("reg"), {"a": {"water_limit_m3_per_year": 1e6}, "b": {"lat": 31.0}},
                          {"r1": {}}, {("r1", "w", 2026): 50})
     (root / "local.csv").write_text("region_id,existing_racks,retire_share_per_year,build_limit_racks_per_year,latency_ms,"
                                     "pue,grid_price_yuan_per_kwh,opex_yuan_per_rack_year,capex_yuan_per_rack\n"
                                     "r1,10,0.05,1,1,1.5,0.6,8000,80000\n")
-    sc = scenario_from_dict({"name": "all", "modular_builds": {"block_racks": 10}, "policy": {"n_minus_1": True}})
-    inp = build_inputs(sc, load_dataset(root))
-    return inp, build_lp(inp)
+    return [_lp(root, EVERYTHING), _lp(root, HOURLY),
+            _lp(root, {**HOURLY, "hourly": {**HOURLY["hourly"], "green_matching": "hourly"}})]
 
 
 def test_every_part_of_the_lp_is_a_registered_family(everything_on):
-    inp, lp = everything_on
-    assert {rb.name for rb in lp.rows} == {f.name for f in FAMILIES if f.kind == "rows"}
-    assert {b.name for b in lp.bounds} == {f.name for f in FAMILIES if f.kind == "bound"}
-    assert {c.name for c in lp.costs} == {f.name for f in FAMILIES if f.kind == "cost"}
-    assert set(lp.variables) == {n for f in FAMILIES if f.kind == "vars" for n in f.build(lp.index, inp)}
+    lps = [lp for _, lp in everything_on]
+    assert {rb.name for lp in lps for rb in lp.rows} == {f.name for f in FAMILIES if f.kind == "rows"}
+    assert {b.name for lp in lps for b in lp.bounds} == {f.name for f in FAMILIES if f.kind == "bound"}
+    assert {c.name for lp in lps for c in lp.costs} == {f.name for f in FAMILIES if f.kind == "cost"}
+    assert {v for lp in lps for v in lp.variables} == {n for inp, lp in everything_on for f in FAMILIES
+                                                        if f.kind == "vars" and f.when(inp) for n in f.build(lp.index, inp)}
     assert len(BY_NAME) == len(FAMILIES), "family names must be unique"
 
 
@@ -66,13 +78,13 @@ def test_cost_term_is_in_the_objective_section(family):
 
 def test_every_variable_is_in_the_variables_table(everything_on):
     variables = DOC.split("## Variables", 1)[1].split("\n## ", 1)[0]
-    for name in everything_on[1].variables:
+    for name in {v for _, lp in everything_on for v in lp.variables}:
         assert f"| `{name}` |" in variables, name
 
 
 @pytest.mark.parametrize("family", [f for f in FAMILIES if f.kind in ("rows", "bound")], ids=lambda f: f.name)
 def test_constraint_family_explains_itself_in_an_iis(family, everything_on):
-    lp = everything_on[1]
+    lp = next(lp for inp, lp in everything_on if family.when(inp))
     assert family.conflict, f"{family.name} has no IIS sentence"
     fields = {name for _, name, _, _ in string.Formatter().parse(family.conflict) if name}
     if family.kind == "rows":
@@ -116,3 +128,13 @@ def test_every_dataset_column_is_documented():
     for file, cols in FILES.items():
         for c in cols:
             assert c.name in readme, f"data/README.md does not describe {file}: {c.name}"
+
+
+def test_a_family_with_its_own_unmet_reason_is_reported_in_both_languages():
+    from model.results import REASON_ZH, REASONS
+
+    own = [f for f in FAMILIES if f.reason]
+    assert {f.name for f in own} >= {"emission_cap", "water_limit"}
+    for f in own:
+        assert f.limits, f.name
+        assert f.reason[0] in REASONS and REASON_ZH[f.reason[0]] == f.reason[1]

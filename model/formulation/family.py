@@ -24,8 +24,8 @@ Kind = Literal["vars", "rows", "bound", "cost"]
 
 # What a binding family exhausts at a cluster in a year. A cluster cannot take one more rack when
 # its racks are used and it cannot build more, or when its power is used (every grid and green
-# MW, or a family that caps the power as a whole), or when its yearly water is used — see ``model.results.build.full_clusters``.
-LIMITS = ("racks", "build", "grid", "green", "power", "water")
+# MW, or a family that caps the power as a whole) — see ``model.results.reasons.full_clusters``.
+LIMITS = ("racks", "build", "grid", "green", "power")
 
 
 def always(inp: xr.Dataset) -> bool:
@@ -39,12 +39,16 @@ class Family:
     build: Callable[..., Any]  # (Index, inputs) → VarBlock dict | RowBlock | Bound | CostTerm
     conflict: str = ""  # IIS sentence; {cluster}, {region}, {workload}, {year}, {failed} from labels
     limits: str | None = None  # one of LIMITS when a binding row/bound blocks one more rack
-    policy: bool = False  # a hard policy limit: unmet work it holds back gets its own reason
+    # (English, 中文) unmet-demand reason when this family, beyond the physical limits, is what holds
+    # the admissible clusters back (the carbon budget, a water limit); None: a physical limit
+    reason: tuple[str, str] | None = None
     when: Callable[[xr.Dataset], bool] = always  # does the family apply to these inputs?
 
     def __post_init__(self):
         if self.limits is not None and self.limits not in LIMITS:
             raise ValueError(f"family {self.name}: limits must be one of {LIMITS}, not {self.limits!r}")
+        if self.reason is not None and self.limits is None:
+            raise ValueError(f"family {self.name}: a reason needs the limit it exhausts")
 
     @property
     def math(self) -> str:

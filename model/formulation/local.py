@@ -20,7 +20,8 @@ from .index import Index
 
 
 def has_local_supply(inp: xr.Dataset) -> bool:
-    return bool((inp["local_available_racks"] > 0).any() or (inp["local_build_limit_racks_per_year"] > 0).any())
+    # numpy, not xarray reductions: every local family asks, on every (warm) build
+    return bool((inp["local_available_racks"].values > 0).any() or (inp["local_build_limit_racks_per_year"].values > 0).any())
 
 
 def local_variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:

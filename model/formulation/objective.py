@@ -14,6 +14,7 @@ import xarray as xr
 from ..inputs.schema import STANDARD_RACK_KW
 from .blocks import CostTerm
 from .capacity import modular
+from .hourly import green_contract_cost
 from .family import Family
 from .index import Index
 
@@ -45,11 +46,16 @@ def capex(ix: Index, inp: xr.Dataset) -> CostTerm:
 
 
 def electricity(ix: Index, inp: xr.Dataset) -> CostTerm:
-    """electricity = Σ_{k,y} δ_y · 8760 · 1000 · (p_grid[k] · grid[k,y] + p_green[k] · green[k,y])"""
+    """electricity = Σ_{k,y} δ_y · 8760 · 1000 · (p_grid[k] · grid[k,y] + p_green[k] · green[k,y])
+
+    At hourly resolution green power is contracted take-or-pay: the green part is
+    Σ_{k,t,y} δ_y · 1000 · p_green[k] · E[k,t] · gcap[k,t,y] instead (``hourly.green_contract_cost``)."""
     scale = _df_ky(ix, inp) * float(inp.attrs["hours_per_year"]) * 1000
     ky = np.arange(ix.K * ix.Y)
-    return CostTerm("electricity", [("grid", ky, scale * _per_k(ix, inp, "grid_price_yuan_per_kwh")),
-                                    ("green", ky, scale * _per_k(ix, inp, "green_price_yuan_per_kwh"))])
+    grid = ("grid", ky, scale * _per_k(ix, inp, "grid_price_yuan_per_kwh"))
+    if inp.attrs.get("resolution") == "hourly":
+        return CostTerm("electricity", [grid, green_contract_cost(ix, inp)])
+    return CostTerm("electricity", [grid, ("green", ky, scale * _per_k(ix, inp, "green_price_yuan_per_kwh"))])
 
 
 def transport(ix: Index, inp: xr.Dataset) -> CostTerm:

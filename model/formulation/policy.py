@@ -46,6 +46,12 @@ def green_share(ix: Index, inp: xr.Dataset) -> RowBlock:
                     lo=np.zeros(n), hi=np.full(n, np.inf))
 
 
+def volume_matching(inp: xr.Dataset) -> bool:
+    """The hourly model with the green share counted by annual volume (``green_share_volume``);
+    otherwise ``green_share`` on green used holds it (annual model, or hour-by-hour matching)."""
+    return inp.attrs.get("resolution") == "hourly" and inp.attrs.get("green_matching") == "annual"
+
+
 def western_share(ix: Index, inp: xr.Dataset) -> RowBlock:
     """western_share[y]:  Σ_{(r,k,w)∈A: k∈K_W, w∉W_RT} x[r,k,w,y] − s_w · Σ_{(r,k,w)∈A: w∉W_RT} x[r,k,w,y] + west_short[y] ≥ 0"""
     s = float(inp["min_west_share"])
@@ -78,7 +84,9 @@ def emission_cap(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 FAMILIES = (
     Family("utilisation_floor", "rows", utilisation_floor, conflict="utilisation floor (上架率) of {cluster} in {year}"),
-    Family("green_share", "rows", green_share, conflict="minimum green-power share at {cluster} in {year}"),
+    Family("green_share", "rows", green_share, when=lambda inp: not volume_matching(inp),
+           conflict="minimum green-power share at {cluster} in {year}"),
     Family("western_share", "rows", western_share, conflict="minimum western share of non-real-time work in {year}"),
-    Family("emission_cap", "rows", emission_cap, conflict="carbon budget over the horizon", limits="grid", policy=True),
+    Family("emission_cap", "rows", emission_cap, conflict="carbon budget over the horizon", limits="grid",
+           reason=("admissible clusters held back by a hard policy limit (carbon budget)", "可达集群受硬性政策约束（碳预算）")),
 )

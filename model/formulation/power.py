@@ -1,6 +1,10 @@
-"""Power supply of each cluster (average MW over the year).
+"""Power supply of each cluster (average MW over the year) — the annual resolution; with
+``resolution: hourly`` these families give way to the hourly power model (``hourly.py``).
 
 kW[w] is the average IT draw of an occupied standard rack of class w; × PUE gives facility power.
+S[k] = G_green[k] · c[k]: the nameplate wind/solar potential ``green_avail_mw`` times the annual
+mean capacity factor of the cluster's better technology (``green_cf_annual`` from the hourly
+profiles; 1 for a dataset without profiles), i.e. at most the potential's mean output.
 """
 from __future__ import annotations
 
@@ -36,14 +40,18 @@ def grid_connection_limit(ix: Index, inp: xr.Dataset) -> Bound:
 
 def green_availability(ix: Index, inp: xr.Dataset) -> Bound:
     """green_availability:  green[k,y] ≤ S[k]   (a column upper bound)"""
-    return Bound("green_availability", "green", np.repeat(inp["green_avail_mw"].to_numpy(), ix.Y))
+    return Bound("green_availability", "green", np.repeat(inp["green_avail_avg_mw"].to_numpy(), ix.Y))
+
+
+def annual(inp: xr.Dataset) -> bool:
+    return inp.attrs.get("resolution", "annual") == "annual"
 
 
 FAMILIES = (
-    Family("power_balance", "rows", power_balance,
+    Family("power_balance", "rows", power_balance, when=annual,
            conflict="power balance of {cluster} in {year} (PUE × IT load = grid + green)"),
-    Family("grid_connection_limit", "bound", grid_connection_limit,
+    Family("grid_connection_limit", "bound", grid_connection_limit, when=annual,
            conflict="grid connection limit of {cluster} in {year}", limits="grid"),
-    Family("green_availability", "bound", green_availability,
+    Family("green_availability", "bound", green_availability, when=annual,
            conflict="green-power availability at {cluster} in {year}", limits="green"),
 )

@@ -125,7 +125,7 @@ def n1_spare_power(ix: Index, inp: xr.Dataset) -> RowBlock:
     K = ix.K
     per_arc = inp["pue"].to_numpy()[ix.arc_k] * inp["kw_per_rack"].to_numpy()[ix.arc_w] / 1000.0
     k_of_row = np.array([k for f in range(K) for k in range(K) if k != f])
-    supply = (inp["grid_limit_mw"] + inp["green_avail_mw"]).to_numpy()[k_of_row]
+    supply = (inp["grid_limit_mw"] + inp["green_avail_avg_mw"]).to_numpy()[k_of_row]
     hi = np.repeat(supply, ix.Y)
     return RowBlock("n1_spare_power", ("failed", "cluster", "year"), _fk_labels(ix), _load_terms(ix, p, per_arc),
                     lo=np.full(hi.size, -np.inf), hi=hi)

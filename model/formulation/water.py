@@ -3,7 +3,7 @@
 WUE[k] is on-site water per kWh of IT energy (L/kWh), H = 8760 h, W[k] the limit in m³ per year:
 IT MW × H = MWh, × 1000 kWh/MWh × WUE L/kWh ÷ 1000 L/m³ = m³, so a rack-year of class w at k uses
 WUE[k] · H · kW[w] / 1000 m³. A binding row makes the cluster full for the unmet-demand reasons
-(``limits="water"``: "admissible clusters at their water limit").
+(it caps what the cluster can run as a whole, like a power limit, and names its own reason).
 """
 from __future__ import annotations
 
@@ -44,6 +44,7 @@ def water_limit(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 
 FAMILIES = (
-    Family("water_limit", "rows", water_limit, when=has_water_limit, limits="water",
+    Family("water_limit", "rows", water_limit, when=has_water_limit, limits="power",
+           reason=("admissible clusters at their water limit", "可达集群已达用水上限"),
            conflict="yearly water limit of {cluster} in {year}"),
 )

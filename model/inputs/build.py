@@ -15,6 +15,7 @@ import xarray as xr
 
 from .dataset import Dataset, dataset_files, load_dataset, read_input_bytes
 from ..errors import InputError, did_you_mean, raise_all
+from .profiles import hourly_variables
 from .latency import distance_matrix, modelled_latency_ms, read_latency_matrix
 from .scenario import NO_BOUND, Scenario
 from .schema import SCENARIO_OVERRIDES, STANDARD_RACK_KW, overridable
@@ -215,6 +216,10 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
     def raw(key: str, unit: str, what: str):  # a dataset setting that a derived input is computed from
         return ((), float(st[key]), {"units": unit, "long_name": what, "source": "settings.yaml"})
 
+    if sc.resolution == "annual" and sc.hourly.green_matching == "hourly":
+        raise InputError(sc.source, "hourly.green_matching",
+                         "hour-by-hour matching needs resolution: hourly (the annual model has no hours)")
+    h_vars, h_coords, h_attrs = hourly_variables(sc, Path(ds.path), clusters, workloads)
     R, K, W, Y = ("region",), ("cluster",), ("workload",), ("year",)
     out = xr.Dataset(
         data_vars=dict(
@@ -280,6 +285,7 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
                          {"units": "standard racks", "long_name": "NaN: continuous builds"}),
             block_fixed_cost_yuan=((), 0.0 if sc.modular_builds is None else sc.modular_builds.fixed_cost_yuan_per_block),
             modular_relax=((), bool(sc.modular_builds and sc.modular_builds.relax)),
+            **h_vars,
         ),
         coords=dict(
             region=regions, cluster=clusters, workload=workloads, year=years,
@@ -293,8 +299,13 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             hub_name_zh=(K, hubs.loc[cl["hub_id"], "name_zh"].to_numpy(str)),
             hub_name_en=(K, hubs.loc[cl["hub_id"], "name_en"].to_numpy(str)),
             workload_name_zh=(W, wl["name_zh"].to_numpy(str)), workload_name_en=(W, wl["name_en"].to_numpy(str)),
+            **h_coords,
         ),
-        attrs=dict(scenario=sc.name, dataset=ds.label, hours_per_year=HOURS_PER_YEAR,
+        attrs=dict(scenario=sc.name, dataset=ds.label, hours_per_year=HOURS_PER_YEAR, **h_attrs,
                    **{f"scenario.{k}": v for k, v in lever_text.items()}),
     )
+    # green_avail_mw is nameplate wind/solar potential; the annual model can draw at most its
+    # annual mean output (docs/math.md, "Power")
+    out["green_avail_avg_mw"] = (K, out["green_avail_mw"].to_numpy() * out["green_cf_annual"].to_numpy(),
+                                 {"units": "MW average", "long_name": "green potential × annual capacity factor"})
     return out

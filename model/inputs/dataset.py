@@ -22,11 +22,15 @@ MAX_FILE_BYTES = 50_000_000
 SETTINGS_FILE = "settings.yaml"
 
 
+PROFILE_FILES = ("capacity_factors.csv.gz", "capacity_factors.csv", "demand_shapes.csv")
+
+
 def dataset_files(root: str | Path) -> list[Path]:
     """The files a dataset consists of (and the only ones read): the CSVs of ``schema.FILES``, those of
-    ``schema.OPTIONAL_FILES`` that exist, and settings."""
+    ``schema.OPTIONAL_FILES`` that exist, settings, and the hourly profiles that exist."""
+    profiles = [Path(root) / "profiles" / n for n in PROFILE_FILES]  # optional hourly profiles (profiles.py)
     return ([Path(root) / name for name in FILES] + [Path(root) / n for n in OPTIONAL_FILES if (Path(root) / n).is_file()]
-            + [Path(root) / SETTINGS_FILE])
+            + [Path(root) / SETTINGS_FILE] + [p for p in profiles if p.is_file()])
 
 
 @dataclass

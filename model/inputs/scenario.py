@@ -134,6 +134,27 @@ class ModularBuilds(_Strict):
     relax: StrictBool = False  # True: the LP relaxation (blocks continuous)
 
 
+class StorageOptions(_Strict):
+    """Battery storage at every cluster, sized by the model (power and energy capacity)."""
+    power_cost_yuan_per_mw_year: number(0, 1e8) = 60_000.0  # annualised cost of a MW of charge/discharge power
+    energy_cost_yuan_per_mwh_year: number(0, 1e8) = 60_000.0  # annualised cost of a MWh of energy capacity
+    round_trip_efficiency: number(0.01, 1) = 0.85
+
+
+HOURLY_FILE_FIELDS = ("capacity_factors", "demand_shapes")  # files named under ``hourly``
+
+
+class HourlyOptions(_Strict):
+    """Options of ``resolution: hourly`` (docs/math.md, "Hourly power model")."""
+    representative_days: whole(1, 365) | Literal["full_year"] = 12
+    capacity_factors: Line | None = None  # planner CSV (8,760 rows, <cluster>/<technology> columns)
+    demand_shapes: Line | None = None  # planner CSV (24 rows, one column per workload class)
+    flexible_classes: list[Line] | None = None  # None: processing and ai_training where present
+    flexibility_band: number(0, 1) = 0.25  # hourly load within (1 ± band) × daily mean
+    green_matching: Literal["annual", "hourly"] = "annual"  # min_green_share by annual volume or hour by hour
+    storage: StorageOptions | None = None  # None: no battery storage
+
+
 class SolverOptions(_Strict):
     time_limit_s: lever("solver.time_limit_s") = 300.0
     mip_rel_gap: lever("solver.mip_rel_gap") = 1e-4
@@ -164,6 +185,8 @@ class Scenario(_Strict):
     outages: list[Outage] = []
     policy: Policy = Policy()
     modular_builds: ModularBuilds | None = None
+    resolution: Literal["annual", "hourly"] = "annual"  # hourly: power balanced per representative-day hour
+    hourly: HourlyOptions = HourlyOptions()
     solver: SolverOptions = SolverOptions()
 
     # where relative paths are resolved, and what to name in messages
@@ -266,8 +289,12 @@ def input_file_digests(sc: Scenario) -> dict[str, str]:
     """field → sha256 of the content of each file the scenario names (``FILE_FIELDS``)."""
     from .dataset import read_input_bytes
 
-    return {f: hashlib.sha256(read_input_bytes(sc.resolve(getattr(sc, f)))).hexdigest()
-            for f in FILE_FIELDS if getattr(sc, f) is not None}
+    out = {f: hashlib.sha256(read_input_bytes(sc.resolve(getattr(sc, f)))).hexdigest()
+           for f in FILE_FIELDS if getattr(sc, f) is not None}
+    for f in HOURLY_FILE_FIELDS:
+        if getattr(sc.hourly, f) is not None:
+            out[f"hourly.{f}"] = hashlib.sha256(read_input_bytes(sc.resolve(getattr(sc.hourly, f)), 50_000_000)).hexdigest()
+    return out
 
 
 def scenario_hash(sc: Scenario, dataset_fingerprint: str) -> str:
@@ -275,7 +302,8 @@ def scenario_hash(sc: Scenario, dataset_fingerprint: str) -> str:
     it names and its dataset's files (``dataset_fingerprint``). Names, the description and paths
     do not enter: equal hashes mean equal inputs, whatever the files are called. Raises
     InputError when a named file cannot be read."""
-    body = sc.model_dump(mode="json", exclude={"name", "description", "dataset", *FILE_FIELDS})
+    body = sc.model_dump(mode="json", exclude={"name": True, "description": True, "dataset": True,
+                                               **{f: True for f in FILE_FIELDS}, "hourly": set(HOURLY_FILE_FIELDS)})
     blob = json.dumps({"levers": body, "files": input_file_digests(sc), "dataset": dataset_fingerprint},
                       sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]

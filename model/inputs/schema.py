@@ -85,8 +85,9 @@ FILES: dict[str, list[Column]] = {
                  "grid connection limit on facility power"),
         _cluster("grid_price_yuan_per_kwh", "yuan/kWh", 0, 5, "电网电价", "grid price", 0.01, "%.3f",
                  "grid electricity price (before the scenario's electricity_price_scale)"),
-        _cluster("green_avail_mw", "MW", 0, MAX_MW, "可用绿电", "green power available", 10.0, "%.0f",
-                 "green power that can be procured (average MW)"),
+        _cluster("green_avail_mw", "MW", 0, MAX_MW, "绿电装机潜力", "green capacity potential (nameplate)", 10.0, "%.0f",
+                 "nameplate wind/solar capacity the cluster can contract (the annual model draws at most its "
+                 "mean output, × the profiles' capacity factor)"),
         _cluster("green_price_yuan_per_kwh", "yuan/kWh", 0, 5, "绿电价格", "green-power price", 0.01, "%.3f",
                  "price of that green power (before the scenario's green_price_scale)"),
         _cluster("capex_yuan_per_rack", "yuan/rack", 0, 1e6, "单机架投资", "capex", 1000.0, "%.0f",

@@ -106,9 +106,43 @@ def trajectory(res: xr.Dataset) -> go.Figure:
     return _styled(fig, years=True)
 
 
+def typical_day(res: xr.Dataset, cluster: str | None = None, year: int | None = None) -> go.Figure:
+    """A typical day at one cluster (hourly results only): facility power stacked by supply — green
+    used, battery discharge, grid — with the facility load, the green that was available and the
+    grid connection limit as lines. The day is the weighted mean of the representative days."""
+    if "hourly_grid_mw" not in res:
+        raise ValueError("the typical-day chart needs hourly results (resolution: hourly)")
+    year = int(res.year.values[-1]) if year is None else int(year)
+    if cluster is None:  # the cluster with the most green used
+        cluster = str(res["hourly_green_used_mw"].sel(year=year).sum(("day", "hour")).idxmax().item())
+    w = res["day_weight"] / res["day_weight"].sum()
+    mean = lambda v: (res[v].sel(cluster=cluster, year=year) * w).sum("day")  # noqa: E731
+    hours = res.hour.values
+    fig = go.Figure()
+    green = mean("hourly_green_used_mw")
+    if "hourly_discharge_mw" in res:
+        green = green - mean("hourly_discharge_mw")
+    stack = [("green used 绿电", green, "#2ca02c"), ("grid 电网", mean("hourly_grid_mw"), "#7f7f7f")]
+    if "hourly_discharge_mw" in res:
+        stack.insert(1, ("storage discharge 储能放电", mean("hourly_discharge_mw"), "#1f77b4"))
+    for name, v, colour in stack:
+        fig.add_trace(go.Scatter(x=hours, y=v.values, name=name, stackgroup="supply", mode="lines", line=dict(color=colour)))
+    fig.add_trace(go.Scatter(x=hours, y=mean("hourly_facility_mw").values, name="facility load 设施负荷", mode="lines",
+                             line=dict(color="black", width=2)))
+    fig.add_trace(go.Scatter(x=hours, y=mean("hourly_green_available_mw").values, name="green available 可用绿电",
+                             mode="lines", line=dict(color="#2ca02c", dash="dot")))
+    fig.add_hline(y=float(res["grid_limit_mw"].sel(cluster=cluster)), line_dash="dash",
+                  annotation_text="grid limit 电网接入上限")
+    name = f"{res['cluster_name_zh'].sel(cluster=cluster).item()} {res['cluster_name_en'].sel(cluster=cluster).item()}"
+    fig.update_layout(title=f"Typical day 典型日 — {name} ({year})", xaxis_title="hour 小时 (Beijing time)",
+                      yaxis_title="MW")
+    return _styled(fig)
+
+
 def report_figures(res: xr.Dataset) -> list[go.Figure]:
-    return [fit(allocation_by_cluster(res), 600, wrap_x=True), fit(cost_breakdown(res), 440),
+    figs = [fit(allocation_by_cluster(res), 600, wrap_x=True), fit(cost_breakdown(res), 440),
             fit(utilisation(res), 560, years=True), fit(trajectory(res), 560, years=True)]
+    return figs + ([fit(typical_day(res), 460)] if "hourly_grid_mw" in res else [])
 
 
 def frontier_chart(df: pd.DataFrame, current: tuple[float, float] | None = None) -> go.Figure:

@@ -16,6 +16,7 @@ import numpy as np
 import xarray as xr
 
 from ..results import REASON_ZH, REASONS, TOL, manifest_of
+from ..results.hourly import score_totals
 from ..results.shadow import statements
 
 
@@ -70,6 +71,13 @@ def _utilisation(a: _Arrays) -> float:
     return a.total("load") / cap if cap > 0 else float("nan")
 
 
+def _green_score(a: _Arrays, name: str) -> float | None:
+    """Consumption-weighted green score over all clusters and years (model/results/hourly.py)."""
+    cons = a("energy_mwh", "cluster", "year")
+    w = float(cons.sum())
+    return float(np.nansum(a(name, "cluster", "year") * cons) / w) if w > 0 else None
+
+
 KPIS: tuple[KPI, ...] = (
     KPI("status", "状态", "status", TEXT, lambda a: str(a.res.attrs["status"])),
     KPI("objective", "总成本", "total cost (objective)", YUAN, lambda a: float(a.res.attrs["objective"])),
@@ -88,6 +96,10 @@ KPIS: tuple[KPI, ...] = (
     KPI("utilisation_floor", "上架率下限", "utilisation floor", SHARE, lambda a: float(a("utilisation_floor")), cli=False),
     KPI("utilisation_shortfall_racks", "上架率缺口", "utilisation shortfall", RACK_YEARS,
         lambda a: a.total("utilisation_shortfall"), cli=False),
+    KPI("green_volume_score", "绿电占比（年度总量）", "green share by annual volume", SHARE,
+        lambda a: _green_score(a, "green_volume_score")),
+    KPI("green_cfe_score", "绿电逐时匹配率", "green share matched hour by hour (24/7 CFE)", SHARE,
+        lambda a: _green_score(a, "green_cfe_score")),
     KPI("green_shortfall_mw", "绿电缺口", "green-share shortfall", MW_YEARS, lambda a: a.total("green_shortfall_mw"), cli=False),
     KPI("west_shortfall_racks", "西部份额缺口", "western-share shortfall", RACK_YEARS,
         lambda a: a.total("west_shortfall"), cli=False),
@@ -98,7 +110,7 @@ BY_KEY = {k.key: k for k in KPIS}
 COST_ZH = {"capex": "投资", "electricity": "电费", "transport": "传输", "carbon": "碳成本",
            "unmet_penalty": "未满足惩罚", "policy_penalty": "政策缺口惩罚", "block_fixed": "模块固定成本",
            "resilience_penalty": "N-1 缺口惩罚", "opex": "运营", "local_electricity": "本地电费",
-           "local_carbon": "本地碳成本", "local_opex": "本地运营", "local_capex": "本地投资"}
+           "local_carbon": "本地碳成本", "local_opex": "本地运营", "local_capex": "本地投资", "storage": "储能"}
 
 
 def _cost_kpis(a: _Arrays) -> list[KPI]:
@@ -211,6 +223,7 @@ def _summary(res: xr.Dataset) -> dict:
         "utilisation_mean": row["utilisation_mean"],
         "policy_shortfalls": {"utilisation_racks": row["utilisation_shortfall_racks"],
                               "green_mw": row["green_shortfall_mw"], "west_racks": row["west_shortfall_racks"]},
+        "green": score_totals(res),
         "conflicts": man.get("conflicts", []),
         "mip": man.get("mip"),
         "baselines": _baselines(res),

@@ -50,7 +50,7 @@ def greedy_allocation(inp: xr.Dataset, lp: LinearProgram, rule: str) -> np.ndarr
     installed, planned = inp["installed_racks"].to_numpy(), inp["planned_racks"].to_numpy()
     limit = inp["build_limit_racks_per_year"].to_numpy()
     avail = inp["available"].transpose("cluster", "year").to_numpy()
-    supply_mw = (inp["grid_limit_mw"] + inp["green_avail_mw"]).to_numpy()
+    supply_mw = (inp["grid_limit_mw"] + inp["green_avail_avg_mw"]).to_numpy()
     mw_per_rack = inp["pue"].to_numpy()[k] * inp["kw_per_rack"].to_numpy()[w] / 1000.0
     x = np.zeros((ix.A, ix.Y))
     for t in range(ix.Y):

@@ -14,6 +14,7 @@ from ..formulation.blocks import LinearProgram
 from ..formulation.index import Index
 from ..formulation.objective import racks_per_facility_mw
 from ..solve.highs import Solution
+from .hourly import annual_scores, hourly_results
 from ..inputs.schema import STANDARD_RACK_KW
 from .reasons import TOL, unmet_reasons
 from .shadow import shadow_prices
@@ -103,6 +104,8 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         np.add.at(n1, ix.arc_k, short)
         out["n1_shortfall"] = (("cluster", "year"), n1, {"units": "standard racks",
                                                          "long_name": "load that could not be re-served if this cluster failed"})
+    out = out.assign(**(hourly_results(inp, lp, v, sol.col_dual, sol.row_dual) if "grid_h" in lp.variables
+                        else annual_scores(inp, grid, green)))
     out["racks_per_mw"] = (("cluster",), racks_per_facility_mw(inp),
                            {"long_name": "standard racks per facility MW: the price of a MW of green shortfall in policy_penalty"})
     out = out.assign_coords(cost_term=list(costs))

@@ -4,8 +4,9 @@ A cluster is *full* in a year when it could not have served one more rack: its r
 and it cannot build more (or it is out of service), or its power is used — every grid MW and every
 green MW, or a family capping its power as a whole. Which rows and bounds count is declared by the
 families themselves (``Family.limits``): a new limit joins the reasons by declaring it. Work whose
-admissible clusters are all full is blamed on the limits; when they are full only because a hard
-policy limit (``Family.policy``, e.g. the carbon budget) binds, on that policy. A row without a
+admissible clusters are all full is blamed on the limits; when they are full only because a family
+with a reason of its own binds (``Family.reason``: the carbon budget, a water limit), on the first
+such family in registry order. A row without a
 cluster dimension limits only the clusters whose columns it holds with a nonzero coefficient (the
 budget holds back a cluster whose grid emits, not a clean one).
 """
@@ -14,18 +15,19 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..formulation import BY_NAME
+from ..formulation import BY_NAME, FAMILIES
 from ..formulation.blocks import LinearProgram
 
 REASON_NO_ARC = "no admissible cluster within the latency bound"
 REASON_CAPACITY = "admissible clusters full (capacity, build or power limits)"
-REASON_WATER = "admissible clusters at their water limit"
-REASON_POLICY = "admissible clusters held back by a hard policy limit (carbon budget)"
 REASON_COST = "serving costs more than the unmet penalty"
 REASON_NONE = ""
-REASONS = (REASON_NO_ARC, REASON_CAPACITY, REASON_WATER, REASON_POLICY, REASON_COST)
+_HOLDING_BACK = [f for f in FAMILIES if f.reason]  # families with a reason of their own, in order
+REASON_POLICY = BY_NAME["emission_cap"].reason[0]
+REASON_WATER = BY_NAME["water_limit"].reason[0]
+REASONS = (REASON_NO_ARC, REASON_CAPACITY, *(f.reason[0] for f in _HOLDING_BACK), REASON_COST)
 REASON_ZH = {REASON_NO_ARC: "时延上限内无集群", REASON_CAPACITY: "可达集群已满（容量、建设或电力上限）",
-             REASON_WATER: "可达集群已达用水上限", REASON_POLICY: "可达集群受硬性政策约束（碳预算）", REASON_COST: "服务成本高于未满足惩罚"}
+             **{f.reason[0]: f.reason[1] for f in _HOLDING_BACK}, REASON_COST: "服务成本高于未满足惩罚"}
 TOL = 1e-6
 
 
@@ -66,9 +68,9 @@ def _touched(lp: LinearProgram, rb, binding: np.ndarray) -> np.ndarray:
     return out
 
 
-def binding_limits(lp: LinearProgram, col_value: np.ndarray, policy: bool) -> dict[str, np.ndarray]:
-    """For each limit (``LIMITS``): (K, Y) True where a family declaring it binds. Hard policy
-    families count only with ``policy``."""
+def binding_limits(lp: LinearProgram, col_value: np.ndarray, counted: frozenset[str] = frozenset()) -> dict[str, np.ndarray]:
+    """For each limit (``LIMITS``): (K, Y) True where a family declaring it binds. Families with a
+    reason of their own count only when named in ``counted``."""
     ix, off = lp.index, lp.offsets()
     out: dict[str, np.ndarray] = {}
 
@@ -77,7 +79,7 @@ def binding_limits(lp: LinearProgram, col_value: np.ndarray, policy: bool) -> di
 
     for rb in lp.rows:
         f = BY_NAME.get(rb.name)
-        if f is None or f.limits is None or (f.policy and not policy):
+        if f is None or f.limits is None or (f.reason and f.name not in counted):
             continue
         activity = np.zeros(rb.size)
         for t in rb.terms:
@@ -87,7 +89,7 @@ def binding_limits(lp: LinearProgram, col_value: np.ndarray, policy: bool) -> di
             else _touched(lp, rb, binding))
     for b in lp.bounds:
         f = BY_NAME[b.name]
-        if f.limits is None or (f.policy and not policy):
+        if f.limits is None or (f.reason and f.name not in counted):
             continue
         vb = lp.variables[b.var]
         value = col_value[off[b.var]: off[b.var] + vb.size]
@@ -95,15 +97,16 @@ def binding_limits(lp: LinearProgram, col_value: np.ndarray, policy: bool) -> di
     return out
 
 
-def full_clusters(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, policy: bool = True,
-                  water: bool = True) -> np.ndarray:
-    """(K, Y) True where a cluster could not have served one more rack that year."""
-    b = binding_limits(lp, col_value, policy)
+def full_clusters(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray,
+                  counted: frozenset[str] = frozenset()) -> np.ndarray:
+    """(K, Y) True where a cluster could not have served one more rack that year (families with a
+    reason of their own only if named in ``counted``)."""
+    b = binding_limits(lp, col_value, counted)
     none = np.zeros((lp.index.K, lp.index.Y), bool)
     out_of_service = inp["available"].transpose("cluster", "year").to_numpy() == 0
     racks_full = b.get("racks", none) & (b.get("build", none) | out_of_service)
     power_full = (b.get("grid", none) & b.get("green", none)) | b.get("power", none)
-    return racks_full | power_full | (b.get("water", none) if water else none)
+    return racks_full | power_full
 
 
 def local_full(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray) -> np.ndarray:
@@ -130,10 +133,11 @@ def unmet_reasons(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, unm
     def all_full(full):  # (R, W, Y): every admissible cluster of (r, w), and its own stock, full in year y
         return np.all(~adm[:, :, :, None] | full[None, :, None, :], axis=1) & own
 
-    physical = all_full(full_clusters(inp, lp, col_value, policy=False, water=False))
-    with_water = all_full(full_clusters(inp, lp, col_value, policy=False))
-    with_policy = all_full(full_clusters(inp, lp, col_value))
-    blocked = np.where(physical, REASON_CAPACITY, np.where(with_water, REASON_WATER,
-                                                          np.where(with_policy, REASON_POLICY, REASON_COST)))
+    blocked = np.where(all_full(full_clusters(inp, lp, col_value)), REASON_CAPACITY, REASON_NONE).astype(object)
+    counted: frozenset[str] = frozenset()
+    for f in _HOLDING_BACK:  # each family with its own reason, in registry order, on top of the others
+        counted |= {f.name}
+        blocked = np.where((blocked == REASON_NONE) & all_full(full_clusters(inp, lp, col_value, counted)), f.reason[0], blocked)
+    blocked = np.where(blocked == REASON_NONE, REASON_COST, blocked)
     reason = np.where(has_arc[:, :, None], blocked, REASON_NO_ARC)
     return np.where(unmet > TOL, reason, REASON_NONE).astype(object)

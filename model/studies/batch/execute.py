@@ -45,8 +45,11 @@ def open_client(workers: int, scheduler: str | None) -> tuple[Any, Any]:
             raise InputError("--scheduler", "", f"cannot connect to {scheduler} ({exc})") from None
         return client, None
     with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}), _workers_ignore_ctrl_c():
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.CRITICAL)  # failures go to run.json
+        # no dashboard; the scheduler's own HTTP routes on a free loopback port (its default, 8787,
+        # may be taken by another cluster, and the warning would break the one-line messages)
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                               scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                               silence_logs=logging.CRITICAL)  # failures go to run.json
     return Client(cluster), cluster
 
 
