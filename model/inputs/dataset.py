@@ -82,7 +82,10 @@ def read_input_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
 def _read_csv(path: Path) -> pd.DataFrame:
     data = read_input_bytes(path)
     try:
-        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8")
+        # pandas' C parser cuts a cell at a NUL byte; the Python parser keeps it, so the text check
+        # below names the column and row of the control character
+        engine = "python" if b"\x00" in data else "c"
+        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8", engine=engine)
     except UnicodeDecodeError:
         raise InputError(path, "", "not UTF-8 text") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
