@@ -62,7 +62,7 @@ class Hours:
         self.storage = bool(inp["storage_on"])
         self.shifting = self.F > 0 and float(inp["flexibility_band"]) > 0
 
-    def kydh(self):
+    def kydh(self) -> tuple[np.ndarray, ...]:
         """(k, y, d, h) of every hourly column, as flat arrays."""
         return np.unravel_index(np.arange(self.n), (self.K, self.Y, self.D, H))
 
@@ -116,7 +116,8 @@ def it_load(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 
 def hourly_power_balance(ix: Index, inp: xr.Dataset) -> RowBlock:
-    """hourly_power_balance[k,y,d,h]:  grid_h + green_h + discharge − charge − PUE[k] · (Σ_{w∉F} s[w,h] · it[k,w,y] + (1 − b) · Σ_{f∈F} it[k,f,y] + shift[k,y,d,h]) = 0"""
+    """hourly_power_balance[k,y,d,h]:  grid_h + green_h + discharge − charge
+    − PUE[k] · (Σ_{w∉F} s[w,h] · it[k,w,y] + (1 − b) · Σ_{f∈F} it[k,f,y] + shift[k,y,d,h]) = 0"""
     hs = Hours(ix, inp)
     n, i = hs.n, np.arange(hs.n)
     k, y, d, h = hs.kydh()
