@@ -35,8 +35,13 @@ test-fast: install
 run: install
 	$(VENV)/bin/hubplan solve data/scenarios/reference.yaml --out out/reference --html
 
+# Listens on 127.0.0.1 only (.streamlit/config.toml). To let other machines connect, say so:
+#   make app ADDRESS=0.0.0.0   (anyone who can reach the port can then use the app)
+ADDRESS ?= 127.0.0.1
+PORT ?= 8501
 app: install
-	$(VENV)/bin/streamlit run app.py
+	@echo "hubplan app on http://$(ADDRESS):$(PORT)  (listening on $(ADDRESS); 'make app ADDRESS=0.0.0.0' exposes it to the network)"
+	$(VENV)/bin/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 bench: install
 	$(PY) benchmarks/bench_core.py

@@ -5,29 +5,38 @@ This file only composes the views in model/app/.
 """
 import streamlit as st
 
-from model.app import compare, editor, export, map, results, state, uncertainty
+from model.app import answers, compare, editor, export, map, results, state, uncertainty
 
 st.set_page_config(page_title="hubplan 东数西算 planner", layout="wide")
 state.init()
+state.collect()  # a solve that finished after navigation
+# KPI cards: the value on one line at a size that fits a fifth of a 1280-px page (no "135.1…")
+st.html("""<style>
+[data-testid="stMetricValue"] > div {font-size: 1.6rem; overflow: visible; text-overflow: clip;}
+[data-testid="stMetricLabel"] p {white-space: normal; line-height: 1.2;}
+</style>""")
 
-st.sidebar.title("东数西算 hubplan")
-st.sidebar.caption("算力枢纽容量与配置规划 Capacity and allocation planner for the national computing network")
+sb = st.sidebar
+sb.title("东数西算 hubplan")
+sb.segmented_control("语言 Language", list(state.LANGS), format_func=state.LANGS.get, key="lang",
+                     default="both", label_visibility="collapsed")
+editor.solve_panel()  # Solve first: above the fold at 1280×800
+sb.divider()
 editor.source_panel()
-st.sidebar.divider()
-editor.solve_panel()
 
-st.title("算力枢纽配置规划 Compute-hub planner")
+st.title(state.tr("算力枢纽配置规划", "Compute-hub planner"))
 editor.messages()
 results.headline(state.current_result(), st.session_state.previous)
 
 # only the open tab runs (on_change="rerun"): a lever change or a solve does not redraw hidden charts
 views = {
-    "情景 Scenario": editor.editor_view,
-    "结果 Results": lambda: results.results_view(state.current_result()),
-    "地图 Map": lambda: map.map_view(state.current_result()),
-    "比较 Compare": compare.compare_view,
-    "导出 Export": export.export_view,
-    "不确定性 Uncertainty": uncertainty.uncertainty_view,
+    state.tr("情景", "Scenario"): editor.editor_view,
+    state.tr("结果", "Results"): lambda: results.results_view(state.current_result()),
+    state.tr("地图", "Map"): lambda: map.map_view(state.current_result()),
+    state.tr("解答", "Answers"): lambda: answers.answers_view(state.current_result()),
+    state.tr("比较", "Compare"): compare.compare_view,
+    state.tr("导出", "Export"): export.export_view,
+    state.tr("不确定性", "Uncertainty"): uncertainty.uncertainty_view,
 }
 for tab, view in zip(st.tabs(list(views), key=state.TAB_KEY, on_change="rerun"), views.values()):
     if tab.open:

@@ -110,6 +110,7 @@ def frontier(
     from .reports.charts import frontier_chart
     from .reports.files import check_out_dir
     from .reports.safe import neutral_frame
+    from .reports.kpis import TCO2, YUAN, number
     from .studies.frontier import cost_carbon_frontier
 
     try:
@@ -121,10 +122,10 @@ def frontier(
     neutral_frame(df).to_csv(out_dir / "frontier.csv", index=False)
     frontier_chart(df).write_html(out_dir / "frontier.html", include_plotlyjs=True)
     t = Table(title="cost–carbon frontier")
-    for c in ("emissions (tCO2)", "cost (yuan)", "abatement (yuan/t)", "status"):
-        t.add_column(c)
+    for c in ("排放 emissions (MtCO2)", "成本 cost (亿元)", "减排成本 abatement (yuan/t)", "status"):
+        t.add_column(c, justify="right")
     for r in df.itertuples():
-        t.add_row(f"{r.emissions_t:,.0f}", f"{r.objective:,.0f}", f"{r.abatement_cost_yuan_per_t:,.1f}", r.status)
+        t.add_row(number(r.emissions_t, TCO2), number(r.objective, YUAN), f"{r.abatement_cost_yuan_per_t:,.1f}", r.status)
     out.print(t)
     out.print(f"wrote {out_dir}/frontier.csv, frontier.html")
 

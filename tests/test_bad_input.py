@@ -131,7 +131,8 @@ def scenario_top_level_list(tmp, data):
 @case
 def unknown_top_level_key(tmp, data):
     p = scenario_file(tmp, data, {"carbon_pirce_yuan_per_t": 50})
-    return p, f"{p}: field 'carbon_pirce_yuan_per_t': unknown setting (check spelling; the levers are listed in README.md, Scenarios)"
+    return p, (f"{p}: field 'carbon_pirce_yuan_per_t': unknown setting (did you mean 'carbon_price_yuan_per_t'? "
+               "the levers are listed in README.md, Scenarios)")
 
 
 @case

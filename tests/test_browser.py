@@ -1,8 +1,12 @@
 """The app in a real browser: Debian chromium driven by Playwright, zero external requests.
 
-Flow: solve the reference, change the carbon price, solve again and see the KPIs change (timing
-the lever-to-KPI round trip), download the Excel report and read it back, open the compare view and
-see both scenarios, save screenshots to tests/artifacts/ (gitignored).
+1. Desktop (1280×800): Solve above the fold, KPI cards not truncated; change the carbon price and
+   solve again (timing the lever-to-KPI round trip); the map draws 34 province polygons and the
+   南海诸岛 inset; the frontier runs from the Answers tab; the Excel report downloads; Compare
+   shows the input diff; uploads are checked.
+2. Phone (390 px) and two sessions at once: cards fit, the map fits; a solve survives a tab click
+   while it runs; neither session sees the other's scenario.
+Screenshots go to tests/artifacts/ (gitignored).
 """
 from __future__ import annotations
 
@@ -106,54 +110,72 @@ def _full_page(page, path: Path) -> None:
     page.set_viewport_size({"width": 1500, "height": 1000})
 
 
-def test_browser_flow(server, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    external: list[str] = []
-    console_errors: list[str] = []
-    timings: dict[str, float] = {}
-
+def _guarded(ctx, external: list[str]):
     def guard(route):
         if urlparse(route.request.url).hostname not in LOCAL_HOSTS:
             external.append(route.request.url)
             route.abort()
         else:
             route.continue_()
+    ctx.route("**/*", guard)
 
+
+def _cards_fit(page) -> list[dict]:
+    """Each KPI card's value: its text must fit its box (no '135.1…')."""
+    return page.evaluate("""() => [...document.querySelectorAll("[data-testid='stMetricValue']")].map(e => {
+        const d = e.querySelector('div') || e;
+        return {text: e.innerText.trim(), scroll: d.scrollWidth, client: d.clientWidth,
+                right: e.getBoundingClientRect().right,
+                card: e.closest("[data-testid='stMetric']").getBoundingClientRect().right}; })""")
+
+
+def _first_solve(page, server):
+    page.goto(server, wait_until="domcontentloaded")
+    solve = page.get_by_role("button", name="求解 Solve", exact=True)
+    solve.wait_for(timeout=60_000)
+    return solve
+
+
+def test_browser_flow(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    external: list[str] = []
+    console_errors: list[str] = []
+    timings: dict[str, float] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         try:
-            ctx = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True,
-                                      locale="zh-CN")
+            ctx = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True, locale="zh-CN")
+            _guarded(ctx, external)
             page = ctx.new_page()
-            page.route("**/*", guard)
             page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
 
             t = time.perf_counter()
-            page.goto(server, wait_until="domcontentloaded")
-            solve = page.get_by_role("button", name="求解 Solve", exact=True)
-            solve.wait_for(timeout=60_000)
+            solve = _first_solve(page, server)
             timings["first_load_s"] = time.perf_counter() - t
+            box = solve.bounding_box()
+            assert box["y"] + box["height"] <= 800, box  # Solve above the fold at 1280×800
 
-            # 1. solve the reference (builds the model)
+            # 1. solve the reference (builds the model); the cards fit their boxes
             t = time.perf_counter()
             solve.click()
-            cost = page.locator("[data-testid='stMetric']").filter(has_text="总成本 Total cost")
-            cost.first.wait_for(timeout=120_000)
             page.get_by_text("已求解 Solved").first.wait_for(timeout=120_000)
             timings["first_solve_s"] = time.perf_counter() - t
             _wait_idle(page)
             cost0, em0 = _metric(page, "总成本 Total cost"), _metric(page, "排放 Emissions")
-            assert page.get_by_text("算力枢纽配置规划").first.is_visible()
+            cards = _cards_fit(page)
+            assert len(cards) >= 5 and all(c["scroll"] <= c["client"] + 1 and c["right"] <= c["card"] + 1
+                                           for c in cards), cards
+            assert "…" not in cost0 and "," in cost0  # e.g. 1,351.36 (亿元)
+            page.screenshot(path=str(ARTIFACTS / "app_1280x800.png"))
 
-            # 2. change the carbon price (a number input: type, then Enter)
-            box = page.get_by_label("碳价 Carbon price (yuan/tCO2)")
-            box.fill("300")
-            box.press("Enter")
+            # 2. change the carbon price (a number input: type, then Enter) and solve again (warm)
+            field = page.get_by_label("碳价 Carbon price (yuan/tCO2)")
+            field.fill("300")
+            field.press("Enter")
             page.get_by_text("Levers changed since the last solve").wait_for(timeout=30_000)
+            page.get_by_text("reference · 碳价300").first.wait_for(timeout=30_000)  # the name it will be kept as
             _wait_idle(page)
-
-            # 3. solve again: time from the click to the updated KPI on screen (model cached: warm)
             t = time.perf_counter()
             solve.click()
             page.wait_for_function(
@@ -165,22 +187,30 @@ def test_browser_flow(server, tmp_path):
             _wait_idle(page)
             timings["lever_to_idle_s"] = time.perf_counter() - t
             cost1, em1 = _metric(page, "总成本 Total cost"), _metric(page, "排放 Emissions")
-            assert cost1 != cost0 and em1 != em0
             assert float(cost1.replace(",", "")) > float(cost0.replace(",", ""))  # carbon costs more
             assert float(em1.replace(",", "")) < float(em0.replace(",", ""))  # and cuts emissions
-            page.get_by_text("warm 热启动").first.wait_for(timeout=10_000)
+            page.get_by_text("热启动 warm").first.wait_for(timeout=10_000)
 
-            # results and map tabs render (Chinese labels in the page)
-            page.get_by_role("tab", name="结果 Results").click()
-            page.get_by_text("成本构成 Cost by term").first.wait_for()
-            page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-            _full_page(page, ARTIFACTS / "app_results.png")
+            # 3. the map: province polygons, the inset, cluster labels
             page.get_by_role("tab", name="地图 Map").click()
-            page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(timeout=30_000)
-            page.wait_for_timeout(3000)
+            page.locator(".js-plotly-plot .scatterlayer").first.wait_for(timeout=30_000)
+            page.wait_for_timeout(1000)
+            fills = page.locator(".js-plotly-plot .scatterlayer path.js-fill").count()
+            assert fills >= 34 + 5, fills  # 34 provincial units + the inset's provinces
+            assert page.locator(".js-plotly-plot .annotation-text", has_text="南海诸岛").count() == 1
+            assert page.locator(".js-plotly-plot .annotation-text", has_text="张家口").count() == 1
+            page.get_by_text("需求边际成本").first.click()  # switch the province layer
+            page.locator(".js-plotly-plot .colorbar", has_text="万元").first.wait_for(timeout=30_000)
             _full_page(page, ARTIFACTS / "app_map.png")
 
-            # 4. the Excel report, as the CLI writes it
+            # 4. the frontier runs from the app, the current case marked
+            page.get_by_role("tab", name="解答 Answers").click()
+            page.get_by_role("button", name="计算前沿 Run the frontier").click()
+            page.locator(".js-plotly-plot .legendtext", has_text="当前情景 current case").first.wait_for(timeout=120_000)
+            _wait_idle(page)
+            _full_page(page, ARTIFACTS / "app_answers.png")
+
+            # 5. the Excel report, as the CLI writes it
             page.get_by_role("tab", name="导出 Export").click()
             button = page.get_by_role("button", name="Excel 报告 Excel report (.xlsx)")
             button.wait_for()
@@ -189,21 +219,21 @@ def test_browser_flow(server, tmp_path):
             path = tmp_path / "report.xlsx"
             dl.value.save_as(path)
             sheets = pd.read_excel(io.BytesIO(path.read_bytes()), sheet_name=None)
-            assert {"Summary 摘要", "Allocation 分配", "Clusters 集群"} <= set(sheets)
-            kpi = sheets["Summary 摘要"].set_index("kpi")["value"]
-            assert f"{float(kpi['objective']) / 1e9:,.4f}" == cost1
-            assert sheets["Allocation 分配"]["cluster_zh"].str.contains("集群").all()
+            assert {"Summary 摘要", "Allocation 分配", "Clusters 集群", "Region×cluster 地区×集群"} <= set(sheets)
+            kpi = sheets["Summary 摘要"].set_index("指标代码 KPI key")["数值 Value"]
+            assert f"{float(kpi['objective']):,.2f}" == cost1  # 亿元 in the workbook and on the card
+            assert sheets["Allocation 分配"]["集群 Cluster"].str.contains("集群").all()
 
-            # 5. compare: both solved scenarios are there
+            # 6. compare: the input diff beside the KPIs, and the difference chart
             page.get_by_role("tab", name="比较 Compare").click()
-            page.get_by_text("关键指标对比 KPIs side by side").wait_for()
-            chosen = page.locator("[data-testid='stMultiSelect']").filter(has_text="比较的情景").first
-            tags = chosen.locator("[data-tag]").evaluate_all("els => [...new Set(els.map(e => e.getAttribute('aria-label')))]")
-            assert set(tags) == {"reference", "reference #2"}, tags
-            page.get_by_text("reference #2 − reference").first.wait_for(timeout=30_000)  # difference chart title
-            _full_page(page, ARTIFACTS / "app.png")
+            page.get_by_text("输入差异 Inputs that differ").wait_for()
+            diff = page.locator("[data-testid='stTable']").first
+            diff.wait_for(timeout=30_000)
+            assert "碳价 Carbon price" in diff.inner_text() and "300" in diff.inner_text()
+            page.get_by_text("reference · 碳价300 − reference").first.wait_for(timeout=30_000)
+            _full_page(page, ARTIFACTS / "app_compare.png")
 
-            # 6. uploads: a file that is not YAML gets an inline error; a good one is loaded
+            # 7. uploads: a file that is not YAML gets an inline error; a good one is loaded
             page.get_by_text("上传文件 Upload YAML").click()
             upload = page.locator("[data-testid='stFileUploader'] input[type=file]")
             upload.set_input_files({"name": "picture.yaml", "mimeType": "application/octet-stream",
@@ -222,6 +252,71 @@ def test_browser_flow(server, tmp_path):
     print("\nbrowser timings (s):", json.dumps({k: round(v, 3) for k, v in timings.items()}))
     assert not external, f"external requests were made: {external}"
     assert not [e for e in console_errors if "Failed to fetch" in e or "ERR_" in e], console_errors
+
+
+def test_phone_width_and_two_sessions_at_once(server):
+    """A 390-px phone and a desktop session side by side: layout fits, a solve survives a tab
+    click while it runs, and neither session sees the other's scenario or results."""
+    from playwright.sync_api import sync_playwright
+
+    external: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
+                                        has_touch=True, device_scale_factor=2)
+            desk = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+            for c in (phone, desk):
+                _guarded(c, external)
+            a, b = desk.new_page(), phone.new_page()
+            solve_a = _first_solve(a, server)
+            _first_solve(b, server)
+
+            # A: a slow solve (rule baselines too), and a tab click while it runs
+            a.get_by_text("求解设置 Solve settings").click()
+            a.get_by_text("同时评估规则基准 Also evaluate rule baselines").click()
+            field = a.get_by_label("碳价 Carbon price (yuan/tCO2)")
+            field.fill("500")
+            field.press("Enter")
+            _wait_idle(a)
+            solve_a.click()
+            a.get_by_text("求解中").first.wait_for(timeout=30_000)
+            a.get_by_role("tab", name="地图 Map").click()  # navigation during the solve
+            a.locator(".js-plotly-plot .scatterlayer").first.wait_for(timeout=180_000)
+            assert a.get_by_text("reference · 碳价500").count() >= 1  # the result was kept and is shown
+
+            # B (phone) has neither A's lever nor A's result
+            b.get_by_role("tab", name="情景 Scenario").click()
+            b_field = b.get_by_label("碳价 Carbon price (yuan/tCO2)")
+            assert b_field.input_value() != "500.00"
+            assert b.get_by_text("尚无结果").count() >= 1
+            b.goto(server, wait_until="domcontentloaded")  # a fresh phone session, then solve there
+            solve_b = b.get_by_role("button", name="求解 Solve", exact=True)
+            solve_b.wait_for(timeout=60_000)
+            b.get_by_test_id("stExpandSidebarButton").click()  # on a phone the sidebar starts closed
+            solve_b.click()
+            b.get_by_text("已求解 Solved").first.wait_for(timeout=120_000)
+            _wait_idle(b)
+            b.get_by_test_id("stSidebarCollapseButton").click()
+            b.locator("[data-testid='stMetricValue']").nth(4).wait_for(timeout=30_000)
+            b.screenshot(path=str(ARTIFACTS / "app_phone.png"), full_page=True)
+            cards = _cards_fit(b)
+            assert len(cards) >= 5 and all(c["scroll"] <= c["client"] + 1 for c in cards), cards
+            assert "reference · 碳价500" not in b.content()  # A's result is not in B's session
+            b.get_by_role("tab", name="地图 Map").click()
+            plot = b.locator(".js-plotly-plot").first
+            plot.wait_for(timeout=30_000)
+            b.wait_for_timeout(1000)
+            box = plot.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390 + 1, box  # the map fits the phone
+            plot.scroll_into_view_if_needed()
+            b.screenshot(path=str(ARTIFACTS / "app_map_phone.png"))
+            # and A still has its own scenario
+            a.get_by_role("tab", name="情景 Scenario").click()
+            assert a.get_by_label("碳价 Carbon price (yuan/tCO2)").input_value() == "500.00"
+        finally:
+            browser.close()
+    assert not external, f"external requests were made: {external}"
 
 
 def _shown_hash(page) -> str:
@@ -249,6 +344,7 @@ def test_uploaded_and_pasted_scenarios_are_the_ones_solved(server):
     from playwright.sync_api import sync_playwright
 
     from model.inputs import sources
+    from model.reports.kpis import YUAN, number
     from model.run import solve_scenario
 
     uploaded = "name: plain\ncarbon_price_yuan_per_t: 300\npolicy:\n  min_green_share: 0.4\n"
@@ -256,7 +352,7 @@ def test_uploaded_and_pasted_scenarios_are_the_ones_solved(server):
     expect = {}
     for name, text in (("plain", uploaded), ("pasted_case", pasted)):
         res = solve_scenario(sources.app_scenario(sources.parse_upload(text.encode(), name))[0])
-        expect[name] = (res.attrs["scenario_hash"], f"{float(res.attrs['objective']) / 1e9:,.4f}")
+        expect[name] = (res.attrs["scenario_hash"], number(float(res.attrs["objective"]), YUAN))
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)

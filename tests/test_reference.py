@@ -144,7 +144,7 @@ def test_results_nc_is_self_describing(res, summary):
 def test_excel_report_has_bilingual_sheets(out):
     sheets = pd.read_excel(out / "report.xlsx", sheet_name=None)
     assert {"Summary 摘要", "Allocation 分配", "Clusters 集群", "Manifest"} <= set(sheets)
-    assert "张家口集群" in set(sheets["Allocation 分配"]["cluster_zh"])
+    assert "张家口集群 Zhangjiakou" in set(sheets["Allocation 分配"]["集群 Cluster"])
 
 
 def test_mps_round_trip_with_highs_alone(out, summary):

@@ -142,7 +142,8 @@ def test_bad_futures_one_line_error(tmp_path, futures, field, problem):
      "field 'futures.0.probability': Input should be greater than or equal to 0"),
     ([], "field 'futures': the set of futures is empty"),
     ([{"name": "a", "probability": 1.0, "changes": {"demand.scael": 2}}],
-     "field 'futures[0].changes.demand.scael': unknown setting (check spelling; the levers are listed in README.md, Scenarios)"),
+     "field 'futures[0].changes.demand.scael': unknown setting (did you mean 'scale'? the levers are listed in README.md, "
+     "Scenarios)"),
 ])
 def test_cli_bad_futures_exit_code_2(tmp_path, futures, message):
     from typer.testing import CliRunner

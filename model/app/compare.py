@@ -6,10 +6,13 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from ..reports import compare
+from ..reports import charts, compare
+from ..inputs.diff import input_diff
+from ..inputs.scenario import scenario_from_dict
 from ..reports.kpis import label, shown
+from ..reports.tables import region_cluster_difference
+from ..results import manifest_of
 from . import state
-from .results import fit
 
 def _label(col: str) -> str:
     zh, en, unit = label(col)
@@ -32,6 +35,12 @@ def kpi_display(frame: pd.DataFrame, baseline: str) -> pd.DataFrame:
             vals.append(text)
         out[name] = vals
     return out
+
+
+def _input_diff(a, b) -> pd.DataFrame:
+    """Levers set differently in the two solved scenarios (as the model received them)."""
+    sa, sb = (scenario_from_dict(manifest_of(r)["scenario"]) for r in (a, b))
+    return input_diff(sa, sb, state.dataset_for(sb))
 
 
 def _remove() -> None:
@@ -59,36 +68,45 @@ def compare_view() -> None:
     baseline = st.selectbox("基准 Baseline", chosen, key="cmp.base", persist_state="page")
     frame = compare.kpi_frame_from_rows(
         {n: state.memo(results[n], "kpi_row", lambda r=results[n]: compare.kpi_row(r)) for n in chosen})
-    st.markdown("**关键指标对比 KPIs side by side** (括号内为相对基准的差值 brackets: difference to the baseline)")
-    table = kpi_display(frame, baseline)
-    st.dataframe(table, key="cmp.kpis", height=min(35 * (len(table) + 1) + 3, 1000))
-
     others = [n for n in chosen if n != baseline]
-    if not others:
-        st.caption("再求解一个情景即可比较分配差异 Solve another scenario to see allocation differences.")
-    else:
-        c1, c2 = st.columns([2, 1])
-        other = c1.selectbox("对比情景 Compare with", others, key="cmp.other", persist_state="page")
+    other = st.selectbox("对比情景 Compare with", others, key="cmp.other", persist_state="page") if others else None
+    c1, c2 = st.columns([2, 3])
+    with c1:
+        st.markdown(f"**输入差异 Inputs that differ** (A = {baseline}" + (f", B = {other})" if other else ")"))
+        if other is None:
+            st.caption("再求解一个情景即可比较 Solve another scenario to compare inputs.")
+        else:
+            d = state.memo(results[other], f"input_diff.{baseline}", lambda: _input_diff(results[baseline], results[other]))
+            if d.empty:
+                st.caption("两者输入相同 Both scenarios have the same inputs.")
+            else:
+                # a plain table: a handful of rows, readable (and searchable) as text
+                st.table(d.rename(columns={"lever": "参数 Lever", "A": f"A {baseline}", "B": f"B {other}"})
+                         .drop(columns="path").set_index("参数 Lever"))
+    with c2:
+        st.markdown("**关键指标对比 KPIs side by side** (括号内为相对基准的差值 brackets: difference to the baseline)")
+        table = kpi_display(frame, baseline)
+        st.dataframe(table, key="cmp.kpis", height=min(35 * (len(table) + 1) + 3, 1000))
+
+    if other is not None:
         years = sorted({int(y) for n in (baseline, other) for y in results[n].year.values})
-        year = c2.select_slider("年份 Year", years, value=years[-1], key="cmp.year", persist_state="page")
+        year = st.select_slider("年份 Year", years, value=years[-1], key="cmp.year", persist_state="page")
         diff = compare.allocation_difference(results[baseline], results[other], year, by=("cluster", "workload"))
         diff["集群 cluster"] = diff["cluster_zh"] + " " + diff["cluster_en"]
         diff["类别 class"] = diff["workload_zh"] + " " + diff["workload_en"]
         fig = px.bar(diff, x="集群 cluster", y="difference", color="类别 class", barmode="relative",
+                     color_discrete_sequence=charts.COLOURS,
                      title=f"分配差异 Allocation difference {year}: {other} − {baseline} (standard racks 标准机架)",
                      labels={"difference": "Δ racks 机架差"})
         fig.add_hline(y=0, line_color="#444", line_width=1)
-        fig = fit(fig, 560, wrap_x=True)
-        st.plotly_chart(fig, key="cmp.chart")
-        by_cluster = compare.allocation_difference(results[baseline], results[other], year)
-        hubs = {}
-        for r in (results[baseline], results[other]):
-            hubs.update(zip(r["hub"].values, (f"{z} {e}" for z, e in zip(r["hub_name_zh"].values, r["hub_name_en"].values))))
-        by_cluster["枢纽 hub"] = by_cluster["hub"].map(hubs)
-        st.dataframe(by_cluster[["cluster", "cluster_zh", "cluster_en", "枢纽 hub", "base", "other", "difference"]]
-                     .rename(columns={"base": f"基准 {baseline}", "other": other}), hide_index=True, key="cmp.diff",
-                     column_config={c: st.column_config.NumberColumn(format="%.0f")
-                                    for c in (f"基准 {baseline}", other, "difference")})
+        fig = charts.fit(fig, 560, wrap_x=True)
+        fig.update_layout(template=charts.TEMPLATE)
+        st.plotly_chart(fig, key="cmp.chart", theme=None)
+        st.markdown(f"**地区 × 集群分配差异 Region × cluster difference {year}** ({other} − {baseline}, 机架 racks)")
+        m = region_cluster_difference(results[baseline], results[other], year)
+        lim = float(abs(m.drop(index="合计 Total", columns="合计 Total")).to_numpy().max()) or 1.0
+        st.dataframe(m.style.format("{:+,.0f}").background_gradient(cmap="RdBu_r", vmin=-lim, vmax=lim),
+                     key="cmp.matrix", height=min(35 * (len(m) + 1) + 3, 800))
     with st.expander("管理 Manage stored results"):
         st.multiselect("移除 Remove from the session", names, key="cmp.remove")
         st.button("移除所选 Remove selected", key="cmp.remove_btn", on_click=_remove)

@@ -43,7 +43,7 @@ def _load_from(make, label: str) -> None:
     try:
         sc = make()
     except InputError as exc:
-        st.session_state.msg["source"] = state.shown(exc.line())
+        st.session_state.msg["source"] = state.error_text(exc)
         return
     state.load_scenario(sc, label)
 
@@ -67,7 +67,8 @@ def _on_paste() -> None:
 def source_panel() -> None:
     sb = st.sidebar
     ss = st.session_state
-    kind = sb.radio("起点 Start from", list(SOURCES), format_func=SOURCES.get, key="src.kind", persist_state="page")
+    kind = sb.radio("起点 Start from", list(SOURCES), format_func=SOURCES.get, key="src.kind", persist_state="page",
+                    on_change=lambda: ss.msg.update(source=None))  # an old source's error goes with it
     if kind == "bundled":
         desc = _bundled_descriptions()
         names = list(desc)
@@ -89,21 +90,43 @@ def source_panel() -> None:
 
 # -- solve ----------------------------------------------------------------------------------------
 def solve_panel() -> None:
+    """The Solve button first (above the fold), then what the solve does."""
     sb = st.sidebar
     ss = st.session_state
-    sb.subheader("求解 Solve")
+    tr = state.tr
     sc, ds = state.scenario(), state.dataset()
-    lever_input(levers.SOLVER_LEVERS[0], sc, ds, sb)
-    auto = sb.toggle("改动后自动求解 Solve on every change", key="auto_solve", value=False)
-    sb.toggle("同时评估规则基准 Also evaluate rule baselines", key="with_baselines", value=False,
-              help="nearest / cheapest / greenest allocation rules beside the optimum (slower)")
-    clicked = sb.button("求解 Solve", key="solve", type="primary", width="stretch")
-    if clicked or (auto and state.changed_since_solve() and not ss.msg.get("check")):
+    clicked = sb.button(tr("求解", "Solve"), key="solve", type="primary", width="stretch",
+                        disabled=ss.job["solving"])
+    if ss.job["solving"]:  # a solve started by an earlier run of this script is still going
+        with sb:
+            _solve_progress()
+    elif clicked or (ss.get("auto_solve") and state.changed_since_solve() and not ss.msg.get("check")):
         state.solve(sb)
     elif ss.current and state.changed_since_solve():
-        sb.info("情景已修改，结果未更新 Levers changed since the last solve — press Solve.")
+        sb.info(tr("情景已修改，结果未更新，请按求解。", "Levers changed since the last solve — press Solve."))
+    if state.changed_since_solve():
+        name = state.solve_name(sc).name
+        sb.caption(f"{tr('将保存为', 'Will be kept as')} **{name}**"
+                   + (f" · {tr('可在情景页改名', 'rename it in the Scenario tab')}" if name != sc.name else ""))
     if ss.last_solve_s is not None and ss.current:
-        sb.caption(f"上次求解 Last solve: {ss.last_solve_s:.2f} s · 结果 result **{ss.current}**")
+        sb.caption(f"{tr('上次求解', 'Last solve')}: {ss.last_solve_s:.2f} s · {tr('结果', 'result')} **{ss.current}**")
+    with sb.expander(tr("求解设置", "Solve settings")):
+        lever_input(levers.SOLVER_LEVERS[0], sc, ds)
+        st.toggle(tr("改动后自动求解", "Solve on every change"), key="auto_solve", value=False)
+        st.toggle(tr("同时评估规则基准", "Also evaluate rule baselines"), key="with_baselines", value=False,
+                  help="nearest / cheapest / greenest allocation rules beside the optimum (slower)")
+
+
+@st.fragment(run_every=0.5)
+def _solve_progress() -> None:
+    """While a solve runs in a script run that navigation has replaced (Streamlit starts the new
+    run at once and lets the old one finish its solve), show that it is still running and redraw
+    the page when its result is in."""
+    if st.session_state.job["solving"]:
+        st.info(state.tr("求解中 … 切换页面不会中断求解，完成后自动显示结果。",
+                         "Solving … switching tabs does not stop it; the result appears when it is done."))
+    else:
+        st.rerun()
 
 
 def messages() -> None:
@@ -126,7 +149,7 @@ def _apply(path: str, value) -> bool:
     try:
         new = levers.set_lever(ss.scenario, state.dataset_for(ss.scenario), path, value)
     except InputError as exc:
-        ss.msg["edit"] = state.shown(exc.line())
+        ss.msg["edit"] = state.error_text(exc)
         return False
     state.set_scenario(new)
     return True
@@ -155,9 +178,10 @@ def lever_input(lv: Lever, sc, ds, where=None, label: str | None = None, collaps
         return where.toggle(label, value=bool(value), **common)
     if lv.kind == "share":
         return where.slider(label, min_value=0.0, max_value=1.0, value=float(value), step=float(lv.step), **common)
+    # no min/max on the widget: the browser would silently revert an out-of-range value; the
+    # lever's own check rejects it with a visible message (_on_lever) instead
     return where.number_input(
-        label, min_value=None if lv.lo is None else float(lv.lo), max_value=None if lv.hi is None else float(lv.hi),
-        value=None if value is None else float(value), step=float(lv.step), format=lv.fmt,
+        label, value=None if value is None else float(value), step=float(lv.step), format=lv.fmt,
         placeholder=placeholder or ("无 none" if lv.kind == "optional" else None), **common)
 
 
@@ -189,7 +213,7 @@ def _on_name() -> None:
     try:
         new = levers.set_name(ss.scenario, ss.get(P + "name") or "", ss.get(P + "description", ss.scenario.description))
     except InputError as exc:
-        ss.msg["edit"] = state.shown(exc.line())
+        ss.msg["edit"] = state.error_text(exc)
         ss.pop(P + "name", None)
         return
     state.set_scenario(new)
@@ -217,7 +241,7 @@ def _apply_outages(new: dict) -> None:
     try:
         out = levers.set_outages(sc, state.dataset_for(sc), new)
     except InputError as exc:
-        ss.msg["edit"] = state.shown(exc.line())
+        ss.msg["edit"] = state.error_text(exc)
         return
     for k in [k for k in ss.keys() if str(k).startswith((P + "outages", P + "outage_years."))]:
         del ss[k]  # redraw the outage widgets from the scenario

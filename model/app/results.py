@@ -4,14 +4,12 @@ summary.json) and the figures from ``model.charts``.
 """
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 import xarray as xr
 
-from ..reports import charts
+from ..reports import charts, kpis
 from . import state
 from ..reports.kpis import COST_ZH
 from ..results import REASON_ZH
@@ -19,14 +17,12 @@ from ..reports.tables import allocation_table, answers_table, baseline_table, un
 
 
 # -- formatting (pure; tests format the CLI's numbers with the same functions) --------------------
+CARDS = ("objective", "emissions_tco2", "unmet_rack_years", "utilisation_mean", "built_racks")
+
+
 def fmt_yuan(v: float) -> str:
-    """10⁹ yuan (bn ¥), 4 decimals."""
-    return f"{v / 1e9:,.4f}"
-
-
-def fmt_emissions(t: float) -> str:
-    """Mt CO₂, 4 decimals."""
-    return f"{t / 1e6:,.4f}"
+    """亿元 (10⁸ yuan) with thousands separators, as the KPI catalogue shows costs."""
+    return kpis.number(v, kpis.YUAN)
 
 
 def fmt_racks(v: float) -> str:
@@ -38,30 +34,41 @@ def fmt_share(v: float) -> str:
 
 
 def fmt_ms(v: float | None) -> str:
-    return "—" if v is None or not np.isfinite(v) else f"{v:.3f}"
+    return "—" if v is None or not np.isfinite(v) else f"{v:,.2f}"
 
 
-def kpi_cards(s: dict, floor: float) -> list[tuple[str, str, str]]:
-    """(label, value, help) of the headline KPI cards for a summary dict."""
-    return [
-        ("总成本 Total cost (bn ¥)", fmt_yuan(s["objective"]),
-         f"{s['objective']:,.0f} yuan, discounted 折现 (= {s['objective'] / 1e8:,.2f} 亿元)"),
-        ("排放 Emissions (Mt CO₂)", fmt_emissions(s["emissions_tco2"]), f"{s['emissions_tco2']:,.0f} tCO₂ over the horizon"),
-        ("未满足 Unmet (rack-yr)", fmt_racks(s["unmet"]["total_rack_years"]),
-         f"未满足需求 unmet demand: {s['unmet']['total_rack_years']:,.1f} rack-years of {s['demand_rack_years']:,.0f}; "
-         "reasons in the Results tab"),
-        ("上架率 Utilisation", fmt_share(s["utilisation_mean"]),
-         f"平均上架率 mean utilisation: load / capacity over all clusters and years; floor 下限 {floor:.0%}"),
-        ("新建 Built (racks)", fmt_racks(s["built_racks"]), f"新建机架 {s['built_racks']:,.0f} standard racks"),
-    ]
+def card_label(key: str, lang: str = "both") -> str:
+    """'总成本 Total cost (亿元)': the catalogue's names (English up to its bracket) and unit."""
+    zh, en, unit = kpis.label(key)
+    en = en.split(" (")[0]
+    name = {"zh": zh, "en": en[:1].upper() + en[1:]}.get(lang, f"{zh} {en[:1].upper() + en[1:]}")
+    return f"{name} ({unit.shown})" if unit.shown else name
 
 
-def _delta(now: float, before: float | None, fmt) -> str | None:
+def kpi_cards(s: dict, lang: str = "both") -> list[tuple[str, str, str]]:
+    """(label, value, help) of the headline KPI cards for a summary dict: numbers in the units of
+    the KPI catalogue (亿元, MtCO2, 万架·年, %, 万架), the exact stored value in the help."""
+    row = s["kpis"]
+    out = []
+    for key in CARDS:
+        zh, en, unit = kpis.label(key)
+        v = row[key]
+        exact = f"{v:,.1%}" if unit is kpis.SHARE else f"{v:,.0f} {unit.stored}"
+        out.append((card_label(key, lang), kpis.number(v, unit), f"{zh} {en}: {exact}"))
+    return out
+
+
+def _delta(now: float, before: float | None, unit) -> str | None:
     if before is None or now is None or not np.isfinite(now) or not np.isfinite(before):
         return None
     d = now - before
     # ASCII sign: Streamlit colours and points the delta arrow by a leading "-"
-    return None if abs(d) < 1e-9 * max(1.0, abs(before)) else ("+" if d > 0 else "-") + fmt(abs(d))
+    return None if abs(d) < 1e-9 * max(1.0, abs(before)) else ("+" if d > 0 else "-") + kpis.number(abs(d), unit)
+
+
+def in_service(res: xr.Dataset) -> np.ndarray:
+    """(cluster, year) cells with capacity that is in service: where utilisation means something."""
+    return ((res["capacity"] > 0) & (res["available"] > 0)).transpose("cluster", "year").values
 
 
 def status_box(res: xr.Dataset) -> None:
@@ -85,24 +92,21 @@ def headline(res: xr.Dataset | None, previous: dict | None = None) -> None:
         return
     status_box(res)
     s = state.summary_of(res)
-    floor = float(res["utilisation_floor"])
-    prev = previous or {}
-    fmts = [fmt_yuan, fmt_emissions, fmt_racks, lambda v: f"{v * 100:.1f} pp", fmt_racks]
-    befores = [prev.get("objective"), prev.get("emissions_tco2"), (prev.get("unmet") or {}).get("total_rack_years"),
-               prev.get("utilisation_mean"), prev.get("built_racks")]
-    colors = ["inverse", "inverse", "inverse", "normal", "off"]
-    nows = [s["objective"], s["emissions_tco2"], s["unmet"]["total_rack_years"], s["utilisation_mean"], s["built_racks"]]
-    cols = st.columns(5)
-    for col, (label, value, help_), now, before, f, color in zip(cols, kpi_cards(s, floor), nows, befores, fmts, colors):
-        col.metric(label, value, delta=_delta(now, before, f), delta_color=color,
-                   help=help_ + (" · Δ vs the previous solve 与上次求解相比" if before is not None else ""), border=True)
+    before = (previous or {}).get("kpis", {})
+    colors = {"objective": "inverse", "emissions_tco2": "inverse", "unmet_rack_years": "inverse",
+              "utilisation_mean": "normal", "built_racks": "off"}
+    cols = st.columns(len(CARDS))
+    for col, key, (label, value, help_) in zip(cols, CARDS, kpi_cards(s, state.lang())):
+        b = before.get(key)
+        col.metric(label, value, delta=_delta(s["kpis"][key], b, kpis.label(key)[2]), delta_color=colors[key],
+                   help=help_ + (" · Δ 与上次求解相比 vs the previous solve" if b is not None else ""), border=True)
     st.caption(headline_note(res, s))
 
 
 def headline_note(res: xr.Dataset, s: dict) -> str:
     """One line under the cards: utilisation against the floor, unmet demand by reason."""
     floor = float(res["utilisation_floor"])
-    util = res["utilisation"].values[res["capacity"].values > 0]
+    util = res["utilisation"].values[in_service(res)]
     parts = []
     if floor > 0:
         below = int((util < floor - 1e-6).sum())
@@ -122,7 +126,7 @@ def headline_note(res: xr.Dataset, s: dict) -> str:
 def detail_section(res: xr.Dataset) -> None:
     s = state.summary_of(res)
 
-    st.markdown("**成本构成 Cost by term** (bn ¥ = 10⁹ yuan, discounted 折现)")
+    st.markdown(f"**{state.tr('成本构成', 'Cost by term')}** (亿元 = 10⁸ yuan, {state.tr('折现', 'discounted')})")
     cols = st.columns(len(s["costs"]))
     for col, (term, v) in zip(cols, s["costs"].items()):
         col.metric(f"{COST_ZH.get(term, term)} {term}", fmt_yuan(v), help=f"{v:,.0f} yuan")
@@ -159,8 +163,7 @@ def unmet_and_floor(res: xr.Dataset) -> None:
         floor = float(res["utilisation_floor"])
         st.markdown(f"**上架率与下限 Utilisation against the floor ({floor:.0%})**")
         u = res["utilisation"].to_series().rename("utilisation").reset_index()
-        cap = res["capacity"].to_series().reset_index(drop=True)
-        u = u[cap.to_numpy() > 0]
+        u = u[in_service(res).ravel()]  # an out-of-service cluster is not "below the floor"
         below = u[u["utilisation"] < floor - 1e-6] if floor > 0 else u.iloc[0:0]
         m1, m2, m3 = st.columns(3)
         m1.metric("最低上架率 Lowest", fmt_share(float(u["utilisation"].min()) if len(u) else float("nan")))
@@ -171,28 +174,6 @@ def unmet_and_floor(res: xr.Dataset) -> None:
         by_cluster.columns = [str(c) for c in by_cluster.columns]
         st.dataframe(by_cluster.style.format("{:.1%}").map(
             lambda v: "color: #c0392b" if floor > 0 and np.isfinite(v) and v < floor - 1e-6 else ""))
-
-
-def wrap_label(label: str, zh: int = 8, en: int = 16) -> str:
-    """'张家口集群 Zhangjiakou' → Chinese and English on their own short lines (plotly <br>)."""
-    head, _, tail = str(label).partition(" ")
-    lines = [head[i:i + zh] for i in range(0, len(head), zh)] + textwrap.wrap(tail, en)
-    return "<br>".join(lines)
-
-
-def fit(fig, height: int = 460, wrap_x: bool = False, years: bool = False):
-    """App layout for a model.charts figure: legend under the plot (bilingual names are long),
-    category ticks broken into short Chinese / English lines, whole years on a year axis."""
-    fig.update_layout(height=height, margin=dict(t=50, b=10, l=10, r=10),
-                      legend=dict(orientation="h", yanchor="top", y=-0.12 if not wrap_x else -0.28, x=0,
-                                  title_text=""))
-    if wrap_x:
-        cats = list(dict.fromkeys(v for tr in fig.data for v in (tr.x if tr.x is not None else [])))
-        fig.update_xaxes(tickmode="array", tickvals=cats, ticktext=[wrap_label(c) for c in cats],
-                         tickangle=0, title_text="", tickfont=dict(size=10))
-    if years:
-        fig.update_xaxes(dtick=1, tickformat="d", title_text="")
-    return fig
 
 
 def answers_section(res: xr.Dataset) -> None:
@@ -214,11 +195,11 @@ def charts_section(res: xr.Dataset) -> None:
     year = st.select_slider("图表年份 Year for the allocation chart", years, value=years[-1], key="res.year",
                             persist_state="page")
     st.plotly_chart(state.memo(res, f"fig.alloc.{year}",
-                               lambda: fit(charts.allocation_by_cluster(res, year), 600, wrap_x=True)), key="ch.alloc")
-    st.plotly_chart(state.memo(res, "fig.util", lambda: fit(charts.utilisation(res), 560, years=True)), key="ch.util")
-    st.plotly_chart(state.memo(res, "fig.traj", lambda: fit(charts.trajectory(res), 560, years=True)), key="ch.traj")
+                               lambda: charts.fit(charts.allocation_by_cluster(res, year), 600, wrap_x=True)), key="ch.alloc", theme=None)
+    st.plotly_chart(state.memo(res, "fig.util", lambda: charts.fit(charts.utilisation(res), 560, years=True)), key="ch.util", theme=None)
+    st.plotly_chart(state.memo(res, "fig.traj", lambda: charts.fit(charts.trajectory(res), 560, years=True)), key="ch.traj", theme=None)
     c1, _ = st.columns([1, 1])
-    c1.plotly_chart(state.memo(res, "fig.cost", lambda: fit(charts.cost_breakdown(res), 440)), key="ch.cost")
+    c1.plotly_chart(state.memo(res, "fig.cost", lambda: charts.fit(charts.cost_breakdown(res), 440)), key="ch.cost", theme=None)
 
 
 def filter_allocation(df: pd.DataFrame, regions=(), clusters=(), workloads=(), years=()) -> pd.DataFrame:
@@ -243,7 +224,9 @@ def allocation_section(res: xr.Dataset) -> None:
                                  persist_state="page")
     years = c[3].multiselect("年份 Year", [int(y) for y in res.year.values], key="alloc.year", persist_state="page")
     out = filter_allocation(df, regions, clusters, workloads, years)
-    st.caption(f"{len(out):,} 行 rows · {out['racks'].sum():,.0f} racks")
+    st.caption(f"{len(out):,} 行 rows · {out['racks'].sum():,.0f} 架·年 rack-years"
+               + ("" if len(set(out["year"])) > 1 else f" = {out['racks'].sum():,.0f} 架 racks in {out['year'].iloc[0]}"
+                  if len(out) else ""))
     st.dataframe(out, hide_index=True, key="alloc.table",
                  column_config={"racks": st.column_config.NumberColumn(format="%.1f"),
                                 "latency_ms": st.column_config.NumberColumn(format="%.2f")})
@@ -260,5 +243,5 @@ def results_view(res: xr.Dataset | None) -> None:
     allocation_section(res)
 
 
-__all__ = ["headline", "results_view", "kpi_cards", "fmt_yuan", "fmt_emissions", "fmt_racks", "fmt_ms", "fmt_share",
+__all__ = ["headline", "results_view", "kpi_cards", "card_label", "fmt_yuan", "fmt_racks", "fmt_ms", "fmt_share",
            "filter_allocation"]

@@ -21,6 +21,7 @@ import xarray as xr
 
 from ..inputs import sources
 from ..inputs.dataset import BUNDLED, Dataset, load_dataset
+from ..inputs.diff import suggested_name
 from ..errors import InputError
 from ..reports.kpis import summary
 from ..results import manifest_of
@@ -55,6 +56,7 @@ def init() -> None:
     if "scenario" in ss:
         return
     ss.scenario = sources.load_bundled(DEFAULT_SCENARIO)
+    ss.loaded = ss.scenario  # as loaded: an edited copy is named after what changed (solve_name)
     ss.origin = f"内置 bundled: {DEFAULT_SCENARIO}.yaml"
     ss.planner = Planner()
     ss.results = {}  # name -> results Dataset, oldest first
@@ -63,6 +65,26 @@ def init() -> None:
     ss.solved_json = None  # the scenario (as JSON) of the last solve: "changed since" check
     ss.msg = {"source": None, "edit": None, "check": None, "solve": None, "note": None}
     ss.last_solve_s = None
+    ss.job = {"solving": False}  # a running solve's outcome (see solve)
+
+
+LANGS = {"both": "中文 + English", "zh": "中文", "en": "English"}
+
+
+def lang() -> str:
+    """The session's display language: 'zh', 'en' or 'both' (the sidebar switch)."""
+    return st.session_state.get("lang", "both")
+
+
+def tr(zh: str, en: str) -> str:
+    """A label in the session's language ('both': Chinese, then English)."""
+    return {"zh": zh, "en": en}.get(lang(), f"{zh} {en}")
+
+
+def error_text(exc: InputError) -> str:
+    """One problem as its line; several as a list (every validation problem at once)."""
+    lines = [shown(line) for line in exc.lines()]
+    return lines[0] if len(lines) == 1 else f"{len(lines)} problems:\n" + "\n".join(f"- {line}" for line in lines)
 
 
 def shown(message: str) -> str:
@@ -85,7 +107,7 @@ def _check(sc: Scenario) -> None:
         sources.check_scenario(sc, dataset_for(sc))
         st.session_state.msg["check"] = None
     except InputError as exc:
-        st.session_state.msg["check"] = shown(exc.line())
+        st.session_state.msg["check"] = error_text(exc)
 
 
 def set_scenario(sc: Scenario) -> None:
@@ -112,7 +134,7 @@ def load_scenario(sc: Scenario, origin: str) -> None:
     ss = st.session_state
     for k in [k for k in ss.keys() if str(k).startswith(LEVER_PREFIX)]:
         del ss[k]
-    ss.scenario = sc
+    ss.scenario = ss.loaded = sc
     ss.origin = origin
     ss.msg.update(source=None, edit=None, solve=None, note=None)
     _check(sc)
@@ -161,48 +183,93 @@ def _store(res: xr.Dataset) -> str:
 
 
 def solve(where=None) -> None:
-    """Solve the edited scenario with this session's Planner, showing progress in ``where``."""
+    """Solve the edited scenario with this session's Planner, showing progress in ``where``.
+
+    A click elsewhere (a tab, a lever) while HiGHS runs makes Streamlit start a new run of the
+    script at once and stop this one at its next Streamlit call — after which this run may not
+    even write to session_state. So the solve writes its outcome only into ``ss.job``, a plain
+    dict, and ``collect`` moves it into the session: here when the run was not disturbed, or at
+    the start of the next run (the sidebar's progress fragment triggers one when it is done)."""
     ss = st.session_state
-    where = where or st
-    sc, note = sources.app_scenario(ss.scenario)
+    sc, note = sources.app_scenario(solve_name(ss.scenario))
     ss.msg.update(solve=None, note=note)
+    job = ss.job
+    job.update(solving=True, label=None)
+    box = where.status(tr("求解中 …", "Solving …"), expanded=False)
+    box.write(f"{tr('情景', 'scenario')} **{sc.name}** · {tr('时限', 'time limit')} {sc.solver.time_limit_s:g} s")
+    run_solve(job, ss.planner, sc, bool(ss.get("with_baselines")), ss.scenario.model_dump_json(), ss.msg, lang())
+    label, outcome = job["label"], job["state"]
+    collect()
+    box.update(label=label, state=outcome)
+
+
+def solve_name(sc: Scenario) -> Scenario:
+    """The scenario under the name its result is kept by: an edited scenario that still carries
+    the loaded one's name is named after what changed ('reference · 碳价300 · 韶关停运'); a name
+    the planner typed is kept."""
+    loaded = st.session_state.get("loaded")
+    if loaded is None or sc.name != loaded.name:
+        return sc
+    name = suggested_name(loaded, sc, dataset_for(sc))
+    return sc if name == sc.name else sc.model_copy(update={"name": name})
+
+
+def collect() -> None:
+    """Move a finished solve's outcome from ``ss.job`` into the session (see ``solve``)."""
+    ss = st.session_state
+    job = ss.job
+    if job.get("reset_planner"):
+        ss.planner = Planner()  # start clean after a failure
+        job["reset_planner"] = False
+    if job.get("solved_json") is not None:
+        ss.solved_json = job.pop("solved_json")
+    done = job.pop("result", None)
+    if done is not None:
+        res, dt = done
+        old = current_result()
+        ss.previous = summary_of(old) if old is not None else None
+        ss.current = _store(res)
+        ss.last_solve_s = dt
+
+
+def run_solve(job: dict, planner: Planner, sc: Scenario, baselines: bool, scenario_json: str, msg: dict,
+              language: str) -> None:
+    """Solve ``sc`` and write the outcome into ``job`` and ``msg`` — plain dicts, no Streamlit
+    call and no session_state access at all (see ``solve``); labels in ``language``."""
+    def tr(zh: str, en: str) -> str:
+        return {"zh": zh, "en": en}.get(language, f"{zh} {en}")
+
     t0 = time.perf_counter()
-    with where.status("求解中 Solving …", expanded=False) as box:
-        box.write(f"情景 scenario **{sc.name}** · 时限 time limit {sc.solver.time_limit_s:g} s")
-        try:
-            with solver_lock():
-                res = ss.planner.solve(sc, baselines=bool(ss.get("with_baselines")))
-        except InputError as exc:
-            box.update(label="输入错误 Input error", state="error")
-            ss.msg["solve"] = shown(exc.line())
-            return
-        except Exception as exc:
-            log.exception("solve failed")
-            ss.planner = Planner()  # start clean next time
-            box.update(label="求解失败 Solve failed", state="error")
-            ss.msg["solve"] = shown(f"求解失败 solve failed: {type(exc).__name__}: {exc}")
-            return
-        dt = time.perf_counter() - t0
-        status = str(res.attrs["status"])
-        warm = bool(manifest_of(res).get("warm_start"))
-        if not math.isfinite(float(res.attrs["objective"])):
-            box.update(label=f"无解 No solution — {status}", state="error")
-            if status == "time limit (no solution)":
-                ss.msg["solve"] = (f"求解超时且无可行解 Solver time limit ({sc.solver.time_limit_s:g} s) reached with no "
-                                   f"solution (status '{status}'); raise solver.time_limit_s.")
-            else:
-                conflicts = manifest_of(res).get("conflicts") or []
-                ss.msg["solve"] = (f"无可行解 No solution: status '{status}'"
-                                   + (" — strict mode (allow unmet = off) cannot serve all demand"
-                                      if not sc.policy.allow_unmet else "")
-                                   + "".join(f"\n- 冲突 conflicting: {c['constraint']}: {c['text']}"
-                                             for c in conflicts[:12]))
-            ss.solved_json = ss.scenario.model_dump_json()
-            return
-        box.update(label=f"已求解 Solved — {status} · {dt:.2f} s ({'warm 热启动' if warm else 'built 新建模型'})",
-                   state="complete")
-    old = current_result()
-    ss.previous = summary_of(old) if old is not None else None
-    ss.current = _store(res)
-    ss.solved_json = ss.scenario.model_dump_json()
-    ss.last_solve_s = dt
+    try:
+        with solver_lock():
+            res = planner.solve(sc, baselines=baselines)
+    except InputError as exc:
+        msg["solve"] = error_text(exc)
+        job.update(label=tr("输入错误", "Input error"), state="error")
+        return
+    except Exception as exc:  # a bug must not take the session down
+        log.exception("solve failed")
+        msg["solve"] = shown(f"求解失败 solve failed: {type(exc).__name__}: {exc}")
+        job.update(label=tr("求解失败", "Solve failed"), state="error", reset_planner=True)
+        return
+    finally:
+        job["solving"] = False
+    dt = time.perf_counter() - t0
+    status = str(res.attrs["status"])
+    man = manifest_of(res)
+    job["solved_json"] = scenario_json
+    if not math.isfinite(float(res.attrs["objective"])):
+        if status == "time limit (no solution)":
+            msg["solve"] = (f"求解超时且无可行解 Solver time limit ({sc.solver.time_limit_s:g} s) reached with no "
+                            f"solution (status '{status}'); raise solver.time_limit_s.")
+        else:
+            conflicts = man.get("conflicts") or []
+            msg["solve"] = (f"无可行解 No solution: status '{status}'"
+                            + (" — strict mode (allow unmet = off) cannot serve all demand"
+                               if not sc.policy.allow_unmet else "")
+                            + "".join(f"\n- 冲突 conflicting: {c['constraint']}: {c['text']}" for c in conflicts[:12]))
+        job.update(label=f"{tr('无解', 'No solution')} — {status}", state="error")
+        return
+    job["result"] = (res, dt)
+    how = tr("热启动", "warm") if man.get("warm_start") else tr("新建模型", "built")
+    job.update(label=f"{tr('已求解', 'Solved')} — {status} · {dt:.2f} s ({how})", state="complete")

@@ -14,7 +14,7 @@ import pandas as pd
 import xarray as xr
 
 from .dataset import Dataset, dataset_files, load_dataset, read_input_bytes
-from ..errors import InputError
+from ..errors import InputError, did_you_mean, raise_all
 from .profiles import hourly_variables
 from .latency import distance_matrix, modelled_latency_ms, read_latency_matrix
 from .scenario import NO_BOUND, Scenario
@@ -33,10 +33,29 @@ def dataset_fingerprint(ds: Dataset) -> str:
     return h.hexdigest()[:16]
 
 
-def _check_ids(keys, allowed, source: str, field: str, what: str) -> None:
-    for k in keys:
-        if k not in allowed:
-            raise InputError(source, f"{field}.{k}" if field else k, f"unknown {what} id (known: {', '.join(map(str, allowed))})")
+def unknown_ids(sc: Scenario, ds: Dataset) -> list[InputError]:
+    """Every id in the scenario the dataset does not have (misspelt ones name the closest), and
+    every outage year outside the model's years: all of them, so a planner fixes them at once."""
+    regions, clusters, workloads = list(ds.regions.index), list(ds.clusters.index), list(ds.workloads.index)
+    lv, out = sc.demand, []
+    for keys, allowed, field, what in ((lv.class_growth, workloads, "demand.class_growth", "workload"),
+                                       (lv.class_scale, workloads, "demand.class_scale", "workload"),
+                                       (lv.region_growth, regions, "demand.region_growth", "region"),
+                                       (lv.region_scale, regions, "demand.region_scale", "region"),
+                                       (lv.class_eflops, workloads, "demand.class_eflops", "workload"),
+                                       (sc.clusters, clusters, "clusters", "cluster"),
+                                       (sc.latency_bounds_ms, workloads, "latency_bounds_ms", "workload")):
+        out += [InputError(sc.source, f"{field}.{k}",
+                           f"unknown {what} id{did_you_mean(k, allowed)} (known: {', '.join(map(str, allowed))})")
+                for k in keys if k not in allowed]
+    years = ds.years
+    for i, o in enumerate(sc.outages):
+        if o.cluster not in clusters:
+            out.append(InputError(sc.source, f"outages.{i}.cluster",
+                                  f"unknown cluster id {o.cluster!r}{did_you_mean(o.cluster, clusters)}"))
+        out += [InputError(sc.source, f"outages.{i}.years", f"{y} is not a model year ({years[0]}–{years[-1]})")
+                for y in o.years or () if y not in years]
+    return out
 
 
 def _demand_array(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
@@ -51,10 +70,6 @@ def _demand_array(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
     arr = np.zeros((len(regions), len(workloads), len(years)))
     np.add.at(arr, (r[keep], w[keep], y[keep]), racks[keep])
     lv = sc.demand
-    _check_ids(lv.class_growth, workloads, sc.source, "demand.class_growth", "workload")
-    _check_ids(lv.class_scale, workloads, sc.source, "demand.class_scale", "workload")
-    _check_ids(lv.region_growth, regions, sc.source, "demand.region_growth", "region")
-    _check_ids(lv.region_scale, regions, sc.source, "demand.region_scale", "region")
     t = np.asarray(years, float) - years[0]
     for w, g in lv.class_growth.items():
         j = workloads.index(w)
@@ -66,7 +81,6 @@ def _demand_array(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
         arr[:, workloads.index(w), :] *= s
     for r, s in lv.region_scale.items():
         arr[regions.index(r)] *= s
-    _check_ids(lv.class_eflops, workloads, sc.source, "demand.class_eflops", "workload")
     for w, path in lv.class_eflops.items():
         j = workloads.index(w)
         pf = float(ds.workloads.loc[w, "pflops_per_rack"]) if "pflops_per_rack" in ds.workloads else float("nan")
@@ -84,7 +98,6 @@ def _demand_array(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
 
 def _cluster_table(ds: Dataset, sc: Scenario) -> pd.DataFrame:
     cl = ds.clusters.copy()
-    _check_ids(sc.clusters, cl.index, sc.source, "clusters", "cluster")
     for cid, lev in sc.clusters.items():
         for field, value in lev.model_dump(exclude_none=True).items():
             cl.loc[cid, field] = float(value)
@@ -103,12 +116,8 @@ def _cluster_table(ds: Dataset, sc: Scenario) -> pd.DataFrame:
 def _availability(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
     avail = np.ones((len(ds.clusters), len(years)))
     clusters = list(ds.clusters.index)
-    for i, out in enumerate(sc.outages):
-        if out.cluster not in clusters:
-            raise InputError(sc.source, f"outages.{i}.cluster", f"unknown cluster id {out.cluster!r}")
+    for out in sc.outages:  # ids and years checked by unknown_ids
         for y in years if out.years is None else out.years:
-            if y not in years:
-                raise InputError(sc.source, f"outages.{i}.years", f"{y} is not a model year ({years[0]}–{years[-1]})")
             avail[clusters.index(out.cluster), years.index(y)] = 0.0
     return avail
 
@@ -173,11 +182,11 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
     """Apply the scenario to its dataset and return the model inputs."""
     if ds is None:
         ds = load_dataset(sc.resolve(sc.dataset))
+    raise_all(unknown_ids(sc, ds))
     years = ds.years
     regions, clusters, workloads = list(ds.regions.index), list(ds.clusters.index), list(ds.workloads.index)
     cl = _cluster_table(ds, sc)
     wl = ds.workloads.copy()
-    _check_ids(sc.latency_bounds_ms, workloads, sc.source, "latency_bounds_ms", "workload")
     for w, bound in sc.latency_bounds_ms.items():
         if bound is not None:  # null: the dataset's bound
             wl.loc[w, "latency_bound_ms"] = np.nan if bound == NO_BOUND else float(bound)
@@ -292,7 +301,7 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             workload_name_zh=(W, wl["name_zh"].to_numpy(str)), workload_name_en=(W, wl["name_en"].to_numpy(str)),
             **h_coords,
         ),
-        attrs=dict(scenario=sc.name, dataset=str(ds.path), hours_per_year=HOURS_PER_YEAR, **h_attrs,
+        attrs=dict(scenario=sc.name, dataset=ds.label, hours_per_year=HOURS_PER_YEAR, **h_attrs,
                    **{f"scenario.{k}": v for k, v in lever_text.items()}),
     )
     # green_avail_mw is nameplate wind/solar potential; the annual model can draw at most its

@@ -45,6 +45,14 @@ class Dataset:
     local: pd.DataFrame | None = None  # index region_id; None: no stock outside the clusters
 
     @property
+    def label(self) -> str:
+        """The dataset as outputs name it: 'data' for the bundled one (relative to the project),
+        else its folder's name — never a machine path."""
+        p = Path(self.path).resolve()
+        root = BUNDLED.parent
+        return p.relative_to(root).as_posix() if p.is_relative_to(root) else p.name
+
+    @property
     def years(self) -> list[int]:
         return [int(y) for y in self.settings["years"]]
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import types
+import typing
 import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -17,7 +19,7 @@ import yaml
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError,
                       create_model)
 
-from ..errors import InputError
+from ..errors import InputError, did_you_mean, raise_all
 from .schema import LEVERS, SETTINGS, Column, overridable
 from .strict_yaml import load_yaml, printable
 
@@ -211,7 +213,32 @@ def _field(loc) -> str:
     return printable(".".join(str(p) for p in loc if isinstance(p, int) or "[" not in str(p) and "(" not in str(p)))
 
 
+def _unwrap(node):
+    """The model or container inside Optional[...] / Annotated[...]."""
+    while typing.get_origin(node) in (typing.Union, types.UnionType, typing.Annotated):
+        args = typing.get_args(node)
+        node = args[0] if typing.get_origin(node) is typing.Annotated else next(a for a in args if a is not type(None))
+    return node
+
+
+def _fields_at(loc: tuple) -> list[str]:
+    """Setting names allowed at the parent of ``loc`` (for "did you mean" on an unknown one)."""
+    node = Scenario
+    for part in loc[:-1]:
+        node = _unwrap(node)
+        if isinstance(node, type) and issubclass(node, BaseModel) and str(part) in node.model_fields:
+            node = node.model_fields[str(part)].annotation
+        elif typing.get_origin(node) in (dict, list):
+            node = typing.get_args(node)[-1]  # a key or an index: the value's type
+        else:
+            return []
+    node = _unwrap(node)
+    return list(node.model_fields) if isinstance(node, type) and issubclass(node, BaseModel) else []
+
+
 def scenario_from_dict(data: Any, source: str = "<scenario>", base_dir: str | Path = ".") -> Scenario:
+    """Validate a scenario document; every problem is reported (``InputError.more``), and an unknown
+    setting names the closest known one."""
     if not isinstance(data, dict):
         raise InputError(source, "", "expected a mapping of scenario settings at the top level")
     for key in INTERNAL_KEYS:
@@ -220,11 +247,14 @@ def scenario_from_dict(data: Any, source: str = "<scenario>", base_dir: str | Pa
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown setting (check spelling; the levers are listed in README.md, Scenarios)"
-        raise InputError(source, _field(err["loc"]), msg) from None
+        problems = []
+        for err in exc.errors():
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                hint = did_you_mean(err["loc"][-1], _fields_at(err["loc"])).strip(" ()")
+                msg = f"unknown setting ({hint or 'check spelling;'} the levers are listed in README.md, Scenarios)"
+            problems.append(InputError(source, _field(err["loc"]), msg))
+        raise_all(problems)
     return sc.model_copy(update={"source": source, "base_dir": str(base_dir)})
 
 

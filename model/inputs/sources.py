@@ -29,7 +29,8 @@ def load_bundled(stem: str) -> Scenario:
     paths = bundled_scenarios()
     if stem not in paths:
         raise InputError(stem, "", f"no bundled scenario of that name (known: {', '.join(paths)})")
-    return load_scenario(paths[stem])
+    sc = load_scenario(paths[stem])
+    return sc.model_copy(update={"source": f"data/scenarios/{stem}.yaml"})  # messages name no machine path
 
 
 def parse_upload(data: bytes, filename: str = "<upload>", ds: Dataset | None = None,

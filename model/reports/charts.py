@@ -1,12 +1,28 @@
-"""Plotly figures shared by the app and the HTML reports (labels in Chinese and English)."""
+"""Plotly figures shared by the app and the HTML reports (labels in Chinese and English).
+
+Every figure carries its own template (``TEMPLATE``: white background, a fixed colour sequence,
+a CJK font), so the colours do not depend on where it is drawn: Streamlit's theme would otherwise
+put its placeholder colours (#000001 …) into figures that are later written to HTML.
+"""
 from __future__ import annotations
+
+import textwrap
 
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
+import plotly.io as pio
 import xarray as xr
 
-from .kpis import summary
+from .kpis import COST_ZH, summary
+
+COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+           "#17becf")
+FONT = "WenQuanYi Zen Hei, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
+TEMPLATE = go.layout.Template(pio.templates["plotly_white"])
+TEMPLATE.layout.update(colorway=list(COLOURS), font=dict(family=FONT, size=12, color="#222"),
+                       legend=dict(orientation="h", yanchor="top", y=-0.15, x=0, title_text=""),
+                       margin=dict(t=60, b=40, l=60, r=20), separators=".,")
 
 
 def _cluster_label(res: xr.Dataset) -> pd.Series:
@@ -19,38 +35,75 @@ def _workload_label(res: xr.Dataset) -> pd.Series:
                      index=res.workload.values)
 
 
+def wrap_label(label: str, zh: int = 8, en: int = 16) -> str:
+    """'张家口集群 Zhangjiakou' → Chinese and English on their own short lines (plotly <br>)."""
+    head, _, tail = str(label).partition(" ")
+    lines = [head[i:i + zh] for i in range(0, len(head), zh)] + textwrap.wrap(tail, en)
+    return "<br>".join(lines)
+
+
+def fit(fig: go.Figure, height: int = 460, wrap_x: bool = False, years: bool = False) -> go.Figure:
+    """Layout for a page (app or report): legend under the plot (bilingual names are long),
+    category ticks broken into short Chinese / English lines, whole years on a year axis."""
+    fig.update_layout(height=height, margin=dict(t=50, b=10, l=10, r=10),
+                      legend=dict(orientation="h", yanchor="top", y=-0.12 if not wrap_x else -0.3, x=0,
+                                  title_text=""))
+    if wrap_x:
+        cats = list(dict.fromkeys(v for tr in fig.data for v in (tr.x if tr.x is not None else [])))
+        fig.update_xaxes(tickmode="array", tickvals=cats, ticktext=[wrap_label(c) for c in cats],
+                         tickangle=0, title_text="", tickfont=dict(size=10))
+    if years:
+        fig.update_xaxes(dtick=1, tickformat="d", title_text="")
+    return fig
+
+
+def _styled(fig: go.Figure, years: bool = False) -> go.Figure:
+    fig.update_layout(template=TEMPLATE, legend_title_text="")
+    fig.update_yaxes(tickformat=",")  # thousands separators, never 1.922e+11
+    if years:
+        fig.update_xaxes(dtick=1, tickformat="d", title_text="年份 year")  # whole years, never 2,026.5
+    return fig
+
+
 def allocation_by_cluster(res: xr.Dataset, year: int | None = None) -> go.Figure:
     year = int(res.year.values[-1]) if year is None else year
     df = res["allocation"].sel(year=year).sum("region").to_series().rename("racks").reset_index()
     df["cluster"] = df["cluster"].map(_cluster_label(res))
     df["workload"] = df["workload"].map(_workload_label(res))
-    fig = px.bar(df, x="cluster", y="racks", color="workload", barmode="stack",
-                 title=f"Allocation by cluster and class 各集群分配 ({year})",
-                 labels={"racks": "standard racks 标准机架", "cluster": "cluster 集群", "workload": "class 类别"})
-    return fig
+    fig = px.bar(df, x="cluster", y="racks", color="workload", barmode="stack", color_discrete_sequence=COLOURS,
+                 title=f"各集群分配 Allocation by cluster and class ({year})",
+                 labels={"racks": "标准机架 standard racks", "cluster": "集群 cluster", "workload": "类别 class"})
+    return _styled(fig)
 
 
 def utilisation(res: xr.Dataset) -> go.Figure:
     df = res["utilisation"].to_series().rename("utilisation").reset_index()
     df["cluster"] = df["cluster"].map(_cluster_label(res))
-    fig = px.line(df, x="year", y="utilisation", color="cluster", markers=True,
-                  title="Utilisation 上架率 (load / capacity)", labels={"utilisation": "utilisation 上架率"})
+    fig = px.line(df, x="year", y="utilisation", color="cluster", markers=True, color_discrete_sequence=COLOURS,
+                  title="上架率 Utilisation (load / capacity)", labels={"utilisation": "上架率 utilisation"})
     floor = float(res["utilisation_floor"])
     if floor > 0:
-        fig.add_hline(y=floor, line_dash="dash", annotation_text=f"floor 下限 {floor:.0%}")
+        fig.add_hline(y=floor, line_dash="dash", annotation_text=f"下限 floor {floor:.0%}")
+    fig = _styled(fig, years=True)
+    fig.update_yaxes(tickformat=".0%")
     return fig
 
 
 def cost_breakdown(res: xr.Dataset) -> go.Figure:
     costs = summary(res)["costs"]
-    df = pd.DataFrame({"term": list(costs), "billion yuan": [v / 1e9 for v in costs.values()]})
-    return px.bar(df, x="term", y="billion yuan", title="Cost by term 成本构成 (discounted, 10⁹ yuan)")
+    df = pd.DataFrame({"term": [f"{COST_ZH.get(k, k)} {k}" for k in costs], "亿元": [v / 1e8 for v in costs.values()]})
+    fig = px.bar(df, x="term", y="亿元", title="成本构成 Cost by term (亿元, 折现 discounted)", text_auto=",.1f",
+                 labels={"term": ""})
+    fig.update_traces(marker_color=COLOURS[0])
+    return _styled(fig)
 
 
 def trajectory(res: xr.Dataset) -> go.Figure:
     df = res["load"].to_series().rename("racks").reset_index()
     df["cluster"] = df["cluster"].map(_cluster_label(res))
-    return px.area(df, x="year", y="racks", color="cluster", title="Load by year 逐年负载 (standard racks 标准机架)")
+    fig = px.area(df, x="year", y="racks", color="cluster", color_discrete_sequence=COLOURS, title="逐年负载 Load by year (标准机架 standard racks)",
+                  labels={"racks": "标准机架 racks"})
+    return _styled(fig, years=True)
 
 
 def typical_day(res: xr.Dataset, cluster: str | None = None, year: int | None = None) -> go.Figure:
@@ -83,17 +136,27 @@ def typical_day(res: xr.Dataset, cluster: str | None = None, year: int | None = 
     name = f"{res['cluster_name_zh'].sel(cluster=cluster).item()} {res['cluster_name_en'].sel(cluster=cluster).item()}"
     fig.update_layout(title=f"Typical day 典型日 — {name} ({year})", xaxis_title="hour 小时 (Beijing time)",
                       yaxis_title="MW")
-    return fig
+    return _styled(fig)
 
 
 def report_figures(res: xr.Dataset) -> list[go.Figure]:
-    figs = [allocation_by_cluster(res), cost_breakdown(res), utilisation(res), trajectory(res)]
-    return figs + ([typical_day(res)] if "hourly_grid_mw" in res else [])
+    figs = [fit(allocation_by_cluster(res), 600, wrap_x=True), fit(cost_breakdown(res), 440),
+            fit(utilisation(res), 560, years=True), fit(trajectory(res), 560, years=True)]
+    return figs + ([fit(typical_day(res), 460)] if "hourly_grid_mw" in res else [])
 
 
-def frontier_chart(df: pd.DataFrame) -> go.Figure:
-    fig = px.line(df, x="emissions_t", y="objective", markers=True,
-                  hover_data=["abatement_cost_yuan_per_t"],
-                  title="Cost–carbon frontier 成本–碳排放前沿",
-                  labels={"emissions_t": "emissions 排放 (tCO2, horizon)", "objective": "cost 成本 (yuan, discounted)"})
+def frontier_chart(df: pd.DataFrame, current: tuple[float, float] | None = None) -> go.Figure:
+    """Cost against emissions along the ε-constraint frontier (亿元, MtCO2); ``current``
+    (emissions t, cost yuan) marks the case being looked at."""
+    d = df.assign(mt=df["emissions_t"] / 1e6, yi=df["objective"] / 1e8)
+    fig = px.line(d, x="mt", y="yi", markers=True, hover_data={"abatement_cost_yuan_per_t": ":,.0f"},
+                  title="成本–碳排放前沿 Cost–carbon frontier",
+                  labels={"mt": "排放 emissions (MtCO2, 规划期 horizon)", "yi": "成本 cost (亿元, 折现 discounted)",
+                          "abatement_cost_yuan_per_t": "减排成本 abatement cost (元/t)"})
+    fig.update_traces(name="前沿 frontier", showlegend=True)
+    if current is not None:
+        fig.add_trace(go.Scatter(x=[current[0] / 1e6], y=[current[1] / 1e8], mode="markers", name="当前情景 current case",
+                                 marker=dict(size=14, symbol="star", color=COLOURS[3], line=dict(color="#333", width=1))))
+    fig = _styled(fig)
+    fig.update_xaxes(tickformat=",.1f")
     return fig

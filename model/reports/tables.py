@@ -8,7 +8,7 @@ from ..results import TOL
 from .kpis import kpi_values, shown, summary
 
 __all__ = ["allocation_table", "cluster_table", "unmet_table", "kpi_table", "cost_table", "answers_table",
-           "baseline_table"]
+           "baseline_table", "shadow_table", "region_cluster_table", "region_cluster_difference"]
 
 
 def _names(res: xr.Dataset, dim: str) -> pd.DataFrame:
@@ -95,3 +95,32 @@ def allocation_table(res: xr.Dataset) -> pd.DataFrame:
     cols = ["region", "workload", "cluster", "hub", "year", "racks", "latency_ms",
             "region_zh", "workload_zh", "cluster_zh", "hub_zh", "region_en", "workload_en", "cluster_en"]
     return a[cols].sort_values(["year", "region", "workload", "cluster"]).reset_index(drop=True)
+
+
+def shadow_table(res: xr.Dataset) -> pd.DataFrame:
+    """Per cluster and year: what one more rack / MW of grid connection is worth (shadow prices,
+    yuan of that year), beside what a rack costs to build per year (capex × capital recovery)."""
+    df = res[["rack_value", "mw_value"]].to_dataframe()[["rack_value", "mw_value"]].reset_index()
+    df = df.merge(_names(res, "cluster").reset_index(), on="cluster")
+    annual = pd.Series(res["capex_yuan_per_rack"].values * float(res["capital_recovery_factor"]), index=res.cluster.values)
+    df["rack_cost_per_year"] = df["cluster"].map(annual)
+    df["value_to_cost"] = df["rack_value"] / df["rack_cost_per_year"]
+    return df[["cluster", "cluster_zh", "cluster_en", "year", "rack_value", "rack_cost_per_year", "value_to_cost",
+               "mw_value"]]
+
+
+def region_cluster_table(res: xr.Dataset, year: int | None = None) -> pd.DataFrame:
+    """Racks each region places at each cluster in ``year`` (default: the last), all classes,
+    with totals; rows and columns named in Chinese and English."""
+    year = int(res.year.values[-1]) if year is None else int(year)
+    m = res["allocation"].sel(year=year).sum("workload").to_pandas()
+    m.index = [f"{z} {e}" for z, e in zip(res["region_name_zh"].values, res["region_name_en"].values)]
+    m.columns = [f"{z} {e}" for z, e in zip(res["cluster_name_zh"].values, res["cluster_name_en"].values)]
+    m["合计 Total"] = m.sum(axis=1)
+    m.loc["合计 Total"] = m.sum(axis=0)
+    return m
+
+
+def region_cluster_difference(base: xr.Dataset, other: xr.Dataset, year: int) -> pd.DataFrame:
+    """``region_cluster_table`` of ``other`` minus that of ``base`` in ``year`` (racks; totals too)."""
+    return region_cluster_table(other, year) - region_cluster_table(base, year)

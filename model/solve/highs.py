@@ -83,6 +83,7 @@ class Solution:
     mip_gap: float = float("nan")  # relative gap of a MILP solve (NaN for an LP)
     mip_bound: float = float("nan")  # best lower bound of a MILP solve
     duals: str = "from the LP"  # where the duals come from, or why there are none
+    cold_retry: bool = False  # the warm start failed and HiGHS solved again from scratch
 
 
 def _positions(items: list, order: list) -> np.ndarray:
@@ -213,10 +214,19 @@ class HighsModel:
     def solve(self) -> Solution:
         h = self.highs
         t0 = time.perf_counter()
-        h.run()
+        run_status = h.run()
+        ms = h.getModelStatus()
+        # A warm start from the previous basis can fail where a fresh solve succeeds: after a
+        # large cost change (carbon price 1e9) dual simplex stops with "excessive dual values",
+        # status "not set". Such a status is no answer about the LP, so solve it again from
+        # scratch (presolve, no basis) — the same path a cold solve takes.
+        cold_retry = run_status == highspy.HighsStatus.kError or ms in (_MS.kNotset, _MS.kSolveError)
+        if cold_retry:
+            h.clearSolver()
+            h.run()
+            ms = h.getModelStatus()
         solve_s = time.perf_counter() - t0
         t1 = time.perf_counter()
-        ms = h.getModelStatus()
         info = h.getInfo()
         has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
         word = STATUS_WORDS.get(ms, h.modelStatusToString(ms).lower())
@@ -252,7 +262,8 @@ class HighsModel:
             obj = mip_objective  # the MILP's own objective, whatever the fixed LP did
         out = Solution(word, ms == _MS.kOptimal, has_solution, obj, col_value, row_dual, col_dual,
                        int(info.simplex_iteration_count + info.ipm_iteration_count),
-                       {"solve_s": solve_s, "extract_s": time.perf_counter() - t1}, duals=duals)
+                       {"solve_s": solve_s, "extract_s": time.perf_counter() - t1}, duals=duals,
+                       cold_retry=cold_retry)
         if mip and has_solution:
             out.mip_gap, out.mip_bound = gap, bound
             self._restore_integers()

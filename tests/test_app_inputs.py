@@ -1,0 +1,88 @@
+"""Bad input in the app (AppTest, real solves): every problem listed at once with 'did you mean',
+a rejected widget value is announced (not silently reverted), no machine path in a message."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def new_app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def errors(at) -> str:
+    return " | ".join(str(e.value) for e in at.error)
+
+
+def test_every_problem_of_a_pasted_scenario_is_listed_with_did_you_mean():
+    at = new_app()
+    at.radio(key="src.kind").set_value("paste").run()
+    at.text_area(key="src.paste").set_value(
+        "carbon_pirce_yuan_per_t: 50\npolicy:\n  min_gren_share: 0.5\n  min_west_share: 3\n").run()
+    at.button(key="src.paste_load").click().run()
+    text = errors(at)
+    assert "3 problems" in text
+    assert "did you mean 'carbon_price_yuan_per_t'?" in text and "did you mean 'min_green_share'?" in text
+    assert "policy.min_west_share" in text and "less than or equal to 1" in text
+    # ids are checked against the dataset, all at once too
+    at.text_area(key="src.paste").set_value("clusters:\n  shaoguna: {pue: 1.2}\noutages:\n  - cluster: qinyang\n").run()
+    at.button(key="src.paste_load").click().run()
+    text = errors(at)
+    assert "2 problems" in text and "did you mean 'shaoguan'?" in text and "did you mean 'qingyang'?" in text
+    # switching the source clears the old source's error
+    at.radio(key="src.kind").set_value("bundled").run()
+    assert not at.error
+
+
+def test_a_rejected_widget_value_is_announced_and_reverted():
+    at = new_app()
+    at.number_input(key="lv.carbon_price_yuan_per_t").set_value(-5).run()
+    text = errors(at)
+    assert "修改未生效 Change not applied" in text and "carbon_price_yuan_per_t" in text
+    assert "greater than or equal to 0" in text
+    assert str(Path(APP).parent) not in text and "data/scenarios/reference.yaml" in text  # no machine path
+    assert at.session_state["scenario"].carbon_price_yuan_per_t != -5
+    assert at.number_input(key="lv.carbon_price_yuan_per_t").value != -5  # the widget shows the scenario again
+
+
+def test_input_diff_and_the_generated_name():
+    from model.inputs import levers, sources
+    from model.inputs.dataset import load_dataset
+    from model.inputs.diff import input_diff, suggested_name
+
+    ds = load_dataset()
+    ref = sources.load_bundled("reference")
+    edited = levers.set_lever(ref, ds, "carbon_price_yuan_per_t", 300.0)
+    edited = levers.set_outages(edited, ds, {"shaoguan": None})
+    assert suggested_name(ref, edited, ds) == "reference · 碳价300 · 韶关停运"
+    d = input_diff(ref, edited, ds)
+    assert list(d["path"]) == ["carbon_price_yuan_per_t", "outages"]
+    assert d.iloc[1]["A"] == "无 none" and d.iloc[1]["B"].startswith("韶关集群 Shaoguan")
+    # a bundled scenario against the reference: exactly the levers its file sets
+    d = input_diff(ref, sources.load_bundled("outage_shaoguan"), ds)
+    assert d.values.tolist()[0] == ["electricity_price_scale", "电价系数 Electricity price scale (×)", "1", "1.2"]
+    assert "2028, 2029, 2030" in d.iloc[1]["B"]
+    assert input_diff(ref, ref, ds).empty and suggested_name(ref, ref, ds) == "reference"
+    many = ref
+    for i, c in enumerate(["zhangjiakou", "wuhu", "tianfu", "guian", "qingyang"]):
+        many = levers.set_lever(many, ds, f"clusters.{c}.pue", 1.1 + i / 100)
+    assert suggested_name(ref, many, ds).endswith(" · +1")  # at most four changes spelled out
+
+
+def test_an_out_of_service_cluster_is_not_below_the_floor():
+    at = new_app()
+    at.selectbox(key="src.bundled").set_value("outage_shaoguan").run()
+    at.button(key="solve").click().run()
+    at.session_state["tab"] = "结果 Results"
+    at.run()
+    assert not at.exception
+    below = {m.label: m.value for m in at.metric}["低于下限 Cluster-years below floor"]
+    assert below.endswith("/ 47")  # 10 clusters × 5 years, less 韶关's 3 years out of service
+    caption = " ".join(c.value for c in at.caption)
+    assert "架·年 rack-years" in caption  # the allocation total over years is in rack-years
