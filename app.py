@@ -5,7 +5,7 @@ This file only composes the views in model/app/.
 """
 import streamlit as st
 
-from model.app import answers, compare, editor, export, map, results, state, uncertainty
+from model.app import answers, compare, editor, export, map, results, sidebar, state, uncertainty
 
 st.set_page_config(page_title="hubplan 东数西算 planner", layout="wide")
 state.init()
@@ -20,12 +20,12 @@ sb = st.sidebar
 sb.title("东数西算 hubplan")
 sb.segmented_control("语言 Language", list(state.LANGS), format_func=state.LANGS.get, key="lang",
                      default="both", label_visibility="collapsed")
-editor.solve_panel()  # Solve first: above the fold at 1280×800
+sidebar.solve_panel()  # Solve first: above the fold at 1280×800
 sb.divider()
-editor.source_panel()
+sidebar.source_panel()
 
 st.title(state.tr("算力枢纽配置规划", "Compute-hub planner"))
-editor.messages()
+sidebar.messages()
 results.headline(state.current_result(), st.session_state.previous)
 
 # only the open tab runs (on_change="rerun"): a lever change or a solve does not redraw hidden charts

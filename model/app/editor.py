@@ -1,4 +1,4 @@
-"""Where a scenario comes from (bundled, uploaded, pasted), the Solve panel and the lever editor.
+"""The lever editor: one widget per lever of the scenario (the sidebar is in ``sidebar.py``).
 
 Every widget's key is ``lv.<lever path>`` (e.g. ``lv.clusters.shaoguan.pue``); its callback turns
 the new value into a new Scenario with ``model.levers.set_lever``. The Scenario in session_state is
@@ -11,135 +11,13 @@ import re
 import pandas as pd
 import streamlit as st
 
-from ..inputs import levers, sources
-from ..inputs.dataset import BUNDLED
+from ..inputs import levers
 from ..errors import InputError
 from ..inputs.levers import Lever
 from ..inputs.scenario import scenario_to_yaml
 from . import state
 
-SOURCES = {"bundled": "内置情景 Bundled", "upload": "上传文件 Upload YAML", "paste": "粘贴 Paste YAML"}
 P = state.LEVER_PREFIX
-
-
-# -- sources --------------------------------------------------------------------------------------
-@st.cache_data(show_spinner=False)
-def _bundled_descriptions() -> dict[str, str]:
-    out = {}
-    for stem in sources.bundled_scenarios():
-        try:
-            out[stem] = sources.load_bundled(stem).description
-        except InputError as exc:
-            out[stem] = f"⚠ {state.shown(exc.line())}"
-    return out
-
-
-def _bundled_dataset():
-    return state._dataset_at(str(BUNDLED))
-
-
-def _load_from(make, label: str) -> None:
-    """Load the scenario ``make()`` returns, or show its InputError where the source is chosen."""
-    try:
-        sc = make()
-    except InputError as exc:
-        st.session_state.msg["source"] = state.error_text(exc)
-        return
-    state.load_scenario(sc, label)
-
-
-def _on_bundled() -> None:
-    stem = st.session_state.get("src.bundled") or state.DEFAULT_SCENARIO
-    _load_from(lambda: sources.load_bundled(stem), f"内置 bundled: {stem}.yaml")
-
-
-def _on_upload() -> None:
-    f = st.session_state.get("src.upload")
-    if f is not None:
-        _load_from(lambda: sources.parse_upload(f.getvalue(), f.name, _bundled_dataset()), f"上传 uploaded: {f.name}")
-
-
-def _on_paste() -> None:
-    text = st.session_state.get("src.paste") or ""
-    _load_from(lambda: sources.parse_upload(text.encode("utf-8"), "pasted YAML", _bundled_dataset()), "粘贴 pasted YAML")
-
-
-def source_panel() -> None:
-    sb = st.sidebar
-    ss = st.session_state
-    kind = sb.radio("起点 Start from", list(SOURCES), format_func=SOURCES.get, key="src.kind", persist_state="page",
-                    on_change=lambda: ss.msg.update(source=None))  # an old source's error goes with it
-    if kind == "bundled":
-        desc = _bundled_descriptions()
-        names = list(desc)
-        sb.selectbox("内置情景 Bundled scenario", names, key="src.bundled", on_change=_on_bundled,
-                     index=names.index(state.DEFAULT_SCENARIO) if state.DEFAULT_SCENARIO in names else 0,
-                     format_func=lambda s: f"{s} — {desc.get(s, '')}"[:90])
-        sb.button("重新载入（放弃修改） Reload, dropping edits", key="src.reload", on_click=_on_bundled)
-    elif kind == "upload":
-        sb.file_uploader("情景文件 Scenario file (YAML, ≤ 1 MB)", key="src.upload", on_change=_on_upload,
-                         max_upload_size=1)
-    else:
-        sb.text_area("情景 YAML Scenario YAML", key="src.paste", height=180,
-                     placeholder="name: my_case\ncarbon_price_yuan_per_t: 200\npolicy:\n  min_green_share: 0.5")
-        sb.button("载入 Load pasted YAML", key="src.paste_load", on_click=_on_paste)
-    if ss.msg.get("source"):
-        sb.error(f"未载入 Not loaded — {ss.msg['source']}")
-    sb.caption(f"正在编辑 Editing: {ss.origin}")
-
-
-# -- solve ----------------------------------------------------------------------------------------
-def solve_panel() -> None:
-    """The Solve button first (above the fold), then what the solve does."""
-    sb = st.sidebar
-    ss = st.session_state
-    tr = state.tr
-    sc, ds = state.scenario(), state.dataset()
-    clicked = sb.button(tr("求解", "Solve"), key="solve", type="primary", width="stretch",
-                        disabled=ss.job["solving"])
-    if ss.job["solving"]:  # a solve started by an earlier run of this script is still going
-        with sb:
-            _solve_progress()
-    elif clicked or (ss.get("auto_solve") and state.changed_since_solve() and not ss.msg.get("check")):
-        state.solve(sb)
-    elif ss.current and state.changed_since_solve():
-        sb.info(tr("情景已修改，结果未更新，请按求解。", "Levers changed since the last solve — press Solve."))
-    if state.changed_since_solve():
-        name = state.solve_name(sc).name
-        sb.caption(f"{tr('将保存为', 'Will be kept as')} **{name}**"
-                   + (f" · {tr('可在情景页改名', 'rename it in the Scenario tab')}" if name != sc.name else ""))
-    if ss.last_solve_s is not None and ss.current:
-        sb.caption(f"{tr('上次求解', 'Last solve')}: {ss.last_solve_s:.2f} s · {tr('结果', 'result')} **{ss.current}**")
-    with sb.expander(tr("求解设置", "Solve settings")):
-        lever_input(levers.SOLVER_LEVERS[0], sc, ds)
-        st.toggle(tr("改动后自动求解", "Solve on every change"), key="auto_solve", value=False)
-        st.toggle(tr("同时评估规则基准", "Also evaluate rule baselines"), key="with_baselines", value=False,
-                  help="nearest / cheapest / greenest allocation rules beside the optimum (slower)")
-
-
-@st.fragment(run_every=0.5)
-def _solve_progress() -> None:
-    """While a solve runs in a script run that navigation has replaced (Streamlit starts the new
-    run at once and lets the old one finish its solve), show that it is still running and redraw
-    the page when its result is in."""
-    if st.session_state.job["solving"]:
-        st.info(state.tr("求解中 … 切换页面不会中断求解，完成后自动显示结果。",
-                         "Solving … switching tabs does not stop it; the result appears when it is done."))
-    else:
-        st.rerun()
-
-
-def messages() -> None:
-    """Error and note boxes for the whole page (never a traceback)."""
-    m = st.session_state.msg
-    if m.get("edit"):
-        st.error(f"修改未生效 Change not applied — {m['edit']}")
-    if m.get("check"):
-        st.error(f"情景无法求解 The scenario cannot be solved as edited — {m['check']}")
-    if m.get("solve"):
-        st.error(m["solve"])
-    if m.get("note"):
-        st.info(f"注 Note: {m['note']}")
 
 
 # -- lever widgets --------------------------------------------------------------------------------
