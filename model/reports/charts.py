@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import xarray as xr
 
-from .kpis import COST_ZH, summary
+from .kpis import COST_ZH, TCO2, YUAN, summary
 
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
            "#17becf")
@@ -91,7 +91,7 @@ def utilisation(res: xr.Dataset) -> go.Figure:
 
 def cost_breakdown(res: xr.Dataset) -> go.Figure:
     costs = summary(res)["costs"]
-    df = pd.DataFrame({"term": [f"{COST_ZH.get(k, k)} {k}" for k in costs], "亿元": [v / 1e8 for v in costs.values()]})
+    df = pd.DataFrame({"term": [f"{COST_ZH.get(k, k)} {k}" for k in costs], "亿元": [v / YUAN.factor for v in costs.values()]})
     fig = px.bar(df, x="term", y="亿元", title="成本构成 Cost by term (亿元, 折现 discounted)", text_auto=",.1f",
                  labels={"term": ""})
     fig.update_traces(marker_color=COLOURS[0])
@@ -148,14 +148,14 @@ def report_figures(res: xr.Dataset) -> list[go.Figure]:
 def frontier_chart(df: pd.DataFrame, current: tuple[float, float] | None = None) -> go.Figure:
     """Cost against emissions along the ε-constraint frontier (亿元, MtCO2); ``current``
     (emissions t, cost yuan) marks the case being looked at."""
-    d = df.assign(mt=df["emissions_t"] / 1e6, yi=df["objective"] / 1e8)
+    d = df.assign(mt=df["emissions_t"] / TCO2.factor, yi=df["objective"] / YUAN.factor)
     fig = px.line(d, x="mt", y="yi", markers=True, hover_data={"abatement_cost_yuan_per_t": ":,.0f"},
                   title="成本–碳排放前沿 Cost–carbon frontier",
                   labels={"mt": "排放 emissions (MtCO2, 规划期 horizon)", "yi": "成本 cost (亿元, 折现 discounted)",
                           "abatement_cost_yuan_per_t": "减排成本 abatement cost (元/t)"})
     fig.update_traces(name="前沿 frontier", showlegend=True)
     if current is not None:
-        fig.add_trace(go.Scatter(x=[current[0] / 1e6], y=[current[1] / 1e8], mode="markers", name="当前情景 current case",
+        fig.add_trace(go.Scatter(x=[current[0] / TCO2.factor], y=[current[1] / YUAN.factor], mode="markers", name="当前情景 current case",
                                  marker=dict(size=14, symbol="star", color=COLOURS[3], line=dict(color="#333", width=1))))
     fig = _styled(fig)
     fig.update_xaxes(tickformat=",.1f")

@@ -16,7 +16,7 @@ import xarray as xr
 from .. import strict_json
 from ..errors import InputError
 from ..results import manifest_of
-from .kpis import kpi_values, shown, summary
+from .kpis import YUAN, kpi_values, shown, summary
 from .safe import neutral_frame
 from .tables import (allocation_table, answers_table, baseline_table, cluster_table, cost_table,
                      region_cluster_table, shadow_table, unmet_table)
@@ -204,7 +204,7 @@ def excel_bytes(res: xr.Dataset) -> bytes:
     s = summary(res)
     _write_sheet(wb, "Summary 摘要", _key_figures(res))
     costs = cost_table(res)
-    costs["yuan_100m"] = costs["yuan"] / 1e8
+    costs["yuan_100m"] = costs["yuan"] / YUAN.factor
     ws = _write_sheet(wb, "Costs 成本", costs[["term", "yuan_100m", "yuan"]], note="折现 discounted")
     n = len(costs) - 1  # the chart leaves out the total
     _bar_chart(ws, "成本构成 Cost by term (亿元)", (1, 3, 2 + n), (2, 2, 2 + n), "亿元", "E2")
