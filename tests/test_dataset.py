@@ -24,6 +24,7 @@ NUMERIC = {
                                       "share_2026", "growth_per_year", "pflops_per_rack", "physical_rack_kw"]),
     "local.csv": ("region_id", ["existing_racks", "retire_share_per_year", "build_limit_racks_per_year", "latency_ms",
                                 "pue", "grid_price_yuan_per_kwh", "opex_yuan_per_rack_year", "capex_yuan_per_rack"]),
+    "green.csv": ("cluster_id", ["hydro_avail_mw", "hydro_price_yuan_per_kwh"]),
 }
 
 

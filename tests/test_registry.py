@@ -10,7 +10,7 @@ from model.formulation import BY_NAME, FAMILIES, build_lp
 from model.inputs import build_inputs
 from model.inputs.dataset import load_dataset
 from model.inputs.scenario import scenario_from_dict
-from tiny import write_dataset
+from tiny import GREEN_SETTINGS, write_dataset, write_green
 
 ROOT = Path(__file__).parent.parent
 DOC = (ROOT / "docs" / "math.md").read_text(encoding="utf-8")
@@ -42,7 +42,8 @@ def everything_on(tmp_path_factory):
     (annual); the same hourly with flexible work, storage and either green-matching rule (the
     annual and hourly power families exclude each other, and so do the two green-share rows)."""
     root = write_dataset(tmp_path_factory.mktemp("reg"), {"a": {"water_limit_m3_per_year": 1e6}, "b": {"lat": 31.0}},
-                         {"r1": {}}, {("r1", "w", 2026): 50})
+                         {"r1": {}}, {("r1", "w", 2026): 50}, settings=GREEN_SETTINGS)
+    write_green(root, {"a": (10, 0.3)}, {"r1": [0.5] * 12})
     (root / "local.csv").write_text("region_id,existing_racks,retire_share_per_year,build_limit_racks_per_year,latency_ms,"
                                     "pue,grid_price_yuan_per_kwh,opex_yuan_per_rack_year,capex_yuan_per_rack\n"
                                     "r1,10,0.05,1,1,1.5,0.6,8000,80000\n")

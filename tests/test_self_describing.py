@@ -98,6 +98,28 @@ def local_cost(f: xr.Dataset) -> float:
     return float((per_rack[..., None] * local * df).sum() + (capex * f["local_build"].transpose("region", "year").to_numpy()).sum())
 
 
+def green_cost(f: xr.Dataset) -> float:
+    """Green procurement, the CO2 its claims and PUE savings take off, and retrofits (docs/math.md,
+    "Green power as China counts it"; Objective: green_procurement, carbon, local_carbon, pue_retrofit)."""
+    if "green_trade_mw" not in f:
+        return 0.0
+    df = f["discount_factor"].to_numpy()
+    H, P = float(f.attrs["hours_per_year"]), float(f["carbon_price_yuan_per_t"])
+    c_g, pt, pg = float(f["certificates_count_for_carbon"]), float(f["green_trade_premium_yuan_per_kwh"]), float(f["certificate_price_yuan_per_mwh"])
+    ky = lambda v: f[v].transpose("cluster", "year").to_numpy()  # noqa: E731
+    ry = lambda v: f[v].transpose("region", "year").to_numpy()  # noqa: E731
+    per_year = (H * 1000 * f["hydro_price_yuan_per_kwh"].to_numpy()[:, None] * ky("hydro_mw")
+                + H * (1000 * pt * ky("green_trade_mw") + pg * ky("certificate_mw"))
+                - P * H * f["claim_co2_t_per_mwh"].to_numpy()[:, None] * (ky("green_trade_mw") + c_g * ky("certificate_mw"))).sum(axis=0)
+    per_year += (H * (1000 * pt * ry("local_green_trade_mw") + pg * ry("local_certificate_mw"))
+                 - P * H * f["local_claim_co2_t_per_mwh"].to_numpy()[:, None] * (ry("local_green_trade_mw") + c_g * ry("local_certificate_mw"))
+                 - H * (P * f["region_co2_t_per_mwh"].to_numpy()[:, None] + 1000 * f["local_grid_price_yuan_per_kwh"].to_numpy()[:, None])
+                 * ry("local_pue_saving_mw")).sum(axis=0)
+    annuity = np.cumsum(df[::-1])[::-1]
+    retrofit = float(f["capital_recovery_factor"]) * float(f["pue_retrofit_cost_yuan_per_rack"]) * (annuity * ry("local_retrofit")).sum()
+    return float((per_year * df).sum() + retrofit)
+
+
 def decisions(f: xr.Dataset) -> np.ndarray:
     names = {"x": "allocation", "unmet": "unmet", "build": "build", "grid": "grid_mw", "green": "green_mw",
              "util_short": "utilisation_shortfall", "green_short": "green_shortfall_mw", "west_short": "west_shortfall"}
@@ -204,7 +226,7 @@ def test_reference_objective_rebuilt_from_results_nc(tmp_path):
     sc = load_scenario(Path(__file__).resolve().parents[1] / "data" / "scenarios" / "west_push.yaml")
     f = write_results(solve_scenario(sc), tmp_path)
     rederive(f)
-    objective = float(cost_vector(f) @ decisions(f)) + local_cost(f)
+    objective = float(cost_vector(f) @ decisions(f)) + local_cost(f) + green_cost(f)
     assert objective == pytest.approx(float(f.attrs["objective"]), rel=1e-6)
     assert objective == pytest.approx(float(f["cost"].sum()), rel=1e-6)
 

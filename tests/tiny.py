@@ -47,6 +47,23 @@ def write_dataset(root: Path, clusters: dict, regions: dict, demand: dict, workl
     return root
 
 
+# every green-procurement option on (data/settings.yaml has the sourced values)
+GREEN_SETTINGS = dict(residual_factor_ratio=1.1, green_trade_premium_yuan_per_kwh=0.03, certificate_price_yuan_per_mwh=5.0,
+                      green_trade_limit_twh_per_year=1.0, certificate_limit_twh_per_year=1.0,
+                      certificates_count_for_carbon=0, pue_retrofit_target=1.3, pue_retrofit_cost_yuan_per_rack=1000.0)
+
+
+def write_green(root: Path, hydro: dict, profiles: dict) -> None:
+    """hydro: cluster -> (nameplate MW, yuan/kWh); profiles: region -> 12 monthly capacity factors
+    (an empty mapping writes no file)."""
+    if hydro:
+        pd.DataFrame([dict(cluster_id=k, hydro_avail_mw=mw, hydro_price_yuan_per_kwh=p) for k, (mw, p) in hydro.items()]
+                     ).to_csv(root / "green.csv", index=False)
+    if profiles:
+        pd.DataFrame([{"region_id": r, **{f"m{m + 1:02d}": cf for m, cf in enumerate(v)}} for r, v in profiles.items()]
+                     ).to_csv(root / "hydro_profiles.csv", index=False)
+
+
 def scenario_file(root: Path, dataset: Path, body: dict | None = None, name: str = "s.yaml") -> Path:
     p = root / name
     p.write_text(yaml.safe_dump({"name": "tiny", "dataset": str(dataset), **(body or {})}, allow_unicode=True))

@@ -41,6 +41,7 @@ from itertools import product
 import numpy as np
 import xarray as xr
 
+from . import green
 from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock
 from .family import Family
 from .index import Index
@@ -265,7 +266,8 @@ def rep_mean_cf(inp: xr.Dataset) -> np.ndarray:
 
 
 def green_share_volume(ix: Index, inp: xr.Dataset) -> RowBlock:
-    """green_share_volume[k,y]:  Σ_t m[k,t] · gcap[k,t,y] − s_g · (grid[k,y] + green[k,y]) + green_short[k,y] ≥ 0"""
+    """green_share_volume[k,y]:  Σ_t m[k,t] · gcap[k,t,y] + trade[k,y] + gec[k,y] − s_g · (grid[k,y] + green[k,y]) + green_short[k,y] ≥ 0
+    (trade, gec with a market)"""
     s = float(inp["min_green_share"])
     hs = Hours(ix, inp)
     m = ix.K * ix.Y
@@ -274,7 +276,8 @@ def green_share_volume(ix: Index, inp: xr.Dataset) -> RowBlock:
     return RowBlock("green_share_volume", ("cluster", "year"), list(product(ix.clusters, ix.years)),
                     [Term("gcap", k * ix.Y + y, np.arange(k.size), rep_mean_cf(inp)[k, t]),
                      Term("grid", i, i, np.full(m, -s)), Term("green", i, i, np.full(m, -s)),
-                     Term("green_short", i, i, np.ones(m))],
+                     Term("green_short", i, i, np.ones(m)),
+                     *green.share_terms(ix, inp, s, hourly_matching=False)],
                     lo=np.zeros(m), hi=np.full(m, np.inf))
 
 

@@ -14,6 +14,7 @@ from itertools import product
 import numpy as np
 import xarray as xr
 
+from . import green
 from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock
 from .family import Family
 from .index import Index
@@ -89,9 +90,10 @@ def local_electricity(ix: Index, inp: xr.Dataset) -> CostTerm:
 
 
 def local_carbon(ix: Index, inp: xr.Dataset) -> CostTerm:
-    """local_carbon = Σ_{r,w,y} δ_y · P_CO2 · e[r] · 8760 · PUE[r] · kW[w] / 1000 · local[r,w,y]"""
+    """local_carbon = Σ_{r,w,y} δ_y · P_CO2 · e[r] · 8760 · PUE[r] · kW[w] / 1000 · local[r,w,y]
+    − Σ_{r,y} δ_y · P_CO2 · 8760 · (e_claim[r] · (local_trade + c_G · local_gec) + e[r] · pue_saving)[r,y]"""
     coef = float(inp["carbon_price_yuan_per_t"]) * local_emissions_t_per_rack_year(inp)
-    return CostTerm("local_carbon", [("local", np.arange(ix.R * ix.W * ix.Y), _per_rwy(ix, inp, coef))])
+    return CostTerm("local_carbon", [("local", np.arange(ix.R * ix.W * ix.Y), _per_rwy(ix, inp, coef)), *green.local_carbon_parts(ix, inp)])
 
 
 def local_opex(ix: Index, inp: xr.Dataset) -> CostTerm:

@@ -12,6 +12,7 @@ import numpy as np
 import xarray as xr
 
 from ..inputs.schema import STANDARD_RACK_KW
+from . import green
 from .blocks import CostTerm
 from .capacity import modular
 from .hourly import green_contract_cost
@@ -72,10 +73,10 @@ def opex(ix: Index, inp: xr.Dataset) -> CostTerm:
 
 
 def carbon(ix: Index, inp: xr.Dataset) -> CostTerm:
-    """carbon = Σ_{k,y} δ_y · P_CO2 · e[k] · 8760 · grid[k,y]"""
+    """carbon = Σ_{k,y} δ_y · P_CO2 · 8760 · (e[k] · grid[k,y] − e_claim[k] · (trade[k,y] + c_G · gec[k,y]))   (claims with a market, green.py)"""
     coef = (_df_ky(ix, inp) * float(inp.attrs["hours_per_year"]) * float(inp["carbon_price_yuan_per_t"])
             * _per_k(ix, inp, "cluster_co2_t_per_mwh"))
-    return CostTerm("carbon", [("grid", np.arange(ix.K * ix.Y), coef)])
+    return CostTerm("carbon", [("grid", np.arange(ix.K * ix.Y), coef), *green.carbon_parts(ix, inp)])
 
 
 def unmet_penalty(ix: Index, inp: xr.Dataset) -> CostTerm:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from . import local
+from . import green as green_power, local
 from .blocks import RowBlock, Term
 from .capacity import cumulative_build_term
 from .family import Family
@@ -36,13 +36,15 @@ def utilisation_floor(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 
 def green_share(ix: Index, inp: xr.Dataset) -> RowBlock:
-    """green_share[k,y]:  (1 − s_g) · green[k,y] − s_g · grid[k,y] + green_short[k,y] ≥ 0"""
+    """green_share[k,y]:  (1 − s_g) · (green[k,y] + hydro[k,y]) + trade[k,y] + gec[k,y] − s_g · grid[k,y] + green_short[k,y] ≥ 0
+    (hydro = Σ_m hydro_m / 12; trade and gec count by annual volume only: none when matched hour by hour)"""
     s = float(inp["min_green_share"])
     n = ix.K * ix.Y
     i = np.arange(n)
     return RowBlock("green_share", ("cluster", "year"), _cluster_year_labels(ix),
                     [Term("green", i, i, np.full(n, 1 - s)), Term("grid", i, i, np.full(n, -s)),
-                     Term("green_short", i, i, np.ones(n))],
+                     Term("green_short", i, i, np.ones(n)),
+                     *green_power.share_terms(ix, inp, s, hourly_matching=inp.attrs.get("resolution") == "hourly")],
                     lo=np.zeros(n), hi=np.full(n, np.inf))
 
 
@@ -70,14 +72,15 @@ NO_CAP = 1e20
 
 
 def emission_cap(ix: Index, inp: xr.Dataset) -> RowBlock:
-    """emission_cap:  Σ_{k,y} e[k] · 8760 · grid[k,y] + Σ_{r,w,y} e[r] · 8760 · PUE_loc[r] · kW[w] / 1000 · local[r,w,y] ≤ C
-    (tCO2 over the horizon; the local term only with local supply)"""
+    """emission_cap:  Σ_{k,y} e[k] · 8760 · grid[k,y] + Σ_{r,w,y} e[r] · 8760 · PUE_loc[r] · kW[w] / 1000 · local[r,w,y] − E_green ≤ C
+    (tCO2 over the horizon; the local term only with local supply; E_green: the green claims and PUE savings, green.py)"""
     cap = float(inp["emission_cap_t"])
     n = ix.K * ix.Y
     ef = np.repeat(inp["cluster_co2_t_per_mwh"].to_numpy(), ix.Y) * float(inp.attrs["hours_per_year"])
     terms = [Term("grid", np.zeros(n, dtype=np.int64), np.arange(n), ef)]
     if local.has_local_supply(inp):
         terms.append(local.local_emissions_term(ix, inp))
+    terms += green_power.emission_terms(ix, inp)
     return RowBlock("emission_cap", (), [()], terms,
                     lo=np.array([-np.inf]), hi=np.array([NO_CAP if np.isnan(cap) else cap]))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from . import green as green_supply
 from .blocks import Bound, RowBlock, Term
 from .family import Family
 from .index import Index
@@ -24,12 +25,13 @@ def it_power_term(ix: Index, inp: xr.Dataset, scale: np.ndarray) -> Term:
 
 
 def power_balance(ix: Index, inp: xr.Dataset) -> RowBlock:
-    """power_balance[k,y]:  grid[k,y] + green[k,y] − PUE[k] / 1000 · Σ_{(r,k,w)∈A} kW[w] · x[r,k,w,y] = 0"""
+    """power_balance[k,y]:  grid[k,y] + green[k,y] + Σ_m hydro_m[k,y,m] / 12 − PUE[k] / 1000 · Σ_{(r,k,w)∈A} kW[w] · x[r,k,w,y] = 0
+    (hydro_m only with direct hydro)"""
     n = ix.K * ix.Y
     ones = np.ones(n)
     return RowBlock("power_balance", ("cluster", "year"), [(k, y) for k in ix.clusters for y in ix.years],
                     [Term("grid", np.arange(n), np.arange(n), ones), Term("green", np.arange(n), np.arange(n), ones),
-                     it_power_term(ix, inp, -np.ones(ix.K))],
+                     it_power_term(ix, inp, -np.ones(ix.K)), *green_supply.supply_terms(ix, inp)],
                     lo=np.zeros(n), hi=np.zeros(n))
 
 

@@ -15,6 +15,7 @@ import xarray as xr
 
 from .dataset import Dataset, dataset_files, load_dataset, read_input_bytes
 from ..errors import InputError, did_you_mean, raise_all
+from .green import green_inputs
 from .profiles import hourly_variables
 from .latency import distance_matrix, modelled_latency_ms, read_latency_matrix
 from .scenario import NO_BOUND, Scenario
@@ -186,6 +187,7 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
     years = ds.years
     regions, clusters, workloads = list(ds.regions.index), list(ds.clusters.index), list(ds.workloads.index)
     cl = _cluster_table(ds, sc)
+    cl["green_avail_mw"] *= sc.green_potential_scale
     wl = ds.workloads.copy()
     for w, bound in sc.latency_bounds_ms.items():
         if bound is not None:  # null: the dataset's bound
@@ -220,6 +222,8 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
         raise InputError(sc.source, "hourly.green_matching",
                          "hour-by-hour matching needs resolution: hourly (the annual model has no hours)")
     h_vars, h_coords, h_attrs = hourly_variables(sc, Path(ds.path), clusters, workloads)
+    local = _local_vars(ds, wl, years, sc.local_supply)
+    g_vars, g_coords, g_attrs, e_grid = green_inputs(ds, sc, cl, local["local_pue"][1])
     R, K, W, Y = ("region",), ("cluster",), ("workload",), ("year",)
     out = xr.Dataset(
         data_vars=dict(
@@ -252,18 +256,21 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
                for c in overridable("clusters.csv")},
             pflops_per_rack=(W, wl["pflops_per_rack"].fillna(0.0).to_numpy(float), {"units": "PFLOPS (FP16) per occupied rack"}),
             physical_rack_kw=(W, wl["physical_rack_kw"].fillna(STANDARD_RACK_KW).to_numpy(float), {"units": "kW IT per physical rack"}),
-            **_local_vars(ds, wl, years, sc.local_supply),
+            **local,
             **{c: (K, cl[c].to_numpy(float), {"units": "yuan/kWh", "long_name": "before the scenario's price scale"})
                for c in ("grid_price_unscaled_yuan_per_kwh", "green_price_unscaled_yuan_per_kwh")},
             electricity_price_scale=((), float(sc.electricity_price_scale),
                                      {"long_name": "grid_price_yuan_per_kwh = this × grid_price_unscaled_yuan_per_kwh"}),
             green_price_scale=((), float(sc.green_price_scale),
                                {"long_name": "green_price_yuan_per_kwh = this × green_price_unscaled_yuan_per_kwh"}),
-            cluster_co2_t_per_mwh=(K, ds.regions.loc[cl["region_id"], "co2_t_per_mwh"].to_numpy(float),
-                                   {"units": "tCO2/MWh", "derived_from": "region_co2_t_per_mwh at cluster_region"}),
+            cluster_co2_t_per_mwh=(K, ds.regions.loc[cl["region_id"], "co2_t_per_mwh"].to_numpy(float) * e_grid,
+                                   {"units": "tCO2/MWh", "long_name": "factor of the grid share (emission_accounting)",
+                                    "derived_from": "region_co2_t_per_mwh at cluster_region"}),
             west=(K, (hubs.loc[cl["hub_id"], "role"] == "west").to_numpy()),
             available=(("cluster", "year"), _availability(ds, sc, years), {"long_name": "1: in service, 0: outage"}),
-            region_co2_t_per_mwh=(R, ds.regions["co2_t_per_mwh"].to_numpy(float), {"units": "tCO2/MWh"}),
+            region_co2_t_per_mwh=(R, ds.regions["co2_t_per_mwh"].to_numpy(float) * e_grid,
+                                  {"units": "tCO2/MWh", "long_name": "factor of the grid share (emission_accounting)",
+                                   "derived_from": "region_co2_location_t_per_mwh × residual_factor_ratio (market) or × 1 (location)"}),
             discount_factor=(Y, (1 + rate) ** -(np.asarray(years, float) - years[0]),
                              {"derived_from": "(1 + discount_rate) ** -(year - year[0])"}),
             carbon_price_yuan_per_t=((), setting(sc, ds, "carbon_price_yuan_per_t")),
@@ -286,6 +293,7 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             block_fixed_cost_yuan=((), 0.0 if sc.modular_builds is None else sc.modular_builds.fixed_cost_yuan_per_block),
             modular_relax=((), bool(sc.modular_builds and sc.modular_builds.relax)),
             **h_vars,
+            **g_vars,
         ),
         coords=dict(
             region=regions, cluster=clusters, workload=workloads, year=years,
@@ -300,8 +308,9 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             hub_name_en=(K, hubs.loc[cl["hub_id"], "name_en"].to_numpy(str)),
             workload_name_zh=(W, wl["name_zh"].to_numpy(str)), workload_name_en=(W, wl["name_en"].to_numpy(str)),
             **h_coords,
+            **g_coords,
         ),
-        attrs=dict(scenario=sc.name, dataset=ds.label, hours_per_year=HOURS_PER_YEAR, **h_attrs,
+        attrs=dict(scenario=sc.name, dataset=ds.label, hours_per_year=HOURS_PER_YEAR, **h_attrs, **g_attrs,
                    **{f"scenario.{k}": v for k, v in lever_text.items()}),
     )
     # green_avail_mw is nameplate wind/solar potential; the annual model can draw at most its

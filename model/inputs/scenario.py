@@ -178,6 +178,10 @@ class Scenario(_Strict):
     unmet_penalty_yuan_per_rack_year: setting("unmet_penalty_yuan_per_rack_year") | None = None
     electricity_price_scale: lever("electricity_price_scale") = 1.0
     green_price_scale: lever("green_price_scale") = 1.0
+    green_potential_scale: lever("green_potential_scale") = 1.0  # × wind/solar and hydro potential of every cluster
+    # market: the grid share carries the residual-mix factor and green claimed is zero-carbon;
+    # location: every MWh from the grid carries the provincial average factor (docs/math.md, "Green power")
+    emission_accounting: Literal["market", "location"] = "market"
     # workload -> one-way bound in ms; "none": no bound; null (or absent): the dataset's bound
     latency_bounds_ms: dict[Line, lever("latency_bounds_ms.*") | Literal[NO_BOUND] | None] = {}
     demand: DemandLevers = DemandLevers()

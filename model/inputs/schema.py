@@ -135,6 +135,14 @@ OPTIONAL_FILES: dict[str, list[Column]] = {
         Column("opex_yuan_per_rack_year", "float", "yuan/occupied rack/yr", 0, 1e6),
         Column("capex_yuan_per_rack", "float", "yuan/standard rack", 0, 1e6),
     ],
+    # direct hydro supply at a cluster (绿电直供 from hydro; no file or no row: none) — model/inputs/green.py
+    "green.csv": [
+        _id("cluster_id"),
+        Column("hydro_avail_mw", "float", "MW nameplate", 0, MAX_MW, doc="hydro capacity the cluster can take direct supply from"),
+        Column("hydro_price_yuan_per_kwh", "float", "yuan/kWh", 0, 5, doc="price of that hydro power"),
+    ],
+    # monthly capacity factor of hydro in a province (the seasonal profile; a cluster takes its region's)
+    "hydro_profiles.csv": [_id("region_id")] + [Column(f"m{m:02d}", "float", "capacity factor", 0, 1) for m in range(1, 13)],
 }
 
 # scenario field (dotted path) -> the settings.yaml key it overrides; None or absent in the
@@ -169,6 +177,7 @@ SETTINGS: dict[str, tuple[float, float, str]] = {
 # the SETTINGS range; scenario.py builds its fields from these three tables.
 LEVERS: dict[str, tuple[float, float, str]] = {
     "electricity_price_scale": (0, 20, "×"),
+    "green_potential_scale": (0, 20, "×"),
     "green_price_scale": (0, 20, "×"),
     "demand.scale": (0, 100, "×"),
     "demand.class_scale.*": (0, 100, "×"),
@@ -192,6 +201,15 @@ OPTIONAL_SETTINGS: dict[str, tuple[float, float, str]] = {
     "route_factor_ip": (1, 5, "-"),  # latency_layer: ip
     "latency_overhead_ms_ip": (0, 50, "ms"),
     "route_factor_target": (1, 5, "-"),  # latency_layer: target
+    # green procurement and residual-mix accounting (model/inputs/green.py; absent: off or neutral)
+    "residual_factor_ratio": (1, 2, "-"),  # residual-mix factor / location factor (absent: 1)
+    "green_trade_premium_yuan_per_kwh": (0, 1, "yuan/kWh"),
+    "certificate_price_yuan_per_mwh": (0, 1000, "yuan/MWh"),
+    "green_trade_limit_twh_per_year": (0, 1e4, "TWh/yr"),  # absent: 0, no green-power trading
+    "certificate_limit_twh_per_year": (0, 1e4, "TWh/yr"),  # absent: 0, no certificates
+    "certificates_count_for_carbon": (0, 1, "0/1"),
+    "pue_retrofit_target": (1, 3, "-"),  # absent: no PUE retrofits of the own stock
+    "pue_retrofit_cost_yuan_per_rack": (0, 1e6, "yuan/standard rack"),
 }
 
 

@@ -14,6 +14,7 @@ from ..formulation.blocks import LinearProgram
 from ..formulation.index import Index
 from ..formulation.objective import racks_per_facility_mw
 from ..solve.highs import Solution
+from .green import green_results
 from .hourly import annual_scores, hourly_results
 from ..inputs.schema import STANDARD_RACK_KW
 from .reasons import TOL, unmet_reasons
@@ -58,6 +59,8 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
     served_w = alloc.sum(axis=(0, 1))  # (W, Y)
     lat_w = np.einsum("rkwy,rk->wy", alloc, lat)
     costs = cost_by_term(lp, v)
+    g_vars, claimed_t, local_claimed_t = green_results(inp, lp, v)
+    hydro = g_vars["hydro_mw"][1]
 
     KY, RWY = ("cluster", "year"), ("region", "workload", "year")
     out = inp.copy()
@@ -70,8 +73,10 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         local_build=(("region", "year"), local_build, {"units": "standard racks"}),
         local_capacity=(("region", "year"), inp["local_available_racks"].transpose("region", "year").to_numpy() + np.cumsum(local_build, axis=1),
                         {"units": "standard racks", "long_name": "local stock after retirement + cumulative local builds"}),
-        local_energy_mwh=(("region", "year"), local_mw * H, {"units": "MWh"}),
-        local_emissions_t=(("region", "year"), inp["region_co2_t_per_mwh"].to_numpy()[:, None] * local_mw * H, {"units": "tCO2"}),
+        local_energy_mwh=(("region", "year"), (local_mw - g_vars["local_pue_saving_mw"][1]) * H,
+                          {"units": "MWh", "long_name": "own stock's energy after PUE retrofits"}),
+        local_emissions_t=(("region", "year"), inp["region_co2_t_per_mwh"].to_numpy()[:, None] * local_mw * H - local_claimed_t,
+                           {"units": "tCO2", "long_name": "grid share × factor used, less green claimed and PUE savings"}),
         local_eflops=(RWY, local * pflops[None, :, None] / 1000.0, {"units": "EFLOPS (FP16)"}),
         water_m3=(KY, wue * it_mw * H, {"units": "m³", "long_name": "on-site water = WUE × IT energy"}),
         eflops=(("cluster", "workload", "year"), np.einsum("rkwy,w->kwy", alloc, pflops) / 1000.0,
@@ -87,16 +92,17 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         it_power_mw=(KY, it_mw, {"units": "MW"}),
         grid_mw=(KY, grid, {"units": "MW"}),
         green_mw=(KY, green, {"units": "MW"}),
-        facility_power_mw=(KY, grid + green, {"units": "MW"}),
-        energy_mwh=(KY, (grid + green) * H, {"units": "MWh"}),
+        facility_power_mw=(KY, grid + green + hydro, {"units": "MW"}),
+        energy_mwh=(KY, (grid + green + hydro) * H, {"units": "MWh"}),
         green_shortfall_mw=(KY, _block(lp, v, "green_short").reshape(K, Y), {"units": "MW"}),
-        emissions_t=(KY, ef * grid * H, {"units": "tCO2"}),
+        emissions_t=(KY, ef * grid * H - claimed_t, {"units": "tCO2", "long_name": "grid share × factor used, less green claimed"}),
         west_shortfall=(("year",), _block(lp, v, "west_short"), {"units": "standard racks"}),
         latency_weighted_ms=(("workload", "year"),
                              np.divide(lat_w, served_w, out=np.full_like(lat_w, np.nan), where=served_w > TOL),
                              {"units": "ms", "long_name": "load-weighted one-way latency"}),
         cost=(("cost_term",), np.array(list(costs.values())), {"units": "yuan (discounted)"}),
         **shadow_prices(inp, lp, sol.row_dual, sol.col_dual),
+        **g_vars,
     )
     if "n1_short" in lp.variables:
         short = _block(lp, v, "n1_short").reshape(ix.A, Y)
@@ -104,8 +110,9 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         np.add.at(n1, ix.arc_k, short)
         out["n1_shortfall"] = (("cluster", "year"), n1, {"units": "standard racks",
                                                          "long_name": "load that could not be re-served if this cluster failed"})
-    out = out.assign(**(hourly_results(inp, lp, v, sol.col_dual, sol.row_dual) if "grid_h" in lp.variables
-                        else annual_scores(inp, grid, green)))
+    claimed = g_vars["green_trade_mw"][1] + g_vars["certificate_mw"][1]
+    out = out.assign(**(hourly_results(inp, lp, v, sol.col_dual, sol.row_dual, claimed) if "grid_h" in lp.variables
+                        else annual_scores(inp, grid, green, hydro, claimed)))
     out["racks_per_mw"] = (("cluster",), racks_per_facility_mw(inp),
                            {"long_name": "standard racks per facility MW: the price of a MW of green shortfall in policy_penalty"})
     out = out.assign_coords(cost_term=list(costs))
