@@ -3,8 +3,8 @@
 Variables ``local[r,w,y]`` (racks of region r's class-w work served in r's own stock) and
 ``local_build[r,y]`` (racks added to that stock). The stock enters ``demand_balance`` (+ local) and
 the carbon budget ``emission_cap`` (its grid emissions); S[r,y] = existing[r] · max(0, 1 − ρ[r] · (y − y0))
-is the stock left after straight-line retirement. All local power is grid power (no green
-procurement is modelled outside the clusters). Every family applies only when the dataset has a
+is the stock left after straight-line retirement. All local power is grid power; the stock may
+claim green power bought through the grid and be retrofitted to a lower PUE (``green.py``). Every family applies only when the dataset has a
 ``local.csv`` with some stock or growth (and the scenario keeps ``local_supply: true``).
 """
 from __future__ import annotations

@@ -78,12 +78,25 @@ def _green_score(a: _Arrays, name: str) -> float | None:
     return float(np.nansum(a(name, "cluster", "year") * cons) / w) if w > 0 else None
 
 
+def _mwh(a: _Arrays, *names: str) -> float:
+    """Average MW summed over the years (and clusters or provinces) × hours: MWh over the horizon
+    (0 where a result has no such variable, e.g. a file written before green procurement)."""
+    return sum(a.total(n) for n in names if n in a.res) * float(a.res.attrs.get("hours_per_year", 8760.0))
+
+
 KPIS: tuple[KPI, ...] = (
     KPI("status", "状态", "status", TEXT, lambda a: str(a.res.attrs["status"])),
     KPI("objective", "总成本", "total cost (objective)", YUAN, lambda a: float(a.res.attrs["objective"])),
     KPI("emissions_tco2", "排放", "emissions (clusters + own stock)", TCO2,
         lambda a: a.total("emissions_t") + a.total("local_emissions_t")),
     KPI("energy_mwh", "用电量", "energy (clusters + own stock)", MWH, lambda a: a.total("energy_mwh") + a.total("local_energy_mwh")),
+    KPI("green_hydro_mwh", "直供水电", "direct hydro (clusters)", MWH, lambda a: _mwh(a, "hydro_mw")),
+    KPI("green_trade_mwh", "绿电交易", "green-power trading (clusters + own stock)", MWH,
+        lambda a: _mwh(a, "green_trade_mw", "local_green_trade_mw")),
+    KPI("green_certificate_mwh", "绿证", "green certificates (clusters + own stock)", MWH,
+        lambda a: _mwh(a, "certificate_mw", "local_certificate_mw")),
+    KPI("pue_saving_mwh", "PUE改造节电", "saved by PUE retrofits of the own stock", MWH,
+        lambda a: _mwh(a, "local_pue_saving_mw"), cli=False),
     KPI("local_served_rack_years", "本地存量承接", "served in the provinces' own stock", RACK_YEARS, lambda a: a.total("local_served")),
     KPI("water_m3", "集群用水", "cluster water use", M3, lambda a: a.total("water_m3")),
     KPI("eflops_last_year", "算力（末年）", "compute in the last year (FP16)", EFLOPS,
@@ -110,7 +123,8 @@ BY_KEY = {k.key: k for k in KPIS}
 COST_ZH = {"capex": "投资", "electricity": "电费", "transport": "传输", "carbon": "碳成本",
            "unmet_penalty": "未满足惩罚", "policy_penalty": "政策缺口惩罚", "block_fixed": "模块固定成本",
            "resilience_penalty": "N-1 缺口惩罚", "opex": "运营", "local_electricity": "本地电费",
-           "local_carbon": "本地碳成本", "local_opex": "本地运营", "local_capex": "本地投资", "storage": "储能"}
+           "local_carbon": "本地碳成本", "local_opex": "本地运营", "local_capex": "本地投资", "storage": "储能",
+           "green_procurement": "绿电采购", "pue_retrofit": "PUE改造"}
 
 
 def _cost_kpis(a: _Arrays) -> list[KPI]:

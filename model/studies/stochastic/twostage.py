@@ -37,7 +37,7 @@ from ...run import Planner, versions
 from ...solve import HighsModel, Solution
 from .futures import Future
 
-FIRST_STAGE = ("build", "blocks", "local_build",  # clusters' racks, modular blocks, provinces' own racks
+FIRST_STAGE = ("build", "blocks", "local_build", "retrofit",  # clusters' racks, modular blocks, provinces' own racks and PUE retrofits
                "gcap", "bat_p", "bat_e")  # hourly mode: green capacity contracted, battery power and energy
 OBJECTIVES = ("expected", "cvar", "regret")
 
