@@ -18,7 +18,7 @@ from ..errors import InputError, did_you_mean, raise_all
 from .profiles import hourly_variables
 from .latency import distance_matrix, modelled_latency_ms, read_latency_matrix
 from .scenario import NO_BOUND, Scenario
-from .schema import SCENARIO_OVERRIDES, STANDARD_RACK_KW, overridable
+from .schema import DECISION_SETTINGS, SCENARIO_OVERRIDES, STANDARD_RACK_KW, overridable
 
 HOURS_PER_YEAR = 8760.0
 
@@ -122,7 +122,7 @@ def _availability(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
     return avail
 
 
-def _local_vars(ds: Dataset, wl: pd.DataFrame, years: list[int], use: bool) -> dict:
+def _local_vars(ds: Dataset, wl: pd.DataFrame, years: list[int], use: bool, price_scale: float) -> dict:
     """The stock outside the clusters, per province (zeros without local.csv): available[r,y] =
     existing[r] · max(0, 1 − retire[r] · (y − y0)); admissible for class w when its latency is within the bound."""
     R, regions = ("region",), list(ds.regions.index)
@@ -138,7 +138,11 @@ def _local_vars(ds: Dataset, wl: pd.DataFrame, years: list[int], use: bool) -> d
         local_latency_ms=(R, lat, {"units": "ms"}),
         local_admissible=(("region", "workload"), np.isnan(bound)[None, :] | (lat[:, None] <= bound[None, :])),
         local_pue=(R, col("pue", 1.0)),
-        local_grid_price_yuan_per_kwh=(R, col("grid_price_yuan_per_kwh"), {"units": "yuan/kWh"}),
+        local_grid_price_yuan_per_kwh=(R, price_scale * col("grid_price_yuan_per_kwh"), {
+            "units": "yuan/kWh", "long_name": "after the scenario's electricity_price_scale",
+            "derived_from": "electricity_price_scale * local_grid_price_unscaled_yuan_per_kwh"}),
+        local_grid_price_unscaled_yuan_per_kwh=(R, col("grid_price_yuan_per_kwh"),
+                                                {"units": "yuan/kWh", "long_name": "before the scenario's price scale"}),
         local_opex_yuan_per_rack_year=(R, col("opex_yuan_per_rack_year"), {"units": "yuan/rack/yr"}),
         local_capex_yuan_per_rack=(R, col("capex_yuan_per_rack"), {"units": "yuan/rack"}),
     )
@@ -252,7 +256,7 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
                for c in overridable("clusters.csv")},
             pflops_per_rack=(W, wl["pflops_per_rack"].fillna(0.0).to_numpy(float), {"units": "PFLOPS (FP16) per occupied rack"}),
             physical_rack_kw=(W, wl["physical_rack_kw"].fillna(STANDARD_RACK_KW).to_numpy(float), {"units": "kW IT per physical rack"}),
-            **_local_vars(ds, wl, years, sc.local_supply),
+            **_local_vars(ds, wl, years, sc.local_supply, float(sc.electricity_price_scale)),
             **{c: (K, cl[c].to_numpy(float), {"units": "yuan/kWh", "long_name": "before the scenario's price scale"})
                for c in ("grid_price_unscaled_yuan_per_kwh", "green_price_unscaled_yuan_per_kwh")},
             electricity_price_scale=((), float(sc.electricity_price_scale),
@@ -285,6 +289,8 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
                          {"units": "standard racks", "long_name": "NaN: continuous builds"}),
             block_fixed_cost_yuan=((), 0.0 if sc.modular_builds is None else sc.modular_builds.fixed_cost_yuan_per_block),
             modular_relax=((), bool(sc.modular_builds and sc.modular_builds.relax)),
+            **{k: ((), float(st.get(k, default)), {"units": unit, "source": "settings.yaml" if k in st else "default"})
+               for k, (_, _, unit, default) in DECISION_SETTINGS.items()},
             **h_vars,
         ),
         coords=dict(
