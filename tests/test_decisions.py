@@ -147,3 +147,30 @@ def test_the_decision_families_are_in_the_lp(tmp_path):
     rows, cost_terms = {rb.name for rb in lp.rows}, {c.name for c in lp.costs}
     assert {"build_plan", "above_plan_within_build", "retire_limit", "local_retire_limit"} <= rows
     assert {"capex_above_plan", "opex_fixed", "unmet_carbon", "local_opex_fixed"} <= cost_terms
+
+
+def test_a_provinces_idle_stock_serves_another_provinces_ai_training(tmp_path):
+    # r1 has no stock and the only cluster has no racks; r2 (10° north) has 100 idle racks at 0.2 yuan/kWh.
+    # r1's 50 racks of AI training (no latency bound, 10 TB a rack-year) run in r2's stock on the national
+    # market (family remote_operation): electricity 8760 × 0.2 = 1,752 plus transport 10 TB × (20 + 10 ×
+    # d / 1000) yuan, d = 1,111.95 km: 311.195, so 50 × 2,063.195 = 103,159.75. r1's 10 racks of real-time
+    # work cannot go (real-time stays in its province): unmet, no admissible supplier
+    from model.inputs.latency import great_circle_km
+
+    ds = write_dataset(tmp_path / "data", {"k": {"installed_racks": 0.0, "planned_racks": 0.0}},
+                       {"r1": {}, "r2": {"lat": 40.0}}, {("r1", "ai", 2026): 50.0, ("r1", "rt", 2026): 10.0},
+                       {"ai": {"data_tb_per_rack_year": 10.0}, "rt": {"latency_bound_ms": 5.0, "realtime": "true"}},
+                       {"transport_yuan_per_tb": 20.0, "transport_yuan_per_tb_per_1000km": 10.0})
+    pd.DataFrame([{"region_id": "r1", **LOCAL, "existing_racks": 0.0},
+                  {"region_id": "r2", **LOCAL, "latency_ms": 1.0}]).to_csv(ds / "local.csv", index=False)
+    res = solve_scenario(load_scenario(scenario_file(tmp_path, ds)))
+    assert float(res["remote_served"].sel(region="r1", stock="r2", workload="ai", year=2026)) == pytest.approx(50.0)
+    d = float(great_circle_km(30.0, 110.0, 40.0, 110.0))
+    assert d == pytest.approx(1111.95, abs=0.01)
+    assert costs(res)["remote_operation"] == pytest.approx(50 * (1752 + 10 * (20 + 10 * d / 1000)), rel=1e-9)
+    assert float(res["unmet"].sel(region="r1", workload="rt").sum()) == pytest.approx(10.0)
+    assert float(res["local_idle"].sel(region="r2", year=2026)) == pytest.approx(50.0)
+    # the emissions belong to the host: 50 × 8.76 MWh × 0.5 t/MWh = 219 t at r2
+    assert float(res["local_emissions_t"].sel(region="r2").sum()) == pytest.approx(219.0)
+    assert costs(res)["remote_carbon"] == pytest.approx(0.0)  # no carbon price in tiny.py
+    assert float(res["local_served"].sel(region="r1", workload="ai").sum()) == pytest.approx(50.0)

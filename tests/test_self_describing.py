@@ -103,7 +103,12 @@ def local_cost(f: xr.Dataset) -> float:
     capex = float(f["capital_recovery_factor"]) * f["local_capex_yuan_per_rack"].to_numpy()[:, None] * annuity[None, :]
     fixed = float(f["fixed_opex_share"]) * f["local_opex_yuan_per_rack_year"].to_numpy()[:, None] * annuity[None, :]
     added, retired = (f[v].transpose("region", "year").to_numpy() for v in ("local_build", "local_retire"))
-    return float((per_rack[..., None] * local * df).sum() + ((capex + fixed) * added - fixed * retired).sum())
+    # the national market: r's work in s's stock pays s's per-rack cost and the transport r → s
+    remote = f["remote_served"].transpose("region", "stock", "workload", "year").to_numpy()
+    tau = f["remote_transport_yuan_per_rack_year"].transpose("region", "stock", "workload").to_numpy()
+    own = local - remote.sum(axis=1)  # local_served counts the work served in another's stock too
+    return float((per_rack[..., None] * own * df).sum() + ((per_rack[None] + tau)[..., None] * remote * df).sum()
+                 + ((capex + fixed) * added - fixed * retired).sum())
 
 
 def decisions(f: xr.Dataset) -> np.ndarray:

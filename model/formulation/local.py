@@ -17,7 +17,7 @@ from itertools import product
 import numpy as np
 import xarray as xr
 
-from . import quantities
+from . import market, quantities
 from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock
 from .family import Family
 from .index import Index
@@ -53,13 +53,16 @@ def _cumulative(ix: Index, var: str, sign: float) -> Term:
 
 
 def local_capacity(ix: Index, inp: xr.Dataset) -> RowBlock:
-    """local_capacity[r,y]:  Σ_w local[r,w,y] − Σ_{y'≤y} local_build[r,y'] + Σ_{y'≤y} local_retire[r,y'] ≤ S[r,y]"""
+    """local_capacity[r,y]:  Σ_w local[r,w,y] + Σ_{(r',r,w)∈M} remote[r',r,w,y] − Σ_{y'≤y} local_build[r,y'] + Σ_{y'≤y} local_retire[r,y'] ≤ S[r,y]
+    (the remote term only on the national market, market.py)"""
     R, W, Y = ix.R, ix.W, ix.Y
     r, _, y = np.meshgrid(np.arange(R), np.arange(W), np.arange(Y), indexing="ij")
     hi = inp["local_available_racks"].transpose("region", "year").to_numpy().ravel()
-    return RowBlock("local_capacity", ("region", "year"), list(product(ix.regions, ix.years)),
-                    [Term("local", (r * Y + y).ravel(), np.arange(R * W * Y), np.ones(R * W * Y)),
-                     _cumulative(ix, "local_build", -1.0), _cumulative(ix, "local_retire", 1.0)],
+    terms = [Term("local", (r * Y + y).ravel(), np.arange(R * W * Y), np.ones(R * W * Y)),
+             _cumulative(ix, "local_build", -1.0), _cumulative(ix, "local_retire", 1.0)]
+    if market.has_remote(inp):
+        terms.append(market.stock_term(ix, inp))
+    return RowBlock("local_capacity", ("region", "year"), list(product(ix.regions, ix.years)), terms,
                     lo=np.full(R * Y, -np.inf), hi=hi)
 
 

@@ -106,7 +106,7 @@ def unmet_carbon(ix: Index, inp: xr.Dataset) -> CostTerm:
 
 def _priced(ix: Index, inp: xr.Dataset, term: str, contribution: str) -> CostTerm:
     """The carbon price on one emission contribution (``quantities.emissions``), discounted."""
-    c = next(c for c in quantities.emissions(ix, inp, ()) if c.name == contribution)
+    c = next(c for c in quantities.emissions(ix, inp) if c.name == contribution)
     df = inp["discount_factor"].to_numpy()
     return CostTerm(term, [(c.var, c.col, c.coef * df[c.year] * float(inp["carbon_price_yuan_per_t"]))])
 

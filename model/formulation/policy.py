@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from . import local, quantities
+from . import quantities
 from .blocks import RowBlock, Term
 from .capacity import occupiable_terms
 from .family import Family
@@ -73,12 +73,10 @@ NO_CAP = 1e20
 
 def emission_cap(ix: Index, inp: xr.Dataset) -> RowBlock:
     """emission_cap:  Σ_{k,y} e[k] · 8760 · grid[k,y] + Σ_{r,w,y} e[r] · 8760 · PUE_loc[r] · kW[w] / 1000 · local[r,w,y]
-        + Σ_{r,w,y} e_fb · 8760 · PUE_fb · kW[w] / 1000 · unmet[r,w,y] ≤ C
-    (tCO2 over the horizon; the local term only with local supply; unmet work emits at the fallback factor)"""
+        + Σ_{(r,s,w)∈M,y} e[s] · 8760 · PUE_loc[s] · kW[w] / 1000 · remote[r,s,w,y] + Σ_{r,w,y} e_fb · 8760 · PUE_fb · kW[w] / 1000 · unmet[r,w,y] ≤ C
+    (tCO2 over the horizon; the local terms only with local supply; unmet work emits at the fallback factor)"""
     cap = float(inp["emission_cap_t"])
-    present = ("local",) if local.has_local_supply(inp) else ()
-    terms = [Term(c.var, np.zeros(c.col.size, dtype=np.int64), c.col, c.coef)
-             for c in quantities.emissions(ix, inp, present)]
+    terms = [Term(c.var, np.zeros(c.col.size, dtype=np.int64), c.col, c.coef) for c in quantities.emissions(ix, inp)]
     return RowBlock("emission_cap", (), [()], terms,
                     lo=np.array([-np.inf]), hi=np.array([NO_CAP if np.isnan(cap) else cap]))
 

@@ -1,6 +1,7 @@
 """Quantities declared once: emissions (tCO2) as contributions of the variable blocks.
 
-Each supplier contributes its own term — the clusters' grid power, the provinces' own stock, and
+Each supplier contributes its own term — the clusters' grid power, the provinces' own stock (for
+their own work and, on the national market, for other provinces' work: attributed to the host), and
 demand left unmet, which is served outside the plan at the fallback factor (national average grid
 factor e_fb and PUE_fb) so that no move lowers CO2 by dropping work. The carbon budget row
 (``emission_cap``), the carbon cost terms, ``model.results`` and the baselines all read these
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from . import local, market
 from .index import Index
 
 
@@ -45,17 +47,20 @@ def local_t_per_rack_year(inp: xr.Dataset) -> np.ndarray:
     return (inp["region_co2_t_per_mwh"] * inp["local_pue"]).to_numpy()[:, None] * H * inp["kw_per_rack"].to_numpy()[None, :] / 1000.0
 
 
-def emissions(ix: Index, inp: xr.Dataset, variables) -> list[Contribution]:
-    """Every emission contribution of the LP whose variables are ``variables`` (names present)."""
+def emissions(ix: Index, inp: xr.Dataset) -> list[Contribution]:
+    """Every emission contribution of the LP built from ``inp``."""
     H = float(inp.attrs["hours_per_year"])
     K, R, W, Y = ix.K, ix.R, ix.W, ix.Y
     ky = np.arange(K * Y)
     out = [Contribution("clusters", "grid", "cluster", ky, np.repeat(inp["cluster_co2_t_per_mwh"].to_numpy(), Y) * H,
                         ky // Y, ky % Y)]
-    if "local" in variables:
+    if local.has_local_supply(inp):
         rwy = np.arange(R * W * Y)
         out.append(Contribution("local", "local", "region", rwy, np.repeat(local_t_per_rack_year(inp).ravel(), Y),
                                 rwy // (W * Y), rwy % Y))
+    if market.has_remote(inp):
+        col, coef, host, year = market.emissions(ix, inp)
+        out.append(Contribution("remote", "remote", "region", col, coef, host, year))
     rwy = np.arange(R * W * Y)
     out.append(Contribution("unmet", "unmet", "region", rwy,
                             np.tile(np.repeat(fallback_t_per_rack_year(inp), Y), R), rwy // (W * Y), rwy % Y))

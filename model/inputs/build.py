@@ -146,6 +146,32 @@ def _local_vars(ds: Dataset, wl: pd.DataFrame, years: list[int], use: bool, pric
         local_opex_yuan_per_rack_year=(R, col("opex_yuan_per_rack_year"), {"units": "yuan/rack/yr"}),
         local_capex_yuan_per_rack=(R, col("capex_yuan_per_rack"), {"units": "yuan/rack"}),
     )
+def _remote_vars(ds: Dataset, wl: pd.DataFrame, local: dict, layer: str, settings_file: str) -> dict:
+    """The national market for the provinces' own stock: region r's non-real-time work of class w may
+    use province s's stock (s ≠ r) when the latency r → s (modelled between the provinces' capitals,
+    plus s's own access latency) is within the class bound; it pays transport like any arc."""
+    regions = ds.regions
+    dist = distance_matrix(regions, regions).to_numpy()
+    lat = modelled_latency_ms(pd.DataFrame(dist), ds.settings, layer, settings_file).to_numpy() + local["local_latency_ms"][1][None, :]
+    bound = wl["latency_bound_ms"].to_numpy(float)
+    has_stock = (local["local_available_racks"][1][:, 0] > 0) | (local["local_build_limit_racks_per_year"][1] > 0)
+    adm = ((np.isnan(bound)[None, None, :] | (lat[:, :, None] <= bound[None, None, :]))
+           & ~wl["realtime"].to_numpy(bool)[None, None, :] & ~np.eye(len(regions), dtype=bool)[:, :, None]
+           & has_stock[None, :, None])
+    st = ds.settings
+    tau = wl["data_tb_per_rack_year"].to_numpy()[None, None, :] * (
+        st["transport_yuan_per_tb"] + st["transport_yuan_per_tb_per_1000km"] * st["route_factor"] * dist[:, :, None] / 1000.0)
+    RS = ("region", "stock")
+    return dict(
+        remote_latency_ms=(RS, lat, {"units": "ms", "long_name": "one-way latency from region r's users to province s's stock",
+                                     "derived_from": "modelled latency between the capitals + local_latency_ms of s"}),
+        remote_admissible=(RS + ("workload",), adm, {"long_name": "non-real-time work of r may use s's stock (s ≠ r)"}),
+        remote_transport_yuan_per_rack_year=(RS + ("workload",), tau, {
+            "units": "yuan/rack/yr", "derived_from": "data_tb_per_rack_year * (transport_yuan_per_tb + "
+            "transport_yuan_per_tb_per_1000km * route_factor * distance between the capitals / 1000)"}),
+    )
+
+
 def _flat(doc: Any, prefix: str = "") -> dict[str, Any]:
     """Nested scenario document → {dotted path: scalar} (lists indexed: outages.0.years.1)."""
     items = doc.items() if isinstance(doc, dict) else enumerate(doc) if isinstance(doc, list) else None
@@ -256,7 +282,8 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
                for c in overridable("clusters.csv")},
             pflops_per_rack=(W, wl["pflops_per_rack"].fillna(0.0).to_numpy(float), {"units": "PFLOPS (FP16) per occupied rack"}),
             physical_rack_kw=(W, wl["physical_rack_kw"].fillna(STANDARD_RACK_KW).to_numpy(float), {"units": "kW IT per physical rack"}),
-            **_local_vars(ds, wl, years, sc.local_supply, float(sc.electricity_price_scale)),
+            **(local := _local_vars(ds, wl, years, sc.local_supply, float(sc.electricity_price_scale))),
+            **_remote_vars(ds, wl, local, sc.latency_layer, str(Path(ds.path) / "settings.yaml")),
             **{c: (K, cl[c].to_numpy(float), {"units": "yuan/kWh", "long_name": "before the scenario's price scale"})
                for c in ("grid_price_unscaled_yuan_per_kwh", "green_price_unscaled_yuan_per_kwh")},
             electricity_price_scale=((), float(sc.electricity_price_scale),
@@ -294,7 +321,7 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             **h_vars,
         ),
         coords=dict(
-            region=regions, cluster=clusters, workload=workloads, year=years,
+            region=regions, cluster=clusters, workload=workloads, year=years, stock=regions,
             scenario_lever=np.array(list(lever_num), dtype=str),
             region_name_zh=(R, ds.regions["name_zh"].to_numpy(str)), region_name_en=(R, ds.regions["name_en"].to_numpy(str)),
             region_lat=(R, ds.regions["lat"].to_numpy(float)), region_lon=(R, ds.regions["lon"].to_numpy(float)),

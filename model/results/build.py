@@ -14,6 +14,7 @@ from ..formulation import quantities
 from ..formulation.blocks import LinearProgram
 from ..formulation.capacity import in_service, occupiable, site_potential
 from ..formulation.index import Index
+from ..formulation.market import remote_arcs
 from ..formulation.objective import racks_per_facility_mw
 from ..solve.highs import Solution
 from .hourly import annual_scores, hourly_results
@@ -50,7 +51,7 @@ def emissions_by_source(inp: xr.Dataset, lp: LinearProgram, v: np.ndarray) -> di
     off = lp.offsets()
     return {c.name: c.by_entity_year(v[off[c.var]: off[c.var] + lp.variables[c.var].size],
                                      ix.K if c.dim == "cluster" else ix.R, ix.Y)
-            for c in quantities.emissions(ix, inp, lp.variables)}
+            for c in quantities.emissions(ix, inp)}
 
 
 def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: dict) -> xr.Dataset:
@@ -71,11 +72,18 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
     local = _block(lp, v, "local").reshape(R, W, Y) if has_local else np.zeros((R, W, Y))
     local_build = _block(lp, v, "local_build").reshape(R, Y) if has_local else np.zeros((R, Y))
     local_retire = _block(lp, v, "local_retire").reshape(R, Y) if has_local else np.zeros((R, Y))
+    remote = np.zeros((R, R, W, Y))
+    if "remote" in lp.variables:
+        r_, s_, w_ = remote_arcs(ix, inp)
+        remote[r_, s_, w_, :] = _block(lp, v, "remote").reshape(r_.size, Y)
+    hosted = local.sum(axis=1) + remote.sum(axis=(0, 2))  # (R, Y): racks occupied in each province's stock
+    local_mw = (np.einsum("rwy,w->ry", local, inp["kw_per_rack"].to_numpy()) + np.einsum("rswy,w->sy", remote, inp["kw_per_rack"].to_numpy())
+                ) / 1000.0 * inp["local_pue"].to_numpy()[:, None]
+    local = local + remote.sum(axis=1)  # served for region r in the provinces' stock, its own or another's
     local_capacity = (inp["local_available_racks"].transpose("region", "year").to_numpy()
                       + np.cumsum(local_build, axis=1) - np.cumsum(local_retire, axis=1))
     em = emissions_by_source(inp, lp, v)
     sunk = sunk_costs(inp)
-    local_mw = np.einsum("rwy,w->ry", local, inp["kw_per_rack"].to_numpy()) / 1000.0 * inp["local_pue"].to_numpy()[:, None]
     wue = inp["wue_l_per_kwh"].to_numpy()[:, None]
     pflops = inp["pflops_per_rack"].to_numpy()
     load = alloc.sum(axis=(0, 2))
@@ -92,15 +100,19 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         unmet=(RWY, unmet, {"units": "standard racks"}),
         unmet_reason=(RWY, unmet_reasons(inp, lp, v, unmet).astype(str)),
         served=(RWY, alloc.sum(axis=1), {"units": "standard racks", "long_name": "served in the clusters"}),
-        local_served=(RWY, local, {"units": "standard racks", "long_name": "served in the province's own stock (outside the clusters)"}),
+        local_served=(RWY, local, {"units": "standard racks",
+                                   "long_name": "served in the provinces' stock outside the clusters (its own, or another's on the market)"}),
+        remote_served=(("region", "stock", "workload", "year"), remote, {
+            "units": "standard racks", "long_name": "region r's work served in province s's stock (the national market)"}),
         local_build=(("region", "year"), local_build, {"units": "standard racks"}),
         local_retire=(("region", "year"), local_retire, {"units": "standard racks", "long_name": "own stock retired early"}),
         local_capacity=(("region", "year"), local_capacity,
                         {"units": "standard racks", "long_name": "local stock after retirement + cumulative local builds − early retirement"}),
-        local_idle=(("region", "year"), local_capacity - local.sum(axis=1),
+        local_idle=(("region", "year"), local_capacity - hosted,
                     {"units": "standard racks", "long_name": "own-stock racks in service but not occupied"}),
-        local_energy_mwh=(("region", "year"), local_mw * H, {"units": "MWh"}),
-        local_emissions_t=(("region", "year"), em.get("local", np.zeros((R, Y))), {"units": "tCO2"}),
+        local_energy_mwh=(("region", "year"), local_mw * H, {"units": "MWh", "long_name": "by the province whose stock runs the work"}),
+        local_emissions_t=(("region", "year"), em.get("local", 0) + em.get("remote", 0) + np.zeros((R, Y)),
+                           {"units": "tCO2", "long_name": "by the province whose stock runs the work"}),
         unmet_emissions_t=(("region", "year"), em["unmet"], {
             "units": "tCO2", "long_name": "unmet work served outside the plan at the fallback factor",
             "derived_from": "fallback_co2_t_per_mwh * 8760 * fallback_pue * kw_per_rack / 1000 * unmet"}),
