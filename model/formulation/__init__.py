@@ -9,15 +9,15 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from . import capacity, demand, green, hourly, local, objective, policy, power, resilience, variables, water
+from . import capacity, demand, green, hourly, local, market, objective, policy, power, resilience, variables, water
 from .blocks import LinearProgram
 from .family import LIMITS, Family
 from .index import Index, build_index
 
-FAMILIES: tuple[Family, ...] = (variables.FAMILIES + local.FAMILIES[:1] + green.FAMILIES + demand.FAMILIES + capacity.FAMILIES
-                                + power.FAMILIES + hourly.FAMILIES + policy.FAMILIES + water.FAMILIES + green.ROW_FAMILIES
-                                + objective.FAMILIES + hourly.COST_FAMILIES + local.FAMILIES[1:] + green.COST_FAMILIES
-                                + resilience.FAMILIES)
+FAMILIES: tuple[Family, ...] = (variables.FAMILIES + local.FAMILIES[:1] + market.VARS + green.FAMILIES + demand.FAMILIES
+                                + capacity.FAMILIES + power.FAMILIES + hourly.FAMILIES + policy.FAMILIES + water.FAMILIES
+                                + green.ROW_FAMILIES + objective.FAMILIES + hourly.COST_FAMILIES + local.FAMILIES[1:] + market.COSTS
+                                + green.COST_FAMILIES + resilience.FAMILIES)
 BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
 
 

@@ -28,7 +28,7 @@ import xarray as xr
 from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock
 from .family import Family
 from .index import Index
-from . import local
+from . import local, market
 
 M = 12  # months
 
@@ -100,49 +100,24 @@ def share_terms(ix: Index, inp: xr.Dataset, s: float, hourly_matching: bool) -> 
     return terms
 
 
-def _cluster_claim_t(inp: xr.Dataset, ix: Index) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """tCO2 a year per claimed MW (negative), per (k, y) column: −H · e_claim[k] (certificates × c_G)."""
-    if not has_claims(inp):
-        return []
+def emission_contributions(ix: Index, inp: xr.Dataset) -> list[tuple[str, str, str, np.ndarray, np.ndarray]]:
+    """(name, var, dim, col, tCO2 a year per MW) of the claims and savings, all (k, y) or (r, y)
+    columns: −8760 · e_claim (certificates × c_G) per claimed MW; −8760 · e[r] per MW saved by a
+    retrofit. ``quantities.emissions`` adds them to every emission total."""
     H = float(inp.attrs["hours_per_year"])
-    e = np.repeat(inp["claim_co2_t_per_mwh"].to_numpy(), ix.Y) * H
-    ky = np.arange(ix.K * ix.Y)
-    return [("trade", ky, -e), ("gec", ky, -e * float(inp["certificates_count_for_carbon"]))]
-
-
-def _local_claim_t(inp: xr.Dataset, ix: Index) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """tCO2 a year per MW (negative) per (r, y) column: claims at e_claim[r]; saved grid power at e[r]."""
-    H = float(inp.attrs["hours_per_year"])
-    ry = np.arange(ix.R * ix.Y)
+    c_g = float(inp["certificates_count_for_carbon"])
     out = []
+    if has_claims(inp):
+        e = -np.repeat(inp["claim_co2_t_per_mwh"].to_numpy(), ix.Y) * H
+        ky = np.arange(ix.K * ix.Y)
+        out += [("green_trade", "trade", "cluster", ky, e), ("certificates", "gec", "cluster", ky, e * c_g)]
+    ry = np.arange(ix.R * ix.Y)
     if has_local_claims(inp):
-        e = np.repeat(inp["local_claim_co2_t_per_mwh"].to_numpy(), ix.Y) * H
-        out += [("local_trade", ry, -e), ("local_gec", ry, -e * float(inp["certificates_count_for_carbon"]))]
+        e = -np.repeat(inp["local_claim_co2_t_per_mwh"].to_numpy(), ix.Y) * H
+        out += [("local_green_trade", "local_trade", "region", ry, e), ("local_certificates", "local_gec", "region", ry, e * c_g)]
     if has_retrofit(inp):
-        out.append(("pue_saving", ry, -np.repeat(inp["region_co2_t_per_mwh"].to_numpy(), ix.Y) * H))
+        out.append(("pue_saving", "pue_saving", "region", ry, -np.repeat(inp["region_co2_t_per_mwh"].to_numpy(), ix.Y) * H))
     return out
-
-
-def emission_terms(ix: Index, inp: xr.Dataset) -> list[Term]:
-    """The claims' and savings' tCO2 in the single emission_cap row."""
-    return [Term(v, np.zeros(col.size, dtype=np.int64), col, t)
-            for v, col, t in _cluster_claim_t(inp, ix) + _local_claim_t(inp, ix)]
-
-
-def _priced(ix: Index, inp: xr.Dataset, parts, n_rows: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    df = np.tile(inp["discount_factor"].to_numpy(), n_rows)
-    P = float(inp["carbon_price_yuan_per_t"])
-    return [(v, col, P * df * t) for v, col, t in parts]
-
-
-def carbon_parts(ix: Index, inp: xr.Dataset) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """Cost parts in ``carbon``: δ_y · P_CO2 · (−H · e_claim[k]) per claimed MW at a cluster."""
-    return _priced(ix, inp, _cluster_claim_t(inp, ix), ix.K)
-
-
-def local_carbon_parts(ix: Index, inp: xr.Dataset) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """Cost parts in ``local_carbon``: the own stock's claims and PUE savings."""
-    return _priced(ix, inp, _local_claim_t(inp, ix), ix.R)
 
 
 # -- families ------------------------------------------------------------------------------------
@@ -176,19 +151,27 @@ def green_claims(ix: Index, inp: xr.Dataset) -> RowBlock:
                     lo=np.full(n, -np.inf), hi=np.zeros(n))
 
 
-def _local_mw_term(ix: Index, inp: xr.Dataset, scale: np.ndarray) -> Term:
-    """−scale[r] / 1000 · Σ_w kW[w] · local[r,w,y] in the (r, y) rows."""
+def _host_mw_terms(ix: Index, inp: xr.Dataset, scale: np.ndarray) -> list[Term]:
+    """−scale[r] / 1000 · Σ_w kW[w] · (local[r,w,y] + Σ_{r'} remote[r',r,w,y]) in the (r, y) rows: the
+    IT power of the work r's stock runs, its own and (on the national market) other provinces'."""
     r, w, y = np.unravel_index(np.arange(ix.R * ix.W * ix.Y), (ix.R, ix.W, ix.Y))
-    return Term("local", r * ix.Y + y, np.arange(r.size), -scale[r] * inp["kw_per_rack"].to_numpy()[w] / 1000.0)
+    kw = inp["kw_per_rack"].to_numpy()
+    terms = [Term("local", r * ix.Y + y, np.arange(r.size), -scale[r] * kw[w] / 1000.0)]
+    if market.has_remote(inp):
+        _, s, w = market.remote_arcs(ix, inp)
+        col = np.arange(s.size * ix.Y)
+        s, w, y = np.repeat(s, ix.Y), np.repeat(w, ix.Y), np.tile(np.arange(ix.Y), s.size)
+        terms.append(Term("remote", s * ix.Y + y, col, -scale[s] * kw[w] / 1000.0))
+    return terms
 
 
 def local_green_claims(ix: Index, inp: xr.Dataset) -> RowBlock:
-    """local_green_claims[r,y]:  local_trade + local_gec + pue_saving − PUE_loc[r] / 1000 · Σ_w kW[w] · local[r,w,y] ≤ 0
-    (pue_saving only with retrofits)"""
+    """local_green_claims[r,y]:  local_trade + local_gec + pue_saving − PUE_loc[r] / 1000 · Σ_w kW[w] · (local[r,w,y] + Σ_{r'} remote[r',r,w,y]) ≤ 0
+    (pue_saving only with retrofits; remote only on the national market)"""
     n = ix.R * ix.Y
     i = np.arange(n)
     terms = [Term("local_trade", i, i, np.ones(n)), Term("local_gec", i, i, np.ones(n)),
-             _local_mw_term(ix, inp, inp["local_pue"].to_numpy())]
+             *_host_mw_terms(ix, inp, inp["local_pue"].to_numpy())]
     if has_retrofit(inp):
         terms.append(Term("pue_saving", i, i, np.ones(n)))
     return RowBlock("local_green_claims", ("region", "year"), list(product(ix.regions, ix.years)), terms,
@@ -226,11 +209,11 @@ def pue_retrofit_reach(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 
 def pue_retrofit_load(ix: Index, inp: xr.Dataset) -> RowBlock:
-    """pue_retrofit_load[r,y]:  pue_saving[r,y] − ΔPUE[r] / 1000 · Σ_w kW[w] · local[r,w,y] ≤ 0"""
+    """pue_retrofit_load[r,y]:  pue_saving[r,y] − ΔPUE[r] / 1000 · Σ_w kW[w] · (local[r,w,y] + Σ_{r'} remote[r',r,w,y]) ≤ 0"""
     n = ix.R * ix.Y
     i = np.arange(n)
     return RowBlock("pue_retrofit_load", ("region", "year"), list(product(ix.regions, ix.years)),
-                    [Term("pue_saving", i, i, np.ones(n)), _local_mw_term(ix, inp, inp["pue_retrofit_step"].to_numpy())],
+                    [Term("pue_saving", i, i, np.ones(n)), *_host_mw_terms(ix, inp, inp["pue_retrofit_step"].to_numpy())],
                     lo=np.full(n, -np.inf), hi=np.zeros(n))
 
 

@@ -19,7 +19,7 @@ from .green import green_inputs
 from .profiles import hourly_variables
 from .latency import distance_matrix, modelled_latency_ms, read_latency_matrix
 from .scenario import NO_BOUND, Scenario
-from .schema import SCENARIO_OVERRIDES, STANDARD_RACK_KW, overridable
+from .schema import DECISION_SETTINGS, SCENARIO_OVERRIDES, STANDARD_RACK_KW, overridable
 
 HOURS_PER_YEAR = 8760.0
 
@@ -123,7 +123,7 @@ def _availability(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
     return avail
 
 
-def _local_vars(ds: Dataset, wl: pd.DataFrame, years: list[int], use: bool) -> dict:
+def _local_vars(ds: Dataset, wl: pd.DataFrame, years: list[int], use: bool, price_scale: float) -> dict:
     """The stock outside the clusters, per province (zeros without local.csv): available[r,y] =
     existing[r] · max(0, 1 − retire[r] · (y − y0)); admissible for class w when its latency is within the bound."""
     R, regions = ("region",), list(ds.regions.index)
@@ -139,10 +139,40 @@ def _local_vars(ds: Dataset, wl: pd.DataFrame, years: list[int], use: bool) -> d
         local_latency_ms=(R, lat, {"units": "ms"}),
         local_admissible=(("region", "workload"), np.isnan(bound)[None, :] | (lat[:, None] <= bound[None, :])),
         local_pue=(R, col("pue", 1.0)),
-        local_grid_price_yuan_per_kwh=(R, col("grid_price_yuan_per_kwh"), {"units": "yuan/kWh"}),
+        local_grid_price_yuan_per_kwh=(R, price_scale * col("grid_price_yuan_per_kwh"), {
+            "units": "yuan/kWh", "long_name": "after the scenario's electricity_price_scale",
+            "derived_from": "electricity_price_scale * local_grid_price_unscaled_yuan_per_kwh"}),
+        local_grid_price_unscaled_yuan_per_kwh=(R, col("grid_price_yuan_per_kwh"),
+                                                {"units": "yuan/kWh", "long_name": "before the scenario's price scale"}),
         local_opex_yuan_per_rack_year=(R, col("opex_yuan_per_rack_year"), {"units": "yuan/rack/yr"}),
         local_capex_yuan_per_rack=(R, col("capex_yuan_per_rack"), {"units": "yuan/rack"}),
     )
+def _remote_vars(ds: Dataset, wl: pd.DataFrame, local: dict, layer: str, settings_file: str) -> dict:
+    """The national market for the provinces' own stock: region r's non-real-time work of class w may
+    use province s's stock (s ≠ r) when the latency r → s (modelled between the provinces' capitals,
+    plus s's own access latency) is within the class bound; it pays transport like any arc."""
+    regions = ds.regions
+    dist = distance_matrix(regions, regions).to_numpy()
+    lat = modelled_latency_ms(pd.DataFrame(dist), ds.settings, layer, settings_file).to_numpy() + local["local_latency_ms"][1][None, :]
+    bound = wl["latency_bound_ms"].to_numpy(float)
+    has_stock = (local["local_available_racks"][1][:, 0] > 0) | (local["local_build_limit_racks_per_year"][1] > 0)
+    adm = ((np.isnan(bound)[None, None, :] | (lat[:, :, None] <= bound[None, None, :]))
+           & ~wl["realtime"].to_numpy(bool)[None, None, :] & ~np.eye(len(regions), dtype=bool)[:, :, None]
+           & has_stock[None, :, None])
+    st = ds.settings
+    tau = wl["data_tb_per_rack_year"].to_numpy()[None, None, :] * (
+        st["transport_yuan_per_tb"] + st["transport_yuan_per_tb_per_1000km"] * st["route_factor"] * dist[:, :, None] / 1000.0)
+    RS = ("region", "stock")
+    return dict(
+        remote_latency_ms=(RS, lat, {"units": "ms", "long_name": "one-way latency from region r's users to province s's stock",
+                                     "derived_from": "modelled latency between the capitals + local_latency_ms of s"}),
+        remote_admissible=(RS + ("workload",), adm, {"long_name": "non-real-time work of r may use s's stock (s ≠ r)"}),
+        remote_transport_yuan_per_rack_year=(RS + ("workload",), tau, {
+            "units": "yuan/rack/yr", "derived_from": "data_tb_per_rack_year * (transport_yuan_per_tb + "
+            "transport_yuan_per_tb_per_1000km * route_factor * distance between the capitals / 1000)"}),
+    )
+
+
 def _flat(doc: Any, prefix: str = "") -> dict[str, Any]:
     """Nested scenario document → {dotted path: scalar} (lists indexed: outages.0.years.1)."""
     items = doc.items() if isinstance(doc, dict) else enumerate(doc) if isinstance(doc, list) else None
@@ -222,7 +252,7 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
         raise InputError(sc.source, "hourly.green_matching",
                          "hour-by-hour matching needs resolution: hourly (the annual model has no hours)")
     h_vars, h_coords, h_attrs = hourly_variables(sc, Path(ds.path), clusters, workloads)
-    local = _local_vars(ds, wl, years, sc.local_supply)
+    local = _local_vars(ds, wl, years, sc.local_supply, float(sc.electricity_price_scale))
     g_vars, g_coords, g_attrs, e_grid = green_inputs(ds, sc, cl, local["local_pue"][1])
     R, K, W, Y = ("region",), ("cluster",), ("workload",), ("year",)
     out = xr.Dataset(
@@ -257,6 +287,7 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             pflops_per_rack=(W, wl["pflops_per_rack"].fillna(0.0).to_numpy(float), {"units": "PFLOPS (FP16) per occupied rack"}),
             physical_rack_kw=(W, wl["physical_rack_kw"].fillna(STANDARD_RACK_KW).to_numpy(float), {"units": "kW IT per physical rack"}),
             **local,
+            **_remote_vars(ds, wl, local, sc.latency_layer, str(Path(ds.path) / "settings.yaml")),
             **{c: (K, cl[c].to_numpy(float), {"units": "yuan/kWh", "long_name": "before the scenario's price scale"})
                for c in ("grid_price_unscaled_yuan_per_kwh", "green_price_unscaled_yuan_per_kwh")},
             electricity_price_scale=((), float(sc.electricity_price_scale),
@@ -292,11 +323,13 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
                          {"units": "standard racks", "long_name": "NaN: continuous builds"}),
             block_fixed_cost_yuan=((), 0.0 if sc.modular_builds is None else sc.modular_builds.fixed_cost_yuan_per_block),
             modular_relax=((), bool(sc.modular_builds and sc.modular_builds.relax)),
+            **{k: ((), float(st.get(k, default)), {"units": unit, "source": "settings.yaml" if k in st else "default"})
+               for k, (_, _, unit, default) in DECISION_SETTINGS.items()},
             **h_vars,
             **g_vars,
         ),
         coords=dict(
-            region=regions, cluster=clusters, workload=workloads, year=years,
+            region=regions, cluster=clusters, workload=workloads, year=years, stock=regions,
             scenario_lever=np.array(list(lever_num), dtype=str),
             region_name_zh=(R, ds.regions["name_zh"].to_numpy(str)), region_name_en=(R, ds.regions["name_en"].to_numpy(str)),
             region_lat=(R, ds.regions["lat"].to_numpy(float)), region_lon=(R, ds.regions["lon"].to_numpy(float)),

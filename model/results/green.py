@@ -16,17 +16,14 @@ def _values(lp: LinearProgram, v: np.ndarray, name: str, shape: tuple[int, ...])
 
 
 def green_results(inp: xr.Dataset, lp: LinearProgram, v: np.ndarray) -> dict:
-    """Data variables of results.nc (average MW unless said) and the tCO2 the claims remove."""
+    """Data variables of results.nc (average MW unless said); the CO2 the claims take off is in the
+    emission contributions (``formulation.quantities``)."""
     ix = lp.index
     K, R, Y = ix.K, ix.R, ix.Y
-    H = float(inp.attrs["hours_per_year"])
     hydro_m = _values(lp, v, "hydro_m", (K, Y, 12))
     trade, gec = _values(lp, v, "trade", (K, Y)), _values(lp, v, "gec", (K, Y))
     l_trade, l_gec = _values(lp, v, "local_trade", (R, Y)), _values(lp, v, "local_gec", (R, Y))
     saving = _values(lp, v, "pue_saving", (R, Y))
-    c_g = float(inp["certificates_count_for_carbon"])
-    e_k = inp["claim_co2_t_per_mwh"].to_numpy()[:, None]
-    e_r = inp["local_claim_co2_t_per_mwh"].to_numpy()[:, None]
     KY, RY = ("cluster", "year"), ("region", "year")
     src = {"source": "data/sources.csv (regions.csv co2_t_per_mwh; settings.yaml residual_factor_ratio)",
            "method": inp.attrs.get("emission_accounting_method", "")}
@@ -41,4 +38,4 @@ def green_results(inp: xr.Dataset, lp: LinearProgram, v: np.ndarray) -> dict:
         local_retrofit=(RY, _values(lp, v, "retrofit", (R, Y)), {"units": "standard racks", "long_name": "own-stock racks retrofitted in the year"}),
         grid_factor_used_t_per_mwh=(("cluster",), inp["cluster_co2_t_per_mwh"].to_numpy(), {"units": "tCO2/MWh", **src}),
         local_grid_factor_used_t_per_mwh=(("region",), inp["region_co2_t_per_mwh"].to_numpy(), {"units": "tCO2/MWh", **src}),
-    ), e_k * (trade + c_g * gec) * H, (e_r * (l_trade + c_g * l_gec) + inp["region_co2_t_per_mwh"].to_numpy()[:, None] * saving) * H
+    )
