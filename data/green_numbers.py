@@ -115,8 +115,9 @@ def sweep():
         local = res["local_served"].sum(("region", "year"))
         share = {w: float(west.sel(workload=w) / (served.sel(workload=w) + local.sel(workload=w)))
                  for w in res.workload.values}
+        unmet_t = float(res["unmet_emissions_t"].sum()) if "unmet_emissions_t" in res else 0.0
         print(f"\ncarbon × {mult} ({p0 * mult:.0f} yuan/t): emissions clusters {float(res['emissions_t'].sum()) / 1e6:.1f} Mt, "
-              f"own stock {float(res['local_emissions_t'].sum()) / 1e6:.1f} Mt (horizon)")
+              f"own stock {float(res['local_emissions_t'].sum()) / 1e6:.1f} Mt, unmet at the fallback factor {unmet_t / 1e6:.1f} Mt (horizon)")
         print(f"  green TWh over the horizon: clusters direct wind/solar {twh('green_mw'):.1f}, hydro {twh('hydro_mw'):.1f}, "
               f"trading {twh('green_trade_mw'):.1f}, certificates {twh('certificate_mw'):.1f}; own stock trading "
               f"{twh('local_green_trade_mw'):.1f}, certificates {twh('local_certificate_mw'):.1f}, PUE saving {twh('local_pue_saving_mw'):.1f}")
