@@ -53,19 +53,26 @@ def test_a_certificate_counts_in_the_annual_score_not_the_hourly_one(tmp_path):
     assert s["emissions_tco2"] == pytest.approx(0.55 * MW_YEAR, rel=1e-6)
 
 
-def test_certificates_do_not_meet_hour_by_hour_matching(tmp_path):
-    """The same, matched hour by hour (resolution hourly, no wind or solar output): certificates
-    count for nothing, so the whole 0.5 MW is short, priced at P · ρ = 50 000 · 400 per MW:
-    10 000 000 yuan; nobody buys certificates. Cost = 876 000 + 10 000 000.
-    Families: green_share (hour-by-hour matching) without the claims, green_share_volume not built."""
+@pytest.mark.parametrize("trade_twh, objective, traded, short", [(0.0, 876_000 + 10_000_000, 0.0, 0.5),
+                                                                 (1.0, 876_000 + 131_400, 0.5, 0.0)])
+def test_hour_by_hour_a_trade_counts_and_a_certificate_does_not(tmp_path, trade_twh, objective, traded, short):
+    """The same 1 MW and 50 % share, matched hour by hour (resolution hourly, no wind or solar output).
+    Without trading: certificates count for nothing, the whole 0.5 MW is short, priced at
+    P · ρ = 50 000 · 400 per MW: 10 000 000 yuan; cost 876 000 + 10 000 000, no certificates bought.
+    With trading: a trade is a flat block delivered with the grid power of every hour
+    (trade_hourly_delivery: 0.5 ≤ 1 MW of grid in each hour), so 0.5 MW traded meets the share:
+    cost 876 000 + 0.5 · 8760 · 30 = 1 007 400; hour-by-hour score 0.5.
+    Families: green_share (hour by hour: trade only), trade_hourly_delivery."""
     cf = tmp_path / "cf.csv"
     pd.DataFrame({"hour": np.arange(8760), "a/wind": 0.0, "a/solar": 0.0}).to_csv(cf, index=False)
-    res = solve(tmp_path, {"a": ROOM}, ONE_MW, scenario={
+    res = solve(tmp_path, {"a": ROOM}, ONE_MW, settings={"green_trade_limit_twh_per_year": trade_twh}, scenario={
         "policy": {"min_green_share": 0.5}, "resolution": "hourly",
         "hourly": {"capacity_factors": str(cf), "representative_days": 1, "green_matching": "hourly"}})
-    assert summary(res)["objective"] == pytest.approx(876_000 + 10_000_000, rel=1e-6)
+    assert summary(res)["objective"] == pytest.approx(objective, rel=1e-6)
     assert at(res, "certificate_mw", cluster="a") == pytest.approx(0.0, abs=1e-6)
-    assert at(res, "green_shortfall_mw", cluster="a") == pytest.approx(0.5, abs=1e-6)
+    assert at(res, "green_trade_mw", cluster="a") == pytest.approx(traded, abs=1e-6)
+    assert at(res, "green_shortfall_mw", cluster="a") == pytest.approx(short, abs=1e-6)
+    assert at(res, "green_cfe_score", cluster="a") == pytest.approx(traded, abs=1e-6)
 
 
 def test_the_residual_factor_applies_to_the_grid_share_only(tmp_path):

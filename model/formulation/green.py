@@ -8,8 +8,9 @@ as China counts it"); the core families take the terms this module contributes:
   seasonal profile holds month by month (``hydro_availability``, ``hydro_month_use``). Annual model only.
 - green-power trading ``trade[k,y]`` (绿电交易, bundled energy + certificate): delivered through
   the grid, so it is a claim on the grid draw (``green_claims``); counts in the annual green
-  share and takes its MWh off the grid share's CO2 (market accounting). China's trades settle by
-  month or year, so they do not count in hour-by-hour matching.
+  share and takes its MWh off the grid share's CO2 (market accounting). In the hourly model a trade
+  is a flat block delivered with the grid power of every hour (``trade_hourly_delivery``), so it
+  counts in hour-by-hour matching too.
 - certificates ``gec[k,y]`` (绿证/GEC, unbundled, 1 per MWh): a claim on the grid draw too; count in the
   annual green share only (never hour by hour) and in CO2 only when ``certificates_count_for_carbon``.
 - the provinces' own stock: ``local_trade``, ``local_gec`` (the same rules on its grid energy) and a
@@ -90,13 +91,14 @@ def supply_terms(ix: Index, inp: xr.Dataset, coef: float = 1.0) -> list[Term]:
 
 
 def share_terms(ix: Index, inp: xr.Dataset, s: float, hourly_matching: bool) -> list[Term]:
-    """Green share row (k, y): (1 − s) · hydro + trade + gec in annual volume; none hour by hour."""
-    if hourly_matching:
-        return []
-    terms = supply_terms(ix, inp, 1 - s)
+    """Green share row (k, y): (1 − s) · hydro + trade + gec in annual volume; hour by hour only
+    trade (a flat block delivered in every hour, ``trade_hourly_delivery``), never a certificate."""
+    terms = [] if hourly_matching else supply_terms(ix, inp, 1 - s)
     if has_claims(inp):
         i = np.arange(ix.K * ix.Y)
-        terms += [Term("trade", i, i, np.ones(i.size)), Term("gec", i, i, np.ones(i.size))]
+        terms.append(Term("trade", i, i, np.ones(i.size)))
+        if not hourly_matching:
+            terms.append(Term("gec", i, i, np.ones(i.size)))
     return terms
 
 
@@ -148,6 +150,22 @@ def green_claims(ix: Index, inp: xr.Dataset) -> RowBlock:
     i = np.arange(n)
     return RowBlock("green_claims", ("cluster", "year"), list(product(ix.clusters, ix.years)),
                     [Term("trade", i, i, np.ones(n)), Term("gec", i, i, np.ones(n)), Term("grid", i, i, -np.ones(n))],
+                    lo=np.full(n, -np.inf), hi=np.zeros(n))
+
+
+def hourly_claims(inp: xr.Dataset) -> bool:
+    return inp.attrs.get("resolution") == "hourly" and has_claims(inp)
+
+
+def trade_hourly_delivery(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """trade_hourly_delivery[k,y,d,h]:  trade[k,y] − grid_h[k,y,d,h] ≤ 0
+    (hourly model: traded green power is a flat block delivered with the grid power of every hour)"""
+    D = int(inp.sizes["day"])
+    n = ix.K * ix.Y * D * 24
+    i = np.arange(n)
+    return RowBlock("trade_hourly_delivery", ("cluster", "year", "day", "hour"),
+                    list(product(ix.clusters, ix.years, range(D), range(24))),
+                    [Term("trade", i, i // (D * 24), np.ones(n)), Term("grid_h", i, i, -np.ones(n))],
                     lo=np.full(n, -np.inf), hi=np.zeros(n))
 
 
@@ -255,6 +273,8 @@ ROW_FAMILIES = (
            conflict="hydro used at {cluster} in month {month} of {year} (at most the load wind and solar leave)"),
     Family("green_claims", "rows", green_claims, when=has_claims,
            conflict="green power claimed at {cluster} in {year} (trading + certificates ≤ grid draw)"),
+    Family("trade_hourly_delivery", "rows", trade_hourly_delivery, when=hourly_claims,
+           conflict="green-power trading delivered at {cluster} in hour {hour} of day {day}, {year} (≤ the grid draw of the hour)"),
     Family("local_green_claims", "rows", local_green_claims, when=has_local_claims,
            conflict="green power claimed by the own stock of {region} in {year} (≤ its grid energy)"),
     Family("green_trade_market", "rows", green_trade_market, when=has_claims,

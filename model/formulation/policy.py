@@ -39,7 +39,7 @@ def utilisation_floor(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 def green_share(ix: Index, inp: xr.Dataset) -> RowBlock:
     """green_share[k,y]:  (1 − s_g) · (green[k,y] + hydro[k,y]) + trade[k,y] + gec[k,y] − s_g · grid[k,y] + green_short[k,y] ≥ 0
-    (hydro = Σ_m hydro_m / 12; trade and gec count by annual volume only: none when matched hour by hour)"""
+    (hydro = Σ_m hydro_m / 12; matched hour by hour, the hourly model: no hydro, no gec, trade as a flat block)"""
     s = float(inp["min_green_share"])
     n = ix.K * ix.Y
     i = np.arange(n)

@@ -170,9 +170,10 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         np.add.at(n1, ix.arc_k, short)
         out["n1_shortfall"] = (("cluster", "year"), n1, {"units": "standard racks",
                                                          "long_name": "load that could not be re-served if this cluster failed"})
-    claimed = g_vars["green_trade_mw"][1] + g_vars["certificate_mw"][1]
-    out = out.assign(**(hourly_results(inp, lp, v, sol.col_dual, sol.row_dual, claimed) if "grid_h" in lp.variables
-                        else annual_scores(inp, grid, green, hydro, claimed)))
+    traded = g_vars["green_trade_mw"][1]
+    claimed = traded + g_vars["certificate_mw"][1]
+    out = out.assign(**(hourly_results(inp, lp, v, sol.col_dual, sol.row_dual, claimed, traded) if "grid_h" in lp.variables
+                        else annual_scores(inp, grid, green, hydro, claimed, traded)))
     out["racks_per_mw"] = (("cluster",), racks_per_facility_mw(inp),
                            {"long_name": "standard racks per facility MW: the price of a MW of green shortfall in policy_penalty"})
     out = out.assign_coords(cost_term=list(costs), sunk_term=list(sunk))

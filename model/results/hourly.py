@@ -41,16 +41,17 @@ def _safe_div(a, b):
 
 
 def annual_scores(inp: xr.Dataset, grid: np.ndarray, green: np.ndarray, hydro: np.ndarray | float = 0.0,
-                  claimed: np.ndarray | float = 0.0) -> dict:
+                  claimed: np.ndarray | float = 0.0, traded: np.ndarray | float = 0.0) -> dict:
     """Both scores of an annual solution (K, Y). Direct hydro counts in both (it follows the load
-    month by month, ``hydro_month_use``); claimed trading and certificates in the annual volume only."""
+    month by month, ``hydro_month_use``), so does traded green power (a flat block within the grid
+    draw); certificates (in ``claimed`` with the trades) in the annual volume only."""
     total = grid + green + hydro
     volume = _safe_div(green + hydro + claimed, total)
     wind_solar = _safe_div(green, total)
     curve = inp["cfe_curve"].to_numpy()
     ratios = inp["green_ratio"].to_numpy()
     cfe = np.array([np.interp(np.nan_to_num(wind_solar[k]), ratios, curve[k]) for k in range(grid.shape[0])])
-    cfe = np.where(np.isnan(volume), np.nan, cfe + np.nan_to_num(_safe_div(hydro + 0 * grid, total)))
+    cfe = np.where(np.isnan(volume), np.nan, cfe + np.nan_to_num(_safe_div(hydro + traded + 0 * grid, total)))
     return _score_vars(volume, cfe, "estimated from the full-year profiles (flat load)")
 
 
@@ -62,7 +63,7 @@ def _score_vars(volume, cfe, how: str) -> dict:
 
 
 def hourly_results(inp: xr.Dataset, lp: LinearProgram, v: np.ndarray, col_dual: np.ndarray, row_dual: np.ndarray,
-                   claimed: np.ndarray | float = 0.0) -> dict:
+                   claimed: np.ndarray | float = 0.0, traded: np.ndarray | float = 0.0) -> dict:
     """Hourly dispatch, green capacity, storage, KPIs and the hourly shadow prices."""
     K, Y, W = inp.sizes["cluster"], inp.sizes["year"], inp.sizes["workload"]
     D = inp.sizes["day"]
@@ -95,7 +96,7 @@ def hourly_results(inp: xr.Dataset, lp: LinearProgram, v: np.ndarray, col_dual: 
     w4 = wgt[None, None, :, None]
     consumed = (facility * w4).sum(axis=(2, 3))
     volume = np.minimum(1.0, _safe_div((avail * w4).sum(axis=(2, 3)) + claimed * 8760.0, consumed))  # claims: MW × h
-    cfe = _safe_div((used * w4).sum(axis=(2, 3)), consumed)
+    cfe = _safe_div((used * w4).sum(axis=(2, 3)) + traded * 8760.0, consumed)  # a trade: flat, delivered every hour
     flat_flex = it_flex[:, :, None, None]
     shifted = (np.maximum(0.0, load[:, flex].sum(axis=1) - flat_flex) * w4).sum(axis=(2, 3))  # MWh/yr moved
     df = inp["discount_factor"].to_numpy()
