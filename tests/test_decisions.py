@@ -174,3 +174,15 @@ def test_a_provinces_idle_stock_serves_another_provinces_ai_training(tmp_path):
     assert float(res["local_emissions_t"].sel(region="r2").sum()) == pytest.approx(219.0)
     assert costs(res)["remote_carbon"] == pytest.approx(0.0)  # no carbon price in tiny.py
     assert float(res["local_served"].sel(region="r1", workload="ai").sum()) == pytest.approx(50.0)
+
+
+def test_a_rack_paid_this_year_serves_from_next_year(tmp_path):
+    # build_lead_years 1: 100 installed racks, demand 150 in 2026 and 2027. A rack paid in 2026 serves
+    # from 2027, so 2026's extra 50 are unmet (clusters full: no build can serve that year) and 50 racks
+    # are paid in 2026 for 2027 (capex 1,000 × 2 annuities, no discounting: 100,000)
+    res = solve(tmp_path, {"k": {"planned_racks": 1000.0, "build_limit_racks_per_year": 1000.0, "capex_yuan_per_rack": 1000.0}},
+                {("r1", "w", 2026): 150.0, ("r1", "w", 2027): 150.0}, {"build_lead_years": 1, "years": [2026, 2027]})
+    assert res["build"].sel(cluster="k").values.tolist() == pytest.approx([50.0, 0.0])
+    assert res["unmet"].sum(("region", "workload")).values.tolist() == pytest.approx([50.0, 0.0], abs=1e-6)
+    assert str(res["unmet_reason"].sel(region="r1", workload="w", year=2026).item()) == REASON_CAPACITY
+    assert costs(res)["capex"] == pytest.approx(100_000.0)

@@ -8,9 +8,10 @@ Racks of the installed stock may be retired early (``retire``) to save their fix
 
 Racks fill up over time (上架 ramp): a rack can hold at most u(n) = min(u_max, u_1 + g · n) racks
 of load in its (n+1)-th year in service (u_1 = ``fill_new_first_year``), and the installed stock
-at most u_0(y) = min(u_max, u_inst + g · (y − y0)); a rack added in year y' therefore holds at most
-u(y − y') of load in year y. Settings absent from a dataset default to no ramp (u = 1) and a
-potential equal to the plan.
+at most u_0(y) = min(u_max, u_inst + g · (y − y0)); a rack added (paid) in year y' enters service
+ℓ = ``build_lead_years`` later and therefore holds at most u(y − y' − ℓ) of load in year y.
+Settings absent from a dataset default to no ramp (u = 1), no lead time and a potential equal to
+the plan.
 
 With modular builds (optional, ``modular_builds``), capacity comes in blocks of B racks, each
 block carrying a fixed cost F (cost term ``block_fixed``, annualised like capex).
@@ -42,9 +43,10 @@ def fill_installed(inp: xr.Dataset) -> np.ndarray:
 
 
 def fill_new(inp: xr.Dataset) -> np.ndarray:
-    """u[y, y'] (Y × Y): the share of a rack added in year y' that can hold load in year y (0 before y')."""
+    """u[y, y'] (Y × Y): the share of a rack added in year y' that can hold load in year y (0 before
+    it is in service, ``build_lead_years`` after y')."""
     Y = inp.sizes["year"]
-    age = np.arange(Y)[:, None] - np.arange(Y)[None, :]
+    age = np.arange(Y)[:, None] - np.arange(Y)[None, :] - float(inp["build_lead_years"])
     u = np.minimum(float(inp["fill_max"]), float(inp["fill_new_first_year"]) + float(inp["fill_gain_per_year"]) * age)
     return np.where(age >= 0, u, 0.0)
 

@@ -206,6 +206,7 @@ DECISION_SETTINGS: dict[str, tuple[float, float, str, float]] = {
     "fill_new_first_year": (0, 1, "share", 1.0),  # a new rack occupiable in its first year
     "fill_gain_per_year": (0, 1, "share/yr", 0.0),  # occupiable share gained each year in service
     "fill_max": (0, 1, "share", 1.0),  # occupiable share of a mature rack
+    "build_lead_years": (0, 5, "yr", 0.0),  # years from paying for a rack to its entering service
     "fallback_co2_t_per_mwh": (0, 2, "tCO2/MWh", 0.0),  # unmet work served outside the plan
     "fallback_pue": (1, 3, "-", 1.0),
 }

@@ -17,6 +17,7 @@ import xarray as xr
 
 from ..formulation import BY_NAME, FAMILIES
 from ..formulation.blocks import LinearProgram
+from ..formulation.capacity import fill_new
 from ..formulation.market import remote_arcs
 
 REASON_NO_ARC = "no admissible cluster within the latency bound"
@@ -105,7 +106,11 @@ def full_clusters(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray,
     b = binding_limits(lp, col_value, counted)
     none = np.zeros((lp.index.K, lp.index.Y), bool)
     out_of_service = inp["available"].transpose("cluster", "year").to_numpy() == 0
-    racks_full = b.get("racks", none) & (b.get("build", none) | out_of_service)
+    # one more rack in year y needs a build in a year y' whose racks serve in y (u[y,y'] > 0, after the
+    # construction lead time): the build limit blocks it only when it binds in every such year
+    serves = fill_new(inp) > 0  # (Y, Y')
+    build_full = np.all(~serves[None, :, :] | b.get("build", none)[:, None, :], axis=2)
+    racks_full = b.get("racks", none) & (build_full | out_of_service)
     power_full = (b.get("grid", none) & b.get("green", none)) | b.get("power", none)
     return racks_full | power_full
 
@@ -155,7 +160,10 @@ def unmet_reasons(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, unm
     """One reason per (region, workload, year) with unmet demand ('' where all is served)."""
     adm = inp["admissible"].transpose("region", "cluster", "workload").to_numpy()
     # the provinces' stock counts as one more supplier (its own, and others' on the national market)
-    has_arc = adm.any(axis=1) | ~local_full(inp, lp, col_value).all(axis=2)  # (R, W)
+    stock_arc = inp["local_admissible"].transpose("region", "workload").to_numpy() if "local" in lp.variables else False
+    if "remote" in lp.variables:
+        stock_arc = stock_arc | inp["remote_admissible"].any("stock").transpose("region", "workload").to_numpy()
+    has_arc = adm.any(axis=1) | stock_arc  # (R, W): a cluster or a province's stock within the bound
 
     def all_full(counted):  # (R, W, Y): every admissible cluster of (r, w), and the stock it may use, full in year y
         full = full_clusters(inp, lp, col_value, counted)
