@@ -118,6 +118,8 @@ KPIS: tuple[KPI, ...] = (
         lambda a: _green_score(a, "green_volume_score")),
     KPI("green_cfe_score", "绿电逐时匹配率", "green share matched hour by hour (24/7 CFE)", SHARE,
         lambda a: _green_score(a, "green_cfe_score")),
+    KPI("emission_accounting", "碳排放核算方法", "how CO2 and green power are counted", TEXT,
+        lambda a: str(a.res.attrs.get("emission_accounting_method", ""))),
     KPI("green_shortfall_mw", "绿电缺口", "green-share shortfall", MW_YEARS, lambda a: a.total("green_shortfall_mw"), cli=False),
     KPI("west_shortfall_racks", "西部份额缺口", "western-share shortfall", RACK_YEARS,
         lambda a: a.total("west_shortfall"), cli=False),

@@ -173,7 +173,7 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
     traded = g_vars["green_trade_mw"][1]
     claimed = traded + g_vars["certificate_mw"][1]
     out = out.assign(**(hourly_results(inp, lp, v, sol.col_dual, sol.row_dual, claimed, traded) if "grid_h" in lp.variables
-                        else annual_scores(inp, grid, green, hydro, claimed, traded)))
+                        else annual_scores(inp, grid, green, hydro, claimed)))
     out["racks_per_mw"] = (("cluster",), racks_per_facility_mw(inp),
                            {"long_name": "standard racks per facility MW: the price of a MW of green shortfall in policy_penalty"})
     out = out.assign_coords(cost_term=list(costs), sunk_term=list(sunk))

@@ -41,17 +41,17 @@ def _safe_div(a, b):
 
 
 def annual_scores(inp: xr.Dataset, grid: np.ndarray, green: np.ndarray, hydro: np.ndarray | float = 0.0,
-                  claimed: np.ndarray | float = 0.0, traded: np.ndarray | float = 0.0) -> dict:
+                  claimed: np.ndarray | float = 0.0) -> dict:
     """Both scores of an annual solution (K, Y). Direct hydro counts in both (it follows the load
-    month by month, ``hydro_month_use``), so does traded green power (a flat block within the grid
-    draw); certificates (in ``claimed`` with the trades) in the annual volume only."""
+    month by month, ``hydro_month_use``); trades and certificates (``claimed``) in the annual volume
+    only: the annual model does not check that a trade is delivered in every hour (the hourly model does)."""
     total = grid + green + hydro
     volume = _safe_div(green + hydro + claimed, total)
     wind_solar = _safe_div(green, total)
     curve = inp["cfe_curve"].to_numpy()
     ratios = inp["green_ratio"].to_numpy()
     cfe = np.array([np.interp(np.nan_to_num(wind_solar[k]), ratios, curve[k]) for k in range(grid.shape[0])])
-    cfe = np.where(np.isnan(volume), np.nan, cfe + np.nan_to_num(_safe_div(hydro + traded + 0 * grid, total)))
+    cfe = np.where(np.isnan(volume), np.nan, cfe + np.nan_to_num(_safe_div(hydro + 0 * grid, total)))
     return _score_vars(volume, cfe, "estimated from the full-year profiles (flat load)")
 
 
