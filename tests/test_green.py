@@ -169,3 +169,20 @@ def test_bundled_data_carries_hydro_and_the_residual_factor_with_its_source():
     assert float(inp["residual_factor_ratio"]) == pytest.approx(0.5856 / 0.5366, rel=1e-3)
     assert np.allclose(inp["cluster_co2_t_per_mwh"], inp["cluster_co2_location_t_per_mwh"] * inp["residual_factor_ratio"])
     assert "residual" in inp.attrs["emission_accounting_method"]
+
+
+def test_bundled_green_scenarios_set_what_they_say():
+    """green_80: an 80 % share; ets_price: 151 yuan/t; green_potential_half/double: every cluster's
+    wind/solar and hydro potential × 0.5 / × 2 (和林格尔 360 MW published → 180 / 720; 天府 hydro 2000 → 1000 / 4000)."""
+    from model.inputs import build_inputs
+    from model.inputs.scenario import SCENARIOS
+
+    def inputs(name):
+        return build_inputs(load_scenario(SCENARIOS / f"{name}.yaml"))
+
+    assert float(inputs("green_80")["min_green_share"]) == pytest.approx(0.8)
+    assert float(inputs("ets_price")["carbon_price_yuan_per_t"]) == pytest.approx(151)
+    for name, scale in (("green_potential_half", 0.5), ("green_potential_double", 2.0)):
+        inp = inputs(name)
+        assert float(inp["green_avail_mw"].sel(cluster="horinger")) == pytest.approx(360 * scale)
+        assert float(inp["hydro_avail_mw"].sel(cluster="tianfu")) == pytest.approx(2000 * scale)
