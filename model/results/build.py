@@ -15,6 +15,7 @@ from ..formulation.blocks import LinearProgram
 from ..formulation.capacity import in_service, occupiable, site_potential
 from ..formulation.index import Index
 from ..formulation.market import remote_arcs
+from ..formulation.resilience import pairs
 from ..formulation.objective import racks_per_facility_mw
 from ..solve.highs import Solution
 from .hourly import annual_scores, hourly_results
@@ -164,6 +165,12 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         np.add.at(n1, ix.arc_k, short)
         out["n1_shortfall"] = (("cluster", "year"), n1, {"units": "standard racks",
                                                          "long_name": "load that could not be re-served if this cluster failed"})
+        p = pairs(ix)
+        moved = np.zeros((K, K, Y))  # (failed, cluster taking the load, year)
+        np.add.at(moved, (ix.arc_k[p.failed], ix.arc_k[p.serve]), _block(lp, v, "reserve").reshape(p.serve.size, Y))
+        out["n1_moved"] = (("failed", "cluster", "year"), moved, {
+            "units": "standard racks", "long_name": "load of the failed cluster re-served at this cluster (N-1 plan)"})
+        out = out.assign_coords(failed=list(ix.clusters))
     out = out.assign(**(hourly_results(inp, lp, v, sol.col_dual, sol.row_dual) if "grid_h" in lp.variables
                         else annual_scores(inp, grid, green)))
     out["racks_per_mw"] = (("cluster",), racks_per_facility_mw(inp),
