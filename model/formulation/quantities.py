@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from . import local, market
+from collections.abc import Callable
+
 from .index import Index
 
 
@@ -47,20 +48,23 @@ def local_t_per_rack_year(inp: xr.Dataset) -> np.ndarray:
     return (inp["region_co2_t_per_mwh"] * inp["local_pue"]).to_numpy()[:, None] * H * inp["kw_per_rack"].to_numpy()[None, :] / 1000.0
 
 
+_EMITTERS: list[tuple[Callable[[xr.Dataset], bool], Callable[[Index, xr.Dataset], Contribution]]] = []
+
+
+def emitter(when: Callable[[xr.Dataset], bool], contribution: Callable[[Index, xr.Dataset], Contribution]) -> None:
+    """A feature's emissions (the provinces' stock, the national market), registered by its module."""
+    _EMITTERS.append((when, contribution))
+
+
 def emissions(ix: Index, inp: xr.Dataset) -> list[Contribution]:
-    """Every emission contribution of the LP built from ``inp``."""
+    """Every emission contribution of the LP built from ``inp``: the clusters', each registered
+    feature's that applies, and unmet work's at the fallback factor."""
     H = float(inp.attrs["hours_per_year"])
     K, R, W, Y = ix.K, ix.R, ix.W, ix.Y
     ky = np.arange(K * Y)
     out = [Contribution("clusters", "grid", "cluster", ky, np.repeat(inp["cluster_co2_t_per_mwh"].to_numpy(), Y) * H,
                         ky // Y, ky % Y)]
-    if local.has_local_supply(inp):
-        rwy = np.arange(R * W * Y)
-        out.append(Contribution("local", "local", "region", rwy, np.repeat(local_t_per_rack_year(inp).ravel(), Y),
-                                rwy // (W * Y), rwy % Y))
-    if market.has_remote(inp):
-        col, coef, host, year = market.emissions(ix, inp)
-        out.append(Contribution("remote", "remote", "region", col, coef, host, year))
+    out += [contribution(ix, inp) for when, contribution in _EMITTERS if when(inp)]
     rwy = np.arange(R * W * Y)
     out.append(Contribution("unmet", "unmet", "region", rwy,
                             np.tile(np.repeat(fallback_t_per_rack_year(inp), Y), R), rwy // (W * Y), rwy % Y))
