@@ -186,3 +186,22 @@ def test_a_rack_paid_this_year_serves_from_next_year(tmp_path):
     assert res["unmet"].sum(("region", "workload")).values.tolist() == pytest.approx([50.0, 0.0], abs=1e-6)
     assert str(res["unmet_reason"].sel(region="r1", workload="w", year=2026).item()) == REASON_CAPACITY
     assert costs(res)["capex"] == pytest.approx(100_000.0)
+
+
+def test_results_describe_the_layer_the_stock_and_the_prices(tmp_path):
+    # issue 18, item 8: results.nc holds the latency layer's own route factor, the provinces' stock and
+    # its retirement rate, and says that prices are after their scale
+    from pathlib import Path
+
+    ref = Path(__file__).resolve().parents[1] / "data" / "scenarios" / "reference.yaml"
+    from model.inputs import build_inputs
+    from model.inputs.scenario import apply_changes
+
+    inp = build_inputs(apply_changes(load_scenario(ref), {"latency_layer": "ip", "electricity_price_scale": 1.5}))
+    assert float(inp["latency_layer_route_factor"]) == pytest.approx(2.656)
+    assert float(inp["latency_layer_overhead_ms"]) == pytest.approx(0.10)
+    assert float(inp["local_existing_racks"].sel(region="beijing")) == pytest.approx(1_070_700)
+    assert float(inp["local_retire_share_per_year"].sel(region="beijing")) == pytest.approx(0.05)
+    assert "after" in inp["grid_price_yuan_per_kwh"].attrs["long_name"]
+    # the electricity price scale reaches the provinces' own stock too
+    assert float(inp["local_grid_price_yuan_per_kwh"].sel(region="beijing")) == pytest.approx(1.5 * 0.55)

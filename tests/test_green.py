@@ -84,7 +84,7 @@ def test_the_residual_factor_applies_to_the_grid_share_only(tmp_path):
     = 700 800 + 87 600 + 78 840 + 240 900 = 1 108 140.
     Location accounting: every grid MWh at 0.5, a claim saves nothing, so no trading:
     CO2 = 0.5 · 8760 · 0.8 = 3504 t; cost = 700 800 + 87 600 + 350 400 = 1 138 800.
-    Families: green_claims, green_trade_market, emission_cap (claims' term), carbon."""
+    Families: green_claims, green_trade_market, emission_cap (claims' term), carbon, green_carbon."""
     clusters = {"a": {**ROOM, "green_avail_mw": 0.2, "green_price_yuan_per_kwh": 0.05}}
     body = {"carbon_price_yuan_per_t": 100}
     settings = {"green_trade_limit_twh_per_year": 0.3 * MW_YEAR / 1e6}
@@ -93,6 +93,9 @@ def test_the_residual_factor_applies_to_the_grid_share_only(tmp_path):
     assert at(market, "green_trade_mw", cluster="a") == pytest.approx(0.3, abs=1e-6)
     assert s["emissions_tco2"] == pytest.approx(2409, rel=1e-6)
     assert s["objective"] == pytest.approx(1_108_140, rel=1e-6)
+    # the grid draw's carbon 100 · 0.55 · 8760 · 0.8 = 385 440, less the claims' (green_carbon) 144 540
+    assert s["costs"]["carbon"] == pytest.approx(385_440, rel=1e-6)
+    assert s["costs"]["green_carbon"] == pytest.approx(-144_540, rel=1e-6)
     assert float(market["grid_factor_used_t_per_mwh"].sel(cluster="a")) == pytest.approx(0.55)
     location = solve(tmp_path / "l", clusters, ONE_MW, settings, {**body, "emission_accounting": "location"})
     assert at(location, "green_trade_mw", cluster="a") == pytest.approx(0.0, abs=1e-6)

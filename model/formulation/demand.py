@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from . import local, market
+from . import contrib
 from .blocks import Bound, RowBlock, Term
 from .family import Family
 from .index import Index
@@ -23,10 +23,7 @@ def demand_balance(ix: Index, inp: xr.Dataset) -> RowBlock:
     labels = [(r, w, y) for r in ix.regions for w in ix.workloads for y in ix.years]
     terms = [Term("x", x_row, np.arange(n_x), np.ones(n_x)),
              Term("unmet", np.arange(D.size), np.arange(D.size), np.ones(D.size))]
-    if local.has_local_supply(inp):
-        terms.append(local.local_supply_term(ix))
-    if market.has_remote(inp):
-        terms.append(market.demand_term(ix, inp))
+    terms += contrib.terms("demand_balance", ix, inp)  # the provinces' stock, the national market
     return RowBlock("demand_balance", ("region", "workload", "year"), labels, terms, lo=D.copy(), hi=D.copy())
 
 

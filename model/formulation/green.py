@@ -29,7 +29,7 @@ import xarray as xr
 from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock
 from .family import Family
 from .index import Index
-from . import local, market
+from . import contrib, local, market, quantities
 
 M = 12  # months
 
@@ -81,45 +81,44 @@ def green_variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
     return out
 
 
-# -- terms the core families take ---------------------------------------------------------------
-def supply_terms(ix: Index, inp: xr.Dataset, coef: float = 1.0) -> list[Term]:
-    """coef · Σ_m hydro_m[k,y,m] / 12 in a (k, y) row (power_balance; the green share)."""
-    if not has_hydro(inp):
-        return []
-    n = ix.K * ix.Y * M
-    return [Term("hydro_m", np.arange(n) // M, np.arange(n), np.full(n, coef / M))]
+# -- what the core families take (contrib.py, quantities.emitter; registered at the end) ---------
+def _hydro_term(coef: float):
+    def term(ix: Index, inp: xr.Dataset) -> Term:
+        """coef · Σ_m hydro_m[k,y,m] / 12 in a (k, y) row."""
+        n = ix.K * ix.Y * M
+        c = (1 - float(inp["min_green_share"])) if coef is None else coef
+        return Term("hydro_m", np.arange(n) // M, np.arange(n), np.full(n, c / M))
+    return term
 
 
-def share_terms(ix: Index, inp: xr.Dataset, s: float, hourly_matching: bool) -> list[Term]:
-    """Green share row (k, y): (1 − s) · hydro + trade + gec in annual volume; hour by hour only
-    trade (a flat block delivered in every hour, ``trade_hourly_delivery``), never a certificate."""
-    terms = [] if hourly_matching else supply_terms(ix, inp, 1 - s)
-    if has_claims(inp):
+def _ky_term(var: str):
+    def term(ix: Index, inp: xr.Dataset) -> Term:
+        """+ var[k,y] in a (k, y) row."""
         i = np.arange(ix.K * ix.Y)
-        terms.append(Term("trade", i, i, np.ones(i.size)))
-        if not hourly_matching:
-            terms.append(Term("gec", i, i, np.ones(i.size)))
-    return terms
+        return Term(var, i, i, np.ones(i.size))
+    return term
 
 
-def emission_contributions(ix: Index, inp: xr.Dataset) -> list[tuple[str, str, str, np.ndarray, np.ndarray]]:
-    """(name, var, dim, col, tCO2 a year per MW) of the claims and savings, all (k, y) or (r, y)
-    columns: −8760 · e_claim (certificates × c_G) per claimed MW; −8760 · e[r] per MW saved by a
-    retrofit. ``quantities.emissions`` adds them to every emission total."""
-    H = float(inp.attrs["hours_per_year"])
-    c_g = float(inp["certificates_count_for_carbon"])
-    out = []
-    if has_claims(inp):
-        e = -np.repeat(inp["claim_co2_t_per_mwh"].to_numpy(), ix.Y) * H
-        ky = np.arange(ix.K * ix.Y)
-        out += [("green_trade", "trade", "cluster", ky, e), ("certificates", "gec", "cluster", ky, e * c_g)]
-    ry = np.arange(ix.R * ix.Y)
-    if has_local_claims(inp):
-        e = -np.repeat(inp["local_claim_co2_t_per_mwh"].to_numpy(), ix.Y) * H
-        out += [("local_green_trade", "local_trade", "region", ry, e), ("local_certificates", "local_gec", "region", ry, e * c_g)]
-    if has_retrofit(inp):
-        out.append(("pue_saving", "pue_saving", "region", ry, -np.repeat(inp["region_co2_t_per_mwh"].to_numpy(), ix.Y) * H))
-    return out
+def _annual_matching(inp: xr.Dataset) -> bool:
+    """green_share counts by annual volume (the annual model); hour by hour in the hourly model."""
+    return inp.attrs.get("resolution", "annual") == "annual"
+
+
+# the names of the claims' emission contributions (priced in ``green_carbon``)
+CLUSTER_GREEN = ("green_trade", "certificates")
+LOCAL_GREEN = ("local_green_trade", "local_certificates", "pue_saving")
+
+
+def _claims(name: str, var: str, dim: str, factor: str, certificate: bool = False):
+    def contribution(ix: Index, inp: xr.Dataset) -> quantities.Contribution:
+        """−8760 · e · var (× c_G for certificates): the CO2 a claimed or saved MW takes off."""
+        n_entity = ix.K if dim == "cluster" else ix.R
+        col = np.arange(n_entity * ix.Y)
+        coef = -np.repeat(inp[factor].to_numpy(), ix.Y) * float(inp.attrs["hours_per_year"])
+        if certificate:
+            coef = coef * float(inp["certificates_count_for_carbon"])
+        return quantities.Contribution(name, var, dim, col, coef, col // ix.Y, col % ix.Y)
+    return contribution
 
 
 # -- families ------------------------------------------------------------------------------------
@@ -253,6 +252,15 @@ def green_procurement(ix: Index, inp: xr.Dataset) -> CostTerm:
     return CostTerm("green_procurement", parts)
 
 
+def green_carbon(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """green_carbon = − Σ_y δ_y · P_CO2 · 8760 · (Σ_k e_claim[k] · (trade + c_G · gec)[k,y]
+    + Σ_r (e_claim[r] · (local_trade + c_G · local_gec) + e[r] · pue_saving)[r,y])   (the CO2 claims and PUE savings take off, priced)"""
+    df = inp["discount_factor"].to_numpy()
+    P = float(inp["carbon_price_yuan_per_t"])
+    return CostTerm("green_carbon", [(c.var, c.col, c.coef * df[c.year] * P) for c in quantities.emissions(ix, inp)
+                                     if c.name in CLUSTER_GREEN + LOCAL_GREEN])
+
+
 def pue_retrofit(ix: Index, inp: xr.Dataset) -> CostTerm:
     """pue_retrofit = Σ_{r,y} δ_y · (CRF · c_R · Σ_{y'≤y} retrofit[r,y'] − 8760 · 1000 · p[r] · pue_saving[r,y])"""
     df = inp["discount_factor"].to_numpy()
@@ -288,5 +296,21 @@ ROW_FAMILIES = (
 )
 COST_FAMILIES = (
     Family("green_procurement", "cost", green_procurement, when=lambda inp: has_hydro(inp) or has_claims(inp)),
+    Family("green_carbon", "cost", green_carbon, when=lambda inp: has_claims(inp) or has_retrofit(inp)),
     Family("pue_retrofit", "cost", pue_retrofit, when=has_retrofit),
 )
+
+
+# hydro supplies power; claims count in the green share (hour by hour: a trade only)
+contrib.contribute("power_balance", has_hydro, _hydro_term(1.0))
+contrib.contribute("green_share", has_hydro, _hydro_term(None))
+contrib.contribute("green_share", has_claims, _ky_term("trade"))
+contrib.contribute("green_share", lambda inp: has_claims(inp) and _annual_matching(inp), _ky_term("gec"))
+contrib.contribute("green_share_volume", has_claims, _ky_term("trade"))
+contrib.contribute("green_share_volume", has_claims, _ky_term("gec"))
+# claims and PUE savings take their CO2 off every emission total (factors: model/inputs/green.py)
+quantities.emitter(has_claims, _claims("green_trade", "trade", "cluster", "claim_co2_t_per_mwh"))
+quantities.emitter(has_claims, _claims("certificates", "gec", "cluster", "claim_co2_t_per_mwh", certificate=True))
+quantities.emitter(has_local_claims, _claims("local_green_trade", "local_trade", "region", "local_claim_co2_t_per_mwh"))
+quantities.emitter(has_local_claims, _claims("local_certificates", "local_gec", "region", "local_claim_co2_t_per_mwh", certificate=True))
+quantities.emitter(has_retrofit, _claims("pue_saving", "pue_saving", "region", "region_co2_t_per_mwh"))

@@ -41,7 +41,7 @@ from itertools import product
 import numpy as np
 import xarray as xr
 
-from . import green
+from . import contrib
 from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock
 from .family import Family
 from .index import Index
@@ -277,7 +277,7 @@ def green_share_volume(ix: Index, inp: xr.Dataset) -> RowBlock:
                     [Term("gcap", k * ix.Y + y, np.arange(k.size), rep_mean_cf(inp)[k, t]),
                      Term("grid", i, i, np.full(m, -s)), Term("green", i, i, np.full(m, -s)),
                      Term("green_short", i, i, np.ones(m)),
-                     *green.share_terms(ix, inp, s, hourly_matching=False)],
+                     *contrib.terms("green_share_volume", ix, inp)],  # green claims (green.py)
                     lo=np.zeros(m), hi=np.full(m, np.inf))
 
 

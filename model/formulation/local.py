@@ -17,7 +17,7 @@ from itertools import product
 import numpy as np
 import xarray as xr
 
-from . import market, quantities
+from . import contrib, quantities
 from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock
 from .family import Family
 from .index import Index
@@ -59,9 +59,8 @@ def local_capacity(ix: Index, inp: xr.Dataset) -> RowBlock:
     r, _, y = np.meshgrid(np.arange(R), np.arange(W), np.arange(Y), indexing="ij")
     hi = inp["local_available_racks"].transpose("region", "year").to_numpy().ravel()
     terms = [Term("local", (r * Y + y).ravel(), np.arange(R * W * Y), np.ones(R * W * Y)),
-             _cumulative(ix, "local_build", -1.0), _cumulative(ix, "local_retire", 1.0)]
-    if market.has_remote(inp):
-        terms.append(market.stock_term(ix, inp))
+             _cumulative(ix, "local_build", -1.0), _cumulative(ix, "local_retire", 1.0),
+             *contrib.terms("local_capacity", ix, inp)]  # the national market (market.py)
     return RowBlock("local_capacity", ("region", "year"), list(product(ix.regions, ix.years)), terms,
                     lo=np.full(R * Y, -np.inf), hi=hi)
 
@@ -99,11 +98,9 @@ def local_electricity(ix: Index, inp: xr.Dataset) -> CostTerm:
 
 
 def local_carbon(ix: Index, inp: xr.Dataset) -> CostTerm:
-    """local_carbon = Σ_{r,w,y} δ_y · P_CO2 · e[r] · 8760 · PUE[r] · kW[w] / 1000 · local[r,w,y]
-    − Σ_{r,y} δ_y · P_CO2 · 8760 · (e_claim[r] · (local_trade + c_G · local_gec) + e[r] · pue_saving)[r,y]   (claims and retrofits, green.py)"""
+    """local_carbon = Σ_{r,w,y} δ_y · P_CO2 · e[r] · 8760 · PUE[r] · kW[w] / 1000 · local[r,w,y]"""
     coef = float(inp["carbon_price_yuan_per_t"]) * quantities.local_t_per_rack_year(inp)
-    return CostTerm("local_carbon", [("local", np.arange(ix.R * ix.W * ix.Y), _per_rwy(ix, inp, coef)),
-                                     *quantities.priced(ix, inp, *quantities.LOCAL_GREEN)])
+    return CostTerm("local_carbon", [("local", np.arange(ix.R * ix.W * ix.Y), _per_rwy(ix, inp, coef))])
 
 
 def local_opex(ix: Index, inp: xr.Dataset) -> CostTerm:
@@ -129,6 +126,16 @@ def local_capex(ix: Index, inp: xr.Dataset) -> CostTerm:
     coef = float(inp["capital_recovery_factor"]) * inp["local_capex_yuan_per_rack"].to_numpy()[:, None] * annuity[None, :]
     return CostTerm("local_capex", [("local_build", np.arange(ix.R * ix.Y), coef.ravel())])
 
+
+def local_emissions(ix: Index, inp: xr.Dataset) -> quantities.Contribution:
+    """tCO2 of local[r,w,y]: e[r] · 8760 · PUE_loc[r] · kW[w] / 1000, attributed to r."""
+    rwy = np.arange(ix.R * ix.W * ix.Y)
+    return quantities.Contribution("local", "local", "region", rwy, np.repeat(quantities.local_t_per_rack_year(inp).ravel(), ix.Y),
+                                   rwy // (ix.W * ix.Y), rwy % ix.Y)
+
+
+contrib.contribute("demand_balance", has_local_supply, lambda ix, inp: local_supply_term(ix))
+quantities.emitter(has_local_supply, local_emissions)
 
 FAMILIES = (
     Family("local_variables", "vars", local_variables, when=has_local_supply),

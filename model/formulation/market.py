@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from . import contrib, quantities
 from .blocks import CostTerm, Term, VarBlock
 from .family import Family
 from .index import Index
@@ -80,11 +81,16 @@ def remote_carbon(ix: Index, inp: xr.Dataset) -> CostTerm:
     return CostTerm("remote_carbon", [("remote", col, t * float(inp["carbon_price_yuan_per_t"]) * inp["discount_factor"].to_numpy()[y])])
 
 
-def emissions(ix: Index, inp: xr.Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(col, tCO2 per rack-year, host s, year) of every remote column: e[s] · 8760 · PUE[s] · kW[w] / 1000."""
+def emissions(ix: Index, inp: xr.Dataset) -> quantities.Contribution:
+    """tCO2 of remote[r,s,w,y]: e[s] · 8760 · PUE[s] · kW[w] / 1000, attributed to the host s."""
     _, s, _, y, col = _cols(ix, inp)
-    return col, host_mwh_per_rack_year(ix, inp) * inp["region_co2_t_per_mwh"].to_numpy()[s], s, y
+    return quantities.Contribution("remote", "remote", "region", col,
+                                   host_mwh_per_rack_year(ix, inp) * inp["region_co2_t_per_mwh"].to_numpy()[s], s, y)
 
+
+contrib.contribute("demand_balance", has_remote, demand_term)
+contrib.contribute("local_capacity", has_remote, stock_term)
+quantities.emitter(has_remote, emissions)
 
 VARS = (Family("remote_variables", "vars", remote_variables, when=has_remote),)
 COSTS = (Family("remote_operation", "cost", remote_operation, when=has_remote),

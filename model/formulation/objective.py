@@ -95,8 +95,8 @@ def opex_fixed(ix: Index, inp: xr.Dataset) -> CostTerm:
 
 
 def carbon(ix: Index, inp: xr.Dataset) -> CostTerm:
-    """carbon = Σ_{k,y} δ_y · P_CO2 · 8760 · (e[k] · grid[k,y] − e_claim[k] · (trade[k,y] + c_G · gec[k,y]))   (claims with a market, green.py)"""
-    return _priced(ix, inp, "carbon", "clusters", *quantities.CLUSTER_GREEN)
+    """carbon = Σ_{k,y} δ_y · P_CO2 · e[k] · 8760 · grid[k,y]"""
+    return _priced(ix, inp, "carbon", "clusters")
 
 
 def unmet_carbon(ix: Index, inp: xr.Dataset) -> CostTerm:
@@ -104,9 +104,11 @@ def unmet_carbon(ix: Index, inp: xr.Dataset) -> CostTerm:
     return _priced(ix, inp, "unmet_carbon", "unmet")
 
 
-def _priced(ix: Index, inp: xr.Dataset, term: str, *contributions: str) -> CostTerm:
-    """The carbon price on emission contributions (``quantities.emissions``), discounted."""
-    return CostTerm(term, quantities.priced(ix, inp, *contributions))
+def _priced(ix: Index, inp: xr.Dataset, term: str, contribution: str) -> CostTerm:
+    """The carbon price on one emission contribution (``quantities.emissions``), discounted."""
+    c = next(c for c in quantities.emissions(ix, inp) if c.name == contribution)
+    df = inp["discount_factor"].to_numpy()
+    return CostTerm(term, [(c.var, c.col, c.coef * df[c.year] * float(inp["carbon_price_yuan_per_t"]))])
 
 
 def unmet_penalty(ix: Index, inp: xr.Dataset) -> CostTerm:

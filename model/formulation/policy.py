@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from . import green as green_power, quantities
+from . import contrib, quantities
 from .blocks import RowBlock, Term
 from .capacity import occupiable_terms
 from .family import Family
@@ -46,7 +46,7 @@ def green_share(ix: Index, inp: xr.Dataset) -> RowBlock:
     return RowBlock("green_share", ("cluster", "year"), _cluster_year_labels(ix),
                     [Term("green", i, i, np.full(n, 1 - s)), Term("grid", i, i, np.full(n, -s)),
                      Term("green_short", i, i, np.ones(n)),
-                     *green_power.share_terms(ix, inp, s, hourly_matching=inp.attrs.get("resolution") == "hourly")],
+                     *contrib.terms("green_share", ix, inp)],  # direct hydro and green claims (green.py)
                     lo=np.zeros(n), hi=np.full(n, np.inf))
 
 
@@ -75,8 +75,8 @@ NO_CAP = 1e20
 
 def emission_cap(ix: Index, inp: xr.Dataset) -> RowBlock:
     """emission_cap:  Σ_{k,y} e[k] · 8760 · grid[k,y] + Σ_{r,w,y} e[r] · 8760 · PUE_loc[r] · kW[w] / 1000 · local[r,w,y]
-        + Σ_{(r,s,w)∈M,y} e[s] · 8760 · PUE_loc[s] · kW[w] / 1000 · remote[r,s,w,y] + Σ_{r,w,y} e_fb · 8760 · PUE_fb · kW[w] / 1000 · unmet[r,w,y] ≤ C
-    − E_green   (tCO2 over the horizon; the local terms only with local supply; unmet work emits at the fallback factor;
+        + Σ_{(r,s,w)∈M,y} e[s] · 8760 · PUE_loc[s] · kW[w] / 1000 · remote[r,s,w,y] + Σ_{r,w,y} e_fb · 8760 · PUE_fb · kW[w] / 1000 · unmet[r,w,y]
+        − E_green ≤ C   (tCO2 over the horizon; the local terms only with local supply; unmet work emits at the fallback factor;
     E_green: green claimed and PUE savings, green.py)"""
     cap = float(inp["emission_cap_t"])
     terms = [Term(c.var, np.zeros(c.col.size, dtype=np.int64), c.col, c.coef) for c in quantities.emissions(ix, inp)]

@@ -17,7 +17,7 @@ from .dataset import Dataset, dataset_files, load_dataset, read_input_bytes
 from ..errors import InputError, did_you_mean, raise_all
 from .green import green_inputs
 from .profiles import hourly_variables
-from .latency import distance_matrix, modelled_latency_ms, read_latency_matrix
+from .latency import LAYERS, distance_matrix, modelled_latency_ms, read_latency_matrix
 from .scenario import NO_BOUND, Scenario
 from .schema import DECISION_SETTINGS, SCENARIO_OVERRIDES, STANDARD_RACK_KW, overridable
 
@@ -135,6 +135,10 @@ def _local_vars(ds: Dataset, wl: pd.DataFrame, years: list[int], use: bool, pric
     lat = col("latency_ms", np.inf)
     return dict(
         local_available_racks=(("region", "year"), avail, {"units": "standard racks", "long_name": "local stock after retirement"}),
+        local_existing_racks=(R, col("existing_racks"), {"units": "standard racks", "long_name": "stock at the start of the horizon"}),
+        local_retire_share_per_year=(R, col("retire_share_per_year"), {
+            "units": "share of the first-year stock per year", "long_name": "straight-line retirement",
+            "derived_into": "local_available_racks = local_existing_racks * max(0, 1 - this * (year - year[0]))"}),
         local_build_limit_racks_per_year=(R, col("build_limit_racks_per_year"), {"units": "standard racks/yr"}),
         local_latency_ms=(R, lat, {"units": "ms"}),
         local_admissible=(("region", "workload"), np.isnan(bound)[None, :] | (lat[:, None] <= bound[None, :])),
@@ -346,6 +350,15 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
         attrs=dict(scenario=sc.name, dataset=ds.label, hours_per_year=HOURS_PER_YEAR, **h_attrs, **g_attrs,
                    **{f"scenario.{k}": v for k, v in lever_text.items()}),
     )
+    # the layer's own route factor and overhead (ip / target differ from the optical route_factor)
+    factor_key, overhead_key = LAYERS[sc.latency_layer]
+    out["latency_layer_route_factor"] = ((), float(st.get(factor_key, np.nan)), {
+        "long_name": f"route factor of the {sc.latency_layer} layer ({factor_key})", "source": "settings.yaml"})
+    out["latency_layer_overhead_ms"] = ((), 0.0 if overhead_key is None else float(st.get(overhead_key, np.nan)), {
+        "units": "ms", "long_name": f"overhead of the {sc.latency_layer} layer ({overhead_key or 'none: 0'})"})
+    # prices in the inputs are after the scenario's scales (docs/math.md); say so where a column's doc says "before"
+    for c, scale in (("grid_price_yuan_per_kwh", "electricity_price_scale"), ("green_price_yuan_per_kwh", "green_price_scale")):
+        out[c].attrs.update(long_name=f"after the scenario's {scale}", derived_from=f"{scale} * {c.replace('_yuan', '_unscaled_yuan')}")
     # green_avail_mw is nameplate wind/solar potential; the annual model can draw at most its
     # annual mean output (docs/math.md, "Power")
     out["green_avail_avg_mw"] = (K, out["green_avail_mw"].to_numpy() * out["green_cf_annual"].to_numpy(),

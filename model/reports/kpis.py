@@ -133,7 +133,7 @@ COST_ZH = {"capex": "投资", "electricity": "电费", "transport": "传输", "c
            "capex_above_plan": "规划外投资溢价", "unmet_carbon": "未满足碳成本",
            "local_opex_fixed": "本地运营（固定，增减部分）", "local_electricity": "本地电费",
            "local_carbon": "本地碳成本", "local_opex": "本地运营", "local_capex": "本地投资", "storage": "储能",
-           "green_procurement": "绿电采购", "pue_retrofit": "PUE改造"}
+           "green_procurement": "绿电采购", "green_carbon": "绿电与节能减碳（负）", "pue_retrofit": "PUE改造"}
 
 
 def _cost_kpis(a: _Arrays) -> list[KPI]:

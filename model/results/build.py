@@ -11,10 +11,12 @@ import xarray as xr
 
 from .. import strict_json
 from ..formulation import quantities
+from ..formulation.green import CLUSTER_GREEN, LOCAL_GREEN
 from ..formulation.blocks import LinearProgram
 from ..formulation.capacity import in_service, occupiable, site_potential
 from ..formulation.index import Index
 from ..formulation.market import remote_arcs
+from ..formulation.resilience import pairs
 from ..formulation.objective import racks_per_facility_mw
 from ..solve.highs import Solution
 from .green import green_results
@@ -115,7 +117,7 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
                     {"units": "standard racks", "long_name": "own-stock racks in service but not occupied"}),
         local_energy_mwh=(("region", "year"), (local_mw - g_vars["local_pue_saving_mw"][1]) * H,
                           {"units": "MWh", "long_name": "by the province whose stock runs the work, after PUE retrofits"}),
-        local_emissions_t=(("region", "year"), sum(em.get(n, 0) for n in ("local", "remote", *quantities.LOCAL_GREEN)) + np.zeros((R, Y)),
+        local_emissions_t=(("region", "year"), sum(em.get(n, 0) for n in ("local", "remote", *LOCAL_GREEN)) + np.zeros((R, Y)),
                            {"units": "tCO2", "long_name": "by the province whose stock runs the work, less green claimed and PUE savings"}),
         unmet_emissions_t=(("region", "year"), em["unmet"], {
             "units": "tCO2", "long_name": "unmet work served outside the plan at the fallback factor",
@@ -150,7 +152,7 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         facility_power_mw=(KY, grid + green + hydro, {"units": "MW"}),
         energy_mwh=(KY, (grid + green + hydro) * H, {"units": "MWh"}),
         green_shortfall_mw=(KY, _block(lp, v, "green_short").reshape(K, Y), {"units": "MW"}),
-        emissions_t=(KY, sum(em.get(n, 0) for n in ("clusters", *quantities.CLUSTER_GREEN)) + np.zeros((K, Y)),
+        emissions_t=(KY, sum(em.get(n, 0) for n in ("clusters", *CLUSTER_GREEN)) + np.zeros((K, Y)),
                      {"units": "tCO2", "long_name": "clusters' grid share × factor used, less green claimed"}),
         total_emissions_t=(("year",), sum(e.sum(axis=0) for e in em.values()), {
             "units": "tCO2", "long_name": "clusters + own stock + unmet at the fallback factor (the carbon budget's scope)"}),
@@ -170,6 +172,12 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         np.add.at(n1, ix.arc_k, short)
         out["n1_shortfall"] = (("cluster", "year"), n1, {"units": "standard racks",
                                                          "long_name": "load that could not be re-served if this cluster failed"})
+        p = pairs(ix)
+        moved = np.zeros((K, K, Y))  # (failed, cluster taking the load, year)
+        np.add.at(moved, (ix.arc_k[p.failed], ix.arc_k[p.serve]), _block(lp, v, "reserve").reshape(p.serve.size, Y))
+        out["n1_moved"] = (("failed", "cluster", "year"), moved, {
+            "units": "standard racks", "long_name": "load of the failed cluster re-served at this cluster (N-1 plan)"})
+        out = out.assign_coords(failed=list(ix.clusters))
     traded = g_vars["green_trade_mw"][1]
     claimed = traded + g_vars["certificate_mw"][1]
     out = out.assign(**(hourly_results(inp, lp, v, sol.col_dual, sol.row_dual, claimed, traded) if "grid_h" in lp.variables
