@@ -205,3 +205,22 @@ def test_results_describe_the_layer_the_stock_and_the_prices(tmp_path):
     assert "after" in inp["grid_price_yuan_per_kwh"].attrs["long_name"]
     # the electricity price scale reaches the provinces' own stock too
     assert float(inp["local_grid_price_yuan_per_kwh"].sel(region="beijing")) == pytest.approx(1.5 * 0.55)
+
+
+def test_ai_work_needs_ai_racks(tmp_path):
+    # 100 racks installed, 30 of them fitted for AI (智算). 50 racks of AI training (physical racks of 20 kW:
+    # an AI class) and 40 of general work: the general work fits in the other racks, the AI work needs 20
+    # more AI racks (family ai_capacity), built as AI racks (ai_within_build) at capex 1,000 + the AI fit-out
+    # 0.5 × 1,000 (capex_ai): 20,000 + 10,000. Electricity 90 × 876 = 78,840; objective 108,840
+    res = solve(tmp_path, {"k": {"installed_ai_racks": 30.0, "planned_racks": 1000.0, "build_limit_racks_per_year": 1000.0,
+                                 "capex_yuan_per_rack": 1000.0}},
+                {("r1", "ai", 2026): 50.0, ("r1", "w", 2026): 40.0}, {"ai_capex_premium": 0.5},
+                {"ai": {"physical_rack_kw": 20.0}, "w": {}})
+    assert float(res["build"].sum()) == pytest.approx(20.0) and float(res["build_ai"].sum()) == pytest.approx(20.0)
+    assert float(res["ai_capacity_racks"].sel(cluster="k", year=2026)) == pytest.approx(50.0)
+    assert costs(res)["capex_ai"] == pytest.approx(10_000.0)
+    assert res.attrs["objective"] == pytest.approx(108_840.0, rel=1e-9)
+    # general work is not held to the AI racks: 90 racks of general work fit in the 100 installed
+    plain = solve(tmp_path / "plain", {"k": {"installed_ai_racks": 30.0}}, {("r1", "w", 2026): 90.0}, None,
+                  {"ai": {"physical_rack_kw": 20.0}, "w": {}})
+    assert float(plain["unmet"].sum()) == pytest.approx(0.0, abs=1e-6) and float(plain["build"].sum()) == pytest.approx(0.0)

@@ -44,7 +44,7 @@ def rederive(f: xr.Dataset) -> None:
 def layout(f: xr.Dataset) -> dict[str, tuple[int, tuple[int, ...]]]:
     """Column blocks of the LP (docs/math.md, Variables): name → (offset, shape)."""
     R, K, W, Y = (f.sizes[d] for d in ("region", "cluster", "workload", "year"))
-    shapes = {"x": (R, K, W, Y), "unmet": (R, W, Y), "build": (K, Y), "build_above": (K, Y), "retire": (K, Y),
+    shapes = {"x": (R, K, W, Y), "unmet": (R, W, Y), "build": (K, Y), "build_above": (K, Y), "build_ai": (K, Y), "retire": (K, Y),
               "grid": (K, Y), "green": (K, Y),
               "util_short": (K, Y), "green_short": (K, Y), "west_short": (Y,)}
     out, off = {}, 0
@@ -73,6 +73,7 @@ def cost_vector(f: xr.Dataset) -> np.ndarray:
     put("build", (crf * capex + s_f * o) * annuity[None, :])
     put("build_above", crf * float(f["above_plan_capex_premium"]) * capex * annuity[None, :])
     put("retire", -s_f * o * annuity[None, :])
+    put("build_ai", crf * float(f["ai_capex_premium"]) * capex * annuity[None, :])
     e = f["cluster_co2_t_per_mwh"].to_numpy()[:, None]
     put("grid", df * H * (1000 * f["grid_price_yuan_per_kwh"].to_numpy()[:, None] + float(f["carbon_price_yuan_per_t"]) * e))
     put("green", df * H * 1000 * f["green_price_yuan_per_kwh"].to_numpy()[:, None])
@@ -134,7 +135,8 @@ def green_cost(f: xr.Dataset) -> float:
 
 
 def decisions(f: xr.Dataset) -> np.ndarray:
-    names = {"x": "allocation", "unmet": "unmet", "build": "build", "build_above": "build_above_plan", "retire": "retire",
+    names = {"x": "allocation", "unmet": "unmet", "build": "build", "build_above": "build_above_plan", "build_ai": "build_ai",
+             "retire": "retire",
              "grid": "grid_mw", "green": "green_mw",
              "util_short": "utilisation_shortfall", "green_short": "green_shortfall_mw", "west_short": "west_shortfall"}
     order = {"x": ("region", "cluster", "workload", "year"), "unmet": ("region", "workload", "year")}

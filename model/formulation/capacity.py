@@ -29,13 +29,6 @@ from .family import Family
 from .index import Index
 
 
-def cumulative_build_term(ix: Index, scale: np.ndarray, var: str = "build") -> Term:
-    """Term Σ_{y' ≤ y} scale[k,y] · var[k,y'] for rows (k, y), k-major."""
-    K, Y = ix.K, ix.Y
-    kk, t, tp = np.nonzero(np.broadcast_to(np.tril(np.ones((Y, Y), bool)), (K, Y, Y)))
-    return Term(var, kk * Y + t, kk * Y + tp, scale.reshape(K, Y)[kk, t])
-
-
 def fill_installed(inp: xr.Dataset) -> np.ndarray:
     """u_0[y]: the share of the installed stock that can hold load in year y."""
     t = np.arange(inp.sizes["year"], dtype=float)
@@ -130,6 +123,42 @@ def retire_limit(ix: Index, inp: xr.Dataset) -> RowBlock:
                     lo=np.full(ix.K, -np.inf), hi=inp["installed_racks"].to_numpy().astype(float))
 
 
+def has_ai_capacity(inp: xr.Dataset) -> bool:
+    """AI racks are a capacity of their own when the dataset gives installed_ai_racks and has an AI class."""
+    return bool(np.isfinite(inp["installed_ai_racks"].values).any() and inp["ai_class"].values.any())
+
+
+def ai_variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
+    """build_ai[k,y] ≥ 0: of the racks built at k in year y, those fitted for AI (智算, GPU) work"""
+    return {"build_ai": VarBlock("build_ai", ("cluster", "year"), [(k, y) for k in ix.clusters for y in ix.years],
+                                 "racks built fitted for AI")}
+
+
+def ai_capacity(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """ai_capacity[k,y]:  Σ_{(r,k,w)∈A: w∈W_AI} x[r,k,w,y] − a[k,y] · Σ_{y'≤y} u[y,y'] · build_ai[k,y'] ≤ a[k,y] · u_0[y] · installed_ai[k]
+
+    AI classes (W_AI: physical racks denser than a standard rack) run only on racks fitted for AI;
+    other work may use any rack (``cluster_capacity`` counts all)."""
+    a = inp["available"].transpose("cluster", "year").to_numpy()
+    arcs = np.flatnonzero(inp["ai_class"].to_numpy()[ix.arc_w])
+    cols = (arcs[:, None] * ix.Y + np.arange(ix.Y)).ravel()
+    rows = np.repeat(ix.arc_k[arcs], ix.Y) * ix.Y + np.tile(np.arange(ix.Y), arcs.size)
+    (build, _), _ = occupiable_terms(ix, inp, a)
+    hi = (a * fill_installed(inp)[None, :] * np.nan_to_num(inp["installed_ai_racks"].to_numpy())[:, None]).ravel()
+    return RowBlock("ai_capacity", ("cluster", "year"), [(k, y) for k in ix.clusters for y in ix.years],
+                    [Term("x", rows, cols, np.ones(cols.size)), Term("build_ai", build.row, build.col, build.coef)],
+                    lo=np.full(hi.size, -np.inf), hi=hi)
+
+
+def ai_within_build(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """ai_within_build[k,y]:  build_ai[k,y] − build[k,y] ≤ 0"""
+    n = ix.K * ix.Y
+    i = np.arange(n)
+    return RowBlock("ai_within_build", ("cluster", "year"), [(k, y) for k in ix.clusters for y in ix.years],
+                    [Term("build_ai", i, i, np.ones(n)), Term("build", i, i, -np.ones(n))],
+                    lo=np.full(n, -np.inf), hi=np.zeros(n))
+
+
 def build_limit(ix: Index, inp: xr.Dataset) -> Bound:
     """build_limit:  build[k,y] ≤ build_limit[k]   (a column upper bound)"""
     return Bound("build_limit", "build", np.repeat(inp["build_limit_racks_per_year"].to_numpy(), ix.Y))
@@ -163,6 +192,11 @@ FAMILIES = (
            conflict="racks beyond the plan at {cluster} in {year} are racks built that year"),
     Family("retire_limit", "rows", retire_limit, conflict="early retirement at {cluster} is at most its installed stock"),
     Family("build_limit", "bound", build_limit, conflict="yearly build limit of {cluster} in {year}", limits="build"),
+    Family("ai_variables", "vars", ai_variables, when=has_ai_capacity),
+    Family("ai_capacity", "rows", ai_capacity, when=has_ai_capacity, conflict="AI racks (智算) of {cluster} in {year}",
+           limits="racks"),
+    Family("ai_within_build", "rows", ai_within_build, when=has_ai_capacity,
+           conflict="AI racks built at {cluster} in {year} are racks built that year"),
     Family("blocks", "vars", block_variables, when=modular),
     Family("modular_build", "rows", modular_build, when=modular,
            conflict="builds at {cluster} in {year} come in whole blocks"),

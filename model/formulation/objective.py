@@ -20,7 +20,7 @@ import xarray as xr
 from ..inputs.schema import STANDARD_RACK_KW
 from .blocks import CostTerm
 from . import quantities
-from .capacity import modular
+from .capacity import has_ai_capacity, modular
 from .hourly import green_contract_cost
 from .family import Family
 from .index import Index
@@ -57,6 +57,13 @@ def capex_above_plan(ix: Index, inp: xr.Dataset) -> CostTerm:
     coef = (float(inp["capital_recovery_factor"]) * float(inp["above_plan_capex_premium"])
             * _per_k(ix, inp, "capex_yuan_per_rack") * _annuity_years(ix, inp))
     return CostTerm("capex_above_plan", [("build_above", np.arange(ix.K * ix.Y), coef)])
+
+
+def capex_ai(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """capex_ai = Σ_{k,y} δ_y · CRF · π_AI · capex[k] · Σ_{y'≤y} build_ai[k,y']   (AI fit-out: liquid cooling)"""
+    coef = (float(inp["capital_recovery_factor"]) * float(inp["ai_capex_premium"])
+            * _per_k(ix, inp, "capex_yuan_per_rack") * _annuity_years(ix, inp))
+    return CostTerm("capex_ai", [("build_ai", np.arange(ix.K * ix.Y), coef)])
 
 
 def electricity(ix: Index, inp: xr.Dataset) -> CostTerm:
@@ -135,6 +142,7 @@ def block_fixed(ix: Index, inp: xr.Dataset) -> CostTerm:
 FAMILIES = (
     Family("capex", "cost", capex),
     Family("capex_above_plan", "cost", capex_above_plan),
+    Family("capex_ai", "cost", capex_ai, when=has_ai_capacity),
     Family("electricity", "cost", electricity),
     Family("transport", "cost", transport),
     Family("opex", "cost", opex),

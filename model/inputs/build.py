@@ -288,6 +288,12 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             data_tb_per_rack_year=(W, wl["data_tb_per_rack_year"].to_numpy(float), {"units": "TB/rack/yr"}),
             **{c.name: (K, cl[c.name].fillna(c.empty).to_numpy(float), {"units": c.unit, "long_name": c.doc})
                for c in overridable("clusters.csv")},
+            installed_ai_racks=(K, np.minimum(cl["installed_ai_racks"].to_numpy(float), cl["installed_racks"].to_numpy(float))
+                                if "installed_ai_racks" in cl else np.full(len(clusters), np.nan), {
+                "units": "standard racks", "long_name": "installed racks fitted for AI (智算); NaN everywhere: no separate AI capacity",
+                "derived_from": "min(clusters.csv installed_ai_racks, installed_racks)"}),
+            ai_class=(W, wl["physical_rack_kw"].fillna(STANDARD_RACK_KW).to_numpy(float) > STANDARD_RACK_KW,
+                      {"long_name": "AI (GPU) class: its physical racks are denser than a standard rack"}),
             pflops_per_rack=(W, wl["pflops_per_rack"].fillna(0.0).to_numpy(float), {"units": "PFLOPS (FP16) per occupied rack"}),
             physical_rack_kw=(W, wl["physical_rack_kw"].fillna(STANDARD_RACK_KW).to_numpy(float), {"units": "kW IT per physical rack"}),
             **local,

@@ -134,6 +134,11 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         build_above_plan=(KY, _block(lp, v, "build_above").reshape(K, Y),
                           {"units": "standard racks", "long_name": "of the builds, racks beyond the plan (at the higher cost)"}),
         retire=(KY, retire, {"units": "standard racks", "long_name": "installed racks retired early"}),
+        build_ai=(KY, _block(lp, v, "build_ai").reshape(K, Y) if "build_ai" in lp.variables else np.zeros((K, Y)),
+                  {"units": "standard racks", "long_name": "of the builds, racks fitted for AI (智算)"}),
+        ai_capacity_racks=(KY, np.nan_to_num(inp["installed_ai_racks"].to_numpy())[:, None]
+                           + np.cumsum(_block(lp, v, "build_ai").reshape(K, Y) if "build_ai" in lp.variables else np.zeros((K, Y)), axis=1),
+                           {"units": "standard racks", "long_name": "racks fitted for AI: installed + cumulative AI builds"}),
         plan_vs_optimum=(("cluster",), inp["installed_racks"].to_numpy() + build.sum(axis=1) - inp["planned_racks"].to_numpy(), {
             "units": "standard racks", "long_name": "racks at the end of the horizon before retirement (installed + builds) − planned_racks"}),
         site_potential_racks=(("cluster",), site_potential(inp), {"units": "standard racks",

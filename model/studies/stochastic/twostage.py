@@ -37,7 +37,7 @@ from ...run import Planner, versions
 from ...solve import HighsModel, Solution
 from .futures import Future
 
-FIRST_STAGE = ("build", "build_above", "retire", "blocks", "local_build", "local_retire",  # racks built and retired
+FIRST_STAGE = ("build", "build_above", "build_ai", "retire", "blocks", "local_build", "local_retire",  # racks built and retired
                "retrofit",  # PUE retrofits of the provinces' own stock
                "gcap", "bat_p", "bat_e")  # hourly mode: green capacity contracted, battery power and energy
 OBJECTIVES = ("expected", "cvar", "regret")
