@@ -1,4 +1,4 @@
-"""Command line: ``hubplan solve | validate | frontier | sweep | batch | compare``.
+"""Command line: ``hubplan solve | validate | frontier | sweep | batch | compare | stochastic | workspace``.
 
 Bad input prints one line naming the file, the field and the problem, and exits with code 2.
 """
@@ -43,6 +43,31 @@ def _print_summary(res, s: dict) -> None:
     out.print(t)
 
 
+# -- the workspace (model/workspace): runs registered when --workspace or HUBPLAN_WORKSPACE is given --
+def _workspace_option(required: bool = False):
+    return typer.Option(... if required else None, "--workspace", envvar="HUBPLAN_WORKSPACE", help=(
+        "workspace: a file path (SQLite, created on first use) or a postgresql:// URL; default: $HUBPLAN_WORKSPACE"))
+
+
+def _open_workspace(where: str | None):
+    """The workspace, checked before any solving (a bad one: one line, exit 2); None if not given."""
+    from .workspace import open_workspace
+
+    return open_workspace(where)
+
+
+def _register(ws, records) -> None:
+    """Save ``records()`` (scenario, run) pairs in ``ws`` and say so."""
+    if ws is None:
+        return
+    from .workspace import register
+
+    try:
+        typer.echo(register(ws, records()))  # one line, never wrapped
+    except InputError as exc:
+        fail(exc)
+
+
 @app.command()
 def solve(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
@@ -52,6 +77,7 @@ def solve(
     baselines: bool = typer.Option(False, "--baselines", help="also evaluate nearest/cheapest/greenest rule baselines"),
     time_limit: float | None = typer.Option(None, "--time-limit", help="solver time limit in seconds"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
+    workspace: str | None = _workspace_option(),
 ) -> None:
     """Solve one scenario and write its results."""
     from .reports.files import check_out_dir, write_outputs
@@ -60,6 +86,7 @@ def solve(
 
     try:
         check_out_dir(out_dir)
+        ws = _open_workspace(workspace)
         sc = load_scenario(scenario)
         if time_limit is not None:
             if not 0 < time_limit <= 86400:
@@ -68,7 +95,10 @@ def solve(
         res = solve_scenario(sc, write_model=str(write_model) if write_model else None, baselines=baselines)
     except InputError as exc:
         fail(exc)
-    write_outputs(res, out_dir, html=html)
+    files = write_outputs(res, out_dir, html=html)
+    from .workspace import solve_records
+
+    _register(ws, lambda: solve_records(sc, res, files["results.nc"], f"hubplan solve {scenario} --out {out_dir}"))
     s = summary(res)
     if not quiet:
         _print_summary(res, s)
@@ -137,7 +167,8 @@ _OUTPUTS_HELP = ("per-scenario files: 'lean' = run.json (status, KPIs, timings),
 _progress_console = Console(stderr=True)
 
 
-def _run_points(points, out_dir: Path, workers, scheduler, outputs, html, quiet, lever_keys, command) -> None:
+def _run_points(points, out_dir: Path, workers, scheduler, outputs, html, quiet, lever_keys, command,
+                workspace: str | None = None) -> None:
     import signal
 
     from .reports.files import check_out_dir
@@ -147,6 +178,7 @@ def _run_points(points, out_dir: Path, workers, scheduler, outputs, html, quiet,
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         check_out_dir(out_dir)
+        ws = _open_workspace(workspace)
         r = run_batch(points, out_dir, workers=workers, scheduler=scheduler, outputs=outputs, html=html,
                       lever_keys=lever_keys, progress=not quiet, console=_progress_console, command=command)
     except InputError as exc:
@@ -163,6 +195,9 @@ def _run_points(points, out_dir: Path, workers, scheduler, outputs, html, quiet,
         out.print(f"{c['scenarios']} scenarios: {c['ok']} done ({c['solved']} solved now: {c['warm']} warm, "
                   f"{c['cold']} cold; {c['reused']} already done), {c['failed']} failed in {r.wall_s:.1f} s{rate}")
         out.print(f"wrote {out_dir}/" + ", ".join(r.paths) + " and scenarios/<hash>/")
+    from .workspace import batch_records
+
+    _register(ws, lambda: batch_records(r.out, r.index, command.split()[1], command))
     failed = r.failed
     for row in failed.head(10).itertuples():
         typer.echo(f"failed: {row.name} [{row.scenario_hash}]: {row.error}", err=True)
@@ -182,6 +217,7 @@ def batch(
     outputs: str = typer.Option("full", "--outputs", help=_OUTPUTS_HELP),
     html: bool = typer.Option(True, "--html/--no-html", help="per-scenario report.html with --outputs full (~1 s each)"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
+    workspace: str | None = _workspace_option(),
 ) -> None:
     """Solve several scenarios on a Dask cluster; results under DIR/scenarios/<hash>/, DIR/combined.nc."""
     from .studies.batch import Rejected
@@ -194,7 +230,7 @@ def batch(
         except InputError as exc:
             points.append(Rejected(p.stem, exc.line(), {"file": str(p)}))
     _run_points(points, out_dir, workers, scheduler, outputs, html, quiet, ["file"],
-                "hubplan batch " + " ".join(map(str, scenarios)))
+                "hubplan batch " + " ".join(map(str, scenarios)), workspace)
 
 
 @app.command()
@@ -214,6 +250,7 @@ def sweep(
     html: bool = typer.Option(False, "--html/--no-html", help="per-scenario report.html with --outputs full (~1 s each)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="list the expanded scenarios and stop"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
+    workspace: str | None = _workspace_option(),
 ) -> None:
     """Expand BASE over levers (grid or Latin hypercube) and solve every scenario like `batch`."""
     from .studies.sweep import check_ids, expand, parse_set
@@ -234,7 +271,7 @@ def sweep(
         return
     cmd = "hubplan sweep " + " ".join([str(base), *(f"--set {s}" for s in sets), f"--sample {sample}"]
                                       + ([f"--n {n} --seed {seed}"] if sample == "lhs" else []))
-    _run_points(points, out_dir, workers, scheduler, outputs, html, quiet, keys, cmd)
+    _run_points(points, out_dir, workers, scheduler, outputs, html, quiet, keys, cmd, workspace)
 
 
 @app.command()
@@ -267,6 +304,7 @@ def stochastic(
                                        "on this many local Dask workers, full results in DIR/optima"),
     scheduler: str | None = typer.Option(None, "--scheduler", help="... or on an existing Dask scheduler, "
                                          "e.g. tcp://HOST:8786 (its workers must see --out at the same path)"),
+    workspace: str | None = _workspace_option(),
 ) -> None:
     """Two-stage plan over a set of futures: first-stage builds shared, VSS, EVPI, regret."""
     from .reports import write_stochastic_outputs
@@ -279,6 +317,7 @@ def stochastic(
             raise InputError("--objective", "objective", f"must be one of {', '.join(OBJECTIVES)}")
         if not (lam >= 0 and 0 <= alpha < 1):
             raise InputError("--lambda/--alpha", "lambda", "need λ ≥ 0 and 0 ≤ α < 1")
+        ws = _open_workspace(workspace)
         fs = load_futures(futures)
         own = None
         if workers is not None or scheduler is not None:
@@ -286,11 +325,57 @@ def stochastic(
         res = solve_stochastic(fs, objective, lam, alpha, own)
     except InputError as exc:
         fail(exc)
-    write_stochastic_outputs(results_dataset(res, fs), out_dir)
+    ds = results_dataset(res, fs)
+    files = write_stochastic_outputs(ds, out_dir)
+    from .workspace import stochastic_records
+
+    _register(ws, lambda: stochastic_records(futures, ds, files["results.nc"], f"hubplan stochastic {futures} --out {out_dir}"))
     yi = YUAN.factor
     chosen = "" if objective == "expected" else f"{objective} optimum {res.objective_value / yi:,.2f} 亿元; "
     typer.echo(f"{len(fs)} futures; {chosen}RP {res.rp / yi:,.2f} 亿元, EEV {res.eev / yi:,.2f}, WS {res.ws / yi:,.2f}; "
                f"VSS {res.vss / yi:,.2f} 亿元, EVPI {res.evpi / yi:,.2f} 亿元 → {out_dir}")
+
+
+workspace_app = typer.Typer(no_args_is_help=True, help="Saved scenarios and runs in a workspace (docs/workspace.md).")
+app.add_typer(workspace_app, name="workspace")
+
+
+@workspace_app.command("list")
+def workspace_list(workspace: str = _workspace_option(required=True)) -> None:
+    """List the saved runs and scenarios, newest first."""
+    from .workspace import Workspace
+    from .workspace.show import run_rows, scenario_rows
+
+    try:
+        ws = Workspace(workspace)
+        runs, scenarios = run_rows(ws), scenario_rows(ws)
+    except InputError as exc:
+        fail(exc)
+    for title, cols, rows in (("runs", ("run", "scenario", "source", "status", "objective", "results", "created"), runs),
+                              ("scenarios", ("id", "name", "in the file", "parent", "runs", "hash", "created"), scenarios)):
+        t = Table(title=f"{ws.location}: {len(rows)} {title}")
+        for c in cols:
+            t.add_column(c)
+        for r in rows:
+            t.add_row(*r)
+        out.print(t)
+
+
+@workspace_app.command("show")
+def workspace_show(run: int = typer.Argument(..., help="run number (hubplan workspace list)"),
+                   workspace: str = _workspace_option(required=True)) -> None:
+    """One run: where it came from, its status, timings, versions and KPIs."""
+    from .workspace import Workspace
+    from .workspace.show import run_lines
+
+    try:
+        lines = run_lines(Workspace(workspace), run)
+    except InputError as exc:
+        fail(exc)
+    t = Table(show_header=False)
+    for k, v in lines:
+        t.add_row(k, v)
+    out.print(t)
 
 
 if __name__ == "__main__":  # pragma: no cover
