@@ -103,6 +103,15 @@ def test_an_unsolved_edit_is_saved_without_a_result_and_becomes_the_parent(ws_fi
     assert table.loc["draft #2", "parent"] == "draft" and table.loc["draft", "runs"] == 0
 
 
+def test_without_set_up_the_workspace_is_a_file_in_the_users_data_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("HUBPLAN_WORKSPACE", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    at = open_tab()
+    at.button(key="ws.save").click().run()
+    assert "Saved scenario 'reference'" in texts(at)
+    assert list(Workspace(tmp_path / "share" / "hubplan" / "workspace.db").scenarios()["name"]) == ["reference"]
+
+
 def test_a_foreign_file_is_an_error_box(tmp_path, monkeypatch):
     f = tmp_path / "notes.txt"
     f.write_text("not a database")
