@@ -114,6 +114,7 @@ def test_saved_run_survives_a_restart_and_compares_with_a_cli_run(tmp_path):
                 page.get_by_text("各集群分配差异 Allocation difference by cluster").wait_for()
                 _full_page(page, ARTIFACTS / "workspace_1440.png")
                 page.set_viewport_size({"width": 390, "height": 844})
+                page.get_by_text("已保存的运行 Saved runs").scroll_into_view_if_needed()
                 page.wait_for_timeout(1000)
                 page.screenshot(path=str(ARTIFACTS / "workspace_390.png"))
                 page.set_viewport_size({"width": 1440, "height": 900})

@@ -196,12 +196,11 @@ def _compare(ws: Workspace, runs: pd.DataFrame) -> None:
         st.caption(tr("分配差异需要两个运行的结果文件。", "The allocation difference needs both runs' results files."))
         return
     diff = report_compare.allocation_difference(xa, xb)
-    name = "cluster_zh" if state.lang() == "zh" else "cluster_en"
+    diff.index = pd.Index([tr(z, e) for z, e in zip(diff["cluster_zh"], diff["cluster_en"])], name=tr("集群", "Cluster"))
     st.markdown(f"**{tr('各集群分配差异', 'Allocation difference by cluster')} {int(diff['year'].iloc[0])} (B − A, "
                 f"{tr('机架', 'racks')})**")
-    st.dataframe(diff.set_index(name)[["base", "other", "difference"]].rename(
-        columns={"base": "A", "other": "B", "difference": "B − A"}).style.format("{:+,.0f}", subset=["B − A"])
-        .format("{:,.0f}", subset=["A", "B"]), key="ws.cmp.alloc")
+    st.dataframe(diff[["base", "other", "difference"]].rename(columns={"base": "A", "other": "B", "difference": "B − A"})
+                 .style.format("{:+,.0f}", subset=["B − A"]).format("{:,.0f}", subset=["A", "B"]), key="ws.cmp.alloc")
 
 
 # -- the view ---------------------------------------------------------------------------------------
