@@ -212,8 +212,12 @@ def test_an_sqlite_file_of_another_program_is_refused(tmp_path):
     with sqlite3.connect(f) as conn:
         conn.execute("CREATE TABLE people (name TEXT)")
     assert _cli_error(str(f)).endswith("not a hubplan workspace: the database holds other tables (people)")
-    with sqlite3.connect(f) as conn:
+    with sqlite3.connect(f) as conn:  # left as it was, its journal mode too
         assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["people"]
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    Workspace(tmp_path / "ours.db").close()
+    with sqlite3.connect(tmp_path / "ours.db") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_a_corrupted_sqlite_file_gives_one_line(tmp_path):

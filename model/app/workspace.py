@@ -150,7 +150,7 @@ def _runs_table(runs: pd.DataFrame) -> pd.DataFrame:
         tr("总成本 (亿元)", "Total cost (100M yuan)"): [shown(v, YUAN).removesuffix(" 亿元") if pd.notna(v) else "—"
                                                    for v in runs["objective"]],
         tr("结果文件", "Results file"): [tr("有", "yes") if r else tr("仅指标", "KPIs only") for r in runs["has_results"]],
-        tr("时间", "Saved"): pd.to_datetime(runs["created"]).dt.strftime("%Y-%m-%d %H:%M"),
+        tr("保存时间 (UTC)", "Saved (UTC)"): pd.to_datetime(runs["created"]).dt.strftime("%Y-%m-%d %H:%M"),
     })
 
 

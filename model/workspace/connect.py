@@ -11,7 +11,7 @@ from datetime import datetime, UTC
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect, select
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from ..errors import InputError
@@ -60,15 +60,12 @@ def _sqlite_path(where: str) -> Path:
 
 
 def _sqlite_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_S})
+    engine = create_engine(URL.create("sqlite", database=str(path)), connect_args={"timeout": BUSY_TIMEOUT_S})
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # SQLAlchemy, not the driver, says when a transaction begins
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA journal_mode=WAL")  # readers do not wait for a writer
-        cur.close()
+        dbapi_conn.execute("PRAGMA foreign_keys=ON")
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
@@ -141,3 +138,17 @@ def prepare(engine: Engine, shown: str) -> None:
         missing = ours - tables
         if missing:
             raise WorkspaceError(shown, f"damaged workspace: missing tables {', '.join(sorted(missing))}")
+
+
+def write_ahead_log(engine: Engine, shown: str) -> None:
+    """SQLite: readers do not wait for a writer. Set once the file is known to be a workspace (the
+    journal mode is kept in the file: another program's database is never changed), outside a
+    transaction (SQLite refuses the switch inside one)."""
+    if engine.dialect.name != "sqlite":
+        return
+    with guarded(shown):
+        raw = engine.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA journal_mode=WAL")
+        finally:
+            raw.close()

@@ -10,7 +10,7 @@ from .store import Workspace
 
 
 def _when(t) -> str:
-    return pd.Timestamp(t).strftime("%Y-%m-%d %H:%M") if t is not None and not pd.isna(t) else ""
+    return pd.Timestamp(t).strftime("%Y-%m-%d %H:%M UTC") if t is not None and not pd.isna(t) else ""
 
 
 def run_rows(ws: Workspace) -> list[tuple[str, ...]]:

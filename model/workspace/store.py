@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, aliased
 
 from .. import strict_json
 from ..reports.files import read_results
-from .connect import WorkspaceError, guarded, make_engine, prepare
+from .connect import WorkspaceError, guarded, make_engine, prepare, write_ahead_log
 from .schema import ResultsFile, Run, SavedScenario
 
 MAX_NAME = 200
@@ -88,7 +88,12 @@ class Workspace:
 
     def __init__(self, where: str | Path):
         self.engine, self.location = make_engine(where)
-        prepare(self.engine, self.location)
+        try:
+            prepare(self.engine, self.location)
+            write_ahead_log(self.engine, self.location)
+        except WorkspaceError:
+            self.engine.dispose()
+            raise
         self._writer = self.engine.execution_options(write=True)
 
     @contextmanager
