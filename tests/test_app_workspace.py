@@ -112,14 +112,32 @@ def test_without_set_up_the_workspace_is_a_file_in_the_users_data_folder(tmp_pat
     assert list(Workspace(tmp_path / "share" / "hubplan" / "workspace.db").scenarios()["name"]) == ["reference"]
 
 
+def test_a_cli_run_on_other_data_opens_its_results_but_not_its_scenario(ws_file, tmp_path):
+    """Its dataset lies outside the app's data folder: the results open (no solve), the editor keeps
+    the scenario it had, and a warning says why."""
+    from tiny import scenario_file, write_dataset
+
+    ds = write_dataset(tmp_path / "data", clusters={"c1": {}}, regions={"r1": {}}, demand={("r1", "w", 2026): 50})
+    f = scenario_file(tmp_path, ds, {"name": "elsewhere"}, "elsewhere.yaml")
+    r = CliRunner().invoke(cli, ["solve", str(f), "--out", str(tmp_path / "o"), "-q", "--workspace", str(ws_file)])
+    assert r.exit_code == 0, r.output
+    at = open_tab()
+    at.button(key="ws.open").click().run()
+    assert not at.exception
+    assert "Opened the results of run 1; its scenario cannot be edited here" in texts(at)
+    assert "may only refer to files inside the app's data/ folder" in texts(at) and str(tmp_path) not in texts(at)
+    assert at.session_state["current"] == "elsewhere" and at.session_state["scenario"].name == "reference"
+    assert at.session_state["planner"].model is None
+
+
 def test_a_foreign_file_is_an_error_box(tmp_path, monkeypatch):
     f = tmp_path / "notes.txt"
     f.write_text("not a database")
     monkeypatch.setenv("HUBPLAN_WORKSPACE", str(f))
     at = open_tab()
     assert not at.exception
-    assert [e.value for e in at.error] == [f"工作区无法使用： The workspace cannot be used: {f}: field 'workspace': "
-                                           "not a hubplan workspace: the file is not an SQLite database"]
+    assert [e.value for e in at.error] == ["工作区无法使用 The workspace cannot be used: notes.txt: field 'workspace': "
+                                           "not a hubplan workspace: the file is not an SQLite database"]  # no machine path
 
 
 @pytest.mark.parametrize("lang,label,other", [("en", "Workspace", re.compile(r"[\u4e00-\u9fff]")),

@@ -50,6 +50,13 @@ def _say(kind: str, zh: str, en: str) -> None:
     st.session_state[MSG] = (kind, tr(zh, en))
 
 
+def _problem(exc: InputError) -> str:
+    """The error's line as the app shows it: a workspace file by its name only (no machine path)."""
+    where = location()
+    text = exc.line()
+    return text if "://" in where else text.replace(where, Path(where).name)
+
+
 # -- saving ---------------------------------------------------------------------------------------
 def _records(name: str, parent: int | None) -> tuple[ScenarioRecord, RunRecord | None]:
     """The edited scenario and, when it is what was last solved, its result."""
@@ -79,7 +86,7 @@ def _save(ws: Workspace) -> None:
         rec, run = _records(ss.get("ws.name") or "", ss.get("ws.parent"))
         saved = ws.save(rec, run)
     except InputError as exc:
-        _say("error", "保存失败：" + exc.line(), "Not saved: " + exc.line())
+        st.session_state[MSG] = ("error", f"{tr('保存失败', 'Not saved')}: {_problem(exc)}")
         return
     ss["ws.parent"] = saved.scenario_id  # what is saved next descends from this
     if saved.run_id is None:
@@ -119,7 +126,7 @@ def _reopen(ws: Workspace, run_id: int) -> None:
         run = ws.run(run_id)
         res = ws.results(run_id)
     except InputError as exc:
-        _say("error", exc.line(), exc.line())
+        st.session_state[MSG] = ("error", _problem(exc))
         return
     if res is None or run["kind"] != "scenario":
         _say("info", f"运行 {run_id} 只有指标，没有结果文件", f"Run {run_id} has KPIs only, no results file")
@@ -190,7 +197,7 @@ def _compare(ws: Workspace, runs: pd.DataFrame) -> None:
                      .set_index(tr("参数", "Lever")))
         xa, xb = ws.results(a), ws.results(b)
     except InputError as exc:
-        st.error(exc.line())
+        st.error(_problem(exc))
         return
     if xa is None or xb is None:
         st.caption(tr("分配差异需要两个运行的结果文件。", "The allocation difference needs both runs' results files."))
@@ -210,7 +217,7 @@ def workspace_view() -> None:
         ws = _open(location())
         scenarios, runs = ws.scenarios(), ws.runs()
     except InputError as exc:
-        st.error(tr("工作区无法使用：", "The workspace cannot be used: ") + state.shown(exc.line()))
+        st.error(f"{tr('工作区无法使用', 'The workspace cannot be used')}: {_problem(exc)}")
         return
     st.caption(f"{tr('工作区', 'Workspace')}: {_shown_location(ws)} · {len(scenarios)} {tr('个情景', 'scenarios')} · "
                f"{len(runs)} {tr('个运行', 'runs')} · "
