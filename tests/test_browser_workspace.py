@@ -1,6 +1,6 @@
 """The workspace in a real browser (Debian chromium, Playwright) against a real Streamlit server:
 solve → save → restart the server → reopen the saved run without solving → compare it with a run
-the CLI registered (`hubplan solve --workspace`). Zero external requests. Screenshots go to
+a CLI batch registered (`hubplan batch --workspace`). Zero external requests. Screenshots go to
 tests/artifacts/workspace_*.png."""
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def _choose(page, label: str, option: str) -> None:
     _wait_idle(page)
 
 
-def test_saved_run_survives_a_restart_and_compares_with_a_cli_run(tmp_path):
+def test_saved_run_survives_a_restart_and_compares_with_a_cli_batch_run(tmp_path):
     _require_browser()
     from playwright.sync_api import sync_playwright
 
@@ -89,9 +89,10 @@ def test_saved_run_survives_a_restart_and_compares_with_a_cli_run(tmp_path):
                 page.get_by_role("button", name="保存 Save", exact=True).click()
                 page.get_by_text("Saved scenario '周一简报 Monday brief' and its result (run 1)").wait_for(timeout=30_000)
                 ctx.close()
-            # the server is gone; the command line registers a run in the same workspace
-            r = subprocess.run([str(HUBPLAN), "solve", "data/scenarios/west_push.yaml", "--out", str(tmp_path / "wp"), "-q",
-                                "--workspace", str(workspace)], cwd=ROOT, capture_output=True, text=True)
+            # the server is gone; a command-line batch registers its run in the same workspace
+            r = subprocess.run([str(HUBPLAN), "batch", "data/scenarios/west_push.yaml", "--out", str(tmp_path / "b"), "-q",
+                                "--workers", "1", "--no-html", "--workspace", str(workspace)],
+                               cwd=ROOT, capture_output=True, text=True)
             assert r.returncode == 0 and "run 2 (west_push)" in r.stdout, r.stdout + r.stderr
 
             # 2. a new server: the saved run reopens without solving, and compares with the CLI's
@@ -107,7 +108,7 @@ def test_saved_run_survives_a_restart_and_compares_with_a_cli_run(tmp_path):
                 page.get_by_text("Opened run 1 (周一简报 Monday brief) without solving").wait_for(timeout=30_000)
                 _wait_idle(page)
                 assert page.get_by_text("已求解 Solved").count() == 0  # no solve in this server's life
-                # compare: A = the CLI's run (newest first), B = the saved app run
+                # compare: A = the batch's run (newest first), B = the saved app run
                 page.get_by_text("输入差异 Inputs that differ").wait_for(timeout=30_000)
                 diff = page.locator("[data-testid='stTable']").first.inner_text()
                 assert "A #2 west_push" in diff and "B #1 周一简报 Monday brief" in diff
