@@ -347,7 +347,7 @@ def workspace_list(workspace: str = _workspace_option(required=True)) -> None:
     from .workspace.show import run_rows, scenario_rows
 
     try:
-        ws = Workspace(workspace)
+        ws = Workspace(workspace, create=False)
         runs, scenarios = run_rows(ws), scenario_rows(ws)
     except InputError as exc:
         fail(exc)
@@ -369,7 +369,7 @@ def workspace_show(run: int = typer.Argument(..., help="run number (hubplan work
     from .workspace.show import run_lines
 
     try:
-        lines = run_lines(Workspace(workspace), run)
+        lines = run_lines(Workspace(workspace, create=False), run)
     except InputError as exc:
         fail(exc)
     t = Table(show_header=False)

@@ -238,7 +238,11 @@ def test_a_newer_schema_a_folder_and_an_unknown_url(tmp_path):
         conn.execute("UPDATE hubplan_meta SET value = '99' WHERE key = 'schema_version'")
     assert _cli_error(str(f)).endswith("written by a newer hubplan (schema version 99; this one reads 1)")
     assert _cli_error(str(tmp_path)).endswith("is a folder; give a file such as workspace.db")
-    assert _cli_error(str(tmp_path / "nowhere" / "w.db")).endswith(f"folder {tmp_path / 'nowhere'} does not exist")
+    assert _cli_error(str(tmp_path / "typo.db")).endswith("no workspace file here (solve, batch, sweep or stochastic "
+                                                          "with --workspace create one)")
+    assert not (tmp_path / "typo.db").exists()  # listing creates nothing
+    with pytest.raises(WorkspaceError, match=f"folder {tmp_path / 'nowhere'} does not exist"):
+        Workspace(tmp_path / "nowhere" / "w.db")
     assert _cli_error("mysql://u:secret@localhost/db").endswith("unsupported database 'mysql' (use a file path or postgresql://…)")
 
 
@@ -254,6 +258,8 @@ def test_an_unreachable_server_gives_one_line_without_the_password():
 def test_postgres_database_with_other_tables_is_shared(pg_url):
     """A team database may hold other tables: the workspace's own (hubplan_*) sit beside them."""
     import psycopg
+
+    assert _cli_error(pg_url).endswith("no hubplan workspace in this database yet")  # listing creates nothing
 
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute("CREATE TABLE budgets (year int)")

@@ -131,7 +131,7 @@ def _reopen(ws: Workspace, run_id: int) -> None:
     if res is None or run["kind"] != "scenario":
         _say("info", f"运行 {run_id} 只有指标，没有结果文件", f"Run {run_id} has KPIs only, no results file")
         return
-    ss.previous = None
+    ss.previous, ss.last_solve_s = None, None  # reopened, not solved
     ss.current = state._store(res)  # kept by name like a solved result
     ss["ws.parent"] = run["scenario_id"]
     try:

@@ -46,10 +46,12 @@ def shown_location(where: str) -> str:
         return where.split("@")[-1] if "@" in where else where
 
 
-def _sqlite_path(where: str) -> Path:
+def _sqlite_path(where: str, create: bool) -> Path:
     path = Path(where).expanduser()
     if path.is_dir():
         raise WorkspaceError(where, "is a folder; give a file such as workspace.db")
+    if not create and not path.is_file():
+        raise WorkspaceError(where, "no workspace file here (solve, batch, sweep or stochastic with --workspace create one)")
     if not path.parent.is_dir():
         raise WorkspaceError(where, f"folder {path.parent} does not exist")
     if path.is_file() and path.stat().st_size:
@@ -76,13 +78,14 @@ def _sqlite_engine(path: Path) -> Engine:
     return engine
 
 
-def make_engine(where: str | Path) -> tuple[Engine, str]:
-    """(engine, location as shown) for a path or a URL; raises WorkspaceError."""
+def make_engine(where: str | Path, create: bool = True) -> tuple[Engine, str]:
+    """(engine, location as shown) for a path or a URL; raises WorkspaceError. ``create=False``:
+    a file that does not exist is an error, not a new workspace."""
     where = str(where).strip()
     if not where:
         raise WorkspaceError("--workspace", "empty; give a file path or a postgresql:// URL")
     if "://" not in where:
-        return _sqlite_engine(_sqlite_path(where)), where
+        return _sqlite_engine(_sqlite_path(where, create)), where
     shown = shown_location(where)
     try:
         url = make_url(where)
@@ -92,7 +95,7 @@ def make_engine(where: str | Path) -> tuple[Engine, str]:
         return create_engine(url.set(drivername="postgresql+psycopg"), pool_pre_ping=True,
                              connect_args={"connect_timeout": 10}), shown
     if url.drivername == "sqlite" and url.database:
-        return _sqlite_engine(_sqlite_path(url.database)), shown
+        return _sqlite_engine(_sqlite_path(url.database, create)), shown
     raise WorkspaceError(shown, f"unsupported database '{url.drivername}' (use a file path or postgresql://…)")
 
 
@@ -112,8 +115,9 @@ def guarded(shown: str) -> Iterator[None]:
         raise WorkspaceError(shown, problem(exc)) from None
 
 
-def prepare(engine: Engine, shown: str) -> None:
-    """Check that the database is a hubplan workspace of a version this code reads, or create one."""
+def prepare(engine: Engine, shown: str, create: bool = True) -> None:
+    """Check that the database is a hubplan workspace of a version this code reads, or create one
+    (``create=False``: a database without one is an error)."""
     ours = set(Base.metadata.tables)
     with guarded(shown), engine.execution_options(write=True).begin() as conn:
         if conn.dialect.name == "postgresql":
@@ -125,6 +129,8 @@ def prepare(engine: Engine, shown: str) -> None:
                                      + ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "") + ")")
             if tables & ours:
                 raise WorkspaceError(shown, "not a hubplan workspace: hubplan tables without a schema version row")
+            if not create:
+                raise WorkspaceError(shown, "no hubplan workspace in this database yet")
             Base.metadata.create_all(conn)
             now = datetime.now(UTC).isoformat(timespec="seconds")
             conn.execute(Meta.__table__.insert(), [{"key": "schema_version", "value": str(SCHEMA_VERSION)},

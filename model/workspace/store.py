@@ -84,12 +84,13 @@ def _name(rec: ScenarioRecord) -> str:
 
 
 class Workspace:
-    """An open workspace. ``Workspace(path_or_url)`` checks it (or creates it) at once."""
+    """An open workspace. ``Workspace(path_or_url)`` checks it (or creates it) at once;
+    ``create=False`` opens only one that exists (``hubplan workspace list`` creates nothing)."""
 
-    def __init__(self, where: str | Path):
-        self.engine, self.location = make_engine(where)
+    def __init__(self, where: str | Path, create: bool = True):
+        self.engine, self.location = make_engine(where, create)
         try:
-            prepare(self.engine, self.location)
+            prepare(self.engine, self.location, create)
             write_ahead_log(self.engine, self.location)
         except WorkspaceError:
             self.engine.dispose()
