@@ -174,6 +174,33 @@ def test_two_writers_at_once_never_overwrite_each_other(where):
     assert {ws.scenario(i)["yaml"] for i in table["id"]} == {f"name: w{i}-{k}\n" for i in range(writers) for k in range(per)}
 
 
+WRITER = """
+import sys, time
+from model.workspace import ScenarioRecord, Workspace
+ws = Workspace(sys.argv[1])
+while time.time() < float(sys.argv[3]):  # start together
+    time.sleep(0.01)
+for k in range(10):
+    ws.save(ScenarioRecord(f"name: {sys.argv[2]}-{k}\\n", f"{sys.argv[2]}-{k}", "x", name="shared name"))
+"""
+
+
+@pytest.mark.slow
+def test_two_processes_writing_at_once(where):
+    """As a CLI batch and an app server would: two processes, one name, 10 saves each."""
+    import sys
+    import time
+
+    Workspace(where).close()  # created once, so both processes time only their saves
+    start = f"{time.time() + 4:.3f}"
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, where, tag, start], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+             for tag in ("cli", "app")]
+    assert [(p.wait(120), p.stderr.read()) for p in procs] == [(0, ""), (0, "")]
+    table = Workspace(where).scenarios()
+    assert sorted(table["name"]) == sorted(["shared name", *(f"shared name #{n}" for n in range(2, 21))])
+    assert sorted(table["hash"]) == sorted(f"{t}-{k}" for t in ("cli", "app") for k in range(10))
+
+
 def test_kpis_only_runs_and_damaged_results(where, solved, tmp_path):
     sc, res, nc = solved
     ws = Workspace(where)
