@@ -19,6 +19,7 @@ from ..inputs.diff import input_diff
 from ..inputs.scenario import parse_scenario_text, scenario_from_dict, scenario_hash, scenario_to_yaml
 from ..inputs.sources import parse_upload
 from ..reports import compare as report_compare
+from ..reports.files import netcdf_bytes
 from ..reports.kpis import YUAN, shown
 from ..results import manifest_of
 from ..workspace import ENV, RunRecord, ScenarioRecord, Workspace, default_location
@@ -67,17 +68,11 @@ def _records(name: str, parent: int | None) -> tuple[ScenarioRecord, RunRecord |
         run = RunRecord("app", str(res.attrs["status"]), float(res.attrs["objective"]),
                         state.memo(res, "kpi_row", lambda: report_compare.kpi_row(res)), "app: solve",
                         manifest_of(res).get("timings", {}), manifest_of(res).get("versions", {}),
-                        state.memo(res, "netcdf", lambda: _netcdf(res)))
+                        state.memo(res, "netcdf", lambda: netcdf_bytes(res)))
         return ScenarioRecord(scenario_to_yaml(sc), str(res.attrs["scenario_hash"]), sc.name, name, parent), run
     sc = ss.scenario
     h = scenario_hash(sc, dataset_fingerprint(state.dataset_for(sc)))
     return ScenarioRecord(scenario_to_yaml(sc), h, sc.name, name, parent), None
-
-
-def _netcdf(res) -> bytes:
-    from ..reports.files import netcdf_bytes
-
-    return netcdf_bytes(res)
 
 
 def _save(ws: Workspace) -> None:

@@ -13,11 +13,7 @@ from ..inputs.scenario import Scenario, scenario_to_yaml
 from ..reports.kpis import kpi_row
 from ..results import manifest_of
 from ..run import versions
-from .connect import ENV
 from .store import RunRecord, Saved, ScenarioRecord, Workspace
-
-OPTION_HELP = (f"also register the runs in this workspace: a file path (SQLite, created on first use) or a "
-               f"postgresql:// URL; default: the {ENV} environment variable")
 
 
 def open_workspace(where: str | None) -> Workspace | None:
