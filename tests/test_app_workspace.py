@@ -101,6 +101,13 @@ def test_an_unsolved_edit_is_saved_without_a_result_and_becomes_the_parent(ws_fi
     assert "Saved scenario 'draft #2'" in texts(at)
     table = Workspace(ws_file).scenarios().set_index("name")
     assert table.loc["draft #2", "parent"] == "draft" and table.loc["draft", "runs"] == 0
+    # a new session goes on from the saved draft: into the editor, the next save descends from it
+    at = open_tab()
+    at.selectbox(key="ws.load_id").set_value(int(table.loc["draft #2", "id"]))
+    at.button(key="ws.load").click().run()
+    assert not at.exception and "Loaded scenario 'draft #2' into the editor" in texts(at)
+    assert at.session_state["scenario"].carbon_price_yuan_per_t == 300
+    assert at.session_state["ws.parent"] == int(table.loc["draft #2", "id"]) and at.session_state["current"] is None
 
 
 def test_without_set_up_the_workspace_is_a_file_in_the_users_data_folder(tmp_path, monkeypatch):

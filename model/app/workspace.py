@@ -129,18 +129,46 @@ def _reopen(ws: Workspace, run_id: int) -> None:
     ss.previous, ss.last_solve_s = None, None  # reopened, not solved
     ss.current = state._store(res)  # kept by name like a solved result
     ss["ws.parent"] = run["scenario_id"]
-    try:
-        sc = parse_upload(run["yaml"].encode("utf-8"), f"{tr('工作区', 'workspace')}: {run['scenario']}",
-                          state.dataset_for(parse_scenario_text(run["yaml"])))
-    except InputError as exc:  # e.g. a CLI run on a dataset outside the app's data folder
-        _say("warning", f"已打开运行 {run_id} 的结果；其情景无法在此编辑：{state.error_text(exc)}",
-             f"Opened the results of run {run_id}; its scenario cannot be edited here: {state.error_text(exc)}")
+    problem = _edit(run["yaml"], run["scenario"], run["scenario_id"])
+    if problem:  # e.g. a CLI run on a dataset outside the app's data folder
+        _say("warning", f"已打开运行 {run_id} 的结果；其情景无法在此编辑：{problem}",
+             f"Opened the results of run {run_id}; its scenario cannot be edited here: {problem}")
         return
-    state.load_scenario(sc, f"{tr('工作区', 'workspace')}: {run['scenario']}")
     ss.solved_json = ss.scenario.model_dump_json()  # the shown result is this scenario's
-    ss["ws.name"] = run["scenario"]
     _say("success", f"已打开运行 {run_id}（{run['scenario']}），未重新求解：见「结果」页",
          f"Opened run {run_id} ({run['scenario']}) without solving: see the Results tab")
+
+
+def _edit(yaml_text: str, name: str, scenario_id: int) -> str | None:
+    """Put a saved scenario into the editor, checked like an upload (files inside the app's data
+    folder only); the error text when it cannot be."""
+    ss = st.session_state
+    origin = f"{tr('工作区', 'workspace')}: {name}"
+    try:
+        sc = parse_upload(yaml_text.encode("utf-8"), origin, state.dataset_for(parse_scenario_text(yaml_text)))
+    except InputError as exc:
+        return state.error_text(exc)
+    state.load_scenario(sc, origin)
+    ss["ws.parent"], ss["ws.name"] = scenario_id, name
+    return None
+
+
+def _load_saved(ws: Workspace, scenario_id: int) -> None:
+    """A saved scenario (with or without runs) back into the editor, to go on from it."""
+    try:
+        saved = ws.scenario(scenario_id)
+    except InputError as exc:
+        st.session_state[MSG] = ("error", _problem(exc))
+        return
+    if saved["kind"] != "scenario":
+        _say("info", "未来情景集（futures）文件请在命令行用 hubplan stochastic 运行",
+             "A futures file runs with hubplan stochastic on the command line")
+        return
+    problem = _edit(saved["yaml"], saved["name"], scenario_id)
+    if problem:
+        _say("error", f"情景「{saved['name']}」无法在此编辑：{problem}", f"Scenario '{saved['name']}' cannot be edited here: {problem}")
+    else:
+        _say("success", f"已载入情景「{saved['name']}」：见「情景」页", f"Loaded scenario '{saved['name']}' into the editor: see the Scenario tab")
 
 
 def _runs_table(runs: pd.DataFrame) -> pd.DataFrame:
@@ -243,3 +271,8 @@ def workspace_view() -> None:
                 "#": scenarios["id"].astype(int), tr("名称", "Name"): scenarios["name"],
                 tr("上级", "Parent"): scenarios["parent"].fillna(""), tr("运行数", "Runs"): scenarios["runs"].astype(int),
                 tr("来源", "Origin"): [Path(o).name for o in scenarios["origin"]]}), hide_index=True, key="ws.scenarios")
+            names = dict(zip(scenarios["id"].astype(int), scenarios["name"]))
+            c1, c2 = st.columns([3, 1])
+            pick = c1.selectbox(tr("载入情景以继续编辑", "Load a scenario to go on editing it"), list(names), key="ws.load_id",
+                                format_func=lambda i: f"#{i} {names[i]}")
+            c2.button(tr("载入", "Load"), key="ws.load", on_click=_load_saved, args=(ws, pick))
