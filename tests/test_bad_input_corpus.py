@@ -198,6 +198,15 @@ CASES = [
      r"expected a value in \[0, 1e\+09\]"),
     ("files", "settings_years_fraction", "SET:years:[2026.5]", "years", "whole years"),
     ("files", "dataset_is_a_file", {"dataset": "s.yaml"}, "", "dataset folder not found"),
+    # issue 24: hourly profiles are confined like every other file (more in tests/test_hostile_input.py)
+    ("files", "hourly_cf_etc_passwd", {"hourly": {"capacity_factors": "/etc/passwd"}}, "hourly.capacity_factors",
+     "refers to a file outside the data/ folder or this file's own folder"),
+    ("files", "hourly_shapes_environ", {"hourly": {"demand_shapes": "/proc/self/environ"}}, "hourly.demand_shapes",
+     "refers to a file outside"),
+    ("files", "hourly_cf_secret_cell", "CF:" + f"a/solar\n{SECRET}\n" + "0.5\n" * 8759, "column 1",
+     "expected a finite number in row 2"),
+    ("files", "hourly_shapes_secret_header", "SH:" + f"{SECRET}\n" + "1\n" * 24, "column 1",
+     "header is not a workload id of the dataset"),
     # -- command line -----------------------------------------------------------------------------
     ("cli", "solve_out_is_file", ["solve", "{s}", "--out", "{file}"], "--out", "is a file; give a folder"),
     ("cli", "solve_out_under_file", ["solve", "{s}", "--out", "{file}/sub"], "--out", "cannot be created: .* is a file"),
@@ -244,6 +253,12 @@ CASES = [
     ("app", "app_latency_environ", "name: a\nlatency_matrix: /proc/self/environ\n", "latency_matrix",
      "refers to a file outside the data/ folder \\(files elsewhere"),
     ("app", "app_dataset_outside", "name: a\ndataset: ../../..\n", "dataset", "refers to a file outside the data/ folder"),
+    ("app", "app_hourly_cf_passwd", "name: a\nresolution: hourly\nhourly: {capacity_factors: /etc/passwd}\n",
+     "hourly.capacity_factors", "refers to a file outside the data/ folder"),
+    ("app", "app_hourly_shapes_environ", "name: a\nhourly: {demand_shapes: /proc/self/environ}\n",
+     "hourly.demand_shapes", "refers to a file outside the data/ folder"),
+    ("app", "app_hourly_dotdot", "name: a\nhourly: {capacity_factors: ../../../../../../etc/shadow}\n",
+     "hourly.capacity_factors", "refers to a file outside the data/ folder"),
     ("app", "app_inf", "name: a\ncarbon_price_yuan_per_t: .inf\n", "carbon_price_yuan_per_t", "finite"),
     ("app", "app_dataset_inside_but_wrong", "name: a\ndataset: .\n", "", "file not found"),
 ]
@@ -306,6 +321,10 @@ def build_input(tmp: Path, data: Path, spec) -> Path:
     elif spec.startswith("LAT:"):
         (tmp / "lat.csv").write_text(spec[4:], encoding="utf-8")
         s.write_text(yaml.safe_dump({**body, "latency_matrix": "lat.csv"}), encoding="utf-8")
+    elif spec.startswith(("CF:", "SH:")):  # an hourly profile file beside the scenario
+        (tmp / "profile.csv").write_text(spec[3:], encoding="utf-8")
+        key = "capacity_factors" if spec.startswith("CF:") else "demand_shapes"
+        s.write_text(yaml.safe_dump({**body, "resolution": "hourly", "hourly": {key: "profile.csv"}}), encoding="utf-8")
     elif spec.startswith("CSV:"):
         _, file, row, column, value = spec.split(":", 4)
         df = pd.read_csv(data / file, dtype=str, keep_default_na=False)
