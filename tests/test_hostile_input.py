@@ -410,7 +410,7 @@ def test_an_extensive_form_above_the_size_limit_is_refused_before_any_solve(tmp_
     f.write_text(f"base: {BUNDLED / 'scenarios' / 'reference.yaml'}\n"
                  f"generate: {{n: {MAX_FUTURES}, seed: 1, ranges: {{demand.scale: [0.9, 1.1]}}}}\n")
     msg = cli("stochastic", f, "--out", tmp_path / "o")
-    field(msg, "futures", rf"the two-stage LP would have [\d,]+ columns \({MAX_FUTURES} futures × [\d,]+\), "
+    field(msg, "futures", rf"the two-stage LP would have [\d,]+ variables \({MAX_FUTURES} futures × [\d,]+\), "
                           rf"above the limit of {MAX_EXTENSIVE_COLUMNS:,}")
     assert not (tmp_path / "o").exists()
 
