@@ -168,6 +168,13 @@ def test_a_futures_base_outside_is_refused(tmp_path, outside):
     assert not (tmp_path / "o").exists()
 
 
+def test_a_sweep_cannot_set_a_path_outside(tmp_path, data):
+    msg = cli("sweep", scenario_file(tmp_path, data), "--set", "latency_matrix=/etc/passwd,/etc/hosts",
+              "--out", tmp_path / "o")
+    field(msg, "latency_matrix", re.escape(OUTSIDE))
+    assert not (tmp_path / "o").exists()
+
+
 def test_a_dataset_file_linked_outside_its_folder_is_refused(tmp_path, data, outside):
     (data / "demand.csv").unlink()
     (data / "demand.csv").symlink_to(outside / "secret.csv")
