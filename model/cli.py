@@ -173,12 +173,17 @@ def _run_points(points, out_dir: Path, workers, scheduler, outputs, html, quiet,
 
     from .reports.files import check_out_dir
     from .studies.batch import run_batch
+    from .studies.limits import check_scheduler, workers_for
 
     # a terminated batch (SIGTERM) still shuts its local cluster down; finished scenarios are kept
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         check_out_dir(out_dir)
         ws = _open_workspace(workspace)
+        check_scheduler(scheduler)
+        workers, note = workers_for(workers, scheduler)
+        if note:
+            typer.echo(note, err=True)
         r = run_batch(points, out_dir, workers=workers, scheduler=scheduler, outputs=outputs, html=html,
                       lever_keys=lever_keys, progress=not quiet, console=_progress_console, command=command)
     except InputError as exc:
@@ -310,15 +315,23 @@ def stochastic(
     from .reports import write_stochastic_outputs
     from .reports.kpis import YUAN
     from .studies.stochastic import OBJECTIVES, load_futures, results_dataset, solve_stochastic
+    from .reports.files import check_out_dir
+    from .studies.limits import check_extensive_form, check_scheduler, workers_for
     from .studies.stochastic.optima import own_optima_by_batch
 
     try:
+        check_out_dir(out_dir)  # before any solve (issue 24)
+        check_scheduler(scheduler)
         if objective not in OBJECTIVES:
             raise InputError("--objective", "objective", f"must be one of {', '.join(OBJECTIVES)}")
         if not (lam >= 0 and 0 <= alpha < 1):
             raise InputError("--lambda/--alpha", "lambda", "need λ ≥ 0 and 0 ≤ α < 1")
         ws = _open_workspace(workspace)
         fs = load_futures(futures)
+        check_extensive_form(fs)
+        workers, note = workers_for(workers, scheduler)
+        if note:
+            typer.echo(note, err=True)
         own = None
         if workers is not None or scheduler is not None:
             own = own_optima_by_batch(fs, out_dir / "optima", workers, scheduler)

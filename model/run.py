@@ -54,7 +54,7 @@ class Planner:
     def dataset(self, sc: Scenario) -> tuple[Dataset, str]:
         key = sc.dataset_key()
         if key not in self._datasets:
-            ds = load_dataset(sc.resolve(sc.dataset))
+            ds = load_dataset(sc.input_path("dataset"))
             self._datasets[key] = (ds, dataset_fingerprint(ds))
         return self._datasets[key]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -436,11 +437,18 @@ def _matrix(path: Path, c2_ms: float) -> Path:
     return path
 
 
+def _own_copy(dataset: Path, folder: Path) -> Path:
+    """The dataset copied into ``folder``: a scenario may only use files in its own folder or data/."""
+    if not (folder / "data").exists():
+        shutil.copytree(dataset, folder / "data")
+    return folder / "data"
+
+
 def _matrix_scenarios(tiny: Path, tmp: Path) -> dict[str, Path]:
     """Same levers, 10 ms bound: with matrix A (c2 at 5 ms) the cheap western cluster serves,
     with B (c2 at 50 ms) it cannot. 'a_copy' names a byte-identical copy of A under another path,
     'a_twin' has A's content under another file and scenario name."""
-    ds = tiny / "data"
+    ds = _own_copy(tiny / "data", tmp)
     _matrix(tmp / "A.csv", 5.0)
     _matrix(tmp / "B.csv", 50.0)
     _matrix(tmp / "A_copy.csv", 5.0)
@@ -470,7 +478,8 @@ def test_scenario_hash_follows_the_content_of_named_files(tiny, tmp_path):
     for d, ms in (("x", 5.0), ("y", 50.0)):
         (tmp_path / d).mkdir()
         _matrix(tmp_path / d / "latency.csv", ms)
-        same.append(scenario_file(tmp_path / d, tiny / "data", {"latency_matrix": "latency.csv"}))
+        _own_copy(tiny / "data", tmp_path / d)
+        same.append(scenario_file(tmp_path / d, Path("data"), {"latency_matrix": "latency.csv"}))  # both relative
     assert same[0].read_text() == same[1].read_text()
     hx, hy = (j.hash for j in make_jobs([(str(p), load_scenario(p), {}) for p in same]))
     assert hx != hy
@@ -565,7 +574,8 @@ def test_schema_invalid_file_in_the_list_is_recorded_and_the_rest_run(tiny, tmp_
     secret = tmp_path / "secret.txt"  # not a latency matrix: its text must not reach index.csv/run.json
     secret.write_text("API_TOKEN=hunter2-SECRET\n", encoding="utf-8")
     leak = tmp_path / "leak.yaml"
-    leak.write_text(f"name: leak\ndataset: {tiny / 'data'}\nlatency_matrix: {secret}\n", encoding="utf-8")
+    leak.write_text(f"name: leak\ndataset: {_own_copy(tiny / 'data', tmp_path)}\nlatency_matrix: {secret}\n",
+                    encoding="utf-8")
     out = tmp_path / "mixed"
     files = [str(tiny / "base.yaml"), str(broken), str(tiny / "more.yaml"), str(leak)]
     r = subprocess.run([str(BIN / "hubplan"), "batch", *files, "--out", str(out), "--outputs", "lean",

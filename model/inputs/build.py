@@ -181,7 +181,7 @@ def setting(sc: Scenario, ds: Dataset, key: str) -> float:
 def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
     """Apply the scenario to its dataset and return the model inputs."""
     if ds is None:
-        ds = load_dataset(sc.resolve(sc.dataset))
+        ds = load_dataset(sc.input_path("dataset"))
     raise_all(unknown_ids(sc, ds))
     years = ds.years
     regions, clusters, workloads = list(ds.regions.index), list(ds.clusters.index), list(ds.workloads.index)
@@ -193,7 +193,7 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
 
     dist = distance_matrix(ds.regions, cl)
     if sc.latency_matrix:
-        lat = read_latency_matrix(sc.resolve(sc.latency_matrix), regions, clusters)
+        lat = read_latency_matrix(sc.input_path("latency_matrix"), regions, clusters)
         latency_source = str(sc.latency_matrix)
     else:
         lat = modelled_latency_ms(dist, ds.settings, sc.latency_layer, str(Path(ds.path) / "settings.yaml"))

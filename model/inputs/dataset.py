@@ -6,8 +6,6 @@ reported as an :class:`InputError` naming the file, the field and the row.
 from __future__ import annotations
 
 import io
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,10 +13,9 @@ import numpy as np
 import pandas as pd
 from ..errors import InputError
 from .schema import FILES, OPTIONAL_FILES, OPTIONAL_SETTINGS, SETTINGS, Column, expected_range
+from .paths import DATA as BUNDLED, MAX_FILE_BYTES, inside, read_input_bytes  # noqa: F401 (re-exported)
 from .strict_yaml import load_yaml
 
-BUNDLED = Path(__file__).resolve().parents[2] / "data"
-MAX_FILE_BYTES = 50_000_000
 SETTINGS_FILE = "settings.yaml"
 
 
@@ -55,28 +52,6 @@ class Dataset:
     @property
     def years(self) -> list[int]:
         return [int(y) for y in self.settings["years"]]
-
-
-def read_input_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of an input file, read only if it is a regular file (after symlinks) of at most
-    ``max_bytes``: a FIFO would block the read, a link to /dev/zero never end."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        raise InputError(path, "", "file not found") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise InputError(path, "", "not a regular file (a folder, FIFO or device); expected a data file")
-    limit = f"{max_bytes // 1000} kB" if max_bytes < 10_000_000 else f"{max_bytes // 1_000_000} MB"
-    if st.st_size > max_bytes:
-        raise InputError(path, "", f"larger than {limit}")
-    try:
-        with open(path, "rb") as f:
-            data = f.read(max_bytes + 1)  # /proc-style files report size 0: never read past the limit
-    except OSError as exc:
-        raise InputError(path, "", f"cannot be read ({exc.strerror})") from None
-    if len(data) > max_bytes:
-        raise InputError(path, "", f"larger than {limit}")
-    return data
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -181,6 +156,8 @@ def read_settings(path: Path) -> dict:
         raise InputError(path, "years", "expected a list of whole years")
     if years != sorted(set(years)):
         raise InputError(path, "years", "years must be increasing and unique")
+    if "base_year" in data and data["base_year"] > years[-1]:
+        raise InputError(path, "base_year", f"after the last model year ({years[-1]}); costs are discounted to it")
     return data
 
 
@@ -189,6 +166,8 @@ def load_dataset(path: str | Path | None = None) -> Dataset:
     root = Path(path) if path is not None else BUNDLED
     if not root.is_dir():
         raise InputError(root, "", "dataset folder not found")
+    for f in dataset_files(root):  # one rule (paths.py): every file read is inside the folder
+        inside(f, root)
     t = {name: read_table(root / name, cols) for name, cols in FILES.items()}
     hubs, clusters, regions, workloads, demand = (
         t["hubs.csv"], t["clusters.csv"], t["regions.csv"], t["workloads.csv"], t["demand.csv"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -319,8 +319,10 @@ def check_out_dir(path: str | Path, option: str = "--out") -> Path:
     if not probe.is_dir():
         what = "is a file" if probe == path else f"cannot be created: {probe} is a file"
         raise InputError(path, option, f"{what}; give a folder")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise InputError(path, option, "folder is not writable")
+    try:  # a real attempt: as root, os.access says yes to /proc and read-only mounts
+        tempfile.TemporaryDirectory(dir=probe, prefix=".hubplan-probe-").cleanup()
+    except OSError:
+        raise InputError(path, option, "folder is not writable") from None
     return path
 
 

@@ -25,6 +25,7 @@ from .store import combine
 from ...errors import InputError
 
 MAX_SIDE_BY_SIDE = 30  # scenarios shown as columns in the HTML tables; the workbook has all
+INDEX_COLUMNS = ("name", "scenario_hash", "status", "ok")  # what compare reads from a batch's index.csv
 MAX_BARS = 60  # above this many scenarios, charts switch from bars to scatter plots
 
 
@@ -54,7 +55,13 @@ def _read_json(path: Path) -> dict:
 
 
 def _load_batch(path: Path) -> list[Entry]:
-    index = pd.read_csv(path / "index.csv", dtype={"name": str, "scenario_hash": str, "status": str})
+    try:
+        index = pd.read_csv(path / "index.csv", dtype={"name": str, "scenario_hash": str, "status": str})
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        raise InputError(path / "index.csv", "", "not a readable CSV (is this a folder hubplan batch wrote?)") from None
+    missing = [c for c in INDEX_COLUMNS if c not in index.columns]
+    if missing:
+        raise InputError(path / "index.csv", missing[0], "column missing (is this a folder hubplan batch wrote?)")
     index["ok"] = index["ok"].astype(str).str.lower().isin(["true", "1"])
     meta = _read_json(path / "batch.json") if (path / "batch.json").is_file() else {}
     levers = [k for k in meta.get("levers", []) if k in index.columns]
