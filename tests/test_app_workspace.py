@@ -132,7 +132,7 @@ def test_a_cli_run_on_other_data_opens_its_results_but_not_its_scenario(ws_file,
     at.button(key="ws.open").click().run()
     assert not at.exception
     assert "Opened the results of run 1; its scenario cannot be edited here" in texts(at)
-    assert "may only refer to files inside the app's data/ folder" in texts(at) and str(tmp_path) not in texts(at)
+    assert "refers to a file outside the data/ folder" in texts(at) and str(tmp_path) not in texts(at)
     assert at.session_state["current"] == "elsewhere" and at.session_state["scenario"].name == "reference"
     assert at.session_state["planner"].model is None
 

@@ -116,16 +116,17 @@ def test_a_saved_run_reopens_without_solving(where, solved):
     assert run["scenario"] == "基准 plan A" and run["scenario_name"] == "base" and run["has_results"]
     assert run["kpis"]["objective"] == pytest.approx(float(res.attrs["objective"]))
     assert run["kpis"]["scenario_hash"] == res.attrs["scenario_hash"]
-    assert load_scenario_text(run["yaml"]).model_dump() == sc.model_dump()
+    assert load_scenario_text(run["yaml"], sc.base_dir).model_dump() == sc.model_dump()
     runs = ws.runs()
     assert list(runs["id"]) == [saved.run_id] and list(runs["scenario"]) == ["基准 plan A"]
     assert bool(runs["has_results"].iloc[0]) and runs["source"].iloc[0] == "app"
 
 
-def load_scenario_text(text: str):
+def load_scenario_text(text: str, base_dir: str = "."):
+    """The saved YAML read back as from its own folder (paths are confined to it or to data/)."""
     from model.inputs.scenario import parse_scenario_text
 
-    return parse_scenario_text(text)
+    return parse_scenario_text(text, base_dir=base_dir)
 
 
 def test_names_parents_and_idempotent_saves(where, solved):
