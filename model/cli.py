@@ -109,7 +109,7 @@ def frontier(
     """Cost–carbon frontier (ε-constraint): least cost for a series of carbon budgets."""
     from .reports.charts import frontier_chart
     from .reports.files import check_out_dir
-    from .reports.safe import neutral_frame
+    from .reports.sheets import write_csv
     from .reports.kpis import TCO2, YUAN, number
     from .studies.frontier import cost_carbon_frontier
 
@@ -119,7 +119,7 @@ def frontier(
     except InputError as exc:
         fail(exc)
     out_dir.mkdir(parents=True, exist_ok=True)
-    neutral_frame(df).to_csv(out_dir / "frontier.csv", index=False)
+    write_csv(df, out_dir / "frontier.csv")
     frontier_chart(df).write_html(out_dir / "frontier.html", include_plotlyjs=True)
     t = Table(title="cost–carbon frontier")
     for c in ("排放 emissions (MtCO2)", "成本 cost (亿元)", "减排成本 abatement (yuan/t)", "status"):
