@@ -72,6 +72,15 @@ LONG_NAMES = {
     "baseline_status": "solve status of the baseline",
     "hourly_charge_mw": "storage charging power", "hourly_soc_mwh": "storage state of charge",
     "storage_power_mw": "storage power capacity", "storage_energy_mwh": "storage energy capacity",
+    "served": "served in the clusters", "capacity": "installed + cumulative builds", "utilisation": "load / capacity",
+    "latency_weighted_ms": "load-weighted one-way latency", "rack_value": "value of one more rack (shadow price)",
+    "mw_value": "value of one more MW of grid connection (shadow price)",
+    "marginal_cost": "marginal cost of serving one more rack", "demand": "demand in use",
+    "local_served": "served in the province's own stock", "water_m3": "on-site water", "eflops": "compute of the occupied racks",
+    # a batch's per-scenario KPIs (combined.nc)
+    "objective": "total discounted cost (objective)", "emissions_tco2": "CO2 emissions over the horizon",
+    "served_rack_years": "served demand", "unmet_rack_years": "unmet demand", "built_racks": "racks built over the horizon",
+    "utilisation_mean": "mean utilisation", "solve_s": "solve time", "total_s": "total time",
     # inputs
     "local_build_limit_racks_per_year": "most racks the province can add to its own stock in a year",
     "local_latency_ms": "latency of the province's own stock", "local_pue": "power usage effectiveness of the own stock",
@@ -162,9 +171,10 @@ def write_netcdf(ds: xr.Dataset, path: str | Path, encoding: dict | None = None)
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
+        out = cf_dataset(ds)
         store = NetCDF4DataStore.open(str(tmp), mode="w", format="NETCDF4")
         try:
-            cf_dataset(ds).dump_to_store(store, encoding=encoding)
+            out.dump_to_store(store, encoding={**_text_as_chars(out), **(encoding or {})})
         finally:
             store.close()
         os.replace(tmp, path)
@@ -172,6 +182,13 @@ def write_netcdf(ds: xr.Dataset, path: str | Path, encoding: dict | None = None)
         if tmp.exists():
             tmp.unlink()
     return path
+
+
+def _text_as_chars(ds: xr.Dataset) -> dict:
+    """Text as char arrays (UTF-8, ``_Encoding``), the form every netCDF reader and the CF checker
+    know; NetCDF4's variable-length strings are not read by older netCDF-C tools."""
+    return {name: {"dtype": "S1", "char_dim_name": f"{name}_strlen"}
+            for name, var in ds.variables.items() if var.dtype.kind == "U"}
 
 
 def netcdf_bytes(ds: xr.Dataset) -> bytes:
