@@ -38,7 +38,8 @@ UDUNITS = {
     "yuan (discounted)": "1", "yuan/rack": "1", "yuan": "1", "yuan/TB": "1", "yuan/TB/1000 km": "1e-3 km-1",
     "yuan/rack/yr": "year-1", "yuan/rack/year": "year-1", "yuan per rack-year": "year-1",
     "yuan per standard rack-year": "year-1", "yuan per MW-year": "MW-1 year-1", "yuan/kWh": "kW-1 h-1",
-    "yuan/t": "t-1",
+    "yuan/t": "t-1", "MW nameplate": "MW", "MWh/yr": "MW h year-1", "MWh IT/yr": "MW h year-1",
+    "days of the year": "day",
 }
 
 LONG_NAMES = {
@@ -72,6 +73,12 @@ LONG_NAMES = {
     "baseline_status": "solve status of the baseline",
     "hourly_charge_mw": "storage charging power", "hourly_soc_mwh": "storage state of charge",
     "storage_power_mw": "storage power capacity", "storage_energy_mwh": "storage energy capacity",
+    "day": "representative day", "hour": "hour of the day", "day_of_year": "day of the year",
+    "hourly_grid_mw": "grid power, hour by hour", "hourly_curtailed_mw": "green power curtailed, hour by hour",
+    "curtailment_mwh": "green energy curtailed", "flexibility_band": "share of flexible IT load that may move",
+    "storage_on": "battery storage modelled", "storage_power_cost_yuan_per_mw_year": "storage power cost per MW-year",
+    "storage_energy_cost_yuan_per_mwh_year": "storage energy cost per MWh-year",
+    "storage_round_trip_efficiency": "storage round-trip efficiency",
     "served": "served in the clusters", "capacity": "installed + cumulative builds", "utilisation": "load / capacity",
     "latency_weighted_ms": "load-weighted one-way latency", "rack_value": "value of one more rack (shadow price)",
     "mw_value": "value of one more MW of grid connection (shadow price)",
