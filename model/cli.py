@@ -108,6 +108,7 @@ def frontier(
 ) -> None:
     """Cost–carbon frontier (ε-constraint): least cost for a series of carbon budgets."""
     from .reports.charts import frontier_chart
+    from .reports.plotlyjs import page_html
     from .reports.files import check_out_dir
     from .reports.sheets import write_csv
     from .reports.kpis import TCO2, YUAN, number
@@ -120,7 +121,7 @@ def frontier(
         fail(exc)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_csv(df, out_dir / "frontier.csv")
-    frontier_chart(df).write_html(out_dir / "frontier.html", include_plotlyjs=True)
+    (out_dir / "frontier.html").write_text(page_html(frontier_chart(df)), encoding="utf-8")
     t = Table(title="cost–carbon frontier")
     for c in ("排放 emissions (MtCO2)", "成本 cost (亿元)", "减排成本 abatement (yuan/t)", "status"):
         t.add_column(c, justify="right")

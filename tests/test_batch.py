@@ -278,7 +278,7 @@ def test_compare_batch_and_single_solve(local_batch, tiny, tmp_path):
     assert (diff.loc[diff["情景 Scenario"] == "dear [single]", "差异 Difference (架)"] == 0).all()
     assert diff.loc[diff["情景 Scenario"] == "more", "差异 Difference (架)"].abs().sum() > 0
     html = (tmp_path / "cmp" / "compare.html").read_text()
-    assert "<script src=" not in html and html.count("* plotly.js v") == 1  # embedded once, offline
+    assert "<script src=" not in html and html.count("plotly.js (cartesian - minified) v") == 1  # embedded once, offline
     assert "Allocation difference" in html and "dear [run]" in html
     assert len(load_entries([out])) == 3
 

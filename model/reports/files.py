@@ -1,7 +1,7 @@
 """Writers for every export (CLI, app and batch use these same functions).
 
 summary.json, allocation.csv, results.nc (inputs + outputs + manifest), report.xlsx and an
-offline HTML report (plotly.js embedded once, no external requests).
+offline HTML report (plotly.js, its cartesian bundle, embedded once; no external requests).
 """
 from __future__ import annotations
 
@@ -146,15 +146,16 @@ def html_report(res: xr.Dataset) -> str:
 
     from .charts import report_figures  # plotly is only needed for this export
     from .map_figure import china_map
+    from .plotlyjs import chart_html
+    from .plotlyjs import script as plotly_script
 
     s = summary(res)
     figs = [china_map(res, switchable=True, height=620)] + report_figures(res)
     config = {"displaylogo": False, "responsive": True}
-    parts = [fig.to_html(full_html=False, include_plotlyjs=(i == 0), config=config, default_width="100%")
-             for i, fig in enumerate(figs)]
+    parts = [chart_html(fig, config=config, default_width="100%") for fig in figs]
     year = int(res.year.values[-1])
     tpl = Environment(autoescape=True).from_string(_HTML)
-    return tpl.render(s=s, map=parts[0], charts=parts[1:], year=year,
+    return tpl.render(plotly=plotly_script(), s=s, map=parts[0], charts=parts[1:], year=year,
                       kpis=_html_table(_key_figures(res)[["kpi_name", "reading"]]),
                       clusters=_html_table(_one_name_column(cluster_table(res)).drop(columns=["cluster", "hub"])),
                       answers=_html_table(answers_table(res)),
@@ -175,7 +176,7 @@ td:first-child{text-align:left}.wide{overflow-x:auto}.chart{break-inside:avoid;p
 @page{size:A4;margin:12mm}  /* 703 px of content: 960-px charts at zoom 0.7 fit */
 @media print{body{margin:0 auto;zoom:0.7}h2{break-after:avoid;page-break-after:avoid}
   .wide{overflow:visible}table{break-inside:auto}tr{break-inside:avoid}.modebar,.updatemenu-container{display:none}}
-</style></head><body>
+</style>{{ plotly|safe }}</head><body>
 <h1>算力枢纽配置报告 Compute-hub allocation report</h1>
 <p>情景 Scenario: <b>{{ s.scenario }}</b> · 状态 status: <b>{{ s.status }}</b> · hash {{ s.scenario_hash }}</p>
 <h2>关键指标 Key figures</h2>{{ kpis|safe }}

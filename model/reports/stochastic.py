@@ -96,9 +96,11 @@ def excel_bytes(ds: xr.Dataset) -> bytes:
 
 def html_report(ds: xr.Dataset) -> str:
     from jinja2 import Environment
+
+    from .plotlyjs import chart_html, script
     fmt = lambda v: f"{v:,.4g}"  # noqa: E731
     return Environment(autoescape=True).from_string(_HTML).render(
-        objective=ds.attrs["objective"], chart=cost_figure(ds).to_html(full_html=False, include_plotlyjs=True),
+        objective=ds.attrs["objective"], chart=chart_html(cost_figure(ds)), plotly=script(),
         answers=answers_table(ds).to_html(index=False, float_format=fmt),
         builds=builds_table(ds).to_html(index=False, float_format=fmt),
         local=builds_table(ds, "local_build").to_html(index=False, float_format=fmt) if "local_build" in ds else "",
@@ -108,7 +110,7 @@ def html_report(ds: xr.Dataset) -> str:
 _HTML = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>东数西算 two-stage plan 两阶段规划</title>
 <style>body{font-family:'WenQuanYi Zen Hei','Noto Sans CJK SC',sans-serif;margin:2em;max-width:1200px}
-table{border-collapse:collapse;font-size:0.85em}td,th{border:1px solid #ccc;padding:2px 6px}</style></head><body>
+table{border-collapse:collapse;font-size:0.85em}td,th{border:1px solid #ccc;padding:2px 6px}</style>{{ plotly|safe }}</head><body>
 <h1>两阶段规划 Plan across futures</h1><p>objective 目标: <b>{{ objective }}</b></p>
 <h2>Answers 解答</h2>{{ answers|safe }}
 <h2>Builds: robust and hedges 建设：稳健与对冲</h2>{{ builds|safe }}

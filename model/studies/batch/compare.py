@@ -6,7 +6,7 @@ from a single solve's summary.json or a batch scenario's run.json (the same colu
 ``model.compare.kpi_frame``); allocation
 differences against the first scenario come from ``model.compare.allocation_difference`` on the
 results (a single solve's results.nc, or the scenario's slice of combined.nc). The HTML embeds
-plotly.js once (``include_plotlyjs=True`` for the first chart), so it opens offline.
+plotly.js once (``model/reports/plotlyjs.py``, the cartesian bundle), so it opens offline.
 """
 from __future__ import annotations
 
@@ -194,6 +194,8 @@ def _figures(kpis: pd.DataFrame, diff: pd.DataFrame, lever_keys: list[str]):
     import plotly.express as px
     import plotly.graph_objects as go
 
+    from ...reports.charts import cost_colours
+
     figs = []
     cost_cols = [c for c in kpis.columns if c.startswith("cost_")]
     n = len(kpis)
@@ -201,6 +203,7 @@ def _figures(kpis: pd.DataFrame, diff: pd.DataFrame, lever_keys: list[str]):
         long = kpis[cost_cols].reset_index().melt(id_vars="scenario", var_name="term", value_name="yuan")
         long["term"] = long["term"].str.removeprefix("cost_")
         figs.append(px.bar(long, x="scenario", y="yuan", color="term", barmode="relative",
+                           color_discrete_map=cost_colours(long["term"].unique()),
                            title="Cost terms 成本构成 (discounted yuan 折现元)"))
         k2 = kpis[["emissions_tco2", "unmet_rack_years"]].reset_index()
         fig = go.Figure([go.Bar(x=k2["scenario"], y=k2["emissions_tco2"], name="emissions 排放 (tCO2)"),
@@ -238,8 +241,10 @@ def _fmt(v):
 def html_comparison(kpis: pd.DataFrame, diff: pd.DataFrame, lever_keys: list[str], sources: list[str]) -> str:
     from jinja2 import Environment
 
+    from ...reports.plotlyjs import chart_html, script
+
     figs = _figures(kpis, diff, lever_keys)
-    charts = [f.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, f in enumerate(figs)]
+    charts = [chart_html(f) for f in figs]
     shown = kpis.iloc[:MAX_SIDE_BY_SIDE]
     side = shown.drop(columns=["source"]).T
     side.insert(0, "KPI 指标", [" ".join(x for x in label(k)[:2] if x) for k in side.index])
@@ -251,7 +256,7 @@ def html_comparison(kpis: pd.DataFrame, diff: pd.DataFrame, lever_keys: list[str
     wide.insert(2, f"{kpis.index[0]} (racks)", wide["cluster"].map(base_col))
     wide.columns.name = None
     tpl = Environment(autoescape=True).from_string(_HTML)
-    return tpl.render(n=len(kpis), shown=len(shown), base=kpis.index[0], sources=sources, year=int(diff["year"].iloc[0]),
+    return tpl.render(plotly=script(), n=len(kpis), shown=len(shown), base=kpis.index[0], sources=sources, year=int(diff["year"].iloc[0]),
                       kpis=side_html, diff=wide.map(_fmt).to_html(index=False), charts=charts)
 
 
@@ -259,7 +264,7 @@ _HTML = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>情景比较 Scenario comparison</title>
 <style>body{font-family:'WenQuanYi Zen Hei','Noto Sans CJK SC',sans-serif;margin:2em;max-width:1400px}
 table{border-collapse:collapse;font-size:0.8em}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}
-.wrap{overflow-x:auto}</style></head><body>
+.wrap{overflow-x:auto}</style>{{ plotly|safe }}</head><body>
 <h1>情景比较 Scenario comparison</h1>
 <p>{{ n }} scenarios from {% for s in sources %}<code>{{ s }}</code>{% if not loop.last %}, {% endif %}{% endfor %}.
 Differences are against the first scenario, <b>{{ base }}</b>.
