@@ -294,5 +294,31 @@ def stochastic(
                f"VSS {res.vss / yi:,.2f} 亿元, EVPI {res.evpi / yi:,.2f} 亿元 → {out_dir}")
 
 
+@app.command()
+def export(
+    sources: list[Path] = typer.Argument(..., help="solve output folders, results.nc files or batch folders (--outputs full)"),
+    fmt: str = typer.Option("iamc", "--format", help="iamc: long table model, scenario, region, variable, unit, year, "
+                            "value (pyam; variables in docs/outputs.md)"),
+    out_file: Path = typer.Option(Path("out/iamc.csv"), "--out", help="CSV file to write (UTF-8 with BOM)"),
+) -> None:
+    """Export results for other tools: the IAMC format energy and integrated-assessment models exchange."""
+    from .reports.iamc import iamc_frame
+    from .reports.sheets import write_csv
+
+    try:
+        if fmt != "iamc":
+            raise InputError("--format", "format", f"unknown format '{fmt}'; the one there is: iamc")
+        if out_file.is_dir():
+            raise InputError(out_file, "--out", "is a folder; give a CSV file name")
+        from .reports.files import check_out_dir
+        check_out_dir(out_file.parent)
+        df = iamc_frame(sources)
+    except InputError as exc:
+        fail(exc)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    write_csv(df, out_file)
+    out.print(f"wrote {out_file}: {df['scenario'].nunique()} scenarios, {len(df):,} rows")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())
