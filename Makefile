@@ -30,10 +30,11 @@ system-deps:
 	fi
 
 # pyam (tests/test_iamc.py reads the IAMC export back) in an environment of its own: its pins
-# (matplotlib < 3.11, ixmp4's httpx) cannot share hubplan's
+# (pyam-iamc 3: pandas < 3; 4: matplotlib < 3.11 and ixmp4's httpx) cannot share hubplan's;
+# ixmp4 0.14 (under pyam-iamc 3) breaks on SQLAlchemy 2.1
 .venv-iamc/.installed:
 	python3 -m venv .venv-iamc
-	.venv-iamc/bin/python -m pip install -q "pyam-iamc>=3,<5"
+	.venv-iamc/bin/python -m pip install -q "pyam-iamc>=3,<5" "SQLAlchemy>=2.0,<2.1"
 	touch $@
 
 iamc-venv: .venv-iamc/.installed

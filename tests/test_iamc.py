@@ -1,6 +1,6 @@
 """``hubplan export --format iamc``: the IAMC long table, checked by hand on a tiny case, against the
 KPIs, and read back by DuckDB and by pyam (pyam lives in its own environment, ``make iamc-venv``:
-its pins — matplotlib < 3.11, ixmp4's httpx — cannot share hubplan's)."""
+its pins — pandas < 3 in pyam-iamc 3, matplotlib < 3.11 in 4 — cannot share hubplan's)."""
 from __future__ import annotations
 
 import json

@@ -124,9 +124,8 @@ def long_name(name: str, attrs: dict) -> str | None:
 
 def cf_dataset(ds: xr.Dataset) -> xr.Dataset:
     """``ds`` as written: booleans as int8 flags, text as str, CF attributes (module docstring)."""
-    out = ds.copy()
-    for name in list(out.variables):
-        var = out.variables[name]
+    variables = {}
+    for name, var in ds.variables.items():
         attrs = dict(var.attrs)
         if var.dtype == bool:
             var = var.astype("int8")
@@ -144,9 +143,8 @@ def cf_dataset(ds: xr.Dataset) -> xr.Dataset:
         text = long_name(str(name), attrs)
         if text:
             attrs["long_name"] = text
-        if var is not out.variables[name]:
-            out[name] = (var.dims, var.values)
-        out[name].attrs = attrs
+        variables[name] = xr.Variable(var.dims, var.values, attrs)
+    out = xr.Dataset({n: variables[n] for n in ds.data_vars}, coords={n: variables[n] for n in ds.coords})
     out.attrs = {k.replace(".", DOT): _attr(v) for k, v in ds.attrs.items()}
     out.attrs["Conventions"] = CONVENTIONS
     return out
