@@ -34,6 +34,28 @@ def test_every_sheet_is_print_ready(tmp_path):
     assert_print_ready(write_outputs(res, tmp_path / "out")["report.xlsx"])
 
 
+def test_compare_and_two_stage_workbooks_are_print_ready(tmp_path):
+    import yaml
+
+    from model.reports.stochastic import write_stochastic_outputs
+    from model.studies.batch.compare import write_comparison
+    from model.studies.stochastic import load_futures, results_dataset, solve_stochastic
+
+    ds = write_dataset(tmp_path / "data", clusters={"a": {}}, regions={"r1": {}}, demand={("r1", "w", 2026): 50.0})
+    for name, body in (("base", {}), ("dear", {"electricity_price_scale": 2.0})):
+        res = solve_scenario(load_scenario(scenario_file(tmp_path, ds, {"name": name, **body}, f"{name}.yaml")))
+        write_outputs(res, tmp_path / name)
+    xlsx = write_comparison([tmp_path / "base", tmp_path / "dear"], tmp_path / "cmp")["compare.xlsx"]
+    assert_print_ready(xlsx)
+    heads = [c.value for c in openpyxl.load_workbook(xlsx)["KPIs 指标"][1]]
+    assert "总成本 total cost (objective) (亿元)" in heads and "来源 Source" in heads
+    (tmp_path / "futures.yaml").write_text(yaml.safe_dump({"base": "base.yaml", "futures": [
+        {"name": "low", "probability": 0.5, "changes": {"demand.scale": 0.5}},
+        {"name": "high", "probability": 0.5, "changes": {"demand.scale": 1.0}}]}))
+    fs = load_futures(tmp_path / "futures.yaml")
+    assert_print_ready(write_stochastic_outputs(results_dataset(solve_stochastic(fs), fs), tmp_path / "st")["report.xlsx"])
+
+
 def pdf_pages(xlsx: Path, out: Path) -> int:
     from pypdf import PdfReader
 
