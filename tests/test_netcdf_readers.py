@@ -160,16 +160,27 @@ def test_duckdb_reads_the_csv_outputs(written):
 @needs_ncdump
 def test_batch_combined_nc_opens_everywhere(tiny, tmp_path):
     import duckdb
+    from typer.testing import CliRunner
 
+    from model.cli import app
     from model.studies.batch import run_batch
 
     pts = [(n, load_scenario(tiny / f"{n}.yaml"), {"file": f"{n}.yaml"}) for n in ("plain", "levers")]
-    r = run_batch(pts, tmp_path / "batch", workers=1, outputs="lean", html=False, lever_keys=["file"], progress=False)
+    out = tmp_path / "batch"
+    r = run_batch(pts, out, workers=1, outputs="full", html=False, lever_keys=["file"], progress=False)
     assert r.counts["ok"] == 2
-    check_nc(tmp_path / "batch" / "combined.nc")
+    check_nc(out / "combined.nc")
     for name in ("index.csv", "summary.csv"):
-        df = duckdb.sql(f"SELECT * FROM read_csv('{tmp_path / 'batch' / name}')").df()
+        df = duckdb.sql(f"SELECT * FROM read_csv('{out / name}')").df()
         assert sorted(df["name"]) == ["levers", "plain"]
+    # the batch's scenarios into one IAMC table; a lean batch (no results.nc) is refused in one line
+    r = CliRunner().invoke(app, ["export", str(out), "--out", str(tmp_path / "iamc.csv")])
+    assert r.exit_code == 0, r.output
+    assert sorted(pd.read_csv(tmp_path / "iamc.csv")["scenario"].unique()) == ["levers", "plain"]
+    for h in pd.read_csv(out / "index.csv", dtype={"scenario_hash": str})["scenario_hash"]:
+        (out / "scenarios" / h / "results.nc").unlink()
+    r = CliRunner().invoke(app, ["export", str(out), "--out", str(tmp_path / "iamc2.csv")])
+    assert r.exit_code == 2 and "--outputs full" in r.output
 
 
 @pytest.mark.slow
