@@ -49,6 +49,9 @@ def test_compare_and_two_stage_workbooks_are_print_ready(tmp_path):
     assert_print_ready(xlsx)
     heads = [c.value for c in openpyxl.load_workbook(xlsx)["KPIs 指标"][1]]
     assert "总成本 total cost (objective) (亿元)" in heads and "来源 Source" in heads
+    side = {r[0].value: r[1] for r in openpyxl.load_workbook(xlsx)["KPIs side by side 对比"].iter_rows(min_row=2)}
+    assert side["总成本 total cost (objective) (亿元)"].number_format == "#,##0.00"  # the catalogue's 2 digits
+    assert side["平均上架率 mean utilisation (load / capacity) (%)"].number_format == "#,##0.0"
     (tmp_path / "futures.yaml").write_text(yaml.safe_dump({"base": "base.yaml", "futures": [
         {"name": "low", "probability": 0.5, "changes": {"demand.scale": 0.5}},
         {"name": "high", "probability": 0.5, "changes": {"demand.scale": 1.0}}]}))

@@ -131,9 +131,11 @@ def print_setup(ws: Worksheet, header_row: int) -> None:
 
 
 def add_sheet(wb: Workbook, title: str, df: pd.DataFrame, index: bool = False, note: str | None = None,
-              heads: dict[str, tuple[str, str | None]] | None = None) -> Worksheet:
+              heads: dict[str, tuple[str, str | None]] | None = None,
+              row_formats: list[str | None] | None = None) -> Worksheet:
     """One formatted, print-ready sheet. Headers come from ``heads`` (column → (text, format)),
-    else from ``COLUMNS``; with ``index`` the frame is a matrix whose labels are already bilingual."""
+    else from ``COLUMNS``; with ``index`` the frame is a matrix whose labels are already bilingual
+    (``row_formats``: a number format per row, for a transposed table)."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -160,7 +162,7 @@ def add_sheet(wb: Workbook, title: str, df: pd.DataFrame, index: bool = False, n
                 v = None
             cell = ws.cell(i, j, v.item() if isinstance(v, np.generic) else v)
             if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
-                fmt = heads_[j - 1][1]
+                fmt = row_formats[i - row0 - 1] if row_formats and j > 1 else heads_[j - 1][1]
                 cell.number_format = fmt or (DEFAULT_FORMAT if isinstance(cell.value, float) else "General")
     last = get_column_letter(max(len(heads_), 1))
     ws.freeze_panes = ws.cell(row0 + 1, 2 if index else 1)

@@ -320,9 +320,10 @@ def excel_comparison(kpis: pd.DataFrame, diff: pd.DataFrame, sources: list[str])
     add_sheet(wb, "Sources 来源", pd.DataFrame({"folder": [rel[s] for s in sources]}))
     if len(kpis) <= 200:
         side = kpi_sheet.set_index("scenario").T
+        formats = [heads[k][1] if k in heads else None for k in side.index]
         side.index = [heads.get(k, (str(k),))[0] for k in side.index]
         side.index.name = "指标 KPI"
-        add_sheet(wb, "KPIs side by side 对比", side.astype(object), index=True)
+        add_sheet(wb, "KPIs side by side 对比", side.astype(object), index=True, row_formats=formats)
     return workbook_bytes(wb)
 
 
