@@ -138,8 +138,9 @@ def frontier(
 ) -> None:
     """Cost–carbon frontier (ε-constraint): least cost for a series of carbon budgets."""
     from .reports.charts import frontier_chart
+    from .reports.plotlyjs import page_html
     from .reports.files import check_out_dir
-    from .reports.safe import neutral_frame
+    from .reports.sheets import write_csv
     from .reports.kpis import TCO2, YUAN, number
     from .studies.frontier import cost_carbon_frontier
 
@@ -149,8 +150,8 @@ def frontier(
     except InputError as exc:
         fail(exc)
     out_dir.mkdir(parents=True, exist_ok=True)
-    neutral_frame(df).to_csv(out_dir / "frontier.csv", index=False)
-    frontier_chart(df).write_html(out_dir / "frontier.html", include_plotlyjs=True)
+    write_csv(df, out_dir / "frontier.csv")
+    (out_dir / "frontier.html").write_text(page_html(frontier_chart(df)), encoding="utf-8")
     t = Table(title="cost–carbon frontier")
     for c in ("排放 emissions (MtCO2)", "成本 cost (亿元)", "减排成本 abatement (yuan/t)", "status"):
         t.add_column(c, justify="right")
@@ -389,6 +390,32 @@ def workspace_show(run: int = typer.Argument(..., help="run number (hubplan work
     for k, v in lines:
         t.add_row(k, v)
     out.print(t)
+
+
+@app.command()
+def export(
+    sources: list[Path] = typer.Argument(..., help="solve output folders, results.nc files or batch folders (--outputs full)"),
+    fmt: str = typer.Option("iamc", "--format", help="iamc: long table model, scenario, region, variable, unit, year, "
+                            "value (pyam; variables in docs/outputs.md)"),
+    out_file: Path = typer.Option(Path("out/iamc.csv"), "--out", help="CSV file to write (UTF-8 with BOM)"),
+) -> None:
+    """Export results for other tools: the IAMC format energy and integrated-assessment models exchange."""
+    from .reports.iamc import iamc_frame
+    from .reports.sheets import write_csv
+
+    try:
+        if fmt != "iamc":
+            raise InputError("--format", "format", f"unknown format '{fmt}'; the one there is: iamc")
+        if out_file.is_dir():
+            raise InputError(out_file, "--out", "is a folder; give a CSV file name")
+        from .reports.files import check_out_dir
+        check_out_dir(out_file.parent)
+        df = iamc_frame(sources)
+    except InputError as exc:
+        fail(exc)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    write_csv(df, out_file)
+    out.print(f"wrote {out_file}: {df['scenario'].nunique()} scenarios, {len(df):,} rows")
 
 
 if __name__ == "__main__":  # pragma: no cover

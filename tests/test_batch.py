@@ -239,8 +239,9 @@ def test_rerun_skips_done_scenarios(local_batch, tiny):
 def test_compare_batch_and_single_solve(local_batch, tiny, tmp_path):
     from openpyxl import load_workbook
 
-    from model.studies.batch.compare import load_entries
+    from model.studies.batch.compare import kpi_header, load_entries
     from model.reports.compare import kpi_frame
+    from model.reports.kpis import label
     from model.reports.files import write_outputs
     from model.run import solve_scenario
 
@@ -252,13 +253,19 @@ def test_compare_batch_and_single_solve(local_batch, tiny, tmp_path):
     assert r.exit_code == 0, r.output
     wb = load_workbook(tmp_path / "cmp" / "compare.xlsx", read_only=True)
     assert {"KPIs 指标", "Allocation diff 分配差异", "Allocation 分配"} <= set(wb.sheetnames)
-    kpis = pd.read_excel(tmp_path / "cmp" / "compare.xlsx", sheet_name="KPIs 指标").set_index("scenario")
+    kpis = pd.read_excel(tmp_path / "cmp" / "compare.xlsx", sheet_name="KPIs 指标").set_index("情景 Scenario")
     assert list(kpis.index) == ["dear [single]", "base", "more", "dear [run]"]
-    # the single solve's KPIs match model.reports.compare.kpi_frame on the same results
+    # sources relative to the folder they share: no machine path
+    assert {Path(s).name for s in kpis["来源 Source"]} == {"single", "run"}
+    assert not any(Path(s).is_absolute() or str(tmp_path) in s for s in kpis["来源 Source"])
+    # the single solve's KPIs match model.reports.compare.kpi_frame on the same results, in the
+    # catalogue's planner units (亿元, MtCO2, 万架·年, %)
     ref = kpi_frame({"dear": res}).iloc[0]
     for c in ("objective", "emissions_tco2", "unmet_rack_years", "cost_electricity", "utilisation_mean"):
-        assert kpis.loc["dear [single]", c] == pytest.approx(ref[c], rel=1e-12)
-        assert kpis.loc["dear [run]", c] == pytest.approx(ref[c], rel=1e-9)  # same scenario, solved in the batch
+        head, factor = kpi_header(c)[0], label(c)[2].factor
+        assert kpis.loc["dear [single]", head] == pytest.approx(ref[c] / factor, rel=1e-12)
+        assert kpis.loc["dear [run]", head] == pytest.approx(ref[c] / factor, rel=1e-9)  # same scenario, solved in the batch
+    assert "总成本 total cost (objective) (亿元)" in kpis.columns
     from model.studies.batch.compare import allocation_differences
     from model.reports.compare import allocation_difference
 
@@ -269,10 +276,10 @@ def test_compare_batch_and_single_solve(local_batch, tiny, tmp_path):
         got = fast[fast["scenario"] == e.label].drop(columns="scenario").reset_index(drop=True)
         pd.testing.assert_frame_equal(got[ref.columns], ref, check_dtype=False)
     diff = pd.read_excel(tmp_path / "cmp" / "compare.xlsx", sheet_name="Allocation diff 分配差异")
-    assert (diff.loc[diff["scenario"] == "dear [single]", "difference"] == 0).all()
-    assert diff.loc[diff["scenario"] == "more", "difference"].abs().sum() > 0
+    assert (diff.loc[diff["情景 Scenario"] == "dear [single]", "差异 Difference (架)"] == 0).all()
+    assert diff.loc[diff["情景 Scenario"] == "more", "差异 Difference (架)"].abs().sum() > 0
     html = (tmp_path / "cmp" / "compare.html").read_text()
-    assert "<script src=" not in html and html.count("* plotly.js v") == 1  # embedded once, offline
+    assert "<script src=" not in html and html.count("plotly.js (cartesian - minified) v") == 1  # embedded once, offline
     assert "Allocation difference" in html and "dear [run]" in html
     assert len(load_entries([out])) == 3
 
