@@ -1,4 +1,4 @@
-"""Command line: ``hubplan solve | validate | frontier | sweep | batch | compare``.
+"""Command line: ``hubplan solve | validate | frontier | sweep | batch | compare | stochastic | alternatives``.
 
 Bad input prints one line naming the file, the field and the problem, and exits with code 2.
 """
@@ -291,6 +291,48 @@ def stochastic(
     chosen = "" if objective == "expected" else f"{objective} optimum {res.objective_value / yi:,.2f} 亿元; "
     typer.echo(f"{len(fs)} futures; {chosen}RP {res.rp / yi:,.2f} 亿元, EEV {res.eev / yi:,.2f}, WS {res.ws / yi:,.2f}; "
                f"VSS {res.vss / yi:,.2f} 亿元, EVPI {res.evpi / yi:,.2f} 亿元 → {out_dir}")
+
+
+@app.command()
+def alternatives(
+    scenario: Path = typer.Argument(..., help="scenario YAML file"),
+    slack: float = typer.Option(0.01, "--slack", help="cost budget above the optimum (0.01: within 1 %)"),
+    out_dir: Path = typer.Option(Path("out/alternatives"), "--out", help="folder for ranges.csv, results.nc, report.xlsx, report.html"),
+    spores_n: int = typer.Option(0, "--spores", help="also N SPORES plans: near-optimal and maximally different"),
+    workers: int | None = typer.Option(None, "--workers", help="spread the aggregates over this many local Dask workers"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="... or an existing Dask scheduler, e.g. tcp://HOST:8786"),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Near-optimal alternatives: the range of every decision aggregate within cost ≤ (1 + slack) · optimum,
+    robust or free, with the cost of reaching either end."""
+    from .reports.alternatives import write_alternatives_outputs
+    from .reports.files import check_out_dir
+    from .studies.alternatives import near_optimal, study_dataset
+
+    try:
+        check_out_dir(out_dir)
+        if workers is not None and workers < 1:
+            raise InputError("--workers", "workers", "must be at least 1")
+        study = near_optimal(load_scenario(scenario), slack, n_spores=spores_n, workers=workers, scheduler=scheduler)
+    except InputError as exc:
+        fail(exc)
+    ds = study_dataset(study)
+    paths = write_alternatives_outputs(ds, out_dir)
+    if not quiet:
+        t = Table(title=f"{study.scenario.name}: within {100 * slack:g} % of {study.optimum / 1e8:,.2f} 亿元")
+        for c in ("aggregate", "optimum", "min", "max", "verdict"):
+            t.add_column(c)
+        from .reports.alternatives import ranges_table
+
+        df = ranges_table(ds)
+        first = str(int(ds.year.values[0]))
+        keep = df["entry"].isin(["build_hub"]) | (df["entry"].isin(["west_share"]) & (df["year"] == first))
+        for r in df[keep].itertuples():
+            t.add_row(f"{r.name_zh} {r.name_en}", f"{r.optimum:,.1f}", f"{r.min:,.1f}", f"{r.max:,.1f} {r.unit}", r.verdict)
+        out.print(t)
+        n_free = int((df["verdict"] == "free").sum())
+        out.print(f"{len(df)} aggregates: {n_free} free, {len(df) - n_free} robust; {study.timings['solves']} warm re-solves; "
+                  f"wrote {', '.join(str(p) for p in paths.values())}")
 
 
 if __name__ == "__main__":  # pragma: no cover

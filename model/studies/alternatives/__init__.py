@@ -8,6 +8,7 @@ all (in process or on Dask) and ``dataset`` turns it into one results Dataset (d
 from .band import Band, End
 from .catalogue import BY_KEY, CATALOGUE, Aggregate, Entry, Source, aggregates
 from .study import Study, label, near_optimal, verdicts
+from .dataset import study_dataset
 
 __all__ = ["BY_KEY", "CATALOGUE", "Aggregate", "Band", "End", "Entry", "Source", "Study", "aggregates", "label",
-           "near_optimal", "verdicts"]
+           "near_optimal", "study_dataset", "verdicts"]

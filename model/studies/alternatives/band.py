@@ -38,8 +38,10 @@ class End:
 
 
 class Band:
-    def __init__(self, hm: HighsModel, optimum: float, slack: float, budget: float | None = None):
+    def __init__(self, hm: HighsModel, optimum: float, slack: float, budget: float | None = None,
+                 start: np.ndarray | None = None):
         self.hm, self.h = hm, hm.highs
+        self.start = start  # a plan in the band (the optimum): Dinkelbach's first λ
         self.optimum, self.slack = optimum, slack
         self.budget = optimum + slack * abs(optimum) if budget is None else budget
         self.cost = hm.lp.column_cost()
@@ -106,6 +108,8 @@ class Band:
     def _share_extreme(self, n: np.ndarray, d: np.ndarray, sign: float):
         """Dinkelbach: λ_{t+1} = N(x_t)/D(x_t), x_t = argmin sign·(N − λ_t·D) in the band."""
         lam = 1.0 if sign > 0 else 0.0  # shares lie in [0, 1]: start outside and move in
+        if self.start is not None and float(d @ self.start) > 1e-9 * max(1.0, float(np.abs(d).sum())):
+            lam = float(n @ self.start) / float(d @ self.start)  # the optimum's share: one step saved
         x = None
         for _ in range(MAX_DINKELBACH):
             sol = self.minimise(sign * (n - lam * d))

@@ -15,6 +15,7 @@ import numpy as np
 import xarray as xr
 
 from ...errors import InputError
+from ...formulation.blocks import LinearProgram
 from ...inputs.scenario import Scenario
 from ...run import Planner
 from .band import Band, End
@@ -31,6 +32,7 @@ class Study:
     optimum: float
     budget: float
     result: xr.Dataset  # the optimum's full results
+    lp: LinearProgram
     aggs: list[Aggregate]
     ends: dict[str, tuple[End, End]]  # key -> (min, max)
     base_plan: np.ndarray
@@ -68,14 +70,14 @@ def near_optimal(sc: Scenario, slack: float = 0.01, *, entries: tuple[Entry, ...
     aggs = aggregates(lp, inp, entries)
     base = _plan(hm)
     t1 = time.perf_counter()
-    band = Band(hm, optimum, slack)
+    band = Band(hm, optimum, slack, start=base)
     try:
         if workers is None and scheduler is None:
             ends = _ends(band, aggs, cheapest)
         else:
             ends = _ends_on_dask(sc, band.budget, slack, aggs, entries, cheapest, workers, scheduler)
         t2 = time.perf_counter()
-        study = Study(sc, slack, optimum, band.budget, res, aggs, ends, base,
+        study = Study(sc, slack, optimum, band.budget, res, lp, aggs, ends, base,
                       timings={"optimum_s": t1 - t0, "ranges_s": t2 - t1, "solves": band.solves})
         if n_spores:
             scales = {k: max(abs(e[0].value), abs(e[1].value)) for k, e in ends.items()}
@@ -138,7 +140,8 @@ def _chunk(sc: Scenario, budget: float, slack: float, entries: tuple[Entry, ...]
             _WORKER["band"].close()
         planner = Planner()
         res = planner.solve(sc)
-        _WORKER.update(tag=tag, planner=planner, band=Band(planner.model, float(res.attrs["objective"]), slack, budget),
+        hm = planner.model
+        _WORKER.update(tag=tag, planner=planner, band=Band(hm, float(res.attrs["objective"]), slack, budget, _plan(hm)),
                        aggs={a.key: a for a in aggregates(planner.model.lp, res, entries)})
     band, aggs = _WORKER["band"], _WORKER["aggs"]
     return _ends(band, [aggs[k] for k in keys if k in aggs], cheapest)

@@ -1,0 +1,78 @@
+"""Near-optimal alternatives on hand instances (model/studies/alternatives).
+
+One province r1 needs 100 racks of non-real-time work w in 2026. Cluster ``east`` (hub h_east)
+and cluster ``west`` (hub h_west) each have 100 racks installed and no room to build; serving one
+rack for a year costs 8760 kWh × the cluster's grid price (tests/tiny.py: PUE 1, 1 kW per rack).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.inputs.scenario import load_scenario
+from model.studies.alternatives import near_optimal, study_dataset, verdicts
+from tiny import scenario_file, write_dataset
+
+H = 8760.0
+
+
+def _scenario(tmp_path, west_price: float):
+    clusters = {"east": {}, "west": {"hub_id": "h_west", "grid_price_yuan_per_kwh": west_price}}
+    ds = write_dataset(tmp_path / "data", clusters, {"r1": {}}, {("r1", "w", 2026): 100.0})
+    return load_scenario(scenario_file(tmp_path, ds))
+
+
+def _range(study, key):
+    lo, hi = study.ends[key]
+    return lo.value, hi.value
+
+
+def test_two_clusters_of_equal_cost_leave_the_western_share_free(tmp_path):
+    # both cost 0.1 yuan/kWh: every split of the 100 racks costs 100 × 8760 × 0.1 = 87,600 yuan
+    study = near_optimal(_scenario(tmp_path, 0.1), slack=0.01)
+    assert study.optimum == pytest.approx(87_600)
+    assert _range(study, "west_share:w:2026") == pytest.approx((0.0, 1.0), abs=1e-7)
+    assert _range(study, "load_hub:h_west:2026") == pytest.approx((0.0, 100.0), abs=1e-5)
+    lo, hi = study.ends["west_share:w:2026"]
+    assert lo.cost == pytest.approx(87_600) and hi.cost == pytest.approx(87_600)  # either end is free
+    v = verdicts(study)
+    assert v["west_share:w:2026"][1] == "free"
+    assert v["build_cluster:west"][1] == "robust"  # no room to build: 0 in every plan
+
+
+def test_a_unique_optimum_gives_zero_width_ranges(tmp_path):
+    # west at 0.05 yuan/kWh is strictly cheaper: the optimum serves all 100 racks there, 43,800 yuan
+    study = near_optimal(_scenario(tmp_path, 0.05), slack=0.0)
+    assert study.optimum == pytest.approx(43_800)
+    for a in study.aggs:
+        lo, hi = _range(study, a.key)
+        assert hi - lo == pytest.approx(0.0, abs=1e-6 * max(1.0, abs(hi))), a.key
+    assert _range(study, "west_share:w:2026") == pytest.approx((1.0, 1.0))
+    assert all(v == "robust" for _, v in verdicts(study).values())
+
+
+def test_the_budget_buys_exactly_its_share_of_moves(tmp_path):
+    # slack 50 %: budget 65,700 yuan; a rack moved east costs 8760 × (0.1 − 0.05) = 438 yuan, so
+    # 21,900 / 438 = 50 racks can move: western share within [0.5, 1], the minimum costs the whole slack
+    study = near_optimal(_scenario(tmp_path, 0.05), slack=0.5)
+    assert study.budget == pytest.approx(65_700)
+    assert _range(study, "west_share:w:2026") == pytest.approx((0.5, 1.0), abs=1e-7)
+    lo, hi = study.ends["west_share:w:2026"]
+    assert lo.cost - study.optimum == pytest.approx(21_900, rel=1e-6)
+    assert hi.cost == pytest.approx(study.optimum)
+
+
+def test_every_extreme_plan_is_within_the_budget_and_not_below_the_optimum(tmp_path):
+    study = near_optimal(_scenario(tmp_path, 0.07), slack=0.2, n_spores=2)
+    ds = study_dataset(study)
+    cost = ds["alt_cost"].values
+    assert ds.sizes["alternative"] == 1 + 2 * ds.sizes["aggregate"] + 2
+    assert np.all(cost <= study.budget * (1 + 1e-9))
+    assert np.all(cost >= study.optimum * (1 - 1e-9))
+    # each extreme plan reaches the value its range reports
+    for k in ds.aggregate.values:
+        assert float(ds["alt_value"].sel(alternative=f"max {k}", aggregate=k)) == pytest.approx(
+            float(ds["agg_max"].sel(aggregate=k)), rel=1e-6, abs=1e-6)  # the cheapest plan at that end, within 1e-7
+    # and the plans carry the allocation: the min-west plan serves 100 − 100·share_min racks in the east
+    east = float(ds["alt_allocation"].sel(alternative="min west_share:w:2026", cluster="east").sum())
+    assert east == pytest.approx(100 * (1 - float(ds["agg_min"].sel(aggregate="west_share:w:2026"))), abs=1e-4)
