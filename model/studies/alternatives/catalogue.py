@@ -104,7 +104,7 @@ CATALOGUE: tuple[Entry, ...] = (
     Entry("west_share", "西部份额（按类别）", "western share per class", "share", ("workload", "year"), (WEST_NON_RT,), (NON_RT,)),
     Entry("west_share_all", "西部份额（非实时合计）", "western share of non-real-time work", "share", ("year",),
           (WEST_NON_RT,), (NON_RT,)),
-    Entry("load_hub", "枢纽负载", "load per hub", "racks", ("hub", "year"), (LOAD,), spores=True),
+    Entry("load_hub", "枢纽负载", "load per hub", "racks", ("hub", "year"), (LOAD,), spores=True),  # mean over years in texts
     Entry("local_share", "本省机房份额", "provinces' own stock vs clusters", "share", ("year",), (LOCAL,), (LOCAL, LOAD)),
     Entry("local_build", "本省机房新建", "provinces' own-stock builds over the horizon", "racks", (),
           (Source(blocks=("local_build",)),)),
