@@ -76,3 +76,55 @@ def test_every_extreme_plan_is_within_the_budget_and_not_below_the_optimum(tmp_p
     # and the plans carry the allocation: the min-west plan serves 100 − 100·share_min racks in the east
     east = float(ds["alt_allocation"].sel(alternative="min west_share:w:2026", cluster="east").sum())
     assert east == pytest.approx(100 * (1 - float(ds["agg_min"].sel(aggregate="west_share:w:2026"))), abs=1e-4)
+
+
+def test_spores_moves_away_from_what_the_optimum_used(tmp_path):
+    # equal costs: the optimum puts the 100 racks at one hub; the first SPORES plan scores that
+    # hub's load (100 / 100 = 1 > θ) and so puts them all at the other hub, at the same cost
+    study = near_optimal(_scenario(tmp_path, 0.1), slack=0.0, n_spores=2)
+    ds = study_dataset(study)
+    load = ds["alt_allocation"].sum(("region", "workload", "year"))
+    hub_of = dict(zip(ds.cluster.values, ds["hub"].values))
+    used = next(k for k in ds.cluster.values if float(load.sel(alternative="optimum", cluster=k)) > 99)
+    other = next(k for k in ds.cluster.values if hub_of[k] != hub_of[used])
+    assert float(load.sel(alternative="spore 1", cluster=other)) == pytest.approx(100, abs=1e-6)
+    assert float(ds["alt_cost"].sel(alternative="spore 1")) == pytest.approx(study.optimum)
+    assert "load per hub" in str(ds["alt_description_en"].sel(alternative="spore 1").values)
+
+
+def test_cli_writes_the_ranges_and_refuses_a_bad_slack(tmp_path):
+    from typer.testing import CliRunner
+
+    from model.cli import app
+
+    sc = _scenario(tmp_path, 0.05)
+    runner = CliRunner()
+    bad = runner.invoke(app, ["alternatives", str(sc.source), "--slack", "2", "--out", str(tmp_path / "o")])
+    assert bad.exit_code == 2 and "--slack" in bad.output and "Traceback" not in bad.output
+    ok = runner.invoke(app, ["alternatives", str(sc.source), "--slack", "0.5", "--out", str(tmp_path / "o"), "-q"])
+    assert ok.exit_code == 0, ok.output
+    import pandas as pd
+
+    from model.reports import read_results
+
+    df = pd.read_csv(tmp_path / "o" / "ranges.csv").set_index("aggregate")
+    assert {"entry", "unit", "optimum", "min", "max", "verdict", "sentence_zh", "sentence_en"} <= set(df.columns)
+    assert df.loc["west_share:w:2026", ["min", "max"]].tolist() == pytest.approx([50.0, 100.0])  # in %
+    assert df.loc["west_share:w:2026", "unit"] == "%"
+    assert "可自由选择" in df.loc["west_share:w:2026", "sentence_zh"]
+    ds = read_results(tmp_path / "o" / "results.nc")
+    assert float(ds["budget"]) == pytest.approx(65_700) and "alternative" in ds.dims
+    assert (tmp_path / "o" / "report.xlsx").stat().st_size > 0
+    html = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
+    assert "Free choices" in html and "<script src=" not in html  # plotly.js embedded: offline
+
+
+@pytest.mark.slow
+def test_dask_workers_find_the_same_ranges(tmp_path):
+    sc = _scenario(tmp_path, 0.05)
+    here = near_optimal(sc, slack=0.5)
+    there = near_optimal(sc, slack=0.5, workers=2)
+    assert set(there.ends) == set(here.ends)
+    for k, (lo, hi) in here.ends.items():
+        assert there.ends[k][0].value == pytest.approx(lo.value, abs=1e-6), k
+        assert there.ends[k][1].value == pytest.approx(hi.value, abs=1e-6), k
