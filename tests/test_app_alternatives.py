@@ -42,3 +42,9 @@ def test_alternatives_tab_shows_the_ranges_and_the_extreme_plan():
     at.radio(key="alt.end").set_value("max").run()
     assert not at.exception and not at.error
     assert any("亿元" in c.value for c in at.caption)
+    at.button(key="alt.compare").click().run()  # the extreme plan's full results go to Compare
+    assert not at.exception and not at.error
+    added = [k for k in at.session_state["results"] if "max" in k and "5%" in k]
+    assert len(added) == 1
+    plan = at.session_state["results"][added[0]]
+    assert plan.attrs["objective"] <= 1.05 * at.session_state["results"]["reference"].attrs["objective"] * (1 + 1e-9)

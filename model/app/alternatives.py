@@ -3,7 +3,8 @@
 For the solved scenario, the planner picks a slack (0.1 %, 1 %, 5 %) and the aggregates to
 study; range bars show each aggregate's near-optimal range with the optimum inside it (green:
 robust, orange: free), the sentences say what reaching either end costs, and choosing a row of the
-table draws that extreme plan on the map (``model.reports.map_figure``)."""
+table draws that extreme plan on the map (``model.reports.map_figure``); **Add to Compare** keeps
+its full results beside the solved scenarios (tab Compare)."""
 from __future__ import annotations
 
 import streamlit as st
@@ -14,20 +15,22 @@ from ..inputs.scenario import scenario_from_dict
 from ..reports.alternatives import plan_dataset, range_figure, ranges_table
 from ..reports.map_figure import china_map
 from ..results import manifest_of
-from ..studies.alternatives import BY_KEY, near_optimal, study_dataset
+from ..studies.alternatives import BY_KEY, Study, near_optimal, plan_results, study_dataset
 from . import state
 
 SLACKS = (0.001, 0.01, 0.05)
 DEFAULT_ENTRIES = ("west_share", "build_hub")
 
 
-@st.cache_data(show_spinner=False, max_entries=6)
-def _study(scenario_json: str, slack: float, entries: tuple[str, ...]) -> xr.Dataset:
+@st.cache_resource(show_spinner=False, max_entries=6)
+def _study(scenario_json: str, slack: float, entries: tuple[str, ...]) -> tuple[Study, xr.Dataset]:
+    """The study and its Dataset, shared read-only (plans stay in memory for Compare)."""
     import json
 
     sc = scenario_from_dict(json.loads(scenario_json))
     with state.solver_lock():
-        return study_dataset(near_optimal(sc, slack, entries=tuple(BY_KEY[e] for e in entries)))
+        study = near_optimal(sc, slack, entries=tuple(BY_KEY[e] for e in entries))
+    return study, study_dataset(study)
 
 
 def alternatives_view(res: xr.Dataset | None) -> None:
@@ -55,7 +58,7 @@ def alternatives_view(res: xr.Dataset | None) -> None:
 
     try:
         with st.spinner(tr("求解中…", "Solving…")):
-            ds = _study(json.dumps(manifest_of(res)["scenario"], sort_keys=True), float(slack), tuple(entries))
+            study, ds = _study(json.dumps(manifest_of(res)["scenario"], sort_keys=True), float(slack), tuple(entries))
     except InputError as exc:
         st.error(state.error_text(exc))
         return
@@ -82,3 +85,7 @@ def alternatives_view(res: xr.Dataset | None) -> None:
     st.plotly_chart(china_map(plan, first, lang=lang), key="alt.map", theme=None, config={"displaylogo": False})
     st.caption(tr(f"多花 {(plan.attrs['objective'] - ds.attrs['optimum']) / 1e8:,.2f} 亿元。", f"Costs "
                   f"{(plan.attrs['objective'] - ds.attrs['optimum']) / 1e8:,.2f} 亿元 more than the optimum."))
+    if st.button(tr("加入比较", "Add to Compare"), key="alt.compare"):
+        label = f"{manifest_of(res)['scenario_name']} · {end} {agg.split(':', 1)[1] if ':' in agg else agg} · {100 * slack:g}%"
+        state._store(plan_results(study, name, label))
+        st.success(tr(f"已加入比较：{label}", f"Added to Compare: {label}"))

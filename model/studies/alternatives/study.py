@@ -8,6 +8,7 @@ everywhere), and takes chunks of aggregates.
 """
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 
@@ -17,7 +18,9 @@ import xarray as xr
 from ...errors import InputError
 from ...formulation.blocks import LinearProgram
 from ...inputs.scenario import Scenario
+from ...results import build_results
 from ...run import Planner
+from ...solve.highs import Solution
 from .band import Band, End
 from .catalogue import CATALOGUE, Aggregate, Entry, aggregates
 from .spores import differences, spores
@@ -96,6 +99,29 @@ def _plan(hm) -> np.ndarray:
     x = np.zeros(len(hm.col_of))
     x[hm.col_of >= 0] = sol[hm.col_of[hm.col_of >= 0]]
     return x
+
+
+def plan_of(study: Study, alternative: str) -> np.ndarray:
+    """The columns of a stored plan: "optimum", "min <aggregate>", "max <aggregate>" or "spore <i>"."""
+    if alternative == "optimum":
+        return study.base_plan
+    end, _, rest = alternative.partition(" ")
+    if end == "spore":
+        return study.spores[int(rest) - 1][0]
+    return study.ends[rest][0 if end == "min" else 1].plan
+
+
+def plan_results(study: Study, alternative: str, name: str) -> xr.Dataset:
+    """The full results Dataset of a stored plan (KPIs, tables, Compare), named ``name``. It has no
+    duals of its own (an extreme plan is not a cost optimum): its shadow prices are NaN."""
+    x = plan_of(study, alternative)
+    cost = float(study.lp.column_cost() @ x)
+    sol = Solution(f"near-optimal ({alternative})", False, True, cost, x, np.full(sum(r.size for r in study.lp.rows), np.nan),
+                   np.zeros(x.size), 0)
+    man = {**json.loads(study.result.attrs["manifest"]), "scenario_name": name, "objective": cost,
+           "scenario_hash": f"{study.result.attrs['scenario_hash']}:{alternative}:{study.slack:g}",
+           "near_optimal": {"alternative": alternative, "slack": study.slack, "optimum": study.optimum, "budget": study.budget}}
+    return build_results(study.result, study.lp, sol, man)
 
 
 def label(a: Aggregate) -> tuple[str, str]:
