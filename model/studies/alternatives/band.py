@@ -101,9 +101,15 @@ class Band:
             hold = n - value * self.dense(*agg.den)  # N − λ·D, linear once λ is the extreme
             level = 0.0
         cost = self.plan_cost(x)
-        if cheapest:
+        if cheapest and self.start is not None and self._at_start(agg, value):
+            x, cost = self.start, self.optimum  # the optimum is at this end: reaching it costs nothing
+        elif cheapest:
             x, cost = self._cheapest_at(hold, level, sign, x, cost)
         return End(value, x, cost, self.solves - s0)
+
+    def _at_start(self, agg: Aggregate, value: float) -> bool:
+        v0 = agg.value(self.start)
+        return bool(np.isfinite(v0) and abs(value - v0) <= 1e-7 * max(1.0, abs(v0)))
 
     def _share_extreme(self, n: np.ndarray, d: np.ndarray, sign: float):
         """Dinkelbach: λ_{t+1} = N(x_t)/D(x_t), x_t = argmin sign·(N − λ_t·D) in the band."""
