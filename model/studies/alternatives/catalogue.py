@@ -84,10 +84,6 @@ def _west_not_realtime(f: pd.DataFrame, inp: xr.Dataset) -> np.ndarray:
     return _west(f, inp) & _not_realtime(f, inp)
 
 
-def _either(*names: str) -> Source:
-    return Source(blocks=names)
-
-
 BUILDS = Source(blocks=("build*",))  # build, and any build_* block a formulation adds (above plan, AI racks)
 LOAD = Source(blocks=("x",))
 NON_RT = Source(blocks=("x",), where=_not_realtime)
@@ -105,13 +101,14 @@ CATALOGUE: tuple[Entry, ...] = (
     Entry("west_share_all", "西部份额（非实时合计）", "western share of non-real-time work", "share", ("year",),
           (WEST_NON_RT,), (NON_RT,)),
     Entry("load_hub", "枢纽负载", "load per hub", "racks", ("hub", "year"), (LOAD,), spores=True),  # mean over years in texts
+    Entry("local_load", "本省机房负载", "load in the provinces' own stock", "racks", ("year",), (LOCAL,), spores=True),
     Entry("local_share", "本省机房份额", "provinces' own stock vs clusters", "share", ("year",), (LOCAL,), (LOCAL, LOAD)),
     Entry("local_build", "本省机房新建", "provinces' own-stock builds over the horizon", "racks", (),
           (Source(blocks=("local_build",)),)),
     Entry("emissions", "排放（规划期）", "emissions over the horizon", "tCO2", (), (EMISSIONS,)),
     Entry("emissions_year", "逐年排放", "emissions per year", "tCO2", ("year",), (EMISSIONS,)),
     Entry("green_share", "绿电占比", "green share of cluster power", "share", ("year",),
-          (_either("green"),), (_either("green", "grid"),)),
+          (Source(blocks=("green",)),), (Source(blocks=("green", "grid")),)),
     Entry("capex", "投资（折现）", "capital cost, discounted", "yuan", (), (CAPEX,)),
 )
 BY_KEY = {e.key: e for e in CATALOGUE}
