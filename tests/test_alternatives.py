@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from model.inputs.scenario import load_scenario
+from model.run import Planner
 from model.studies.alternatives import near_optimal, study_dataset, verdicts
 from tiny import scenario_file, write_dataset
 
@@ -29,8 +30,13 @@ def _range(study, key):
 
 def test_two_clusters_of_equal_cost_leave_the_western_share_free(tmp_path):
     # both cost 0.1 yuan/kWh: every split of the 100 racks costs 100 × 8760 × 0.1 = 87,600 yuan
-    study = near_optimal(_scenario(tmp_path, 0.1), slack=0.01)
+    planner = Planner()
+    study = near_optimal(_scenario(tmp_path, 0.1), slack=0.01, planner=planner)
     assert study.optimum == pytest.approx(87_600)
+    h = planner.model.highs  # the budget row is gone and the options are back: the model solves as before
+    assert h.getNumRow() == int((planner.model.row_of >= 0).sum())
+    assert h.getOptionValue("simplex_strategy")[1] == 1  # HiGHS' default (dual), as the Planner had it
+    assert planner.model.solve().objective == pytest.approx(87_600)
     assert _range(study, "west_share:w:2026") == pytest.approx((0.0, 1.0), abs=1e-7)
     assert _range(study, "load_hub:h_west:2026") == pytest.approx((0.0, 100.0), abs=1e-5)
     lo, hi = study.ends["west_share:w:2026"]

@@ -24,6 +24,7 @@ from .catalogue import Aggregate
 INF = highspy.kHighsInf
 RATIO_TOL = 1e-7  # Dinkelbach stops when the parametric optimum is within this share of D(x)
 MAX_DINKELBACH = 30
+PRIMAL = 4  # HiGHS simplex_strategy: primal
 
 
 @dataclass
@@ -49,6 +50,11 @@ class Band:
         self.hcol = hm.col_of[self.present].astype(np.int32)
         self.n_h = self.h.getNumCol()
         self.solves = 0
+        # primal simplex: an objective swap leaves the previous basis primal feasible, so primal
+        # simplex continues from it, where dual simplex must first repair dual feasibility
+        # (reference, 1 % slack: 15× fewer iterations, same values — docs/performance.md)
+        self._strategy = int(self.h.getOptionValue("simplex_strategy")[1])  # (status, value)
+        self._check(self.h.setOptionValue("simplex_strategy", PRIMAL), "primal simplex")
         cols, vals = self._to_highs(self.cost)
         self.row = self.h.getNumRow()
         self._check(self.h.addRow(-INF, self.budget, cols.size, cols, vals), "the budget row")
@@ -147,7 +153,8 @@ class Band:
         return sol.col_value, self.plan_cost(sol.col_value)
 
     def close(self) -> None:
-        """Remove the budget row and restore the cost objective."""
+        """Remove the budget row, restore the cost objective and the simplex strategy."""
+        self._check(self.h.setOptionValue("simplex_strategy", self._strategy), "the simplex strategy")
         self._check(self.h.deleteRows(1, np.array([self.row], dtype=np.int32)), "deleting the budget row")
         full = np.zeros(self.n_h)
         full[self.hcol] = self.cost[self.present]
