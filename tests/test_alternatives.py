@@ -84,18 +84,23 @@ def test_every_extreme_plan_is_within_the_budget_and_not_below_the_optimum(tmp_p
     assert east == pytest.approx(100 * (1 - float(ds["agg_min"].sel(aggregate="west_share:w:2026"))), abs=1e-4)
 
 
-def test_spores_moves_away_from_what_the_optimum_used(tmp_path):
-    # equal costs: the optimum puts the 100 racks at one hub; the first SPORES plan scores that
-    # hub's load (100 / 100 = 1 > θ) and so puts them all at the other hub, at the same cost
-    study = near_optimal(_scenario(tmp_path, 0.1), slack=0.0, n_spores=2)
+def test_spores_builds_where_the_optimum_did_not(tmp_path):
+    # both clusters empty, room for 100 racks each at 1,000 yuan per rack (CRF 1) and the same power
+    # price: the optimum builds the 100 racks at one cluster (100,000 + 87,600 yuan); the first SPORES
+    # plan scores that cluster's builds (100 / 100 = 1 > θ) and builds at the other one, same cost
+    empty = {"installed_racks": 0.0, "planned_racks": 100.0, "build_limit_racks_per_year": 100.0, "capex_yuan_per_rack": 1000.0}
+    clusters = {"east": empty, "west": {**empty, "hub_id": "h_west"}}
+    ds_dir = write_dataset(tmp_path / "data", clusters, {"r1": {}}, {("r1", "w", 2026): 100.0})
+    study = near_optimal(load_scenario(scenario_file(tmp_path, ds_dir)), slack=0.0, n_spores=2)
+    assert study.optimum == pytest.approx(187_600)
     ds = study_dataset(study)
-    load = ds["alt_allocation"].sum(("region", "workload", "year"))
-    hub_of = dict(zip(ds.cluster.values, ds["hub"].values))
-    used = next(k for k in ds.cluster.values if float(load.sel(alternative="optimum", cluster=k)) > 99)
-    other = next(k for k in ds.cluster.values if hub_of[k] != hub_of[used])
-    assert float(load.sel(alternative="spore 1", cluster=other)) == pytest.approx(100, abs=1e-6)
+    built = ds["alt_build"].sum("year")
+    used = next(k for k in ("east", "west") if float(built.sel(alternative="optimum", cluster=k)) > 99)
+    other = "west" if used == "east" else "east"
+    assert float(built.sel(alternative="spore 1", cluster=other)) == pytest.approx(100, abs=1e-6)
+    assert float(built.sel(alternative="spore 1", cluster=used)) == pytest.approx(0, abs=1e-6)
     assert float(ds["alt_cost"].sel(alternative="spore 1")) == pytest.approx(study.optimum)
-    assert "load per hub" in str(ds["alt_description_en"].sel(alternative="spore 1").values)
+    assert f"· {used} -0.0" in str(ds["alt_description_en"].sel(alternative="spore 1").values)
 
 
 def test_cli_writes_the_ranges_and_refuses_a_bad_slack(tmp_path):

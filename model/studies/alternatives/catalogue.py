@@ -46,7 +46,7 @@ class Entry:
     by: tuple[str, ...]
     sources: tuple[Source, ...]
     per: tuple[Source, ...] = ()  # denominator of a share (numerator ⊆ denominator, so 0 ≤ share ≤ 1)
-    spores: bool = False  # a dimension of the SPORES distance
+    spores: bool = False  # a dimension of the SPORES distance (capacities, as Calliope scores flow_cap)
 
 
 @dataclass
@@ -100,11 +100,11 @@ CATALOGUE: tuple[Entry, ...] = (
     Entry("west_share", "西部份额（按类别）", "western share per class", "share", ("workload", "year"), (WEST_NON_RT,), (NON_RT,)),
     Entry("west_share_all", "西部份额（非实时合计）", "western share of non-real-time work", "share", ("year",),
           (WEST_NON_RT,), (NON_RT,)),
-    Entry("load_hub", "枢纽负载", "load per hub", "racks", ("hub", "year"), (LOAD,), spores=True),  # mean over years in texts
-    Entry("local_load", "本省机房负载", "load in the provinces' own stock", "racks", ("year",), (LOCAL,), spores=True),
+    Entry("load_hub", "枢纽负载", "load per hub", "racks", ("hub", "year"), (LOAD,)),
+    Entry("local_load", "本省机房负载", "load in the provinces' own stock", "racks", ("year",), (LOCAL,)),
     Entry("local_share", "本省机房份额", "provinces' own stock vs clusters", "share", ("year",), (LOCAL,), (LOCAL, LOAD)),
     Entry("local_build", "本省机房新建", "provinces' own-stock builds over the horizon", "racks", (),
-          (Source(blocks=("local_build",)),)),
+          (Source(blocks=("local_build",)),), spores=True),
     Entry("emissions", "排放（规划期）", "emissions over the horizon", "tCO2", (), (EMISSIONS,)),
     Entry("emissions_year", "逐年排放", "emissions per year", "tCO2", ("year",), (EMISSIONS,)),
     Entry("green_share", "绿电占比", "green share of cluster power", "share", ("year",),

@@ -7,7 +7,8 @@ each score grows by the share of its scale the plan used, where that share is no
 w_i ← w_i + r_i · [r_i > θ],  r_i = a_i(x_s) / S_i,  θ = 0.1 (Calliope's score_threshold_factor;
 S_i: the largest a_i in the band, from the ranges, or a_i at the optimum), and plan s + 1
 minimises  Σ_i w_i · a_i(x) / S_i  within the band: what earlier plans used much becomes
-expensive, so the next plan builds and loads elsewhere.
+expensive, so the next plan builds elsewhere. The SPORES aggregates are capacities (builds), as
+Calliope scores ``flow_cap``: scoring loads instead only pushes work into the provinces' own stock.
 """
 from __future__ import annotations
 
