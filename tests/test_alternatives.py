@@ -128,6 +128,14 @@ def test_cli_writes_the_ranges_and_refuses_a_bad_slack(tmp_path):
     assert (tmp_path / "o" / "report.xlsx").stat().st_size > 0
     html = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
     assert "Free choices" in html and "<script src=" not in html  # plotly.js embedded: offline
+    # several slacks in one command: one folder each and the ranges side by side
+    both = runner.invoke(app, ["alternatives", str(sc.source), "--slack", "0,0.5", "--out", str(tmp_path / "b"), "-q"])
+    assert both.exit_code == 0, both.output
+    by = pd.read_csv(tmp_path / "b" / "ranges_by_slack.csv").set_index("aggregate").loc["west_share:w:2026"]
+    assert (by["min 0%"], by["min 50%"], by["verdict 0%"], by["verdict 50%"]) == (100.0, 50.0, "robust", "free")
+    assert (tmp_path / "b" / "slack_0.5" / "ranges.csv").exists()
+    word = runner.invoke(app, ["alternatives", str(sc.source), "--slack", "1%", "--out", str(tmp_path / "c")])
+    assert word.exit_code == 2 and "--slack" in word.output
 
 
 @pytest.mark.slow

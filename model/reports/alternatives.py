@@ -75,6 +75,27 @@ def ranges_table(ds: xr.Dataset) -> pd.DataFrame:
     return df
 
 
+KEY_ENTRIES = ("west_share", "build_hub")  # the CLI's table: western share per class in the first year, builds per hub
+
+
+def key_rows(ds: xr.Dataset) -> pd.DataFrame:
+    """The rows of ``ranges_table`` the CLI prints: builds per hub, western share per class in the first year."""
+    df = ranges_table(ds)
+    first = str(int(ds.year.values[0]))
+    return df[(df["entry"] == "build_hub") | ((df["entry"] == "west_share") & (df["year"] == first))]
+
+
+def by_slack_table(datasets: dict[float, xr.Dataset]) -> pd.DataFrame:
+    """ranges_by_slack.csv: every aggregate once, its min, max and verdict at each slack side by side."""
+    tables = {s: ranges_table(ds).set_index("aggregate") for s, ds in datasets.items()}
+    first = next(iter(tables.values()))
+    out = first[["entry", "name_zh", "name_en", "unit", "optimum", *LABELS]].copy()
+    for s, t in tables.items():
+        pct = f"{100 * s:g}%"
+        out[f"min {pct}"], out[f"max {pct}"], out[f"verdict {pct}"] = t["min"], t["max"], t["verdict"]
+    return neutral_frame(out.reset_index())
+
+
 def alternatives_table(ds: xr.Dataset) -> pd.DataFrame:
     """One row per plan: optimum, each extreme and each SPORES plan, with its extra cost."""
     return pd.DataFrame({
