@@ -120,6 +120,8 @@ def range_figure(ds: xr.Dataset, entry: str, lang: str = "both", year: int | Non
     unit = str(sub["agg_unit"].values[0]) if sub.sizes["aggregate"] else "racks"
     f = UNITS[unit].factor
     names = [(z.split(" · ", 1)[-1], e.split(" · ", 1)[-1]) for z, e in zip(sub["agg_name_zh"].values, sub["agg_name_en"].values)]
+    if year is not None and len(sub["agg_name_zh"].values[0].split(" · ")) > 2:  # one year shown: in the title, not each bar
+        names = [(z.removesuffix(f" · {year}年"), e.removesuffix(f" · {year}")) for z, e in names]
     text = [z if lang == "zh" else e if lang == "en" else f"{z} {e}" for z, e in names]
     lo, hi, opt = sub["agg_min"].values / f, sub["agg_max"].values / f, sub["agg_optimum"].values / f
     robust = sub["agg_verdict"].values == "robust"
@@ -129,6 +131,8 @@ def range_figure(ds: xr.Dataset, entry: str, lang: str = "both", year: int | Non
     fig.add_scatter(y=text, x=opt, mode="markers", marker=dict(color="#222", size=9, symbol="diamond"),
                     name="最优 optimum")
     head = (sub["agg_name_zh"].values[0].split(" · ")[0], sub["agg_name_en"].values[0].split(" · ")[0]) if len(text) else (entry, entry)
+    if year is not None and len(sub["agg_name_zh"].values[0].split(" · ")) > 2:
+        head = (f"{head[0]} · {year}年", f"{head[1]} · {year}")
     fig.update_layout(title=head[0] if lang == "zh" else head[1] if lang == "en" else f"{head[0]} {head[1]}",
                       xaxis_title=UNITS[unit].shown, height=160 + 26 * len(text), barmode="overlay",
                       yaxis=dict(autorange="reversed"), legend=dict(orientation="h", y=-0.2), margin=dict(l=10, r=10, t=50, b=40))
