@@ -147,3 +147,25 @@ def test_dask_workers_find_the_same_ranges(tmp_path):
     for k, (lo, hi) in here.ends.items():
         assert there.ends[k][0].value == pytest.approx(lo.value, abs=1e-6), k
         assert there.ends[k][1].value == pytest.approx(hi.value, abs=1e-6), k
+
+
+def test_the_catalogue_follows_the_blocks_that_exist(tmp_path):
+    """Addressed by block name and labels: a new build_* block (builds above the plan, say) joins the
+    builds; the provinces' own-stock entries are absent where the LP has no own stock."""
+    from dataclasses import replace
+
+    from model.formulation import build_lp
+    from model.formulation.blocks import VarBlock
+    from model.inputs.build import build_inputs
+    from model.studies.alternatives import aggregates
+
+    inp = build_inputs(_scenario(tmp_path, 0.1))
+    lp = build_lp(inp)
+    keys = {a.key for a in aggregates(lp, inp)}
+    assert "build_cluster:west" in keys and "west_share:w:2026" in keys
+    assert not any(k.startswith(("local_share", "local_load", "local_build")) for k in keys)  # no own stock here
+    above = VarBlock("build_above", ("cluster", "year"), [("east", 2026), ("west", 2026)], "racks built above the plan")
+    lp2 = replace(lp, variables={**lp.variables, "build_above": above})
+    agg = {a.key: a for a in aggregates(lp2, inp)}["build_cluster:west"]
+    off = lp2.offsets()
+    assert sorted(agg.num[0].tolist()) == [off["build"] + 1, off["build_above"] + 1]  # build[west,2026] + build_above[west,2026]

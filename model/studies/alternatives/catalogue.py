@@ -195,6 +195,8 @@ def aggregates(lp: LinearProgram, inp: xr.Dataset, entries: tuple[Entry, ...] = 
     for e in entries:
         num = frames.grouped(e.sources, e.by)
         den = frames.grouped(e.per, e.by) if e.per else None
+        if not num and den is not None:
+            continue  # the numerator's blocks are not in this LP (no own stock): no share to speak of
         if den is not None:
             num = {k: num.get(k, (np.zeros(0, np.int64), np.zeros(0))) for k in den}
         for k, cols in num.items():
