@@ -64,6 +64,7 @@ bench: install
 	$(PY) benchmarks/bench_batch.py
 	$(PY) benchmarks/bench_stochastic.py
 	$(PY) benchmarks/bench_hourly.py
+	$(PY) benchmarks/bench_alternatives.py
 
 data: install
 	$(PY) data/derive_demand.py

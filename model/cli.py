@@ -1,4 +1,4 @@
-"""Command line: ``hubplan solve | validate | frontier | sweep | batch | compare | stochastic | workspace``.
+"""Command line: ``hubplan solve | validate | frontier | sweep | batch | compare | stochastic | alternatives | export | workspace``.
 
 Bad input prints one line naming the file, the field and the problem, and exits with code 2.
 """
@@ -417,6 +417,58 @@ def export(
     write_csv(df, out_file)
     out.print(f"wrote {out_file}: {df['scenario'].nunique()} scenarios, {len(df):,} rows")
 
+@app.command()
+def alternatives(
+    scenario: Path = typer.Argument(..., help="scenario YAML file"),
+    slack: str = typer.Option("0.01", "--slack", help="cost budget above the optimum (0.01: within 1 %); several, "
+                              "comma-separated (0.001,0.01,0.05): one folder each under --out and ranges_by_slack.csv"),
+    out_dir: Path = typer.Option(Path("out/alternatives"), "--out", help="folder for ranges.csv, results.nc, report.xlsx, report.html"),
+    spores_n: int = typer.Option(0, "--spores", help="also N SPORES plans: near-optimal and maximally different"),
+    workers: int | None = typer.Option(None, "--workers", help="spread the aggregates over this many local Dask workers"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="... or an existing Dask scheduler, e.g. tcp://HOST:8786"),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Near-optimal alternatives: the range of every decision aggregate within cost ≤ (1 + slack) · optimum,
+    robust or free, with the cost of reaching either end."""
+    from .reports.alternatives import by_slack_table, key_rows, write_alternatives_outputs
+    from .reports.files import check_out_dir
+    from .run import Planner
+    from .studies.alternatives import check_slack, near_optimal, study_dataset
+
+    try:
+        check_out_dir(out_dir)
+        try:
+            slacks = [float(v) for v in slack.split(",")]
+        except ValueError:
+            raise InputError("--slack", "slack", f"{slack!r} is not a number or a comma-separated list of numbers") from None
+        for v in slacks:
+            check_slack(v)
+        if workers is not None and workers < 1:
+            raise InputError("--workers", "workers", "must be at least 1")
+        sc, planner, done = load_scenario(scenario), Planner(), {}
+        for v in slacks:  # one Planner: each slack starts from the same solved model
+            study = near_optimal(sc, v, n_spores=spores_n, workers=workers, scheduler=scheduler, planner=planner)
+            ds = study_dataset(study)
+            where = out_dir if len(slacks) == 1 else out_dir / f"slack_{v:g}"
+            paths = write_alternatives_outputs(ds, where)
+            done[v] = ds
+            if not quiet:
+                t = Table(title=f"{sc.name}: within {100 * v:g} % of {study.optimum / 1e8:,.2f} 亿元")
+                for c in ("aggregate", "optimum", "min", "max", "verdict"):
+                    t.add_column(c)
+                df = key_rows(ds)
+                for r in df.itertuples():
+                    t.add_row(f"{r.name_zh} {r.name_en}", f"{r.optimum:,.1f}", f"{r.min:,.1f}", f"{r.max:,.1f} {r.unit}", r.verdict)
+                out.print(t)
+                n_free = int((ds["agg_verdict"].values == "free").sum())
+                out.print(f"{ds.sizes['aggregate']} aggregates: {n_free} free, {ds.sizes['aggregate'] - n_free} robust; "
+                          f"{study.timings['solves']} warm re-solves; wrote {', '.join(str(p) for p in paths.values())}")
+    except InputError as exc:
+        fail(exc)
+    if len(slacks) > 1:
+        (out_dir / "ranges_by_slack.csv").write_bytes(by_slack_table(done).to_csv(index=False).encode("utf-8"))
+        if not quiet:
+            out.print(f"wrote {out_dir / 'ranges_by_slack.csv'}")
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())
