@@ -434,6 +434,7 @@ def alternatives(
     from .reports.files import check_out_dir
     from .run import Planner
     from .studies.alternatives import check_slack, near_optimal, study_dataset
+    from .studies.limits import check_scheduler, workers_for
 
     try:
         check_out_dir(out_dir)
@@ -445,6 +446,10 @@ def alternatives(
             check_slack(v)
         if workers is not None and workers < 1:
             raise InputError("--workers", "workers", "must be at least 1")
+        check_scheduler(scheduler)
+        workers, note = workers_for(workers, scheduler)
+        if note:
+            typer.echo(note, err=True)
         sc, planner, done = load_scenario(scenario), Planner(), {}
         for v in slacks:  # one Planner: each slack starts from the same solved model
             study = near_optimal(sc, v, n_spores=spores_n, workers=workers, scheduler=scheduler, planner=planner)
