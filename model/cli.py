@@ -433,6 +433,7 @@ def alternatives(
     from .reports.alternatives import by_slack_table, key_rows, write_alternatives_outputs
     from .reports.files import check_out_dir
     from .run import Planner
+    from .reports.sheets import write_csv
     from .studies.alternatives import check_slack, near_optimal, study_dataset
     from .studies.limits import check_scheduler, workers_for
 
@@ -471,7 +472,7 @@ def alternatives(
     except InputError as exc:
         fail(exc)
     if len(slacks) > 1:
-        (out_dir / "ranges_by_slack.csv").write_bytes(by_slack_table(done).to_csv(index=False).encode("utf-8"))
+        write_csv(by_slack_table(done), out_dir / "ranges_by_slack.csv")
         if not quiet:
             out.print(f"wrote {out_dir / 'ranges_by_slack.csv'}")
 

@@ -6,7 +6,6 @@ are shown in the planners' units of the KPI catalogue (万架, %, MtCO2, 亿元)
 """
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -159,21 +158,14 @@ def plan_dataset(ds: xr.Dataset, alternative: str) -> xr.Dataset:
 
 
 def excel_bytes(ds: xr.Dataset) -> bytes:
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        for name, df in {"Ranges 范围": ranges_table(ds), "Plans 方案": alternatives_table(ds)}.items():
-            neutral_frame(df).to_excel(xw, sheet_name=name, index=False)
-            ws = xw.sheets[name]
-            ws.freeze_panes = "B2"
-            ws.auto_filter.ref = ws.dimensions
-            for col in ws.columns:
-                ws.column_dimensions[col[0].column_letter].width = min(max(10, len(str(col[0].value)) + 2), 60)
-                for c in col[1:]:
-                    if isinstance(c.value, float):
-                        c.number_format = "#,##0.00"
-        neutral_frame(pd.DataFrame(json.loads(ds.attrs["study"]).items(), columns=["key", "value"]).astype(str)
-                      ).to_excel(xw, sheet_name="Study 研究", index=False)
-    return buf.getvalue()
+    """report.xlsx: ranges, plans and the study's settings, through the one print-ready writer."""
+    from .sheets import add_sheet, new_workbook, workbook_bytes
+
+    wb = new_workbook()
+    for name, df in {"Ranges 范围": ranges_table(ds), "Plans 方案": alternatives_table(ds)}.items():
+        add_sheet(wb, name, df)
+    add_sheet(wb, "Study 研究", pd.DataFrame(json.loads(ds.attrs["study"]).items(), columns=["key", "value"]).astype(str))
+    return workbook_bytes(wb)
 
 
 REPORT_ENTRIES = ("west_share", "build_hub", "build_cluster", "load_hub", "local_share", "green_share", "emissions", "capex")
@@ -185,21 +177,21 @@ def html_report(ds: xr.Dataset) -> str:
     from jinja2 import Environment
 
     from .map_figure import china_map
+    from .plotlyjs import chart_html, script
 
     entries = [e for e in REPORT_ENTRIES if (ds["agg_entry"].values == e).any()]
     first_year = int(ds.year.values[0])
     figs = [range_figure(ds, e, year=first_year if e in ("west_share", "load_hub") else None) for e in entries]
     spores = [a for a in ds.alternative.values.astype(str) if a.startswith("spore")]
     maps = [(a, china_map(plan_dataset(ds, a), height=480)) for a in spores[:3]]
-    parts = [f.to_html(full_html=False, include_plotlyjs=(i == 0), config={"displaylogo": False})
-             for i, f in enumerate([*figs, *(m for _, m in maps)])]
+    parts = [chart_html(f, config={"displaylogo": False}) for f in [*figs, *(m for _, m in maps)]]
     table = ranges_table(ds)
     free = table[table["verdict"] == "free"]
     robust = table[table["verdict"] == "robust"]
     alts = alternatives_table(ds)
     return Environment(autoescape=True).from_string(_HTML).render(
         slack=f"{100 * float(ds.attrs['slack']):g} %", optimum=f"{float(ds.attrs['optimum']) / YUAN.factor:,.2f}",
-        budget=f"{float(ds.attrs['budget']) / YUAN.factor:,.2f}", charts=parts[:len(figs)], year=first_year,
+        budget=f"{float(ds.attrs['budget']) / YUAN.factor:,.2f}", charts=parts[:len(figs)], year=first_year, plotlyjs=script(),
         free=list(zip(free["sentence_zh"], free["sentence_en"])), robust=list(zip(robust["sentence_zh"], robust["sentence_en"])),
         spores=[(a, alts.set_index("alternative").loc[a], parts[len(figs) + i]) for i, (a, _) in enumerate(maps)])
 
@@ -207,7 +199,7 @@ def html_report(ds: xr.Dataset) -> str:
 _HTML = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>近优方案 Near-optimal alternatives</title>
 <style>body{font-family:'WenQuanYi Zen Hei','Noto Sans CJK SC',sans-serif;margin:2em auto;max-width:960px;padding:0 1em}
-li{margin:0.3em 0}.en{color:#555}</style></head><body>
+li{margin:0.3em 0}.en{color:#555}</style>{{ plotlyjs|safe }}</head><body>
 <h1>近优方案：哪些决策稳健，哪些可自由选择 Near-optimal alternatives: robust decisions and free choices</h1>
 <p>成本预算 Budget: 最优 optimum {{ optimum }} 亿元 × (1 + {{ slack }}) = <b>{{ budget }} 亿元</b>.
  橙色 orange: 可自由选择 free; 绿色 green: 稳健 robust; ◆ 最优 optimum. 按年份的指标显示 {{ year }} 年 (by-year entries show {{ year }}).</p>
@@ -223,10 +215,11 @@ li{margin:0.3em 0}.en{color:#555}</style></head><body>
 def write_alternatives_outputs(ds: xr.Dataset, out_dir: str | Path) -> dict[str, Path]:
     """ranges.csv, results.nc (dimensions aggregate and alternative), report.xlsx, report.html."""
     from .files import netcdf_bytes
+    from .sheets import csv_bytes
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = {"ranges.csv": neutral_frame(ranges_table(ds)).to_csv(index=False).encode("utf-8"),
+    files = {"ranges.csv": csv_bytes(ranges_table(ds)),
              "results.nc": netcdf_bytes(ds), "report.xlsx": excel_bytes(ds),
              "report.html": html_report(ds).encode("utf-8")}
     paths = {}
