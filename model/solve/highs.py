@@ -180,6 +180,33 @@ class HighsModel:
         self._model = None  # a Pyomo model built before described the old numbers
         return changed
 
+    # -- rows and objectives outside the blocks (near-optimal alternatives, cuts) ------------
+    def add_row(self, cols: np.ndarray, coefs: np.ndarray, lo: float = -np.inf, hi: float = np.inf) -> int:
+        """Add the row lo ≤ Σ coefs[i] · x[cols[i]] ≤ hi (block column positions) to HiGHS and
+        return its HiGHS row index. It is not part of the blocks: warm updates leave it alone,
+        ``Solution.row_dual`` covers the block rows only, and ``drop_rows_from`` removes it."""
+        cols, coefs = np.asarray(cols, dtype=np.int32), np.asarray(coefs, dtype=float)
+        inf = highspy.kHighsInf
+        checked(self.highs.addRow(max(lo, -inf), min(hi, inf), cols.size, cols, coefs), "the added row (addRow)")
+        return self.highs.getNumRow() - 1
+
+    def drop_rows_from(self, first: int) -> None:
+        """Remove the added rows ``first`` … (HiGHS row indices ≥ the block rows)."""
+        last = self.highs.getNumRow() - 1
+        if first < self.row_of.size:
+            raise ValueError("only rows added after the blocks can be dropped")
+        if first <= last:
+            checked(self.highs.deleteRows(last - first + 1, np.arange(first, last + 1, dtype=np.int32)), "deleteRows")
+
+    def set_costs(self, cost: np.ndarray) -> None:
+        """Swap the objective: ``cost`` per block column. ``set_costs(self.lp.column_cost())`` puts
+        the plan's own objective back; a warm ``update`` compares against the costs set here."""
+        cost = np.asarray(cost, dtype=float)
+        idx = np.flatnonzero(cost != self._cost).astype(np.int32)
+        if idx.size:
+            self.highs.changeColsCost(idx.size, idx, cost[idx])
+        self._cost = cost
+
     @contextmanager
     def variant(self, lp: LinearProgram) -> Iterator[HighsModel]:
         """Solve a variant of the current LP (other bounds or costs, same structure), then restore."""
@@ -231,7 +258,7 @@ class HighsModel:
             fixed_ok = not (mip and duals.startswith("none"))
             col_value = np.array(sol.col_value) if fixed_ok else mip_values
             if sol.dual_valid and fixed_ok:
-                row_dual, col_dual = np.array(sol.row_dual), np.array(sol.col_dual)
+                row_dual, col_dual = np.array(sol.row_dual)[: self.row_of.size], np.array(sol.col_dual)
         obj = float(h.getInfo().objective_function_value) if has_solution else float("nan")
         if mip and has_solution:
             obj = mip_objective  # the MILP's own objective, whatever the fixed LP did
