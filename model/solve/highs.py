@@ -135,7 +135,7 @@ class HighsModel:
                 "the model (passModel)")
         self._cost, self._upper = form.cost, form.col_upper
         self._row_lo, self._row_hi = form.row_lo, form.row_hi
-        self._keys, self._merged = form.keys, form.merged
+        self._pattern, self._merged = form.pattern, form.merged
 
     def set_options(self, opt: SolverOptions) -> None:
         if opt == self.options:
@@ -167,16 +167,17 @@ class HighsModel:
             inf = highspy.kHighsInf
             h.changeRowsBounds(idx.size, idx, np.maximum(lo[idx], -inf), np.minimum(hi[idx], inf))
         changed += idx.size
-        keys, merged = merged_entries(lp, lo.size)
-        if not np.array_equal(keys, self._keys):
+        pattern, merged = merged_entries(lp, lo.size, self._pattern)
+        if pattern is not self._pattern and not np.array_equal(pattern.keys, self._pattern.keys):
             raise StructureChanged("the scenario changes the matrix's sparsity")
+        keys = pattern.keys
         m = max(lo.size, 1)
         for k in np.flatnonzero(merged != self._merged).tolist():
             col, row = divmod(int(keys[k]), m)
             h.changeCoeff(row, col, float(merged[k]))  # 0 removes the entry
             changed += 1
         self.lp, self._cost, self._upper, self._row_lo, self._row_hi = lp, cost, upper, lo, hi
-        self._merged = merged
+        self._pattern, self._merged = pattern, merged
         self._model = None  # a Pyomo model built before described the old numbers
         return changed
 

@@ -19,8 +19,8 @@ class StandardForm:
     """min cost·x  s.t.  row_lo ≤ A x ≤ row_hi,  0 ≤ x ≤ col_upper (infinite bounds as ±inf).
 
     ``A`` is held column-wise (``start``, ``index``, ``value``), explicit zeros left out;
-    ``keys``/``merged`` are every (row, column) position the blocks name, zeros included, with
-    duplicates summed: the pattern warm updates compare against."""
+    ``pattern``/``merged`` are every (row, column) position the blocks name, zeros included, with
+    duplicates summed: what warm updates compare against (``pattern.keys``; None from Pyomo)."""
     cost: np.ndarray
     col_upper: np.ndarray
     row_lo: np.ndarray
@@ -29,7 +29,7 @@ class StandardForm:
     index: np.ndarray
     value: np.ndarray
     integer: np.ndarray
-    keys: np.ndarray
+    pattern: Pattern | None
     merged: np.ndarray
 
     @property
@@ -48,27 +48,38 @@ class StandardForm:
         return out
 
 
-def merged_entries(lp: LinearProgram, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """The blocks' nonzeros as unique column-major keys (column · n_rows + row) and summed values."""
+def merged_entries(lp: LinearProgram, n_rows: int, pattern: Pattern | None = None) -> tuple[Pattern, np.ndarray]:
+    """The blocks' entries as a ``Pattern`` (unique column-major keys, column · n_rows + row) and
+    their values summed per key. Given the pattern of an earlier LP with the very same (row,
+    column) entries — a warm update — only the values are summed again (no sort)."""
     r, c, v = lp.matrix_entries()
-    key = c.astype(np.int64) * max(n_rows, 1) + r
-    keys, inverse = np.unique(key, return_inverse=True)
-    merged = np.zeros(keys.size)
-    np.add.at(merged, inverse, v)
-    return keys, merged
+    if pattern is None or not (np.array_equal(pattern.row, r) and np.array_equal(pattern.col, c)):
+        key = c.astype(np.int64) * max(n_rows, 1) + r
+        keys, inverse = np.unique(key, return_inverse=True)
+        pattern = Pattern(r, c, keys, inverse)
+    return pattern, np.bincount(pattern.inverse, weights=v, minlength=pattern.keys.size)
+
+
+@dataclass
+class Pattern:
+    row: np.ndarray
+    col: np.ndarray
+    keys: np.ndarray
+    inverse: np.ndarray
 
 
 def from_blocks(lp: LinearProgram) -> StandardForm:
     lo, hi = lp.row_bounds()
     n, m = lp.num_cols, lo.size
-    keys, merged = merged_entries(lp, m)
+    pattern, merged = merged_entries(lp, m)
+    keys = pattern.keys
     nz = merged != 0
     col, row = np.divmod(keys[nz], max(m, 1))
     start = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(np.bincount(col, minlength=n), out=start[1:])
     integer = np.concatenate([np.full(vb.size, vb.integer) for vb in lp.variables.values()])
     return StandardForm(lp.column_cost(), lp.column_upper(), lo, hi, start, row.astype(np.int32),
-                        merged[nz], integer, keys, merged)
+                        merged[nz], integer, pattern, merged)
 
 
 def from_pyomo(lp: LinearProgram) -> tuple[StandardForm, np.ndarray, np.ndarray]:
@@ -107,7 +118,7 @@ def from_pyomo(lp: LinearProgram) -> tuple[StandardForm, np.ndarray, np.ndarray]
     start = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(np.bincount(col, minlength=n), out=start[1:])
     integer = np.array([not v.is_continuous() for v in columns], dtype=bool)
-    form = StandardForm(cost, upper, lo, hi, start, row.astype(np.int32), merged[nz], integer, keys, merged)
+    form = StandardForm(cost, upper, lo, hi, start, row.astype(np.int32), merged[nz], integer, None, merged)
     return form, col_in, row_in
 
 
