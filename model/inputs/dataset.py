@@ -141,7 +141,8 @@ _CONTROL = bytes(range(32)).replace(b"\n", b"").replace(b"\r", b"") + b"\x7f"
 def _coerce_all(df: pd.DataFrame, columns: list[Column], data: bytes) -> pd.DataFrame | None:
     """Every column at once (a few numpy and pandas calls per table, not per column); None when
     any cell is wrong, and ``_coerce`` then finds and names the first problem column by column."""
-    raw = np.char.strip(df[[c.name for c in columns]].to_numpy(dtype=str)) if len(df) else np.empty((0, len(columns)), str)
+    cells = df[[c.name for c in columns]].to_numpy(dtype=str) if len(df) else np.empty((0, len(columns)), str)
+    raw = np.char.strip(cells)
     kind = np.array([c.kind for c in columns])
     text, flag, num = np.isin(kind, ("id", "text")), kind == "bool", np.isin(kind, ("float", "int"))
     if (raw[:, text] == "").any() or data.translate(None, _CONTROL) != data and text.any():
@@ -149,19 +150,21 @@ def _coerce_all(df: pd.DataFrame, columns: list[Column], data: bytes) -> pd.Data
     flags = np.char.lower(raw[:, flag])
     if not np.isin(flags, ("true", "false", "1", "0")).all():
         return None
-    cells = raw[:, num]
-    vals = pd.to_numeric(pd.Series(np.where(cells == "", "nan", cells).ravel()), errors="coerce").to_numpy(float)
-    vals = vals.reshape(cells.shape)
+    numbers = raw[:, num]
+    vals = pd.to_numeric(pd.Series(np.where(numbers == "", "nan", numbers).ravel()), errors="coerce").to_numpy(float)
+    vals = vals.reshape(numbers.shape)
     optional = np.array([c.optional for c in columns])[num]
     lo, hi = np.array([c.lo for c in columns])[num], np.array([c.hi for c in columns])[num]
     finite = np.isfinite(vals)
-    if (~finite & ((cells != "") | ~optional)).any() or ((vals < lo) | (vals > hi)).any():
+    if (~finite & ((numbers != "") | ~optional)).any() or ((vals < lo) | (vals > hi)).any():
         return None  # a missing or non-finite number, or one out of its range
     is_int = kind[num] == "int"
     if (vals[:, is_int] != np.round(vals[:, is_int])).any():
         return None
     out, it, ib, iv = {}, iter(range(text.sum())), iter(range(flag.sum())), iter(range(num.sum()))
-    texts = df[[c.name for c in columns if c.kind in ("id", "text")]].apply(lambda s: s.str.strip()) if text.any() else None
+    padded = (raw[:, text] != cells[:, text]).any(axis=0)  # text columns with a cell to strip
+    names = [c.name for c in columns if c.kind in ("id", "text")]
+    texts = {n: df[n].str.strip() if pad else df[n] for n, pad in zip(names, padded)}
     for c in columns:
         if c.kind in ("id", "text"):
             next(it)
