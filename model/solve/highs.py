@@ -25,7 +25,7 @@ import numpy as np
 from ..errors import InputError
 from ..formulation.blocks import LinearProgram
 from ..inputs.scenario import SolverOptions
-from .standard_form import from_blocks, merged_entries, names
+from .standard_form import StandardForm, from_blocks, merged_entries, names
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -93,7 +93,10 @@ class Solution:
 
 
 class HighsModel:
-    """A Pyomo model compiled into one HiGHS instance, re-solvable after in-place updates."""
+    """The blocks' LP in one HiGHS instance, re-solvable after in-place updates.
+
+    ``col_of``/``row_of`` map block positions to HiGHS positions; HiGHS holds every block column
+    and row in block order, so both are the identity (kept for callers that map explicitly)."""
 
     def __init__(self, lp: LinearProgram, options: SolverOptions):
         t0 = time.perf_counter()
@@ -121,7 +124,7 @@ class HighsModel:
             self._model = to_pyomo(self.lp)[0]
         return self._model
 
-    def _pass(self, form) -> None:
+    def _pass(self, form: StandardForm) -> None:
         n, m = form.num_cols, form.num_rows
         inf = highspy.kHighsInf
         kinds = np.full(n, int(highspy.HighsVarType.kContinuous), dtype=np.int32)
