@@ -37,7 +37,7 @@ def cluster_capacity(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 def build_potential(ix: Index, inp: xr.Dataset) -> RowBlock:
     """build_potential[k]:  Σ_y build[k,y] ≤ planned[k] − installed[k]"""
-    room = (inp["planned_racks"] - inp["installed_racks"]).to_numpy()
+    room = inp["planned_racks"].to_numpy() - inp["installed_racks"].to_numpy()
     n = ix.K * ix.Y
     return RowBlock("build_potential", ("cluster",), [(k,) for k in ix.clusters],
                     [Term("build", np.repeat(np.arange(ix.K), ix.Y), np.arange(n), np.ones(n))],

@@ -42,7 +42,7 @@ def local_supply_term(ix: Index) -> Term:
 def local_emissions_t_per_rack_year(inp: xr.Dataset) -> np.ndarray:
     """(R, W): tCO2 per rack-year served in the province's own stock, e[r] · H · PUE[r] · kW[w] / 1000."""
     H = float(inp.attrs["hours_per_year"])
-    return (inp["region_co2_t_per_mwh"] * inp["local_pue"]).to_numpy()[:, None] * H * inp["kw_per_rack"].to_numpy()[None, :] / 1000.0
+    return (inp["region_co2_t_per_mwh"].to_numpy() * inp["local_pue"].to_numpy())[:, None] * H * inp["kw_per_rack"].to_numpy()[None, :] / 1000.0
 
 
 def local_emissions_term(ix: Index, inp: xr.Dataset) -> Term:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .arrays import variable, variables
 from .dataset import Dataset, dataset_files, load_dataset, read_input_bytes
 from ..errors import InputError, did_you_mean, raise_all
 from .profiles import hourly_variables
@@ -222,7 +223,7 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
     h_vars, h_coords, h_attrs = hourly_variables(sc, Path(ds.path), clusters, workloads)
     R, K, W, Y = ("region",), ("cluster",), ("workload",), ("year",)
     out = xr.Dataset(
-        data_vars=dict(
+        data_vars=variables(dict(
             demand=(("region", "workload", "year"), _demand_array(ds, sc, years),
                     {"units": "standard racks", "long_name": "demand in use",
                      "derived_from": "demand_dataset and the scenario's demand levers (scenario_lever_value)"}),
@@ -286,8 +287,8 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             block_fixed_cost_yuan=((), 0.0 if sc.modular_builds is None else sc.modular_builds.fixed_cost_yuan_per_block),
             modular_relax=((), bool(sc.modular_builds and sc.modular_builds.relax)),
             **h_vars,
-        ),
-        coords=dict(
+        )),
+        coords=variables(dict(
             region=regions, cluster=clusters, workload=workloads, year=years,
             scenario_lever=np.array(list(lever_num), dtype=str),
             region_name_zh=(R, ds.regions["name_zh"].to_numpy(str)), region_name_en=(R, ds.regions["name_en"].to_numpy(str)),
@@ -300,12 +301,12 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             hub_name_en=(K, hubs.loc[cl["hub_id"], "name_en"].to_numpy(str)),
             workload_name_zh=(W, wl["name_zh"].to_numpy(str)), workload_name_en=(W, wl["name_en"].to_numpy(str)),
             **h_coords,
-        ),
+        )),
         attrs=dict(scenario=sc.name, dataset=ds.label, hours_per_year=HOURS_PER_YEAR, **h_attrs,
                    **{f"scenario.{k}": v for k, v in lever_text.items()}),
     )
     # green_avail_mw is nameplate wind/solar potential; the annual model can draw at most its
     # annual mean output (docs/math.md, "Power")
-    out["green_avail_avg_mw"] = (K, out["green_avail_mw"].to_numpy() * out["green_cf_annual"].to_numpy(),
-                                 {"units": "MW average", "long_name": "green potential × annual capacity factor"})
+    out["green_avail_avg_mw"] = variable(K, out["green_avail_mw"].to_numpy() * out["green_cf_annual"].to_numpy(),
+                                         {"units": "MW average", "long_name": "green potential × annual capacity factor"})
     return out

@@ -5,7 +5,9 @@ reported as an :class:`InputError` naming the file, the field and the row.
 """
 from __future__ import annotations
 
+import hashlib
 import io
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,8 +56,8 @@ class Dataset:
         return [int(y) for y in self.settings["years"]]
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    data = read_input_bytes(path)
+def _read_csv(path: Path, data: bytes | None = None) -> pd.DataFrame:
+    data = read_input_bytes(path) if data is None else data
     try:
         # pandas' C parser cuts a cell at a NUL byte; the Python parser keeps it, so the text check
         # below names the column and row of the control character
@@ -108,9 +110,52 @@ def _coerce(df: pd.DataFrame, col: Column, path: Path) -> pd.Series:
     return vals.astype(float)
 
 
-def read_table(path: Path, columns: list[Column]) -> pd.DataFrame:
-    """Read one CSV and check it against its attribute table."""
-    df = _read_csv(path)
+_CONTROL = bytes(range(32)).replace(b"\n", b"").replace(b"\r", b"") + b"\x7f"
+
+
+def _coerce_all(df: pd.DataFrame, columns: list[Column], data: bytes) -> pd.DataFrame | None:
+    """Every column at once (a few numpy and pandas calls per table, not per column); None when
+    any cell is wrong, and ``_coerce`` then finds and names the first problem column by column."""
+    cells = df[[c.name for c in columns]].to_numpy(dtype=str) if len(df) else np.empty((0, len(columns)), str)
+    raw = np.char.strip(cells)
+    kind = np.array([c.kind for c in columns])
+    text, flag, num = np.isin(kind, ("id", "text")), kind == "bool", np.isin(kind, ("float", "int"))
+    if (raw[:, text] == "").any() or data.translate(None, _CONTROL) != data and text.any():
+        return None  # an empty id or text, or a control byte somewhere in the file
+    flags = np.char.lower(raw[:, flag])
+    if not np.isin(flags, ("true", "false", "1", "0")).all():
+        return None
+    numbers = raw[:, num]
+    vals = pd.to_numeric(pd.Series(np.where(numbers == "", "nan", numbers).ravel()), errors="coerce").to_numpy(float)
+    vals = vals.reshape(numbers.shape)
+    optional = np.array([c.optional for c in columns])[num]
+    lo, hi = np.array([c.lo for c in columns])[num], np.array([c.hi for c in columns])[num]
+    finite = np.isfinite(vals)
+    if (~finite & ((numbers != "") | ~optional)).any() or ((vals < lo) | (vals > hi)).any():
+        return None  # a missing or non-finite number, or one out of its range
+    is_int = kind[num] == "int"
+    if (vals[:, is_int] != np.round(vals[:, is_int])).any():
+        return None
+    out, it, ib, iv = {}, iter(range(text.sum())), iter(range(flag.sum())), iter(range(num.sum()))
+    padded = (raw[:, text] != cells[:, text]).any(axis=0)  # text columns with a cell to strip
+    names = [c.name for c in columns if c.kind in ("id", "text")]
+    texts = {n: df[n].str.strip() if pad else df[n] for n, pad in zip(names, padded)}
+    for c in columns:
+        if c.kind in ("id", "text"):
+            next(it)
+            out[c.name] = texts[c.name]
+        elif c.kind == "bool":
+            out[c.name] = pd.Series(np.isin(flags[:, next(ib)], ("true", "1")), index=df.index)
+        else:
+            v = vals[:, next(iv)]
+            out[c.name] = pd.Series(v.astype(int) if c.kind == "int" else v, index=df.index)
+    return pd.DataFrame(out)
+
+
+def read_table(path: Path, columns: list[Column], data: bytes | None = None) -> pd.DataFrame:
+    """Read one CSV (``data``: its bytes, if already read) and check it against its attribute table."""
+    data = read_input_bytes(path) if data is None else data
+    df = _read_csv(path, data)
     df.columns = [c.strip() for c in df.columns]
     for c in columns:  # an optional column may be left out entirely (all cells empty)
         if c.optional and c.name not in df.columns:
@@ -118,7 +163,9 @@ def read_table(path: Path, columns: list[Column]) -> pd.DataFrame:
     missing = [c.name for c in columns if c.name not in df.columns]
     if missing:
         raise InputError(path, missing[0], "column missing")
-    out = pd.DataFrame({c.name: _coerce(df, c, path) for c in columns})
+    out = _coerce_all(df, columns, data)
+    if out is None:
+        out = pd.DataFrame({c.name: _coerce(df, c, path) for c in columns})
     key = columns[0]
     if key.kind == "id" and path.name != "demand.csv":
         dup = out[key.name].duplicated()
@@ -134,9 +181,9 @@ def _check_ref(values: pd.Series, allowed, path: Path, field: str, where: str) -
         raise InputError(path, field, f"unknown id in {_label(int(np.argmax(bad.to_numpy())))} (not in {where})")
 
 
-def read_settings(path: Path) -> dict:
+def read_settings(path: Path, raw: bytes | None = None) -> dict:
     try:
-        data = load_yaml(read_input_bytes(path).decode("utf-8"), str(path))
+        data = load_yaml((read_input_bytes(path) if raw is None else raw).decode("utf-8"), str(path))
     except UnicodeDecodeError:
         raise InputError(path, "", "not UTF-8 text") from None
     if not isinstance(data, dict):
@@ -161,17 +208,42 @@ def read_settings(path: Path) -> dict:
     return data
 
 
+_CACHE: OrderedDict[tuple[str, str], Dataset] = OrderedDict()  # (folder, content hash) -> checked dataset
+CACHE_SIZE = 4
+
+
 def load_dataset(path: str | Path | None = None) -> Dataset:
-    """Load and check a dataset folder (default: the bundled reference dataset)."""
+    """Load and check a dataset folder (default: the bundled reference dataset).
+
+    Kept per process by content: a folder whose files hash as before returns the Dataset already
+    read and checked (treat it as read-only), so app reruns, studies and fresh Planners pay the
+    file reads and a hash, not the parsing."""
     root = Path(path) if path is not None else BUNDLED
     if not root.is_dir():
         raise InputError(root, "", "dataset folder not found")
     for f in dataset_files(root):  # one rule (paths.py): every file read is inside the folder
         inside(f, root)
-    t = {name: read_table(root / name, cols) for name, cols in FILES.items()}
+    data = {f.name: read_input_bytes(f) for f in dataset_files(root) if f.parent == root}
+    h = hashlib.sha256()
+    for f in dataset_files(root):  # hourly profiles too: what dataset_fingerprint hashes
+        h.update(f.name.encode())
+        h.update(data[f.name] if f.parent == root else read_input_bytes(f))
+    key = (str(root.resolve()), h.hexdigest())
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    ds = _load(root, data)
+    _CACHE[key] = ds
+    if len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return ds
+
+
+def _load(root: Path, data: dict[str, bytes]) -> Dataset:
+    t = {name: read_table(root / name, cols, data[name]) for name, cols in FILES.items()}
     hubs, clusters, regions, workloads, demand = (
         t["hubs.csv"], t["clusters.csv"], t["regions.csv"], t["workloads.csv"], t["demand.csv"])
-    settings = read_settings(root / SETTINGS_FILE)
+    settings = read_settings(root / SETTINGS_FILE, data[SETTINGS_FILE])
     for name, table in (("hubs.csv", hubs), ("clusters.csv", clusters), ("regions.csv", regions), ("workloads.csv", workloads)):
         if table.empty:
             raise InputError(root / name, "", "no rows")
@@ -194,6 +266,6 @@ def load_dataset(path: str | Path | None = None) -> Dataset:
                                                       "region_id, workload_id and year of an earlier row")
     local = None
     if (root / "local.csv").is_file():
-        local = read_table(root / "local.csv", OPTIONAL_FILES["local.csv"])
+        local = read_table(root / "local.csv", OPTIONAL_FILES["local.csv"], data["local.csv"])
         _check_ref(pd.Series(local.index), regions.index, root / "local.csv", "region_id", "regions.csv")
     return Dataset(root, hubs, clusters, regions, workloads, demand, settings, local)

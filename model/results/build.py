@@ -15,6 +15,7 @@ from ..formulation.index import Index
 from ..formulation.objective import racks_per_facility_mw
 from ..solve.highs import Solution
 from .hourly import annual_scores, hourly_results
+from ..inputs.arrays import variable, variables
 from ..inputs.schema import STANDARD_RACK_KW
 from .reasons import TOL, unmet_reasons
 from .shadow import shadow_prices
@@ -61,7 +62,7 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
 
     KY, RWY = ("cluster", "year"), ("region", "workload", "year")
     out = inp.copy()
-    out = out.assign(
+    out = out.assign(**variables(dict(
         allocation=(("region", "cluster", "workload", "year"), alloc, {"units": "standard racks"}),
         unmet=(RWY, unmet, {"units": "standard racks"}),
         unmet_reason=(RWY, unmet_reasons(inp, lp, v, unmet).astype(str)),
@@ -97,18 +98,18 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
                              {"units": "ms", "long_name": "load-weighted one-way latency"}),
         cost=(("cost_term",), np.array(list(costs.values())), {"units": "yuan (discounted)"}),
         **shadow_prices(inp, lp, sol.row_dual, sol.col_dual),
-    )
+    )))
     if "n1_short" in lp.variables:
         short = _block(lp, v, "n1_short").reshape(ix.A, Y)
         n1 = np.zeros((K, Y))
         np.add.at(n1, ix.arc_k, short)
-        out["n1_shortfall"] = (("cluster", "year"), n1, {"units": "standard racks",
-                                                         "long_name": "load that could not be re-served if this cluster failed"})
-    out = out.assign(**(hourly_results(inp, lp, v, sol.col_dual, sol.row_dual) if "grid_h" in lp.variables
-                        else annual_scores(inp, grid, green)))
-    out["racks_per_mw"] = (("cluster",), racks_per_facility_mw(inp),
-                           {"long_name": "standard racks per facility MW: the price of a MW of green shortfall in policy_penalty"})
-    out = out.assign_coords(cost_term=list(costs))
+        out["n1_shortfall"] = variable(("cluster", "year"), n1, {"units": "standard racks",
+                                                                 "long_name": "load that could not be re-served if this cluster failed"})
+    out = out.assign(**variables(hourly_results(inp, lp, v, sol.col_dual, sol.row_dual) if "grid_h" in lp.variables
+                                 else annual_scores(inp, grid, green)))
+    out["racks_per_mw"] = variable(("cluster",), racks_per_facility_mw(inp),
+                                   {"long_name": "standard racks per facility MW: the price of a MW of green shortfall in policy_penalty"})
+    out = out.assign_coords(variables({"cost_term": list(costs)}))
     out.attrs.update(status=sol.status, objective=sol.objective,
                      manifest=strict_json.dumps(manifest, ensure_ascii=False, sort_keys=True),
                      **{k: manifest[k] for k in ("scenario_hash", "scenario_name")})
