@@ -42,8 +42,8 @@ def sunk_costs(inp: xr.Dataset) -> dict[str, float]:
     installed racks and of the provinces' own stock (before any early retirement, which the
     objective's ``opex_fixed`` / ``local_opex_fixed`` terms credit back)."""
     df, s_f = inp["discount_factor"].to_numpy(), float(inp["fixed_opex_share"])
-    clusters = s_f * float((inp["opex_yuan_per_rack_year"] * inp["installed_racks"]).sum()) * float(df.sum())
-    local = s_f * float((inp["local_opex_yuan_per_rack_year"] * inp["local_available_racks"] * inp["discount_factor"]).sum())
+    clusters = s_f * float(inp["opex_yuan_per_rack_year"].to_numpy() @ inp["installed_racks"].to_numpy()) * float(df.sum())
+    local = s_f * float(inp["local_opex_yuan_per_rack_year"].to_numpy() @ inp["local_available_racks"].transpose("region", "year").to_numpy() @ df)
     return {"opex_fixed_installed": clusters, "local_opex_fixed_existing": local}
 
 
@@ -118,7 +118,7 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         unmet_emissions_t=(("region", "year"), em["unmet"], {
             "units": "tCO2", "long_name": "unmet work served outside the plan at the fallback factor",
             "derived_from": "fallback_co2_t_per_mwh * 8760 * fallback_pue * kw_per_rack / 1000 * unmet"}),
-        unmet_share=(("year",), unmet.sum(axis=(0, 1)) / np.maximum(inp["demand"].sum(("region", "workload")).to_numpy(), TOL),
+        unmet_share=(("year",), unmet.sum(axis=(0, 1)) / np.maximum(inp["demand"].transpose("region", "workload", "year").to_numpy().sum(axis=(0, 1)), TOL),
                      {"long_name": "unmet / national demand"}),
         local_eflops=(RWY, local * pflops[None, :, None] / 1000.0, {"units": "EFLOPS (FP16)"}),
         water_m3=(KY, wue * it_mw * H, {"units": "m³", "long_name": "on-site water = WUE × IT energy"}),
