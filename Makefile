@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps lint test test-fast run app bench data clean
+.PHONY: install system-deps iamc-venv lint test test-fast run app bench data clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -22,11 +22,27 @@ system-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
 	  else echo "note: run as root or install chromium and fonts-wqy-zenhei for the browser test"; fi; \
 	fi
+	@# readers of the outputs (tests/test_netcdf_readers.py, test_print.py): ncdump, UDUNITS for cfchecker, LibreOffice
+	@if ! command -v ncdump >/dev/null 2>&1 || ! command -v soffice >/dev/null 2>&1 || ! ldconfig -p | grep -q libudunits2; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq netcdf-bin libudunits2-0 libreoffice-calc >/dev/null; \
+	  else echo "note: run as root or install netcdf-bin libudunits2-0 libreoffice-calc for the output-reader tests"; fi; \
+	fi
+
+# pyam (tests/test_iamc.py reads the IAMC export back) in an environment of its own: its pins
+# (pyam-iamc 3: pandas < 3; 4: matplotlib < 3.11 and ixmp4's httpx) cannot share hubplan's;
+# ixmp4 0.14 (under pyam-iamc 3) breaks on SQLAlchemy 2.1
+.venv-iamc/.installed:
+	python3 -m venv .venv-iamc
+	.venv-iamc/bin/python -m pip install -q "pyam-iamc>=3,<5" "SQLAlchemy>=2.0,<2.1"
+	touch $@
+
+iamc-venv: .venv-iamc/.installed
 
 lint: install
 	$(PY) -m ruff check .
 
-test: install system-deps lint
+test: install system-deps iamc-venv lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: install
@@ -48,6 +64,7 @@ bench: install
 	$(PY) benchmarks/bench_batch.py
 	$(PY) benchmarks/bench_stochastic.py
 	$(PY) benchmarks/bench_hourly.py
+	$(PY) benchmarks/bench_alternatives.py
 
 data: install
 	$(PY) data/derive_demand.py

@@ -5,7 +5,7 @@ This file only composes the views in model/app/.
 """
 import streamlit as st
 
-from model.app import answers, compare, editor, export, map, results, sidebar, state, uncertainty
+from model.app import alternatives, answers, compare, editor, export, map, results, sidebar, state, uncertainty, workspace
 
 st.set_page_config(page_title="hubplan 东数西算 planner", layout="wide")
 state.init()
@@ -37,6 +37,9 @@ views = {
     state.tr("比较", "Compare"): compare.compare_view,
     state.tr("导出", "Export"): export.export_view,
     state.tr("不确定性", "Uncertainty"): uncertainty.uncertainty_view,
+    state.tr("工作区", "Workspace"): workspace.workspace_view,  # saved scenarios and runs (model/workspace)
+
+    state.tr("近优方案", "Alternatives"): lambda: alternatives.alternatives_view(state.current_result()),
 }
 for tab, view in zip(st.tabs(list(views), key=state.TAB_KEY, on_change="rerun"), views.values()):
     if tab.open:

@@ -1,4 +1,4 @@
-"""Command line: ``hubplan solve | validate | frontier | sweep | batch | compare``.
+"""Command line: ``hubplan solve | validate | frontier | sweep | batch | compare | stochastic | alternatives | export | workspace``.
 
 Bad input prints one line naming the file, the field and the problem, and exits with code 2.
 """
@@ -43,6 +43,31 @@ def _print_summary(res, s: dict) -> None:
     out.print(t)
 
 
+# -- the workspace (model/workspace): runs registered when --workspace or HUBPLAN_WORKSPACE is given --
+def _workspace_option(required: bool = False):
+    return typer.Option(... if required else None, "--workspace", envvar="HUBPLAN_WORKSPACE", help=(
+        "workspace: a file path (SQLite, created on first use) or a postgresql:// URL; default: $HUBPLAN_WORKSPACE"))
+
+
+def _open_workspace(where: str | None):
+    """The workspace, checked before any solving (a bad one: one line, exit 2); None if not given."""
+    from .workspace import open_workspace
+
+    return open_workspace(where)
+
+
+def _register(ws, records) -> None:
+    """Save ``records()`` (scenario, run) pairs in ``ws`` and say so."""
+    if ws is None:
+        return
+    from .workspace import register
+
+    try:
+        typer.echo(register(ws, records()))  # one line, never wrapped
+    except InputError as exc:
+        fail(exc)
+
+
 @app.command()
 def solve(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
@@ -52,6 +77,7 @@ def solve(
     baselines: bool = typer.Option(False, "--baselines", help="also evaluate nearest/cheapest/greenest rule baselines"),
     time_limit: float | None = typer.Option(None, "--time-limit", help="solver time limit in seconds"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
+    workspace: str | None = _workspace_option(),
 ) -> None:
     """Solve one scenario and write its results."""
     from .reports.files import check_out_dir, write_outputs
@@ -60,6 +86,7 @@ def solve(
 
     try:
         check_out_dir(out_dir)
+        ws = _open_workspace(workspace)
         sc = load_scenario(scenario)
         if time_limit is not None:
             if not 0 < time_limit <= 86400:
@@ -68,7 +95,10 @@ def solve(
         res = solve_scenario(sc, write_model=str(write_model) if write_model else None, baselines=baselines)
     except InputError as exc:
         fail(exc)
-    write_outputs(res, out_dir, html=html)
+    files = write_outputs(res, out_dir, html=html)
+    from .workspace import solve_records
+
+    _register(ws, lambda: solve_records(sc, res, files["results.nc"], f"hubplan solve {scenario} --out {out_dir}"))
     s = summary(res)
     if not quiet:
         _print_summary(res, s)
@@ -108,8 +138,9 @@ def frontier(
 ) -> None:
     """Cost–carbon frontier (ε-constraint): least cost for a series of carbon budgets."""
     from .reports.charts import frontier_chart
+    from .reports.plotlyjs import page_html
     from .reports.files import check_out_dir
-    from .reports.safe import neutral_frame
+    from .reports.sheets import write_csv
     from .reports.kpis import TCO2, YUAN, number
     from .studies.frontier import cost_carbon_frontier
 
@@ -119,8 +150,8 @@ def frontier(
     except InputError as exc:
         fail(exc)
     out_dir.mkdir(parents=True, exist_ok=True)
-    neutral_frame(df).to_csv(out_dir / "frontier.csv", index=False)
-    frontier_chart(df).write_html(out_dir / "frontier.html", include_plotlyjs=True)
+    write_csv(df, out_dir / "frontier.csv")
+    (out_dir / "frontier.html").write_text(page_html(frontier_chart(df)), encoding="utf-8")
     t = Table(title="cost–carbon frontier")
     for c in ("排放 emissions (MtCO2)", "成本 cost (亿元)", "减排成本 abatement (yuan/t)", "status"):
         t.add_column(c, justify="right")
@@ -137,16 +168,23 @@ _OUTPUTS_HELP = ("per-scenario files: 'lean' = run.json (status, KPIs, timings),
 _progress_console = Console(stderr=True)
 
 
-def _run_points(points, out_dir: Path, workers, scheduler, outputs, html, quiet, lever_keys, command) -> None:
+def _run_points(points, out_dir: Path, workers, scheduler, outputs, html, quiet, lever_keys, command,
+                workspace: str | None = None) -> None:
     import signal
 
     from .reports.files import check_out_dir
     from .studies.batch import run_batch
+    from .studies.limits import check_scheduler, workers_for
 
     # a terminated batch (SIGTERM) still shuts its local cluster down; finished scenarios are kept
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         check_out_dir(out_dir)
+        ws = _open_workspace(workspace)
+        check_scheduler(scheduler)
+        workers, note = workers_for(workers, scheduler)
+        if note:
+            typer.echo(note, err=True)
         r = run_batch(points, out_dir, workers=workers, scheduler=scheduler, outputs=outputs, html=html,
                       lever_keys=lever_keys, progress=not quiet, console=_progress_console, command=command)
     except InputError as exc:
@@ -163,6 +201,9 @@ def _run_points(points, out_dir: Path, workers, scheduler, outputs, html, quiet,
         out.print(f"{c['scenarios']} scenarios: {c['ok']} done ({c['solved']} solved now: {c['warm']} warm, "
                   f"{c['cold']} cold; {c['reused']} already done), {c['failed']} failed in {r.wall_s:.1f} s{rate}")
         out.print(f"wrote {out_dir}/" + ", ".join(r.paths) + " and scenarios/<hash>/")
+    from .workspace import batch_records
+
+    _register(ws, lambda: batch_records(r.out, r.index, command.split()[1], command))
     failed = r.failed
     for row in failed.head(10).itertuples():
         typer.echo(f"failed: {row.name} [{row.scenario_hash}]: {row.error}", err=True)
@@ -182,6 +223,7 @@ def batch(
     outputs: str = typer.Option("full", "--outputs", help=_OUTPUTS_HELP),
     html: bool = typer.Option(True, "--html/--no-html", help="per-scenario report.html with --outputs full (~1 s each)"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
+    workspace: str | None = _workspace_option(),
 ) -> None:
     """Solve several scenarios on a Dask cluster; results under DIR/scenarios/<hash>/, DIR/combined.nc."""
     from .studies.batch import Rejected
@@ -194,7 +236,7 @@ def batch(
         except InputError as exc:
             points.append(Rejected(p.stem, exc.line(), {"file": str(p)}))
     _run_points(points, out_dir, workers, scheduler, outputs, html, quiet, ["file"],
-                "hubplan batch " + " ".join(map(str, scenarios)))
+                "hubplan batch " + " ".join(map(str, scenarios)), workspace)
 
 
 @app.command()
@@ -214,6 +256,7 @@ def sweep(
     html: bool = typer.Option(False, "--html/--no-html", help="per-scenario report.html with --outputs full (~1 s each)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="list the expanded scenarios and stop"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
+    workspace: str | None = _workspace_option(),
 ) -> None:
     """Expand BASE over levers (grid or Latin hypercube) and solve every scenario like `batch`."""
     from .studies.sweep import check_ids, expand, parse_set
@@ -234,7 +277,7 @@ def sweep(
         return
     cmd = "hubplan sweep " + " ".join([str(base), *(f"--set {s}" for s in sets), f"--sample {sample}"]
                                       + ([f"--n {n} --seed {seed}"] if sample == "lhs" else []))
-    _run_points(points, out_dir, workers, scheduler, outputs, html, quiet, keys, cmd)
+    _run_points(points, out_dir, workers, scheduler, outputs, html, quiet, keys, cmd, workspace)
 
 
 @app.command()
@@ -267,31 +310,171 @@ def stochastic(
                                        "on this many local Dask workers, full results in DIR/optima"),
     scheduler: str | None = typer.Option(None, "--scheduler", help="... or on an existing Dask scheduler, "
                                          "e.g. tcp://HOST:8786 (its workers must see --out at the same path)"),
+    workspace: str | None = _workspace_option(),
 ) -> None:
     """Two-stage plan over a set of futures: first-stage builds shared, VSS, EVPI, regret."""
     from .reports import write_stochastic_outputs
     from .reports.kpis import YUAN
     from .studies.stochastic import OBJECTIVES, load_futures, results_dataset, solve_stochastic
+    from .reports.files import check_out_dir
+    from .studies.limits import check_extensive_form, check_scheduler, workers_for
     from .studies.stochastic.optima import own_optima_by_batch
 
     try:
+        check_out_dir(out_dir)  # before any solve (issue 24)
+        check_scheduler(scheduler)
         if objective not in OBJECTIVES:
             raise InputError("--objective", "objective", f"must be one of {', '.join(OBJECTIVES)}")
         if not (lam >= 0 and 0 <= alpha < 1):
             raise InputError("--lambda/--alpha", "lambda", "need λ ≥ 0 and 0 ≤ α < 1")
+        ws = _open_workspace(workspace)
         fs = load_futures(futures)
+        check_extensive_form(fs)
+        workers, note = workers_for(workers, scheduler)
+        if note:
+            typer.echo(note, err=True)
         own = None
         if workers is not None or scheduler is not None:
             own = own_optima_by_batch(fs, out_dir / "optima", workers, scheduler)
         res = solve_stochastic(fs, objective, lam, alpha, own)
     except InputError as exc:
         fail(exc)
-    write_stochastic_outputs(results_dataset(res, fs), out_dir)
+    ds = results_dataset(res, fs)
+    files = write_stochastic_outputs(ds, out_dir)
+    from .workspace import stochastic_records
+
+    _register(ws, lambda: stochastic_records(futures, ds, files["results.nc"], f"hubplan stochastic {futures} --out {out_dir}"))
     yi = YUAN.factor
     chosen = "" if objective == "expected" else f"{objective} optimum {res.objective_value / yi:,.2f} 亿元; "
     typer.echo(f"{len(fs)} futures; {chosen}RP {res.rp / yi:,.2f} 亿元, EEV {res.eev / yi:,.2f}, WS {res.ws / yi:,.2f}; "
                f"VSS {res.vss / yi:,.2f} 亿元, EVPI {res.evpi / yi:,.2f} 亿元 → {out_dir}")
 
+
+workspace_app = typer.Typer(no_args_is_help=True, help="Saved scenarios and runs in a workspace (docs/workspace.md).")
+app.add_typer(workspace_app, name="workspace")
+
+
+@workspace_app.command("list")
+def workspace_list(workspace: str = _workspace_option(required=True)) -> None:
+    """List the saved runs and scenarios, newest first."""
+    from .workspace import Workspace
+    from .workspace.show import run_rows, scenario_rows
+
+    try:
+        ws = Workspace(workspace, create=False)
+        runs, scenarios = run_rows(ws), scenario_rows(ws)
+    except InputError as exc:
+        fail(exc)
+    for title, cols, rows in (("runs", ("run", "scenario", "source", "status", "objective", "results", "created"), runs),
+                              ("scenarios", ("id", "name", "in the file", "parent", "runs", "hash", "created"), scenarios)):
+        t = Table(title=f"{ws.location}: {len(rows)} {title}")
+        for c in cols:
+            t.add_column(c)
+        for r in rows:
+            t.add_row(*r)
+        out.print(t)
+
+
+@workspace_app.command("show")
+def workspace_show(run: int = typer.Argument(..., help="run number (hubplan workspace list)"),
+                   workspace: str = _workspace_option(required=True)) -> None:
+    """One run: where it came from, its status, timings, versions and KPIs."""
+    from .workspace import Workspace
+    from .workspace.show import run_lines
+
+    try:
+        lines = run_lines(Workspace(workspace, create=False), run)
+    except InputError as exc:
+        fail(exc)
+    t = Table(show_header=False)
+    for k, v in lines:
+        t.add_row(k, v)
+    out.print(t)
+
+
+@app.command()
+def export(
+    sources: list[Path] = typer.Argument(..., help="solve output folders, results.nc files or batch folders (--outputs full)"),
+    fmt: str = typer.Option("iamc", "--format", help="iamc: long table model, scenario, region, variable, unit, year, "
+                            "value (pyam; variables in docs/outputs.md)"),
+    out_file: Path = typer.Option(Path("out/iamc.csv"), "--out", help="CSV file to write (UTF-8 with BOM)"),
+) -> None:
+    """Export results for other tools: the IAMC format energy and integrated-assessment models exchange."""
+    from .reports.iamc import iamc_frame
+    from .reports.sheets import write_csv
+
+    try:
+        if fmt != "iamc":
+            raise InputError("--format", "format", f"unknown format '{fmt}'; the one there is: iamc")
+        if out_file.is_dir():
+            raise InputError(out_file, "--out", "is a folder; give a CSV file name")
+        from .reports.files import check_out_dir
+        check_out_dir(out_file.parent)
+        df = iamc_frame(sources)
+    except InputError as exc:
+        fail(exc)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    write_csv(df, out_file)
+    out.print(f"wrote {out_file}: {df['scenario'].nunique()} scenarios, {len(df):,} rows")
+
+@app.command()
+def alternatives(
+    scenario: Path = typer.Argument(..., help="scenario YAML file"),
+    slack: str = typer.Option("0.01", "--slack", help="cost budget above the optimum (0.01: within 1 %); several, "
+                              "comma-separated (0.001,0.01,0.05): one folder each under --out and ranges_by_slack.csv"),
+    out_dir: Path = typer.Option(Path("out/alternatives"), "--out", help="folder for ranges.csv, results.nc, report.xlsx, report.html"),
+    spores_n: int = typer.Option(0, "--spores", help="also N SPORES plans: near-optimal and maximally different"),
+    workers: int | None = typer.Option(None, "--workers", help="spread the aggregates over this many local Dask workers"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="... or an existing Dask scheduler, e.g. tcp://HOST:8786"),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Near-optimal alternatives: the range of every decision aggregate within cost ≤ (1 + slack) · optimum,
+    robust or free, with the cost of reaching either end."""
+    from .reports.alternatives import by_slack_table, key_rows, write_alternatives_outputs
+    from .reports.files import check_out_dir
+    from .run import Planner
+    from .reports.sheets import write_csv
+    from .studies.alternatives import check_slack, near_optimal, study_dataset
+    from .studies.limits import check_scheduler, workers_for
+
+    try:
+        check_out_dir(out_dir)
+        try:
+            slacks = [float(v) for v in slack.split(",")]
+        except ValueError:
+            raise InputError("--slack", "slack", f"{slack!r} is not a number or a comma-separated list of numbers") from None
+        for v in slacks:
+            check_slack(v)
+        if workers is not None and workers < 1:
+            raise InputError("--workers", "workers", "must be at least 1")
+        check_scheduler(scheduler)
+        workers, note = workers_for(workers, scheduler)
+        if note:
+            typer.echo(note, err=True)
+        sc, planner, done = load_scenario(scenario), Planner(), {}
+        for v in slacks:  # one Planner: each slack starts from the same solved model
+            study = near_optimal(sc, v, n_spores=spores_n, workers=workers, scheduler=scheduler, planner=planner)
+            ds = study_dataset(study)
+            where = out_dir if len(slacks) == 1 else out_dir / f"slack_{v:g}"
+            paths = write_alternatives_outputs(ds, where)
+            done[v] = ds
+            if not quiet:
+                t = Table(title=f"{sc.name}: within {100 * v:g} % of {study.optimum / 1e8:,.2f} 亿元")
+                for c in ("aggregate", "optimum", "min", "max", "verdict"):
+                    t.add_column(c)
+                df = key_rows(ds)
+                for r in df.itertuples():
+                    t.add_row(f"{r.name_zh} {r.name_en}", f"{r.optimum:,.1f}", f"{r.min:,.1f}", f"{r.max:,.1f} {r.unit}", r.verdict)
+                out.print(t)
+                n_free = int((ds["agg_verdict"].values == "free").sum())
+                out.print(f"{ds.sizes['aggregate']} aggregates: {n_free} free, {ds.sizes['aggregate'] - n_free} robust; "
+                          f"{study.timings['solves']} warm re-solves; wrote {', '.join(str(p) for p in paths.values())}")
+    except InputError as exc:
+        fail(exc)
+    if len(slacks) > 1:
+        write_csv(by_slack_table(done), out_dir / "ranges_by_slack.csv")
+        if not quiet:
+            out.print(f"wrote {out_dir / 'ranges_by_slack.csv'}")
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

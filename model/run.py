@@ -12,7 +12,6 @@ import platform
 import time
 from importlib.metadata import PackageNotFoundError, version
 
-import numpy as np
 import xarray as xr
 
 from . import strict_json
@@ -54,9 +53,22 @@ class Planner:
     def dataset(self, sc: Scenario) -> tuple[Dataset, str]:
         key = sc.dataset_key()
         if key not in self._datasets:
-            ds = load_dataset(sc.resolve(sc.dataset))
+            ds = load_dataset(sc.input_path("dataset"))
             self._datasets[key] = (ds, dataset_fingerprint(ds))
         return self._datasets[key]
+
+    def pyomo_model(self, sc: Scenario | None = None):  # noqa: ANN201  a pyomo ConcreteModel (Pyomo imported lazily)
+        """The Pyomo model of ``sc``'s LP — or, without ``sc``, of the LP HiGHS holds now (warm
+        updates included) — to inspect, extend, write (``m.write("x.lp")``, MPS, NL) or solve
+        with any Pyomo solver. The solve path does not build it: HiGHS gets the same blocks as
+        arrays (docs/math.md, "Two doors")."""
+        from .solve.assemble import to_pyomo
+
+        if sc is None:
+            if self.model is None:
+                raise ValueError("no model yet: solve a scenario first or pass one")
+            return self.model.model
+        return to_pyomo(build_lp(build_inputs(sc, self.dataset(sc)[0])))[0]
 
     def solve(self, sc: Scenario, write_model: str | None = None, baselines: bool = False,
               resilience_cost: bool = True) -> xr.Dataset:
@@ -106,7 +118,7 @@ class Planner:
             "cold_retry": sol.cold_retry,
             "conflicts": conflicts,
             "sizes": {"columns": lp.num_cols, "rows": int(sum(rb.size for rb in lp.rows)),
-                      "nonzeros": int(np.count_nonzero(lp.matrix_entries()[2]))},
+                      "nonzeros": int(self.model.highs.getNumNz())},  # the blocks' nonzeros, summed
             "timings": timings,
         }
         t2 = time.perf_counter()

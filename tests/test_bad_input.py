@@ -273,21 +273,22 @@ def latency_matrix_negative_value(tmp, data):
 
 
 # -- files that are not regular files of sane size (issue 14): never read, one line naming the file
-NOT_REGULAR = "not a regular file (a folder, FIFO or device); expected a data file"
+FIFO = "a FIFO (named pipe), not a regular file; expected a data file"  # each kind named (issue 24)
+LINK_OUT = "a link to a file outside the dataset folder; copy the file into the folder"
 
 
 @case
 def dataset_csv_is_a_fifo(tmp, data):
     (data / "clusters.csv").unlink()
     os.mkfifo(data / "clusters.csv")
-    return scenario_file(tmp, data), f"{data / 'clusters.csv'}: file: {NOT_REGULAR}"
+    return scenario_file(tmp, data), f"{data / 'clusters.csv'}: file: {FIFO}"
 
 
 @case
 def settings_is_a_link_to_dev_zero(tmp, data):
     (data / "settings.yaml").unlink()
     (data / "settings.yaml").symlink_to("/dev/zero")
-    return scenario_file(tmp, data), f"{data / 'settings.yaml'}: file: {NOT_REGULAR}"
+    return scenario_file(tmp, data), f"{data / 'settings.yaml'}: file: {LINK_OUT}"
 
 
 @case
@@ -300,7 +301,7 @@ def settings_oversize(tmp, data):
 def latency_matrix_is_a_fifo(tmp, data):
     os.mkfifo(tmp / "latency.csv")
     p = scenario_file(tmp, data, {"latency_matrix": str(tmp / "latency.csv")})
-    return p, f"{tmp / 'latency.csv'}: file: {NOT_REGULAR}"
+    return p, f"{tmp / 'latency.csv'}: file: {FIFO}"
 
 
 @pytest.fixture(autouse=True)
@@ -334,7 +335,7 @@ def test_fingerprint_checks_each_file_it_reads(data):
     ds = load_dataset(data)
     (data / "demand.csv").unlink()
     os.mkfifo(data / "demand.csv")
-    with pytest.raises(InputError, match=re.escape(f"{data / 'demand.csv'}: file: {NOT_REGULAR}")):
+    with pytest.raises(InputError, match=re.escape(f"{data / 'demand.csv'}: file: {FIFO}")):
         dataset_fingerprint(ds)
 
 

@@ -166,7 +166,8 @@ CASES = [
     ("text", "huge_description", {"description": "d" * 20_000}, "description", "at most 10000 characters"),
     ("text", "number_for_name", {"name": 12}, "name", "valid string"),
     # -- files the scenario points at: never quoted back ----------------------------------------
-    ("files", "latency_is_environ", {"latency_matrix": "/proc/self/environ"}, "region_id", "column 1 must be region_id"),
+    ("files", "latency_is_environ", {"latency_matrix": "/proc/self/environ"}, "latency_matrix",
+     r"outside the data/ folder or this file's own folder \(files elsewhere are not read\)"),
     ("files", "latency_secret_header", "LAT:" + f"{SECRET},a,b\nr1,1,2\nr2,3,4\n", "region_id", "column 1 must be region_id"),
     ("files", "latency_secret_column", "LAT:" + f"region_id,a,b,{SECRET}\nr1,1,2,3\nr2,3,4,5\n", "columns", "column 4 is not a cluster id"),
     ("files", "latency_secret_row", "LAT:" + f"region_id,a,b\nr1,1,2\n{SECRET},3,4\n", "region_id", "row 3 is not a region id"),
@@ -177,7 +178,7 @@ CASES = [
     ("files", "latency_missing_region", "LAT:region_id,a,b\nr1,1,2\n", "region_id", "no entry for 'r2'"),
     ("files", "latency_empty_file", "LAT:", "", "not a readable CSV"),
     ("files", "latency_not_utf8", b"LAT:region_id,a,b\nr1,\xff,2\n", "", "not UTF-8"),
-    ("files", "latency_is_folder", {"latency_matrix": "."}, "", "not a regular file"),
+    ("files", "latency_is_folder", {"latency_matrix": "."}, "", "a folder, not a file"),
     ("files", "csv_racks_inf", "CSV:demand.csv:0:racks:inf", "racks", "expected a finite number in row 2"),
     ("files", "csv_racks_overflow", "CSV:demand.csv:1:racks:1e400", "racks", "expected a finite number in row 3"),
     ("files", "csv_racks_secret", f"CSV:demand.csv:0:racks:{SECRET}", "racks", "expected a finite number in row 2"),
@@ -197,6 +198,15 @@ CASES = [
      r"expected a value in \[0, 1e\+09\]"),
     ("files", "settings_years_fraction", "SET:years:[2026.5]", "years", "whole years"),
     ("files", "dataset_is_a_file", {"dataset": "s.yaml"}, "", "dataset folder not found"),
+    # issue 24: hourly profiles are confined like every other file (more in tests/test_hostile_input.py)
+    ("files", "hourly_cf_etc_passwd", {"hourly": {"capacity_factors": "/etc/passwd"}}, "hourly.capacity_factors",
+     "refers to a file outside the data/ folder or this file's own folder"),
+    ("files", "hourly_shapes_environ", {"hourly": {"demand_shapes": "/proc/self/environ"}}, "hourly.demand_shapes",
+     "refers to a file outside"),
+    ("files", "hourly_cf_secret_cell", "CF:" + f"a/solar\n{SECRET}\n" + "0.5\n" * 8759, "column 1",
+     "expected a finite number in row 2"),
+    ("files", "hourly_shapes_secret_header", "SH:" + f"{SECRET}\n" + "1\n" * 24, "column 1",
+     "header is not a workload id of the dataset"),
     # -- command line -----------------------------------------------------------------------------
     ("cli", "solve_out_is_file", ["solve", "{s}", "--out", "{file}"], "--out", "is a file; give a folder"),
     ("cli", "solve_out_under_file", ["solve", "{s}", "--out", "{file}/sub"], "--out", "cannot be created: .* is a file"),
@@ -241,8 +251,14 @@ CASES = [
     ("app", "app_internal_key", "name: a\nsource: x\n", "source", "set by the program"),
     ("app", "app_empty", "   \n", "", "empty scenario"),
     ("app", "app_latency_environ", "name: a\nlatency_matrix: /proc/self/environ\n", "latency_matrix",
-     "only refer to files inside the app's data/ folder"),
-    ("app", "app_dataset_outside", "name: a\ndataset: ../../..\n", "dataset", "only refer to files inside"),
+     "refers to a file outside the data/ folder \\(files elsewhere"),
+    ("app", "app_dataset_outside", "name: a\ndataset: ../../..\n", "dataset", "refers to a file outside the data/ folder"),
+    ("app", "app_hourly_cf_passwd", "name: a\nresolution: hourly\nhourly: {capacity_factors: /etc/passwd}\n",
+     "hourly.capacity_factors", "refers to a file outside the data/ folder"),
+    ("app", "app_hourly_shapes_environ", "name: a\nhourly: {demand_shapes: /proc/self/environ}\n",
+     "hourly.demand_shapes", "refers to a file outside the data/ folder"),
+    ("app", "app_hourly_dotdot", "name: a\nhourly: {capacity_factors: ../../../../../../etc/shadow}\n",
+     "hourly.capacity_factors", "refers to a file outside the data/ folder"),
     ("app", "app_inf", "name: a\ncarbon_price_yuan_per_t: .inf\n", "carbon_price_yuan_per_t", "finite"),
     ("app", "app_dataset_inside_but_wrong", "name: a\ndataset: .\n", "", "file not found"),
 ]
@@ -305,6 +321,10 @@ def build_input(tmp: Path, data: Path, spec) -> Path:
     elif spec.startswith("LAT:"):
         (tmp / "lat.csv").write_text(spec[4:], encoding="utf-8")
         s.write_text(yaml.safe_dump({**body, "latency_matrix": "lat.csv"}), encoding="utf-8")
+    elif spec.startswith(("CF:", "SH:")):  # an hourly profile file beside the scenario
+        (tmp / "profile.csv").write_text(spec[3:], encoding="utf-8")
+        key = "capacity_factors" if spec.startswith("CF:") else "demand_shapes"
+        s.write_text(yaml.safe_dump({**body, "resolution": "hourly", "hourly": {key: "profile.csv"}}), encoding="utf-8")
     elif spec.startswith("CSV:"):
         _, file, row, column, value = spec.split(":", 4)
         df = pd.read_csv(data / file, dtype=str, keep_default_na=False)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -241,8 +242,9 @@ def test_rerun_skips_done_scenarios(local_batch, tiny):
 def test_compare_batch_and_single_solve(local_batch, tiny, tmp_path):
     from openpyxl import load_workbook
 
-    from model.studies.batch.compare import load_entries
+    from model.studies.batch.compare import kpi_header, load_entries
     from model.reports.compare import kpi_frame
+    from model.reports.kpis import label
     from model.reports.files import write_outputs
     from model.run import solve_scenario
 
@@ -254,13 +256,19 @@ def test_compare_batch_and_single_solve(local_batch, tiny, tmp_path):
     assert r.exit_code == 0, r.output
     wb = load_workbook(tmp_path / "cmp" / "compare.xlsx", read_only=True)
     assert {"KPIs 指标", "Allocation diff 分配差异", "Allocation 分配"} <= set(wb.sheetnames)
-    kpis = pd.read_excel(tmp_path / "cmp" / "compare.xlsx", sheet_name="KPIs 指标").set_index("scenario")
+    kpis = pd.read_excel(tmp_path / "cmp" / "compare.xlsx", sheet_name="KPIs 指标").set_index("情景 Scenario")
     assert list(kpis.index) == ["dear [single]", "base", "more", "dear [run]"]
-    # the single solve's KPIs match model.reports.compare.kpi_frame on the same results
+    # sources relative to the folder they share: no machine path
+    assert {Path(s).name for s in kpis["来源 Source"]} == {"single", "run"}
+    assert not any(Path(s).is_absolute() or str(tmp_path) in s for s in kpis["来源 Source"])
+    # the single solve's KPIs match model.reports.compare.kpi_frame on the same results, in the
+    # catalogue's planner units (亿元, MtCO2, 万架·年, %)
     ref = kpi_frame({"dear": res}).iloc[0]
     for c in ("objective", "emissions_tco2", "unmet_rack_years", "cost_electricity", "utilisation_mean"):
-        assert kpis.loc["dear [single]", c] == pytest.approx(ref[c], rel=1e-12)
-        assert kpis.loc["dear [run]", c] == pytest.approx(ref[c], rel=1e-9)  # same scenario, solved in the batch
+        head, factor = kpi_header(c)[0], label(c)[2].factor
+        assert kpis.loc["dear [single]", head] == pytest.approx(ref[c] / factor, rel=1e-12)
+        assert kpis.loc["dear [run]", head] == pytest.approx(ref[c] / factor, rel=1e-9)  # same scenario, solved in the batch
+    assert "总成本 total cost (objective) (亿元)" in kpis.columns
     from model.studies.batch.compare import allocation_differences
     from model.reports.compare import allocation_difference
 
@@ -271,10 +279,10 @@ def test_compare_batch_and_single_solve(local_batch, tiny, tmp_path):
         got = fast[fast["scenario"] == e.label].drop(columns="scenario").reset_index(drop=True)
         pd.testing.assert_frame_equal(got[ref.columns], ref, check_dtype=False)
     diff = pd.read_excel(tmp_path / "cmp" / "compare.xlsx", sheet_name="Allocation diff 分配差异")
-    assert (diff.loc[diff["scenario"] == "dear [single]", "difference"] == 0).all()
-    assert diff.loc[diff["scenario"] == "more", "difference"].abs().sum() > 0
+    assert (diff.loc[diff["情景 Scenario"] == "dear [single]", "差异 Difference (架)"] == 0).all()
+    assert diff.loc[diff["情景 Scenario"] == "more", "差异 Difference (架)"].abs().sum() > 0
     html = (tmp_path / "cmp" / "compare.html").read_text()
-    assert "<script src=" not in html and html.count("* plotly.js v") == 1  # embedded once, offline
+    assert "<script src=" not in html and html.count("plotly.js (cartesian - minified) v") == 1  # embedded once, offline
     assert "Allocation difference" in html and "dear [run]" in html
     assert len(load_entries([out])) == 3
 
@@ -439,11 +447,18 @@ def _matrix(path: Path, c2_ms: float) -> Path:
     return path
 
 
+def _own_copy(dataset: Path, folder: Path) -> Path:
+    """The dataset copied into ``folder``: a scenario may only use files in its own folder or data/."""
+    if not (folder / "data").exists():
+        shutil.copytree(dataset, folder / "data")
+    return folder / "data"
+
+
 def _matrix_scenarios(tiny: Path, tmp: Path) -> dict[str, Path]:
     """Same levers, 10 ms bound: with matrix A (c2 at 5 ms) the cheap western cluster serves,
     with B (c2 at 50 ms) it cannot. 'a_copy' names a byte-identical copy of A under another path,
     'a_twin' has A's content under another file and scenario name."""
-    ds = tiny / "data"
+    ds = _own_copy(tiny / "data", tmp)
     _matrix(tmp / "A.csv", 5.0)
     _matrix(tmp / "B.csv", 50.0)
     _matrix(tmp / "A_copy.csv", 5.0)
@@ -473,7 +488,8 @@ def test_scenario_hash_follows_the_content_of_named_files(tiny, tmp_path):
     for d, ms in (("x", 5.0), ("y", 50.0)):
         (tmp_path / d).mkdir()
         _matrix(tmp_path / d / "latency.csv", ms)
-        same.append(scenario_file(tmp_path / d, tiny / "data", {"latency_matrix": "latency.csv"}))
+        _own_copy(tiny / "data", tmp_path / d)
+        same.append(scenario_file(tmp_path / d, Path("data"), {"latency_matrix": "latency.csv"}))  # both relative
     assert same[0].read_text() == same[1].read_text()
     hx, hy = (j.hash for j in make_jobs([(str(p), load_scenario(p), {}) for p in same]))
     assert hx != hy
@@ -568,7 +584,8 @@ def test_schema_invalid_file_in_the_list_is_recorded_and_the_rest_run(tiny, tmp_
     secret = tmp_path / "secret.txt"  # not a latency matrix: its text must not reach index.csv/run.json
     secret.write_text("API_TOKEN=hunter2-SECRET\n", encoding="utf-8")
     leak = tmp_path / "leak.yaml"
-    leak.write_text(f"name: leak\ndataset: {tiny / 'data'}\nlatency_matrix: {secret}\n", encoding="utf-8")
+    leak.write_text(f"name: leak\ndataset: {_own_copy(tiny / 'data', tmp_path)}\nlatency_matrix: {secret}\n",
+                    encoding="utf-8")
     out = tmp_path / "mixed"
     files = [str(tiny / "base.yaml"), str(broken), str(tiny / "more.yaml"), str(leak)]
     r = subprocess.run([str(BIN / "hubplan"), "batch", *files, "--out", str(out), "--outputs", "lean",

@@ -97,7 +97,7 @@ def test_flexible_load_moves_to_the_solar_hours(tmp_path):
     assert by_name["green used 绿电"][SUN] == pytest.approx([2.5] * 4, abs=1e-6)
 
     rigid = solve(tmp_path / "rigid", clusters, {"r1": {}}, DEMAND, TWO_CLASSES,
-                       scenario=hourly(tmp_path, prof, flexible_classes=["batch"], flexibility_band=0.0))
+                       scenario=hourly(tmp_path / "rigid", prof, flexible_classes=["batch"], flexibility_band=0.0))
     assert rigid.attrs["objective"] == pytest.approx(1_606_000, rel=1e-6)
     assert it_load(rigid, "batch") == pytest.approx([1.0] * 24, abs=1e-6)
 
@@ -162,10 +162,11 @@ def test_flat_profiles_without_flexibility_equal_the_annual_model(tmp_path):
     settings = {"carbon_price_yuan_per_t": 80.0}
     common = {"policy": {"min_green_share": 0.2}}
     annual = solve(tmp_path / "a", clusters, {"r1": {}}, demand, TWO_CLASSES, settings=settings,
-                        scenario={**common, "hourly": {"capacity_factors": write_profiles(tmp_path / "cf.csv", prof)}})
+                        scenario={**common, "hourly": {"capacity_factors": write_profiles(tmp_path / "a" / "cf.csv", prof)}})
     for matching in ("annual", "hourly"):
         h = solve(tmp_path / matching, clusters, {"r1": {}}, demand, TWO_CLASSES, settings=settings,
-                       scenario={**common, **hourly(tmp_path, prof, flexible_classes=[], green_matching=matching)})
+                       scenario={**common, **hourly(tmp_path / matching, prof, flexible_classes=[],
+                                                    green_matching=matching)})
         assert h.attrs["objective"] == pytest.approx(annual.attrs["objective"], rel=1e-7), matching
         assert float(h["emissions_t"].sum()) == pytest.approx(float(annual["emissions_t"].sum()), rel=1e-6)
 
@@ -212,7 +213,7 @@ def test_hourly_matching_never_scores_above_annual_volume(tmp_path):
     runs = {m: _solve_small(tmp_path / m, 3, green_matching=m) for m in ("annual", "hourly")}
     runs["annual resolution"] = solve(tmp_path / "ann", SMALL, {"r1": {}}, SMALL_DEMAND, TWO_CLASSES,
                                            scenario={"policy": {"min_green_share": 0.3}, "hourly": {
-                                               "capacity_factors": write_profiles(tmp_path / "cf.csv", _three_day_profiles())}})
+                                               "capacity_factors": write_profiles(tmp_path / "ann" / "cf.csv", _three_day_profiles())}})
     for name, res in runs.items():
         cfe, vol = res["green_cfe_score"].values, res["green_volume_score"].values
         assert (cfe <= vol + 1e-9).all(), name
@@ -228,14 +229,14 @@ def test_more_green_potential_never_raises_cost_and_a_tighter_peak_never_lowers_
              solve(tmp_path / f"g{g}", {k: {**v, "green_avail_mw": v["green_avail_mw"] * g} for k, v in SMALL.items()},
                         {"r1": {}}, SMALL_DEMAND, TWO_CLASSES, settings={"carbon_price_yuan_per_t": 100.0},
                         scenario={"resolution": "hourly", "policy": {"min_green_share": 0.3},
-                                  "hourly": {"capacity_factors": write_profiles(tmp_path / f"cf{g}.csv", _three_day_profiles()),
+                                  "hourly": {"capacity_factors": write_profiles(tmp_path / f"g{g}" / "cf.csv", _three_day_profiles()),
                                              "representative_days": 3, "flexible_classes": ["batch"]}}).attrs["objective"]
              for g in (0.5, 1, 2)]
     assert costs[0] >= costs[1] - 1e-6 >= costs[2] - 2e-6
     assert costs[0] > costs[2]  # green potential is worth something here
     peaks = [solve(tmp_path / f"p{p}", {**SMALL, "a": {**SMALL["a"], "grid_limit_mw": p}}, {"r1": {}}, SMALL_DEMAND,
                         TWO_CLASSES, scenario={"resolution": "hourly", "hourly": {
-                            "capacity_factors": write_profiles(tmp_path / f"cfp{p}.csv", _three_day_profiles()),
+                            "capacity_factors": write_profiles(tmp_path / f"p{p}" / "cf.csv", _three_day_profiles()),
                             "representative_days": 3, "flexible_classes": ["batch"]}}).attrs["objective"]
              for p in (3.0, 1.5, 0.8)]
     assert peaks[0] <= peaks[1] + 1e-6 <= peaks[2] + 2e-6
@@ -254,17 +255,20 @@ def _bad_case(tmp_path, kind: str):
         v = good.copy()
         v[5] = 1.5
         pd.DataFrame({"a/solar": v}).to_csv(p, index=False)
-        return p, f"{p}: field 'a/solar': 1.5 outside [0, 1] (capacity factor) in row 7"
+        return p, f"{p}: field 'column 1': expected a capacity factor in [0, 1] in row 7"
     if kind == "cluster":
         pd.DataFrame({"zz/solar": good}).to_csv(p, index=False)
-        return p, f"{p}: field 'zz/solar': unknown cluster id 'zz' (columns are <cluster_id>/<technology>; known: a)"
+        return p, f"{p}: field 'column 1': {HEADER}"
     if kind == "technology":
         pd.DataFrame({"a/hydro": good}).to_csv(p, index=False)
-        return p, f"{p}: field 'a/hydro': unknown technology 'hydro' (known: wind, solar)"
+        return p, f"{p}: field 'column 1': {HEADER}"
     v = good.astype(object)
     v[3] = "NaN"
     pd.DataFrame({"a/solar": v}).to_csv(p, index=False)
-    return p, f"{p}: field 'a/solar': not a number: 'NaN' in row 5"
+    return p, f"{p}: field 'column 1': expected a finite number in row 5"  # never the cell (issue 24)
+
+
+HEADER = "header is not <cluster_id>/<technology> of the dataset (clusters: a; technologies: wind, solar)"
 
 
 @pytest.mark.parametrize("kind", ["length", "range", "cluster", "technology", "nan"])

@@ -18,6 +18,9 @@ from tiny import scenario_file, write_dataset
 
 NAME = '=HYPERLINK("http://x","y")'
 HTML_NAME = '<script>alert(1)</script>'
+REGION_NAME = '=HYPERLINK("http://evil","点我")'
+MODEL = Path(__file__).resolve().parents[1] / "model"
+WRITER = MODEL / "reports" / "sheets.py"
 
 
 def test_neutral_text_rule():
@@ -41,9 +44,11 @@ def hostile(tmp_path_factory) -> Path:
     import pandas as pd
     cl = pd.read_csv(ds / "clusters.csv")
     cl.loc[0, "name_en"] = "=1+2"
+    cl.loc[1, "name_zh"] = "-2+3"
     cl.to_csv(ds / "clusters.csv", index=False)
     rg = pd.read_csv(ds / "regions.csv")
     rg.loc[0, "name_en"] = "@SUM(A1:A9)"
+    rg.loc[1, "name_zh"] = REGION_NAME  # a whole cell of its own in the region × cluster sheet
     rg.to_csv(ds / "regions.csv", index=False)
     scenario_file(root, ds, {"name": NAME}, "formula.yaml")
     scenario_file(root, ds, {"name": HTML_NAME, "demand": {"scale": 1.1}}, "script.yaml")
@@ -87,6 +92,46 @@ def test_single_solve_outputs_are_inert(hostile, tmp_path):
     alloc = paths["allocation.csv"].read_text(encoding="utf-8")
     assert live_csv_fields(alloc) == [] and "'=1+2" in alloc
     assert "=HYPERLINK(&#34;http://x&#34;,&#34;y&#34;)" in paths["report.html"].read_text(encoding="utf-8")
+
+
+def test_every_sheet_has_the_hostile_names_inert(hostile, tmp_path):
+    """Each sheet of report.xlsx, sheet by sheet: no live formula, and the hostile region name
+    (which leads its own cell in the region × cluster sheet) is there, neutralised."""
+    res = solve_scenario(load_scenario(hostile / "formula.yaml"))
+    path = write_outputs(res, tmp_path / "out")["report.xlsx"]
+    wb = openpyxl.load_workbook(path)
+    for ws in wb:
+        live = [c.coordinate for row in ws.iter_rows() for c in row
+                if c.data_type == "f" or (isinstance(c.value, str) and c.value.startswith(FORMULA_START))]
+        assert live == [], ws.title
+    matrix = [c.value for row in wb["Region×cluster 地区×集群"].iter_rows() for c in row]
+    assert "'" + REGION_NAME + " r2" in matrix
+    assert any(isinstance(v, str) and v.startswith("'-2+3") for v in matrix)
+
+
+def test_stochastic_outputs_are_inert(hostile, tmp_path):
+    import yaml
+
+    from model.reports.stochastic import write_stochastic_outputs
+    from model.studies.stochastic import load_futures, results_dataset, solve_stochastic
+
+    (hostile / "futures.yaml").write_text(yaml.safe_dump({"base": "formula.yaml", "futures": [
+        {"name": "=low", "probability": 0.5, "changes": {"demand.scale": 0.5}},
+        {"name": "+high", "probability": 0.5, "changes": {"demand.scale": 1.0}}]}))
+    fs = load_futures(hostile / "futures.yaml")
+    paths = write_stochastic_outputs(results_dataset(solve_stochastic(fs), fs), tmp_path / "st")
+    assert formula_cells(paths["report.xlsx"]) == []
+    assert "'=low" in texts(paths["report.xlsx"])
+    assert live_csv_fields(paths["builds.csv"].read_text(encoding="utf-8")) == []
+
+
+def test_no_module_writes_csv_or_excel_but_the_writer():
+    """Structural: every CSV and Excel file goes through model/reports/sheets.py (neutralised,
+    UTF-8 with BOM, print-ready); a direct pandas/openpyxl writer anywhere else fails here."""
+    direct = (".to_csv(", ".to_excel(", "ExcelWriter(", "Workbook(", ".create_sheet(", "csv.writer(")
+    offenders = [f"{p.relative_to(MODEL)}: {d}" for p in sorted(MODEL.rglob("*.py")) if p != WRITER
+                 for d in direct if d in p.read_text(encoding="utf-8")]
+    assert offenders == []
 
 
 def test_html_report_escapes_the_name(hostile, tmp_path):

@@ -1,12 +1,12 @@
 """The package reads as the pipeline and imports run one way: a stage imports only the stages
-before it (inputs → formulation → solve → results → run → reports → studies → app / cli)."""
+before it (inputs → formulation → solve → results → run → reports → workspace → studies → app / cli)."""
 import ast
 from pathlib import Path
 
 import pytest
 
 MODEL = Path(__file__).resolve().parents[1] / "model"
-STAGES = ["errors", "strict_json", "inputs", "formulation", "solve", "results", "run", "reports", "studies", "app", "cli"]
+STAGES = ["errors", "strict_json", "inputs", "formulation", "solve", "results", "run", "reports", "workspace", "studies", "app", "cli"]
 SHARED = {"errors", "strict_json"}  # utilities every stage may use
 
 

@@ -58,7 +58,9 @@ def test_every_allocation_respects_its_latency_bound(out):
 
 def test_allocation_csv_matches_results_nc(out, res):
     alloc = pd.read_csv(out / "allocation.csv")
-    assert alloc["racks"].sum() == pytest.approx(float(res["allocation"].sum()), rel=1e-9)
+    # racks are written to 0.01 rack (model/reports/sheets.py): each row within half of that
+    assert alloc["racks"].sum() == pytest.approx(float(res["allocation"].sum()), abs=0.005 * len(alloc))
+    assert (alloc["racks"] * 100).sub((alloc["racks"] * 100).round()).abs().max() < 1e-6
 
 
 def test_demand_is_served_or_reported_unmet(res):

@@ -61,3 +61,22 @@ def test_the_iis_option_is_restored_after_an_explanation(tmp_path):
     assert explain_infeasibility(hm, inp)
     assert hm.highs.getOptionValue("iis_strategy") == before
     assert before != (highspy.HighsStatus.kOk, int(highspy.IisStrategy.kIisStrategyIrreducible))
+
+
+def test_a_row_added_and_an_objective_swapped_then_put_back(tmp_path):
+    """One cluster at 0.1 yuan/kWh serves 50 racks: 50 × 8760 × 0.1 = 43,800 yuan. A row capping the
+    served racks at 40 leaves 10 unmet at 100,000 each: 40 × 876 + 1,000,000 = 1,035,040. Dropping
+    the row and swapping the objective for zero costs, then back, are exact too (the API the
+    near-optimal alternatives use)."""
+    hm, _ = _model(tmp_path, {"a": {}}, 50)
+    assert hm.solve().objective == pytest.approx(43_800)
+    x0, nx = hm.lp.offsets()["x"], hm.lp.variables["x"].size
+    row = hm.add_row(np.arange(x0, x0 + nx), np.ones(nx), hi=40)
+    assert row == len(hm.row_of)
+    sol = hm.solve()
+    assert sol.objective == pytest.approx(1_035_040) and sol.row_dual.size == len(hm.row_of)
+    hm.drop_rows_from(row)
+    hm.set_costs(np.zeros(hm.lp.num_cols))
+    assert hm.solve().objective == 0
+    hm.set_costs(hm.lp.column_cost())
+    assert hm.solve().objective == pytest.approx(43_800)

@@ -200,7 +200,7 @@ def test_cli_writes_results_with_future_dimension(tmp_path):
     assert answers["VSS value of the stochastic solution 随机解价值"] == pytest.approx(0.0026095, abs=1e-12)
     assert "Manifest" in wb.sheetnames
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
-    assert "<script src=" not in html and html.count("* plotly.js v") == 1  # offline, plotly.js embedded once
+    assert "<script src=" not in html and html.count("plotly.js (cartesian - minified) v") == 1  # offline, plotly.js embedded once
 
 
 def test_generated_futures_are_seeded_and_equally_likely(tmp_path):

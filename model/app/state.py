@@ -42,7 +42,7 @@ def _dataset_at(path: str) -> Dataset:
 
 def dataset_for(sc: Scenario) -> Dataset:
     """The (shared, read-only) dataset a scenario uses."""
-    return _dataset_at(sc.dataset_key() or str(BUNDLED))
+    return _dataset_at(str(sc.input_path("dataset") or BUNDLED))  # confined like every input (paths.py)
 
 
 @st.cache_resource(show_spinner=False)

@@ -98,7 +98,7 @@ def build_potential(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 def build_plan(ix: Index, inp: xr.Dataset) -> RowBlock:
     """build_plan[k]:  Σ_y build[k,y] − Σ_y build_above[k,y] ≤ planned[k] − installed[k]"""
-    room = (inp["planned_racks"] - inp["installed_racks"]).to_numpy()
+    room = inp["planned_racks"].to_numpy() - inp["installed_racks"].to_numpy()
     n = ix.K * ix.Y
     k_of = np.repeat(np.arange(ix.K), ix.Y)
     return RowBlock("build_plan", ("cluster",), [(k,) for k in ix.clusters],

@@ -45,7 +45,7 @@ def fallback_t_per_rack_year(inp: xr.Dataset) -> np.ndarray:
 def local_t_per_rack_year(inp: xr.Dataset) -> np.ndarray:
     """(R, W): tCO2 per rack-year served in province r's own stock, e[r] · 8760 · PUE[r] · kW[w] / 1000."""
     H = float(inp.attrs["hours_per_year"])
-    return (inp["region_co2_t_per_mwh"] * inp["local_pue"]).to_numpy()[:, None] * H * inp["kw_per_rack"].to_numpy()[None, :] / 1000.0
+    return (inp["region_co2_t_per_mwh"].to_numpy() * inp["local_pue"].to_numpy())[:, None] * H * inp["kw_per_rack"].to_numpy()[None, :] / 1000.0
 
 
 _EMITTERS: list[tuple[Callable[[xr.Dataset], bool], Callable[[Index, xr.Dataset], Contribution]]] = []

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .arrays import variable, variables
 from .dataset import Dataset, dataset_files, load_dataset, read_input_bytes
 from ..errors import InputError, did_you_mean, raise_all
 from .green import green_inputs
@@ -216,7 +217,7 @@ def setting(sc: Scenario, ds: Dataset, key: str) -> float:
 def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
     """Apply the scenario to its dataset and return the model inputs."""
     if ds is None:
-        ds = load_dataset(sc.resolve(sc.dataset))
+        ds = load_dataset(sc.input_path("dataset"))
     raise_all(unknown_ids(sc, ds))
     years = ds.years
     regions, clusters, workloads = list(ds.regions.index), list(ds.clusters.index), list(ds.workloads.index)
@@ -229,7 +230,7 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
 
     dist = distance_matrix(ds.regions, cl)
     if sc.latency_matrix:
-        lat = read_latency_matrix(sc.resolve(sc.latency_matrix), regions, clusters)
+        lat = read_latency_matrix(sc.input_path("latency_matrix"), regions, clusters)
         latency_source = str(sc.latency_matrix)
     else:
         lat = modelled_latency_ms(dist, ds.settings, sc.latency_layer, str(Path(ds.path) / "settings.yaml"))
@@ -260,7 +261,7 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
     g_vars, g_coords, g_attrs, e_grid = green_inputs(ds, sc, cl, local["local_pue"][1])
     R, K, W, Y = ("region",), ("cluster",), ("workload",), ("year",)
     out = xr.Dataset(
-        data_vars=dict(
+        data_vars=variables(dict(
             demand=(("region", "workload", "year"), _demand_array(ds, sc, years),
                     {"units": "standard racks", "long_name": "demand in use",
                      "derived_from": "demand_dataset and the scenario's demand levers (scenario_lever_value)"}),
@@ -337,8 +338,8 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
                for k, (_, _, unit, default) in DECISION_SETTINGS.items()},
             **h_vars,
             **g_vars,
-        ),
-        coords=dict(
+        )),
+        coords=variables(dict(
             region=regions, cluster=clusters, workload=workloads, year=years, stock=regions,
             scenario_lever=np.array(list(lever_num), dtype=str),
             region_name_zh=(R, ds.regions["name_zh"].to_numpy(str)), region_name_en=(R, ds.regions["name_en"].to_numpy(str)),
@@ -352,21 +353,21 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             workload_name_zh=(W, wl["name_zh"].to_numpy(str)), workload_name_en=(W, wl["name_en"].to_numpy(str)),
             **h_coords,
             **g_coords,
-        ),
+        )),
         attrs=dict(scenario=sc.name, dataset=ds.label, hours_per_year=HOURS_PER_YEAR, **h_attrs, **g_attrs,
                    **{f"scenario.{k}": v for k, v in lever_text.items()}),
     )
     # the layer's own route factor and overhead (ip / target differ from the optical route_factor)
     factor_key, overhead_key = LAYERS[sc.latency_layer]
-    out["latency_layer_route_factor"] = ((), float(st.get(factor_key, np.nan)), {
+    out["latency_layer_route_factor"] = variable((), float(st.get(factor_key, np.nan)), {
         "long_name": f"route factor of the {sc.latency_layer} layer ({factor_key})", "source": "settings.yaml"})
-    out["latency_layer_overhead_ms"] = ((), 0.0 if overhead_key is None else float(st.get(overhead_key, np.nan)), {
+    out["latency_layer_overhead_ms"] = variable((), 0.0 if overhead_key is None else float(st.get(overhead_key, np.nan)), {
         "units": "ms", "long_name": f"overhead of the {sc.latency_layer} layer ({overhead_key or 'none: 0'})"})
     # prices in the inputs are after the scenario's scales (docs/math.md); say so where a column's doc says "before"
     for c, scale in (("grid_price_yuan_per_kwh", "electricity_price_scale"), ("green_price_yuan_per_kwh", "green_price_scale")):
         out[c].attrs.update(long_name=f"after the scenario's {scale}", derived_from=f"{scale} * {c.replace('_yuan', '_unscaled_yuan')}")
     # green_avail_mw is nameplate wind/solar potential; the annual model can draw at most its
     # annual mean output (docs/math.md, "Power")
-    out["green_avail_avg_mw"] = (K, out["green_avail_mw"].to_numpy() * out["green_cf_annual"].to_numpy(),
-                                 {"units": "MW average", "long_name": "green potential × annual capacity factor"})
+    out["green_avail_avg_mw"] = variable(K, out["green_avail_mw"].to_numpy() * out["green_cf_annual"].to_numpy(),
+                                         {"units": "MW average", "long_name": "green potential × annual capacity factor"})
     return out

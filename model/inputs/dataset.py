@@ -5,9 +5,9 @@ reported as an :class:`InputError` naming the file, the field and the row.
 """
 from __future__ import annotations
 
+import hashlib
 import io
-import os
-import stat
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,10 +15,9 @@ import numpy as np
 import pandas as pd
 from ..errors import InputError
 from .schema import FILES, OPTIONAL_FILES, OPTIONAL_SETTINGS, SETTINGS, Column, expected_range
+from .paths import DATA as BUNDLED, MAX_FILE_BYTES, inside, read_input_bytes  # noqa: F401 (re-exported)
 from .strict_yaml import load_yaml
 
-BUNDLED = Path(__file__).resolve().parents[2] / "data"
-MAX_FILE_BYTES = 50_000_000
 SETTINGS_FILE = "settings.yaml"
 
 
@@ -57,30 +56,8 @@ class Dataset:
         return [int(y) for y in self.settings["years"]]
 
 
-def read_input_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of an input file, read only if it is a regular file (after symlinks) of at most
-    ``max_bytes``: a FIFO would block the read, a link to /dev/zero never end."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        raise InputError(path, "", "file not found") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise InputError(path, "", "not a regular file (a folder, FIFO or device); expected a data file")
-    limit = f"{max_bytes // 1000} kB" if max_bytes < 10_000_000 else f"{max_bytes // 1_000_000} MB"
-    if st.st_size > max_bytes:
-        raise InputError(path, "", f"larger than {limit}")
-    try:
-        with open(path, "rb") as f:
-            data = f.read(max_bytes + 1)  # /proc-style files report size 0: never read past the limit
-    except OSError as exc:
-        raise InputError(path, "", f"cannot be read ({exc.strerror})") from None
-    if len(data) > max_bytes:
-        raise InputError(path, "", f"larger than {limit}")
-    return data
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    data = read_input_bytes(path)
+def _read_csv(path: Path, data: bytes | None = None) -> pd.DataFrame:
+    data = read_input_bytes(path) if data is None else data
     try:
         # pandas' C parser cuts a cell at a NUL byte; the Python parser keeps it, so the text check
         # below names the column and row of the control character
@@ -133,9 +110,52 @@ def _coerce(df: pd.DataFrame, col: Column, path: Path) -> pd.Series:
     return vals.astype(float)
 
 
-def read_table(path: Path, columns: list[Column]) -> pd.DataFrame:
-    """Read one CSV and check it against its attribute table."""
-    df = _read_csv(path)
+_CONTROL = bytes(range(32)).replace(b"\n", b"").replace(b"\r", b"") + b"\x7f"
+
+
+def _coerce_all(df: pd.DataFrame, columns: list[Column], data: bytes) -> pd.DataFrame | None:
+    """Every column at once (a few numpy and pandas calls per table, not per column); None when
+    any cell is wrong, and ``_coerce`` then finds and names the first problem column by column."""
+    cells = df[[c.name for c in columns]].to_numpy(dtype=str) if len(df) else np.empty((0, len(columns)), str)
+    raw = np.char.strip(cells)
+    kind = np.array([c.kind for c in columns])
+    text, flag, num = np.isin(kind, ("id", "text")), kind == "bool", np.isin(kind, ("float", "int"))
+    if (raw[:, text] == "").any() or data.translate(None, _CONTROL) != data and text.any():
+        return None  # an empty id or text, or a control byte somewhere in the file
+    flags = np.char.lower(raw[:, flag])
+    if not np.isin(flags, ("true", "false", "1", "0")).all():
+        return None
+    numbers = raw[:, num]
+    vals = pd.to_numeric(pd.Series(np.where(numbers == "", "nan", numbers).ravel()), errors="coerce").to_numpy(float)
+    vals = vals.reshape(numbers.shape)
+    optional = np.array([c.optional for c in columns])[num]
+    lo, hi = np.array([c.lo for c in columns])[num], np.array([c.hi for c in columns])[num]
+    finite = np.isfinite(vals)
+    if (~finite & ((numbers != "") | ~optional)).any() or ((vals < lo) | (vals > hi)).any():
+        return None  # a missing or non-finite number, or one out of its range
+    is_int = kind[num] == "int"
+    if (vals[:, is_int] != np.round(vals[:, is_int])).any():
+        return None
+    out, it, ib, iv = {}, iter(range(text.sum())), iter(range(flag.sum())), iter(range(num.sum()))
+    padded = (raw[:, text] != cells[:, text]).any(axis=0)  # text columns with a cell to strip
+    names = [c.name for c in columns if c.kind in ("id", "text")]
+    texts = {n: df[n].str.strip() if pad else df[n] for n, pad in zip(names, padded)}
+    for c in columns:
+        if c.kind in ("id", "text"):
+            next(it)
+            out[c.name] = texts[c.name]
+        elif c.kind == "bool":
+            out[c.name] = pd.Series(np.isin(flags[:, next(ib)], ("true", "1")), index=df.index)
+        else:
+            v = vals[:, next(iv)]
+            out[c.name] = pd.Series(v.astype(int) if c.kind == "int" else v, index=df.index)
+    return pd.DataFrame(out)
+
+
+def read_table(path: Path, columns: list[Column], data: bytes | None = None) -> pd.DataFrame:
+    """Read one CSV (``data``: its bytes, if already read) and check it against its attribute table."""
+    data = read_input_bytes(path) if data is None else data
+    df = _read_csv(path, data)
     df.columns = [c.strip() for c in df.columns]
     for c in columns:  # an optional column may be left out entirely (all cells empty)
         if c.optional and c.name not in df.columns:
@@ -143,7 +163,9 @@ def read_table(path: Path, columns: list[Column]) -> pd.DataFrame:
     missing = [c.name for c in columns if c.name not in df.columns]
     if missing:
         raise InputError(path, missing[0], "column missing")
-    out = pd.DataFrame({c.name: _coerce(df, c, path) for c in columns})
+    out = _coerce_all(df, columns, data)
+    if out is None:
+        out = pd.DataFrame({c.name: _coerce(df, c, path) for c in columns})
     key = columns[0]
     if key.kind == "id" and path.name != "demand.csv":
         dup = out[key.name].duplicated()
@@ -159,9 +181,9 @@ def _check_ref(values: pd.Series, allowed, path: Path, field: str, where: str) -
         raise InputError(path, field, f"unknown id in {_label(int(np.argmax(bad.to_numpy())))} (not in {where})")
 
 
-def read_settings(path: Path) -> dict:
+def read_settings(path: Path, raw: bytes | None = None) -> dict:
     try:
-        data = load_yaml(read_input_bytes(path).decode("utf-8"), str(path))
+        data = load_yaml((read_input_bytes(path) if raw is None else raw).decode("utf-8"), str(path))
     except UnicodeDecodeError:
         raise InputError(path, "", "not UTF-8 text") from None
     if not isinstance(data, dict):
@@ -181,18 +203,47 @@ def read_settings(path: Path) -> dict:
         raise InputError(path, "years", "expected a list of whole years")
     if years != sorted(set(years)):
         raise InputError(path, "years", "years must be increasing and unique")
+    if "base_year" in data and data["base_year"] > years[-1]:
+        raise InputError(path, "base_year", f"after the last model year ({years[-1]}); costs are discounted to it")
     return data
 
 
+_CACHE: OrderedDict[tuple[str, str], Dataset] = OrderedDict()  # (folder, content hash) -> checked dataset
+CACHE_SIZE = 4
+
+
 def load_dataset(path: str | Path | None = None) -> Dataset:
-    """Load and check a dataset folder (default: the bundled reference dataset)."""
+    """Load and check a dataset folder (default: the bundled reference dataset).
+
+    Kept per process by content: a folder whose files hash as before returns the Dataset already
+    read and checked (treat it as read-only), so app reruns, studies and fresh Planners pay the
+    file reads and a hash, not the parsing."""
     root = Path(path) if path is not None else BUNDLED
     if not root.is_dir():
         raise InputError(root, "", "dataset folder not found")
-    t = {name: read_table(root / name, cols) for name, cols in FILES.items()}
+    for f in dataset_files(root):  # one rule (paths.py): every file read is inside the folder
+        inside(f, root)
+    data = {f.name: read_input_bytes(f) for f in dataset_files(root) if f.parent == root}
+    h = hashlib.sha256()
+    for f in dataset_files(root):  # hourly profiles too: what dataset_fingerprint hashes
+        h.update(f.name.encode())
+        h.update(data[f.name] if f.parent == root else read_input_bytes(f))
+    key = (str(root.resolve()), h.hexdigest())
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    ds = _load(root, data)
+    _CACHE[key] = ds
+    if len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return ds
+
+
+def _load(root: Path, data: dict[str, bytes]) -> Dataset:
+    t = {name: read_table(root / name, cols, data[name]) for name, cols in FILES.items()}
     hubs, clusters, regions, workloads, demand = (
         t["hubs.csv"], t["clusters.csv"], t["regions.csv"], t["workloads.csv"], t["demand.csv"])
-    settings = read_settings(root / SETTINGS_FILE)
+    settings = read_settings(root / SETTINGS_FILE, data[SETTINGS_FILE])
     for name, table in (("hubs.csv", hubs), ("clusters.csv", clusters), ("regions.csv", regions), ("workloads.csv", workloads)):
         if table.empty:
             raise InputError(root / name, "", "no rows")
@@ -215,6 +266,6 @@ def load_dataset(path: str | Path | None = None) -> Dataset:
                                                       "region_id, workload_id and year of an earlier row")
     local = None
     if (root / "local.csv").is_file():
-        local = read_table(root / "local.csv", OPTIONAL_FILES["local.csv"])
+        local = read_table(root / "local.csv", OPTIONAL_FILES["local.csv"], data["local.csv"])
         _check_ref(pd.Series(local.index), regions.index, root / "local.csv", "region_id", "regions.csv")
     return Dataset(root, hubs, clusters, regions, workloads, demand, settings, local)

@@ -21,34 +21,39 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .dataset import PROFILE_FILES, read_input_bytes
+from .dataset import PROFILE_FILES
+from .paths import MAX_FILE_BYTES, read_input_bytes, regular_file
 
 TECHNOLOGIES = ("wind", "solar")
 HOURS, DAYS = 24, 365
 YEAR_HOURS = HOURS * DAYS
-MAX_PROFILE_BYTES = 50_000_000
+MAX_PROFILE_BYTES = MAX_FILE_BYTES  # after decompression
 
 
-def _read(path: Path, rows: int, what: str) -> pd.DataFrame:
-    data = read_input_bytes(path, MAX_PROFILE_BYTES)
-    gz = "gzip" if path.name.endswith(".gz") else None
-    try:  # fast path: every cell a number
-        df = pd.read_csv(io.BytesIO(data), encoding="utf-8", na_filter=False, compression=gz)
-        df.columns = [str(c).strip() for c in df.columns]
-        df = df.drop(columns=[c for c in df.columns if c == "hour"])
-        if len(df) == rows and not df.columns.empty and all(t.kind == "f" or t.kind == "i" for t in df.dtypes):
+def _read(path: Path, rows: int, what: str) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The profile columns as floats, and each column's position in the file (1 = first).
+
+    Messages follow the dataset reader's rule: the file, the column or row number and what was
+    expected — never a cell or a header (the file may not be a profile at all)."""
+    data = read_input_bytes(path, MAX_PROFILE_BYTES)  # inflated here, within the limit (paths.py)
+    try:  # fast path: every cell a number (the bundled profiles); anything else: the checks below
+        df = pd.read_csv(io.BytesIO(data), encoding="utf-8", na_filter=False)
+        position = {str(c).strip(): j for j, c in enumerate(df.columns, start=1)}
+        df = df.rename(columns=lambda c: str(c).strip()).drop(columns=["hour"], errors="ignore")
+        if len(df) == rows and not df.columns.empty and all(t.kind in "fi" for t in df.dtypes):
             out = df.astype(float)
             if np.isfinite(out.to_numpy()).all():
-                return out
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, EOFError, OSError, ValueError):
-        pass  # the slow path below names the problem
+                return out, position
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        pass
     try:
-        df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8", compression=gz)
+        df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8")
     except UnicodeDecodeError:
         raise InputError(path, "", "not UTF-8 text") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, EOFError, OSError) as exc:
-        raise InputError(path, "", f"not a readable CSV ({str(exc).strip().splitlines()[0]})") from None
-    df.columns = [c.strip() for c in df.columns]
+    except (pd.errors.ParserError, pd.errors.EmptyDataError):
+        raise InputError(path, "", f"not a readable CSV (expected a header and {rows} rows of numbers)") from None
+    position = {str(c).strip(): j for j, c in enumerate(df.columns, start=1)}
+    df.columns = [str(c).strip() for c in df.columns]
     df = df.drop(columns=[c for c in df.columns if c == "hour"])
     if len(df) != rows:
         raise InputError(path, "", f"{len(df)} rows, expected {rows} ({what})")
@@ -56,44 +61,41 @@ def _read(path: Path, rows: int, what: str) -> pd.DataFrame:
         raise InputError(path, "", "no profile columns")
     out = {}
     for c in df.columns:
-        raw = df[c].str.strip()
-        v = pd.to_numeric(raw, errors="coerce").to_numpy(float)
+        v = pd.to_numeric(df[c].str.strip(), errors="coerce").to_numpy(float)
         bad = ~np.isfinite(v)
         if bad.any():
-            i = int(np.argmax(bad))
-            raise InputError(path, c, f"not a number: {raw.iloc[i]!r} in row {i + 2}")
+            raise InputError(path, f"column {position[c]}", f"expected a finite number in row {int(np.argmax(bad)) + 2}")
         out[c] = v
-    return pd.DataFrame(out)
+    return pd.DataFrame(out), position
 
 
 def read_capacity_factors(path: Path, clusters: list[str]) -> dict[tuple[str, str], np.ndarray]:
     """{(cluster, technology): 8,760 values in [0, 1]} from a profile CSV (validated)."""
-    df = _read(path, YEAR_HOURS, "one per hour of a 365-day year")
+    df, position = _read(path, YEAR_HOURS, "one per hour of a 365-day year")
     out = {}
     for c in df.columns:
         cl, _, tech = c.partition("/")
-        if cl not in clusters:
-            raise InputError(path, c, f"unknown cluster id {cl!r} (columns are <cluster_id>/<technology>; known: {', '.join(clusters)})")
-        if tech not in TECHNOLOGIES:
-            raise InputError(path, c, f"unknown technology {tech!r} (known: {', '.join(TECHNOLOGIES)})")
+        if cl not in clusters or tech not in TECHNOLOGIES:
+            raise InputError(path, f"column {position[c]}", "header is not <cluster_id>/<technology> of the dataset "
+                             f"(clusters: {', '.join(clusters)}; technologies: {', '.join(TECHNOLOGIES)})")
         v = df[c].to_numpy()
         if (v < 0).any() or (v > 1).any():
             i = int(np.argmax((v < 0) | (v > 1)))
-            raise InputError(path, c, f"{v[i]:g} outside [0, 1] (capacity factor) in row {i + 2}")
+            raise InputError(path, f"column {position[c]}", f"expected a capacity factor in [0, 1] in row {i + 2}")
         out[(cl, tech)] = v
     return out
 
 
 def read_demand_shapes(path: Path, workloads: list[str]) -> dict[str, np.ndarray]:
     """{workload: 24 values with mean 1} from a shape CSV (validated)."""
-    df = _read(path, HOURS, "one per hour of the day")
+    df, position = _read(path, HOURS, "one per hour of the day")
     out = {}
     for w in df.columns:
         if w not in workloads:
-            raise InputError(path, w, f"unknown workload id (known: {', '.join(workloads)})")
+            raise InputError(path, f"column {position[w]}", f"header is not a workload id of the dataset (known: {', '.join(workloads)})")
         v = df[w].to_numpy()
         if (v < 0).any() or v.sum() <= 0:
-            raise InputError(path, w, "shape values must be ≥ 0 with a positive sum")
+            raise InputError(path, f"column {position[w]}", "shape values must be ≥ 0 with a positive sum")
         out[w] = v / v.mean()
     return out
 
@@ -166,7 +168,8 @@ DEFAULT_FLEXIBLE = ("processing", "ai_training")
 
 
 def _stamp(paths: list[Path]) -> tuple:
-    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
+    """Cache key of regular files (anything else is refused here, with what it is)."""
+    return tuple((str(p), st.st_mtime_ns, st.st_size) for p, st in ((p, regular_file(p)) for p in paths))
 
 
 _CACHE: dict = {}
@@ -192,12 +195,9 @@ def hourly_variables(sc, dataset_path: Path, clusters: list[str], workloads: lis
     cf_files = [p for p in bundled[:2] if p.is_file()][:1]
     sh_files = [p for p in bundled[2:] if p.is_file()]
     if opt.capacity_factors:
-        cf_files.append(sc.resolve(opt.capacity_factors))
+        cf_files.append(sc.input_path("hourly.capacity_factors"))
     if opt.demand_shapes:
-        sh_files.append(sc.resolve(opt.demand_shapes))
-    for p in cf_files + sh_files:
-        if not p.is_file():
-            raise InputError(p, "", "file not found")
+        sh_files.append(sc.input_path("hourly.demand_shapes"))
     key = (_stamp(cf_files), tuple(clusters))
     cf = _cached(("cf",) + key, lambda: capacity_factor_array(cf_files, clusters))
     mean_cf = cf.mean(axis=2)  # (K, T)

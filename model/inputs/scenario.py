@@ -20,6 +20,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       create_model)
 
 from ..errors import InputError, did_you_mean, raise_all
+from .paths import MAX_FILE_BYTES, confine, read_input_bytes
 from .schema import LEVERS, SETTINGS, Column, overridable
 from .strict_yaml import load_yaml, printable
 
@@ -166,6 +167,9 @@ class SolverOptions(_Strict):
 FILE_FIELDS = ("latency_matrix",)  # every field naming an input file (besides the dataset folder)
 
 
+PATH_FIELDS = ("dataset", *FILE_FIELDS, *(f"hourly.{f}" for f in HOURLY_FILE_FIELDS))  # every path a scenario names
+
+
 class Scenario(_Strict):
     name: Line = Field("scenario", min_length=1, max_length=120)
     description: Text = Field("", max_length=10_000)
@@ -198,7 +202,16 @@ class Scenario(_Strict):
     base_dir: str = Field(".", exclude=True)
 
     def resolve(self, rel: str | None) -> Path | None:
+        """Where ``rel`` points, for keys and hashes only: files are read through ``input_path``."""
         return None if rel is None else (Path(self.base_dir) / rel).resolve()
+
+    def input_path(self, field: str) -> Path | None:
+        """The file (or dataset folder) a path field names (``PATH_FIELDS``), confined to the data
+        folder and the scenario's own folder (``paths.confine``); None when the field is unset."""
+        value = self
+        for part in field.split("."):
+            value = getattr(value, part)
+        return None if value is None else confine(value, self.base_dir, self.source, field)
 
     def dataset_key(self) -> str:
         """Which dataset the scenario uses ("" for the bundled one): the key of every dataset cache."""
@@ -262,10 +275,19 @@ def scenario_from_dict(data: Any, source: str = "<scenario>", base_dir: str | Pa
     return sc.model_copy(update={"source": source, "base_dir": str(base_dir)})
 
 
+def path_problems(sc: Scenario) -> list[InputError]:
+    """Every path the scenario names that leads outside the folders it may use (``paths.confine``)."""
+    problems = []
+    for field in PATH_FIELDS:
+        try:
+            sc.input_path(field)
+        except InputError as exc:
+            problems.append(exc)
+    return problems
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario YAML file safely and validate it."""
-    from .dataset import read_input_bytes
-
     path = Path(path)
     data = read_input_bytes(path, MAX_SCENARIO_BYTES)
     try:
@@ -281,7 +303,9 @@ def parse_scenario_text(text: str, source: str = "<scenario>", base_dir: str | P
     data = load_yaml(text, source)
     if data is None:
         raise InputError(source, "", "empty scenario (write at least 'name: ...'; README.md, Scenarios)")
-    return scenario_from_dict(data, source, base_dir)
+    sc = scenario_from_dict(data, source, base_dir)
+    raise_all(path_problems(sc))
+    return sc
 
 
 def scenario_to_yaml(sc: Scenario) -> str:
@@ -290,15 +314,9 @@ def scenario_to_yaml(sc: Scenario) -> str:
 
 
 def input_file_digests(sc: Scenario) -> dict[str, str]:
-    """field → sha256 of the content of each file the scenario names (``FILE_FIELDS``)."""
-    from .dataset import read_input_bytes
-
-    out = {f: hashlib.sha256(read_input_bytes(sc.resolve(getattr(sc, f)))).hexdigest()
-           for f in FILE_FIELDS if getattr(sc, f) is not None}
-    for f in HOURLY_FILE_FIELDS:
-        if getattr(sc.hourly, f) is not None:
-            out[f"hourly.{f}"] = hashlib.sha256(read_input_bytes(sc.resolve(getattr(sc.hourly, f)), 50_000_000)).hexdigest()
-    return out
+    """field → sha256 of the content of each file the scenario names (``PATH_FIELDS`` but the dataset)."""
+    return {f: hashlib.sha256(read_input_bytes(sc.input_path(f), MAX_FILE_BYTES)).hexdigest()
+            for f in PATH_FIELDS[1:] if sc.input_path(f) is not None}
 
 
 def scenario_hash(sc: Scenario, dataset_fingerprint: str) -> str:
@@ -329,7 +347,9 @@ def apply_changes(sc: Scenario, changes: dict[str, Any]) -> Scenario:
             node[last] = _merged(node[last], value)
         else:
             node[last] = value
-    return scenario_from_dict(doc, sc.source, sc.base_dir)
+    out = scenario_from_dict(doc, sc.source, sc.base_dir)
+    raise_all(path_problems(out))
+    return out
 
 
 def _merged(a: dict, b: dict) -> dict:

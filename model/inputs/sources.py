@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError
-from .dataset import BUNDLED, Dataset
+from .dataset import Dataset
 from .scenario import FILE_FIELDS, MAX_SCENARIO_BYTES, SCENARIOS, Scenario, load_scenario, parse_scenario_text
 
 
@@ -39,7 +39,8 @@ def parse_upload(data: bytes, filename: str = "<upload>", ds: Dataset | None = N
 
     Checks the size, UTF-8, YAML syntax, the scenario schema and, given ``ds``, every id and
     value against the dataset (the same checks as ``hubplan validate``). Relative paths in the
-    file resolve against data/scenarios, as for a bundled scenario.
+    file resolve against data/scenarios, as for a bundled scenario: every file it names must be
+    inside the app's data/ folder (``paths.confine``, checked by ``parse_scenario_text``).
     """
     if len(data) > max_bytes:
         raise InputError(filename, "", f"larger than {max_bytes // 1000} kB ({len(data) // 1000} kB)")
@@ -48,10 +49,6 @@ def parse_upload(data: bytes, filename: str = "<upload>", ds: Dataset | None = N
     except UnicodeDecodeError:
         raise InputError(filename, "", "not UTF-8 text (is this a YAML file?)") from None
     sc = parse_scenario_text(text, filename, SCENARIOS)
-    for field in ("dataset", *FILE_FIELDS):
-        rel = getattr(sc, field)
-        if rel is not None and not sc.resolve(rel).is_relative_to(BUNDLED):
-            raise InputError(filename, field, "an uploaded scenario may only refer to files inside the app's data/ folder")
     if ds is not None:
         check_scenario(sc, ds)
     return sc

@@ -3,6 +3,7 @@ run) that also refuses a key given twice in one mapping (PyYAML keeps the last o
 Errors are one line with the position and the problem, never a snippet of the file."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -32,7 +33,21 @@ class StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        """An integer of at most ``MAX_INT_DIGITS`` digits: Python refuses to convert 4,300 and more
+        (a ValueError, not a YAML error), and no planning figure needs more than a few."""
+        if sum(ch.isalnum() for ch in str(node.value)) > MAX_INT_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"an integer of more than {MAX_INT_DIGITS} digits", node.start_mark)
+        return super().construct_yaml_int(node)
+
+
+MAX_INT_DIGITS = 30
 StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, StrictLoader.construct_yaml_map)
+StrictLoader.add_constructor("tag:yaml.org,2002:int", StrictLoader.construct_yaml_int)
+
+
+_QUOTED = re.compile(r"'[^']{4,}'|\"[^\"]{4,}\"")  # a quoted piece of the file (one character may stay)
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
@@ -42,6 +57,7 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
     problem = getattr(exc, "problem", None) or str(exc).strip().splitlines()[0]
     if isinstance(exc, yaml.constructor.ConstructorError) and "constructor for the tag" in problem:
         problem = "YAML tags (such as !!python/...) are not allowed; a scenario is plain data"
+    problem = _QUOTED.sub("(text not shown)", problem)  # e.g. an undefined alias's name: the file's text
     return f"not valid YAML ({where}{problem})"
 
 

@@ -18,6 +18,18 @@ from .kpis import COST_ZH, TCO2, YUAN, summary
 
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
            "#17becf")
+# one fixed, distinct colour per cost term (14 terms known, 16 colours): a stacked cost chart never
+# draws two terms alike; a term not in COST_ZH takes the colours left over
+TERM_COLOURS = COLOURS + ("#393b79", "#637939", "#843c39", "#7b4173", "#e7ba52", "#3182bd")
+COST_COLOURS = dict(zip(COST_ZH, TERM_COLOURS))
+
+
+def cost_colours(terms) -> dict[str, str]:
+    """term → colour for the terms of a chart: the fixed colour of a known term, spare ones for others."""
+    spare = iter([c for c in TERM_COLOURS if c not in {COST_COLOURS.get(t) for t in terms}])
+    return {t: COST_COLOURS.get(t) or next(spare, "#444444") for t in terms}
+
+
 FONT = "WenQuanYi Zen Hei, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 TEMPLATE = go.layout.Template(pio.templates["plotly_white"])
 TEMPLATE.layout.update(colorway=list(COLOURS), font=dict(family=FONT, size=12, color="#222"),

@@ -25,6 +25,6 @@ def neutral_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` with every text cell, column name and index label neutralised."""
     out = df.map(neutral_text) if len(df.columns) else df.copy()
     out.columns = out.columns.map(neutral_text) if not isinstance(out.columns, pd.MultiIndex) else out.columns
-    if not isinstance(out.index, pd.MultiIndex) and out.index.dtype == object:
+    if not isinstance(out.index, pd.MultiIndex) and (out.index.dtype == object or pd.api.types.is_string_dtype(out.index)):
         out.index = out.index.map(neutral_text)
     return out

@@ -5,7 +5,6 @@ The CLI, the app view (model/app/uncertainty.py) and the files all use these tab
 """
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +14,8 @@ import pandas as pd
 import xarray as xr
 
 from .kpis import RACK_YEARS, RACKS, TCO2, YUAN
-from .safe import neutral_frame
+from .netcdf import write_netcdf
+from .sheets import add_sheet, new_workbook, workbook_bytes, write_csv
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -85,29 +85,22 @@ def cost_figure(ds: xr.Dataset) -> go.Figure:
 
 
 def excel_bytes(ds: xr.Dataset) -> bytes:
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        for name, df in {"Answers 解答": answers_table(ds), "Builds 建设": builds_table(ds),
-                         **({"Local builds 本地建设": builds_table(ds, "local_build")} if "local_build" in ds else {}),
-                         "Futures 情景": futures_table(ds)}.items():
-            neutral_frame(df).to_excel(xw, sheet_name=name, index=False)
-            ws = xw.sheets[name]
-            ws.freeze_panes = "A2"
-            for col in ws.columns:
-                ws.column_dimensions[col[0].column_letter].width = min(max(12, len(str(col[0].value)) + 2), 48)
-                for c in col[1:]:
-                    if isinstance(c.value, float):
-                        c.number_format = "#,##0.00##"
-        neutral_frame(pd.DataFrame(json.loads(ds.attrs["manifest"]).items(), columns=["key", "value"]).astype(str)
-                      ).to_excel(xw, sheet_name="Manifest", index=False)
-    return buf.getvalue()
+    wb = new_workbook()
+    for name, df in {"Answers 解答": answers_table(ds), "Builds 建设": builds_table(ds),
+                     **({"Local builds 本地建设": builds_table(ds, "local_build")} if "local_build" in ds else {}),
+                     "Futures 情景": futures_table(ds),
+                     "Manifest": pd.DataFrame(json.loads(ds.attrs["manifest"]).items(), columns=["key", "entry"]).astype(str)}.items():
+        add_sheet(wb, name, df)
+    return workbook_bytes(wb)
 
 
 def html_report(ds: xr.Dataset) -> str:
     from jinja2 import Environment
+
+    from .plotlyjs import chart_html, script
     fmt = lambda v: f"{v:,.4g}"  # noqa: E731
     return Environment(autoescape=True).from_string(_HTML).render(
-        objective=ds.attrs["objective"], chart=cost_figure(ds).to_html(full_html=False, include_plotlyjs=True),
+        objective=ds.attrs["objective"], chart=chart_html(cost_figure(ds)), plotly=script(),
         answers=answers_table(ds).to_html(index=False, float_format=fmt),
         builds=builds_table(ds).to_html(index=False, float_format=fmt),
         local=builds_table(ds, "local_build").to_html(index=False, float_format=fmt) if "local_build" in ds else "",
@@ -117,7 +110,7 @@ def html_report(ds: xr.Dataset) -> str:
 _HTML = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>东数西算 two-stage plan 两阶段规划</title>
 <style>body{font-family:'WenQuanYi Zen Hei','Noto Sans CJK SC',sans-serif;margin:2em;max-width:1200px}
-table{border-collapse:collapse;font-size:0.85em}td,th{border:1px solid #ccc;padding:2px 6px}</style></head><body>
+table{border-collapse:collapse;font-size:0.85em}td,th{border:1px solid #ccc;padding:2px 6px}</style>{{ plotly|safe }}</head><body>
 <h1>两阶段规划 Plan across futures</h1><p>objective 目标: <b>{{ objective }}</b></p>
 <h2>Answers 解答</h2>{{ answers|safe }}
 <h2>Builds: robust and hedges 建设：稳健与对冲</h2>{{ builds|safe }}
@@ -133,11 +126,11 @@ def write_stochastic_outputs(ds: xr.Dataset, out_dir: str | Path) -> dict[str, P
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {k: out_dir / k for k in ("results.nc", "builds.csv", "report.xlsx", "report.html")}
-    ds.to_netcdf(paths["results.nc"])
-    neutral_frame(builds_table(ds)).to_csv(paths["builds.csv"], index=False)
+    write_netcdf(ds, paths["results.nc"])
+    write_csv(builds_table(ds), paths["builds.csv"])
     if "local_build" in ds:
         paths["local_builds.csv"] = out_dir / "local_builds.csv"
-        neutral_frame(builds_table(ds, "local_build")).to_csv(paths["local_builds.csv"], index=False)
+        write_csv(builds_table(ds, "local_build"), paths["local_builds.csv"])
     paths["report.xlsx"].write_bytes(excel_bytes(ds))
     paths["report.html"].write_text(html_report(ds), encoding="utf-8")
     return paths

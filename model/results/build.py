@@ -21,6 +21,7 @@ from ..formulation.objective import racks_per_facility_mw
 from ..solve.highs import Solution
 from .green import green_results
 from .hourly import annual_scores, hourly_results
+from ..inputs.arrays import variable, variables
 from ..inputs.schema import STANDARD_RACK_KW
 from .reasons import TOL, unmet_reasons
 from .shadow import shadow_prices
@@ -43,8 +44,8 @@ def sunk_costs(inp: xr.Dataset) -> dict[str, float]:
     installed racks and of the provinces' own stock (before any early retirement, which the
     objective's ``opex_fixed`` / ``local_opex_fixed`` terms credit back)."""
     df, s_f = inp["discount_factor"].to_numpy(), float(inp["fixed_opex_share"])
-    clusters = s_f * float((inp["opex_yuan_per_rack_year"] * inp["installed_racks"]).sum()) * float(df.sum())
-    local = s_f * float((inp["local_opex_yuan_per_rack_year"] * inp["local_available_racks"] * inp["discount_factor"]).sum())
+    clusters = s_f * float(inp["opex_yuan_per_rack_year"].to_numpy() @ inp["installed_racks"].to_numpy()) * float(df.sum())
+    local = s_f * float(inp["local_opex_yuan_per_rack_year"].to_numpy() @ inp["local_available_racks"].transpose("region", "year").to_numpy() @ df)
     return {"opex_fixed_installed": clusters, "local_opex_fixed_existing": local}
 
 
@@ -100,7 +101,7 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
 
     KY, RWY = ("cluster", "year"), ("region", "workload", "year")
     out = inp.copy()
-    out = out.assign(
+    out = out.assign(**variables(dict(
         allocation=(("region", "cluster", "workload", "year"), alloc, {"units": "standard racks"}),
         unmet=(RWY, unmet, {"units": "standard racks"}),
         unmet_reason=(RWY, unmet_reasons(inp, lp, v, unmet).astype(str)),
@@ -122,7 +123,8 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         unmet_emissions_t=(("region", "year"), em["unmet"], {
             "units": "tCO2", "long_name": "unmet work served outside the plan at the fallback factor",
             "derived_from": "fallback_co2_t_per_mwh * 8760 * fallback_pue * kw_per_rack / 1000 * unmet"}),
-        unmet_share=(("year",), unmet.sum(axis=(0, 1)) / np.maximum(inp["demand"].sum(("region", "workload")).to_numpy(), TOL),
+        unmet_share=(("year",), unmet.sum(axis=(0, 1))
+                     / np.maximum(inp["demand"].transpose("region", "workload", "year").to_numpy().sum(axis=(0, 1)), TOL),
                      {"long_name": "unmet / national demand"}),
         local_eflops=(RWY, local * pflops[None, :, None] / 1000.0, {"units": "EFLOPS (FP16)"}),
         water_m3=(KY, wue * it_mw * H, {"units": "m³", "long_name": "on-site water = WUE × IT energy"}),
@@ -170,26 +172,26 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         cost=(("cost_term",), np.array(list(costs.values())), {"units": "yuan (discounted)"}),
         **shadow_prices(inp, lp, sol.row_dual, sol.col_dual),
         **g_vars,
-    )
+    )))
     if "n1_short" in lp.variables:
         short = _block(lp, v, "n1_short").reshape(ix.A, Y)
         n1 = np.zeros((K, Y))
         np.add.at(n1, ix.arc_k, short)
-        out["n1_shortfall"] = (("cluster", "year"), n1, {"units": "standard racks",
-                                                         "long_name": "load that could not be re-served if this cluster failed"})
+        out["n1_shortfall"] = variable(("cluster", "year"), n1, {"units": "standard racks",
+                                                                 "long_name": "load that could not be re-served if this cluster failed"})
         p = pairs(ix)
         moved = np.zeros((K, K, Y))  # (failed, cluster taking the load, year)
         np.add.at(moved, (ix.arc_k[p.failed], ix.arc_k[p.serve]), _block(lp, v, "reserve").reshape(p.serve.size, Y))
-        out["n1_moved"] = (("failed", "cluster", "year"), moved, {
+        out["n1_moved"] = variable(("failed", "cluster", "year"), moved, {
             "units": "standard racks", "long_name": "load of the failed cluster re-served at this cluster (N-1 plan)"})
-        out = out.assign_coords(failed=list(ix.clusters))
+        out = out.assign_coords(variables({"failed": list(ix.clusters)}))
     traded = g_vars["green_trade_mw"][1]
     claimed = traded + g_vars["certificate_mw"][1]
-    out = out.assign(**(hourly_results(inp, lp, v, sol.col_dual, sol.row_dual, claimed, traded) if "grid_h" in lp.variables
-                        else annual_scores(inp, grid, green, hydro, claimed)))
-    out["racks_per_mw"] = (("cluster",), racks_per_facility_mw(inp),
-                           {"long_name": "standard racks per facility MW: the price of a MW of green shortfall in policy_penalty"})
-    out = out.assign_coords(cost_term=list(costs), sunk_term=list(sunk))
+    out = out.assign(**variables(hourly_results(inp, lp, v, sol.col_dual, sol.row_dual, claimed, traded) if "grid_h" in lp.variables
+                                 else annual_scores(inp, grid, green, hydro, claimed)))
+    out["racks_per_mw"] = variable(("cluster",), racks_per_facility_mw(inp),
+                                   {"long_name": "standard racks per facility MW: the price of a MW of green shortfall in policy_penalty"})
+    out = out.assign_coords(variables({"cost_term": list(costs), "sunk_term": list(sunk)}))
     out.attrs.update(status=sol.status, objective=sol.objective,
                      manifest=strict_json.dumps(manifest, ensure_ascii=False, sort_keys=True),
                      **{k: manifest[k] for k in ("scenario_hash", "scenario_name")})

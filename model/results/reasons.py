@@ -162,7 +162,7 @@ def unmet_reasons(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, unm
     # the provinces' stock counts as one more supplier (its own, and others' on the national market)
     stock_arc = inp["local_admissible"].transpose("region", "workload").to_numpy() if "local" in lp.variables else False
     if "remote" in lp.variables:
-        stock_arc = stock_arc | inp["remote_admissible"].any("stock").transpose("region", "workload").to_numpy()
+        stock_arc = stock_arc | inp["remote_admissible"].transpose("region", "stock", "workload").to_numpy().any(axis=1)
     has_arc = adm.any(axis=1) | stock_arc  # (R, W): a cluster or a province's stock within the bound
 
     def all_full(counted):  # (R, W, Y): every admissible cluster of (r, w), and the stock it may use, full in year y

@@ -1,5 +1,12 @@
-"""Solve: the LP blocks assembled into Pyomo and handed to HiGHS (highspy); warm in-place updates."""
-from .assemble import to_pyomo
+"""Solve: the LP blocks handed to HiGHS (highspy) as arrays; warm in-place updates. The Pyomo
+model of the same blocks (``to_pyomo``) is built on demand: Pyomo is imported only then."""
 from .highs import HighsModel, Solution, SolverError, StructureChanged, new_highs
 
 __all__ = ["HighsModel", "Solution", "SolverError", "StructureChanged", "new_highs", "to_pyomo"]
+
+
+def __getattr__(name: str):  # lazy: importing Pyomo costs ~0.5 s
+    if name == "to_pyomo":
+        from .assemble import to_pyomo
+        return to_pyomo
+    raise AttributeError(name)

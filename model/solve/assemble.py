@@ -1,6 +1,9 @@
 """Assemble the Pyomo model from the blocks: one Var per variable block, one Constraint per
 row family, one Expression per cost term, and the objective as their sum.
 
+This is the user's door (inspect, extend, write LP/MPS/NL, solve with any Pyomo solver), built on
+demand; the solve path hands HiGHS the same blocks as arrays (``standard_form.from_blocks``).
+
 Row bodies are created in one shot as ``LinearExpression`` from precomputed coefficients
 (CSR-grouped with numpy), with the garbage collector paused during construction — the two
 idioms that make Pyomo builds fast. Terms with coefficient 1 are the bare variable, zero

@@ -1,28 +1,34 @@
-"""Hand the Pyomo model to HiGHS (highspy) and solve; update HiGHS in place for warm re-solves.
+"""Hand the LP to HiGHS (highspy) straight from the blocks and solve; update HiGHS in place for
+warm re-solves.
 
-The hand-off goes through Pyomo's ``LinearStandardFormCompiler`` (mixed form) and
-``Highs.passModel`` with CSC arrays: what HiGHS solves is exactly what the Pyomo model says.
-The compiler's row and column order is mapped back to the blocks' order once, so results,
-duals and later parameter updates address HiGHS by block position.
+The matrix, bounds and costs go from the formulation's blocks to ``Highs.passModel`` as numpy
+arrays (``standard_form.from_blocks``): no Pyomo model is built on the solve path. The Pyomo
+model of the same blocks (``assemble.to_pyomo``) is the door a user inspects, extends, writes
+and solves with any Pyomo solver; it is built on demand (``HighsModel.model``) and
+tests/test_two_doors.py proves both doors hold the same LP. HiGHS holds every block column and
+row in block order, so results, duals and updates address HiGHS by block position.
 """
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from ..errors import InputError
 from ..formulation.blocks import LinearProgram
-from .assemble import gc_paused, to_pyomo
 from ..inputs.scenario import SolverOptions
+from .standard_form import StandardForm, from_blocks, merged_entries, names
+
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
 
 _MS = highspy.HighsModelStatus
 STATUS_WORDS = {
@@ -86,76 +92,53 @@ class Solution:
     cold_retry: bool = False  # the warm start failed and HiGHS solved again from scratch
 
 
-def _positions(items: list, order: list) -> np.ndarray:
-    """out[i] = position of items[i] in order (matched by identity), -1 where it is absent."""
-    pos = dict(zip(map(id, items), range(len(items))))
-    out = np.full(len(items), -1, dtype=np.int64)
-    out[np.fromiter(map(pos.__getitem__, map(id, order)), np.int64, len(order))] = np.arange(len(order))
-    return out
-
-
 class HighsModel:
-    """A Pyomo model compiled into one HiGHS instance, re-solvable after in-place updates."""
+    """The blocks' LP in one HiGHS instance, re-solvable after in-place updates.
+
+    ``col_of``/``row_of`` map block positions to HiGHS positions; HiGHS holds every block column
+    and row in block order, so both are the identity (kept for callers that map explicitly)."""
 
     def __init__(self, lp: LinearProgram, options: SolverOptions):
         t0 = time.perf_counter()
         self.lp = lp
         self._model = None
-        # One collector pause for build and hand-off (docs/performance.md). The Pyomo model and
-        # the compiler's output are dropped once HiGHS has its copy, and collected at once:
-        # they are the largest objects of a run. ``model`` rebuilds the Pyomo model on demand.
-        with gc_paused():
-            model, columns, rows = to_pyomo(lp)
-            t1 = time.perf_counter()
-            info = LinearStandardFormCompiler().write(model, mixed_form=True)
-            self.col_of = _positions(columns, info.columns)  # block column -> HiGHS column, -1: dropped
-            self.row_of = _positions(rows, [r.constraint for r in info.rows])  # block row -> HiGHS row
-            self.highs = new_highs()
-            self._pass(info, lp)
-            del model, columns, rows, info
-        gc.collect(0)  # everything made during the pause is in the youngest generation
+        form = from_blocks(lp)
+        t1 = time.perf_counter()
+        # every block column and row goes to HiGHS, in block order (HiGHS index = block index)
+        self.col_of = np.arange(form.num_cols, dtype=np.int64)
+        self.row_of = np.arange(form.num_rows, dtype=np.int64)
+        self.integer_cols = np.flatnonzero(form.integer).astype(np.int32)
+        self.highs = new_highs()
+        self._pass(form)
+        self._named = False
         self.options = None
         self.set_options(options)
         self.timings = {"build_s": t1 - t0, "handoff_s": time.perf_counter() - t1}
 
     @property
     def model(self) -> pyo.ConcreteModel:
-        """The Pyomo model of the current LP (``self.lp``, warm updates included), built from the
-        blocks by the same ``to_pyomo`` that built the one HiGHS received."""
+        """The Pyomo model of the current LP (``self.lp``, warm updates included), built on demand
+        from the same blocks HiGHS received (``assemble.to_pyomo``)."""
         if self._model is None:
+            from .assemble import to_pyomo  # Pyomo is imported only when its model is asked for
             self._model = to_pyomo(self.lp)[0]
         return self._model
 
-    def _pass(self, info, lp: LinearProgram) -> None:
-        n, m = len(info.columns), len(info.rows)
-        cost = np.asarray(info.c.toarray()).ravel() if n else np.zeros(0)
-        ub = lp.column_upper()[self._present_cols()]
-        sense = np.array([r.bound_type for r in info.rows])
-        rhs = np.asarray(info.rhs, float)
-        # mixed form: 0 is "=", 1 is "≤ rhs", -1 is "≥ rhs" (body and rhs not negated)
-        row_lower = np.where(sense <= 0, rhs, -highspy.kHighsInf)
-        row_upper = np.where(sense >= 0, rhs, highspy.kHighsInf)
-        A = info.A.tocsc()
-        # integer columns from the blocks (the Pyomo domain is set from the same flag)
-        integer = np.concatenate([np.full(vb.size, vb.integer) for vb in lp.variables.values()])
-        self.integer_cols = np.sort(self.col_of[integer & (self.col_of >= 0)]).astype(np.int32)
+    def _pass(self, form: StandardForm) -> None:
+        n, m = form.num_cols, form.num_rows
+        inf = highspy.kHighsInf
         kinds = np.full(n, int(highspy.HighsVarType.kContinuous), dtype=np.int32)
         kinds[self.integer_cols] = int(highspy.HighsVarType.kInteger)
-        self.highs.setOptionValue("output_flag", False)
         # the array form of passModel: numpy buffers go to HiGHS as they are, while filling a
         # HighsLp converts every element (70 ms at city scale)
-        checked(self.highs.passModel(n, m, A.nnz, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize), 0.0,
-                             cost, np.zeros(n), np.where(np.isinf(ub), highspy.kHighsInf, ub), row_lower, row_upper,
-                             A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data.astype(float), kinds),
+        checked(self.highs.passModel(n, m, form.value.size, int(highspy.MatrixFormat.kColwise),
+                                     int(highspy.ObjSense.kMinimize), 0.0, form.cost, np.zeros(n),
+                                     np.minimum(form.col_upper, inf), np.maximum(form.row_lo, -inf),
+                                     np.minimum(form.row_hi, inf), form.start, form.index, form.value, kinds),
                 "the model (passModel)")
-        self._cost = lp.column_cost()
-        self._upper = lp.column_upper()
-        self._row_lo, self._row_hi = lp.row_bounds()
-        self._entries = lp.matrix_entries()
-
-    def _present_cols(self) -> np.ndarray:
-        order = np.argsort(self.col_of[self.col_of >= 0])
-        return np.flatnonzero(self.col_of >= 0)[order]
+        self._cost, self._upper = form.cost, form.col_upper
+        self._row_lo, self._row_hi = form.row_lo, form.row_hi
+        self._pattern, self._merged = form.pattern, form.merged
 
     def set_options(self, opt: SolverOptions) -> None:
         if opt == self.options:
@@ -173,32 +156,60 @@ class HighsModel:
             raise StructureChanged("the scenario changes the model's structure")
         h, changed = self.highs, 0
         cost, upper = lp.column_cost(), lp.column_upper()
-        idx = np.flatnonzero((cost != self._cost) & (self.col_of >= 0))
+        idx = np.flatnonzero(cost != self._cost).astype(np.int32)
         if idx.size:
-            h.changeColsCost(idx.size, self.col_of[idx], cost[idx])
+            h.changeColsCost(idx.size, idx, cost[idx])
         changed += idx.size
-        idx = np.flatnonzero((upper != self._upper) & (self.col_of >= 0))
+        idx = np.flatnonzero(upper != self._upper).astype(np.int32)
         if idx.size:
-            h.changeColsBounds(idx.size, self.col_of[idx], np.zeros(idx.size),
-                               np.where(np.isinf(upper[idx]), highspy.kHighsInf, upper[idx]))
+            h.changeColsBounds(idx.size, idx, np.zeros(idx.size), np.minimum(upper[idx], highspy.kHighsInf))
         changed += idx.size
         lo, hi = lp.row_bounds()
-        idx = np.flatnonzero(((lo != self._row_lo) | (hi != self._row_hi)) & (self.row_of >= 0))
+        idx = np.flatnonzero((lo != self._row_lo) | (hi != self._row_hi)).astype(np.int32)
         if idx.size:
             inf = highspy.kHighsInf
-            h.changeRowsBounds(idx.size, self.row_of[idx], np.where(np.isinf(lo[idx]), -inf, lo[idx]),
-                               np.where(np.isinf(hi[idx]), inf, hi[idx]))
+            h.changeRowsBounds(idx.size, idx, np.maximum(lo[idx], -inf), np.minimum(hi[idx], inf))
         changed += idx.size
-        r, c, v = lp.matrix_entries()
-        old_v = self._entries[2]
-        for i in np.flatnonzero(v != old_v):
-            if self.row_of[r[i]] >= 0 and self.col_of[c[i]] >= 0:
-                h.changeCoeff(int(self.row_of[r[i]]), int(self.col_of[c[i]]), float(v[i]))
-                changed += 1
+        pattern, merged = merged_entries(lp, lo.size, self._pattern)
+        if pattern is not self._pattern and not np.array_equal(pattern.keys, self._pattern.keys):
+            raise StructureChanged("the scenario changes the matrix's sparsity")
+        keys = pattern.keys
+        m = max(lo.size, 1)
+        for k in np.flatnonzero(merged != self._merged).tolist():
+            col, row = divmod(int(keys[k]), m)
+            h.changeCoeff(row, col, float(merged[k]))  # 0 removes the entry
+            changed += 1
         self.lp, self._cost, self._upper, self._row_lo, self._row_hi = lp, cost, upper, lo, hi
-        self._entries = (r, c, v)
+        self._pattern, self._merged = pattern, merged
         self._model = None  # a Pyomo model built before described the old numbers
         return changed
+
+    # -- rows and objectives outside the blocks (near-optimal alternatives, cuts) ------------
+    def add_row(self, cols: np.ndarray, coefs: np.ndarray, lo: float = -np.inf, hi: float = np.inf) -> int:
+        """Add the row lo ≤ Σ coefs[i] · x[cols[i]] ≤ hi (block column positions) to HiGHS and
+        return its HiGHS row index. It is not part of the blocks: warm updates leave it alone,
+        ``Solution.row_dual`` covers the block rows only, and ``drop_rows_from`` removes it."""
+        cols, coefs = np.asarray(cols, dtype=np.int32), np.asarray(coefs, dtype=float)
+        inf = highspy.kHighsInf
+        checked(self.highs.addRow(max(lo, -inf), min(hi, inf), cols.size, cols, coefs), "the added row (addRow)")
+        return self.highs.getNumRow() - 1
+
+    def drop_rows_from(self, first: int) -> None:
+        """Remove the added rows ``first`` … (HiGHS row indices ≥ the block rows)."""
+        last = self.highs.getNumRow() - 1
+        if first < self.row_of.size:
+            raise ValueError("only rows added after the blocks can be dropped")
+        if first <= last:
+            checked(self.highs.deleteRows(last - first + 1, np.arange(first, last + 1, dtype=np.int32)), "deleteRows")
+
+    def set_costs(self, cost: np.ndarray) -> None:
+        """Swap the objective: ``cost`` per block column. ``set_costs(self.lp.column_cost())`` puts
+        the plan's own objective back; a warm ``update`` compares against the costs set here."""
+        cost = np.asarray(cost, dtype=float)
+        idx = np.flatnonzero(cost != self._cost).astype(np.int32)
+        if idx.size:
+            self.highs.changeColsCost(idx.size, idx, cost[idx])
+        self._cost = cost
 
     @contextmanager
     def variant(self, lp: LinearProgram) -> Iterator[HighsModel]:
@@ -256,16 +267,11 @@ class HighsModel:
         col_value = np.zeros(n_cols)
         row_dual = np.full(len(self.row_of), np.nan)
         col_dual = np.zeros(n_cols)
-        if has_solution:
+        if has_solution:  # HiGHS holds the blocks' columns and rows in block order
             fixed_ok = not (mip and duals.startswith("none"))
-            cv = np.asarray(sol.col_value) if fixed_ok else mip_values
-            present = self.col_of >= 0
-            col_value[present] = cv[self.col_of[present]]
+            col_value = np.array(sol.col_value) if fixed_ok else mip_values
             if sol.dual_valid and fixed_ok:
-                rd = np.asarray(sol.row_dual)
-                rp = self.row_of >= 0
-                row_dual[rp] = rd[self.row_of[rp]]
-                col_dual[present] = np.asarray(sol.col_dual)[self.col_of[present]]
+                row_dual, col_dual = np.array(sol.row_dual)[: self.row_of.size], np.array(sol.col_dual)
         obj = float(h.getInfo().objective_function_value) if has_solution else float("nan")
         if mip and has_solution:
             obj = mip_objective  # the MILP's own objective, whatever the fixed LP did
@@ -291,12 +297,24 @@ class HighsModel:
     def _restore_integers(self) -> None:
         h, j = self.highs, self.integer_cols
         h.changeColsIntegrality(j.size, j, np.full(j.size, highspy.HighsVarType.kInteger))
-        inv = np.empty(len(self.col_of), dtype=np.int64)
-        present = np.flatnonzero(self.col_of >= 0)
-        inv[self.col_of[present]] = present
-        ub = self._upper[inv[j]]
-        h.changeColsBounds(j.size, j, np.zeros(j.size), np.where(np.isinf(ub), highspy.kHighsInf, ub))
+        h.changeColsBounds(j.size, j, np.zeros(j.size), np.minimum(self._upper[j], highspy.kHighsInf))
 
     def write_model(self, path: str) -> None:
-        """Write the exact LP in HiGHS (e.g. .mps); HiGHS alone reaches the same objective."""
-        self.highs.writeModel(str(path))
+        """Write the exact LP HiGHS holds (``.mps``, ``.lp``), its rows and columns named by family
+        and labels (``standard_form.names``); the folder is created when missing. A write that
+        fails is an InputError naming the path."""
+        target = Path(path)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(str(target), "--write-model", f"cannot create the folder ({exc.strerror})") from None
+        if not self._named:  # names cost ~0.1 s at city scale: only when a model is written
+            cols, rows = names(self.lp)
+            for j, name in enumerate(cols):
+                self.highs.passColName(j, name)
+            for i, name in enumerate(rows):
+                self.highs.passRowName(i, name)
+            self._named = True
+        if self.highs.writeModel(str(target)) == highspy.HighsStatus.kError or not target.is_file():
+            raise InputError(str(target), "--write-model", "HiGHS could not write the model there "
+                             "(a writable path ending in .mps or .lp is needed)")

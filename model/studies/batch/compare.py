@@ -6,12 +6,12 @@ from a single solve's summary.json or a batch scenario's run.json (the same colu
 ``model.compare.kpi_frame``); allocation
 differences against the first scenario come from ``model.compare.allocation_difference`` on the
 results (a single solve's results.nc, or the scenario's slice of combined.nc). The HTML embeds
-plotly.js once (``include_plotlyjs=True`` for the first chart), so it opens offline.
+plotly.js once (``model/reports/plotlyjs.py``, the cartesian bundle), so it opens offline.
 """
 from __future__ import annotations
 
-import io
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,11 +20,12 @@ import pandas as pd
 import xarray as xr
 
 from ...reports.kpis import label
-from ...reports.safe import neutral_frame
+from ...reports.sheets import add_sheet, new_workbook, workbook_bytes
 from .store import combine
 from ...errors import InputError
 
 MAX_SIDE_BY_SIDE = 30  # scenarios shown as columns in the HTML tables; the workbook has all
+INDEX_COLUMNS = ("name", "scenario_hash", "status", "ok")  # what compare reads from a batch's index.csv
 MAX_BARS = 60  # above this many scenarios, charts switch from bars to scatter plots
 
 
@@ -54,7 +55,13 @@ def _read_json(path: Path) -> dict:
 
 
 def _load_batch(path: Path) -> list[Entry]:
-    index = pd.read_csv(path / "index.csv", dtype={"name": str, "scenario_hash": str, "status": str})
+    try:
+        index = pd.read_csv(path / "index.csv", dtype={"name": str, "scenario_hash": str, "status": str})
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        raise InputError(path / "index.csv", "", "not a readable CSV (is this a folder hubplan batch wrote?)") from None
+    missing = [c for c in INDEX_COLUMNS if c not in index.columns]
+    if missing:
+        raise InputError(path / "index.csv", missing[0], "column missing (is this a folder hubplan batch wrote?)")
     index["ok"] = index["ok"].astype(str).str.lower().isin(["true", "1"])
     meta = _read_json(path / "batch.json") if (path / "batch.json").is_file() else {}
     levers = [k for k in meta.get("levers", []) if k in index.columns]
@@ -194,6 +201,8 @@ def _figures(kpis: pd.DataFrame, diff: pd.DataFrame, lever_keys: list[str]):
     import plotly.express as px
     import plotly.graph_objects as go
 
+    from ...reports.charts import cost_colours
+
     figs = []
     cost_cols = [c for c in kpis.columns if c.startswith("cost_")]
     n = len(kpis)
@@ -201,6 +210,7 @@ def _figures(kpis: pd.DataFrame, diff: pd.DataFrame, lever_keys: list[str]):
         long = kpis[cost_cols].reset_index().melt(id_vars="scenario", var_name="term", value_name="yuan")
         long["term"] = long["term"].str.removeprefix("cost_")
         figs.append(px.bar(long, x="scenario", y="yuan", color="term", barmode="relative",
+                           color_discrete_map=cost_colours(long["term"].unique()),
                            title="Cost terms 成本构成 (discounted yuan 折现元)"))
         k2 = kpis[["emissions_tco2", "unmet_rack_years"]].reset_index()
         fig = go.Figure([go.Bar(x=k2["scenario"], y=k2["emissions_tco2"], name="emissions 排放 (tCO2)"),
@@ -238,8 +248,10 @@ def _fmt(v):
 def html_comparison(kpis: pd.DataFrame, diff: pd.DataFrame, lever_keys: list[str], sources: list[str]) -> str:
     from jinja2 import Environment
 
+    from ...reports.plotlyjs import chart_html, script
+
     figs = _figures(kpis, diff, lever_keys)
-    charts = [f.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, f in enumerate(figs)]
+    charts = [chart_html(f) for f in figs]
     shown = kpis.iloc[:MAX_SIDE_BY_SIDE]
     side = shown.drop(columns=["source"]).T
     side.insert(0, "KPI 指标", [" ".join(x for x in label(k)[:2] if x) for k in side.index])
@@ -251,7 +263,7 @@ def html_comparison(kpis: pd.DataFrame, diff: pd.DataFrame, lever_keys: list[str
     wide.insert(2, f"{kpis.index[0]} (racks)", wide["cluster"].map(base_col))
     wide.columns.name = None
     tpl = Environment(autoescape=True).from_string(_HTML)
-    return tpl.render(n=len(kpis), shown=len(shown), base=kpis.index[0], sources=sources, year=int(diff["year"].iloc[0]),
+    return tpl.render(plotly=script(), n=len(kpis), shown=len(shown), base=kpis.index[0], sources=sources, year=int(diff["year"].iloc[0]),
                       kpis=side_html, diff=wide.map(_fmt).to_html(index=False), charts=charts)
 
 
@@ -259,7 +271,7 @@ _HTML = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>情景比较 Scenario comparison</title>
 <style>body{font-family:'WenQuanYi Zen Hei','Noto Sans CJK SC',sans-serif;margin:2em;max-width:1400px}
 table{border-collapse:collapse;font-size:0.8em}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}
-.wrap{overflow-x:auto}</style></head><body>
+.wrap{overflow-x:auto}</style>{{ plotly|safe }}</head><body>
 <h1>情景比较 Scenario comparison</h1>
 <p>{{ n }} scenarios from {% for s in sources %}<code>{{ s }}</code>{% if not loop.last %}, {% endif %}{% endfor %}.
 Differences are against the first scenario, <b>{{ base }}</b>.
@@ -271,28 +283,55 @@ Differences are against the first scenario, <b>{{ base }}</b>.
 </body></html>"""
 
 
+def kpi_header(key: str) -> tuple[str, str] | None:
+    """('总成本 total cost (objective) (亿元)', '#,##0.00'): a KPI column's header and format in the
+    catalogue's planner unit, or None for a column that is not a KPI (levers, source)."""
+    zh, en, unit = label(key)
+    if not (unit.shown or unit.stored):
+        return None
+    return f"{zh} {en} ({unit.shown})".strip(), "#,##0" + ("." + "0" * unit.digits if unit.digits else "")
+
+
+def _kpi_heads(kpis: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, tuple[str, str | None]]]:
+    """KPI columns in the planners' units of the catalogue (亿元, MtCO2, 万架·年 …); other columns
+    (levers, status, source) as they are."""
+    df, heads = kpis.reset_index(), {}
+    for col in df.columns:
+        head = kpi_header(str(col))
+        if head is None:
+            continue
+        heads[col] = head
+        if pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col]):
+            df[col] = df[col] / label(str(col))[2].factor
+    return df, heads
+
+
+def relative_sources(sources: list[str]) -> dict[str, str]:
+    """Each source folder relative to the folder the sources share (no machine path in the workbook)."""
+    paths = [Path(s).resolve() for s in sources]
+    common = Path(os.path.commonpath([p.parent for p in paths])) if paths else Path()
+    return {s: str(p.relative_to(common)) for s, p in zip(sources, paths)}
+
+
 def excel_comparison(kpis: pd.DataFrame, diff: pd.DataFrame, sources: list[str]) -> bytes:
-    buf = io.BytesIO()
+    rel = relative_sources(sources)
+    kpis = kpis.assign(source=kpis["source"].map(rel))
     wide = diff.pivot_table(index=["cluster", "hub", "cluster_zh", "cluster_en"], columns="scenario",
                             values="other", sort=False)
     wide = wide[[c for c in kpis.index if c in wide.columns]].reset_index()
-    sheets = {"KPIs 指标": kpis.reset_index(),
-              "Allocation diff 分配差异": diff,
-              "Allocation 分配": wide,
-              "Sources 来源": pd.DataFrame({"folder": sources})}
+    kpi_sheet, heads = _kpi_heads(kpis)
+    wb = new_workbook()
+    add_sheet(wb, "KPIs 指标", kpi_sheet, heads=heads)
+    add_sheet(wb, "Allocation diff 分配差异", diff)
+    add_sheet(wb, "Allocation 分配", wide.iloc[:, :16000], note="各情景在各集群的机架 Racks at each cluster, by scenario")
+    add_sheet(wb, "Sources 来源", pd.DataFrame({"folder": [rel[s] for s in sources]}))
     if len(kpis) <= 200:
-        sheets["KPIs side by side 对比"] = kpis.T.reset_index().rename(columns={"index": "KPI"})
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        for name, df in sheets.items():
-            if df.shape[1] > 16000:
-                df = df.iloc[:, :16000]
-            neutral_frame(df).to_excel(xw, sheet_name=name[:31], index=False)
-            ws = xw.sheets[name[:31]]
-            ws.freeze_panes = "B2"
-            for col in list(ws.columns)[:60]:
-                width = max(len(str(c.value)) if c.value is not None else 0 for c in col[:100])
-                ws.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 50)
-    return buf.getvalue()
+        side = kpi_sheet.set_index("scenario").T
+        formats = [heads[k][1] if k in heads else None for k in side.index]
+        side.index = [heads.get(k, (str(k),))[0] for k in side.index]
+        side.index.name = "指标 KPI"
+        add_sheet(wb, "KPIs side by side 对比", side.astype(object), index=True, row_formats=formats)
+    return workbook_bytes(wb)
 
 
 def write_comparison(dirs, out: str | Path, year: int | None = None) -> dict[str, Path]:
@@ -305,7 +344,7 @@ def write_comparison(dirs, out: str | Path, year: int | None = None) -> dict[str
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     files = {"compare.xlsx": excel_comparison(kpis, diff, sources),
-             "compare.html": html_comparison(kpis, diff, lever_keys, sources).encode("utf-8")}
+             "compare.html": html_comparison(kpis, diff, lever_keys, list(relative_sources(sources).values())).encode("utf-8")}
     paths = {}
     for name, data in files.items():
         tmp = out / f".{name}.tmp"

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from collections.abc import Callable
 
 from ...errors import InputError
-from ...reports.safe import neutral_frame
+from ...reports.netcdf import write_netcdf
+from ...reports.sheets import write_csv
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -165,14 +166,14 @@ def run_batch(points, out: str | Path, *, workers: int | None = None, scheduler:
     paths = write_index(index, out)
     ok = index[index["ok"]]
     summ = ok.drop(columns=[c for c in ("ok", "error", "iterations", "worker", "finished") if c in ok.columns])
-    _write_atomic(out / "summary.csv", lambda p: neutral_frame(summ).to_csv(p, index=False))
+    _write_atomic(out / "summary.csv", lambda p: write_csv(summ, p))
     paths["summary.csv"] = out / "summary.csv"
     ds = None if not todo and _combined_current(out / "combined.nc", index, lever_keys) else combine(index, out, lever_keys)
     if ds is not None:
         # mostly zeros: zlib level 1 in large chunks (11 MB instead of 86 MB for 1,000 national scenarios)
         enc = {v: {"zlib": True, "complevel": 1, "chunksizes": (min(256, ds.sizes["scenario"]), *ds[v].shape[1:])}
                for v in ds.data_vars if ds[v].ndim > 2}
-        _write_atomic(out / "combined.nc", lambda p: ds.to_netcdf(p, engine="h5netcdf", encoding=enc))
+        _write_atomic(out / "combined.nc", lambda p: write_netcdf(ds, p, encoding=enc))
         paths["combined.nc"] = out / "combined.nc"
     elif not index["ok"].any() and (out / "combined.nc").exists():
         (out / "combined.nc").unlink()  # nothing solved: no stale combined results

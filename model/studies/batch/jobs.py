@@ -56,7 +56,7 @@ def _fingerprint(sc: Scenario, cache: dict[str, str]) -> str:
     key = sc.dataset_key()
     if key not in cache:
         try:
-            cache[key] = dataset_fingerprint(load_dataset(sc.resolve(sc.dataset)))
+            cache[key] = dataset_fingerprint(load_dataset(sc.input_path("dataset")))
         except InputError:
             cache[key] = "unreadable"  # the worker reports the dataset's error for this scenario
     return cache[key]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ... import strict_json
-from ...reports.safe import neutral_frame
+from ...reports.sheets import write_csv
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -262,7 +262,7 @@ def _write_atomic(path: Path, writer: Callable[[Path], None]) -> None:
 
 def write_index(index, out: Path) -> dict[str, Path]:
     paths = {}
-    _write_atomic(out / "index.csv", lambda p: neutral_frame(index).to_csv(p, index=False))
+    _write_atomic(out / "index.csv", lambda p: write_csv(index, p))
     paths["index.csv"] = out / "index.csv"
     def parquet(p: Path):
         try:

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from ...errors import InputError
 from ..batch import run_batch
 from .futures import Future
 from .twostage import FIRST_STAGE, Outcome
@@ -19,9 +20,9 @@ def own_optima_by_batch(futures: list[Future], out: str | Path, workers: int | N
                         scheduler: str | None = None, progress: bool = False) -> list[Outcome]:
     res = run_batch([(f.name, f.scenario, {}) for f in futures], out, workers=workers, scheduler=scheduler,
                     outputs="full", html=False, progress=progress, command="hubplan stochastic (own optima)")
-    if len(res.failed):
+    if len(res.failed):  # one line naming the future, like the in-process path (twostage.solve_stochastic)
         row = res.failed.iloc[0]
-        raise RuntimeError(f"own optimum of future {row['name']!r}: {row['error']}")
+        raise InputError(futures[0].source, f"futures.{row['name']}", f"its own optimum failed: {row['error']}")
     with xr.open_dataset(Path(out) / "combined.nc", engine="h5netcdf") as ds:
         by_name = {str(n): i for i, n in enumerate(ds["scenario_name"].values)}
         return [Outcome(float(ds["objective"][i]), float(ds["emissions_tco2"][i]), float(ds["unmet_rack_years"][i]),

@@ -1,0 +1,35 @@
+"""A light start-up: importing the pipeline and asking the CLI for help import neither Pyomo, nor
+dask, nor scipy; a solve of the reference imports no Pyomo (HiGHS gets the blocks' arrays) and
+xarray never reaches dask.array (model/inputs/arrays.py). Checked in a fresh interpreter."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("pyomo", "dask", "dask.array", "distributed", "scipy", "scipy.sparse", "scipy.stats", "openpyxl", "plotly",
+         "streamlit")
+
+
+def imported_after(code: str) -> set[str]:
+    probe = f"{code}\nimport json, sys\nprint('MODULES=' + json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120)
+    line = next(s for s in out.stdout.splitlines() if s.startswith("MODULES="))
+    return set(json.loads(line.removeprefix("MODULES=")))
+
+
+def test_import_model_run_is_light():
+    assert not set(HEAVY) & imported_after("import model.run")
+
+
+def test_cli_help_is_light():
+    code = "from model.cli import app\ntry:\n    app(['--help'])\nexcept SystemExit:\n    pass"
+    assert not set(HEAVY) & imported_after(code)
+
+
+def test_a_solve_imports_neither_pyomo_nor_dask_array():
+    code = ("from model.run import Planner\nfrom model.inputs.scenario import load_scenario\n"
+            "r = Planner().solve(load_scenario('data/scenarios/reference.yaml'))\nassert r.attrs['status'] == 'optimal'")
+    mods = imported_after(code)
+    assert "highspy" in mods
+    assert not {"pyomo", "dask.array", "scipy.sparse", "scipy.stats", "openpyxl", "plotly"} & mods
