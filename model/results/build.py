@@ -118,7 +118,8 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         unmet_emissions_t=(("region", "year"), em["unmet"], {
             "units": "tCO2", "long_name": "unmet work served outside the plan at the fallback factor",
             "derived_from": "fallback_co2_t_per_mwh * 8760 * fallback_pue * kw_per_rack / 1000 * unmet"}),
-        unmet_share=(("year",), unmet.sum(axis=(0, 1)) / np.maximum(inp["demand"].transpose("region", "workload", "year").to_numpy().sum(axis=(0, 1)), TOL),
+        unmet_share=(("year",), unmet.sum(axis=(0, 1))
+                     / np.maximum(inp["demand"].transpose("region", "workload", "year").to_numpy().sum(axis=(0, 1)), TOL),
                      {"long_name": "unmet / national demand"}),
         local_eflops=(RWY, local * pflops[None, :, None] / 1000.0, {"units": "EFLOPS (FP16)"}),
         water_m3=(KY, wue * it_mw * H, {"units": "m³", "long_name": "on-site water = WUE × IT energy"}),
