@@ -17,15 +17,15 @@ st.html("""<style>
 </style>""")
 
 sb = st.sidebar
-sb.title("东数西算 hubplan")
-sb.segmented_control("语言 Language", list(state.LANGS), format_func=state.LANGS.get, key="lang",
+sb.title(state.tr("东数西算 hubplan", "hubplan"))
+sb.segmented_control("Language", list(state.LANGS), format_func=state.LANGS.get, key="lang",
                      default="both", label_visibility="collapsed")
 sidebar.solve_panel()  # Solve first: above the fold at 1280×800
 sb.divider()
 sidebar.source_panel()
 
 st.title(state.tr("算力枢纽配置规划", "Compute-hub planner"))
-sidebar.messages()
+sidebar.messages()  # errors first in the main area: seen without scrolling, on a phone too
 results.headline(state.current_result(), st.session_state.previous)
 
 # only the open tab runs (on_change="rerun"): a lever change or a solve does not redraw hidden charts

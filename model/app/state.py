@@ -84,7 +84,8 @@ def tr(zh: str, en: str) -> str:
 def error_text(exc: InputError) -> str:
     """One problem as its line; several as a list (every validation problem at once)."""
     lines = [shown(line) for line in exc.lines()]
-    return lines[0] if len(lines) == 1 else f"{len(lines)} problems:\n" + "\n".join(f"- {line}" for line in lines)
+    return lines[0] if len(lines) == 1 else tr(f"{len(lines)} 个问题", f"{len(lines)} problems") + ":\n" + "\n".join(
+        f"- {line}" for line in lines)
 
 
 def shown(message: str) -> str:
@@ -113,7 +114,7 @@ def _check(sc: Scenario) -> None:
 def set_scenario(sc: Scenario) -> None:
     """Replace the edited scenario after a lever change (widgets keep their own state)."""
     st.session_state.scenario = sc
-    st.session_state.msg.update(edit=None, solve=None)  # a solve error belongs to the old scenario
+    st.session_state.msg.update(edit=None, solve=None, source=None)  # old errors belong to the old scenario
     _check(sc)
 
 
@@ -249,7 +250,7 @@ def run_solve(job: dict, planner: Planner, sc: Scenario, baselines: bool, scenar
         return
     except Exception as exc:  # a bug must not take the session down
         log.exception("solve failed")
-        msg["solve"] = shown(f"求解失败 solve failed: {type(exc).__name__}: {exc}")
+        msg["solve"] = shown(tr("求解失败", "Solve failed") + f": {type(exc).__name__}: {exc}")
         job.update(label=tr("求解失败", "Solve failed"), state="error", reset_planner=True)
         return
     finally:
@@ -260,14 +261,17 @@ def run_solve(job: dict, planner: Planner, sc: Scenario, baselines: bool, scenar
     job["solved_json"] = scenario_json
     if not math.isfinite(float(res.attrs["objective"])):
         if status == "time limit (no solution)":
-            msg["solve"] = (f"求解超时且无可行解 Solver time limit ({sc.solver.time_limit_s:g} s) reached with no "
-                            f"solution (status '{status}'); raise solver.time_limit_s.")
+            msg["solve"] = tr(f"求解时限（{sc.solver.time_limit_s:g} 秒）已到，尚无可行解；请提高求解时限。",
+                              f"Solver time limit ({sc.solver.time_limit_s:g} s) reached with no solution "
+                              f"(status '{status}'); raise the solver time limit.")
         else:
             conflicts = man.get("conflicts") or []
-            msg["solve"] = (f"无可行解 No solution: status '{status}'"
-                            + (" — strict mode (allow unmet = off) cannot serve all demand"
+            msg["solve"] = (tr("无可行解", "No solution") + f": {status}"
+                            + (tr("——严格模式（不允许未满足需求）无法满足全部需求",
+                                  " — strict mode (allow unmet = off) cannot serve all demand")
                                if not sc.policy.allow_unmet else "")
-                            + "".join(f"\n- 冲突 conflicting: {c['constraint']}: {c['text']}" for c in conflicts[:12]))
+                            + "".join(f"\n- {tr('冲突', 'conflicting')}: {c['constraint']}: {c['text']}"
+                                      for c in conflicts[:12]))
         job.update(label=f"{tr('无解', 'No solution')} — {status}", state="error")
         return
     job["result"] = (res, dt)
