@@ -137,7 +137,27 @@ def _grid(levs: list[Lever], sc, ds, ncols: int = 3) -> None:
         lever_input(lv, sc, ds, cols[i % ncols])
 
 
+PAGE_STATE = "_page_state"  # page_state() as the last full run of the page showed it (app.py)
+
+
+def page_state() -> tuple:
+    """What the rest of the page shows about the edited scenario: error boxes, 'changed since the
+    last solve' (the Solve prompts), whether every change solves at once."""
+    ss = st.session_state
+    return (ss.msg.get("edit"), ss.msg.get("check"), state.changed_since_solve(), bool(ss.get("auto_solve")))
+
+
+@st.fragment
 def editor_view() -> None:
+    """The lever editor as a fragment: a lever edit re-runs only this view, so the page is not
+    greyed out for a second; the whole page re-runs only when what it shows changes (an error
+    box, the Solve prompt, solving on every change)."""
+    if st.session_state.get(PAGE_STATE) != page_state():
+        st.rerun(scope="app")
+    _editor()
+
+
+def _editor() -> None:
     ss = st.session_state
     tr, lang = state.tr, state.lang()
     sc, ds = state.scenario(), state.dataset()

@@ -63,7 +63,7 @@ def status_box(res: xr.Dataset) -> None:
         st.warning(f"{tr('状态', 'Status')}: {status}")
     t = s["timings"]
     st.caption(f"{tr('结果', 'Result')} **{shown}** · {tr('状态', 'status')} **{tr('最优', status) if status == 'optimal' else status}**"
-               f" · {tr('分辨率', 'resolution')} **{resolution_text(res, lang)}** · "
+               f" · {tr('分辨率', 'resolution')} **{resolution_text(res, lang)}** · hash `{s['scenario_hash']}` · "
                f"{tr('求解', 'solve')} {t.get('total_s', 0):.2f} s")
 
 

@@ -122,6 +122,16 @@ def solve_panel() -> None:
                           "nearest / cheapest / greenest allocation rules beside the optimum (slower)"))
 
 
+def phone_solve() -> None:
+    """A Solve button at the top of the main area for a phone, where the sidebar is folded away
+    (hidden on wider screens by the page style in app.py)."""
+    ss = st.session_state
+    if ss.job["solving"] or not (state.changed_since_solve() or ss.current is None):
+        return
+    if st.button(state.tr("立即求解", "Solve now"), key="solve_main", type="primary", width="stretch"):
+        state.solve(st)
+
+
 @st.fragment(run_every=0.5)
 def _solve_progress() -> None:
     """While a solve runs in a script run that navigation has replaced (Streamlit starts the new

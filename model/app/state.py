@@ -196,12 +196,28 @@ def solve(where=None) -> None:
     ss.msg.update(solve=None, note=note)
     job = ss.job
     job.update(solving=True, label=None)
-    box = where.status(tr("求解中 …", "Solving …"), expanded=False)
-    box.write(f"{tr('情景', 'scenario')} **{sc.name}** · {tr('时限', 'time limit')} {sc.solver.time_limit_s:g} s")
-    run_solve(job, ss.planner, sc, bool(ss.get("with_baselines")), ss.scenario.model_dump_json(), ss.msg, lang())
+    what = resolution_of(sc)
+    box = where.status(tr("求解中 …", "Solving …") + f" ({what})", expanded=False)
+    box.write(f"{tr('情景', 'scenario')} **{sc.name}** · {what} · {tr('时限', 'time limit')} {sc.solver.time_limit_s:g} s")
+    args = (job, ss.planner, sc, bool(ss.get("with_baselines")), ss.scenario.model_dump_json(), ss.msg, lang())
+    worker = threading.Thread(target=run_solve, args=args, daemon=True)
+    t0 = time.perf_counter()
+    worker.start()
+    while worker.is_alive():  # the elapsed time on the box: an hourly solve takes tens of seconds
+        worker.join(0.5)
+        if worker.is_alive():
+            box.update(label=tr("求解中 …", "Solving …") + f" ({what}) {time.perf_counter() - t0:.0f} s")
     label, outcome = job["label"], job["state"]
     collect()
     box.update(label=label, state=outcome)
+
+
+def resolution_of(sc: Scenario) -> str:
+    """'逐时，12 个典型日' / 'hourly, 12 representative days' or 'annual', in the session's language."""
+    if sc.resolution != "hourly":
+        return tr("年度", "annual")
+    d = sc.hourly.representative_days
+    return tr(f"逐时，{d} 个典型日", f"hourly, {d} representative days") if d != "full_year" else tr("逐时，全年", "hourly, full year")
 
 
 def solve_name(sc: Scenario) -> Scenario:

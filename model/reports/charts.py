@@ -116,13 +116,14 @@ def trajectory(res: xr.Dataset, lang: str = "both") -> go.Figure:
     return _styled(fig, years=True, lang=lang)
 
 
-def typical_day(res: xr.Dataset, cluster: str | None = None, year: int | None = None) -> go.Figure:
+def typical_day(res: xr.Dataset, cluster: str | None = None, year: int | None = None, lang: str = "both") -> go.Figure:
     """A typical day at one cluster (hourly results only): facility power stacked by supply — green
     used, battery discharge, grid — with the facility load, the green that was available and the
     grid connection limit as lines. The day is the weighted mean of the representative days."""
     if "hourly_grid_mw" not in res:
         raise ValueError("the typical-day chart needs hourly results (resolution: hourly)")
     year = int(res.year.values[-1]) if year is None else int(year)
+    lab = lambda zh, en: {"zh": zh, "en": en}.get(lang, f"{en} {zh}")  # noqa: E731 - trace names as before
     if cluster is None:  # the cluster with the most green used
         cluster = str(res["hourly_green_used_mw"].sel(year=year).sum(("day", "hour")).idxmax().item())
     w = res["day_weight"] / res["day_weight"].sum()
@@ -132,20 +133,20 @@ def typical_day(res: xr.Dataset, cluster: str | None = None, year: int | None = 
     green = mean("hourly_green_used_mw")
     if "hourly_discharge_mw" in res:
         green = green - mean("hourly_discharge_mw")
-    stack = [("green used 绿电", green, "#2ca02c"), ("grid 电网", mean("hourly_grid_mw"), "#7f7f7f")]
+    stack = [(lab("绿电", "green used"), green, "#2ca02c"), (lab("电网", "grid"), mean("hourly_grid_mw"), "#7f7f7f")]
     if "hourly_discharge_mw" in res:
-        stack.insert(1, ("storage discharge 储能放电", mean("hourly_discharge_mw"), "#1f77b4"))
+        stack.insert(1, (lab("储能放电", "storage discharge"), mean("hourly_discharge_mw"), "#1f77b4"))
     for name, v, colour in stack:
         fig.add_trace(go.Scatter(x=hours, y=v.values, name=name, stackgroup="supply", mode="lines", line=dict(color=colour)))
-    fig.add_trace(go.Scatter(x=hours, y=mean("hourly_facility_mw").values, name="facility load 设施负荷", mode="lines",
+    fig.add_trace(go.Scatter(x=hours, y=mean("hourly_facility_mw").values, name=lab("设施负荷", "facility load"), mode="lines",
                              line=dict(color="black", width=2)))
-    fig.add_trace(go.Scatter(x=hours, y=mean("hourly_green_available_mw").values, name="green available 可用绿电",
+    fig.add_trace(go.Scatter(x=hours, y=mean("hourly_green_available_mw").values, name=lab("可用绿电", "green available"),
                              mode="lines", line=dict(color="#2ca02c", dash="dot")))
     fig.add_hline(y=float(res["grid_limit_mw"].sel(cluster=cluster)), line_dash="dash",
-                  annotation_text="grid limit 电网接入上限")
-    name = f"{res['cluster_name_zh'].sel(cluster=cluster).item()} {res['cluster_name_en'].sel(cluster=cluster).item()}"
-    fig.update_layout(title=f"Typical day 典型日 — {name} ({year})", xaxis_title="hour 小时 (Beijing time)",
-                      yaxis_title="MW")
+                  annotation_text=lab("电网接入上限", "grid limit"))
+    name = pick(lang, res['cluster_name_zh'].sel(cluster=cluster).item(), res['cluster_name_en'].sel(cluster=cluster).item())
+    fig.update_layout(title=pick(lang, f"典型日 — {name}（{year}）", f"Typical day — {name} ({year})"),
+                      xaxis_title=pick(lang, "小时（北京时间）", "hour (Beijing time)"), yaxis_title="MW")
     return _styled(fig)
 
 
