@@ -5,7 +5,7 @@ This file only composes the views in model/app/.
 """
 import streamlit as st
 
-from model.app import answers, compare, editor, export, hours, map, results, sidebar, state, uncertainty
+from model.app import answers, brief, compare, editor, export, hours, map, results, sidebar, state, uncertainty
 
 st.set_page_config(page_title="hubplan 东数西算 planner", layout="wide")
 state.init()
@@ -39,6 +39,7 @@ views = {
     state.tr("逐时", "Hours"): lambda: hours.hours_view(state.current_result()),
     state.tr("解答", "Answers"): lambda: answers.answers_view(state.current_result()),
     state.tr("比较", "Compare"): compare.compare_view,
+    state.tr("简报", "Brief"): lambda: brief.brief_view(state.current_result()),
     state.tr("导出", "Export"): export.export_view,
     state.tr("不确定性", "Uncertainty"): uncertainty.uncertainty_view,
 }

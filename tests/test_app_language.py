@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-TABS = {"zh": ["情景", "结果", "地图", "逐时", "解答", "比较", "导出", "不确定性"],
-        "en": ["Scenario", "Results", "Map", "Hours", "Answers", "Compare", "Export", "Uncertainty"]}
+TABS = {"zh": ["情景", "结果", "地图", "逐时", "解答", "比较", "简报", "导出", "不确定性"],
+        "en": ["Scenario", "Results", "Map", "Hours", "Answers", "Compare", "Brief", "Export", "Uncertainty"]}
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
 # Latin words a Chinese page may show: units, standard abbreviations, file formats and ids
 ALLOWED_EN = {"CO", "PUE", "WUE", "AI", "MW", "GW", "ms", "kWh", "MWh", "TWh", "EFLOPS", "FP", "YAML", "N", "MIP", "LP",
