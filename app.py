@@ -18,9 +18,9 @@ st.html("""<style>
 </style>""")
 
 sb = st.sidebar
-sb.title(state.tr("东数西算 hubplan", "hubplan"))
+sb.title("hubplan" if state.lang() == "en" else "东数西算 hubplan")
 sb.segmented_control("Language", list(state.LANGS), format_func=state.LANGS.get, key="lang",
-                     default="both", label_visibility="collapsed")
+                     default="both", label_visibility="collapsed", on_change=state.on_language)
 sidebar.solve_panel()  # Solve first: above the fold at 1280×800
 sb.divider()
 sidebar.source_panel()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -92,3 +93,16 @@ def test_an_out_of_service_cluster_is_not_below_the_floor():
     assert below.endswith("/ 47")  # 10 clusters × 5 years, less 韶关's 3 years out of service
     caption = " ".join(c.value for c in at.caption)
     assert "架·年 rack-years" in caption  # the allocation total over years is in rack-years
+
+
+def test_a_misspelt_outage_id_gets_did_you_mean():
+    """Issue 22 (7): 'shaoguang' is caught with the id it was meant to be, however it arrives."""
+    from model.errors import InputError
+    from model.inputs import levers, sources
+    from model.inputs.dataset import load_dataset
+
+    ds, sc = load_dataset(), sources.load_bundled("reference")
+    with pytest.raises(InputError, match="unknown cluster id 'shaoguang' \\(did you mean 'shaoguan'\\?\\)"):
+        levers.set_outages(sc, ds, {"shaoguang": None})
+    with pytest.raises(InputError, match="did you mean 'shaoguan'"):
+        sources.parse_upload(b"name: x\noutages:\n  - cluster: shaoguang\n", "x.yaml", ds)

@@ -46,7 +46,8 @@ def test_cost_without_penalties_and_the_grouped_cost_table(carbon300):
     pen = s["costs"]["unmet_penalty"] + s["costs"]["policy_penalty"]
     assert cards["cost"]["value"] == pytest.approx(s["objective"] - pen)
     assert cards["penalty"]["text"] == f"{pen / 1e8:,.2f}"
-    assert cards["unmet_rack_years"]["text"].endswith(f"{numbers.unmet_share(s):.1%} of demand")
+    assert cards["unmet_rack_years"]["text"].endswith(f" ({numbers.unmet_share(s):.1%})")
+    assert cards["unmet_rack_years"]["label"] == "Unmet demand (10k rack-years · share of demand)"
     t = numbers.cost_frame(s, "en")
     assert t["Group"].tolist()[0] == "Clusters: build and run" and "Penalties (not money spent)" in t["Group"].tolist()
     assert t.iloc[-1].tolist()[:3] == ["Total (objective)", "", f"{s['objective'] / 1e8:,.2f}"]

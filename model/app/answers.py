@@ -68,7 +68,8 @@ def shadow_section(res: xr.Dataset) -> None:
     years = sorted(t["year"].unique().tolist())
     year = st.select_slider(tr("年份", "Year"), years, value=years[-1], key="ans.year", persist_state="page")
     d = t[t["year"] == year]
-    names = [f"{z}<br>{e}" for z, e in zip(d["cluster_zh"].str.removesuffix("集群"), d["cluster_en"])]
+    names = [numbers.pick(state.lang(), z, e).replace(" ", "<br>", 1) if state.lang() == "both" else numbers.pick(state.lang(), z, e)
+             for z, e in zip(d["cluster_zh"].str.removesuffix("集群"), d["cluster_en"])]
     fig = go.Figure([
         go.Bar(x=names, y=d["rack_value"], name=tr("多一个机架的价值", "value of one more rack"),
                marker_color=charts.COLOURS[0], hovertemplate="%{y:,.0f} 元/架·年<extra></extra>"),

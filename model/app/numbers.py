@@ -128,9 +128,9 @@ def cards(res: xr.Dataset, s: dict, lang: str) -> list[dict]:
                        "unmet-demand and policy-shortfall penalties: not money spent, the price put on a gap.")),
         dict(key="emissions_tco2", label=label("emissions_tco2", lang), value=k["emissions_tco2"], unit=kpis.TCO2,
              help=pick(lang, "集群 + 省内存量，全部年份", "clusters + provinces' own stock, all years")),
-        dict(key="unmet_rack_years", label=label("unmet_rack_years", lang), value=k["unmet_rack_years"],
-             unit=kpis.RACK_YEARS, suffix=" · " + {"zh": f"占需求 {unmet_share(s):.1%}", "en": f"{unmet_share(s):.1%} of demand"}.get(
-                 lang, f"占需求 {unmet_share(s):.1%} of demand"),
+        dict(key="unmet_rack_years", value=k["unmet_rack_years"], unit=kpis.RACK_YEARS,
+             label=pick(lang, "未满足", "Unmet demand") + f" ({units('万架·年', lang)} · {pick(lang, '占需求', 'share of demand')})",
+             suffix=f" ({unmet_share(s):.1%})",  # short: the value stays on one line in a third of the page
              help=pick(lang, f"需求 {kpis.number(k['demand_rack_years'], kpis.RACK_YEARS)} 万架·年",
                        f"demand {kpis.number(k['demand_rack_years'], kpis.RACK_YEARS)} 万架·年")),
         dict(key="utilisation_mean", label=pick(lang, "上架率", "Utilisation"), value=k["utilisation_mean"],
@@ -154,7 +154,7 @@ def against_target(value: float, target: float, lang: str) -> str | None:
     d = (value - target) * 100
     sign = ("+" if d >= 0 else "-") + f"{abs(d):.1f}"
     return {"zh": f"{sign} 个百分点（规划目标 {target:.0%}）", "en": f"{sign} pp vs plan {target:.0%}"}.get(
-        lang, f"{sign} pp 对比规划目标 vs plan {target:.0%}")
+        lang, f"{sign} pp · 目标 plan {target:.0%}")  # short enough for a third of the page
 
 
 def baseline_frame(s: dict, lang: str) -> pd.DataFrame:

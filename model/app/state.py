@@ -71,6 +71,21 @@ def init() -> None:
 LANGS = {"both": "中文 + English", "zh": "中文", "en": "English"}
 
 
+# widgets whose options are shown in the session's language: the browser keeps the label it showed,
+# which the next language does not have; on a switch each is given its value again (Streamlit
+# sends it to the browser), so it keeps the choice instead of reading a stale label as a new one
+LANG_WIDGETS = ("src.kind", "src.bundled", "edit.region", "edit.cluster", LEVER_PREFIX + "outages", "alloc.region",
+                "alloc.cluster", "alloc.workload", "map.layer", "hr.cluster", "brief.region", "unc.obj",
+                LEVER_PREFIX + "hourly.green_matching")
+
+
+def on_language() -> None:
+    ss = st.session_state
+    for k in LANG_WIDGETS:
+        if k in ss:
+            ss[k] = ss[k]
+
+
 def lang() -> str:
     """The session's display language: 'zh', 'en' or 'both' (the sidebar switch)."""
     return st.session_state.get("lang", "both")

@@ -279,7 +279,7 @@ def _coloraxis(layer: str, lo: float, hi: float, lang: str, values: dict | None 
     finite = [v for v in (values or {}).values() if np.isfinite(v)]
     if layer == "marginal_cost" and len(finite) > 1:  # colours by rank: ticks at the quartiles' values
         q = np.quantile(finite, [0, 0.25, 0.5, 0.75, 1])
-        bar.update(tickvals=[0, 0.25, 0.5, 0.75, 1], ticktext=[f"{v:,.1f}" for v in q], tickformat=None,
+        bar.update(tickvals=[0, 0.25, 0.5, 0.75, 1], ticktext=[f"{v:,.1f}" for v in q], tickformat=None, len=0.9,
                    title=dict(text=f"{t(zh, en, lang)} ({t(uz, ue, lang)}, {t('按分位数着色', 'coloured by quantile', lang)})",
                               side="top"))
     return dict(cmin=lo, cmax=hi, colorscale=SCALES[layer], colorbar=bar)
