@@ -62,3 +62,12 @@ def test_chinese_mode_reads_emissions_in_wan_tonnes(carbon300):
     assert numbers.label("energy_mwh", "zh") == "用电量 (亿千瓦时)"
     assert numbers.number(s["emissions_tco2"], numbers.kpis.TCO2, "zh") == f"{s['emissions_tco2'] / 1e4:,.0f}"
     assert numbers.label("emissions_tco2", "en") == "Emissions (MtCO2)"
+
+
+def test_a_label_that_reads_the_same_in_both_languages_is_said_once():
+    from model.app import words
+    from model.inputs import levers
+    from model.inputs.dataset import load_dataset
+
+    labels = {lv.path.split(".")[-1]: words.lever_label(lv, "both") for lv in levers.cluster_levers(load_dataset(), "shaoguan")}
+    assert labels["pue"] == "PUE" and labels["wue_l_per_kwh"] == "水资源利用效率 WUE (L/kWh, empty: none)"

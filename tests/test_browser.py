@@ -374,7 +374,8 @@ def test_uploaded_and_pasted_scenarios_are_the_ones_solved(server):
     from playwright.sync_api import sync_playwright
 
     from model.inputs import sources
-    from model.reports.kpis import YUAN, number
+    from model.app.numbers import penalties
+    from model.reports.kpis import YUAN, number, summary
     from model.run import solve_scenario
 
     uploaded = "name: plain\ncarbon_price_yuan_per_t: 300\npolicy:\n  min_green_share: 0.4\n"
@@ -382,7 +383,8 @@ def test_uploaded_and_pasted_scenarios_are_the_ones_solved(server):
     expect = {}
     for name, text in (("plain", uploaded), ("pasted_case", pasted)):
         res = solve_scenario(sources.app_scenario(sources.parse_upload(text.encode(), name))[0])
-        expect[name] = (res.attrs["scenario_hash"], number(float(res.attrs["objective"]), YUAN))
+        s = summary(res)  # the card shows the cost without penalties (issue 22, 2)
+        expect[name] = (res.attrs["scenario_hash"], number(s["objective"] - penalties(s), YUAN))
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
@@ -393,7 +395,7 @@ def test_uploaded_and_pasted_scenarios_are_the_ones_solved(server):
             page.goto(server, wait_until="domcontentloaded")
             page.get_by_role("button", name="求解 Solve", exact=True).wait_for(timeout=60_000)
             ref_hash = _solve_and_wait(page, None)
-            ref_cost = _metric(page, "总成本 Total cost")
+            ref_cost = _metric(page, "成本（不含惩罚） Cost without penalties")
             assert ref_hash not in {h for h, _ in expect.values()}
 
             page.get_by_text("上传文件 Upload YAML").click()
@@ -403,7 +405,7 @@ def test_uploaded_and_pasted_scenarios_are_the_ones_solved(server):
             _wait_idle(page)
             assert page.get_by_label("碳价 Carbon price (yuan/tCO2)").input_value() == "300.00"
             assert _solve_and_wait(page, ref_hash) == expect["plain"][0]
-            assert _metric(page, "总成本 Total cost") == expect["plain"][1] != ref_cost
+            assert _metric(page, "成本（不含惩罚） Cost without penalties") == expect["plain"][1] != ref_cost
 
             page.get_by_text("粘贴 Paste YAML").click()
             area = page.locator("[data-testid='stSidebar'] textarea")
@@ -415,6 +417,6 @@ def test_uploaded_and_pasted_scenarios_are_the_ones_solved(server):
             _wait_idle(page)
             assert page.get_by_label("碳价 Carbon price (yuan/tCO2)").input_value() == "20.00"
             assert _solve_and_wait(page, expect["plain"][0]) == expect["pasted_case"][0]
-            assert _metric(page, "总成本 Total cost") == expect["pasted_case"][1]
+            assert _metric(page, "成本（不含惩罚） Cost without penalties") == expect["pasted_case"][1]
         finally:
             browser.close()

@@ -33,7 +33,10 @@ COST_GROUPS = (("新建与运营", "Clusters: build and run"), ("省内存量", 
 
 
 def pick(lang: str, zh: str, en: str) -> str:
-    return {"zh": zh, "en": en}.get(lang, f"{zh} {en}")
+    """One language's text, or both — once when they read the same ('PUE', not 'PUE PUE')."""
+    if lang in ("zh", "en"):
+        return zh if lang == "zh" else en
+    return zh if zh == en or zh.endswith(" " + en) else f"{zh} {en}"
 
 
 def unit_in(unit: kpis.Unit, lang: str) -> kpis.Unit:

@@ -121,7 +121,8 @@ def detail_section(res: xr.Dataset) -> None:
     st.markdown(f"**{tr('成本构成（折现）', 'Cost by term (discounted)')}** — "
                 + tr("惩罚是对缺口的定价，不是实际支出；省内存量的成本大多已定。",
                      "penalties price a gap, they are not money spent; the provinces' own stock costs are mostly sunk."))
-    st.dataframe(numbers.cost_frame(s, lang), hide_index=True, key="res.costs")
+    costs = numbers.cost_frame(s, lang)
+    st.dataframe(costs, hide_index=True, key="res.costs", height=35 * (len(costs) + 1) + 3)  # every row, no scrolling
 
     st.markdown(f"**{tr('各类负载加权单程时延 (ms)', 'Load-weighted one-way latency by class (ms)')}**")
     names = dict(zip(res.workload.values, [tr(z, e) for z, e in zip(res["workload_name_zh"].values,
@@ -184,7 +185,7 @@ def charts_section(res: xr.Dataset) -> None:
     year = st.select_slider(tr("图表年份", "Year for the allocation chart"), years, value=years[-1], key="res.year",
                             persist_state="page")
     st.plotly_chart(state.memo(res, f"fig.alloc.{year}.{lang}",
-                               lambda: charts.fit(charts.allocation_by_cluster(res, year, lang), 600, wrap_x=True)),
+                               lambda: charts.fit(charts.allocation_by_cluster(res, year, lang), 600, wrap_x=lang == "both")),
                     key="ch.alloc", theme=None)
     st.plotly_chart(state.memo(res, f"fig.util.{lang}", lambda: charts.fit(charts.utilisation(res, lang), 560, years=True)),
                     key="ch.util", theme=None)
