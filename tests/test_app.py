@@ -92,7 +92,7 @@ def test_each_lever_changes_the_scenario_and_the_yaml_solves_in_the_cli(tmp_path
     sc = nums({f"clusters.shaoguan.{k}": v for k, v in changes.items()})
     assert sc.clusters["shaoguan"].model_dump(exclude_none=True) == pytest.approx(changes)
     # the cluster table shows the edited value
-    assert any((df.value.iloc[3] == 1.3).any() for df in at.dataframe if "PUE PUE" in df.value.columns)
+    assert any((df.value.iloc[3] == 1.3).any() for df in at.dataframe if "PUE" in df.value.columns)  # said once (issue 22, 14)
     # outages: a cluster out of service, then only in some years
     at.multiselect(key="lv.outages").set_value(["wuhu"]).run()
     assert [(o.cluster, o.years) for o in scen(at).outages] == [("wuhu", None)]
