@@ -326,8 +326,9 @@ def test_phone_width_and_two_sessions_at_once(server):
             box = solve_b.bounding_box()
             assert box["y"] + box["height"] <= 844 and box["x"] + box["width"] <= 390 + 1, box
             solve_b.click()
-            b.get_by_text("已求解 Solved").first.wait_for(timeout=120_000)
+            b.locator("[data-testid='stMetricValue']").first.wait_for(timeout=120_000)
             _wait_idle(b)
+            assert b.get_by_role("button", name="立即求解 Solve now").count() == 0  # solved: the button goes
             b.locator("[data-testid='stMetricValue']").nth(4).wait_for(timeout=30_000)
             b.screenshot(path=str(ARTIFACTS / "app_phone.png"), full_page=True)
             cards = _cards_fit(b)

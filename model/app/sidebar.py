@@ -130,6 +130,8 @@ def phone_solve() -> None:
         return
     if st.button(state.tr("立即求解", "Solve now"), key="solve_main", type="primary", width="stretch"):
         state.solve(st)
+        if st.session_state.job.get("state") == "complete":
+            st.rerun()  # the page without the button, the new result in it
 
 
 @st.fragment(run_every=0.5)
