@@ -26,7 +26,11 @@ COST_EN = {"capex": "Investment", "electricity": "Electricity", "transport": "Tr
            "unmet_penalty": "Unmet-demand penalty", "policy_penalty": "Policy-shortfall penalty",
            "block_fixed": "Block fixed cost", "resilience_penalty": "N-1 shortfall penalty", "opex": "Operating",
            "local_electricity": "Own stock: electricity", "local_carbon": "Own stock: carbon",
-           "local_opex": "Own stock: operating", "local_capex": "Own stock: investment", "storage": "Storage"}
+           "local_opex": "Own stock: operating", "local_capex": "Own stock: investment", "storage": "Storage",
+           "opex_fixed": "Operating (fixed, change)", "capex_above_plan": "Investment beyond the plan (premium)",
+           "capex_ai": "AI racks: investment", "unmet_carbon": "Unmet demand: carbon",
+           "local_opex_fixed": "Own stock: operating (fixed, change)",
+           "remote_operation": "Other provinces' stock: electricity, operating, transport", "remote_carbon": "Other provinces' stock: carbon"}
 PENALTIES = ("unmet_penalty", "policy_penalty", "resilience_penalty")
 COST_GROUPS = (("新建与运营", "Clusters: build and run"), ("省内存量", "Provinces' own stock"),
                ("惩罚（非真实支出）", "Penalties (not money spent)"))
@@ -77,7 +81,7 @@ def cost_name(term: str, lang: str) -> str:
 
 
 def cost_group(term: str) -> int:
-    return 2 if term in PENALTIES else 1 if term.startswith("local_") else 0
+    return 2 if term in PENALTIES else 1 if term.startswith(("local_", "remote_")) else 0
 
 
 def penalties(s: dict) -> float:

@@ -76,7 +76,8 @@ LANGS = {"both": "中文 + English", "zh": "中文", "en": "English"}
 # sends it to the browser), so it keeps the choice instead of reading a stale label as a new one
 LANG_WIDGETS = ("src.kind", "src.bundled", "edit.region", "edit.cluster", LEVER_PREFIX + "outages", "alloc.region",
                 "alloc.cluster", "alloc.workload", "map.layer", "hr.cluster", "brief.region", "unc.obj",
-                LEVER_PREFIX + "hourly.green_matching")
+                LEVER_PREFIX + "hourly.green_matching", "alt.slack", "alt.entries", "alt.end",
+                "ws.parent", "ws.cmp.a", "ws.cmp.b", "ws.open_id", "ws.load_id")
 
 
 def on_language() -> None:

@@ -117,7 +117,8 @@ COST_ZH = {"capex": "投资", "electricity": "电费", "transport": "传输", "c
            "resilience_penalty": "N-1 缺口惩罚", "opex": "运营（可变）", "opex_fixed": "运营（固定，增减部分）",
            "capex_above_plan": "规划外投资溢价", "unmet_carbon": "未满足碳成本",
            "local_opex_fixed": "本地运营（固定，增减部分）", "local_electricity": "本地电费",
-           "local_carbon": "本地碳成本", "local_opex": "本地运营", "local_capex": "本地投资", "storage": "储能"}
+           "local_carbon": "本地碳成本", "local_opex": "本地运营", "local_capex": "本地投资", "storage": "储能",
+           "capex_ai": "智算机架投资", "remote_operation": "跨省存量：电费、运营与传输", "remote_carbon": "跨省存量碳成本"}
 
 
 def _cost_kpis(a: _Arrays) -> list[KPI]:
