@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -91,7 +92,7 @@ def test_each_lever_changes_the_scenario_and_the_yaml_solves_in_the_cli(tmp_path
     sc = nums({f"clusters.shaoguan.{k}": v for k, v in changes.items()})
     assert sc.clusters["shaoguan"].model_dump(exclude_none=True) == pytest.approx(changes)
     # the cluster table shows the edited value
-    assert any((df.value.iloc[3] == 1.3).any() for df in at.dataframe if "PUE PUE" in df.value.columns)
+    assert any((df.value.iloc[3] == 1.3).any() for df in at.dataframe if "PUE" in df.value.columns)  # said once (issue 22, 14)
     # outages: a cluster out of service, then only in some years
     at.multiselect(key="lv.outages").set_value(["wuhu"]).run()
     assert [(o.cluster, o.years) for o in scen(at).outages] == [("wuhu", None)]
@@ -143,6 +144,7 @@ def test_each_lever_changes_the_scenario_and_the_yaml_solves_in_the_cli(tmp_path
 
 # -- solve: KPIs equal the CLI's; warm re-solve; compare, map and export views ---------------------
 def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
+    from model.app.numbers import penalties
     from model.app.results import fmt_yuan
     from model.reports.kpis import TCO2, number
 
@@ -150,14 +152,20 @@ def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     at.button(key="solve").click().run()
     assert not at.exception and not at.error, errors(at)
     m0 = metrics(at)
-    assert list(m0)[:5] == ["总成本 Total cost (亿元)", "排放 Emissions (MtCO2)", "未满足 Unmet demand (万架·年)",
-                            "平均上架率 Mean utilisation (%)", "新建机架 Racks built (万架)"]
+    # issue 22 (2, 13): cost without penalties beside the penalties, unmet with its share of demand,
+    # utilisation against the plan's target
+    assert list(m0) == ["成本（不含惩罚） Cost without penalties (亿元)", "惩罚 Penalties (亿元)", "排放 Emissions (MtCO2)",
+                        "未满足 Unmet demand (万架·年 · 占需求 share of demand)", "上架率 Utilisation",
+                        "新建机架 Racks built (万架)"]
+    assert re.search(r" \(\d+\.\d%\)$", m0["未满足 Unmet demand (万架·年 · 占需求 share of demand)"])
+    util = next(m for m in at.metric if m.label == "上架率 Utilisation")  # mean load / capacity, against the 65 % target
+    assert re.fullmatch(r"\d+\.\d %", util.value) and re.fullmatch(r"[+−-]\d+\.\d pp · 目标 plan 65%", util.proto.delta)
     at.number_input(key="lv.carbon_price_yuan_per_t").set_value(300).run()
     assert any("Levers changed" in i.value for i in at.sidebar.info)
     at.button(key="solve").click().run()
     assert not at.exception and not at.error, errors(at)
     m1 = metrics(at)
-    assert m1["总成本 Total cost (亿元)"] != m0["总成本 Total cost (亿元)"]
+    assert m1["成本（不含惩罚） Cost without penalties (亿元)"] != m0["成本（不含惩罚） Cost without penalties (亿元)"]
     assert m1["排放 Emissions (MtCO2)"] != m0["排放 Emissions (MtCO2)"]
     assert at.metric[0].proto.delta  # change against the previous solve is shown
 
@@ -177,7 +185,8 @@ def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     app_s = summary(res)
     assert app_s["objective"] == pytest.approx(cli_s["objective"], rel=1e-9)
     assert app_s["emissions_tco2"] == pytest.approx(cli_s["emissions_tco2"], rel=1e-9)
-    assert m1["总成本 Total cost (亿元)"] == fmt_yuan(cli_s["objective"])
+    assert m1["成本（不含惩罚） Cost without penalties (亿元)"] == fmt_yuan(cli_s["objective"] - penalties(cli_s))
+    assert m1["惩罚 Penalties (亿元)"] == fmt_yuan(cli_s["costs"]["unmet_penalty"] + cli_s["costs"]["policy_penalty"])
     assert m1["排放 Emissions (MtCO2)"] == number(cli_s["emissions_tco2"], TCO2)
     for term, v in cli_s["costs"].items():
         assert app_s["costs"][term] == pytest.approx(v, rel=1e-9, abs=1e-3)
@@ -192,17 +201,20 @@ def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     at.session_state["tab"] = "结果 Results"
     at.run()
     assert not at.exception
-    assert metrics(at)["碳成本 carbon"] == fmt_yuan(cli_s["costs"]["carbon"])
+    costs = next(df.value for df in at.dataframe if "成本项 Term" in df.value.columns)  # issue 22 (3): one table
+    assert costs.set_index("成本项 Term").loc["碳成本 Carbon", "亿元"] == fmt_yuan(cli_s["costs"]["carbon"])
+    assert costs.iloc[-1].tolist()[2] == fmt_yuan(cli_s["objective"])
     assert any(("admissible clusters full" in str(df.value.iloc[:, 0].tolist())  # issue 10 and 18: see above
                 or "serving costs more than the unmet penalty" in str(df.value.iloc[:, 0].tolist()))
-               for df in at.dataframe if "原因 reason" in df.value.columns)
+               for df in at.dataframe if "原因 Reason" in df.value.columns)
     assert len(at.get("plotly_chart")) == 4
-    table = next(df.value for df in at.dataframe if "racks" in df.value.columns and "cluster_zh" in df.value.columns)
+    table = at.session_state["alloc.rows"]
     assert table["racks"].sum() == pytest.approx(float(res["allocation"].sum()), rel=1e-9)
     at.multiselect(key="alloc.cluster").set_value(["guian"]).run()
     at.multiselect(key="alloc.year").set_value([2030]).run()
-    table = next(df.value for df in at.dataframe if "racks" in df.value.columns and "cluster_zh" in df.value.columns)
-    assert set(table["cluster"]) == {"guian"} and set(table["cluster_zh"]) == {"贵安集群"}
+    table = at.session_state["alloc.rows"]
+    shown = next(df.value for df in at.dataframe if "集群 Cluster" in df.value.columns)
+    assert set(table["cluster"]) == {"guian"} and set(shown["集群 Cluster"]) == {"贵安集群"}
     assert table["racks"].sum() == pytest.approx(float(res["load"].sel(cluster="guian", year=2030)), rel=1e-9)
 
     # map tab: the plotly map of China (province outlines, inset, clusters), nothing fetched
@@ -229,9 +241,12 @@ def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     inputs = at.table[0].value  # the input diff
     assert inputs.index.tolist() == ["碳价 Carbon price (yuan/tCO2)"]
     assert inputs.iloc[0].tolist() == [f"{float(results['reference']['carbon_price_yuan_per_t']):,.4g}", "300"]
-    cost = kpis.loc["总成本 total cost (objective) (亿元)", "reference · 碳价300"]
-    assert "亿元" in cost and "e+" not in cost  # formatted, never +3.589e+10
+    cost = kpis.loc["总成本 Total cost (亿元)", "reference · 碳价300"]
+    assert re.fullmatch(r"[\d,]+\.\d\d  \([+-][\d,]+\.\d\d, [+-]\d+\.\d%\)", cost), cost  # never +3.589e+10
+    assert "情景哈希 Scenario hash" not in kpis.index  # issue 22 (12): no hash rows in the KPI table
+    assert "时延：实时 Real-time (ms)" in "".join(kpis.index) or any("实时" in i for i in kpis.index)
     matrix = at.dataframe[-1].value  # region × cluster difference, totals included
+    assert not (matrix.drop(index="合计 Total").abs() < 0.5).all(axis=1).any()  # issue 22 (12): no rows of "+0"
     assert matrix.loc["合计 Total", "合计 Total"] == pytest.approx(
         float((res["allocation"] - results["reference"]["allocation"]).sel(year=2030).sum()), abs=1e-3)
 
@@ -298,11 +313,11 @@ def test_strict_mode_conflicts_and_rule_baselines():
     assert not at.error and not at.exception
     at.session_state["tab"] = "结果 Results"
     at.run()
-    base = next(df.value for df in at.dataframe if "baseline" in df.value.columns)
-    assert list(base["baseline"]) == ["optimum", "nearest", "cheapest", "greenest"]
-    assert base.set_index("baseline")["cost_yuan"].idxmin() == "optimum"
-    answers = next(df.value for df in at.dataframe if list(df.value.columns) == ["topic", "answer"])
-    assert (answers["topic"] == "shadow price").any()
+    at.session_state["tab"] = "解答 Answers"
+    at.run()
+    base = next(df.value for df in at.dataframe if "规则 Rule" in df.value.columns)
+    assert list(base["规则 Rule"]) == ["最优 Optimum", "最近 Nearest", "最便宜 Cheapest", "最绿 Greenest"]
+    assert (base["比最优多 (亿元) Above the optimum (亿元)"].iloc[1:].str.startswith("+")).all()
 
 
 def test_time_limit_without_a_solution_is_reported():
@@ -329,7 +344,7 @@ def test_time_limit_without_a_solution_is_reported():
     at.session_state["current"] = "stopped"
     at.run()
     assert any("incumbent" in w.value and "Time limit" in w.value for w in at.warning)
-    assert metrics(at)["总成本 Total cost (亿元)"]  # the incumbent's KPIs are shown
+    assert metrics(at)["成本（不含惩罚） Cost without penalties (亿元)"]  # the incumbent's KPIs are shown
 
 
 def test_two_sessions_do_not_share_state():

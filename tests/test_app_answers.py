@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from model.inputs import sources
-from model.reports.kpis import YUAN, number
+from model.reports.kpis import RACK_YEARS, YUAN, number
 from model.run import Planner
 from model.studies.outages import single_cluster_outages
 
@@ -58,12 +58,17 @@ def test_n1_per_lost_cluster_runs_from_the_app(at):
     res_load = lambda k: res["load"].sel(cluster=k).sum()  # noqa: E731 - rack-years at the cluster
     study = single_cluster_outages(sources.app_scenario(sources.load_bundled("reference"))[0], Planner())
     row = study.set_index("cluster").loc["shaoguan"]
-    shown = table.set_index("失去的集群 Lost cluster").loc["韶关集群 Shaoguan"]
+    shown = table.set_index("失去的集群 Lost cluster").loc["韶关集群"]
     assert shown["成本增加 (亿元) Extra cost (亿元)"] == number(row["cost_delta_yuan"], YUAN)
     assert row["cost_delta_yuan"] > 0 and row["not_moved_racks"] >= 0  # losing a cluster never saves money
     assert shown["负载去向（末年，架） Load moves to (last year, racks)"] == row["moved_to"]
-    # what cannot move: never more than the cluster carried over the horizon
+    # what cannot move: never more than the cluster carried over the horizon, and both over every year
+    # (issue 22, problem 11: the load was the last year's racks beside a horizon total)
     assert 0 <= row["unmet_delta_rack_years"] <= float(res_load(row.name)) + 1e-6
+    assert row["lost_load_rack_years"] == pytest.approx(float(res_load("shaoguan")))
+    assert shown["其负载，全部年份 (万架·年) Its load, all years (万架·年)"] == number(float(res_load("shaoguan")), RACK_YEARS)
+    share = row["unmet_delta_rack_years"] / row["lost_load_rack_years"]
+    assert shown["无法转移占比 Share not moved"] == f"{share:.0%}"
 
 
 def test_frontier_runs_from_the_app_with_the_current_case_marked(at):

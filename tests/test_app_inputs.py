@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -44,11 +45,17 @@ def test_a_rejected_widget_value_is_announced_and_reverted():
     at = new_app()
     at.number_input(key="lv.carbon_price_yuan_per_t").set_value(-5).run()
     text = errors(at)
-    assert "修改未生效 Change not applied" in text and "carbon_price_yuan_per_t" in text
-    assert "greater than or equal to 0" in text
-    assert str(Path(APP).parent) not in text and "data/scenarios/reference.yaml" in text  # no machine path
+    # issue 22 (7): the lever's name and what it can take, not the validator's English naming the bundled file
+    assert text == "修改未生效 Change not applied — 碳价 Carbon price (yuan/tCO2): 不能小于 must be at least 0"
+    assert str(Path(APP).parent) not in text and "reference.yaml" not in text
     assert at.session_state["scenario"].carbon_price_yuan_per_t != -5
     assert at.number_input(key="lv.carbon_price_yuan_per_t").value != -5  # the widget shows the scenario again
+    # "5" typed for 5 % gets a hint; a new edit replaces the old message, a good one clears it
+    at.number_input(key="lv.discount_rate").set_value(5).run()
+    assert errors(at) == ("修改未生效 Change not applied — 折现率 Discount rate (per year): 不能大于 must be at most 0.5"
+                          "。是否指 5%，即 0.05？ Did you mean 5 %, i.e. 0.05?")
+    at.number_input(key="lv.discount_rate").set_value(0.05).run()
+    assert not at.error
 
 
 def test_input_diff_and_the_generated_name():
@@ -82,7 +89,20 @@ def test_an_out_of_service_cluster_is_not_below_the_floor():
     at.session_state["tab"] = "结果 Results"
     at.run()
     assert not at.exception
-    below = {m.label: m.value for m in at.metric}["低于下限 Cluster-years below floor"]
+    below = {m.label: m.value for m in at.metric}["低于目标的集群年 Cluster-years below plan"]
     assert below.endswith("/ 47")  # 10 clusters × 5 years, less 韶关's 3 years out of service
     caption = " ".join(c.value for c in at.caption)
     assert "架·年 rack-years" in caption  # the allocation total over years is in rack-years
+
+
+def test_a_misspelt_outage_id_gets_did_you_mean():
+    """Issue 22 (7): 'shaoguang' is caught with the id it was meant to be, however it arrives."""
+    from model.errors import InputError
+    from model.inputs import levers, sources
+    from model.inputs.dataset import load_dataset
+
+    ds, sc = load_dataset(), sources.load_bundled("reference")
+    with pytest.raises(InputError, match="unknown cluster id 'shaoguang' \\(did you mean 'shaoguan'\\?\\)"):
+        levers.set_outages(sc, ds, {"shaoguang": None})
+    with pytest.raises(InputError, match="did you mean 'shaoguan'"):
+        sources.parse_upload(b"name: x\noutages:\n  - cluster: shaoguang\n", "x.yaml", ds)

@@ -93,6 +93,34 @@ def test_map_figure_draws_provinces_inset_and_no_external_url(res):
     assert "http" not in json.dumps(fig.to_plotly_json()["layout"])
     en = china_map(res, 2030, "demand", lang="en")
     assert "<b>Zhangjiakou</b>" in [a.text for a in en.layout.annotations]
-    # hover text on Beijing carries its demand with thousands separators
+    # hover text on Beijing carries its demand with thousands separators, in the mode's language only
     beijing = next(tr for tr in en.data if tr.meta == "beijing")
-    assert beijing.text == f"北京市 Beijing: {float(res['demand'].sel(year=2030, region='beijing').sum()):,.0f} racks"
+    assert beijing.text == f"Beijing: {float(res['demand'].sel(year=2030, region='beijing').sum()):,.0f} racks"
+
+
+def test_taiwan_is_filled_like_every_province_and_the_outage_shows(res):
+    """Issue 22 (6): Taiwan, Hong Kong and Macao are filled (not left blank), named in the mode's
+    language; an out-of-service cluster is a large cross drawn above the other markers."""
+    out = Planner().solve(sources.load_bundled("outage_shaoguan"))
+    for lang, name in (("zh", "台湾省"), ("en", "Taiwan")):
+        fig = china_map(out, 2030, "demand", lang=lang)
+        tw = next(tr for tr in fig.data if tr.meta == "710000")
+        assert tw.fill == "toself" and tw.fillcolor == "#d9d9d9" and tw.text.startswith(name)
+        fills = {tr.fillcolor for tr in fig.data if tr.meta}
+        assert "#ffffff" not in fills and "white" not in fills
+    cross = next(tr for tr in fig.data if tr.name == "out of service")
+    assert cross.marker.symbol == "x" and cross.marker.size >= 14 and len(cross.x) == 1  # 韶关 in 2030
+    assert fig.data.index(cross) > max(i for i, tr in enumerate(fig.data) if tr.meta)
+
+
+def test_marginal_cost_is_coloured_by_quantile_with_the_penalty_flagged(res):
+    fig = china_map(res, 2030, "marginal_cost", lang="en")
+    provinces = [tr for tr in fig.data if tr.meta and tr.meta not in ("710000", "810000", "820000")]
+    assert len({tr.fillcolor for tr in provinces}) >= 25  # not one dark colour
+    cap = float(res["unmet_penalty_yuan_per_rack_year"]) / 1e4
+    values = geo.layer_values(res, 2030, "marginal_cost")
+    hatched = {tr.meta for tr in provinces if tr.fillpattern and tr.fillpattern.shape}
+    assert hatched == {r for r, v in values.items() if v >= 0.95 * cap} and hatched
+    bar = fig.layout.coloraxis.colorbar
+    assert "coloured by quantile" in bar.title.text
+    assert list(bar.ticktext) == [f"{v:,.1f}" for v in np.quantile(values.dropna(), [0, 0.25, 0.5, 0.75, 1])]

@@ -25,9 +25,10 @@ def test_uncertainty_view_shows_the_cli_answers_and_the_builds_table():
     fs = load_futures(Path(__file__).resolve().parent.parent / "data/futures/ai_demand.yaml")
     r = solve_stochastic(fs)
     vss = answers.set_index("answer 解答")["亿元"].filter(like="VSS").iloc[0]
-    assert vss == pytest.approx(r.vss / 1e8, rel=1e-6)
+    assert vss == f"{r.vss / 1e8:,.2f}"  # issue 22 (9): with separators, read out in words below
+    assert f"VSS = EEV − RP = {r.vss / 1e8:,.2f} 亿元" in " ".join(m.value for m in at.markdown)
     builds = next(df.value for df in at.dataframe if "status 类别" in df.value.columns)
     expected = builds_table(results_dataset(r, fs))
     assert len(builds) == 10 and list(builds["status 类别"]) == list(expected["status 类别"])
-    assert builds["hedge 对冲 (万架)"].to_numpy() == pytest.approx(expected["hedge 对冲 (万架)"].to_numpy(), abs=1e-6)
+    assert list(builds["hedge 对冲 (万架)"]) == [f"{v:,.2f}" for v in expected["hedge 对冲 (万架)"]]
     assert at.get("plotly_chart")

@@ -81,9 +81,9 @@ def test_save_reopen_without_solving_and_compare_with_a_cli_run(ws_file, tmp_pat
     at.selectbox(key="ws.cmp.b").set_value(2).run()
     kpis = frame(at, "#2 west_push")
     assert list(kpis.columns) == ["#1 周一简报 Monday brief", "#2 west_push"]
-    cost = kpis.loc[[i for i in kpis.index if "objective" in i][0]]
+    cost = kpis.loc[[i for i in kpis.index if "Total cost" in i][0]]
     wp = Workspace(ws_file).run(2)["objective"]
-    assert cost.iloc[1].startswith(f"{wp / 1e8:,.2f} 亿元") and f"({(wp - objective) / 1e8:+,.2f}" in cost.iloc[1]
+    assert cost.iloc[1].startswith(f"{wp / 1e8:,.2f}") and f"({(wp - objective) / 1e8:+,.2f}" in cost.iloc[1]
     diff = at.table[0].value
     assert any("west" in str(i).lower() for i in diff.index)
     alloc = frame(at, "B − A")

@@ -335,8 +335,8 @@ def test_batch_sweep_and_stochastic_register_in_the_same_workspace(tiny, tmp_pat
     r = run(cli, ["sweep", str(tiny / "base.yaml"), "--set", "carbon_price_yuan_per_t=0,50", "--out", str(tmp_path / "s"),
                   "--workers", "1", "-q"], env=env)
     assert r.exit_code == 0, r.output
-    futures = tmp_path / "futures.yaml"
-    futures.write_text(f"base: {tiny / 'base.yaml'}\nfutures:\n  - {{name: low, probability: 0.5}}\n"
+    futures = tiny / "futures.yaml"  # beside its base: a futures file may only name files in its own folder or data/
+    futures.write_text("base: base.yaml\nfutures:\n  - {name: low, probability: 0.5}\n"
                        "  - {name: high, probability: 0.5, changes: {demand.scale: 1.3}}\n")
     r = run(cli, ["stochastic", str(futures), "--out", str(tmp_path / "st")], env=env)
     assert r.exit_code == 0, r.output

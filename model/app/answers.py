@@ -17,11 +17,11 @@ import xarray as xr
 from ..errors import InputError
 from ..inputs.scenario import scenario_from_dict
 from ..reports import charts, kpis
-from ..reports.tables import baseline_table, shadow_table
+from ..reports.tables import shadow_table
 from ..results import manifest_of
 from ..studies.frontier import cost_carbon_frontier
 from ..studies.outages import single_cluster_outages
-from . import state
+from . import numbers, state
 
 log = logging.getLogger("hubplan.app")
 RULES = {  # what each rule does, and why it lands where it does
@@ -55,7 +55,7 @@ def _store(key: str, fn) -> None:
         answers[key] = state.error_text(exc)
     except Exception as exc:  # a bug must not take the session down: an error box, never a traceback
         log.exception("answer failed")
-        answers[key] = f"计算失败 failed: {type(exc).__name__}: {exc}"
+        answers[key] = state.tr("计算失败", "Failed") + f": {type(exc).__name__}: {exc}"
 
 
 def shadow_section(res: xr.Dataset) -> None:
@@ -68,7 +68,8 @@ def shadow_section(res: xr.Dataset) -> None:
     years = sorted(t["year"].unique().tolist())
     year = st.select_slider(tr("年份", "Year"), years, value=years[-1], key="ans.year", persist_state="page")
     d = t[t["year"] == year]
-    names = [f"{z}<br>{e}" for z, e in zip(d["cluster_zh"].str.removesuffix("集群"), d["cluster_en"])]
+    names = [numbers.pick(state.lang(), z, e).replace(" ", "<br>", 1) if state.lang() == "both" else numbers.pick(state.lang(), z, e)
+             for z, e in zip(d["cluster_zh"].str.removesuffix("集群"), d["cluster_en"])]
     fig = go.Figure([
         go.Bar(x=names, y=d["rack_value"], name=tr("多一个机架的价值", "value of one more rack"),
                marker_color=charts.COLOURS[0], hovertemplate="%{y:,.0f} 元/架·年<extra></extra>"),
@@ -81,65 +82,143 @@ def shadow_section(res: xr.Dataset) -> None:
     fig.update_yaxes(tickformat=",")
     st.plotly_chart(fig, key="ans.shadow", theme=None)
     worth = d[d["rack_value"] > d["rack_cost_per_year"]]
-    lines = [tr(f"- {r.cluster_zh}：多一个机架值 ¥{r.rack_value:,.0f}/年，高于年化建设成本 ¥{r.rack_cost_per_year:,.0f}，值得扩建。",
-                f"- {r.cluster_en}: one more rack is worth ¥{r.rack_value:,.0f} a year, above the ¥{r.rack_cost_per_year:,.0f} "
-                "it costs to build per year — worth expanding.") for r in worth.itertuples()]
+    lang = state.lang()
+    penalty = float(res["unmet_penalty_yuan_per_rack_year"])
+    unmet = float(res["unmet"].sel(year=year).sum())
+    if unmet > 1e-6 and len(worth):  # a rack's value is then what it saves in penalty, not a market price
+        limits = {k: binding_limits(res, k, year, lang) for k in worth["cluster"]}
+        named = sorted({x for v in limits.values() for x in v})
+        st.warning(tr(f"这些价值由未满足惩罚（每架·年 ¥{penalty:,.0f}）决定：{year} 年有 "
+                      f"{kpis.number(unmet, kpis.RACKS)} 万架需求未满足，多一个机架就少付一份惩罚。约束在：{'、'.join(named) or '—'}。",
+                      f"These values are set by the unmet-demand penalty (¥{penalty:,.0f} per rack-year): "
+                      f"{numbers.units(kpis.number(unmet, kpis.RACKS) + ' 万架', lang)} of demand go unmet in {year}, "
+                      f"so one more rack saves a penalty. Binding: {', '.join(named) or '—'}."))
+    else:
+        limits = {}
+    lines = [tr(f"- {r.cluster_zh}：多一个机架值 ¥{r.rack_value:,.0f}/年，高于年化建设成本 ¥{r.rack_cost_per_year:,.0f}"
+                + (f"（受{'、'.join(limits[r.cluster])}约束）" if limits.get(r.cluster) else "") + "。",
+                f"- {r.cluster_en}: one more rack is worth ¥{r.rack_value:,.0f} a year, above the "
+                f"¥{r.rack_cost_per_year:,.0f} it costs to build per year"
+                + (f" (held by: {', '.join(limits[r.cluster])})" if limits.get(r.cluster) else "") + ".")
+             for r in worth.itertuples()]
     mw = d[d["mw_value"] > 1e-6].sort_values("mw_value", ascending=False)
     lines += [tr(f"- {r.cluster_zh}：多 1 MW 电网接入值 ¥{r.mw_value:,.0f}/年（数据中无接入成本可比）。",
-                 f"- {r.cluster_en}: one more MW of grid connection is worth ¥{r.mw_value:,.0f} a year (the data has no "
-                 "connection cost to set against it).") for r in mw.head(3).itertuples()]
+                 f"- {r.cluster_en}: one more MW of grid connection is worth ¥{r.mw_value:,.0f} a year (the data has "
+                 "no connection cost to set against it).") for r in mw.head(3).itertuples()]
     st.markdown("\n".join(lines) if lines else tr("该年没有值得扩建的集群（影子价格低于年化建设成本）。",
                                                   "No cluster is worth expanding that year (values below the build cost)."))
 
 
+def binding_limits(res: xr.Dataset, cluster: str, year: int, lang: str) -> list[str]:
+    """Which of a cluster's limits hold it in ``year``: planned racks, the yearly build limit, the
+    grid connection (names in ``lang``)."""
+    at = lambda v, lim: float(v) >= float(lim) - 1e-6 * max(1.0, abs(float(lim)))  # noqa: E731
+    c = dict(cluster=cluster)
+    out = []
+    if at(res["capacity"].sel(year=year, **c), res["planned_racks"].sel(**c)):
+        out.append(numbers.pick(lang, "规划机架上限", "planned racks"))
+    if at(res["build"].sel(year=year, **c), res["build_limit_racks_per_year"].sel(**c)):
+        out.append(numbers.pick(lang, "年建设上限", "yearly build limit"))
+    if at(res["grid_mw"].sel(year=year, **c), res["grid_limit_mw"].sel(**c)):
+        out.append(numbers.pick(lang, "电网接入上限", "grid connection"))
+    return out
+
+
+def _running() -> str | None:
+    return st.session_state.answers.get("running")
+
+
+@st.fragment(run_every=1.0)
+def _wait(what: str) -> None:
+    """While N-1 or the frontier runs in a script run a click replaced, say so and show the
+    table when it is done (nothing is discarded)."""
+    if _running():
+        st.info(state.tr(f"{what}仍在计算 …，完成后自动显示。", f"{what} is still running … it appears when done."))
+    else:
+        st.rerun()
+
+
+def _run(key: str, fn) -> None:
+    answers = st.session_state.answers
+    answers["running"] = key
+    try:
+        _store(key, fn)
+    finally:
+        answers["running"] = None
+
+
 def n1_section(res: xr.Dataset) -> None:
-    tr, ss = state.tr, st.session_state
+    tr, ss, lang = state.tr, st.session_state, state.lang()
     key = f"n1.{ss.current}"
-    st.markdown(f"**N-1：{tr('逐个失去一个集群', 'losing one cluster at a time')}** — "
-                + tr("该集群全部年份停运、其余重新优化：成本增加、无法转移的需求、负载去向。",
-                     "that cluster out in every year, the rest re-optimised: extra cost, demand that cannot be moved, "
-                     "where its load goes."))
-    if st.button(tr("计算 N-1（每个集群一次求解）", "Run N-1 (one solve per cluster)"), key="ans.n1"):
+    st.markdown(f"**N-1{tr('：逐个失去一个集群', ': losing one cluster at a time')}** — "
+                + tr("该集群全部年份停运、其余重新优化（含新建）：成本增加、全部年份中无法转移的需求、负载去向。",
+                     "that cluster out in every year, the rest re-optimised (builds included): extra cost, demand "
+                     "that cannot be moved over all years, where its load goes."))
+    busy = _running()
+    if st.button(tr("计算 N-1（每个集群一次求解）", "Run N-1 (one solve per cluster)"), key="ans.n1", disabled=bool(busy)):
         with st.spinner(tr("求解中 …", "Solving …")):
-            _store(key, lambda: single_cluster_outages(_scenario_of(res), ss.planner))
+            _run(key, lambda: single_cluster_outages(_scenario_of(res), ss.planner))
+    elif busy and busy.startswith("n1."):
+        _wait("N-1")
     out = ss.answers.get(key)
     if isinstance(out, str):
         st.error(out)
     elif out is not None:
+        lost = out.get("lost_load_rack_years", out["lost_load_racks"])
+        stuck = out["unmet_delta_rack_years"].clip(lower=0)
         df = pd.DataFrame({
-            tr("失去的集群", "Lost cluster"): out["cluster_zh"] + " " + out["cluster_en"],
-            tr("其负载 (万架)", "Its load (万架)"): [kpis.number(v, kpis.RACKS) for v in out["lost_load_racks"]],
-            tr("成本增加 (亿元)", "Extra cost (亿元)"): [kpis.number(v, kpis.YUAN) for v in out["cost_delta_yuan"]],
-            tr("无法转移 (万架·年)", "Cannot be moved (万架·年)"): [kpis.number(v, kpis.RACK_YEARS)
-                                                                  for v in out["unmet_delta_rack_years"]],
-            tr("负载去向（末年，架）", "Load moves to (last year, racks)"): out["moved_to"],
+            tr("失去的集群", "Lost cluster"): out["cluster_zh"] if lang != "en" else out["cluster_en"],
+            numbers.units(tr("其负载，全部年份 (万架·年)", "Its load, all years (万架·年)"), lang):
+                [kpis.number(v, kpis.RACK_YEARS) for v in lost],
+            numbers.units(tr("成本增加 (亿元)", "Extra cost (亿元)"), lang): [kpis.number(v, kpis.YUAN) for v in out["cost_delta_yuan"]],
+            numbers.units(tr("无法转移 (万架·年)", "Cannot be moved (万架·年)"), lang):
+                [kpis.number(v, kpis.RACK_YEARS) for v in stuck],
+            tr("无法转移占比", "Share not moved"): [f"{u / v:.0%}" if v > 0 else "—" for u, v in zip(stuck, lost)],
+            tr("负载去向（末年，架）", "Load moves to (last year, racks)"): [_moved(m, lang) for m in out["moved_to"]],
         })
         st.dataframe(df, hide_index=True, key="ans.n1.table")
+        if (stuck >= 0.99 * lost).all():
+            st.caption(tr("每个集群的负载都无法转移：其余集群已达规划机架、建设或电力上限（见影子价格）。",
+                          "No cluster's load can move: the others are at their planned racks, build or power "
+                          "limits (see the shadow prices)."))
+
+
+def _moved(text: str, lang: str) -> str:
+    return text.replace("本省机房 own stock", numbers.pick(lang, "本省机房", "own stock")) if lang != "both" else text
 
 
 def frontier_section(res: xr.Dataset) -> None:
-    tr, ss = state.tr, st.session_state
+    tr, ss, lang = state.tr, st.session_state, state.lang()
     st.markdown(f"**{tr('成本–碳排放前沿', 'Cost–carbon frontier')}** — "
                 + tr("在服务同样需求的前提下，每个碳排放上限下的最低成本；星号为当前情景。",
                      "least cost for each carbon budget while serving the same demand; the star is the current case."))
     c1, c2 = st.columns([1, 2])
     points = c1.number_input(tr("点数", "Points"), min_value=3, max_value=20, value=6, step=1, key="ans.points")
     key = f"frontier.{ss.current}.{points}"
-    if c2.button(tr("计算前沿", "Run the frontier"), key="ans.frontier"):
+    busy = _running()
+    if c2.button(tr("计算前沿", "Run the frontier"), key="ans.frontier", disabled=bool(busy)):
         with st.spinner(tr("求解中 …", "Solving …")):
-            _store(key, lambda: cost_carbon_frontier(_scenario_of(res), int(points), ss.planner))
+            _run(key, lambda: cost_carbon_frontier(_scenario_of(res), int(points), ss.planner))
+    elif busy and busy.startswith("frontier."):
+        _wait(tr("前沿", "The frontier"))
     out = ss.answers.get(key)
     if isinstance(out, str):
         st.error(out)
     elif out is not None:
         s = state.summary_of(res)
-        st.plotly_chart(charts.fit(charts.frontier_chart(out, (s["emissions_tco2"], s["objective"])), 460),
-                        key="ans.frontier.chart", theme=None)
+        fig = charts.frontier_chart(out, (s["emissions_tco2"], s["objective"]), lang)
+        st.plotly_chart(charts.fit(fig, 460), key="ans.frontier.chart", theme=None)
+        last = len(out) - 1
+        t = numbers.unit_in(kpis.TCO2, lang)
         st.dataframe(pd.DataFrame({
-            tr("排放上限 (MtCO2)", "Carbon budget (MtCO2)"): [kpis.number(v, kpis.TCO2) for v in out["emission_cap_t"]],
-            tr("成本 (亿元)", "Cost (亿元)"): [kpis.number(v, kpis.YUAN) for v in out["objective"]],
-            tr("边际减排成本 (元/t)", "Marginal abatement cost (yuan/t)"): [f"{v:,.0f}" for v in out["abatement_cost_yuan_per_t"]],
-            tr("状态", "Status"): out["status"]}), hide_index=True, key="ans.frontier.table")
+            tr("排放上限", "Carbon budget") + f" ({t.shown})": [numbers.number(v, kpis.TCO2, lang) for v in out["emission_cap_t"]],
+            numbers.units(tr("成本 (亿元)", "Cost (亿元)"), lang): [kpis.number(v, kpis.YUAN) for v in out["objective"]],
+            tr("边际减排成本 (元/吨)", "Marginal abatement cost (yuan/t)"): [f"{v:,.0f}" for v in out["abatement_cost_yuan_per_t"]],
+            tr("说明", "Note"): ["" if i < last else tr("最后一步：最低可达排放，价格为最后几吨的成本",
+                                                       "last step: the lowest reachable emissions; its price is "
+                                                       "that of the very last tonnes") for i in range(len(out))],
+            tr("状态", "Status"): [tr("最优", s) if s == "optimal" else s for s in out["status"]]}),
+            hide_index=True, key="ans.frontier.table")
 
 
 def baselines_section(res: xr.Dataset) -> None:
@@ -152,17 +231,10 @@ def baselines_section(res: xr.Dataset) -> None:
         st.caption(tr("在侧栏“求解设置”中打开“同时评估规则基准”后再求解。",
                       "Switch on 'Also evaluate rule baselines' in the sidebar's Solve settings, then solve."))
         return
-    b = baseline_table(res)
-    s = state.summary_of(res)
-    st.dataframe(pd.DataFrame({
-        tr("规则", "Rule"): b["baseline"],
-        tr("成本 (亿元)", "Cost (亿元)"): [kpis.number(v, kpis.YUAN) for v in b["cost_yuan"]],
-        tr("比最优多 (亿元)", "Above the optimum (亿元)"): [kpis.number(v - s["objective"], kpis.YUAN) for v in b["cost_yuan"]],
-        tr("排放 (MtCO2)", "Emissions (MtCO2)"): [kpis.number(v, kpis.TCO2) for v in b["emissions_t"]],
-        tr("比最优多 (MtCO2)", "Above the optimum (MtCO2)"): [kpis.number(v - s["emissions_tco2"], kpis.TCO2)
-                                                          for v in b["emissions_t"]],
-        tr("未满足 (万架·年)", "Unmet (万架·年)"): [kpis.number(v, kpis.RACK_YEARS) for v in b["unmet_rack_years"]],
-    }), hide_index=True, key="ans.baselines")
+    st.dataframe(numbers.baseline_frame(state.summary_of(res), state.lang()), hide_index=True, key="ans.baselines")
+    st.caption(tr("“比最优多”以最优方案按同一口径核算的一行为基准，故最优一行为 0。",
+                  "'Above the optimum' is measured against the optimum's own row, accounted like the rules, so "
+                  "it reads 0."))
 
 
 def answers_view(res: xr.Dataset | None) -> None:

@@ -15,9 +15,11 @@ from ..inputs import levers
 from ..errors import InputError
 from ..inputs.levers import Lever
 from ..inputs.scenario import scenario_to_yaml
-from . import state
+from . import state, words
+from .numbers import pick
 
 P = state.LEVER_PREFIX
+_LEVERS: dict[str, Lever] = {}  # path -> lever shown (immutable catalogue entries): names in edit errors
 
 
 # -- lever widgets --------------------------------------------------------------------------------
@@ -27,7 +29,8 @@ def _apply(path: str, value) -> bool:
     try:
         new = levers.set_lever(ss.scenario, state.dataset_for(ss.scenario), path, value)
     except InputError as exc:
-        ss.msg["edit"] = state.error_text(exc)
+        ss.msg["edit"] = words.edit_error(exc, _LEVERS.get(path), value, state.lang()) if not exc.more \
+            else state.error_text(exc)
         return False
     state.set_scenario(new)
     return True
@@ -48,9 +51,11 @@ def lever_input(lv: Lever, sc, ds, where=None, label: str | None = None, collaps
     value = levers.lever_value(sc, ds, lv.path)
     if value is None:
         value = fallback
-    common = dict(key=P + lv.path, on_change=_on_lever, args=(lv.path,), help=lv.help or None,
+    lang = state.lang()
+    _LEVERS[lv.path] = lv
+    common = dict(key=P + lv.path, on_change=_on_lever, args=(lv.path,), help=words.lever_help(lv, lang),
                   label_visibility="collapsed" if collapsed else "visible", disabled=disabled)
-    label = label or lv.label
+    label = label or words.lever_label(lv, lang)
     state.seed(P + lv.path, bool(value) if lv.kind == "bool" else None if value is None else float(value))
     if lv.kind == "bool":
         return where.toggle(label, value=bool(value), **common)
@@ -60,7 +65,7 @@ def lever_input(lv: Lever, sc, ds, where=None, label: str | None = None, collaps
     # lever's own check rejects it with a visible message (_on_lever) instead
     return where.number_input(
         label, value=None if value is None else float(value), step=float(lv.step), format=lv.fmt,
-        placeholder=placeholder or ("无 none" if lv.kind == "optional" else None), **common)
+        placeholder=placeholder or (state.tr("无", "none") if lv.kind == "optional" else None), **common)
 
 
 def _on_latency_switch(workload: str) -> None:
@@ -132,96 +137,121 @@ def _grid(levs: list[Lever], sc, ds, ncols: int = 3) -> None:
         lever_input(lv, sc, ds, cols[i % ncols])
 
 
-def editor_view() -> None:
+PAGE_STATE = "_page_state"  # page_state() as the last full run of the page showed it (app.py)
+
+
+def page_state() -> tuple:
+    """What the rest of the page shows about the edited scenario: error boxes, 'changed since the
+    last solve' (the Solve prompts), whether every change solves at once."""
     ss = st.session_state
+    return (ss.msg.get("edit"), ss.msg.get("check"), state.changed_since_solve(), bool(ss.get("auto_solve")))
+
+
+@st.fragment
+def editor_view() -> None:
+    """The lever editor as a fragment: a lever edit re-runs only this view, so the page is not
+    greyed out for a second; the whole page re-runs only when what it shows changes (an error
+    box, the Solve prompt, solving on every change)."""
+    if st.session_state.get(PAGE_STATE) != page_state():
+        st.rerun(scope="app")
+    _editor()
+
+
+def _editor() -> None:
+    ss = st.session_state
+    tr, lang = state.tr, state.lang()
     sc, ds = state.scenario(), state.dataset()
-    wl, rl, cl = levers.workload_labels(ds), levers.region_labels(ds), levers.cluster_labels(ds)
+    wl = {w: words.name(ds.workloads, w, lang) for w in ds.workloads.index}
+    rl = {r: words.name(ds.regions, r, lang) for r in ds.regions.index}
+    cl = {k: words.name(ds.clusters, k, lang) for k in ds.clusters.index}
     changes = levers.overrides(sc, ds)
 
     c1, c2 = st.columns([1, 2])
     state.seed(P + "name", sc.name)
     state.seed(P + "description", sc.description)
-    c1.text_input("情景名称 Scenario name", value=sc.name, key=P + "name", on_change=_on_name, max_chars=120)
-    c2.text_input("说明 Description", value=sc.description, key=P + "description", on_change=_on_name)
+    c1.text_input(tr("情景名称", "Scenario name"), value=sc.name, key=P + "name", on_change=_on_name, max_chars=120)
+    c2.text_input(tr("说明", "Description"), value=sc.description, key=P + "description", on_change=_on_name)
 
-    with st.expander("价格、碳价与需求 Prices, carbon and demand", expanded=True):
+    with st.expander(tr("价格、碳价与需求", "Prices, carbon and demand"), expanded=True):
         _grid(list(levers.GLOBAL_LEVERS), sc, ds)
-    with st.expander("政策开关 Policy switches", expanded=True):
+    with st.expander(tr("政策开关", "Policy switches"), expanded=True):
         _grid(list(levers.POLICY_LEVERS), sc, ds, 4)
 
-    with st.expander("工作负载类别 Workload classes — growth, scale, latency bound", expanded=False):
+    with st.expander(tr("工作负载类别：增长、系数、时延上限", "Workload classes — growth, scale, latency bound"),
+                     expanded=False):
         head = st.columns([2, 2, 2, 1, 2])
-        for h, text in zip(head, ["类别 class", "年增长率 growth per year", "需求系数 demand scale",
-                                  "有时延上限 bounded", "时延上限 latency bound (ms)"]):
+        for h, text in zip(head, [tr("类别", "class"), tr("年增长率", "growth per year"), tr("需求系数", "demand scale"),
+                                  tr("有时延上限", "bounded"), tr("时延上限 (ms)", "latency bound (ms)")]):
             h.markdown(f"**{text}**")
         for w in ds.workloads.index:
             row = st.columns([2, 2, 2, 1, 2])
             row[0].markdown(wl[w])
             g, s, lat = levers.class_levers(ds, w)
             implied = levers.implied_class_growth(ds, w)
-            lever_input(g, sc, ds, row[1], label=f"{wl[w]} · {g.label_en}", collapsed=True,
+            lever_input(g, sc, ds, row[1], label=f"{wl[w]} · {tr('年增长率', g.label_en)}", collapsed=True,
                         fallback=round(implied, 4))
-            lever_input(s, sc, ds, row[2], label=f"{wl[w]} · {s.label_en}", collapsed=True)
+            lever_input(s, sc, ds, row[2], label=f"{wl[w]} · {tr('需求系数', s.label_en)}", collapsed=True)
             bound = levers.lever_value(sc, ds, lat.path)
             state.seed(f"{P}latency_on.{w}", bound is not None)
-            row[3].toggle(f"{wl[w]} · bounded", value=bound is not None, key=f"{P}latency_on.{w}",
+            row[3].toggle(f"{wl[w]} · {tr('有时延上限', 'bounded')}", value=bound is not None, key=f"{P}latency_on.{w}",
                           on_change=_on_latency_switch, args=(w,), label_visibility="collapsed")
-            lever_input(lat, sc, ds, row[4], label=f"{wl[w]} · {lat.label_en}", collapsed=True,
+            lever_input(lat, sc, ds, row[4], label=f"{wl[w]} · {tr('时延上限', lat.label_en)}", collapsed=True,
                         disabled=bound is None)
         grown = sorted(sc.demand.class_growth)
-        st.caption("未设定增长率时沿用数据集的需求路径（此处显示其平均年增长率）；设定后以该增长率替换路径。 "
-                   "Unset, a class follows the dataset's demand path (its average growth is shown); "
-                   "a growth you set replaces the path. "
-                   + (f"Set for: {', '.join(grown)}." if grown else ""))
+        st.caption(tr("未设定增长率时沿用数据集的需求路径（此处显示其平均年增长率）；设定后以该增长率替换路径。",
+                      "Unset, a class follows the dataset's demand path (its average growth is shown); "
+                      "a growth you set replaces the path.")
+                   + (f" {tr('已设定', 'Set for')}: {', '.join(wl[w] for w in grown)}." if grown else ""))
         if grown:
-            st.button("恢复数据集增长路径 Reset class growth to the dataset path", key="edit.reset_growth",
+            st.button(tr("恢复数据集增长路径", "Reset class growth to the dataset path"), key="edit.reset_growth",
                       on_click=_reset_class_growth)
 
-    with st.expander("地区需求 Regional demand — growth and scale", expanded=False):
+    with st.expander(tr("地区需求：增长与系数", "Regional demand — growth and scale"), expanded=False):
         regions = list(ds.regions.index)
-        r = st.selectbox("地区 Region", regions, key="edit.region", format_func=rl.get,
-                         persist_state="page")
+        r = st.selectbox(tr("地区", "Region"), regions, key="edit.region", format_func=rl.get, persist_state="page")
         cols = st.columns(2)
         for col, lv in zip(cols, levers.region_levers(ds, r)):
-            lever_input(lv, sc, ds, col, label=f"{rl[r]} · {lv.label_zh.split(' ', 1)[1]} {lv.label_en} ({lv.unit})")
+            lever_input(lv, sc, ds, col, label=f"{rl[r]} · " + words.lever_label(lv, lang, lv.label_zh.split(" ", 1)[1]))
         changed = [(rl[p.split('.')[2]], p.split('.')[1], d, v) for p, d, v in changes
                    if p.startswith(("demand.region_growth.", "demand.region_scale."))]
         if changed:
-            st.dataframe(pd.DataFrame(changed, columns=["地区 region", "lever", "数据 dataset", "情景 scenario"]),
-                         hide_index=True)
+            st.dataframe(pd.DataFrame(changed, columns=[tr("地区", "Region"), tr("参数", "Lever"), tr("数据集", "Dataset"),
+                                                        tr("情景", "Scenario")]).astype(str), hide_index=True)
         else:
-            st.caption("所有地区均用数据集的需求 Every region uses the dataset's demand path.")
+            st.caption(tr("所有地区均用数据集的需求。", "Every region uses the dataset's demand path."))
 
-    with st.expander("集群 Clusters — PUE, capacity, power and prices", expanded=False):
-        k = st.selectbox("集群 Cluster", list(ds.clusters.index), key="edit.cluster", format_func=cl.get,
+    with st.expander(tr("集群：PUE、容量、电力与价格", "Clusters — PUE, capacity, power and prices"), expanded=False):
+        k = st.selectbox(tr("集群", "Cluster"), list(ds.clusters.index), key="edit.cluster", format_func=cl.get,
                          persist_state="page")
         _grid(levers.cluster_levers(ds, k), sc, ds)
-        st.dataframe(cluster_frame(sc, ds), hide_index=True)
+        st.dataframe(cluster_frame(sc, ds, lang), hide_index=True)
 
-    with st.expander("停运 Cluster outages", expanded=bool(sc.outages)):
+    with st.expander(tr("停运", "Cluster outages"), expanded=bool(sc.outages)):
         outs = levers.outages_of(sc)
         state.seed(P + "outages", list(outs))
-        st.multiselect("停运集群 Clusters out of service", list(ds.clusters.index), default=list(outs),
+        st.multiselect(tr("停运集群", "Clusters out of service"), list(ds.clusters.index), default=list(outs),
                        key=P + "outages", format_func=cl.get, on_change=_on_outage_clusters)
         for kid, years in outs.items():
             state.seed(f"{P}outage_years.{kid}", ds.years if years is None else years)
-            st.multiselect(f"{cl[kid]} 停运年份 years out", ds.years, default=ds.years if years is None else years,
+            st.multiselect(f"{cl[kid]} · {tr('停运年份', 'years out')}", ds.years,
+                           default=ds.years if years is None else years,
                            key=f"{P}outage_years.{kid}", on_change=_on_outage_years, args=(kid,))
 
-    with st.expander("高级 Advanced — carbon budget, N-1, modular builds (MILP), solver",
+    with st.expander(tr("高级：排放上限、N-1、模块化建设 (MILP)、求解器",
+                        "Advanced — carbon budget, N-1, modular builds (MILP), solver"),
                      expanded=bool(sc.policy.emission_cap_t is not None or sc.policy.n_minus_1 or sc.modular_builds)):
         advanced_levers(sc, ds)
 
-    with st.expander("与数据集的差异及 YAML Changes vs the dataset, and the scenario file", expanded=False):
+    with st.expander(tr("与数据集的差异及 YAML", "Changes vs the dataset, and the scenario file"), expanded=False):
         if changes:
-            st.dataframe(pd.DataFrame(changes, columns=["lever", "数据 dataset", "情景 scenario"]).astype(str),
-                         hide_index=True)
+            st.dataframe(pd.DataFrame(changes, columns=[tr("参数", "Lever"), tr("数据集", "Dataset"),
+                                                        tr("情景", "Scenario")]).astype(str), hide_index=True)
         if sc.outages:
-            st.caption("停运 outages: " + "; ".join(f"{k}: {'all years 全部年份' if y is None else y}"
-                                                 for k, y in levers.outages_of(sc).items()))
+            st.caption(tr("停运", "Outages") + ": " + "; ".join(
+                f"{cl[k]}: {tr('全部年份', 'all years') if y is None else y}" for k, y in levers.outages_of(sc).items()))
         text = scenario_to_yaml(sc)
         st.code(text, language="yaml")
-    st.download_button("下载情景 YAML Download scenario YAML", data=text.encode("utf-8"),
+    st.download_button(tr("下载情景 YAML", "Download scenario YAML"), data=text.encode("utf-8"),
                        file_name=f"{safe_name(sc.name)}.yaml", mime="application/x-yaml", key="dl.yaml",
                        on_click="ignore")
     ss["scenario_yaml"] = text  # what the download holds (tests read it back)
@@ -233,21 +263,23 @@ def advanced_levers(sc, ds) -> None:
     c = st.columns([1, 2, 2])
     on = sc.policy.emission_cap_t is not None
     state.seed(f"{P}on.{cap.path}", on)
-    c[0].toggle("排放上限 Carbon budget", value=on, key=f"{P}on.{cap.path}", on_change=_on_optional,
-                args=(cap.path,), help=cap.help)
+    tr = state.tr
+    c[0].toggle(tr("排放上限", "Carbon budget"), value=on, key=f"{P}on.{cap.path}", on_change=_on_optional,
+                args=(cap.path,), help=words.lever_help(cap, state.lang()))
     lever_input(cap, sc, ds, c[1], disabled=not on)
     lever_input(n1, sc, ds, c[2])
     c = st.columns([1, 2, 2])
     on = sc.modular_builds is not None
     state.seed(f"{P}on.{block.path}", on)
-    c[0].toggle("模块化建设 Modular builds (MILP)", value=on, key=f"{P}on.{block.path}", on_change=_on_optional,
-                args=(block.path,), help=block.help)
+    c[0].toggle(tr("模块化建设 (MILP)", "Modular builds (MILP)"), value=on, key=f"{P}on.{block.path}", on_change=_on_optional,
+                args=(block.path,), help=words.lever_help(block, state.lang()))
     lever_input(block, sc, ds, c[1], disabled=not on)
     lever_input(fixed, sc, ds, c[2], disabled=not on)
     c = st.columns([1, 2, 2])
     lever_input(relax, sc, ds, c[0], disabled=not on)
     lever_input(gap, sc, ds, c[1])
-    st.caption("求解器线程固定为 1 Solver threads are fixed to 1 in the app (one HiGHS scheduler per process).")
+    st.caption(tr("应用中求解器线程固定为 1（每个进程一个 HiGHS 调度器）。",
+                  "Solver threads are fixed to 1 in the app (one HiGHS scheduler per process)."))
 
 
 def _on_optional(path: str) -> None:
@@ -267,15 +299,15 @@ def _on_optional(path: str) -> None:
             del ss[k]  # its inputs re-read the scenario
 
 
-def cluster_frame(sc, ds) -> pd.DataFrame:
+def cluster_frame(sc, ds, lang: str = "both") -> pd.DataFrame:
     """Effective cluster values of the scenario (dataset figures with the overrides applied)."""
     dump = sc.model_dump(mode="json")
     rows = []
     for k in ds.clusters.index:
-        row = {"集群 cluster": f"{ds.clusters.loc[k, 'name_zh']} {ds.clusters.loc[k, 'name_en']}"}
+        row = {pick(lang, "集群", "Cluster"): words.name(ds.clusters, k, lang)}
         for lv in levers.cluster_levers(ds, k):
             v = levers.lever_value(sc, ds, lv.path, dump)
-            row[f"{lv.label_zh} {lv.label_en}"] = v
+            row[words.lever_label(lv, lang)] = v
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -6,6 +6,7 @@ import streamlit as st
 from ..reports.files import allocation_csv, excel_bytes, html_report, netcdf_bytes, summary_json
 from ..results import manifest_of
 from ..inputs.scenario import scenario_from_dict, scenario_to_yaml
+from . import state
 from .editor import safe_name
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -13,29 +14,32 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def export_view() -> None:
     ss = st.session_state
+    tr = state.tr
     if not ss.results:
-        st.info("尚无结果 No results yet — press **求解 Solve** in the sidebar.")
+        st.info(tr("尚无结果 — 请在侧栏按 **求解**。", "No results yet — press **Solve** in the sidebar."))
         return
     names = list(ss.results)
-    name = st.selectbox("导出哪个结果 Result to export", names, index=names.index(ss.current) if ss.current in names else 0,
+    name = st.selectbox(tr("导出哪个结果", "Result to export"), names,
+                        index=names.index(ss.current) if ss.current in names else 0,
                         key=f"exp.name.{ss.current}")  # follows the latest solve
     res = ss.results[name]
     stem = safe_name(name)
-    st.caption(f"状态 status {res.attrs['status']} · hash `{res.attrs['scenario_hash']}` — "
-               "文件与命令行 `hubplan solve` 输出相同 the files are those `hubplan solve` writes.")
+    status = str(res.attrs["status"])
+    st.caption(f"{tr('状态', 'status')} {tr('最优', status) if status == 'optimal' else status} · hash `{res.attrs['scenario_hash']}` — "
+               + tr("文件与命令行 `hubplan solve` 的输出相同。", "the files are those `hubplan solve` writes."))
     c = st.columns(3)
     # callables: the bytes are built when the button is clicked, not on every rerun
-    c[0].download_button("Excel 报告 Excel report (.xlsx)", data=lambda r=res: excel_bytes(r),
+    c[0].download_button(tr("Excel 报告 (.xlsx)", "Excel report (.xlsx)"), data=lambda r=res: excel_bytes(r),
                          file_name=f"{stem}_report.xlsx", mime=XLSX, key="dl.xlsx", on_click="ignore")
-    c[1].download_button("分配表 Allocation CSV", data=lambda r=res: allocation_csv(r),
+    c[1].download_button(tr("分配表 CSV", "Allocation CSV"), data=lambda r=res: allocation_csv(r),
                          file_name=f"{stem}_allocation.csv", mime="text/csv", key="dl.csv", on_click="ignore")
-    c[2].download_button("结果 Results NetCDF (.nc)", data=lambda r=res: netcdf_bytes(r),
+    c[2].download_button(tr("结果 NetCDF (.nc)", "Results NetCDF (.nc)"), data=lambda r=res: netcdf_bytes(r),
                          file_name=f"{stem}_results.nc", mime="application/x-netcdf", key="dl.nc", on_click="ignore")
     c = st.columns(3)
-    c[0].download_button("HTML 报告 HTML report (offline)", data=lambda r=res: html_report(r).encode("utf-8"),
+    c[0].download_button(tr("HTML 报告（离线）", "HTML report (offline)"), data=lambda r=res: html_report(r).encode("utf-8"),
                          file_name=f"{stem}_report.html", mime="text/html", key="dl.html", on_click="ignore")
-    c[1].download_button("摘要 Summary JSON", data=lambda r=res: summary_json(r).encode("utf-8"),
+    c[1].download_button(tr("摘要 JSON", "Summary JSON"), data=lambda r=res: summary_json(r).encode("utf-8"),
                          file_name=f"{stem}_summary.json", mime="application/json", key="dl.json", on_click="ignore")
     solved = scenario_to_yaml(scenario_from_dict(manifest_of(res)["scenario"]))
-    c[2].download_button("求解所用情景 Solved scenario YAML", data=solved.encode("utf-8"),
+    c[2].download_button(tr("求解所用情景 YAML", "Solved scenario YAML"), data=solved.encode("utf-8"),
                          file_name=f"{stem}.yaml", mime="application/x-yaml", key="dl.solved_yaml", on_click="ignore")

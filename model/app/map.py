@@ -7,7 +7,7 @@ import xarray as xr
 
 from ..reports import geo
 from ..reports.map_figure import china_map
-from . import state
+from . import numbers, state
 
 FLOW_SHARES = (0.002, 0.005, 0.01, 0.02)
 PLOTLY_CONFIG = {"displaylogo": False, "scrollZoom": False,
@@ -24,7 +24,7 @@ def map_view(res: xr.Dataset | None) -> None:
     c1, c2, c3 = st.columns([2, 3, 1])
     year = c1.select_slider(tr("年份", "Year"), years, value=years[-1], key="map.year", persist_state="page")
     layer = c2.radio(tr("省份着色", "Provinces show"), list(geo.LAYERS), horizontal=True, key="map.layer",
-                     persist_state="page", format_func=lambda k: tr(*geo.LAYERS[k][:2]))
+                     persist_state="page", format_func=lambda k: numbers.pick(lang, *geo.LAYERS[k][:2]))
     share = c3.selectbox(tr("流向阈值", "Flows from"), FLOW_SHARES, index=1, key="map.flow_share",
                          persist_state="page", format_func=lambda v: f"≥ {v:.1%}")
     fig = state.memo(res, f"map.{year}.{layer}.{share}.{lang}",

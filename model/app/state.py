@@ -71,6 +71,22 @@ def init() -> None:
 LANGS = {"both": "中文 + English", "zh": "中文", "en": "English"}
 
 
+# widgets whose options are shown in the session's language: the browser keeps the label it showed,
+# which the next language does not have; on a switch each is given its value again (Streamlit
+# sends it to the browser), so it keeps the choice instead of reading a stale label as a new one
+LANG_WIDGETS = ("src.kind", "src.bundled", "edit.region", "edit.cluster", LEVER_PREFIX + "outages", "alloc.region",
+                "alloc.cluster", "alloc.workload", "map.layer", "hr.cluster", "brief.region", "unc.obj",
+                LEVER_PREFIX + "hourly.green_matching", "alt.slack", "alt.entries", "alt.end",
+                "ws.parent", "ws.cmp.a", "ws.cmp.b", "ws.open_id", "ws.load_id")
+
+
+def on_language() -> None:
+    ss = st.session_state
+    for k in LANG_WIDGETS:
+        if k in ss:
+            ss[k] = ss[k]
+
+
 def lang() -> str:
     """The session's display language: 'zh', 'en' or 'both' (the sidebar switch)."""
     return st.session_state.get("lang", "both")
@@ -84,7 +100,8 @@ def tr(zh: str, en: str) -> str:
 def error_text(exc: InputError) -> str:
     """One problem as its line; several as a list (every validation problem at once)."""
     lines = [shown(line) for line in exc.lines()]
-    return lines[0] if len(lines) == 1 else f"{len(lines)} problems:\n" + "\n".join(f"- {line}" for line in lines)
+    return lines[0] if len(lines) == 1 else tr(f"{len(lines)} 个问题", f"{len(lines)} problems") + ":\n" + "\n".join(
+        f"- {line}" for line in lines)
 
 
 def shown(message: str) -> str:
@@ -113,7 +130,7 @@ def _check(sc: Scenario) -> None:
 def set_scenario(sc: Scenario) -> None:
     """Replace the edited scenario after a lever change (widgets keep their own state)."""
     st.session_state.scenario = sc
-    st.session_state.msg.update(edit=None, solve=None)  # a solve error belongs to the old scenario
+    st.session_state.msg.update(edit=None, solve=None, source=None)  # old errors belong to the old scenario
     _check(sc)
 
 
@@ -195,12 +212,28 @@ def solve(where=None) -> None:
     ss.msg.update(solve=None, note=note)
     job = ss.job
     job.update(solving=True, label=None)
-    box = where.status(tr("求解中 …", "Solving …"), expanded=False)
-    box.write(f"{tr('情景', 'scenario')} **{sc.name}** · {tr('时限', 'time limit')} {sc.solver.time_limit_s:g} s")
-    run_solve(job, ss.planner, sc, bool(ss.get("with_baselines")), ss.scenario.model_dump_json(), ss.msg, lang())
+    what = resolution_of(sc)
+    box = where.status(tr("求解中 …", "Solving …") + f" ({what})", expanded=False)
+    box.write(f"{tr('情景', 'scenario')} **{sc.name}** · {what} · {tr('时限', 'time limit')} {sc.solver.time_limit_s:g} s")
+    args = (job, ss.planner, sc, bool(ss.get("with_baselines")), ss.scenario.model_dump_json(), ss.msg, lang())
+    worker = threading.Thread(target=run_solve, args=args, daemon=True)
+    t0 = time.perf_counter()
+    worker.start()
+    while worker.is_alive():  # the elapsed time on the box: an hourly solve takes tens of seconds
+        worker.join(0.5)
+        if worker.is_alive():
+            box.update(label=tr("求解中 …", "Solving …") + f" ({what}) {time.perf_counter() - t0:.0f} s")
     label, outcome = job["label"], job["state"]
     collect()
     box.update(label=label, state=outcome)
+
+
+def resolution_of(sc: Scenario) -> str:
+    """'逐时，12 个典型日' / 'hourly, 12 representative days' or 'annual', in the session's language."""
+    if sc.resolution != "hourly":
+        return tr("年度", "annual")
+    d = sc.hourly.representative_days
+    return tr(f"逐时，{d} 个典型日", f"hourly, {d} representative days") if d != "full_year" else tr("逐时，全年", "hourly, full year")
 
 
 def solve_name(sc: Scenario) -> Scenario:
@@ -249,7 +282,7 @@ def run_solve(job: dict, planner: Planner, sc: Scenario, baselines: bool, scenar
         return
     except Exception as exc:  # a bug must not take the session down
         log.exception("solve failed")
-        msg["solve"] = shown(f"求解失败 solve failed: {type(exc).__name__}: {exc}")
+        msg["solve"] = shown(tr("求解失败", "Solve failed") + f": {type(exc).__name__}: {exc}")
         job.update(label=tr("求解失败", "Solve failed"), state="error", reset_planner=True)
         return
     finally:
@@ -260,14 +293,17 @@ def run_solve(job: dict, planner: Planner, sc: Scenario, baselines: bool, scenar
     job["solved_json"] = scenario_json
     if not math.isfinite(float(res.attrs["objective"])):
         if status == "time limit (no solution)":
-            msg["solve"] = (f"求解超时且无可行解 Solver time limit ({sc.solver.time_limit_s:g} s) reached with no "
-                            f"solution (status '{status}'); raise solver.time_limit_s.")
+            msg["solve"] = tr(f"求解时限（{sc.solver.time_limit_s:g} 秒）已到，尚无可行解；请提高求解时限。",
+                              f"Solver time limit ({sc.solver.time_limit_s:g} s) reached with no solution "
+                              f"(status '{status}'); raise the solver time limit.")
         else:
             conflicts = man.get("conflicts") or []
-            msg["solve"] = (f"无可行解 No solution: status '{status}'"
-                            + (" — strict mode (allow unmet = off) cannot serve all demand"
+            msg["solve"] = (tr("无可行解", "No solution") + f": {status}"
+                            + (tr("——严格模式（不允许未满足需求）无法满足全部需求",
+                                  " — strict mode (allow unmet = off) cannot serve all demand")
                                if not sc.policy.allow_unmet else "")
-                            + "".join(f"\n- 冲突 conflicting: {c['constraint']}: {c['text']}" for c in conflicts[:12]))
+                            + "".join(f"\n- {tr('冲突', 'conflicting')}: {c['constraint']}: {c['text']}"
+                                      for c in conflicts[:12]))
         job.update(label=f"{tr('无解', 'No solution')} — {status}", state="error")
         return
     job["result"] = (res, dt)

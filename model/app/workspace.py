@@ -209,7 +209,7 @@ def _compare(ws: Workspace, runs: pd.DataFrame) -> None:
         ra, rb = ws.run(a), ws.run(b)
         la, lb = fmt(a), fmt(b)
         frame = report_compare.kpi_frame_from_rows({la: ra["kpis"], lb: rb["kpis"]})
-        st.dataframe(compare.kpi_display(frame, la), key="ws.cmp.kpis")
+        st.dataframe(compare.kpi_display(frame, la, state.lang()), key="ws.cmp.kpis")
         sa, sb = parse_scenario_text(ra["yaml"]), parse_scenario_text(rb["yaml"])
         d = input_diff(sa, sb, state.dataset_for(sb))
         st.markdown(f"**{tr('输入差异', 'Inputs that differ')}**")

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, did_you_mean
 from .dataset import Dataset
 from .scenario import NO_BOUND, Scenario, scenario_from_dict
 from .schema import SCENARIO_OVERRIDES, overridable, range_of
@@ -302,7 +302,7 @@ def set_outages(sc: Scenario, ds: Dataset, outages: dict[str, list[int] | None])
     years = ds.years
     for k, ys in outages.items():
         if k not in ds.clusters.index:
-            raise InputError(sc.source, "outages", f"unknown cluster id {k!r}")
+            raise InputError(sc.source, "outages", f"unknown cluster id {k!r}{did_you_mean(k, ds.clusters.index)}")
         if ys is not None:
             ys = sorted({int(y) for y in ys})
             if not ys:

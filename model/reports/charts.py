@@ -37,13 +37,18 @@ TEMPLATE.layout.update(colorway=list(COLOURS), font=dict(family=FONT, size=12, c
                        margin=dict(t=60, b=40, l=60, r=20), separators=".,")
 
 
-def _cluster_label(res: xr.Dataset) -> pd.Series:
-    return pd.Series([f"{zh} {en}" for zh, en in zip(res["cluster_name_zh"].values, res["cluster_name_en"].values)],
+def pick(lang: str, zh: str, en: str) -> str:
+    """A label in one language ('zh', 'en') or both ('both': Chinese, then English)."""
+    return {"zh": zh, "en": en}.get(lang, f"{zh} {en}")
+
+
+def _cluster_label(res: xr.Dataset, lang: str = "both") -> pd.Series:
+    return pd.Series([pick(lang, zh, en) for zh, en in zip(res["cluster_name_zh"].values, res["cluster_name_en"].values)],
                      index=res.cluster.values)
 
 
-def _workload_label(res: xr.Dataset) -> pd.Series:
-    return pd.Series([f"{zh} {en}" for zh, en in zip(res["workload_name_zh"].values, res["workload_name_en"].values)],
+def _workload_label(res: xr.Dataset, lang: str = "both") -> pd.Series:
+    return pd.Series([pick(lang, zh, en) for zh, en in zip(res["workload_name_zh"].values, res["workload_name_en"].values)],
                      index=res.workload.values)
 
 
@@ -69,62 +74,68 @@ def fit(fig: go.Figure, height: int = 460, wrap_x: bool = False, years: bool = F
     return fig
 
 
-def _styled(fig: go.Figure, years: bool = False) -> go.Figure:
+def _styled(fig: go.Figure, years: bool = False, lang: str = "both") -> go.Figure:
     fig.update_layout(template=TEMPLATE, legend_title_text="")
     fig.update_yaxes(tickformat=",")  # thousands separators, never 1.922e+11
     if years:
-        fig.update_xaxes(dtick=1, tickformat="d", title_text="年份 year")  # whole years, never 2,026.5
+        fig.update_xaxes(dtick=1, tickformat="d", title_text=pick(lang, "年份", "year"))  # whole years, never 2,026.5
     return fig
 
 
-def allocation_by_cluster(res: xr.Dataset, year: int | None = None) -> go.Figure:
+def allocation_by_cluster(res: xr.Dataset, year: int | None = None, lang: str = "both") -> go.Figure:
     year = int(res.year.values[-1]) if year is None else year
     df = res["allocation"].sel(year=year).sum("region").to_series().rename("racks").reset_index()
-    df["cluster"] = df["cluster"].map(_cluster_label(res))
-    df["workload"] = df["workload"].map(_workload_label(res))
+    df["cluster"] = df["cluster"].map(_cluster_label(res, lang))
+    df["workload"] = df["workload"].map(_workload_label(res, lang))
     fig = px.bar(df, x="cluster", y="racks", color="workload", barmode="stack", color_discrete_sequence=COLOURS,
-                 title=f"各集群分配 Allocation by cluster and class ({year})",
-                 labels={"racks": "标准机架 standard racks", "cluster": "集群 cluster", "workload": "类别 class"})
+                 title=pick(lang, f"各集群分配（{year}）", f"Allocation by cluster and class ({year})"),
+                 labels={"racks": pick(lang, "标准机架", "standard racks"), "cluster": pick(lang, "集群", "cluster"),
+                         "workload": pick(lang, "类别", "class")})
     return _styled(fig)
 
 
-def utilisation(res: xr.Dataset) -> go.Figure:
+def utilisation(res: xr.Dataset, lang: str = "both") -> go.Figure:
     df = res["utilisation"].to_series().rename("utilisation").reset_index()
-    df["cluster"] = df["cluster"].map(_cluster_label(res))
+    df["cluster"] = df["cluster"].map(_cluster_label(res, lang))
     fig = px.line(df, x="year", y="utilisation", color="cluster", markers=True, color_discrete_sequence=COLOURS,
-                  title="上架率 Utilisation (load / capacity)", labels={"utilisation": "上架率 utilisation"})
+                  title=pick(lang, "上架率（负载 / 容量）", "Utilisation (load / capacity)"),
+                  labels={"utilisation": pick(lang, "上架率", "utilisation")})
     floor = float(res["utilisation_floor"])
     if floor > 0:
-        fig.add_hline(y=floor, line_dash="dash", annotation_text=f"下限 floor {floor:.0%}")
-    fig = _styled(fig, years=True)
+        fig.add_hline(y=floor, line_dash="dash", annotation_text=pick(lang, f"规划目标 {floor:.0%}", f"plan {floor:.0%}"))
+    fig = _styled(fig, years=True, lang=lang)
     fig.update_yaxes(tickformat=".0%")
     return fig
 
 
-def cost_breakdown(res: xr.Dataset) -> go.Figure:
-    costs = summary(res)["costs"]
-    df = pd.DataFrame({"term": [f"{COST_ZH.get(k, k)} {k}" for k in costs], "亿元": [v / YUAN.factor for v in costs.values()]})
-    fig = px.bar(df, x="term", y="亿元", title="成本构成 Cost by term (亿元, 折现 discounted)", text_auto=",.1f",
-                 labels={"term": ""})
+def cost_breakdown(res: xr.Dataset, lang: str = "both") -> go.Figure:
+    costs = {k: v for k, v in summary(res)["costs"].items() if abs(v) > 0.5}
+    df = pd.DataFrame({"term": [pick(lang, COST_ZH.get(k, k), k.replace("_", " ")) for k in costs],
+                       "亿元": [v / YUAN.factor for v in costs.values()]})
+    yuan = "100M yuan" if lang == "en" else "亿元"
+    fig = px.bar(df, x="term", y="亿元", title=pick(lang, "成本构成（亿元，折现）", f"Cost by term ({yuan}, discounted)"),
+                 text_auto=",.1f", labels={"term": "", "亿元": yuan})
     fig.update_traces(marker_color=COLOURS[0])
     return _styled(fig)
 
 
-def trajectory(res: xr.Dataset) -> go.Figure:
+def trajectory(res: xr.Dataset, lang: str = "both") -> go.Figure:
     df = res["load"].to_series().rename("racks").reset_index()
-    df["cluster"] = df["cluster"].map(_cluster_label(res))
-    fig = px.area(df, x="year", y="racks", color="cluster", color_discrete_sequence=COLOURS, title="逐年负载 Load by year (标准机架 standard racks)",
-                  labels={"racks": "标准机架 racks"})
-    return _styled(fig, years=True)
+    df["cluster"] = df["cluster"].map(_cluster_label(res, lang))
+    fig = px.area(df, x="year", y="racks", color="cluster", color_discrete_sequence=COLOURS,
+                  title=pick(lang, "逐年负载（标准机架）", "Load by year (standard racks)"),
+                  labels={"racks": pick(lang, "标准机架", "racks")})
+    return _styled(fig, years=True, lang=lang)
 
 
-def typical_day(res: xr.Dataset, cluster: str | None = None, year: int | None = None) -> go.Figure:
+def typical_day(res: xr.Dataset, cluster: str | None = None, year: int | None = None, lang: str = "both") -> go.Figure:
     """A typical day at one cluster (hourly results only): facility power stacked by supply — green
     used, battery discharge, grid — with the facility load, the green that was available and the
     grid connection limit as lines. The day is the weighted mean of the representative days."""
     if "hourly_grid_mw" not in res:
         raise ValueError("the typical-day chart needs hourly results (resolution: hourly)")
     year = int(res.year.values[-1]) if year is None else int(year)
+    lab = lambda zh, en: {"zh": zh, "en": en}.get(lang, f"{en} {zh}")  # noqa: E731 - trace names as before
     if cluster is None:  # the cluster with the most green used
         cluster = str(res["hourly_green_used_mw"].sel(year=year).sum(("day", "hour")).idxmax().item())
     w = res["day_weight"] / res["day_weight"].sum()
@@ -134,20 +145,20 @@ def typical_day(res: xr.Dataset, cluster: str | None = None, year: int | None = 
     green = mean("hourly_green_used_mw")
     if "hourly_discharge_mw" in res:
         green = green - mean("hourly_discharge_mw")
-    stack = [("green used 绿电", green, "#2ca02c"), ("grid 电网", mean("hourly_grid_mw"), "#7f7f7f")]
+    stack = [(lab("绿电", "green used"), green, "#2ca02c"), (lab("电网", "grid"), mean("hourly_grid_mw"), "#7f7f7f")]
     if "hourly_discharge_mw" in res:
-        stack.insert(1, ("storage discharge 储能放电", mean("hourly_discharge_mw"), "#1f77b4"))
+        stack.insert(1, (lab("储能放电", "storage discharge"), mean("hourly_discharge_mw"), "#1f77b4"))
     for name, v, colour in stack:
         fig.add_trace(go.Scatter(x=hours, y=v.values, name=name, stackgroup="supply", mode="lines", line=dict(color=colour)))
-    fig.add_trace(go.Scatter(x=hours, y=mean("hourly_facility_mw").values, name="facility load 设施负荷", mode="lines",
+    fig.add_trace(go.Scatter(x=hours, y=mean("hourly_facility_mw").values, name=lab("设施负荷", "facility load"), mode="lines",
                              line=dict(color="black", width=2)))
-    fig.add_trace(go.Scatter(x=hours, y=mean("hourly_green_available_mw").values, name="green available 可用绿电",
+    fig.add_trace(go.Scatter(x=hours, y=mean("hourly_green_available_mw").values, name=lab("可用绿电", "green available"),
                              mode="lines", line=dict(color="#2ca02c", dash="dot")))
     fig.add_hline(y=float(res["grid_limit_mw"].sel(cluster=cluster)), line_dash="dash",
-                  annotation_text="grid limit 电网接入上限")
-    name = f"{res['cluster_name_zh'].sel(cluster=cluster).item()} {res['cluster_name_en'].sel(cluster=cluster).item()}"
-    fig.update_layout(title=f"Typical day 典型日 — {name} ({year})", xaxis_title="hour 小时 (Beijing time)",
-                      yaxis_title="MW")
+                  annotation_text=lab("电网接入上限", "grid limit"))
+    name = pick(lang, res['cluster_name_zh'].sel(cluster=cluster).item(), res['cluster_name_en'].sel(cluster=cluster).item())
+    fig.update_layout(title=pick(lang, f"典型日 — {name}（{year}）", f"Typical day — {name} ({year})"),
+                      xaxis_title=pick(lang, "小时（北京时间）", "hour (Beijing time)"), yaxis_title="MW")
     return _styled(fig)
 
 
@@ -157,17 +168,27 @@ def report_figures(res: xr.Dataset) -> list[go.Figure]:
     return figs + ([fit(typical_day(res), 460)] if "hourly_grid_mw" in res else [])
 
 
-def frontier_chart(df: pd.DataFrame, current: tuple[float, float] | None = None) -> go.Figure:
+def frontier_chart(df: pd.DataFrame, current: tuple[float, float] | None = None, lang: str = "both") -> go.Figure:
     """Cost against emissions along the ε-constraint frontier (亿元, MtCO2); ``current``
-    (emissions t, cost yuan) marks the case being looked at."""
-    d = df.assign(mt=df["emissions_t"] / TCO2.factor, yi=df["objective"] / YUAN.factor)
+    (emissions t, cost yuan) marks the case being looked at; the last step (the lowest reachable
+    emissions, where the price of the last tonnes soars) is marked."""
+    t = 1e4 if lang == "zh" else TCO2.factor  # Chinese mode: 万吨 CO₂
+    t_unit = "万吨 CO₂" if lang == "zh" else "MtCO2"
+    d = df.assign(mt=df["emissions_t"] / t, yi=df["objective"] / YUAN.factor)
+    yuan = "100M yuan" if lang == "en" else "亿元"
     fig = px.line(d, x="mt", y="yi", markers=True, hover_data={"abatement_cost_yuan_per_t": ":,.0f"},
-                  title="成本–碳排放前沿 Cost–carbon frontier",
-                  labels={"mt": "排放 emissions (MtCO2, 规划期 horizon)", "yi": "成本 cost (亿元, 折现 discounted)",
-                          "abatement_cost_yuan_per_t": "减排成本 abatement cost (元/t)"})
-    fig.update_traces(name="前沿 frontier", showlegend=True)
+                  title=pick(lang, "成本–碳排放前沿", "Cost–carbon frontier"),
+                  labels={"mt": pick(lang, f"排放（{t_unit}，规划期）", f"emissions ({t_unit}, horizon)"),
+                          "yi": pick(lang, f"成本（{yuan}，折现）", f"cost ({yuan}, discounted)"),
+                          "abatement_cost_yuan_per_t": pick(lang, "减排成本 (元/吨)", "abatement cost (yuan/t)")})
+    fig.update_traces(name=pick(lang, "前沿", "frontier"), showlegend=True)
+    if len(d) > 1:
+        end = d.iloc[-1]
+        fig.add_annotation(x=end["mt"], y=end["yi"], text=pick(lang, "最后一步：最低可达排放", "last step: lowest reachable"),
+                           showarrow=True, arrowhead=2, ax=60, ay=-30)
     if current is not None:
-        fig.add_trace(go.Scatter(x=[current[0] / TCO2.factor], y=[current[1] / YUAN.factor], mode="markers", name="当前情景 current case",
+        fig.add_trace(go.Scatter(x=[current[0] / t], y=[current[1] / YUAN.factor], mode="markers",
+                                 name=pick(lang, "当前情景", "current case"),
                                  marker=dict(size=14, symbol="star", color=COLOURS[3], line=dict(color="#333", width=1))))
     fig = _styled(fig)
     fig.update_xaxes(tickformat=",.1f")

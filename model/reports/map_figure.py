@@ -20,6 +20,8 @@ from . import geo
 PHONE_PLOT_PX = 360  # plot width on a 390-px phone: labels are placed for it
 SCALES = {"unmet": "OrRd", "marginal_cost": "Purples", "latency": "Blues", "demand": "YlGnBu"}
 NO_DATA = "#eeeeee"
+OTHER_EN = {"710000": "Taiwan", "810000": "Hong Kong", "820000": "Macao"}  # units that are not demand regions
+NOT_A_REGION = "#d9d9d9"  # Taiwan, Hong Kong, Macao: filled like every province, no model values
 EDGE = "#8a8a8a"
 SEA_LINE = "#4f7cac"
 FLOW = "rgba(45, 55, 110, 0.35)"
@@ -64,18 +66,33 @@ def _path(rings, inset: bool = False) -> tuple[list, list]:
 
 
 def layer_colours(res: xr.Dataset, year: int, layer: str) -> tuple[list[str], float, float, dict]:
-    """Fill colour of each province (order of ``geo.provinces()``), the colour range and the values."""
+    """Fill colour of each province (order of ``geo.provinces()``), the colour range and the values.
+
+    Marginal cost is coloured by rank (quantiles): when most provinces sit near the unmet-demand
+    penalty a linear scale paints them one dark colour; the colour bar's ticks give the values."""
     v = geo.layer_values(res, year, layer)
     finite = v[np.isfinite(v)]
+    if layer == "marginal_cost" and len(finite) > 1:
+        rank = finite.rank(pct=True, method="average")
+        pos = (rank - rank.min()) / max(rank.max() - rank.min(), 1e-9)
+        colours = [NOT_A_REGION if not p.region else NO_DATA if p.region not in pos.index else
+                   pc.sample_colorscale(SCALES[layer], [float(pos[p.region])])[0] for p in geo.provinces()]
+        return colours, 0.0, 1.0, v.to_dict()
     lo = 0.0 if layer in ("unmet", "demand") or finite.empty else float(finite.min())
     hi = float(finite.max()) if not finite.empty else 1.0
     hi = hi if hi > lo else lo + 1.0
     colours = []
     for p in geo.provinces():
         val = v.get(p.region, np.nan) if p.region else np.nan
-        colours.append(NO_DATA if not np.isfinite(val) else
+        colours.append(NOT_A_REGION if not p.region else NO_DATA if not np.isfinite(val) else
                        pc.sample_colorscale(SCALES[layer], [min(max((val - lo) / (hi - lo), 0), 1)])[0])
     return colours, lo, hi, v.to_dict()
+
+
+def penalty_set(res: xr.Dataset, values: dict) -> set[str]:
+    """Provinces whose marginal cost of demand is set by the unmet-demand penalty (≥ 95 % of it)."""
+    cap = float(res["unmet_penalty_yuan_per_rack_year"]) / 1e4
+    return {r for r, v in values.items() if np.isfinite(v) and v >= 0.95 * cap}
 
 
 def _fmt(v: float, layer: str) -> str:
@@ -93,21 +110,27 @@ def china_map(res: xr.Dataset, year: int | None = None, layer: str = "unmet", la
     names = dict(zip(res.region.values, zip(res["region_name_zh"].values, res["region_name_en"].values)))
     lz, le, uz, ue = geo.LAYERS[layer]
     colours, lo, hi, values = layer_colours(res, year, layer)
+    flagged = penalty_set(res, values) if layer == "marginal_cost" else set()
     fig = go.Figure()
     provs = geo.provinces()
     for p, colour in zip(provs, colours):  # traces 0 … n-1: the provinces, in geo.provinces() order
         xs, ys = _path(p.rings)
-        zh, en = names.get(p.region, (p.name_zh, ""))
+        zh, en = names.get(p.region, (p.name_zh, OTHER_EN.get(p.adcode, "")))
         val = values.get(p.region, np.nan) if p.region else np.nan
-        fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines",
+        hatch = dict(shape="/", fgcolor="rgba(255,255,255,0.8)", size=6) if p.region in flagged else None
+        fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines", fillpattern=hatch,
                                  line=dict(color=EDGE, width=0.6), hoveron="fills", hoverinfo="text",
-                                 text=f"{zh} {en}".strip() + f": {_fmt(val, layer)} {t(uz, ue, lang)}",
+                                 text=_province_tip(zh, en, val, layer, lang, p.region in flagged, p.region is None),
                                  name=zh, showlegend=False, meta=p.region or p.adcode))
     n_prov = len(provs)
     # the colour bar: a layout colour axis (the layer buttons update it), carried by one empty trace
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,
                              marker=dict(color=[lo], coloraxis="coloraxis")))
-    fig.update_layout(coloraxis=_coloraxis(layer, lo, hi, lang))
+    fig.update_layout(coloraxis=_coloraxis(layer, lo, hi, lang, values))
+    if flagged:  # a legend entry for the hatching
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=t(
+            "斜线：由未满足惩罚决定（≥ 惩罚的 95%）", "hatched: set by the unmet-demand penalty (≥ 95 % of it)", lang),
+            marker=dict(symbol="square", size=12, color=pc.sample_colorscale(SCALES[layer], [1.0])[0])))
     _inset(fig, lang)
     _flows(fig, res, year, min_flow_share, lang)
     clusters = geo.cluster_frame(res, year)
@@ -120,10 +143,12 @@ def china_map(res: xr.Dataset, year: int | None = None, layer: str = "unmet", la
                 f"{t('负载', 'load', lang)} {r.load:,.0f} / {t('容量', 'capacity', lang)} {r.capacity:,.0f} "
                 f"{t('架', 'racks', lang)}" + (f" ({r.utilisation:.0%})" if np.isfinite(r.utilisation) else "")
                 for r in c.itertuples()]
+        out = i == len(bins) - 1  # out of service: a large dark cross above everything, not a grey dot
         fig.add_trace(go.Scatter(x=c["x"], y=c["y"], mode="markers", name=t(zh, en, lang), text=tips,
                                  hoverinfo="text", legendgroup="util",
-                                 marker=dict(size=c["d"], color=colour, line=dict(color="#333", width=1),
-                                             opacity=0.9)))
+                                 marker=dict(size=16, color="#b71c1c", symbol="x", line=dict(color="white", width=1.5))
+                                 if out else dict(size=c["d"], color=colour, line=dict(color="#333", width=1),
+                                                  opacity=0.9)))
     _labels(fig, res, clusters, lang)
     (x0, x1), (y0, y1) = frame()["x"], frame()["y"]
     fig.update_xaxes(range=[x0, x1], visible=False, fixedrange=False, constrain="domain")
@@ -237,12 +262,27 @@ def _province_short(zh: str, en: str, lang: str) -> str:
     return zh
 
 
-def _coloraxis(layer: str, lo: float, hi: float, lang: str) -> dict:
+def _province_tip(zh: str, en: str, val: float, layer: str, lang: str, flagged: bool, not_region: bool) -> str:
+    _, _, uz, ue = geo.LAYERS[layer]
+    name = t(zh, en, lang).strip() if en else zh
+    if not_region:
+        return f"{name}: {t('无模型数据', 'no model data', lang)}"
+    return f"{name}: {_fmt(val, layer)} {t(uz, ue, lang)}" + (f" ({t('由惩罚决定', 'set by the penalty', lang)})"
+                                                              if flagged else "")
+
+
+def _coloraxis(layer: str, lo: float, hi: float, lang: str, values: dict | None = None) -> dict:
     zh, en, uz, ue = geo.LAYERS[layer]
-    return dict(cmin=lo, cmax=hi, colorscale=SCALES[layer], colorbar=dict(
-        orientation="h", x=0.0, xanchor="left", y=0.0, yanchor="top", len=0.5, thickness=10,
-        title=dict(text=f"{t(zh, en, lang)} ({t(uz, ue, lang)})", side="top"),
-        tickformat=",.0f" if hi - lo >= 10 else ",.1f"))
+    bar = dict(orientation="h", x=0.0, xanchor="left", y=0.0, yanchor="top", len=0.5, thickness=10,
+               title=dict(text=f"{t(zh, en, lang)} ({t(uz, ue, lang)})", side="top"),
+               tickformat=",.0f" if hi - lo >= 10 else ",.1f")
+    finite = [v for v in (values or {}).values() if np.isfinite(v)]
+    if layer == "marginal_cost" and len(finite) > 1:  # colours by rank: ticks at the quartiles' values
+        q = np.quantile(finite, [0, 0.25, 0.5, 0.75, 1])
+        bar.update(tickvals=[0, 0.25, 0.5, 0.75, 1], ticktext=[f"{v:,.1f}" for v in q], tickformat=None, len=0.9,
+                   title=dict(text=f"{t(zh, en, lang)} ({t(uz, ue, lang)}, {t('按分位数着色', 'coloured by quantile', lang)})",
+                              side="top"))
+    return dict(cmin=lo, cmax=hi, colorscale=SCALES[layer], colorbar=bar)
 
 
 def _layer_buttons(res: xr.Dataset, year: int, lang: str, n_prov: int, current: str) -> dict:
@@ -255,7 +295,8 @@ def _layer_buttons(res: xr.Dataset, year: int, lang: str, n_prov: int, current: 
                  + _fmt(values.get(p.region, np.nan) if p.region else np.nan, key) + f" {t(uz, ue, lang)}"
                  for p in geo.provinces()]
         buttons.append(dict(label=t(zh, en, lang), method="update",
-                            args=[{"fillcolor": colours, "text": texts}, {"coloraxis": _coloraxis(key, lo, hi, lang)},
+                            args=[{"fillcolor": colours, "text": texts},
+                                  {"coloraxis": _coloraxis(key, lo, hi, lang, values)},
                                   list(range(n_prov))]))
     return dict(type="buttons", direction="right", x=0.0, xanchor="left", y=1.07, yanchor="bottom",
                 active=list(geo.LAYERS).index(current), buttons=buttons, font=dict(size=10), pad=dict(r=2, t=2, b=2))

@@ -39,7 +39,8 @@ UDUNITS = {
     "yuan/rack/yr": "year-1", "yuan/rack/year": "year-1", "yuan per rack-year": "year-1",
     "yuan per standard rack-year": "year-1", "yuan per MW-year": "MW-1 year-1", "yuan/kWh": "kW-1 h-1",
     "yuan/t": "t-1", "MW nameplate": "MW", "MWh/yr": "MW h year-1", "MWh IT/yr": "MW h year-1",
-    "days of the year": "day",
+    "days of the year": "day", "share of the first-year stock per year": "year-1", "yr": "year", "share": "1",
+    "share/yr": "year-1", "× capex": "1", "× planned": "1",
 }
 
 LONG_NAMES = {
@@ -114,6 +115,18 @@ LONG_NAMES = {
     "emissions": "CO2 emissions", "emissions_own_optimum": "CO2 emissions of the future's own optimum",
     "emissions_mean_value": "CO2 emissions of the mean-value plan", "unmet_own_optimum": "unmet demand of the future's own optimum",
     "unmet_mean_value": "unmet demand of the mean-value plan", "regret": "cost above the future's own optimum",
+    # decisions by economics (issue 18): docs/math.md, "Builds", "Operating cost", "Fill-up"
+    "stock": "province whose own stock serves (national market)", "sunk_term": "sunk cost term (outside the objective)",
+    "above_plan_capex_premium": "capex multiplier for racks beyond the plan", "ai_capex_premium": "capex multiplier for AI racks",
+    "build_lead_years": "years from paying for a rack to serving with it",
+    "fallback_co2_t_per_mwh": "CO2 factor of work served outside the plan", "fallback_pue": "PUE of work served outside the plan",
+    "fill_gain_per_year": "yearly rise of the fill-up share of new racks",
+    "fill_installed_first_year": "fill-up share of installed racks in the first year",
+    "fill_max": "highest fill-up share", "fill_new_first_year": "fill-up share of new racks in their first year",
+    "fixed_opex_share": "share of opex that is fixed per rack in service",
+    "remote_transport_yuan_per_rack_year": "transport cost per rack-year to another province's stock",
+    "site_potential_racks": "most racks the site can hold (land and grid connection)",
+    "site_potential_share_of_plan": "site potential as a multiple of the plan",
 }
 LAT_LON = {"_lat": ("latitude", "degrees_north"), "_lon": ("longitude", "degrees_east")}
 

@@ -43,6 +43,7 @@ def single_cluster_outages(sc: Scenario, planner: Planner | None = None, top: in
         rows.append({
             "cluster": str(k), "cluster_zh": names[k], "cluster_en": str(base["cluster_name_en"].sel(cluster=k).item()),
             "status": str(res.attrs["status"]), "lost_load_racks": lost,
+            "lost_load_rack_years": float(base["load"].sel(cluster=k).sum()),
             "cost_delta_yuan": float(res.attrs["objective"]) - float(base.attrs["objective"]),
             "unmet_delta_rack_years": float(res["unmet"].sum() - base["unmet"].sum()),
             "not_moved_racks": float((res["unmet"] - base["unmet"]).sel(year=last).sum()),
