@@ -41,6 +41,7 @@ UDUNITS = {
     "yuan/t": "t-1", "MW nameplate": "MW", "MWh/yr": "MW h year-1", "MWh IT/yr": "MW h year-1",
     "days of the year": "day", "share of the first-year stock per year": "year-1", "yr": "year", "share": "1",
     "share/yr": "year-1", "× capex": "1", "× planned": "1",
+    "yuan/MWh": "MW-1 h-1",
 }
 
 LONG_NAMES = {

@@ -36,6 +36,8 @@ def green_results(inp: xr.Dataset, lp: LinearProgram, v: np.ndarray) -> dict:
         local_certificate_mw=(RY, l_gec, {"units": "MW", "long_name": "own stock: certificates"}),
         local_pue_saving_mw=(RY, saving, {"units": "MW", "long_name": "own stock: grid power saved by PUE retrofits"}),
         local_retrofit=(RY, _values(lp, v, "retrofit", (R, Y)), {"units": "standard racks", "long_name": "own-stock racks retrofitted in the year"}),
-        grid_factor_used_t_per_mwh=(("cluster",), inp["cluster_co2_t_per_mwh"].to_numpy(), {"units": "tCO2/MWh", **src}),
-        local_grid_factor_used_t_per_mwh=(("region",), inp["region_co2_t_per_mwh"].to_numpy(), {"units": "tCO2/MWh", **src}),
+        grid_factor_used_t_per_mwh=(("cluster",), inp["cluster_co2_t_per_mwh"].to_numpy(),
+                                    {"units": "tCO2/MWh", "long_name": "CO2 factor of the clusters' grid share (the accounting's)", **src}),
+        local_grid_factor_used_t_per_mwh=(("region",), inp["region_co2_t_per_mwh"].to_numpy(),
+                                          {"units": "tCO2/MWh", "long_name": "CO2 factor of the own stock's grid share (the accounting's)", **src}),
     )
