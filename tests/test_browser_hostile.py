@@ -32,7 +32,7 @@ def test_the_app_refuses_a_hostile_hourly_upload(server, planted_in_data):  # no
             page.get_by_role("button", name="求解 Solve", exact=True).wait_for(timeout=60_000)
             page.get_by_text("上传文件 Upload YAML").click()
             upload = page.locator("[data-testid='stFileUploader'] input[type=file]")
-            alert = page.locator("[data-testid='stSidebar'] [data-testid='stAlert']").filter(has_text="未载入 Not loaded")
+            alert = page.locator("[data-testid='stAlert']").filter(has_text="Scenario not loaded")  # top of the main area
             shots = {}
             for name, body, mark, shot in (
                     ("hostile.yaml", OUTSIDE, "hostile.yaml", "app_hostile_hourly_upload.png"),

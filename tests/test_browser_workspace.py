@@ -79,7 +79,7 @@ def test_saved_run_survives_a_restart_and_compares_with_a_cli_batch_run(tmp_path
                 page.get_by_role("button", name="求解 Solve", exact=True).click(timeout=60_000)
                 page.get_by_text("已求解 Solved").first.wait_for(timeout=120_000)
                 _wait_idle(page)
-                cost = page.locator("[data-testid='stMetric']").filter(has_text="总成本 Total cost").first \
+                cost = page.locator("[data-testid='stMetric']").filter(has_text="Cost without penalties").first \
                     .locator("[data-testid='stMetricValue']").inner_text().strip()
                 page.get_by_role("tab", name="工作区 Workspace").click()
                 name = page.get_by_label("名称 Name")
@@ -120,7 +120,7 @@ def test_saved_run_survives_a_restart_and_compares_with_a_cli_batch_run(tmp_path
                 page.screenshot(path=str(ARTIFACTS / "workspace_390.png"))
                 page.set_viewport_size({"width": 1440, "height": 900})
                 page.get_by_role("tab", name="结果 Results").click()
-                card = page.locator("[data-testid='stMetric']").filter(has_text="总成本 Total cost").first
+                card = page.locator("[data-testid='stMetric']").filter(has_text="Cost without penalties").first
                 card.wait_for(timeout=30_000)
                 assert card.locator("[data-testid='stMetricValue']").inner_text().strip() == cost
                 ctx.close()

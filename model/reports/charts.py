@@ -18,9 +18,11 @@ from .kpis import COST_ZH, TCO2, YUAN, summary
 
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
            "#17becf")
-# one fixed, distinct colour per cost term (14 terms known, 16 colours): a stacked cost chart never
-# draws two terms alike; a term not in COST_ZH takes the colours left over
-TERM_COLOURS = COLOURS + ("#393b79", "#637939", "#843c39", "#7b4173", "#e7ba52", "#3182bd")
+# one fixed, distinct colour per cost term (the d3 category10, then picks of category20b/20c: 26
+# colours for the terms of COST_ZH): a stacked cost chart never draws two terms alike; a term not
+# in COST_ZH takes the colours left over (tests/test_html_bundle.py keeps one spare)
+TERM_COLOURS = COLOURS + ("#393b79", "#637939", "#843c39", "#7b4173", "#e7ba52", "#3182bd", "#6b6ecf", "#b5cf6b",
+                          "#bd9e39", "#d6616b", "#ce6dbd", "#31a354", "#e6550d", "#756bb1", "#636363", "#9c9ede")
 COST_COLOURS = dict(zip(COST_ZH, TERM_COLOURS))
 
 
