@@ -55,3 +55,14 @@ def test_reference_baselines_never_beat_the_optimum():
     # the nearest rule keeps latency lowest for every class it serves
     lat = res["baseline_latency_ms"]
     assert np.all(lat.sel(baseline="nearest") <= lat.sel(baseline="optimum") + 1e-9)
+
+
+def test_baseline_emissions_have_the_optimums_scope():
+    # issue 18: the baselines table subtracted the optimum's total (clusters + own stock) from baseline
+    # emissions that counted the clusters only, so the optimum's own row read −501 Mt on the reference.
+    # Every run's emissions are now total_emissions_t: the optimum's row reads 0
+    res = Planner().solve(load_scenario("data/scenarios/reference.yaml"), baselines=True)
+    s = summary(res)
+    assert s["baselines"]["optimum"]["emissions_tco2"] - s["kpis"]["emissions_tco2"] == pytest.approx(0.0, abs=1e-3)
+    assert s["kpis"]["emissions_tco2"] == pytest.approx(
+        float(res["emissions_t"].sum() + res["local_emissions_t"].sum() + res["unmet_emissions_t"].sum()), rel=1e-12)

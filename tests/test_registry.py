@@ -41,11 +41,14 @@ def everything_on(tmp_path_factory):
     """LPs with every optional family on: modular builds, N-1, a water limit and local supply
     (annual); the same hourly with flexible work, storage and either green-matching rule (the
     annual and hourly power families exclude each other, and so do the two green-share rows)."""
-    root = write_dataset(tmp_path_factory.mktemp("reg"), {"a": {"water_limit_m3_per_year": 1e6}, "b": {"lat": 31.0}},
-                         {"r1": {}}, {("r1", "w", 2026): 50})
+    root = write_dataset(tmp_path_factory.mktemp("reg"), {"a": {"water_limit_m3_per_year": 1e6, "installed_ai_racks": 10},
+                                                          "b": {"lat": 31.0}},
+                         {"r1": {}, "r2": {"lat": 32.0}}, {("r1", "w", 2026): 50},
+                         {"w": {}, "ai": {"physical_rack_kw": 20.0}})  # an AI class: AI racks are a capacity of their own
     (root / "local.csv").write_text("region_id,existing_racks,retire_share_per_year,build_limit_racks_per_year,latency_ms,"
                                     "pue,grid_price_yuan_per_kwh,opex_yuan_per_rack_year,capex_yuan_per_rack\n"
-                                    "r1,10,0.05,1,1,1.5,0.6,8000,80000\n")
+                                    "r1,10,0.05,1,1,1.5,0.6,8000,80000\n"
+                                    "r2,10,0.05,1,1,1.5,0.6,8000,80000\n")  # two provinces: the national market
     return [_lp(root, EVERYTHING), _lp(root, HOURLY),
             _lp(root, {**HOURLY, "hourly": {**HOURLY["hourly"], "green_matching": "hourly"}})]
 

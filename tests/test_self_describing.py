@@ -44,7 +44,8 @@ def rederive(f: xr.Dataset) -> None:
 def layout(f: xr.Dataset) -> dict[str, tuple[int, tuple[int, ...]]]:
     """Column blocks of the LP (docs/math.md, Variables): name → (offset, shape)."""
     R, K, W, Y = (f.sizes[d] for d in ("region", "cluster", "workload", "year"))
-    shapes = {"x": (R, K, W, Y), "unmet": (R, W, Y), "build": (K, Y), "grid": (K, Y), "green": (K, Y),
+    shapes = {"x": (R, K, W, Y), "unmet": (R, W, Y), "build": (K, Y), "build_above": (K, Y), "build_ai": (K, Y), "retire": (K, Y),
+              "grid": (K, Y), "green": (K, Y),
               "util_short": (K, Y), "green_short": (K, Y), "west_short": (Y,)}
     out, off = {}, 0
     for name, shape in shapes.items():
@@ -67,14 +68,20 @@ def cost_vector(f: xr.Dataset) -> np.ndarray:
     H = float(f.attrs["hours_per_year"])
     crf = float(f["capital_recovery_factor"])
     annuity = np.cumsum(df[::-1])[::-1]  # a rack built in y' is paid in every year y ≥ y'
-    put("build", crf * f["capex_yuan_per_rack"].to_numpy()[:, None] * annuity[None, :])
+    capex, o = f["capex_yuan_per_rack"].to_numpy()[:, None], f["opex_yuan_per_rack_year"].to_numpy()[:, None]
+    s_f = float(f["fixed_opex_share"])  # fixed opex per rack in service: racks built add it, racks retired save it
+    put("build", (crf * capex + s_f * o) * annuity[None, :])
+    put("build_above", crf * float(f["above_plan_capex_premium"]) * capex * annuity[None, :])
+    put("retire", -s_f * o * annuity[None, :])
+    put("build_ai", crf * float(f["ai_capex_premium"]) * capex * annuity[None, :])
     e = f["cluster_co2_t_per_mwh"].to_numpy()[:, None]
     put("grid", df * H * (1000 * f["grid_price_yuan_per_kwh"].to_numpy()[:, None] + float(f["carbon_price_yuan_per_t"]) * e))
     put("green", df * H * 1000 * f["green_price_yuan_per_kwh"].to_numpy()[:, None])
     tau = f["transport_yuan_per_rack_year"].transpose("region", "cluster", "workload").to_numpy()
-    opex = f["opex_yuan_per_rack_year"].to_numpy()[None, :, None]  # per occupied rack-year at k
+    opex = (1 - s_f) * f["opex_yuan_per_rack_year"].to_numpy()[None, :, None]  # variable part, per occupied rack-year
     put("x", (tau + opex)[..., None] * df)
-    put("unmet", float(f["unmet_penalty_yuan_per_rack_year"]) * df)
+    fallback_t = float(f["fallback_co2_t_per_mwh"]) * H * float(f["fallback_pue"]) * f["kw_per_rack"].to_numpy() / 1000
+    put("unmet", (float(f["unmet_penalty_yuan_per_rack_year"]) + float(f["carbon_price_yuan_per_t"]) * fallback_t)[:, None] * df)
     P = float(f["policy_penalty_yuan_per_rack_year"])
     put("util_short", P * df)
     put("green_short", P * f["racks_per_mw"].to_numpy()[:, None] * df)
@@ -92,14 +99,23 @@ def local_cost(f: xr.Dataset) -> float:
     kwh = H * f["local_pue"].to_numpy()[:, None] * f["kw_per_rack"].to_numpy()[None, :]  # (R, W) per rack-year
     e = f["region_co2_t_per_mwh"].to_numpy()[:, None]
     per_rack = (kwh * (f["local_grid_price_yuan_per_kwh"].to_numpy()[:, None] + float(f["carbon_price_yuan_per_t"]) * e / 1000)
-                + f["local_opex_yuan_per_rack_year"].to_numpy()[:, None])
+                + (1 - float(f["fixed_opex_share"])) * f["local_opex_yuan_per_rack_year"].to_numpy()[:, None])
     annuity = np.cumsum(df[::-1])[::-1]
     capex = float(f["capital_recovery_factor"]) * f["local_capex_yuan_per_rack"].to_numpy()[:, None] * annuity[None, :]
-    return float((per_rack[..., None] * local * df).sum() + (capex * f["local_build"].transpose("region", "year").to_numpy()).sum())
+    fixed = float(f["fixed_opex_share"]) * f["local_opex_yuan_per_rack_year"].to_numpy()[:, None] * annuity[None, :]
+    added, retired = (f[v].transpose("region", "year").to_numpy() for v in ("local_build", "local_retire"))
+    # the national market: r's work in s's stock pays s's per-rack cost and the transport r → s
+    remote = f["remote_served"].transpose("region", "stock", "workload", "year").to_numpy()
+    tau = f["remote_transport_yuan_per_rack_year"].transpose("region", "stock", "workload").to_numpy()
+    own = local - remote.sum(axis=1)  # local_served counts the work served in another's stock too
+    return float((per_rack[..., None] * own * df).sum() + ((per_rack[None] + tau)[..., None] * remote * df).sum()
+                 + ((capex + fixed) * added - fixed * retired).sum())
 
 
 def decisions(f: xr.Dataset) -> np.ndarray:
-    names = {"x": "allocation", "unmet": "unmet", "build": "build", "grid": "grid_mw", "green": "green_mw",
+    names = {"x": "allocation", "unmet": "unmet", "build": "build", "build_above": "build_above_plan", "build_ai": "build_ai",
+             "retire": "retire",
+             "grid": "grid_mw", "green": "green_mw",
              "util_short": "utilisation_shortfall", "green_short": "green_shortfall_mw", "west_short": "west_shortfall"}
     order = {"x": ("region", "cluster", "workload", "year"), "unmet": ("region", "workload", "year")}
     return np.concatenate([f[v].transpose(*order.get(k, f[v].dims)).to_numpy().ravel() for k, v in names.items()])

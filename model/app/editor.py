@@ -256,7 +256,7 @@ def _on_optional(path: str) -> None:
     if ss.get(f"{P}on.{path}"):
         if path == "policy.emission_cap_t":
             res = state.current_result()
-            value = round(float(res["emissions_t"].sum()), -5) if res is not None else 40_000_000.0
+            value = round(float(res["total_emissions_t"].sum()), -5) if res is not None else 40_000_000.0
         else:
             value = levers.MODULAR_DEFAULT_BLOCK
     else:

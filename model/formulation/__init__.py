@@ -9,14 +9,14 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from . import capacity, demand, hourly, local, objective, policy, power, resilience, variables, water
+from . import capacity, demand, hourly, local, market, objective, policy, power, resilience, variables, water
 from .blocks import LinearProgram
 from .family import LIMITS, Family
 from .index import Index, build_index
 
-FAMILIES: tuple[Family, ...] = (variables.FAMILIES + local.FAMILIES[:1] + demand.FAMILIES + capacity.FAMILIES
+FAMILIES: tuple[Family, ...] = (variables.FAMILIES + local.FAMILIES[:1] + market.VARS + demand.FAMILIES + capacity.FAMILIES
                                 + power.FAMILIES + hourly.FAMILIES + policy.FAMILIES + water.FAMILIES + objective.FAMILIES
-                                + hourly.COST_FAMILIES + local.FAMILIES[1:] + resilience.FAMILIES)
+                                + hourly.COST_FAMILIES + local.FAMILIES[1:] + market.COSTS + resilience.FAMILIES)
 BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
 
 

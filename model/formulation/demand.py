@@ -8,22 +8,22 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from . import local
+from . import contrib
 from .blocks import Bound, RowBlock, Term
 from .family import Family
 from .index import Index
 
 
 def demand_balance(ix: Index, inp: xr.Dataset) -> RowBlock:
-    """demand_balance[r,w,y]:  Σ_{k:(r,k,w)∈A} x[r,k,w,y] + local[r,w,y] + unmet[r,w,y] = D[r,w,y]   (local only with local supply)"""
+    """demand_balance[r,w,y]:  Σ_{k:(r,k,w)∈A} x[r,k,w,y] + local[r,w,y] + Σ_{s:(r,s,w)∈M} remote[r,s,w,y] + unmet[r,w,y] = D[r,w,y]
+    (local only with local supply, remote only on the national market)"""
     D = inp["demand"].transpose("region", "workload", "year").to_numpy().ravel()
     n_x = ix.A * ix.Y
     x_row = (ix.per_arc_year(ix.arc_r * ix.W + ix.arc_w)) * ix.Y + ix.x_year()
     labels = [(r, w, y) for r in ix.regions for w in ix.workloads for y in ix.years]
     terms = [Term("x", x_row, np.arange(n_x), np.ones(n_x)),
              Term("unmet", np.arange(D.size), np.arange(D.size), np.ones(D.size))]
-    if local.has_local_supply(inp):
-        terms.append(local.local_supply_term(ix))
+    terms += contrib.terms("demand_balance", ix, inp)  # the provinces' stock, the national market
     return RowBlock("demand_balance", ("region", "workload", "year"), labels, terms, lo=D.copy(), hi=D.copy())
 
 

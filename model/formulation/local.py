@@ -1,9 +1,12 @@
 """Existing data-center stock of each province outside the clusters ("local supply", ``local.csv``).
 
-Variables ``local[r,w,y]`` (racks of region r's class-w work served in r's own stock) and
-``local_build[r,y]`` (racks added to that stock). The stock enters ``demand_balance`` (+ local) and
-the carbon budget ``emission_cap`` (its grid emissions); S[r,y] = existing[r] · max(0, 1 − ρ[r] · (y − y0))
-is the stock left after straight-line retirement. All local power is grid power (no green
+Variables ``local[r,w,y]`` (racks of region r's class-w work served in r's own stock),
+``local_build[r,y]`` (racks added to that stock) and ``local_retire[r,y]`` (racks retired early to
+save their fixed opex). The stock enters ``demand_balance`` (+ local) and the carbon budget
+``emission_cap`` (its grid emissions, ``quantities.emissions``); S[r,y] = existing[r] · max(0, 1 − ρ[r] · (y − y0))
+is the stock left after straight-line retirement. Opex is split like the clusters': the variable
+part (1 − s_f) · o[r] per occupied rack, the fixed part s_f · o[r] per rack in service, of which
+the stock's own (S[r,y]) is sunk and reported beside the objective. All local power is grid power (no green
 procurement is modelled outside the clusters). Every family applies only when the dataset has a
 ``local.csv`` with some stock or growth (and the scenario keeps ``local_supply: true``).
 """
@@ -14,6 +17,7 @@ from itertools import product
 import numpy as np
 import xarray as xr
 
+from . import contrib, quantities
 from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock
 from .family import Family
 from .index import Index
@@ -30,6 +34,8 @@ def local_variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
                           list(product(ix.regions, ix.workloads, ix.years)), "racks served in the province's own stock"),
         "local_build": VarBlock("local_build", ("region", "year"), list(product(ix.regions, ix.years)),
                                 "racks added to the province's own stock"),
+        "local_retire": VarBlock("local_retire", ("region", "year"), list(product(ix.regions, ix.years)),
+                                 "racks of the province's own stock retired early"),
     }
 
 
@@ -39,28 +45,31 @@ def local_supply_term(ix: Index) -> Term:
     return Term("local", np.arange(n), np.arange(n), np.ones(n))
 
 
-def local_emissions_t_per_rack_year(inp: xr.Dataset) -> np.ndarray:
-    """(R, W): tCO2 per rack-year served in the province's own stock, e[r] · H · PUE[r] · kW[w] / 1000."""
-    H = float(inp.attrs["hours_per_year"])
-    return (inp["region_co2_t_per_mwh"].to_numpy() * inp["local_pue"].to_numpy())[:, None] * H * inp["kw_per_rack"].to_numpy()[None, :] / 1000.0
-
-
-def local_emissions_term(ix: Index, inp: xr.Dataset) -> Term:
-    """Local emissions in the single emission_cap row."""
-    n = ix.R * ix.W * ix.Y
-    return Term("local", np.zeros(n, dtype=np.int64), np.arange(n), np.repeat(local_emissions_t_per_rack_year(inp).ravel(), ix.Y))
+def _cumulative(ix: Index, var: str, sign: float) -> Term:
+    """Term sign · Σ_{y'≤y} var[r,y'] for rows (r, y)."""
+    Y = ix.Y
+    rr, t, tp = np.nonzero(np.broadcast_to(np.tril(np.ones((Y, Y), bool)), (ix.R, Y, Y)))
+    return Term(var, rr * Y + t, rr * Y + tp, np.full(rr.size, sign))
 
 
 def local_capacity(ix: Index, inp: xr.Dataset) -> RowBlock:
-    """local_capacity[r,y]:  Σ_w local[r,w,y] − Σ_{y'≤y} local_build[r,y'] ≤ S[r,y]"""
+    """local_capacity[r,y]:  Σ_w local[r,w,y] + Σ_{(r',r,w)∈M} remote[r',r,w,y] − Σ_{y'≤y} local_build[r,y'] + Σ_{y'≤y} local_retire[r,y'] ≤ S[r,y]
+    (the remote term only on the national market, market.py)"""
     R, W, Y = ix.R, ix.W, ix.Y
     r, _, y = np.meshgrid(np.arange(R), np.arange(W), np.arange(Y), indexing="ij")
-    rr, t, tp = np.nonzero(np.broadcast_to(np.tril(np.ones((Y, Y), bool)), (R, Y, Y)))
     hi = inp["local_available_racks"].transpose("region", "year").to_numpy().ravel()
-    return RowBlock("local_capacity", ("region", "year"), list(product(ix.regions, ix.years)),
-                    [Term("local", (r * Y + y).ravel(), np.arange(R * W * Y), np.ones(R * W * Y)),
-                     Term("local_build", rr * Y + t, rr * Y + tp, -np.ones(rr.size))],
+    terms = [Term("local", (r * Y + y).ravel(), np.arange(R * W * Y), np.ones(R * W * Y)),
+             _cumulative(ix, "local_build", -1.0), _cumulative(ix, "local_retire", 1.0),
+             *contrib.terms("local_capacity", ix, inp)]  # the national market (market.py)
+    return RowBlock("local_capacity", ("region", "year"), list(product(ix.regions, ix.years)), terms,
                     lo=np.full(R * Y, -np.inf), hi=hi)
+
+
+def local_retire_limit(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """local_retire_limit[r,y]:  Σ_{y'≤y} local_retire[r,y'] ≤ S[r,y]"""
+    hi = inp["local_available_racks"].transpose("region", "year").to_numpy().ravel()
+    return RowBlock("local_retire_limit", ("region", "year"), list(product(ix.regions, ix.years)),
+                    [_cumulative(ix, "local_retire", 1.0)], lo=np.full(hi.size, -np.inf), hi=hi)
 
 
 def local_build_limit(ix: Index, inp: xr.Dataset) -> Bound:
@@ -90,14 +99,24 @@ def local_electricity(ix: Index, inp: xr.Dataset) -> CostTerm:
 
 def local_carbon(ix: Index, inp: xr.Dataset) -> CostTerm:
     """local_carbon = Σ_{r,w,y} δ_y · P_CO2 · e[r] · 8760 · PUE[r] · kW[w] / 1000 · local[r,w,y]"""
-    coef = float(inp["carbon_price_yuan_per_t"]) * local_emissions_t_per_rack_year(inp)
+    coef = float(inp["carbon_price_yuan_per_t"]) * quantities.local_t_per_rack_year(inp)
     return CostTerm("local_carbon", [("local", np.arange(ix.R * ix.W * ix.Y), _per_rwy(ix, inp, coef))])
 
 
 def local_opex(ix: Index, inp: xr.Dataset) -> CostTerm:
-    """local_opex = Σ_{r,w,y} δ_y · o[r] · local[r,w,y]"""
-    coef = np.broadcast_to(inp["local_opex_yuan_per_rack_year"].to_numpy()[:, None], (ix.R, ix.W))
+    """local_opex = Σ_{r,w,y} δ_y · (1 − s_f) · o[r] · local[r,w,y]"""
+    o = (1 - float(inp["fixed_opex_share"])) * inp["local_opex_yuan_per_rack_year"].to_numpy()
+    coef = np.broadcast_to(o[:, None], (ix.R, ix.W))
     return CostTerm("local_opex", [("local", np.arange(ix.R * ix.W * ix.Y), _per_rwy(ix, inp, coef))])
+
+
+def local_opex_fixed(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """local_opex_fixed = Σ_{r,y} δ_y · s_f · o[r] · (Σ_{y'≤y} local_build[r,y'] − Σ_{y'≤y} local_retire[r,y'])"""
+    df = inp["discount_factor"].to_numpy()
+    annuity = np.cumsum(df[::-1])[::-1]
+    coef = (float(inp["fixed_opex_share"]) * inp["local_opex_yuan_per_rack_year"].to_numpy()[:, None] * annuity[None, :]).ravel()
+    ry = np.arange(ix.R * ix.Y)
+    return CostTerm("local_opex_fixed", [("local_build", ry, coef), ("local_retire", ry, -coef)])
 
 
 def local_capex(ix: Index, inp: xr.Dataset) -> CostTerm:
@@ -108,10 +127,22 @@ def local_capex(ix: Index, inp: xr.Dataset) -> CostTerm:
     return CostTerm("local_capex", [("local_build", np.arange(ix.R * ix.Y), coef.ravel())])
 
 
+def local_emissions(ix: Index, inp: xr.Dataset) -> quantities.Contribution:
+    """tCO2 of local[r,w,y]: e[r] · 8760 · PUE_loc[r] · kW[w] / 1000, attributed to r."""
+    rwy = np.arange(ix.R * ix.W * ix.Y)
+    return quantities.Contribution("local", "local", "region", rwy, np.repeat(quantities.local_t_per_rack_year(inp).ravel(), ix.Y),
+                                   rwy // (ix.W * ix.Y), rwy % ix.Y)
+
+
+contrib.contribute("demand_balance", has_local_supply, lambda ix, inp: local_supply_term(ix))
+quantities.emitter(has_local_supply, local_emissions)
+
 FAMILIES = (
     Family("local_variables", "vars", local_variables, when=has_local_supply),
     Family("local_capacity", "rows", local_capacity, when=has_local_supply,
            conflict="the own data-center stock of {region} (after retirement and growth) in {year}"),
+    Family("local_retire_limit", "rows", local_retire_limit, when=has_local_supply,
+           conflict="early retirement of {region}'s own stock is at most the stock left in {year}"),
     Family("local_build_limit", "bound", local_build_limit, when=has_local_supply,
            conflict="yearly growth limit of the own data-center stock of {region} in {year}"),
     Family("local_latency", "bound", local_latency, when=has_local_supply,
@@ -119,5 +150,6 @@ FAMILIES = (
     Family("local_electricity", "cost", local_electricity, when=has_local_supply),
     Family("local_carbon", "cost", local_carbon, when=has_local_supply),
     Family("local_opex", "cost", local_opex, when=has_local_supply),
+    Family("local_opex_fixed", "cost", local_opex_fixed, when=has_local_supply),
     Family("local_capex", "cost", local_capex, when=has_local_supply),
 )

@@ -3,7 +3,13 @@
 δ_y = (1 + ρ)^-(y − y0) is the discount factor, H = 8760 h, CRF = ρ / (1 − (1 + ρ)^-L) the capital
 recovery factor. Built racks are paid as annuities in the years of the horizon after they are
 built (no value beyond the horizon); installed racks are sunk. τ = data volume × (tariff + tariff
-per 1000 km × route km). A MW of green shortfall at cluster k is priced like the standard racks
+per 1000 km × route km). Operating cost o[k] per rack-year is split by the fixed share s_f: the
+variable part (1 − s_f) · o[k] is paid per occupied rack, the fixed part s_f · o[k] per rack in
+service (space, power contract, staff). The fixed part of the installed stock is sunk unless
+racks are retired early: the objective carries only what the plan changes, s_f · o[k] · (racks
+built − racks retired), and the sunk rest is reported beside it (``model.results``).
+Emissions come from ``quantities.emissions``: one declaration for the budget, the carbon price
+and the results. A MW of green shortfall at cluster k is priced like the standard racks
 (2.5 kW IT) one facility MW powers there, ρ_k = 1000 / (2.5 · PUE[k]) (320 racks at PUE 1.25).
 """
 from __future__ import annotations
@@ -13,7 +19,8 @@ import xarray as xr
 
 from ..inputs.schema import STANDARD_RACK_KW
 from .blocks import CostTerm
-from .capacity import modular
+from . import quantities
+from .capacity import has_ai_capacity, modular
 from .hourly import green_contract_cost
 from .family import Family
 from .index import Index
@@ -45,6 +52,20 @@ def capex(ix: Index, inp: xr.Dataset) -> CostTerm:
     return CostTerm("capex", [("build", np.arange(ix.K * ix.Y), coef)])
 
 
+def capex_above_plan(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """capex_above_plan = Σ_{k,y} δ_y · CRF · π_plan · capex[k] · Σ_{y'≤y} build_above[k,y']"""
+    coef = (float(inp["capital_recovery_factor"]) * float(inp["above_plan_capex_premium"])
+            * _per_k(ix, inp, "capex_yuan_per_rack") * _annuity_years(ix, inp))
+    return CostTerm("capex_above_plan", [("build_above", np.arange(ix.K * ix.Y), coef)])
+
+
+def capex_ai(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """capex_ai = Σ_{k,y} δ_y · CRF · π_AI · capex[k] · Σ_{y'≤y} build_ai[k,y']   (AI fit-out: liquid cooling)"""
+    coef = (float(inp["capital_recovery_factor"]) * float(inp["ai_capex_premium"])
+            * _per_k(ix, inp, "capex_yuan_per_rack") * _annuity_years(ix, inp))
+    return CostTerm("capex_ai", [("build_ai", np.arange(ix.K * ix.Y), coef)])
+
+
 def electricity(ix: Index, inp: xr.Dataset) -> CostTerm:
     """electricity = Σ_{k,y} δ_y · 8760 · 1000 · (p_grid[k] · grid[k,y] + p_green[k] · green[k,y])
 
@@ -66,16 +87,35 @@ def transport(ix: Index, inp: xr.Dataset) -> CostTerm:
 
 
 def opex(ix: Index, inp: xr.Dataset) -> CostTerm:
-    """opex = Σ_{(r,k,w)∈A, y} δ_y · o[k] · x[r,k,w,y]   (space, staff, maintenance per occupied rack)"""
-    coef = ix.per_arc_year(inp["opex_yuan_per_rack_year"].to_numpy()[ix.arc_k]) * np.tile(inp["discount_factor"].to_numpy(), ix.A)
+    """opex = Σ_{(r,k,w)∈A, y} δ_y · (1 − s_f) · o[k] · x[r,k,w,y]   (the variable part, per occupied rack)"""
+    o = (1 - float(inp["fixed_opex_share"])) * inp["opex_yuan_per_rack_year"].to_numpy()
+    coef = ix.per_arc_year(o[ix.arc_k]) * np.tile(inp["discount_factor"].to_numpy(), ix.A)
     return CostTerm("opex", [("x", np.arange(ix.A * ix.Y), coef)])
+
+
+def opex_fixed(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """opex_fixed = Σ_{k,y} δ_y · s_f · o[k] · (Σ_{y'≤y} build[k,y'] − Σ_{y'≤y} retire[k,y'])
+    (per rack in service; the installed stock's part is sunk)"""
+    coef = float(inp["fixed_opex_share"]) * _per_k(ix, inp, "opex_yuan_per_rack_year") * _annuity_years(ix, inp)
+    ky = np.arange(ix.K * ix.Y)
+    return CostTerm("opex_fixed", [("build", ky, coef), ("retire", ky, -coef)])
 
 
 def carbon(ix: Index, inp: xr.Dataset) -> CostTerm:
     """carbon = Σ_{k,y} δ_y · P_CO2 · e[k] · 8760 · grid[k,y]"""
-    coef = (_df_ky(ix, inp) * float(inp.attrs["hours_per_year"]) * float(inp["carbon_price_yuan_per_t"])
-            * _per_k(ix, inp, "cluster_co2_t_per_mwh"))
-    return CostTerm("carbon", [("grid", np.arange(ix.K * ix.Y), coef)])
+    return _priced(ix, inp, "carbon", "clusters")
+
+
+def unmet_carbon(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """unmet_carbon = Σ_{r,w,y} δ_y · P_CO2 · e_fb · 8760 · PUE_fb · kW[w] / 1000 · unmet[r,w,y]   (served outside the plan)"""
+    return _priced(ix, inp, "unmet_carbon", "unmet")
+
+
+def _priced(ix: Index, inp: xr.Dataset, term: str, contribution: str) -> CostTerm:
+    """The carbon price on one emission contribution (``quantities.emissions``), discounted."""
+    c = next(c for c in quantities.emissions(ix, inp) if c.name == contribution)
+    df = inp["discount_factor"].to_numpy()
+    return CostTerm(term, [(c.var, c.col, c.coef * df[c.year] * float(inp["carbon_price_yuan_per_t"]))])
 
 
 def unmet_penalty(ix: Index, inp: xr.Dataset) -> CostTerm:
@@ -101,10 +141,14 @@ def block_fixed(ix: Index, inp: xr.Dataset) -> CostTerm:
 
 FAMILIES = (
     Family("capex", "cost", capex),
+    Family("capex_above_plan", "cost", capex_above_plan),
+    Family("capex_ai", "cost", capex_ai, when=has_ai_capacity),
     Family("electricity", "cost", electricity),
     Family("transport", "cost", transport),
     Family("opex", "cost", opex),
+    Family("opex_fixed", "cost", opex_fixed),
     Family("carbon", "cost", carbon),
+    Family("unmet_carbon", "cost", unmet_carbon),
     Family("unmet_penalty", "cost", unmet_penalty),
     Family("policy_penalty", "cost", policy_penalty),
     Family("block_fixed", "cost", block_fixed, when=modular),

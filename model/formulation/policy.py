@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from . import local
+from . import quantities
 from .blocks import RowBlock, Term
-from .capacity import cumulative_build_term
+from .capacity import occupiable_terms
 from .family import Family
 from .index import Index
 
@@ -23,15 +23,17 @@ def _cluster_year_labels(ix: Index):
 
 
 def utilisation_floor(ix: Index, inp: xr.Dataset) -> RowBlock:
-    """utilisation_floor[k,y]:  Σ_{r,w} x[r,k,w,y] + util_short[k,y] ≥ φ · a[k,y] · (installed[k] + Σ_{y'≤y} build[k,y'])"""
-    f = float(inp["utilisation_floor"])
-    fa = f * inp["available"].transpose("cluster", "year").to_numpy()
+    """utilisation_floor[k,y]:  Σ_{r,w} x[r,k,w,y] + util_short[k,y]
+        − φ · a[k,y] · Σ_{y'≤y} u[y,y'] · build[k,y'] ≥ φ · a[k,y] · u_0[y] · installed[k]
+
+    A rack still filling up counts for the share it can hold (u, u_0: ``capacity.py``); racks
+    retired early still count, so that retiring idle racks is no way round the floor."""
+    fa = float(inp["utilisation_floor"]) * inp["available"].transpose("cluster", "year").to_numpy()
     n_x, n = ix.A * ix.Y, ix.K * ix.Y
-    lo = (fa * inp["installed_racks"].to_numpy()[:, None]).ravel()
+    terms, lo = occupiable_terms(ix, inp, fa)
     return RowBlock("utilisation_floor", ("cluster", "year"), _cluster_year_labels(ix),
                     [Term("x", ix.per_arc_year(ix.arc_k) * ix.Y + ix.x_year(), np.arange(n_x), np.ones(n_x)),
-                     cumulative_build_term(ix, -fa),
-                     Term("util_short", np.arange(n), np.arange(n), np.ones(n))],
+                     *[t for t in terms if t.var == "build"], Term("util_short", np.arange(n), np.arange(n), np.ones(n))],
                     lo=lo, hi=np.full(n, np.inf))
 
 
@@ -70,14 +72,11 @@ NO_CAP = 1e20
 
 
 def emission_cap(ix: Index, inp: xr.Dataset) -> RowBlock:
-    """emission_cap:  Σ_{k,y} e[k] · 8760 · grid[k,y] + Σ_{r,w,y} e[r] · 8760 · PUE_loc[r] · kW[w] / 1000 · local[r,w,y] ≤ C
-    (tCO2 over the horizon; the local term only with local supply)"""
+    """emission_cap:  Σ_{k,y} e[k] · 8760 · grid[k,y] + Σ_{r,w,y} e[r] · 8760 · PUE_loc[r] · kW[w] / 1000 · local[r,w,y]
+        + Σ_{(r,s,w)∈M,y} e[s] · 8760 · PUE_loc[s] · kW[w] / 1000 · remote[r,s,w,y] + Σ_{r,w,y} e_fb · 8760 · PUE_fb · kW[w] / 1000 · unmet[r,w,y] ≤ C
+    (tCO2 over the horizon; the local terms only with local supply; unmet work emits at the fallback factor)"""
     cap = float(inp["emission_cap_t"])
-    n = ix.K * ix.Y
-    ef = np.repeat(inp["cluster_co2_t_per_mwh"].to_numpy(), ix.Y) * float(inp.attrs["hours_per_year"])
-    terms = [Term("grid", np.zeros(n, dtype=np.int64), np.arange(n), ef)]
-    if local.has_local_supply(inp):
-        terms.append(local.local_emissions_term(ix, inp))
+    terms = [Term(c.var, np.zeros(c.col.size, dtype=np.int64), c.col, c.coef) for c in quantities.emissions(ix, inp)]
     return RowBlock("emission_cap", (), [()], terms,
                     lo=np.array([-np.inf]), hi=np.array([NO_CAP if np.isnan(cap) else cap]))
 

@@ -16,7 +16,7 @@ import numpy as np
 import xarray as xr
 
 from .blocks import CostTerm, RowBlock, Term, VarBlock
-from .capacity import cumulative_build_term
+from .capacity import occupiable_terms
 from .family import Family
 from .index import Index
 
@@ -100,22 +100,25 @@ def _load_terms(ix: Index, p: Pairs, per_arc: np.ndarray) -> list[Term]:
 
 
 def n1_spare_capacity(ix: Index, inp: xr.Dataset) -> RowBlock:
-    """n1_spare_capacity[f,k,y]:  Σ_{r,w} (x[r,k,w,y] + reserve[f,r,k,w,y]) − a[k,y] · Σ_{y'≤y} build[k,y'] ≤ a[k,y] · installed[k]"""
+    """n1_spare_capacity[f,k,y]:  Σ_{r,w} (x[r,k,w,y] + reserve[f,r,k,w,y])
+        − a[k,y] · (Σ_{y'≤y} u[y,y'] · build[k,y'] − u_0[y] · Σ_{y'≤y} retire[k,y'])
+        ≤ a[k,y] · u_0[y] · installed[k]"""
     p = pairs(ix)
     K, Y = ix.K, ix.Y
     av = inp["available"].transpose("cluster", "year").to_numpy()
     labels = _fk_labels(ix)
-    k_of_row = np.array([k for f in range(K) for k in range(K) if k != f])
-    a_rows = av[k_of_row]  # (K(K−1), Y)
-    build = cumulative_build_term(ix, -av)  # rows (k, y); repeated for every failed f ≠ k
-    kk, y = np.divmod(build.row, Y)
-    f = np.tile(np.arange(K), build.row.size)
-    kk, y, col, coef = (np.repeat(v, K) for v in (kk, y, build.col, build.coef))
-    keep = f != kk
-    b_row = (f * (K - 1) + np.where(kk > f, kk - 1, kk))[keep] * Y + y[keep]
-    hi = (a_rows * inp["installed_racks"].to_numpy()[k_of_row][:, None]).ravel()
+    terms, hi_ky = occupiable_terms(ix, inp, av)  # rows (k, y); repeated for every failed f ≠ k
+    repeated = []
+    for t in terms:
+        kk, y = np.divmod(t.row, Y)
+        f = np.tile(np.arange(K), t.row.size)
+        kk, y, col, coef = (np.repeat(v, K) for v in (kk, y, t.col, t.coef))
+        keep = f != kk
+        repeated.append(Term(t.var, (f * (K - 1) + np.where(kk > f, kk - 1, kk))[keep] * Y + y[keep], col[keep], coef[keep]))
+    k_of_row = np.array([k for f in range(K) for k in range(K) if k != f], dtype=np.int64)
+    hi = hi_ky.reshape(K, Y)[k_of_row].ravel()
     return RowBlock("n1_spare_capacity", ("failed", "cluster", "year"), labels,
-                    _load_terms(ix, p, np.ones(ix.A)) + [Term("build", b_row, col[keep], coef[keep])],
+                    _load_terms(ix, p, np.ones(ix.A)) + repeated,
                     lo=np.full(hi.size, -np.inf), hi=hi)
 
 

@@ -17,9 +17,9 @@ from .arrays import variable, variables
 from .dataset import Dataset, dataset_files, load_dataset, read_input_bytes
 from ..errors import InputError, did_you_mean, raise_all
 from .profiles import hourly_variables
-from .latency import distance_matrix, modelled_latency_ms, read_latency_matrix
+from .latency import LAYERS, distance_matrix, modelled_latency_ms, read_latency_matrix
 from .scenario import NO_BOUND, Scenario
-from .schema import SCENARIO_OVERRIDES, STANDARD_RACK_KW, overridable
+from .schema import DECISION_SETTINGS, SCENARIO_OVERRIDES, STANDARD_RACK_KW, overridable
 
 HOURS_PER_YEAR = 8760.0
 
@@ -123,7 +123,7 @@ def _availability(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
     return avail
 
 
-def _local_vars(ds: Dataset, wl: pd.DataFrame, years: list[int], use: bool) -> dict:
+def _local_vars(ds: Dataset, wl: pd.DataFrame, years: list[int], use: bool, price_scale: float) -> dict:
     """The stock outside the clusters, per province (zeros without local.csv): available[r,y] =
     existing[r] · max(0, 1 − retire[r] · (y − y0)); admissible for class w when its latency is within the bound."""
     R, regions = ("region",), list(ds.regions.index)
@@ -135,14 +135,48 @@ def _local_vars(ds: Dataset, wl: pd.DataFrame, years: list[int], use: bool) -> d
     lat = col("latency_ms", np.inf)
     return dict(
         local_available_racks=(("region", "year"), avail, {"units": "standard racks", "long_name": "local stock after retirement"}),
+        local_existing_racks=(R, col("existing_racks"), {"units": "standard racks", "long_name": "stock at the start of the horizon"}),
+        local_retire_share_per_year=(R, col("retire_share_per_year"), {
+            "units": "share of the first-year stock per year", "long_name": "straight-line retirement",
+            "derived_into": "local_available_racks = local_existing_racks * max(0, 1 - this * (year - year[0]))"}),
         local_build_limit_racks_per_year=(R, col("build_limit_racks_per_year"), {"units": "standard racks/yr"}),
         local_latency_ms=(R, lat, {"units": "ms"}),
         local_admissible=(("region", "workload"), np.isnan(bound)[None, :] | (lat[:, None] <= bound[None, :])),
         local_pue=(R, col("pue", 1.0)),
-        local_grid_price_yuan_per_kwh=(R, col("grid_price_yuan_per_kwh"), {"units": "yuan/kWh"}),
+        local_grid_price_yuan_per_kwh=(R, price_scale * col("grid_price_yuan_per_kwh"), {
+            "units": "yuan/kWh", "long_name": "after the scenario's electricity_price_scale",
+            "derived_from": "electricity_price_scale * local_grid_price_unscaled_yuan_per_kwh"}),
+        local_grid_price_unscaled_yuan_per_kwh=(R, col("grid_price_yuan_per_kwh"),
+                                                {"units": "yuan/kWh", "long_name": "before the scenario's price scale"}),
         local_opex_yuan_per_rack_year=(R, col("opex_yuan_per_rack_year"), {"units": "yuan/rack/yr"}),
         local_capex_yuan_per_rack=(R, col("capex_yuan_per_rack"), {"units": "yuan/rack"}),
     )
+def _remote_vars(ds: Dataset, wl: pd.DataFrame, local: dict, layer: str, settings_file: str) -> dict:
+    """The national market for the provinces' own stock: region r's non-real-time work of class w may
+    use province s's stock (s ≠ r) when the latency r → s (modelled between the provinces' capitals,
+    plus s's own access latency) is within the class bound; it pays transport like any arc."""
+    regions = ds.regions
+    dist = distance_matrix(regions, regions).to_numpy()
+    lat = modelled_latency_ms(pd.DataFrame(dist), ds.settings, layer, settings_file).to_numpy() + local["local_latency_ms"][1][None, :]
+    bound = wl["latency_bound_ms"].to_numpy(float)
+    has_stock = (local["local_available_racks"][1][:, 0] > 0) | (local["local_build_limit_racks_per_year"][1] > 0)
+    adm = ((np.isnan(bound)[None, None, :] | (lat[:, :, None] <= bound[None, None, :]))
+           & ~wl["realtime"].to_numpy(bool)[None, None, :] & ~np.eye(len(regions), dtype=bool)[:, :, None]
+           & has_stock[None, :, None])
+    st = ds.settings
+    tau = wl["data_tb_per_rack_year"].to_numpy()[None, None, :] * (
+        st["transport_yuan_per_tb"] + st["transport_yuan_per_tb_per_1000km"] * st["route_factor"] * dist[:, :, None] / 1000.0)
+    RS = ("region", "stock")
+    return dict(
+        remote_latency_ms=(RS, lat, {"units": "ms", "long_name": "one-way latency from region r's users to province s's stock",
+                                     "derived_from": "modelled latency between the capitals + local_latency_ms of s"}),
+        remote_admissible=(RS + ("workload",), adm, {"long_name": "non-real-time work of r may use s's stock (s ≠ r)"}),
+        remote_transport_yuan_per_rack_year=(RS + ("workload",), tau, {
+            "units": "yuan/rack/yr", "derived_from": "data_tb_per_rack_year * (transport_yuan_per_tb + "
+            "transport_yuan_per_tb_per_1000km * route_factor * distance between the capitals / 1000)"}),
+    )
+
+
 def _flat(doc: Any, prefix: str = "") -> dict[str, Any]:
     """Nested scenario document → {dotted path: scalar} (lists indexed: outages.0.years.1)."""
     items = doc.items() if isinstance(doc, dict) else enumerate(doc) if isinstance(doc, list) else None
@@ -251,9 +285,16 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             data_tb_per_rack_year=(W, wl["data_tb_per_rack_year"].to_numpy(float), {"units": "TB/rack/yr"}),
             **{c.name: (K, cl[c.name].fillna(c.empty).to_numpy(float), {"units": c.unit, "long_name": c.doc})
                for c in overridable("clusters.csv")},
+            installed_ai_racks=(K, np.minimum(cl["installed_ai_racks"].to_numpy(float), cl["installed_racks"].to_numpy(float))
+                                if "installed_ai_racks" in cl else np.full(len(clusters), np.nan), {
+                "units": "standard racks", "long_name": "installed racks fitted for AI (智算); NaN everywhere: no separate AI capacity",
+                "derived_from": "min(clusters.csv installed_ai_racks, installed_racks)"}),
+            ai_class=(W, wl["physical_rack_kw"].fillna(STANDARD_RACK_KW).to_numpy(float) > STANDARD_RACK_KW,
+                      {"long_name": "AI (GPU) class: its physical racks are denser than a standard rack"}),
             pflops_per_rack=(W, wl["pflops_per_rack"].fillna(0.0).to_numpy(float), {"units": "PFLOPS (FP16) per occupied rack"}),
             physical_rack_kw=(W, wl["physical_rack_kw"].fillna(STANDARD_RACK_KW).to_numpy(float), {"units": "kW IT per physical rack"}),
-            **_local_vars(ds, wl, years, sc.local_supply),
+            **(local := _local_vars(ds, wl, years, sc.local_supply, float(sc.electricity_price_scale))),
+            **_remote_vars(ds, wl, local, sc.latency_layer, str(Path(ds.path) / "settings.yaml")),
             **{c: (K, cl[c].to_numpy(float), {"units": "yuan/kWh", "long_name": "before the scenario's price scale"})
                for c in ("grid_price_unscaled_yuan_per_kwh", "green_price_unscaled_yuan_per_kwh")},
             electricity_price_scale=((), float(sc.electricity_price_scale),
@@ -286,10 +327,12 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
                          {"units": "standard racks", "long_name": "NaN: continuous builds"}),
             block_fixed_cost_yuan=((), 0.0 if sc.modular_builds is None else sc.modular_builds.fixed_cost_yuan_per_block),
             modular_relax=((), bool(sc.modular_builds and sc.modular_builds.relax)),
+            **{k: ((), float(st.get(k, default)), {"units": unit, "source": "settings.yaml" if k in st else "default"})
+               for k, (_, _, unit, default) in DECISION_SETTINGS.items()},
             **h_vars,
         )),
         coords=variables(dict(
-            region=regions, cluster=clusters, workload=workloads, year=years,
+            region=regions, cluster=clusters, workload=workloads, year=years, stock=regions,
             scenario_lever=np.array(list(lever_num), dtype=str),
             region_name_zh=(R, ds.regions["name_zh"].to_numpy(str)), region_name_en=(R, ds.regions["name_en"].to_numpy(str)),
             region_lat=(R, ds.regions["lat"].to_numpy(float)), region_lon=(R, ds.regions["lon"].to_numpy(float)),
@@ -305,6 +348,15 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
         attrs=dict(scenario=sc.name, dataset=ds.label, hours_per_year=HOURS_PER_YEAR, **h_attrs,
                    **{f"scenario.{k}": v for k, v in lever_text.items()}),
     )
+    # the layer's own route factor and overhead (ip / target differ from the optical route_factor)
+    factor_key, overhead_key = LAYERS[sc.latency_layer]
+    out["latency_layer_route_factor"] = ((), float(st.get(factor_key, np.nan)), {
+        "long_name": f"route factor of the {sc.latency_layer} layer ({factor_key})", "source": "settings.yaml"})
+    out["latency_layer_overhead_ms"] = ((), 0.0 if overhead_key is None else float(st.get(overhead_key, np.nan)), {
+        "units": "ms", "long_name": f"overhead of the {sc.latency_layer} layer ({overhead_key or 'none: 0'})"})
+    # prices in the inputs are after the scenario's scales (docs/math.md); say so where a column's doc says "before"
+    for c, scale in (("grid_price_yuan_per_kwh", "electricity_price_scale"), ("green_price_yuan_per_kwh", "green_price_scale")):
+        out[c].attrs.update(long_name=f"after the scenario's {scale}", derived_from=f"{scale} * {c.replace('_yuan', '_unscaled_yuan')}")
     # green_avail_mw is nameplate wind/solar potential; the annual model can draw at most its
     # annual mean output (docs/math.md, "Power")
     out["green_avail_avg_mw"] = variable(K, out["green_avail_mw"].to_numpy() * out["green_cf_annual"].to_numpy(),

@@ -96,6 +96,9 @@ FILES: dict[str, list[Column]] = {
                  "space, staff and maintenance per occupied standard rack-year, electricity excluded (empty: 0)", empty=0.0),
         _cluster("wue_l_per_kwh", "L/kWh", 0, 20, "水资源利用效率 WUE", "WUE", 0.1, "%.2f",
                  "on-site water per kWh of IT energy (empty: 0)", empty=0.0),
+        Column("installed_ai_racks", "float", "racks", 0, MAX_RACKS, optional=True,
+               doc="standard racks of the installed stock fitted for AI (智算, GPU) work; "
+                   "empty everywhere: no separate AI capacity"),
         _cluster("water_limit_m3_per_year", "m³/year", 0, 1e10, "年用水上限", "water limit", 1e5, "%.0f",
                  "yearly on-site water limit (empty: no limit)", empty=INF),
     ],
@@ -187,11 +190,28 @@ LEVERS: dict[str, tuple[float, float, str]] = {
     "outages.*.years.*": (2000, 2100, "year"),
 }
 
+# settings of the decision model (issue 18) a dataset may leave out:
+# key -> (lo, hi, unit, value when absent — the model as it was before the setting existed)
+DECISION_SETTINGS: dict[str, tuple[float, float, str, float]] = {
+    "fixed_opex_share": (0, 1, "share", 0.0),  # of opex paid per rack in service, not per occupied rack
+    "above_plan_capex_premium": (0, 10, "× capex", 0.0),  # extra capex of a rack beyond the plan
+    "site_potential_share_of_plan": (1, 10, "× planned", 1.0),  # physical potential (land, grid) / plan
+    "fill_installed_first_year": (0, 1, "share", 1.0),  # 上架 ramp: installed stock occupiable in y0
+    "fill_new_first_year": (0, 1, "share", 1.0),  # a new rack occupiable in its first year
+    "fill_gain_per_year": (0, 1, "share/yr", 0.0),  # occupiable share gained each year in service
+    "fill_max": (0, 1, "share", 1.0),  # occupiable share of a mature rack
+    "build_lead_years": (0, 5, "yr", 0.0),  # years from paying for a rack to its entering service
+    "ai_capex_premium": (0, 10, "× capex", 0.0),  # extra facility capex of a rack fitted for AI (liquid cooling)
+    "fallback_co2_t_per_mwh": (0, 2, "tCO2/MWh", 0.0),  # unmet work served outside the plan
+    "fallback_pue": (1, 3, "-", 1.0),
+}
+
 # settings.yaml keys a dataset may leave out; checked when present, needed only by the option that uses them
 OPTIONAL_SETTINGS: dict[str, tuple[float, float, str]] = {
     "route_factor_ip": (1, 5, "-"),  # latency_layer: ip
     "latency_overhead_ms_ip": (0, 50, "ms"),
     "route_factor_target": (1, 5, "-"),  # latency_layer: target
+    **{k: v[:3] for k, v in DECISION_SETTINGS.items()},
 }
 
 

@@ -81,8 +81,8 @@ def _green_score(a: _Arrays, name: str) -> float | None:
 KPIS: tuple[KPI, ...] = (
     KPI("status", "状态", "status", TEXT, lambda a: str(a.res.attrs["status"])),
     KPI("objective", "总成本", "total cost (objective)", YUAN, lambda a: float(a.res.attrs["objective"])),
-    KPI("emissions_tco2", "排放", "emissions (clusters + own stock)", TCO2,
-        lambda a: a.total("emissions_t") + a.total("local_emissions_t")),
+    KPI("emissions_tco2", "排放", "emissions (clusters + own stock + unmet at the fallback factor)", TCO2,
+        lambda a: a.total("total_emissions_t")),
     KPI("energy_mwh", "用电量", "energy (clusters + own stock)", MWH, lambda a: a.total("energy_mwh") + a.total("local_energy_mwh")),
     KPI("local_served_rack_years", "本地存量承接", "served in the provinces' own stock", RACK_YEARS, lambda a: a.total("local_served")),
     KPI("water_m3", "集群用水", "cluster water use", M3, lambda a: a.total("water_m3")),
@@ -91,6 +91,11 @@ KPIS: tuple[KPI, ...] = (
     KPI("demand_rack_years", "需求", "demand", RACK_YEARS, lambda a: a.total("demand")),
     KPI("served_rack_years", "已满足", "served", RACK_YEARS, lambda a: a.total("served")),
     KPI("unmet_rack_years", "未满足", "unmet demand", RACK_YEARS, lambda a: a.total("unmet")),
+    KPI("unmet_share", "未满足占比", "unmet share of demand", SHARE, lambda a: a.total("unmet") / max(a.total("demand"), 1e-9)),
+    KPI("idle_rack_years", "闲置机架", "idle racks (clusters + own stock)", RACK_YEARS,
+        lambda a: a.total("idle") + a.total("local_idle")),
+    KPI("sunk_cost", "沉没成本", "sunk cost (existing stock's fixed opex, outside the objective)", YUAN,
+        lambda a: a.total("sunk_cost")),
     KPI("built_racks", "新建机架", "racks built", RACKS, lambda a: a.total("build")),
     KPI("utilisation_mean", "平均上架率", "mean utilisation (load / capacity)", SHARE, _utilisation),
     KPI("utilisation_floor", "上架率下限", "utilisation floor", SHARE, lambda a: float(a("utilisation_floor")), cli=False),
@@ -109,7 +114,9 @@ BY_KEY = {k.key: k for k in KPIS}
 
 COST_ZH = {"capex": "投资", "electricity": "电费", "transport": "传输", "carbon": "碳成本",
            "unmet_penalty": "未满足惩罚", "policy_penalty": "政策缺口惩罚", "block_fixed": "模块固定成本",
-           "resilience_penalty": "N-1 缺口惩罚", "opex": "运营", "local_electricity": "本地电费",
+           "resilience_penalty": "N-1 缺口惩罚", "opex": "运营（可变）", "opex_fixed": "运营（固定，增减部分）",
+           "capex_above_plan": "规划外投资溢价", "unmet_carbon": "未满足碳成本",
+           "local_opex_fixed": "本地运营（固定，增减部分）", "local_electricity": "本地电费",
            "local_carbon": "本地碳成本", "local_opex": "本地运营", "local_capex": "本地投资", "storage": "储能"}
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import xarray as xr
 
 from ..formulation.blocks import LinearProgram
+from ..formulation.capacity import site_potential
 from ..solve.highs import HighsModel, Solution
 
 RULES = ("nearest", "cheapest", "greenest")
@@ -47,7 +48,7 @@ def greedy_allocation(inp: xr.Dataset, lp: LinearProgram, rule: str) -> np.ndarr
     r, k, w = ix.arc_r, ix.arc_k, ix.arc_w
     order = np.lexsort((inp["latency_ms"].to_numpy()[r, k], rule_score(inp, lp, rule)))
     demand = inp["demand"].transpose("region", "workload", "year").to_numpy()
-    installed, planned = inp["installed_racks"].to_numpy(), inp["planned_racks"].to_numpy()
+    installed, planned = inp["installed_racks"].to_numpy(), site_potential(inp)
     limit = inp["build_limit_racks_per_year"].to_numpy()
     avail = inp["available"].transpose("cluster", "year").to_numpy()
     supply_mw = (inp["grid_limit_mw"] + inp["green_avail_avg_mw"]).to_numpy()

@@ -10,8 +10,12 @@ import numpy as np
 import xarray as xr
 
 from .. import strict_json
+from ..formulation import quantities
 from ..formulation.blocks import LinearProgram
+from ..formulation.capacity import in_service, occupiable, site_potential
 from ..formulation.index import Index
+from ..formulation.market import remote_arcs
+from ..formulation.resilience import pairs
 from ..formulation.objective import racks_per_facility_mw
 from ..solve.highs import Solution
 from .hourly import annual_scores, hourly_results
@@ -33,6 +37,25 @@ def cost_by_term(lp: LinearProgram, col_value: np.ndarray) -> dict[str, float]:
             for ct in lp.costs}
 
 
+def sunk_costs(inp: xr.Dataset) -> dict[str, float]:
+    """Discounted yuan the existing stock costs whatever the plan: the fixed opex of the clusters'
+    installed racks and of the provinces' own stock (before any early retirement, which the
+    objective's ``opex_fixed`` / ``local_opex_fixed`` terms credit back)."""
+    df, s_f = inp["discount_factor"].to_numpy(), float(inp["fixed_opex_share"])
+    clusters = s_f * float((inp["opex_yuan_per_rack_year"] * inp["installed_racks"]).sum()) * float(df.sum())
+    local = s_f * float((inp["local_opex_yuan_per_rack_year"] * inp["local_available_racks"] * inp["discount_factor"]).sum())
+    return {"opex_fixed_installed": clusters, "local_opex_fixed_existing": local}
+
+
+def emissions_by_source(inp: xr.Dataset, lp: LinearProgram, v: np.ndarray) -> dict[str, np.ndarray]:
+    """tCO2 of each contribution (``quantities.emissions``) by its entity (cluster or region) and year."""
+    ix: Index = lp.index
+    off = lp.offsets()
+    return {c.name: c.by_entity_year(v[off[c.var]: off[c.var] + lp.variables[c.var].size],
+                                     ix.K if c.dim == "cluster" else ix.R, ix.Y)
+            for c in quantities.emissions(ix, inp)}
+
+
 def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: dict) -> xr.Dataset:
     ix: Index = lp.index
     R, K, W, Y = ix.R, ix.K, ix.W, ix.Y
@@ -43,18 +66,30 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
     alloc[ix.arc_r, ix.arc_k, ix.arc_w, :] = x_arc
     unmet = _block(lp, v, "unmet").reshape(R, W, Y)
     build = _block(lp, v, "build").reshape(K, Y)
+    retire = _block(lp, v, "retire").reshape(K, Y)
     grid = _block(lp, v, "grid").reshape(K, Y)
     green = _block(lp, v, "green").reshape(K, Y)
-    capacity = inp["installed_racks"].to_numpy()[:, None] + np.cumsum(build, axis=1)
+    capacity = in_service(inp, build, retire)
     has_local = "local" in lp.variables
     local = _block(lp, v, "local").reshape(R, W, Y) if has_local else np.zeros((R, W, Y))
     local_build = _block(lp, v, "local_build").reshape(R, Y) if has_local else np.zeros((R, Y))
-    local_mw = np.einsum("rwy,w->ry", local, inp["kw_per_rack"].to_numpy()) / 1000.0 * inp["local_pue"].to_numpy()[:, None]
+    local_retire = _block(lp, v, "local_retire").reshape(R, Y) if has_local else np.zeros((R, Y))
+    remote = np.zeros((R, R, W, Y))
+    if "remote" in lp.variables:
+        r_, s_, w_ = remote_arcs(ix, inp)
+        remote[r_, s_, w_, :] = _block(lp, v, "remote").reshape(r_.size, Y)
+    hosted = local.sum(axis=1) + remote.sum(axis=(0, 2))  # (R, Y): racks occupied in each province's stock
+    local_mw = (np.einsum("rwy,w->ry", local, inp["kw_per_rack"].to_numpy()) + np.einsum("rswy,w->sy", remote, inp["kw_per_rack"].to_numpy())
+                ) / 1000.0 * inp["local_pue"].to_numpy()[:, None]
+    local = local + remote.sum(axis=1)  # served for region r in the provinces' stock, its own or another's
+    local_capacity = (inp["local_available_racks"].transpose("region", "year").to_numpy()
+                      + np.cumsum(local_build, axis=1) - np.cumsum(local_retire, axis=1))
+    em = emissions_by_source(inp, lp, v)
+    sunk = sunk_costs(inp)
     wue = inp["wue_l_per_kwh"].to_numpy()[:, None]
     pflops = inp["pflops_per_rack"].to_numpy()
     load = alloc.sum(axis=(0, 2))
     it_mw = np.einsum("rkwy,w->ky", alloc, inp["kw_per_rack"].to_numpy()) / 1000.0
-    ef = inp["cluster_co2_t_per_mwh"].to_numpy()[:, None]
     lat = inp["latency_ms"].to_numpy()
     served_w = alloc.sum(axis=(0, 1))  # (W, Y)
     lat_w = np.einsum("rkwy,rk->wy", alloc, lat)
@@ -67,12 +102,24 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         unmet=(RWY, unmet, {"units": "standard racks"}),
         unmet_reason=(RWY, unmet_reasons(inp, lp, v, unmet).astype(str)),
         served=(RWY, alloc.sum(axis=1), {"units": "standard racks", "long_name": "served in the clusters"}),
-        local_served=(RWY, local, {"units": "standard racks", "long_name": "served in the province's own stock (outside the clusters)"}),
+        local_served=(RWY, local, {"units": "standard racks",
+                                   "long_name": "served in the provinces' stock outside the clusters (its own, or another's on the market)"}),
+        remote_served=(("region", "stock", "workload", "year"), remote, {
+            "units": "standard racks", "long_name": "region r's work served in province s's stock (the national market)"}),
         local_build=(("region", "year"), local_build, {"units": "standard racks"}),
-        local_capacity=(("region", "year"), inp["local_available_racks"].transpose("region", "year").to_numpy() + np.cumsum(local_build, axis=1),
-                        {"units": "standard racks", "long_name": "local stock after retirement + cumulative local builds"}),
-        local_energy_mwh=(("region", "year"), local_mw * H, {"units": "MWh"}),
-        local_emissions_t=(("region", "year"), inp["region_co2_t_per_mwh"].to_numpy()[:, None] * local_mw * H, {"units": "tCO2"}),
+        local_retire=(("region", "year"), local_retire, {"units": "standard racks", "long_name": "own stock retired early"}),
+        local_capacity=(("region", "year"), local_capacity,
+                        {"units": "standard racks", "long_name": "local stock after retirement + cumulative local builds − early retirement"}),
+        local_idle=(("region", "year"), local_capacity - hosted,
+                    {"units": "standard racks", "long_name": "own-stock racks in service but not occupied"}),
+        local_energy_mwh=(("region", "year"), local_mw * H, {"units": "MWh", "long_name": "by the province whose stock runs the work"}),
+        local_emissions_t=(("region", "year"), em.get("local", 0) + em.get("remote", 0) + np.zeros((R, Y)),
+                           {"units": "tCO2", "long_name": "by the province whose stock runs the work"}),
+        unmet_emissions_t=(("region", "year"), em["unmet"], {
+            "units": "tCO2", "long_name": "unmet work served outside the plan at the fallback factor",
+            "derived_from": "fallback_co2_t_per_mwh * 8760 * fallback_pue * kw_per_rack / 1000 * unmet"}),
+        unmet_share=(("year",), unmet.sum(axis=(0, 1)) / np.maximum(inp["demand"].sum(("region", "workload")).to_numpy(), TOL),
+                     {"long_name": "unmet / national demand"}),
         local_eflops=(RWY, local * pflops[None, :, None] / 1000.0, {"units": "EFLOPS (FP16)"}),
         water_m3=(KY, wue * it_mw * H, {"units": "m³", "long_name": "on-site water = WUE × IT energy"}),
         eflops=(("cluster", "workload", "year"), np.einsum("rkwy,w->kwy", alloc, pflops) / 1000.0,
@@ -80,7 +127,22 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         physical_racks=(("cluster", "workload", "year"), alloc.sum(axis=0) * STANDARD_RACK_KW / inp["physical_rack_kw"].to_numpy()[None, :, None],
                         {"units": "physical racks", "long_name": "standard racks × 2.5 kW / kW per physical rack"}),
         build=(KY, build, {"units": "standard racks"}),
-        capacity=(KY, capacity, {"units": "standard racks", "long_name": "installed + cumulative builds"}),
+        build_above_plan=(KY, _block(lp, v, "build_above").reshape(K, Y),
+                          {"units": "standard racks", "long_name": "of the builds, racks beyond the plan (at the higher cost)"}),
+        retire=(KY, retire, {"units": "standard racks", "long_name": "installed racks retired early"}),
+        build_ai=(KY, _block(lp, v, "build_ai").reshape(K, Y) if "build_ai" in lp.variables else np.zeros((K, Y)),
+                  {"units": "standard racks", "long_name": "of the builds, racks fitted for AI (智算)"}),
+        ai_capacity_racks=(KY, np.nan_to_num(inp["installed_ai_racks"].to_numpy())[:, None]
+                           + np.cumsum(_block(lp, v, "build_ai").reshape(K, Y) if "build_ai" in lp.variables else np.zeros((K, Y)), axis=1),
+                           {"units": "standard racks", "long_name": "racks fitted for AI: installed + cumulative AI builds"}),
+        plan_vs_optimum=(("cluster",), inp["installed_racks"].to_numpy() + build.sum(axis=1) - inp["planned_racks"].to_numpy(), {
+            "units": "standard racks", "long_name": "racks at the end of the horizon before retirement (installed + builds) − planned_racks"}),
+        site_potential_racks=(("cluster",), site_potential(inp), {"units": "standard racks",
+                              "derived_from": "max(site_potential_share_of_plan * planned_racks, installed_racks)"}),
+        capacity=(KY, capacity, {"units": "standard racks", "long_name": "in service: installed − early retirement + cumulative builds"}),
+        occupiable=(KY, occupiable(inp, build, retire), {"units": "standard racks",
+                    "long_name": "load the racks in service can hold after their fill-up (上架 ramp)"}),
+        idle=(KY, capacity - load, {"units": "standard racks", "long_name": "racks in service but not occupied"}),
         load=(KY, load, {"units": "standard racks"}),
         utilisation=(KY, np.divide(load, capacity, out=np.full_like(load, np.nan), where=capacity > 0),
                      {"long_name": "load / capacity (上架率)"}),
@@ -91,7 +153,11 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         facility_power_mw=(KY, grid + green, {"units": "MW"}),
         energy_mwh=(KY, (grid + green) * H, {"units": "MWh"}),
         green_shortfall_mw=(KY, _block(lp, v, "green_short").reshape(K, Y), {"units": "MW"}),
-        emissions_t=(KY, ef * grid * H, {"units": "tCO2"}),
+        emissions_t=(KY, em["clusters"], {"units": "tCO2", "long_name": "clusters' grid emissions"}),
+        total_emissions_t=(("year",), sum(e.sum(axis=0) for e in em.values()), {
+            "units": "tCO2", "long_name": "clusters + own stock + unmet at the fallback factor (the carbon budget's scope)"}),
+        sunk_cost=(("sunk_term",), np.array(list(sunk.values())), {
+            "units": "yuan (discounted)", "long_name": "the existing stock's fixed opex, paid whatever the plan (not in the objective)"}),
         west_shortfall=(("year",), _block(lp, v, "west_short"), {"units": "standard racks"}),
         latency_weighted_ms=(("workload", "year"),
                              np.divide(lat_w, served_w, out=np.full_like(lat_w, np.nan), where=served_w > TOL),
@@ -105,11 +171,17 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         np.add.at(n1, ix.arc_k, short)
         out["n1_shortfall"] = variable(("cluster", "year"), n1, {"units": "standard racks",
                                                                  "long_name": "load that could not be re-served if this cluster failed"})
+        p = pairs(ix)
+        moved = np.zeros((K, K, Y))  # (failed, cluster taking the load, year)
+        np.add.at(moved, (ix.arc_k[p.failed], ix.arc_k[p.serve]), _block(lp, v, "reserve").reshape(p.serve.size, Y))
+        out["n1_moved"] = variable(("failed", "cluster", "year"), moved, {
+            "units": "standard racks", "long_name": "load of the failed cluster re-served at this cluster (N-1 plan)"})
+        out = out.assign_coords(failed=list(ix.clusters))
     out = out.assign(**variables(hourly_results(inp, lp, v, sol.col_dual, sol.row_dual) if "grid_h" in lp.variables
                                  else annual_scores(inp, grid, green)))
     out["racks_per_mw"] = variable(("cluster",), racks_per_facility_mw(inp),
                                    {"long_name": "standard racks per facility MW: the price of a MW of green shortfall in policy_penalty"})
-    out = out.assign_coords(variables({"cost_term": list(costs)}))
+    out = out.assign_coords(variables({"cost_term": list(costs), "sunk_term": list(sunk)}))
     out.attrs.update(status=sol.status, objective=sol.objective,
                      manifest=strict_json.dumps(manifest, ensure_ascii=False, sort_keys=True),
                      **{k: manifest[k] for k in ("scenario_hash", "scenario_name")})
@@ -125,7 +197,8 @@ def attach_baselines(res: xr.Dataset, baselines: dict[str, xr.Dataset]) -> xr.Da
     out = res.assign(
         baseline_cost=(("baseline", "cost_term"), np.array([r["cost"].values for r in runs.values()]),
                        {"units": "yuan (discounted)"}),
-        baseline_emissions_t=(("baseline",), np.array([float(r["emissions_t"].sum()) for r in runs.values()]), {"units": "tCO2"}),
+        baseline_emissions_t=(("baseline",), np.array([float(r["total_emissions_t"].sum()) for r in runs.values()]),
+                              {"units": "tCO2", "long_name": "total_emissions_t of each run: the optimum's scope"}),
         baseline_unmet=(("baseline",), np.array([float(r["unmet"].sum()) for r in runs.values()]), {"units": "rack-years"}),
         baseline_latency_ms=(("baseline", "workload"), np.array([lat(r).values for r in runs.values()]), {"units": "ms"}),
         baseline_status=(("baseline",), np.array([r.attrs["status"] for r in runs.values()])),

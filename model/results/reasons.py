@@ -17,6 +17,8 @@ import xarray as xr
 
 from ..formulation import BY_NAME, FAMILIES
 from ..formulation.blocks import LinearProgram
+from ..formulation.capacity import fill_new
+from ..formulation.market import remote_arcs
 
 REASON_NO_ARC = "no admissible cluster within the latency bound"
 REASON_CAPACITY = "admissible clusters full (capacity, build or power limits)"
@@ -104,40 +106,74 @@ def full_clusters(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray,
     b = binding_limits(lp, col_value, counted)
     none = np.zeros((lp.index.K, lp.index.Y), bool)
     out_of_service = inp["available"].transpose("cluster", "year").to_numpy() == 0
-    racks_full = b.get("racks", none) & (b.get("build", none) | out_of_service)
+    # one more rack in year y needs a build in a year y' whose racks serve in y (u[y,y'] > 0, after the
+    # construction lead time): the build limit blocks it only when it binds in every such year
+    serves = fill_new(inp) > 0  # (Y, Y')
+    build_full = np.all(~serves[None, :, :] | b.get("build", none)[:, None, :], axis=2)
+    racks_full = b.get("racks", none) & (build_full | out_of_service)
     power_full = (b.get("grid", none) & b.get("green", none)) | b.get("power", none)
     return racks_full | power_full
 
 
-def local_full(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray) -> np.ndarray:
-    """(R, W, Y) True where region r's own stock cannot take one more rack of class w: beyond the
-    class's latency bound, or used up (after retirement) with its yearly growth limit reached."""
+def _budget_binds(lp: LinearProgram, col_value: np.ndarray) -> bool:
+    """The carbon budget row is at its limit."""
+    rb = next((rb for rb in lp.rows if rb.name == "emission_cap"), None)
+    if rb is None or not np.isfinite(rb.hi[0]) or rb.hi[0] >= 1e19:
+        return False
+    off = lp.offsets()
+    activity = sum(float(np.dot(t.coef, col_value[off[t.var] + t.col])) for t in rb.terms)
+    return bool(at_limit(np.array([activity]), rb.hi)[0])
+
+
+def local_full(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, counted: frozenset[str] = frozenset()) -> np.ndarray:
+    """(R, W, Y) True where no province's stock outside the clusters can take one more rack of region
+    r's class-w work: its own stock is beyond the class's latency bound or used up (after retirement,
+    with its yearly growth limit reached), and so is every other province's stock it may use on the
+    national market (``remote_admissible``). With ``emission_cap`` in ``counted`` and the budget
+    binding, a stock whose grid emits counts as held back too."""
     ix = lp.index
+    R, W, Y = ix.R, ix.W, ix.Y
     adm = inp["local_admissible"].transpose("region", "workload").to_numpy()[:, :, None]
     if "local" not in lp.variables:
-        return np.ones((ix.R, ix.W, ix.Y), bool)
+        return np.ones((R, W, Y), bool)
     off = lp.offsets()
-    local = col_value[off["local"]: off["local"] + ix.R * ix.W * ix.Y].reshape(ix.R, ix.W, ix.Y)
-    built = col_value[off["local_build"]: off["local_build"] + ix.R * ix.Y].reshape(ix.R, ix.Y)
-    cap = inp["local_available_racks"].transpose("region", "year").to_numpy() + np.cumsum(built, axis=1)
-    used_up = at_limit(local.sum(axis=1), cap) & at_limit(built, inp["local_build_limit_racks_per_year"].to_numpy()[:, None])
-    return ~adm | used_up[:, None, :]
+    block = lambda name, shape: col_value[off[name]: off[name] + int(np.prod(shape))].reshape(shape)  # noqa: E731
+    hosted = block("local", (R, W, Y)).sum(axis=1)
+    if "remote" in lp.variables:
+        r_, s_, w_ = remote_arcs(ix, inp)
+        np.add.at(hosted, s_, block("remote", (r_.size, Y)))
+    built = block("local_build", (R, Y))
+    cap = (inp["local_available_racks"].transpose("region", "year").to_numpy() + np.cumsum(built, axis=1)
+           - np.cumsum(block("local_retire", (R, Y)), axis=1))
+    used_up = at_limit(hosted, cap) & at_limit(built, inp["local_build_limit_racks_per_year"].to_numpy()[:, None])
+    if "emission_cap" in counted and _budget_binds(lp, col_value):
+        used_up |= (inp["region_co2_t_per_mwh"].to_numpy() > 0)[:, None]
+    own = ~adm | used_up[:, None, :]
+    if "remote_admissible" not in inp:
+        return own
+    remote = inp["remote_admissible"].transpose("region", "stock", "workload").to_numpy()  # (R, S, W)
+    others = np.all(~remote[:, :, :, None] | used_up[None, :, None, :], axis=1)  # (R, W, Y)
+    return own & others
 
 
 def unmet_reasons(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, unmet: np.ndarray) -> np.ndarray:
     """One reason per (region, workload, year) with unmet demand ('' where all is served)."""
     adm = inp["admissible"].transpose("region", "cluster", "workload").to_numpy()
-    own = local_full(inp, lp, col_value)  # the province's own stock counts as one more supplier
-    has_arc = adm.any(axis=1) | ~own.all(axis=2)  # (R, W)
+    # the provinces' stock counts as one more supplier (its own, and others' on the national market)
+    stock_arc = inp["local_admissible"].transpose("region", "workload").to_numpy() if "local" in lp.variables else False
+    if "remote" in lp.variables:
+        stock_arc = stock_arc | inp["remote_admissible"].any("stock").transpose("region", "workload").to_numpy()
+    has_arc = adm.any(axis=1) | stock_arc  # (R, W): a cluster or a province's stock within the bound
 
-    def all_full(full):  # (R, W, Y): every admissible cluster of (r, w), and its own stock, full in year y
-        return np.all(~adm[:, :, :, None] | full[None, :, None, :], axis=1) & own
+    def all_full(counted):  # (R, W, Y): every admissible cluster of (r, w), and the stock it may use, full in year y
+        full = full_clusters(inp, lp, col_value, counted)
+        return np.all(~adm[:, :, :, None] | full[None, :, None, :], axis=1) & local_full(inp, lp, col_value, counted)
 
-    blocked = np.where(all_full(full_clusters(inp, lp, col_value)), REASON_CAPACITY, REASON_NONE).astype(object)
+    blocked = np.where(all_full(frozenset()), REASON_CAPACITY, REASON_NONE).astype(object)
     counted: frozenset[str] = frozenset()
     for f in _HOLDING_BACK:  # each family with its own reason, in registry order, on top of the others
         counted |= {f.name}
-        blocked = np.where((blocked == REASON_NONE) & all_full(full_clusters(inp, lp, col_value, counted)), f.reason[0], blocked)
+        blocked = np.where((blocked == REASON_NONE) & all_full(counted), f.reason[0], blocked)
     blocked = np.where(blocked == REASON_NONE, REASON_COST, blocked)
     reason = np.where(has_arc[:, :, None], blocked, REASON_NO_ARC)
     return np.where(unmet > TOL, reason, REASON_NONE).astype(object)

@@ -9,8 +9,10 @@ d = c − Aᵀy is ∂z/∂(the column's active bound): d ≤ 0 at an upper boun
   right-hand side of every row the installed racks enter, each by a[k,y] times its coefficient:
   ``cluster_capacity[k,y]`` (by 1), ``utilisation_floor[k,y]`` (by f: the floor grows with the
   capacity, so this part is a cost) and, under N-1, ``n1_spare_capacity[f,k,y]`` for every failed
-  cluster f ≠ k (by 1). rack_value = −a[k,y] (y_cap + f · y_floor + Σ_f y_n1cap) / δ_y; it can be
-  negative (a rack that must be kept 上架 costs more than it saves).
+  cluster f ≠ k (by 1), each times u_0[y], the share of an installed rack that can hold load that
+  year (the fill-up ramp, ``formulation.capacity.fill_installed``). rack_value = −a[k,y] · u_0[y] ·
+  (y_cap + f · y_floor + Σ_f y_n1cap) / δ_y; it can be negative (a rack that must be kept 上架 costs
+  more than it saves).
 - ``mw_value[k,y]``: one more MW of grid connection at k in year y relaxes the column bound
   grid[k,y] ≤ G[k] and, under N-1, ``n1_spare_power[f,k,y]`` for every f ≠ k (hi = G[k] + S[k]):
   mw_value = −(min(d_grid, 0) + Σ_f y_n1pow) / δ_y. Only the upper bound's share of d_grid
@@ -28,6 +30,7 @@ import numpy as np
 import xarray as xr
 
 from ..formulation.blocks import LinearProgram
+from ..formulation.capacity import fill_installed
 
 
 def _rows(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray | None:
@@ -65,7 +68,7 @@ def shadow_prices(inp: xr.Dataset, lp: LinearProgram, row_dual: np.ndarray, col_
     cap = _rows(lp, row_dual, "cluster_capacity").reshape(K, Y)
     floor = _rows(lp, row_dual, "utilisation_floor").reshape(K, Y)
     n1_cap = _per_cluster(lp, row_dual, "n1_spare_capacity")
-    rack_value = -(cap + f * floor + n1_cap) * a / df
+    rack_value = -(cap + f * floor + n1_cap) * a * fill_installed(inp)[None, :] / df
     grid_at_upper = np.minimum(_cols(lp, col_dual, "grid").reshape(K, Y), 0.0)
     mw_value = -(grid_at_upper + _per_cluster(lp, row_dual, "n1_spare_power")) / df
     marginal = _rows(lp, row_dual, "demand_balance").reshape(R, W, Y) / df

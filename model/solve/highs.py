@@ -236,6 +236,15 @@ class HighsModel:
             h.clearSolver()
             h.run()
             ms = h.getModelStatus()
+        if ms in (_MS.kNotset, _MS.kSolveError):  # simplex itself fails on costs near 1e12 (every
+            # column emits since unmet work does too): the interior-point solver answers
+            solver = h.getOptionValue("solver")
+            solver = solver[1] if isinstance(solver, tuple) else solver  # highspy ≥ 1.12: (status, value)
+            checked(h.setOptionValue("solver", "ipm"), "solver")
+            h.clearSolver()
+            h.run()
+            ms = h.getModelStatus()
+            checked(h.setOptionValue("solver", solver), "solver")
         solve_s = time.perf_counter() - t0
         t1 = time.perf_counter()
         info = h.getInfo()

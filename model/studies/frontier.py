@@ -39,7 +39,7 @@ def cost_carbon_frontier(sc: Scenario, points: int = 8, planner: Planner | None 
     rb = next(r for r in lp.rows if r.name == "emission_cap")
     with hm.variant(serve_same.with_costs([CostTerm("emissions", [(t.var, t.col, t.coef) for t in rb.terms])])):
         sol = hm.solve()
-    e_min, e_max = sol.objective, float(res["emissions_t"].sum() + res["local_emissions_t"].sum())
+    e_min, e_max = sol.objective, float(res["total_emissions_t"].sum())
     rows = []
     for i, eps in enumerate(np.linspace(e_max, e_min, points)):
         cap = eps * (1 + 1e-9) + 1e-6  # a hair above E_min so the last point stays feasible

@@ -37,7 +37,7 @@ from ...run import Planner, versions
 from ...solve import HighsModel, Solution
 from .futures import Future
 
-FIRST_STAGE = ("build", "blocks", "local_build",  # clusters' racks, modular blocks, provinces' own racks
+FIRST_STAGE = ("build", "build_above", "build_ai", "retire", "blocks", "local_build", "local_retire",  # racks built and retired
                "gcap", "bat_p", "bat_e")  # hourly mode: green capacity contracted, battery power and energy
 OBJECTIVES = ("expected", "cvar", "regret")
 
@@ -142,7 +142,7 @@ def _outcome(lp: LinearProgram, inp: xr.Dataset, sol: Solution) -> Outcome:
     if not sol.has_solution:
         return Outcome(np.inf, np.nan, np.nan, {})
     res = build_results(inp, lp, sol, {"scenario_hash": "", "scenario_name": ""})
-    emissions = float(res["emissions_t"].sum()) + (float(res["local_emissions_t"].sum()) if "local_emissions_t" in res else 0.0)
+    emissions = float(res["total_emissions_t"].sum())
     return Outcome(float(lp.column_cost() @ sol.col_value), emissions, float(res["unmet"].sum()),
                    {v: x for v, x in column_values(lp, sol).items() if v in FIRST_STAGE})
 
