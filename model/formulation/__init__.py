@@ -9,14 +9,16 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from . import capacity, demand, hourly, local, market, objective, policy, power, resilience, variables, water
+from . import backbone, capacity, demand, hourly, lifecycle, local, market, objective, policy, power, resilience, variables, water
 from .blocks import LinearProgram
 from .family import LIMITS, Family
 from .index import Index, build_index
 
 FAMILIES: tuple[Family, ...] = (variables.FAMILIES + local.FAMILIES[:1] + market.VARS + demand.FAMILIES + capacity.FAMILIES
                                 + power.FAMILIES + hourly.FAMILIES + policy.FAMILIES + water.FAMILIES + objective.FAMILIES
-                                + hourly.COST_FAMILIES + local.FAMILIES[1:] + market.COSTS + resilience.FAMILIES)
+                                + hourly.COST_FAMILIES + local.FAMILIES[1:] + market.COSTS + resilience.FAMILIES
+                                + lifecycle.VARS + backbone.VARS + lifecycle.ROWS + backbone.ROWS + backbone.BOUNDS
+                                + lifecycle.COSTS + backbone.COSTS)
 BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from . import contrib
 from .blocks import Bound, RowBlock, Term
 from .family import Family
 from .index import Index
@@ -29,7 +30,7 @@ def power_balance(ix: Index, inp: xr.Dataset) -> RowBlock:
     ones = np.ones(n)
     return RowBlock("power_balance", ("cluster", "year"), [(k, y) for k in ix.clusters for y in ix.years],
                     [Term("grid", np.arange(n), np.arange(n), ones), Term("green", np.arange(n), np.arange(n), ones),
-                     it_power_term(ix, inp, -np.ones(ix.K))],
+                     it_power_term(ix, inp, -np.ones(ix.K)), *contrib.terms("power_balance", ix, inp)],
                     lo=np.zeros(n), hi=np.zeros(n))
 
 
