@@ -40,6 +40,10 @@ UDUNITS = {
     "yuan per standard rack-year": "year-1", "yuan per MW-year": "MW-1 year-1", "yuan/kWh": "kW-1 h-1",
     "yuan/t": "t-1", "MW nameplate": "MW", "MWh/yr": "MW h year-1", "MWh IT/yr": "MW h year-1",
     "days of the year": "day",
+    "TB/yr": "year-1", "TB per TB collected": "1", "TB/yr per standard rack": "year-1", "yuan per TB/yr": "year",
+    "× capex": "1", "× planned": "1", "share": "1", "share/yr": "year-1", "yr": "year",
+    "share of the first-year stock per year": "year-1",
+    "Tbps": "1e12 s-1", "share of capacity": "1", "yuan/(Tbps·km)": "1e-12 s km-1", "yuan per Tbps-year": "1e-12 s year-1",
 }
 
 LONG_NAMES = {
@@ -114,6 +118,33 @@ LONG_NAMES = {
     "emissions": "CO2 emissions", "emissions_own_optimum": "CO2 emissions of the future's own optimum",
     "emissions_mean_value": "CO2 emissions of the mean-value plan", "unmet_own_optimum": "unmet demand of the future's own optimum",
     "unmet_mean_value": "unmet demand of the mean-value plan", "regret": "cost above the future's own optimum",
+    # decisions a planner can defend (issue 18)
+    "remote_transport_yuan_per_rack_year": "data transport cost per rack-year to another province's stock",
+    "fixed_opex_share": "share of opex paid per rack in service", "above_plan_capex_premium": "extra capex of a rack beyond the plan",
+    "site_potential_share_of_plan": "physical site potential as a multiple of the plan",
+    "fill_installed_first_year": "occupiable share of the installed stock in the first year",
+    "fill_new_first_year": "occupiable share of a new rack in its first year",
+    "fill_gain_per_year": "occupiable share gained each year in service", "fill_max": "occupiable share of a mature rack",
+    "build_lead_years": "years from paying for a rack to its entering service",
+    "ai_capex_premium": "extra capex of a rack fitted for AI", "fallback_co2_t_per_mwh": "CO2 factor of work served outside the plan",
+    "fallback_pue": "PUE of work served outside the plan", "site_potential_racks": "physical site potential of the cluster",
+    "stock": "province whose own stock serves the work", "sunk_term": "sunk cost term",
+    # the data lifecycle (issue 21)
+    "chain": "data chain (collection → storage → processing → analysis)", "stage": "stage of a data chain",
+    "stage_chain": "chain the stage belongs to", "stage_workload": "class whose racks the stage occupies",
+    "stage_order": "position of the stage in its chain", "stage_volume_ratio": "TB at the stage per TB collected",
+    "stage_tb_per_rack_year": "TB a rack of the stage handles in a year", "stage_copies": "copies of the stage in different hubs",
+    "chain_source_tb": "data of the chain collected in the province", "region_home_hub": "hub where the province's data enter the backbone",
+    "tbps_per_tb_year": "Tbps of one TB a year sent evenly", "edge": "backbone edge between two hubs",
+    "edge_hub_a": "one end of the edge", "edge_hub_b": "other end of the edge", "edge_km": "route length of the edge",
+    "edge_capacity_tbps": "capacity of the edge", "edge_background_tbps": "background traffic on the edge",
+    "edge_max_use": "planned maximum use of the edge", "edge_price_yuan_per_tb": "price per TB moved over the edge",
+    "edge_expansion_yuan_per_tbps_km": "capex of one more Tbps over one km",
+    "chain_tb": "data handled by the stage at the cluster", "chain_racks": "racks the stage occupies at the cluster",
+    "data_gravity_price": "cost of one more TB a year of the chain collected in the province",
+    "backbone_tb": "chain data moved over the edge", "backbone_use": "average traffic on the edge",
+    "backbone_use_share": "use of the edge's capacity", "backbone_capacity": "edge capacity after expansion",
+    "bandwidth_value": "value of one more Tbps on the edge (shadow price)",
 }
 LAT_LON = {"_lat": ("latitude", "degrees_north"), "_lon": ("longitude", "degrees_east")}
 
