@@ -30,13 +30,6 @@ from .family import Family
 from .index import Index
 
 
-def cumulative_build_term(ix: Index, scale: np.ndarray, var: str = "build") -> Term:
-    """Term Σ_{y' ≤ y} scale[k,y] · var[k,y'] for rows (k, y), k-major."""
-    K, Y = ix.K, ix.Y
-    kk, t, tp = np.nonzero(np.broadcast_to(np.tril(np.ones((Y, Y), bool)), (K, Y, Y)))
-    return Term(var, kk * Y + t, kk * Y + tp, scale.reshape(K, Y)[kk, t])
-
-
 def fill_installed(inp: xr.Dataset) -> np.ndarray:
     """u_0[y]: the share of the installed stock that can hold load in year y."""
     t = np.arange(inp.sizes["year"], dtype=float)
