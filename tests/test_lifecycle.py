@@ -114,7 +114,7 @@ def test_the_families_apply_only_with_chains(tmp_path):
     assert "backbone_expansion_limit" in {b.name for b in lp.bounds}
     assert {"chain_opex", "chain_transfer", "backbone_capex"} <= {c.name for c in lp.costs}
     # store at e or w from r1 (2 columns) and analyse from each to each (4): one year
-    assert lp.variables["chain_flow"].size == 6 and lp.variables["backbone_build"].size == 1
+    assert lp.variables["chain_flow"].size == 6 and lp.variables["chain_unmet"].size == 1 and lp.variables["backbone_build"].size == 1
 
 
 def test_bad_lifecycle_input_names_file_field_and_problem(tmp_path):
@@ -125,3 +125,14 @@ def test_bad_lifecycle_input_names_file_field_and_problem(tmp_path):
         _solve(tmp_path, TWO_STAGES, IOT_500, ("h_east", "h_mars", 1, 1, 0, 1, 1, ""), name="bad_hub")
     with pytest.raises(InputError, match=r"chains.csv.*stage_order.*no stage 1"):
         _solve(tmp_path, [("iot", "store", 2, "w", 1.0, 10.0, "")], IOT_500, name="bad_order")
+
+
+def test_data_no_rack_takes_are_unmet_at_the_penalty(tmp_path):
+    # 3,000 TB at θ = 10 need 300 racks; e and w hold 100 each: 1,000 TB stored at e (438,000),
+    # 1,000 at w (87,600 + 100,000 transfer) and 1,000 TB unmet at 100,000 / 10 = 10,000 per TB (10,000,000)
+    base = _solve(tmp_path, None, None, name="none").attrs["objective"]
+    res = _solve(tmp_path, [("iot", "store", 1, "w", 1.0, 10.0, "")], [("iot", "r1", 2026, 3000.0)], _edge(100.0), name="full")
+    assert float(res["chain_unmet_tb"].sel(chain="iot", region="r1", year=2026)) == pytest.approx(1000.0)
+    assert float(res["cost"].sel(cost_term="chain_unmet_penalty")) == pytest.approx(10_000_000.0)
+    assert res.attrs["objective"] - base == pytest.approx(10_625_600.0, rel=1e-9)
+    assert float(res["data_gravity_price"].sel(chain="iot", region="r1", year=2026)) == pytest.approx(10_000.0, rel=1e-6)

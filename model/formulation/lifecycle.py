@@ -92,12 +92,16 @@ def chain_variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
     st, rg, cl = inp["stage"].values.astype(str), ix.regions, ix.clusters
     labels = [(st[s], rg[o] if first else cl[o], cl[k], ix.years[y])
               for s, o, first, k, y in zip(f.stage.tolist(), f.origin.tolist(), f.first.tolist(), f.cluster.tolist(), f.year.tolist())]
-    return {"chain_flow": VarBlock("chain_flow", ("stage", "origin", "cluster", "year"), labels,
+    S_, R = np.nonzero(sources(inp))
+    unmet = [(st[a], rg[b], y) for a, b in zip(S_.tolist(), R.tolist()) for y in ix.years]
+    return {"chain_unmet": VarBlock("chain_unmet", ("stage", "region", "year"), unmet,
+                                    "TB/yr of the first stage's data that no cluster takes (priced like unmet racks)"),
+            "chain_flow": VarBlock("chain_flow", ("stage", "origin", "cluster", "year"), labels,
                                    "TB/yr of stage s arriving at cluster k from o (a province or the previous stage's cluster)")}
 
 
 def chain_source(ix: Index, inp: xr.Dataset) -> RowBlock:
-    """chain_source[s,r,y]:  Σ_k f[s,r,k,y] = ρ[s] · V[c(s),r,y]   (s a first stage, r a province that collects data of c(s))"""
+    """chain_source[s,r,y]:  Σ_k f[s,r,k,y] + u_c[s,r,y] = ρ[s] · V[c(s),r,y]   (s a first stage, r a province that collects data of c(s))"""
     f = flows(ix, inp)
     S_, R = np.nonzero(sources(inp))
     pos = -np.ones((inp.sizes["stage"], ix.R), dtype=np.int64)
@@ -110,7 +114,8 @@ def chain_source(ix: Index, inp: xr.Dataset) -> RowBlock:
     st = inp["stage"].values.astype(str)
     return RowBlock("chain_source", ("stage", "region", "year"),
                     [(st[s], ix.regions[r], y) for s, r in zip(S_.tolist(), R.tolist()) for y in ix.years],
-                    [Term("chain_flow", pos[f.stage[m], f.origin[m]] * ix.Y + f.year[m], f.col[m], np.ones(m.sum()))],
+                    [Term("chain_flow", pos[f.stage[m], f.origin[m]] * ix.Y + f.year[m], f.col[m], np.ones(m.sum())),
+                     Term("chain_unmet", np.arange(rhs.size), np.arange(rhs.size), np.ones(rhs.size))],
                     lo=rhs, hi=rhs.copy())
 
 
@@ -158,6 +163,14 @@ def chain_copies(ix: Index, inp: xr.Dataset) -> RowBlock:
                     lo=np.full(n, -np.inf), hi=np.zeros(n))
 
 
+def chain_unmet_penalty(ix: Index, inp: xr.Dataset) -> CostTerm:
+    """chain_unmet_penalty = Σ_{s,r,y} δ_y · V_pen / θ[s] · u_c[s,r,y]   (the racks the data would need, at the unmet penalty)"""
+    S_, _ = np.nonzero(sources(inp))
+    per_tb = float(inp["unmet_penalty_yuan_per_rack_year"]) / inp["stage_tb_per_rack_year"].to_numpy()[S_]
+    coef = (per_tb[:, None] * inp["discount_factor"].to_numpy()[None, :]).ravel()
+    return CostTerm("chain_unmet_penalty", [("chain_unmet", np.arange(coef.size), coef)])
+
+
 def racks_per_tb(inp: xr.Dataset, f: Flows) -> np.ndarray:
     """Per flow column: standard racks of the stage per TB/yr arriving, 1 / θ[s]."""
     return 1.0 / inp["stage_tb_per_rack_year"].to_numpy()[f.stage]
@@ -195,4 +208,5 @@ ROWS = (Family("chain_source", "rows", chain_source, when=has_chains,
                conflict="the output of the stage before {stage} at {cluster} in {year} must go on"),
         Family("chain_copies", "rows", chain_copies, when=has_chains,
                conflict="copies of {stage} in {year} must sit in different hubs"))
-COSTS = (Family("chain_opex", "cost", chain_opex, when=has_chains),)
+COSTS = (Family("chain_opex", "cost", chain_opex, when=has_chains),
+         Family("chain_unmet_penalty", "cost", chain_unmet_penalty, when=has_chains))

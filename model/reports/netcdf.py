@@ -140,6 +140,7 @@ LONG_NAMES = {
     "edge_capacity_tbps": "capacity of the edge", "edge_background_tbps": "background traffic on the edge",
     "edge_max_use": "planned maximum use of the edge", "edge_price_yuan_per_tb": "price per TB moved over the edge",
     "edge_expansion_yuan_per_tbps_km": "capex of one more Tbps over one km",
+    "chain_unmet_tb": "data of the chain that no cluster takes",
     "chain_tb": "data handled by the stage at the cluster", "chain_racks": "racks the stage occupies at the cluster",
     "data_gravity_price": "cost of one more TB a year of the chain collected in the province",
     "backbone_tb": "chain data moved over the edge", "backbone_use": "average traffic on the edge",

@@ -32,7 +32,12 @@ def lifecycle_results(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray,
     first = prev_stage(inp) < 0
     chain_of_first = inp["stage_chain"].values.astype(str)[first]
     g = xr.DataArray(gravity[first], dims=("chain", "region", "year"), coords={"chain": chain_of_first})
+    short = np.full((S, ix.R, Y), np.nan)
+    short[s_, r_] = _block(lp, col_value, "chain_unmet").reshape(-1, Y)
+    u = xr.DataArray(short[first], dims=("chain", "region", "year"), coords={"chain": chain_of_first})
     out = dict(
+        chain_unmet_tb=variable(("chain", "region", "year"), u.reindex(chain=inp["chain"].values).to_numpy(), {
+            "units": "TB/yr", "long_name": "data of the chain collected in the province that no cluster takes"}),
         chain_tb=variable(("stage", "cluster", "year"), tb, {"units": "TB/yr", "long_name": "data handled by the stage at the cluster"}),
         chain_racks=variable(("stage", "cluster", "year"), tb / inp["stage_tb_per_rack_year"].to_numpy()[:, None, None],
                              {"units": "standard racks", "long_name": "racks the stage occupies at the cluster"}),
