@@ -20,8 +20,9 @@ def _solve(tmp_path, chains, sources, backbone=None, name="run"):
     root = tmp_path / name
     (root / "data").mkdir(parents=True)
     if chains is not None:
-        pd.DataFrame(chains, columns=["chain_id", "stage_id", "stage_order", "workload_id", "volume_ratio",
-                                      "tb_per_rack_year", "copies"]).to_csv(root / "data" / "chains.csv", index=False)
+        cols = ["chain_id", "stage_id", "stage_order", "workload_id", "volume_ratio", "tb_per_rack_year", "copies",
+                "stay_in_province"][:len(chains[0])]  # stay_in_province is optional: left out unless given
+        pd.DataFrame(chains, columns=cols).to_csv(root / "data" / "chains.csv", index=False)
         pd.DataFrame(sources, columns=["chain_id", "region_id", "year", "tb_per_year"]).to_csv(
             root / "data" / "chain_sources.csv", index=False)
     if backbone is not None:
@@ -136,3 +137,15 @@ def test_data_no_rack_takes_are_unmet_at_the_penalty(tmp_path):
     assert float(res["cost"].sel(cost_term="chain_unmet_penalty")) == pytest.approx(10_000_000.0)
     assert res.attrs["objective"] - base == pytest.approx(10_625_600.0, rel=1e-9)
     assert float(res["data_gravity_price"].sel(chain="iot", region="r1", year=2026)) == pytest.approx(10_000.0, rel=1e-6)
+
+
+def test_data_that_must_stay_in_their_province(tmp_path):
+    # the cheap transfer would send r1's data west (98,180); kept in r1 they use e: 55 × 4,380 = 240,900.
+    # r2 has w in its own province: its 500 TB stay there (55 × 876 = 48,180)
+    base = _solve(tmp_path, None, None, name="none").attrs["objective"]
+    local = [s + (1,) for s in TWO_STAGES]
+    res = _solve(tmp_path, local, IOT_500, _edge(100.0), name="stay")
+    assert res.attrs["objective"] - base == pytest.approx(240_900.0, rel=1e-9)
+    assert float(res["backbone_tb"].sum()) == 0.0
+    res2 = _solve(tmp_path, local, [("iot", "r2", 2026, 500.0)], _edge(100.0), name="stay_w")
+    assert res2.attrs["objective"] - base == pytest.approx(48_180.0, rel=1e-9)

@@ -7,7 +7,8 @@ data collected in province r (V[c,r,y], ``chain_source_tb``) reach stage 1 at so
 output of stage s at cluster k goes on to stage s+1 at some cluster (PyPSA's Link, Calliope's
 conversion_plus with one carrier, TB). f[s,o,k,y] ≥ 0 is the TB/yr of stage s arriving at cluster
 k from o (a province for s = 1, else the cluster of the previous stage); it exists when o's hub
-(a province's home hub) is k's hub or a backbone edge joins the two hubs. Chain racks come on
+(a province's home hub) is k's hub or a backbone edge joins the two hubs, and, for a stage whose
+data must stay in their province (finance, government), when k is in o's province. Chain racks come on
 top of demand.csv: they contribute to ``cluster_capacity`` and ``power_balance`` (so their
 electricity and carbon are the cluster's), and pay the variable opex per rack (``chain_opex``)
 and the edge's price per TB moved between hubs (``chain_transfer``, ``backbone.py``).
@@ -70,14 +71,16 @@ def flows(ix: Index, inp: xr.Dataset) -> Flows:
     hub_k = inp["hub"].values.astype(str)
     home = inp["region_home_hub"].values.astype(str)
     edge_of, src = _edge_of(inp), sources(inp)
+    region_k = np.array([ix.regions.index(r) for r in inp["cluster_region"].values.astype(str)])
+    stay = inp["stage_stay_in_province"].to_numpy()
     rows = []  # (stage, origin, first, cluster, edge)
     for s, p in enumerate(prev_stage(inp)):
-        origins = [(r, True, home[r]) for r in np.flatnonzero(src[s])] if p < 0 else \
-                  [(k, False, hub_k[k]) for k in range(ix.K)]
-        for o, first, h in origins:
+        origins = [(r, True, home[r], r) for r in np.flatnonzero(src[s])] if p < 0 else \
+                  [(k, False, hub_k[k], region_k[k]) for k in range(ix.K)]
+        for o, first, h, region in origins:
             for k in range(ix.K):
                 e = -1 if hub_k[k] == h else edge_of.get((h, hub_k[k]), None)
-                if e is not None:
+                if e is not None and not (stay[s] and region_k[k] != region):
                     rows.append((s, o, first, k, e))
     a = np.array(rows, dtype=np.int64).reshape(-1, 5)
     Y = ix.Y

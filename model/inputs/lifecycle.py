@@ -39,6 +39,8 @@ def lifecycle_variables(ds: Dataset, dist: pd.DataFrame) -> tuple[dict, dict]:
         stage_volume_ratio=(S, ch["volume_ratio"].to_numpy(float), {"units": "TB per TB collected"}),
         stage_tb_per_rack_year=(S, ch["tb_per_rack_year"].to_numpy(float), {"units": "TB/yr per standard rack"}),
         stage_copies=(S, ch["copies"].fillna(1.0).to_numpy(float), {"long_name": "copies in different hubs (灾备)"}),
+        stage_stay_in_province=(S, ch["stay_in_province"].fillna(0.0).to_numpy(float) > 0.5, {
+            "long_name": "the stage's data may not leave the province that collected them"}),
         region_home_hub=(("region",), home_hubs(ds, dist), {"long_name": "hub where the province's data enter the backbone"}),
         tbps_per_tb_year=((), TB_PER_YEAR_TBPS, {"long_name": "Tbps of 1 TB/yr sent evenly over the year"}),
     )

@@ -152,6 +152,8 @@ LIFECYCLE_FILES: dict[str, list[Column]] = {
         Column("tb_per_rack_year", "float", "TB/rack/yr", 1e-6, 1e9, doc="TB/yr one standard rack of the stage handles"),
         Column("copies", "float", "-", 1, 10, optional=True, empty=1.0,
                doc="copies in different hubs (灾备): at most 1/copies of the stage's TB in any one hub"),
+        Column("stay_in_province", "float", "0 or 1", 0, 1, optional=True, empty=0.0,
+               doc="1: the stage's data may not leave the province that collected them (finance, government)"),
     ],
     "chain_sources.csv": [
         _text("chain_id"), _text("region_id"), Column("year", "int", "", 2000, 2100),
