@@ -21,7 +21,7 @@ def _solve(tmp_path, chains, sources, backbone=None, name="run"):
     (root / "data").mkdir(parents=True)
     if chains is not None:
         cols = ["chain_id", "stage_id", "stage_order", "workload_id", "volume_ratio", "tb_per_rack_year", "copies",
-                "stay_in_province"][:len(chains[0])]  # stay_in_province is optional: left out unless given
+                "stay_in_province", "unmet_yuan_per_tb"][:len(chains[0])]  # stay_in_province is optional: left out unless given
         pd.DataFrame(chains, columns=cols).to_csv(root / "data" / "chains.csv", index=False)
         pd.DataFrame(sources, columns=["chain_id", "region_id", "year", "tb_per_year"]).to_csv(
             root / "data" / "chain_sources.csv", index=False)
@@ -137,6 +137,10 @@ def test_data_no_rack_takes_are_unmet_at_the_penalty(tmp_path):
     assert float(res["cost"].sel(cost_term="chain_unmet_penalty")) == pytest.approx(10_000_000.0)
     assert res.attrs["objective"] - base == pytest.approx(10_625_600.0, rel=1e-9)
     assert float(res["data_gravity_price"].sel(chain="iot", region="r1", year=2026)) == pytest.approx(10_000.0, rel=1e-6)
+    # the chain's own price, 500 yuan/TB: the 1,000 TB pay 500,000 instead
+    own = _solve(tmp_path, [("iot", "store", 1, "w", 1.0, 10.0, "", "", 500.0)], [("iot", "r1", 2026, 3000.0)], _edge(100.0),
+                 name="own_price")
+    assert float(own["cost"].sel(cost_term="chain_unmet_penalty")) == pytest.approx(500_000.0)
 
 
 def test_data_that_must_stay_in_their_province(tmp_path):

@@ -167,9 +167,10 @@ def chain_copies(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 
 def chain_unmet_penalty(ix: Index, inp: xr.Dataset) -> CostTerm:
-    """chain_unmet_penalty = Σ_{s,r,y} δ_y · V_pen / θ[s] · u_c[s,r,y]   (the racks the data would need, at the unmet penalty)"""
+    """chain_unmet_penalty = Σ_{s,r,y} δ_y · V_c[s] · u_c[s,r,y],  V_c[s] = the stage's unmet price per TB, else V_pen / θ[s]"""
     S_, _ = np.nonzero(sources(inp))
-    per_tb = float(inp["unmet_penalty_yuan_per_rack_year"]) / inp["stage_tb_per_rack_year"].to_numpy()[S_]
+    own = inp["stage_unmet_yuan_per_tb"].to_numpy()[S_]
+    per_tb = np.where(np.isnan(own), float(inp["unmet_penalty_yuan_per_rack_year"]) / inp["stage_tb_per_rack_year"].to_numpy()[S_], own)
     coef = (per_tb[:, None] * inp["discount_factor"].to_numpy()[None, :]).ravel()
     return CostTerm("chain_unmet_penalty", [("chain_unmet", np.arange(coef.size), coef)])
 

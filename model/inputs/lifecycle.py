@@ -38,6 +38,8 @@ def lifecycle_variables(ds: Dataset, dist: pd.DataFrame) -> tuple[dict, dict]:
         stage_order=(S, ch["stage_order"].to_numpy(int), {"long_name": "1: receives the data collected in the provinces"}),
         stage_volume_ratio=(S, ch["volume_ratio"].to_numpy(float), {"units": "TB per TB collected"}),
         stage_tb_per_rack_year=(S, ch["tb_per_rack_year"].to_numpy(float), {"units": "TB/yr per standard rack"}),
+        stage_unmet_yuan_per_tb=(S, ch["unmet_yuan_per_tb"].to_numpy(float), {
+            "units": "yuan/TB", "long_name": "price of first-stage data no rack takes; NaN: unmet penalty / tb_per_rack_year"}),
         stage_copies=(S, ch["copies"].fillna(1.0).to_numpy(float), {"long_name": "copies in different hubs (灾备)"}),
         stage_stay_in_province=(S, ch["stay_in_province"].fillna(0.0).to_numpy(float) > 0.5, {
             "long_name": "the stage's data may not leave the province that collected them"}),

@@ -152,6 +152,8 @@ LIFECYCLE_FILES: dict[str, list[Column]] = {
         Column("tb_per_rack_year", "float", "TB/rack/yr", 1e-6, 1e9, doc="TB/yr one standard rack of the stage handles"),
         Column("copies", "float", "-", 1, 10, optional=True, empty=1.0,
                doc="copies in different hubs (灾备): at most 1/copies of the stage's TB in any one hub"),
+        Column("unmet_yuan_per_tb", "float", "yuan/TB", 0, 1e7, optional=True,
+               doc="price of a TB/yr of a first stage that no rack takes; empty: the unmet penalty per rack / tb_per_rack_year"),
         Column("stay_in_province", "float", "0 or 1", 0, 1, optional=True, empty=0.0,
                doc="1: the stage's data may not leave the province that collected them (finance, government)"),
     ],

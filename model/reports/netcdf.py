@@ -134,7 +134,7 @@ LONG_NAMES = {
     "stage_chain": "chain the stage belongs to", "stage_workload": "class whose racks the stage occupies",
     "stage_order": "position of the stage in its chain", "stage_volume_ratio": "TB at the stage per TB collected",
     "stage_tb_per_rack_year": "TB a rack of the stage handles in a year", "stage_copies": "copies of the stage in different hubs",
-    "stage_stay_in_province": "the stage's data stay in their province",
+    "stage_unmet_yuan_per_tb": "price of first-stage data no rack takes", "stage_stay_in_province": "the stage's data stay in their province",
     "chain_source_tb": "data of the chain collected in the province", "region_home_hub": "hub where the province's data enter the backbone",
     "tbps_per_tb_year": "Tbps of one TB a year sent evenly", "edge": "backbone edge between two hubs",
     "edge_hub_a": "one end of the edge", "edge_hub_b": "other end of the edge", "edge_km": "route length of the edge",
