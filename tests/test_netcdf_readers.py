@@ -34,6 +34,14 @@ def tiny(tmp_path_factory) -> Path:
                        settings={"years": [2026, 2027]})
     scenario_file(root, ds, {"name": "plain"}, "plain.yaml")  # no levers
     scenario_file(root, ds, {"name": "levers", "carbon_price_yuan_per_t": 200, "demand": {"scale": 1.2}}, "levers.yaml")
+    chains = write_dataset(root / "data_chains", clusters={"c1": {}, "c2": {"hub_id": "h_west", "grid_price_yuan_per_kwh": 0.05}},
+                           regions={"r1": {}}, demand={("r1", "w", 2026): 10.0})  # the data lifecycle: chain, stage, edge
+    (chains / "chains.csv").write_text("chain_id,stage_id,stage_order,workload_id,volume_ratio,tb_per_rack_year,copies\n"
+                                       "iot,store,1,w,1,10,\niot,analyse,2,w,0.1,10,\n")
+    (chains / "chain_sources.csv").write_text("chain_id,region_id,year,tb_per_year\niot,r1,2026,100\n")
+    (chains / "backbone.csv").write_text("hub_a,hub_b,km,capacity_tbps,background_share,max_use,price_yuan_per_tb,"
+                                         "expansion_yuan_per_tbps_km\nh_east,h_west,1000,1,0.16,0.8,100,\n")
+    scenario_file(root, chains, {"name": "chains"}, "chains.yaml")
     return root
 
 
@@ -44,7 +52,7 @@ def written(tiny) -> dict[str, Path]:
     from model.studies.stochastic import load_futures, results_dataset, solve_stochastic
 
     out = {}
-    for name, baselines in (("plain", False), ("levers", True)):
+    for name, baselines in (("plain", False), ("levers", True), ("chains", False)):
         paths = write_outputs(solve_scenario(load_scenario(tiny / f"{name}.yaml"), baselines=baselines), tiny / name)
         out[f"{name}/results.nc"], out[f"{name}/allocation.csv"] = paths["results.nc"], paths["allocation.csv"]
     (tiny / "futures.yaml").write_text(yaml.safe_dump({"base": "plain.yaml", "futures": [
@@ -98,7 +106,7 @@ needs_ncdump = pytest.mark.skipif(shutil.which("ncdump") is None, reason="Debian
 
 
 @needs_ncdump
-@pytest.mark.parametrize("name", ["plain/results.nc", "levers/results.nc", "stochastic/results.nc"])
+@pytest.mark.parametrize("name", ["plain/results.nc", "levers/results.nc", "chains/results.nc", "stochastic/results.nc"])
 def test_netcdf_c_and_cf_checker_open_every_nc(written, name):
     check_nc(written[name])
 

@@ -51,8 +51,20 @@ def everything_on(tmp_path_factory):
                                     "pue,grid_price_yuan_per_kwh,opex_yuan_per_rack_year,capex_yuan_per_rack\n"
                                     "r1,10,0.05,1,1,1.5,0.6,8000,80000\n"
                                     "r2,10,0.05,1,1,1.5,0.6,8000,80000\n")  # two provinces: the national market
-    return [_lp(root, EVERYTHING), _lp(root, HOURLY),
-            _lp(root, {**HOURLY, "hourly": {**HOURLY["hourly"], "green_matching": "hourly"}})]
+    lps = [_lp(root, EVERYTHING), _lp(root, HOURLY),
+           _lp(root, {**HOURLY, "hourly": {**HOURLY["hourly"], "green_matching": "hourly"}})]
+    # the data lifecycle (annual only): two chained stages, two copies, a backbone edge between the hubs
+    chains = tmp_path_factory.mktemp("reg_chains")
+    for f in root.iterdir():
+        if f.is_file():
+            (chains / f.name).write_bytes(f.read_bytes())
+    (chains / "clusters.csv").write_text((root / "clusters.csv").read_text().replace(",h_east,", ",h_west,", 1))
+    (chains / "chains.csv").write_text("chain_id,stage_id,stage_order,workload_id,volume_ratio,tb_per_rack_year,copies\n"
+                                       "iot,store,1,w,1,10,2\niot,analyse,2,w,0.1,10,\n")
+    (chains / "chain_sources.csv").write_text("chain_id,region_id,year,tb_per_year\niot,r1,2026,100\n")
+    (chains / "backbone.csv").write_text("hub_a,hub_b,km,capacity_tbps,background_share,max_use,price_yuan_per_tb,"
+                                         "expansion_yuan_per_tbps_km\nh_east,h_west,1000,1,0.16,0.8,100,1e6\n")
+    return lps + [_lp(chains, EVERYTHING)]
 
 
 def test_every_part_of_the_lp_is_a_registered_family(everything_on):

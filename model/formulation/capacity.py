@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from . import contrib
 from .blocks import Bound, RowBlock, Term, VarBlock
 from .family import Family
 from .index import Index
@@ -77,7 +78,8 @@ def cluster_capacity(ix: Index, inp: xr.Dataset) -> RowBlock:
     terms, hi = occupiable_terms(ix, inp, a)
     return RowBlock("cluster_capacity", ("cluster", "year"),
                     [(k, y) for k in ix.clusters for y in ix.years],
-                    [Term("x", x_row, np.arange(n_x), np.ones(n_x)), *terms],
+                    [Term("x", x_row, np.arange(n_x), np.ones(n_x)), *terms,
+                     *contrib.terms("cluster_capacity", ix, inp)],  # the chains' racks (lifecycle.py)
                     lo=np.full(hi.size, -np.inf), hi=hi)
 
 

@@ -18,6 +18,7 @@ from .dataset import Dataset, dataset_files, load_dataset, read_input_bytes
 from ..errors import InputError, did_you_mean, raise_all
 from .green import green_inputs
 from .profiles import hourly_variables
+from .lifecycle import lifecycle_variables
 from .latency import LAYERS, distance_matrix, modelled_latency_ms, read_latency_matrix
 from .scenario import NO_BOUND, Scenario
 from .schema import DECISION_SETTINGS, SCENARIO_OVERRIDES, STANDARD_RACK_KW, overridable
@@ -229,6 +230,9 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             wl.loc[w, "latency_bound_ms"] = np.nan if bound == NO_BOUND else float(bound)
 
     dist = distance_matrix(ds.regions, cl)
+    lc_vars, lc_coords = lifecycle_variables(ds, dist)
+    if lc_vars and sc.resolution != "annual":
+        raise InputError(Path(ds.path) / "chains.csv", "", "the data lifecycle runs at resolution: annual only")
     if sc.latency_matrix:
         lat = read_latency_matrix(sc.input_path("latency_matrix"), regions, clusters)
         latency_source = str(sc.latency_matrix)
@@ -338,6 +342,7 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
                for k, (_, _, unit, default) in DECISION_SETTINGS.items()},
             **h_vars,
             **g_vars,
+            **lc_vars,
         )),
         coords=variables(dict(
             region=regions, cluster=clusters, workload=workloads, year=years, stock=regions,
@@ -353,6 +358,7 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             workload_name_zh=(W, wl["name_zh"].to_numpy(str)), workload_name_en=(W, wl["name_en"].to_numpy(str)),
             **h_coords,
             **g_coords,
+            **lc_coords,
         )),
         attrs=dict(scenario=sc.name, dataset=ds.label, hours_per_year=HOURS_PER_YEAR, **h_attrs, **g_attrs,
                    **{f"scenario.{k}": v for k, v in lever_text.items()}),

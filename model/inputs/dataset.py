@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from ..errors import InputError
-from .schema import FILES, OPTIONAL_FILES, OPTIONAL_SETTINGS, SETTINGS, Column, expected_range
+from .schema import FILES, LIFECYCLE_FILES, OPTIONAL_FILES, OPTIONAL_SETTINGS, SETTINGS, Column, expected_range
 from .paths import DATA as BUNDLED, MAX_FILE_BYTES, inside, read_input_bytes  # noqa: F401 (re-exported)
 from .strict_yaml import load_yaml
 
@@ -26,9 +26,10 @@ PROFILE_FILES = ("capacity_factors.csv.gz", "capacity_factors.csv", "demand_shap
 
 def dataset_files(root: str | Path) -> list[Path]:
     """The files a dataset consists of (and the only ones read): the CSVs of ``schema.FILES``, those of
-    ``schema.OPTIONAL_FILES`` that exist, settings, and the hourly profiles that exist."""
+    ``schema.OPTIONAL_FILES`` and ``schema.LIFECYCLE_FILES`` that exist, settings, and the hourly profiles that exist."""
     profiles = [Path(root) / "profiles" / n for n in PROFILE_FILES]  # optional hourly profiles (profiles.py)
-    return ([Path(root) / name for name in FILES] + [Path(root) / n for n in OPTIONAL_FILES if (Path(root) / n).is_file()]
+    return ([Path(root) / name for name in FILES]
+            + [Path(root) / n for n in {**OPTIONAL_FILES, **LIFECYCLE_FILES} if (Path(root) / n).is_file()]
             + [Path(root) / SETTINGS_FILE] + [p for p in profiles if p.is_file()])
 
 
@@ -42,6 +43,7 @@ class Dataset:
     demand: pd.DataFrame  # columns region_id, workload_id, year, racks
     settings: dict
     local: pd.DataFrame | None = None  # index region_id; None: no stock outside the clusters
+    lifecycle: dict[str, pd.DataFrame] | None = None  # chains.csv, chain_sources.csv, backbone.csv; None: no chains
 
     @property
     def label(self) -> str:
@@ -175,6 +177,41 @@ def read_table(path: Path, columns: list[Column], data: bytes | None = None) -> 
     return out
 
 
+def read_lifecycle(root: Path, data: dict[str, bytes], hubs: pd.DataFrame, regions: pd.DataFrame,
+                   workloads: pd.DataFrame, years: list[int]) -> dict[str, pd.DataFrame] | None:
+    """The lifecycle tables (None without chains.csv); chain_sources.csv comes with chains.csv,
+    backbone.csv is optional (no file: data stay in the hub they reach)."""
+    if not (root / "chains.csv").is_file():
+        return None
+    if not (root / "chain_sources.csv").is_file():
+        raise InputError(root / "chain_sources.csv", "", "missing: chains.csv needs the TB each province collects")
+    t = {n: read_table(root / n, cols, data[n]) for n, cols in LIFECYCLE_FILES.items() if (root / n).is_file()}
+    ch, src = t["chains.csv"], t["chain_sources.csv"]
+    _check_ref(ch["workload_id"], workloads.index, root / "chains.csv", "workload_id", "workloads.csv")
+    dup = ch["stage_id"].duplicated()
+    if dup.any():
+        raise InputError(root / "chains.csv", "stage_id", f"duplicate id in {_label(int(np.argmax(dup.to_numpy())))}")
+    dup = ch.duplicated(["chain_id", "stage_order"])
+    if dup.any():
+        raise InputError(root / "chains.csv", "stage_order", f"{_label(int(np.argmax(dup.to_numpy())))} repeats its chain's order")
+    first = ch.groupby("chain_id")["stage_order"].min()
+    if (first != 1).any():
+        raise InputError(root / "chains.csv", "stage_order", f"chain {first.index[np.argmax(first.to_numpy() != 1)]} has no stage 1")
+    _check_ref(src["chain_id"], ch["chain_id"].unique(), root / "chain_sources.csv", "chain_id", "chains.csv")
+    _check_ref(src["region_id"], regions.index, root / "chain_sources.csv", "region_id", "regions.csv")
+    _check_ref(src["year"], years, root / "chain_sources.csv", "year", "settings.yaml years")
+    if "backbone.csv" in t:
+        bb = t["backbone.csv"]
+        for end in ("hub_a", "hub_b"):
+            _check_ref(bb[end], hubs.index, root / "backbone.csv", end, "hubs.csv")
+        pair = bb[["hub_a", "hub_b"]].apply(lambda r: tuple(sorted(r)), axis=1)
+        bad = pair.duplicated() | (bb["hub_a"] == bb["hub_b"])
+        if bad.any():
+            raise InputError(root / "backbone.csv", "hub_b", f"{_label(int(np.argmax(bad.to_numpy())))}: a pair of two "
+                                                              "different hubs, each pair once")
+    return t
+
+
 def _check_ref(values: pd.Series, allowed, path: Path, field: str, where: str) -> None:
     bad = ~values.isin(list(allowed))
     if bad.any():
@@ -268,4 +305,5 @@ def _load(root: Path, data: dict[str, bytes]) -> Dataset:
     if (root / "local.csv").is_file():
         local = read_table(root / "local.csv", OPTIONAL_FILES["local.csv"], data["local.csv"])
         _check_ref(pd.Series(local.index), regions.index, root / "local.csv", "region_id", "regions.csv")
-    return Dataset(root, hubs, clusters, regions, workloads, demand, settings, local)
+    return Dataset(root, hubs, clusters, regions, workloads, demand, settings, local,
+                   read_lifecycle(root, data, hubs, regions, workloads, settings["years"]))

@@ -148,6 +148,39 @@ OPTIONAL_FILES: dict[str, list[Column]] = {
     "hydro_profiles.csv": [_id("region_id")] + [Column(f"m{m:02d}", "float", "capacity factor", 0, 1) for m in range(1, 13)],
 }
 
+# The data lifecycle (issue 21; no chains.csv: no chains, the LP as before): the stages of each
+# chain in order, the TB collected per province, and the backbone between the hubs. Not in the
+# bundled dataset (its reference stays as it is); a dataset folder of its own carries them.
+LIFECYCLE_FILES: dict[str, list[Column]] = {
+    "chains.csv": [
+        _text("chain_id"), _text("stage_id", "unique over all chains"),
+        Column("stage_order", "int", "", 1, 20, doc="1: the stage that receives the data collected in the provinces"),
+        _text("workload_id", "the class whose racks the stage occupies"),
+        Column("volume_ratio", "float", "TB per TB collected", 0, 100, doc="TB/yr at this stage per TB/yr collected"),
+        Column("tb_per_rack_year", "float", "TB/rack/yr", 1e-6, 1e9, doc="TB/yr one standard rack of the stage handles"),
+        Column("copies", "float", "-", 1, 10, optional=True, empty=1.0,
+               doc="copies in different hubs (灾备): at most 1/copies of the stage's TB in any one hub"),
+        Column("unmet_yuan_per_tb", "float", "yuan/TB", 0, 1e7, optional=True,
+               doc="price of a TB/yr of a first stage that no rack takes; empty: the unmet penalty per rack / tb_per_rack_year"),
+        Column("stay_in_province", "float", "0 or 1", 0, 1, optional=True, empty=0.0,
+               doc="1: the stage's data may not leave the province that collected them (finance, government)"),
+    ],
+    "chain_sources.csv": [
+        _text("chain_id"), _text("region_id"), Column("year", "int", "", 2000, 2100),
+        Column("tb_per_year", "float", "TB/yr", 0, 1e12, doc="data of the chain collected in the province"),
+    ],
+    "backbone.csv": [
+        _text("hub_a"), _text("hub_b"),
+        Column("km", "float", "km", 0, 10000, doc="route length between the hubs"),
+        Column("capacity_tbps", "float", "Tbps", 0, 1e5),
+        Column("background_share", "float", "share of capacity", 0, 1, doc="traffic that is not the chains'"),
+        Column("max_use", "float", "share of capacity", 0, 1, doc="planned maximum use of capacity"),
+        Column("price_yuan_per_tb", "float", "yuan/TB", 0, 1e5),
+        Column("expansion_yuan_per_tbps_km", "float", "yuan/(Tbps·km)", 0, 1e9, optional=True,
+               doc="capex of one more Tbps over one km; empty: no expansion"),
+    ],
+}
+
 # scenario field (dotted path) -> the settings.yaml key it overrides; None or absent in the
 # scenario: the dataset's setting (``build.setting`` and ``levers.dataset_value`` read this)
 SCENARIO_OVERRIDES: dict[str, str] = {

@@ -42,6 +42,8 @@ UDUNITS = {
     "days of the year": "day", "share of the first-year stock per year": "year-1", "yr": "year", "share": "1",
     "share/yr": "year-1", "× capex": "1", "× planned": "1",
     "yuan/MWh": "MW-1 h-1",
+    "TB/yr": "year-1", "TB per TB collected": "1", "TB/yr per standard rack": "year-1", "yuan per TB/yr": "year",
+    "Tbps": "1e12 s-1", "share of capacity": "1", "yuan/(Tbps·km)": "1e-12 s km-1", "yuan per Tbps-year": "1e-12 s year-1",
 }
 
 LONG_NAMES = {
@@ -128,6 +130,24 @@ LONG_NAMES = {
     "remote_transport_yuan_per_rack_year": "transport cost per rack-year to another province's stock",
     "site_potential_racks": "most racks the site can hold (land and grid connection)",
     "site_potential_share_of_plan": "site potential as a multiple of the plan",
+    # the data lifecycle (issue 21)
+    "chain": "data chain (collection → storage → processing → analysis)", "stage": "stage of a data chain",
+    "stage_chain": "chain the stage belongs to", "stage_workload": "class whose racks the stage occupies",
+    "stage_order": "position of the stage in its chain", "stage_volume_ratio": "TB at the stage per TB collected",
+    "stage_tb_per_rack_year": "TB a rack of the stage handles in a year", "stage_copies": "copies of the stage in different hubs",
+    "stage_unmet_yuan_per_tb": "price of first-stage data no rack takes", "stage_stay_in_province": "the stage's data stay in their province",
+    "chain_source_tb": "data of the chain collected in the province", "region_home_hub": "hub where the province's data enter the backbone",
+    "tbps_per_tb_year": "Tbps of one TB a year sent evenly", "edge": "backbone edge between two hubs",
+    "edge_hub_a": "one end of the edge", "edge_hub_b": "other end of the edge", "edge_km": "route length of the edge",
+    "edge_capacity_tbps": "capacity of the edge", "edge_background_tbps": "background traffic on the edge",
+    "edge_max_use": "planned maximum use of the edge", "edge_price_yuan_per_tb": "price per TB moved over the edge",
+    "edge_expansion_yuan_per_tbps_km": "capex of one more Tbps over one km",
+    "chain_unmet_tb": "data of the chain that no cluster takes",
+    "chain_tb": "data handled by the stage at the cluster", "chain_racks": "racks the stage occupies at the cluster",
+    "data_gravity_price": "cost of one more TB a year of the chain collected in the province",
+    "backbone_tb": "chain data moved over the edge", "backbone_use": "average traffic on the edge",
+    "backbone_use_share": "use of the edge's capacity", "backbone_capacity": "edge capacity after expansion",
+    "bandwidth_value": "value of one more Tbps on the edge (shadow price)",
 }
 LAT_LON = {"_lat": ("latitude", "degrees_north"), "_lon": ("longitude", "degrees_east")}
 

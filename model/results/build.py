@@ -21,6 +21,8 @@ from ..formulation.objective import racks_per_facility_mw
 from ..solve.highs import Solution
 from .green import green_results
 from .hourly import annual_scores, hourly_results
+from .lifecycle import lifecycle_results
+from ..formulation.lifecycle import has_chains
 from ..inputs.arrays import variable, variables
 from ..inputs.schema import STANDARD_RACK_KW
 from .reasons import TOL, unmet_reasons
@@ -192,6 +194,8 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
     out["racks_per_mw"] = variable(("cluster",), racks_per_facility_mw(inp),
                                    {"long_name": "standard racks per facility MW: the price of a MW of green shortfall in policy_penalty"})
     out = out.assign_coords(variables({"cost_term": list(costs), "sunk_term": list(sunk)}))
+    if has_chains(inp):
+        out = out.assign(**variables(lifecycle_results(inp, lp, v, sol.row_dual)))
     out.attrs.update(status=sol.status, objective=sol.objective,
                      manifest=strict_json.dumps(manifest, ensure_ascii=False, sort_keys=True),
                      **{k: manifest[k] for k in ("scenario_hash", "scenario_name")})

@@ -1,0 +1,66 @@
+"""Inputs of the data lifecycle (issue 21): chains, their stages, the TB collected per province
+and the backbone between the hubs, as variables on the dimensions ``chain``, ``stage`` and ``edge``.
+
+A province's data enter the backbone at its home hub: the hub of a cluster in the province, else
+of the nearest cluster (great-circle distance between the capital and the cluster).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .dataset import Dataset
+
+TB_PER_YEAR_TBPS = 8.0 / (8760 * 3600)  # 1 TB/yr = 8 Tbit over the year's seconds, in Tbps (average)
+
+
+def home_hubs(ds: Dataset, dist: pd.DataFrame) -> np.ndarray:
+    """(R,) the hub each province's data enter the backbone at."""
+    cl = ds.clusters
+    own = {r: h for r, h in zip(cl["region_id"], cl["hub_id"])}
+    nearest = cl["hub_id"].to_numpy()[np.argmin(dist.to_numpy(), axis=1)]
+    return np.array([own.get(r, n) for r, n in zip(ds.regions.index, nearest)], dtype=str)
+
+
+def lifecycle_variables(ds: Dataset, dist: pd.DataFrame) -> tuple[dict, dict]:
+    """(data variables, coordinates) of the lifecycle; both empty without chains."""
+    if ds.lifecycle is None:
+        return {}, {}
+    ch = ds.lifecycle["chains.csv"].sort_values(["chain_id", "stage_order"], kind="stable")
+    src = ds.lifecycle["chain_sources.csv"]
+    chains = list(dict.fromkeys(ch["chain_id"]))
+    vol = (src.groupby(["chain_id", "region_id", "year"])["tb_per_year"].sum().to_xarray()
+           .reindex(chain_id=chains, region_id=list(ds.regions.index), year=ds.years).fillna(0.0).to_numpy())
+    S = ("stage",)
+    data = dict(
+        chain_source_tb=(("chain", "region", "year"), vol, {"units": "TB/yr", "long_name": "data of the chain collected in the province",
+                                                            "source": "chain_sources.csv"}),
+        stage_order=(S, ch["stage_order"].to_numpy(int), {"long_name": "1: receives the data collected in the provinces"}),
+        stage_volume_ratio=(S, ch["volume_ratio"].to_numpy(float), {"units": "TB per TB collected"}),
+        stage_tb_per_rack_year=(S, ch["tb_per_rack_year"].to_numpy(float), {"units": "TB/yr per standard rack"}),
+        stage_unmet_yuan_per_tb=(S, ch["unmet_yuan_per_tb"].to_numpy(float), {
+            "units": "yuan/TB", "long_name": "price of first-stage data no rack takes; NaN: unmet penalty / tb_per_rack_year"}),
+        stage_copies=(S, ch["copies"].fillna(1.0).to_numpy(float), {"long_name": "copies in different hubs (灾备)"}),
+        stage_stay_in_province=(S, ch["stay_in_province"].fillna(0.0).to_numpy(float) > 0.5, {
+            "long_name": "the stage's data may not leave the province that collected them"}),
+        region_home_hub=(("region",), home_hubs(ds, dist), {"long_name": "hub where the province's data enter the backbone"}),
+        tbps_per_tb_year=((), TB_PER_YEAR_TBPS, {"long_name": "Tbps of 1 TB/yr sent evenly over the year"}),
+    )
+    coords = dict(chain=chains, stage=ch["stage_id"].to_numpy(str),
+                  stage_chain=(S, ch["chain_id"].to_numpy(str)), stage_workload=(S, ch["workload_id"].to_numpy(str)))
+    bb = ds.lifecycle.get("backbone.csv")
+    if bb is not None and len(bb):
+        E = ("edge",)
+        data.update(
+            edge_km=(E, bb["km"].to_numpy(float), {"units": "km"}),
+            edge_capacity_tbps=(E, bb["capacity_tbps"].to_numpy(float), {"units": "Tbps"}),
+            edge_background_tbps=(E, (bb["background_share"] * bb["capacity_tbps"]).to_numpy(float), {
+                "units": "Tbps", "derived_from": "backbone.csv background_share × capacity_tbps"}),
+            edge_max_use=(E, bb["max_use"].to_numpy(float), {"units": "share of capacity", "long_name": "planned maximum use"}),
+            edge_price_yuan_per_tb=(E, bb["price_yuan_per_tb"].to_numpy(float), {"units": "yuan/TB"}),
+            edge_expansion_yuan_per_tbps_km=(E, bb["expansion_yuan_per_tbps_km"].to_numpy(float), {
+                "units": "yuan/(Tbps·km)", "long_name": "NaN: no expansion"}),
+        )
+        coords.update(edge=[f"{a}-{b}" for a, b in zip(bb["hub_a"], bb["hub_b"])],
+                      edge_hub_a=(E, bb["hub_a"].to_numpy(str)), edge_hub_b=(E, bb["hub_b"].to_numpy(str)))
+    return data, coords
