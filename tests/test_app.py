@@ -155,8 +155,13 @@ def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     # issue 22 (2, 13): cost without penalties beside the penalties, unmet with its share of demand,
     # utilisation against the plan's target
     assert list(m0) == ["成本（不含惩罚） Cost without penalties (亿元)", "惩罚 Penalties (亿元)", "排放 Emissions (MtCO2)",
+                        "绿电占比（年度总量 · 逐时匹配） Green share (annual volume · hour by hour)",
                         "未满足 Unmet demand (万架·年 · 占需求 share of demand)", "上架率 Utilisation",
                         "新建机架 Racks built (万架)"]
+    # issue 19: both green scores on one card, the accounting method in its help
+    assert re.fullmatch(r"\d+\.\d % · \d+%", m0["绿电占比（年度总量 · 逐时匹配） Green share (annual volume · hour by hour)"])
+    green = next(m for m in at.metric if m.label.startswith("绿电占比"))
+    assert "剩余组合因子" in green.help and "residual-mix factor" in green.help
     assert re.search(r" \(\d+\.\d%\)$", m0["未满足 Unmet demand (万架·年 · 占需求 share of demand)"])
     util = next(m for m in at.metric if m.label == "上架率 Utilisation")  # mean load / capacity, against the 65 % target
     assert re.fullmatch(r"\d+\.\d %", util.value) and re.fullmatch(r"[+−-]\d+\.\d pp · 目标 plan 65%", util.proto.delta)

@@ -38,6 +38,8 @@ def kpi_display(frame: pd.DataFrame, baseline: str, lang: str = "both", classes:
             text = numbers.number(v, label(kpi)[2], lang) if unit.shown or isinstance(v, (int, float)) else str(v)
             if kpi == "status":
                 text = numbers.pick(lang, "最优", "optimal") if v == "optimal" else str(v)
+            if kpi == "emission_accounting":  # the method's sentence (English in the results) → its name in words
+                text = numbers.pick(lang, *numbers.ACCOUNTING_NAMES.get(str(v).split(":")[0], (str(v), str(v))))
             if (name != baseline and isinstance(v, (int, float)) and not isinstance(v, bool) and pd.notna(v)
                     and isinstance(base, (int, float)) and pd.notna(base) and base != v):
                 d = (v - base) / unit.factor

@@ -83,7 +83,8 @@ def cost_name(term: str, lang: str) -> str:
 
 
 def cost_group(term: str) -> int:
-    return 2 if term in PENALTIES else 1 if term.startswith(("local_", "remote_")) else 0
+    own_stock = term.startswith(("local_", "remote_")) or term == "pue_retrofit"  # retrofits act on the own stock
+    return 2 if term in PENALTIES else 1 if own_stock else 0
 
 
 def penalties(s: dict) -> float:
@@ -137,6 +138,7 @@ def cards(res: xr.Dataset, s: dict, lang: str) -> list[dict]:
                        "unmet-demand and policy-shortfall penalties: not money spent, the price put on a gap.")),
         dict(key="emissions_tco2", label=label("emissions_tco2", lang), value=k["emissions_tco2"], unit=kpis.TCO2,
              help=pick(lang, "集群 + 省内存量，全部年份", "clusters + provinces' own stock, all years")),
+        green_card(res, k, lang),
         dict(key="unmet_rack_years", value=k["unmet_rack_years"], unit=kpis.RACK_YEARS,
              label=pick(lang, "未满足", "Unmet demand") + f" ({units('万架·年', lang)} · {pick(lang, '占需求', 'share of demand')})",
              suffix=f" ({unmet_share(s):.1%})",  # short: the value stays on one line in a third of the page
@@ -154,6 +156,36 @@ def cards(res: xr.Dataset, s: dict, lang: str) -> list[dict]:
         c["text"] = (f"{text} %" if c["unit"] is kpis.SHARE else text) + c.get("suffix", "")
         c["help"] = units(c["help"], lang)
     return out
+
+
+ACCOUNTING = {  # res.attrs["emission_accounting"] → how CO2 and green power are counted, in words
+    "market": ("市场法：扣除所购绿电后的电网用电按剩余组合因子（省级平均 × 全国剩余比例）计，所购绿电计为零排放",
+               "market method: grid power net of green claims carries the residual-mix factor (provincial average × "
+               "national residual ratio); green power claimed counts as zero"),
+    "location": ("位置法：全部电网用电按省级平均因子计，购买绿电不改变排放",
+                 "location method: every grid MWh carries the provincial average factor; green claims change no CO2"),
+}
+
+
+ACCOUNTING_NAMES = {"market": ("市场法（剩余组合因子）", "market method (residual mix)"),
+                    "location": ("位置法（省级平均因子）", "location method (provincial average)")}
+
+
+def green_card(res: xr.Dataset, k: dict, lang: str) -> dict:
+    """Green power by its two scores: annual volume (certificates count) and hour by hour (24/7:
+    only power delivered in the hour counts), with the accounting method in words."""
+    volume, hourly = k.get("green_volume_score"), k.get("green_cfe_score")
+    method = ACCOUNTING.get(str(res.attrs.get("emission_accounting", "")))
+    floor = float(res["min_green_share"]) if "min_green_share" in res else 0.0
+    card = dict(key="green_volume_score", value=volume if volume is not None else np.nan, unit=kpis.SHARE,
+                label=pick(lang, "绿电占比（年度总量 · 逐时匹配）", "Green share (annual volume · hour by hour)"),
+                suffix="" if hourly is None else f" · {hourly:.0%}",
+                help=pick(lang, "年度总量含绿证；逐时匹配只计当小时送达的绿电。", "annual volume counts certificates; "
+                          "hour by hour counts only green power delivered in the hour.")
+                + (" " + pick(lang, *method) if method else ""))
+    if floor > 0:
+        card["target"] = floor
+    return card
 
 
 def against_target(value: float, target: float, lang: str) -> str | None:

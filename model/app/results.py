@@ -80,10 +80,10 @@ def headline(res: xr.Dataset | None, previous: dict | None = None) -> None:
     prev = {"cost": before.get("objective", 0) - numbers.penalties(before) if before else None,
             "penalty": numbers.penalties(before) if before else None, **before.get("kpis", {})}
     colors = {"cost": "inverse", "penalty": "inverse", "emissions_tco2": "inverse", "unmet_rack_years": "inverse",
-              "utilisation_mean": "normal", "built_racks": "off"}
+              "utilisation_mean": "normal", "built_racks": "off", "green_volume_score": "normal"}
     cards = numbers.cards(res, s, lang)
-    for row in (cards[:3], cards[3:]):  # two rows of three: fits 1440 px and stacks on a phone
-        for col, c in zip(st.columns(3), row):
+    for row in (cards[:4], cards[4:]):  # money, carbon and green power; then work, utilisation, builds
+        for col, c in zip(st.columns(len(row)), row):
             if "target" in c:
                 delta = numbers.against_target(c["value"], c["target"], lang)
             else:

@@ -134,7 +134,7 @@ COST_ZH = {"capex": "投资", "electricity": "电费", "transport": "传输", "c
            "local_opex_fixed": "本地运营（固定，增减部分）", "local_electricity": "本地电费",
            "local_carbon": "本地碳成本", "local_opex": "本地运营", "local_capex": "本地投资", "storage": "储能",
            "capex_ai": "智算机架投资", "remote_operation": "跨省存量：电费、运营与传输", "remote_carbon": "跨省存量碳成本",
-           "green_procurement": "绿电采购", "green_carbon": "绿电与节能减碳（负）", "pue_retrofit": "PUE改造"}
+           "green_procurement": "绿电采购", "green_carbon": "绿电与节能减碳（负）", "pue_retrofit": "存量能效改造"}
 
 
 def _cost_kpis(a: _Arrays) -> list[KPI]:
