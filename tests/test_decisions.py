@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from model.inputs.scenario import load_scenario
-from model.results import REASON_CAPACITY
+from model.results import REASON_CAPACITY, REASON_COST, REASON_RATE
 from model.run import solve_scenario
 from tiny import scenario_file, write_dataset
 
@@ -186,6 +186,29 @@ def test_a_rack_paid_this_year_serves_from_next_year(tmp_path):
     assert res["unmet"].sum(("region", "workload")).values.tolist() == pytest.approx([50.0, 0.0], abs=1e-6)
     assert str(res["unmet_reason"].sel(region="r1", workload="w", year=2026).item()) == REASON_CAPACITY
     assert costs(res)["capex"] == pytest.approx(100_000.0)
+
+
+def test_work_held_back_by_the_construction_rate_says_so(tmp_path):
+    # build_lead_years 1, 100 installed racks, at most 50 built a year, capex 1,000 per rack paid as an
+    # annuity in every horizon year from the year it is paid (CRF 1, no discounting), unmet penalty 3,000.
+    # Demand 100, 100, 200 in 2026-28. The 2028 extra 100 can be served by racks paid in 2027
+    # (2 annuities + 876 electricity = 2,876 < 3,000: the 50 the rate allows are built) or in 2026
+    # (3 annuities + 876 = 3,876 > 3,000: standing idle through 2027 costs more than the penalty).
+    # Optimum: build [0, 50, 0], 50 unmet in 2028; cost = 50 × 2,000 capex + 50 × 3,000 penalty
+    # + (100 + 100 + 150) × 876 electricity. The reason is the yearly construction rate: the build
+    # limit binds in 2027, the last year whose racks serve 2028.
+    years = {"build_lead_years": 1, "years": [2026, 2027, 2028], "unmet_penalty_yuan_per_rack_year": 3000.0}
+    k = {"k": {"planned_racks": 1000.0, "build_limit_racks_per_year": 50.0, "capex_yuan_per_rack": 1000.0}}
+    demand = {("r1", "w", 2026): 100.0, ("r1", "w", 2027): 100.0, ("r1", "w", 2028): 200.0}
+    res = solve(tmp_path / "rate", k, demand, years)
+    assert res["build"].sel(cluster="k").values.tolist() == pytest.approx([0.0, 50.0, 0.0], abs=1e-6)
+    assert res["unmet"].sum(("region", "workload")).values.tolist() == pytest.approx([0.0, 0.0, 50.0], abs=1e-6)
+    assert str(res["unmet_reason"].sel(region="r1", workload="w", year=2028).item()) == REASON_RATE
+    assert res.attrs["objective"] == pytest.approx(50 * 2000 + 50 * 3000 + 350 * 876, rel=1e-9)
+    # a penalty of 2,500 < 2,876: no rack is worth paying even in 2027, the limit does not bind — cost
+    res = solve(tmp_path / "cost", k, demand, {**years, "unmet_penalty_yuan_per_rack_year": 2500.0})
+    assert res["build"].sum().item() == pytest.approx(0.0, abs=1e-6)
+    assert str(res["unmet_reason"].sel(region="r1", workload="w", year=2028).item()) == REASON_COST
 
 
 def test_results_describe_the_layer_the_stock_and_the_prices(tmp_path):

@@ -6,7 +6,11 @@ green MW, or a family capping its power as a whole. Which rows and bounds count 
 families themselves (``Family.limits``): a new limit joins the reasons by declaring it. Work whose
 admissible clusters are all full is blamed on the limits; when they are full only because a family
 with a reason of its own binds (``Family.reason``: the carbon budget, a water limit), on the first
-such family in registry order. A row without a
+such family in registry order. Work held back only by the *construction rate* — every admissible
+cluster is full once the yearly build limit binds in the latest year whose racks serve that year
+(after the lead time ``build_lead_years`` and the fill-up ramp), though earlier years had room — has
+that physical limit as its reason: serving it would need racks built earlier that stand idle until
+then, which the optimum found dearer than the penalty (``REASON_RATE``). A row without a
 cluster dimension limits only the clusters whose columns it holds with a nonzero coefficient (the
 budget holds back a cluster whose grid emits, not a clean one).
 """
@@ -22,14 +26,16 @@ from ..formulation.market import remote_arcs
 
 REASON_NO_ARC = "no admissible cluster within the latency bound"
 REASON_CAPACITY = "admissible clusters full (capacity, build or power limits)"
+REASON_RATE = "yearly construction rate (builds at their limit in the last year that could serve)"
 REASON_COST = "serving costs more than the unmet penalty"
 REASON_NONE = ""
 _HOLDING_BACK = [f for f in FAMILIES if f.reason]  # families with a reason of their own, in order
 REASON_POLICY = BY_NAME["emission_cap"].reason[0]
 REASON_WATER = BY_NAME["water_limit"].reason[0]
-REASONS = (REASON_NO_ARC, REASON_CAPACITY, *(f.reason[0] for f in _HOLDING_BACK), REASON_COST)
+REASONS = (REASON_NO_ARC, REASON_CAPACITY, *(f.reason[0] for f in _HOLDING_BACK), REASON_RATE, REASON_COST)
 REASON_ZH = {REASON_NO_ARC: "时延上限内无集群", REASON_CAPACITY: "可达集群已满（容量、建设或电力上限）",
-             **{f.reason[0]: f.reason[1] for f in _HOLDING_BACK}, REASON_COST: "服务成本高于未满足惩罚"}
+             **{f.reason[0]: f.reason[1] for f in _HOLDING_BACK}, REASON_RATE: "年建设速度（可服务的最后一年建设已达上限）",
+             REASON_COST: "服务成本高于未满足惩罚"}
 TOL = 1e-6
 
 
@@ -100,9 +106,10 @@ def binding_limits(lp: LinearProgram, col_value: np.ndarray, counted: frozenset[
 
 
 def full_clusters(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray,
-                  counted: frozenset[str] = frozenset()) -> np.ndarray:
+                  counted: frozenset[str] = frozenset(), rate: bool = False) -> np.ndarray:
     """(K, Y) True where a cluster could not have served one more rack that year (families with a
-    reason of their own only if named in ``counted``)."""
+    reason of their own only if named in ``counted``). With ``rate``, the build limit counts as
+    binding when it binds in the latest year whose racks serve that year (the construction rate)."""
     b = binding_limits(lp, col_value, counted)
     none = np.zeros((lp.index.K, lp.index.Y), bool)
     out_of_service = inp["available"].transpose("cluster", "year").to_numpy() == 0
@@ -110,6 +117,9 @@ def full_clusters(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray,
     # construction lead time): the build limit blocks it only when it binds in every such year
     serves = fill_new(inp) > 0  # (Y, Y')
     build_full = np.all(~serves[None, :, :] | b.get("build", none)[:, None, :], axis=2)
+    if rate:  # the latest build year that serves y (none: no build can serve y)
+        latest = np.where(serves.any(axis=1), serves.shape[1] - 1 - np.argmax(serves[:, ::-1], axis=1), -1)
+        build_full = build_full | np.where(latest >= 0, b.get("build", none)[:, np.maximum(latest, 0)], True)
     racks_full = b.get("racks", none) & (build_full | out_of_service)
     power_full = (b.get("grid", none) & b.get("green", none)) | b.get("power", none)
     return racks_full | power_full
@@ -165,8 +175,8 @@ def unmet_reasons(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, unm
         stock_arc = stock_arc | inp["remote_admissible"].transpose("region", "stock", "workload").to_numpy().any(axis=1)
     has_arc = adm.any(axis=1) | stock_arc  # (R, W): a cluster or a province's stock within the bound
 
-    def all_full(counted):  # (R, W, Y): every admissible cluster of (r, w), and the stock it may use, full in year y
-        full = full_clusters(inp, lp, col_value, counted)
+    def all_full(counted, rate=False):  # (R, W, Y): every admissible cluster of (r, w), and the stock it may use, full in year y
+        full = full_clusters(inp, lp, col_value, counted, rate)
         return np.all(~adm[:, :, :, None] | full[None, :, None, :], axis=1) & local_full(inp, lp, col_value, counted)
 
     blocked = np.where(all_full(frozenset()), REASON_CAPACITY, REASON_NONE).astype(object)
@@ -174,6 +184,7 @@ def unmet_reasons(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, unm
     for f in _HOLDING_BACK:  # each family with its own reason, in registry order, on top of the others
         counted |= {f.name}
         blocked = np.where((blocked == REASON_NONE) & all_full(counted), f.reason[0], blocked)
+    blocked = np.where((blocked == REASON_NONE) & all_full(frozenset(), rate=True), REASON_RATE, blocked)
     blocked = np.where(blocked == REASON_NONE, REASON_COST, blocked)
     reason = np.where(has_arc[:, :, None], blocked, REASON_NO_ARC)
     return np.where(unmet > TOL, reason, REASON_NONE).astype(object)
