@@ -161,7 +161,7 @@ def frontier(
     out.print(f"wrote {out_dir}/frontier.csv, frontier.html")
 
 
-# -- batch runs, sweeps and comparisons (model/batch.py, model/sweep.py, model/batch_report.py) ----
+# -- batch runs, sweeps and comparisons (model/studies/batch/, model/studies/sweep.py) ----
 _OUTPUTS_HELP = ("per-scenario files: 'lean' = run.json (status, KPIs, timings), scenario.yaml and arrays.npz "
                  "(for combined.nc); 'full' = also summary.json, allocation.csv, results.nc, report.xlsx "
                  "(+ report.html), ~1.5 s more per scenario")

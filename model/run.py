@@ -72,7 +72,7 @@ class Planner:
 
     def solve(self, sc: Scenario, write_model: str | None = None, baselines: bool = False,
               resilience_cost: bool = True) -> xr.Dataset:
-        """Solve ``sc``; with ``baselines`` also evaluate the rule baselines (model/baselines.py).
+        """Solve ``sc``; with ``baselines`` also evaluate the rule baselines (model/results/baselines.py).
 
         An N-1 scenario (``policy.n_minus_1``) with ``resilience_cost`` is solved a second time
         without N-1 (a second Planner, warm across calls) for the cost of resilience; the second

@@ -1,5 +1,5 @@
 """Compare view: the session's solved scenarios side by side, and allocation differences against a
-chosen baseline (tables from ``model.compare``)."""
+chosen baseline (tables from ``model.reports.compare``)."""
 from __future__ import annotations
 
 import pandas as pd

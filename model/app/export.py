@@ -1,4 +1,4 @@
-"""Export view: the same writers as ``hubplan solve`` (model/report.py), built only when clicked."""
+"""Export view: the same writers as ``hubplan solve`` (model/reports/files.py), built only when clicked."""
 from __future__ import annotations
 
 import streamlit as st

@@ -1,6 +1,6 @@
 """Results view: KPI cards, unmet demand with reasons, utilisation against the floor, charts and the
-filterable allocation table. Numbers come from ``model.results.summary`` (the same as the CLI's
-summary.json) and the figures from ``model.charts``.
+filterable allocation table. Numbers come from ``model.reports.kpis.summary`` (the same as the CLI's
+summary.json) and the figures from ``model.reports.charts``.
 """
 from __future__ import annotations
 

@@ -125,7 +125,7 @@ def _execute(client, todo: list[Job], out: Path, outputs: str, html: bool,
 def run_batch(points, out: str | Path, *, workers: int | None = None, scheduler: str | None = None,
               outputs: str = "full", html: bool = True, lever_keys: list[str] | None = None,
               progress: bool = True, console=None, command: str = "") -> BatchResult:
-    """Run every point (a ``model.sweep.Point``, (name, Scenario, levers) or ``Rejected``) and write DIR.
+    """Run every point (a ``model.studies.sweep.Point``, (name, Scenario, levers) or ``Rejected``) and write DIR.
 
     A ``Rejected`` entry (a file that is not a valid scenario) is recorded as failed with status
     "invalid" and its message; the others run."""

@@ -71,7 +71,7 @@ def _hash(sc: Scenario, fingerprint: str) -> str:
 
 
 def make_jobs(points) -> list[Job]:
-    """Points (``model.sweep.Point``, (name, Scenario, levers) tuples or ``Rejected``) → jobs.
+    """Points (``model.studies.sweep.Point``, (name, Scenario, levers) tuples or ``Rejected``) → jobs.
 
     HiGHS runs with one thread per worker, so ``solver.threads`` is set to 1 (and hashed so)."""
     cache: dict[str, str] = {}
