@@ -13,6 +13,7 @@ import pandas as pd
 import xarray as xr
 
 from .. import strict_json
+from ..atomic import write_bytes_atomic
 from ..errors import InputError
 from ..results import manifest_of
 from .netcdf import from_cf, netcdf_bytes, write_netcdf  # noqa: F401 - netcdf_bytes: the app's download
@@ -219,9 +220,7 @@ def write_outputs(res: xr.Dataset, out: str | Path, html: bool = False) -> dict[
         files["report.html"] = html_report(res).encode("utf-8")
     paths = {"results.nc": write_netcdf(res, out / "results.nc")}
     for name, data in files.items():
-        tmp = out / f".{name}.tmp"
-        tmp.write_bytes(data)
-        tmp.replace(out / name)  # atomic: a reader never sees half a file
+        write_bytes_atomic(out / name, data)  # a reader never sees half a file
         paths[name] = out / name
     return paths
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ...atomic import write_bytes_atomic
 from ...reports.kpis import label
 from ...reports.sheets import add_sheet, new_workbook, workbook_bytes
 from .store import combine
@@ -347,8 +348,6 @@ def write_comparison(dirs, out: str | Path, year: int | None = None) -> dict[str
              "compare.html": html_comparison(kpis, diff, lever_keys, list(relative_sources(sources).values())).encode("utf-8")}
     paths = {}
     for name, data in files.items():
-        tmp = out / f".{name}.tmp"
-        tmp.write_bytes(data)
-        tmp.replace(out / name)
+        write_bytes_atomic(out / name, data)
         paths[name] = out / name
     return paths
