@@ -15,13 +15,13 @@ from importlib.metadata import PackageNotFoundError, version
 import xarray as xr
 
 from . import strict_json
-from .results.baselines import RULES, solve_baseline
-from .inputs.dataset import Dataset, load_dataset
-from .results.explain import explain_infeasibility
 from .formulation import build_lp
 from .inputs.build import build_inputs, dataset_fingerprint
-from .results.build import attach_baselines, build_results
+from .inputs.dataset import Dataset, load_dataset
 from .inputs.scenario import Scenario, apply_changes, scenario_hash
+from .results.baselines import RULES, solve_baseline
+from .results.build import attach_baselines, build_results
+from .results.explain import explain_infeasibility
 from .solve.highs import HighsModel
 
 PACKAGES = ("hubplan", "pyomo", "highspy", "numpy", "pandas", "xarray", "pydantic")

@@ -11,8 +11,8 @@ import re
 import pandas as pd
 import streamlit as st
 
-from ..inputs import levers
 from ..errors import InputError
+from ..inputs import levers
 from ..inputs.levers import Lever
 from ..inputs.scenario import scenario_to_yaml
 from . import state, words

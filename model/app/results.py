@@ -10,9 +10,9 @@ import streamlit as st
 import xarray as xr
 
 from ..reports import charts, kpis
-from . import numbers, state
-from ..results import REASON_ZH
 from ..reports.tables import allocation_table, unmet_table
+from ..results import REASON_ZH
+from . import numbers, state
 
 
 # -- formatting (pure; tests format the CLI's numbers with the same functions) --------------------

@@ -26,10 +26,10 @@ from itertools import product
 import numpy as np
 import xarray as xr
 
+from . import contrib, local, market, quantities
 from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock, annuity_years
 from .family import Family
 from .index import Index
-from . import contrib, local, market, quantities
 
 M = 12  # months
 

@@ -18,13 +18,12 @@ import numpy as np
 import xarray as xr
 
 from ..inputs.schema import STANDARD_RACK_KW
-from .blocks import CostTerm, annuity_years
 from . import quantities
+from .blocks import CostTerm, annuity_years
 from .capacity import has_ai_capacity, modular
-from .hourly import green_contract_cost
 from .family import Family
+from .hourly import green_contract_cost
 from .index import Index
-
 
 
 def racks_per_facility_mw(inp: xr.Dataset) -> np.ndarray:

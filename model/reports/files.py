@@ -16,11 +16,10 @@ from .. import strict_json
 from ..atomic import write_bytes_atomic
 from ..errors import InputError
 from ..results import manifest_of
-from .netcdf import from_cf, netcdf_bytes, write_netcdf  # noqa: F401 - netcdf_bytes: the app's download
 from .kpis import YUAN, kpi_values, shown, summary
+from .netcdf import from_cf, netcdf_bytes, write_netcdf  # noqa: F401 - netcdf_bytes: the app's download
 from .sheets import add_sheet, csv_bytes, header, new_workbook, workbook_bytes
-from .tables import (allocation_table, answers_table, baseline_table, cluster_table, cost_table,
-                     region_cluster_table, shadow_table, unmet_table)
+from .tables import allocation_table, answers_table, baseline_table, cluster_table, cost_table, region_cluster_table, shadow_table, unmet_table
 
 
 def summary_json(res: xr.Dataset) -> str:

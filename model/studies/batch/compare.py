@@ -20,10 +20,10 @@ import pandas as pd
 import xarray as xr
 
 from ...atomic import write_bytes_atomic
+from ...errors import InputError
 from ...reports.kpis import label
 from ...reports.sheets import add_sheet, new_workbook, workbook_bytes
 from .store import combine
-from ...errors import InputError
 
 MAX_SIDE_BY_SIDE = 30  # scenarios shown as columns in the HTML tables; the workbook has all
 INDEX_COLUMNS = ("name", "scenario_hash", "status", "ok")  # what compare reads from a batch's index.csv

@@ -50,8 +50,8 @@ class Job:
 
 
 def _fingerprint(sc: Scenario, cache: dict[str, str]) -> str:
-    from ...inputs.dataset import load_dataset
     from ...inputs.build import dataset_fingerprint
+    from ...inputs.dataset import load_dataset
 
     key = sc.dataset_key()
     if key not in cache:
