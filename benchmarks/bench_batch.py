@@ -33,8 +33,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model.run import Planner  # noqa: E402
 from model.inputs.scenario import apply_changes, load_scenario  # noqa: E402
+from model.run import Planner  # noqa: E402
 
 REFERENCE = ROOT / "data" / "scenarios" / "reference.yaml"
 CARBON = [0, 50, 100, 150, 200, 250, 300, 400, 500, 600]

@@ -140,6 +140,7 @@ def child_highs(args: dict) -> dict:
 
 def child_warm(args: dict) -> dict:
     import importlib
+
     from model.results import manifest_of
     from model.run import Planner
     for name in args["preload"]:

@@ -138,10 +138,10 @@ def frontier(
 ) -> None:
     """Cost–carbon frontier (ε-constraint): least cost for a series of carbon budgets."""
     from .reports.charts import frontier_chart
-    from .reports.plotlyjs import page_html
     from .reports.files import check_out_dir
-    from .reports.sheets import write_csv
     from .reports.kpis import TCO2, YUAN, number
+    from .reports.plotlyjs import page_html
+    from .reports.sheets import write_csv
     from .studies.frontier import cost_carbon_frontier
 
     try:
@@ -161,7 +161,7 @@ def frontier(
     out.print(f"wrote {out_dir}/frontier.csv, frontier.html")
 
 
-# -- batch runs, sweeps and comparisons (model/batch.py, model/sweep.py, model/batch_report.py) ----
+# -- batch runs, sweeps and comparisons (model/studies/batch/, model/studies/sweep.py) ----
 _OUTPUTS_HELP = ("per-scenario files: 'lean' = run.json (status, KPIs, timings), scenario.yaml and arrays.npz "
                  "(for combined.nc); 'full' = also summary.json, allocation.csv, results.nc, report.xlsx "
                  "(+ report.html), ~1.5 s more per scenario")
@@ -287,9 +287,8 @@ def compare(
     year: int | None = typer.Option(None, "--year", help="year of the allocation differences (default: the last year)"),
 ) -> None:
     """Compare scenarios: KPIs side by side and allocation differences against the first scenario."""
-    from .studies.batch.compare import write_comparison
-
     from .reports.files import check_out_dir
+    from .studies.batch.compare import write_comparison
 
     try:
         check_out_dir(out_dir or dirs[0])
@@ -314,10 +313,10 @@ def stochastic(
 ) -> None:
     """Two-stage plan over a set of futures: first-stage builds shared, VSS, EVPI, regret."""
     from .reports import write_stochastic_outputs
-    from .reports.kpis import YUAN
-    from .studies.stochastic import OBJECTIVES, load_futures, results_dataset, solve_stochastic
     from .reports.files import check_out_dir
+    from .reports.kpis import YUAN
     from .studies.limits import check_extensive_form, check_scheduler, workers_for
+    from .studies.stochastic import OBJECTIVES, load_futures, results_dataset, solve_stochastic
     from .studies.stochastic.optima import own_optima_by_batch
 
     try:
@@ -432,8 +431,8 @@ def alternatives(
     robust or free, with the cost of reaching either end."""
     from .reports.alternatives import by_slack_table, key_rows, write_alternatives_outputs
     from .reports.files import check_out_dir
-    from .run import Planner
     from .reports.sheets import write_csv
+    from .run import Planner
     from .studies.alternatives import check_slack, near_optimal, study_dataset
     from .studies.limits import check_scheduler, workers_for
 

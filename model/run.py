@@ -15,13 +15,13 @@ from importlib.metadata import PackageNotFoundError, version
 import xarray as xr
 
 from . import strict_json
-from .results.baselines import RULES, solve_baseline
-from .inputs.dataset import Dataset, load_dataset
-from .results.explain import explain_infeasibility
 from .formulation import build_lp
 from .inputs.build import build_inputs, dataset_fingerprint
-from .results.build import attach_baselines, build_results
+from .inputs.dataset import Dataset, load_dataset
 from .inputs.scenario import Scenario, apply_changes, scenario_hash
+from .results.baselines import RULES, solve_baseline
+from .results.build import attach_baselines, build_results
+from .results.explain import explain_infeasibility
 from .solve.highs import HighsModel
 
 PACKAGES = ("hubplan", "pyomo", "highspy", "numpy", "pandas", "xarray", "pydantic")
@@ -72,7 +72,7 @@ class Planner:
 
     def solve(self, sc: Scenario, write_model: str | None = None, baselines: bool = False,
               resilience_cost: bool = True) -> xr.Dataset:
-        """Solve ``sc``; with ``baselines`` also evaluate the rule baselines (model/baselines.py).
+        """Solve ``sc``; with ``baselines`` also evaluate the rule baselines (model/results/baselines.py).
 
         An N-1 scenario (``policy.n_minus_1``) with ``resilience_cost`` is solved a second time
         without N-1 (a second Planner, warm across calls) for the cost of resilience; the second

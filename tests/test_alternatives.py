@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tiny import scenario_file, write_dataset
 
 from model.inputs.scenario import load_scenario
 from model.run import Planner
 from model.studies.alternatives import near_optimal, study_dataset, verdicts
-from tiny import scenario_file, write_dataset
 
 H = 8760.0
 

@@ -11,14 +11,14 @@ import yaml
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from model.inputs import levers, sources
 from model.cli import app as cli
-from model.reports.compare import allocation_difference, kpi_frame
-from model.inputs.dataset import load_dataset
 from model.errors import InputError
-from model.reports import summary
-from model.run import Planner
+from model.inputs import levers, sources
+from model.inputs.dataset import load_dataset
 from model.inputs.scenario import load_scenario, parse_scenario_text, scenario_to_yaml
+from model.reports import summary
+from model.reports.compare import allocation_difference, kpi_frame
+from model.run import Planner
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

@@ -21,11 +21,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from tiny import scenario_file, write_dataset
 from typer.testing import CliRunner
 
 from model.cli import app
 from model.inputs.scenario import MAX_SCENARIO_BYTES
-from tiny import scenario_file, write_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {"COLUMNS": "80"}

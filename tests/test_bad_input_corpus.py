@@ -23,10 +23,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from tiny import write_dataset
 from typer.testing import CliRunner
 
 from model.cli import app
-from tiny import write_dataset
 
 ENV = {"COLUMNS": "80"}
 SECRET = "hunter2-SECRET"

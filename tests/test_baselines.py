@@ -1,11 +1,11 @@
 """Rule baselines are evaluated with the optimum's accounting and never beat it."""
 import numpy as np
 import pytest
+from tiny import solve_tiny
 
+from model.inputs.scenario import apply_changes, load_scenario
 from model.reports import summary
 from model.run import Planner
-from model.inputs.scenario import apply_changes, load_scenario
-from tiny import solve_tiny
 
 Y = 2026
 

@@ -19,18 +19,18 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from tiny import scenario_file, write_dataset
 from typer.testing import CliRunner
 
-from model.reports.kpis import kpi_row
-from model.studies.batch import chunks_for, is_done, make_jobs, run_batch
 from model.cli import app
 from model.errors import InputError
-from model.reports.files import read_results
-from model.reports import summary
-from model.run import Planner
 from model.inputs.scenario import apply_changes, load_scenario
+from model.reports import summary
+from model.reports.files import read_results
+from model.reports.kpis import kpi_row
+from model.run import Planner
+from model.studies.batch import chunks_for, is_done, make_jobs, run_batch
 from model.studies.sweep import expand, latin_hypercube
-from tiny import scenario_file, write_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "data" / "scenarios" / "reference.yaml"
@@ -242,11 +242,11 @@ def test_rerun_skips_done_scenarios(local_batch, tiny):
 def test_compare_batch_and_single_solve(local_batch, tiny, tmp_path):
     from openpyxl import load_workbook
 
-    from model.studies.batch.compare import kpi_header, load_entries
     from model.reports.compare import kpi_frame
-    from model.reports.kpis import label
     from model.reports.files import write_outputs
+    from model.reports.kpis import label
     from model.run import solve_scenario
+    from model.studies.batch.compare import kpi_header, load_entries
 
     out, _ = local_batch
     single = tmp_path / "single"
@@ -269,8 +269,8 @@ def test_compare_batch_and_single_solve(local_batch, tiny, tmp_path):
         assert kpis.loc["dear [single]", head] == pytest.approx(ref[c] / factor, rel=1e-12)
         assert kpis.loc["dear [run]", head] == pytest.approx(ref[c] / factor, rel=1e-9)  # same scenario, solved in the batch
     assert "总成本 total cost (objective) (亿元)" in kpis.columns
-    from model.studies.batch.compare import allocation_differences
     from model.reports.compare import allocation_difference
+    from model.studies.batch.compare import allocation_differences
 
     entries = load_entries([single, out])
     fast = allocation_differences(entries)  # one numpy pass; must equal model.reports.compare pair by pair

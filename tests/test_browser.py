@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -374,8 +374,8 @@ def test_uploaded_and_pasted_scenarios_are_the_ones_solved(server):
     library computes them."""
     from playwright.sync_api import sync_playwright
 
-    from model.inputs import sources
     from model.app.numbers import penalties
+    from model.inputs import sources
     from model.reports.kpis import YUAN, number, summary
     from model.run import solve_scenario
 

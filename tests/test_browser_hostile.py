@@ -5,10 +5,10 @@ loaded. Screenshots: tests/artifacts/app_hostile_hourly_upload.png and app_hosti
 from __future__ import annotations
 
 import pytest
-
-from model.inputs.dataset import BUNDLED
 from test_browser import ARGS, ARTIFACTS, CHROMIUM, ROOT, _guarded, server  # noqa: F401 (the server fixture)
 from test_hostile_input import SECRET, planted_in_data  # noqa: F401 (a fixture)
+
+from model.inputs.dataset import BUNDLED
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

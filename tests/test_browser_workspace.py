@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
 from test_browser import ARGS, ARTIFACTS, CHROMIUM, _free_port, _full_page, _guarded, _require_browser, _wait_idle
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]

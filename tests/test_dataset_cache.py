@@ -2,10 +2,10 @@
 check gives (which still names the first problem), and a dataset is kept per process by content."""
 import pandas as pd
 import pytest
+from tiny import write_dataset
 
 from model.inputs.dataset import BUNDLED, _coerce, _coerce_all, _read_csv, load_dataset, read_input_bytes
 from model.inputs.schema import FILES, OPTIONAL_FILES
-from tiny import write_dataset
 
 
 @pytest.mark.parametrize("name", list(FILES) + list(OPTIONAL_FILES))

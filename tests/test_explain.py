@@ -1,9 +1,9 @@
 """Strict mode on an infeasible scenario names exactly the conflicting constraints."""
+from tiny import scenario_file, solve_tiny, write_dataset
 from typer.testing import CliRunner
 
 from model.cli import app
 from model.reports import summary
-from tiny import scenario_file, solve_tiny, write_dataset
 
 Y = 2026
 

@@ -3,14 +3,14 @@ cold builds; the written MPS solved by HiGHS alone gives the same objective."""
 import highspy
 import numpy as np
 import pytest
+from tiny import write_dataset
 
-from model.inputs.dataset import load_dataset
 from model.formulation import build_lp
 from model.inputs import build_inputs
-from model.run import Planner
+from model.inputs.dataset import load_dataset
 from model.inputs.scenario import scenario_from_dict
+from model.run import Planner
 from model.solve import HighsModel, StructureChanged
-from tiny import write_dataset
 
 YEARS = [2026, 2027, 2028]
 

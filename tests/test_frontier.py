@@ -1,11 +1,11 @@
 """Cost–carbon frontier: hand-checked slope, monotone on the reference, CLI output."""
 import numpy as np
+from tiny import scenario_file, write_dataset
 from typer.testing import CliRunner
 
 from model.cli import app
-from model.studies.frontier import cost_carbon_frontier
 from model.inputs.scenario import load_scenario
-from tiny import scenario_file, write_dataset
+from model.studies.frontier import cost_carbon_frontier
 
 Y = 2026
 

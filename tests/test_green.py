@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from tiny import GREEN_SETTINGS, scenario_file, write_dataset, write_green
 
 from model.inputs.scenario import load_scenario
 from model.reports import summary
 from model.run import solve_scenario
-from tiny import GREEN_SETTINGS, scenario_file, write_dataset, write_green
 
 Y = 2026
 MW_YEAR = 8760.0  # MWh in a year of 1 MW

@@ -5,10 +5,10 @@ or carbon cost, so one rack served for one year at a grid price of p yuan/kWh co
 """
 import numpy as np
 import pytest
+from tiny import solve_tiny
 
 from model.reports import allocation_table, summary
 from model.results import REASON_CAPACITY, REASON_COST, REASON_NO_ARC, REASON_POLICY
-from tiny import solve_tiny
 
 Y = 2026
 RT = {"rt": {"latency_bound_ms": 5, "realtime": "true"}}

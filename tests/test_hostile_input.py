@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from tiny import scenario_file, write_dataset
 from typer.testing import CliRunner
 
 from model.cli import app
@@ -40,7 +41,6 @@ from model.inputs.dataset import BUNDLED
 from model.inputs.paths import MAX_FILE_BYTES
 from model.studies.limits import MAX_EXTENSIVE_COLUMNS, workers_for
 from model.studies.stochastic.futures import MAX_FUTURES
-from tiny import scenario_file, write_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"

@@ -11,11 +11,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from tiny import scenario_file, solve_tiny, write_dataset
 from typer.testing import CliRunner
 
 from model.cli import app
 from model.reports import summary
-from tiny import scenario_file, solve_tiny, write_dataset
 
 Y = 2026
 HOURS = 8760

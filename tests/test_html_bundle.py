@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tiny import scenario_file, write_dataset
 
 from model.inputs.scenario import load_scenario
 from model.reports import charts
@@ -14,7 +15,6 @@ from model.reports.files import html_report
 from model.reports.kpis import COST_ZH
 from model.reports.plotlyjs import BUNDLE, TRACES, bundle_version
 from model.run import solve_scenario
-from tiny import scenario_file, write_dataset
 
 
 @pytest.fixture(scope="module")

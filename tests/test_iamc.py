@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tiny import scenario_file, write_dataset
 from typer.testing import CliRunner
 
 from model.cli import app
@@ -17,7 +18,6 @@ from model.inputs.scenario import load_scenario
 from model.reports.files import write_outputs
 from model.reports.iamc import COLUMNS, MWH_TO_EJ, VARIABLES
 from model.run import solve_scenario
-from tiny import scenario_file, write_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 PYAM_PYTHON = Path(os.environ.get("HUBPLAN_PYAM_PYTHON", ROOT / ".venv-iamc" / "bin" / "python"))

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from tiny import scenario_file, write_dataset
 
 from model.inputs.scenario import load_scenario
 from model.reports.files import write_outputs
 from model.reports.safe import FORMULA_START, neutral_frame, neutral_text
 from model.run import solve_scenario
-from tiny import scenario_file, write_dataset
 
 NAME = '=HYPERLINK("http://x","y")'
 HTML_NAME = '<script>alert(1)</script>'

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 MODEL = Path(__file__).resolve().parents[1] / "model"
-STAGES = ["errors", "strict_json", "inputs", "formulation", "solve", "results", "run", "reports", "workspace", "studies", "app", "cli"]
-SHARED = {"errors", "strict_json"}  # utilities every stage may use
+STAGES = ["errors", "strict_json", "atomic", "inputs", "formulation", "solve", "results", "run", "reports", "workspace", "studies", "app", "cli"]
+SHARED = {"errors", "strict_json", "atomic"}  # utilities every stage may use
 
 
 def _stage(module: str) -> str:

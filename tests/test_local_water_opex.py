@@ -3,11 +3,11 @@ water limit of a cluster, and the operating cost per occupied rack. Defaults of 
 1 kW per rack, no discounting, no transport or carbon cost, so a rack-year costs 8760 kWh × price."""
 import pandas as pd
 import pytest
+from tiny import scenario_file, write_dataset
 
 from model.inputs.scenario import load_scenario
 from model.results import REASON_CAPACITY, REASON_WATER
 from model.run import solve_scenario
-from tiny import scenario_file, write_dataset
 
 LOCAL = dict(existing_racks=100.0, retire_share_per_year=0.0, build_limit_racks_per_year=0.0, latency_ms=1.0,
              pue=1.0, grid_price_yuan_per_kwh=0.2, opex_yuan_per_rack_year=0.0, capex_yuan_per_rack=0.0)

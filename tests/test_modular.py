@@ -1,10 +1,10 @@
 """Modular builds (MILP): blocks with a fixed cost; gap and bound reported; the LP relaxation stays."""
 import pytest
+from tiny import solve_tiny
 
+from model.inputs.scenario import apply_changes, load_scenario
 from model.reports import summary
 from model.run import Planner
-from model.inputs.scenario import apply_changes, load_scenario
-from tiny import solve_tiny
 
 SETUP = dict(clusters={"a": {"installed_racks": 100, "planned_racks": 400, "build_limit_racks_per_year": 300,
                              "capex_yuan_per_rack": 1000}},

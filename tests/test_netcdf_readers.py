@@ -13,12 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from tiny import scenario_file, write_dataset
 
 from model.inputs.scenario import load_scenario
 from model.reports.files import read_results, write_outputs
 from model.reports.netcdf import CONVENTIONS, UDUNITS, cf_dataset
 from model.run import solve_scenario
-from tiny import scenario_file, write_dataset
 
 CF_TABLES = Path(__file__).parent / "data" / "cf"
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from tiny import scenario_file, write_dataset
 
 from model.inputs.scenario import load_scenario
 from model.reports.files import write_outputs
 from model.run import solve_scenario
-from tiny import scenario_file, write_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 

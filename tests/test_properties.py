@@ -1,9 +1,9 @@
 """Monotonicity properties on the reference data (warm re-solves of one model)."""
 import pytest
 
+from model.inputs.scenario import apply_changes, load_scenario
 from model.reports import summary
 from model.run import Planner
-from model.inputs.scenario import apply_changes, load_scenario
 
 
 @pytest.fixture(scope="module")

@@ -5,12 +5,12 @@ import string
 from pathlib import Path
 
 import pytest
+from tiny import GREEN_SETTINGS, write_dataset, write_green
 
 from model.formulation import BY_NAME, FAMILIES, build_lp
 from model.inputs import build_inputs
 from model.inputs.dataset import load_dataset
 from model.inputs.scenario import scenario_from_dict
-from tiny import GREEN_SETTINGS, write_dataset, write_green
 
 ROOT = Path(__file__).parent.parent
 DOC = (ROOT / "docs" / "math.md").read_text(encoding="utf-8")
@@ -122,8 +122,8 @@ def test_every_family_is_exercised_by_a_test(family):
 def test_each_overridable_attribute_is_a_validated_scenario_field_and_a_lever(tmp_path):
     from model.errors import InputError
     from model.inputs import levers
-    from model.inputs.schema import overridable
     from model.inputs.scenario import ClusterLevers
+    from model.inputs.schema import overridable
 
     ds = load_dataset(write_dataset(tmp_path, {"a": {}}, {"r1": {}}, {("r1", "w", 2026): 1}))
     cols = overridable("clusters.csv")

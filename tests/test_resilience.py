@@ -1,10 +1,10 @@
 """N-1: the plan survives the loss of any single cluster."""
 import pytest
+from tiny import solve_tiny
 
+from model.inputs.scenario import apply_changes, load_scenario
 from model.reports import summary
 from model.run import Planner
-from model.inputs.scenario import apply_changes, load_scenario
-from tiny import solve_tiny
 
 Y = 2026
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import xarray as xr
-
 from tiny import scenario_file, write_dataset
-
 
 # ---- independent: from here on, numpy + xarray + highspy and the file only ---------------------
 
@@ -235,9 +233,10 @@ def write_results(res, tmp_path):
 
 def test_reference_objective_rebuilt_from_results_nc(tmp_path):
     """The bundled reference scenario (all cost terms, policy floors active)."""
+    from pathlib import Path
+
     from model.inputs.scenario import load_scenario
     from model.run import solve_scenario
-    from pathlib import Path
 
     sc = load_scenario(Path(__file__).resolve().parents[1] / "data" / "scenarios" / "west_push.yaml")
     f = write_results(solve_scenario(sc), tmp_path)

@@ -3,11 +3,11 @@
 Sign convention (model/results/shadow.py): rack_value and mw_value are savings (positive = the
 objective falls with one more unit); marginal_cost is a cost."""
 import pytest
+from tiny import solve_tiny
 
+from model.inputs.scenario import apply_changes, load_scenario
 from model.reports import summary
 from model.run import Planner
-from model.inputs.scenario import apply_changes, load_scenario
-from tiny import solve_tiny
 
 Y = 2026
 

@@ -3,6 +3,7 @@ IIS option put back after an explanation."""
 import highspy
 import numpy as np
 import pytest
+from tiny import write_dataset
 
 from model.formulation import build_lp
 from model.inputs import build_inputs
@@ -10,7 +11,6 @@ from model.inputs.dataset import load_dataset
 from model.inputs.scenario import SolverOptions, scenario_from_dict
 from model.results.explain import explain_infeasibility
 from model.solve import HighsModel, SolverError
-from tiny import write_dataset
 
 Y = 2026
 

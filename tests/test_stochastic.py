@@ -6,12 +6,12 @@ import json
 import numpy as np
 import pytest
 import yaml
+from tiny import scenario_file, write_dataset
 
 from model.errors import InputError
 from model.reports.stochastic import builds_table
 from model.run import solve_scenario
 from model.studies.stochastic import futures_from_dict, load_futures, results_dataset, solve_stochastic
-from tiny import scenario_file, write_dataset
 
 # Hand instance: one cluster with 0 installed racks, up to 100 buildable this year at capex
 # c = 60,000 yuan/rack; serving a rack costs 8760 kWh × 0.1 = 876 yuan; unmet costs V = 100,000.

@@ -6,13 +6,12 @@ import json
 import math
 
 import pytest
+from tiny import scenario_file, solve_tiny, write_dataset
 
 from model.errors import InputError
-
+from model.inputs.scenario import load_scenario
 from model.reports.files import write_outputs
 from model.studies.batch import make_jobs, run_one
-from model.inputs.scenario import load_scenario
-from tiny import scenario_file, solve_tiny, write_dataset
 
 Y = 2026
 

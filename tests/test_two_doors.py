@@ -8,16 +8,16 @@ from pathlib import Path
 import highspy
 import numpy as np
 import pytest
+from tiny import write_dataset
 
+from model.errors import InputError
 from model.formulation import build_lp
 from model.inputs import build_inputs
 from model.inputs.dataset import load_dataset
 from model.inputs.scenario import load_scenario, scenario_from_dict
-from model.errors import InputError
 from model.run import Planner
 from model.solve import HighsModel
 from model.solve.standard_form import from_blocks, from_pyomo
-from tiny import write_dataset
 
 SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "data" / "scenarios").glob("*.yaml"))
 Y = 2026

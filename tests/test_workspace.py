@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tiny import scenario_file, write_dataset
 from typer.testing import CliRunner
 
 from model.cli import app as cli
@@ -22,7 +23,6 @@ from model.inputs.scenario import load_scenario, scenario_to_yaml
 from model.reports.kpis import kpi_row
 from model.run import solve_scenario
 from model.workspace import RunRecord, ScenarioRecord, Workspace, WorkspaceError
-from tiny import scenario_file, write_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ENV = "HUBPLAN_TEST_POSTGRES_URL"

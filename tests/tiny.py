@@ -74,8 +74,8 @@ def solve_tiny(tmp: Path, clusters: dict, regions: dict, demand: dict, workloads
                settings: dict | None = None, scenario: dict | None = None, latency: dict | None = None,
                baselines: bool = False):
     """Write a dataset (and a measured latency matrix {(region, cluster): ms}), solve, return results."""
-    from model.run import solve_scenario
     from model.inputs.scenario import load_scenario
+    from model.run import solve_scenario
 
     ds = write_dataset(tmp / "data", clusters, regions, demand, workloads, settings)
     body = dict(scenario or {})

@@ -20,7 +20,7 @@ from ..inputs.levers import lever_value
 from ..inputs.scenario import apply_changes
 from ..reports import charts, kpis
 from ..results import REASON_ZH
-from .numbers import cards, number, penalties, pick, unit_in, unmet_share, units
+from .numbers import cards, number, penalties, pick, unit_in, units, unmet_share
 
 CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(p).exists()), None)
 PUE_TARGET = {True: 1.2, False: 1.25}  # 东数西算 hub targets: western hubs ≤ 1.2, eastern ≤ 1.25

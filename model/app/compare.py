@@ -1,19 +1,19 @@
 """Compare view: the session's solved scenarios side by side, and allocation differences against a
-chosen baseline (tables from ``model.compare``)."""
+chosen baseline (tables from ``model.reports.compare``)."""
 from __future__ import annotations
 
 import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from ..reports import charts, compare
 from ..inputs import levers
 from ..inputs.scenario import scenario_from_dict
+from ..reports import charts, compare
 from ..reports.kpis import label
-from ..results import REASON_ZH
 from ..reports.tables import region_cluster_difference
-from ..results import manifest_of
+from ..results import REASON_ZH, manifest_of
 from . import numbers, state, words
+
 
 def _label(col: str, lang: str, classes: dict[str, str]) -> str:
     """A KPI row's name in one language; a latency row names its class (not 'latency' five times)."""

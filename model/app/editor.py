@@ -1,7 +1,7 @@
 """The lever editor: one widget per lever of the scenario (the sidebar is in ``sidebar.py``).
 
 Every widget's key is ``lv.<lever path>`` (e.g. ``lv.clusters.shaoguan.pue``); its callback turns
-the new value into a new Scenario with ``model.levers.set_lever``. The Scenario in session_state is
+the new value into a new Scenario with ``model.inputs.levers.set_lever``. The Scenario in session_state is
 the single source of truth: widgets only show it.
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ import re
 import pandas as pd
 import streamlit as st
 
-from ..inputs import levers
 from ..errors import InputError
+from ..inputs import levers
 from ..inputs.levers import Lever
 from ..inputs.scenario import scenario_to_yaml
 from . import state, words

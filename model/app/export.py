@@ -1,11 +1,11 @@
-"""Export view: the same writers as ``hubplan solve`` (model/report.py), built only when clicked."""
+"""Export view: the same writers as ``hubplan solve`` (model/reports/files.py), built only when clicked."""
 from __future__ import annotations
 
 import streamlit as st
 
+from ..inputs.scenario import scenario_from_dict, scenario_to_yaml
 from ..reports.files import allocation_csv, excel_bytes, html_report, netcdf_bytes, summary_json
 from ..results import manifest_of
-from ..inputs.scenario import scenario_from_dict, scenario_to_yaml
 from . import state
 from .editor import safe_name
 

@@ -1,6 +1,6 @@
 """Results view: KPI cards, unmet demand with reasons, utilisation against the floor, charts and the
-filterable allocation table. Numbers come from ``model.results.summary`` (the same as the CLI's
-summary.json) and the figures from ``model.charts``.
+filterable allocation table. Numbers come from ``model.reports.kpis.summary`` (the same as the CLI's
+summary.json) and the figures from ``model.reports.charts``.
 """
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import streamlit as st
 import xarray as xr
 
 from ..reports import charts, kpis
-from . import numbers, state
-from ..results import REASON_ZH
 from ..reports.tables import allocation_table, unmet_table
+from ..results import REASON_ZH
+from . import numbers, state
 
 
 # -- formatting (pure; tests format the CLI's numbers with the same functions) --------------------

@@ -19,14 +19,14 @@ from typing import Any
 import streamlit as st
 import xarray as xr
 
+from ..errors import InputError
 from ..inputs import sources
 from ..inputs.dataset import BUNDLED, Dataset, load_dataset
 from ..inputs.diff import suggested_name
-from ..errors import InputError
+from ..inputs.scenario import Scenario
 from ..reports.kpis import summary
 from ..results import manifest_of
 from ..run import Planner
-from ..inputs.scenario import Scenario
 
 DEFAULT_SCENARIO = "reference"
 MAX_RESULTS = 12

@@ -9,8 +9,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from . import (backbone, capacity, demand, green, hourly, lifecycle, local, market, objective, policy, power, resilience,
-               variables, water)
+from . import backbone, capacity, demand, green, hourly, lifecycle, local, market, objective, policy, power, resilience, variables, water
 from .blocks import LinearProgram
 from .family import LIMITS, Family
 from .index import Index, build_index

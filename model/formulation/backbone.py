@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock
+from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock, annuity_years
 from .family import Family
 from .index import Index
 from .lifecycle import flows
@@ -58,7 +58,7 @@ def backbone_capex(ix: Index, inp: xr.Dataset) -> CostTerm:
     """backbone_capex = Σ_{e,y} δ_y · CRF · κ[e] · km[e] · Σ_{y'≤y} b[e,y']"""
     df = inp["discount_factor"].to_numpy()
     kappa = np.nan_to_num(inp["edge_expansion_yuan_per_tbps_km"].to_numpy()) * inp["edge_km"].to_numpy()
-    coef = float(inp["capital_recovery_factor"]) * np.outer(kappa, np.cumsum(df[::-1])[::-1]).ravel()
+    coef = float(inp["capital_recovery_factor"]) * np.outer(kappa, annuity_years(df)).ravel()
     return CostTerm("backbone_capex", [("backbone_build", np.arange(coef.size), coef)])
 
 

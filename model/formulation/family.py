@@ -14,9 +14,9 @@ Who reads the registry instead of keeping a list of their own:
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
-from collections.abc import Callable
 
 import xarray as xr
 

@@ -26,10 +26,10 @@ from itertools import product
 import numpy as np
 import xarray as xr
 
-from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock
+from . import contrib, local, market, quantities
+from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock, annuity_years
 from .family import Family
 from .index import Index
-from . import contrib, local, market, quantities
 
 M = 12  # months
 
@@ -264,7 +264,7 @@ def green_carbon(ix: Index, inp: xr.Dataset) -> CostTerm:
 def pue_retrofit(ix: Index, inp: xr.Dataset) -> CostTerm:
     """pue_retrofit = Σ_{r,y} δ_y · (CRF · c_R · Σ_{y'≤y} retrofit[r,y'] − 8760 · 1000 · p[r] · pue_saving[r,y])"""
     df = inp["discount_factor"].to_numpy()
-    annuity = np.tile(np.cumsum(df[::-1])[::-1], ix.R)
+    annuity = np.tile(annuity_years(df), ix.R)
     capex = float(inp["capital_recovery_factor"]) * float(inp["pue_retrofit_cost_yuan_per_rack"]) * annuity
     saving = np.repeat(inp["local_grid_price_yuan_per_kwh"].to_numpy(), ix.Y) * np.tile(df, ix.R) * float(inp.attrs["hours_per_year"]) * 1000
     ry = np.arange(ix.R * ix.Y)

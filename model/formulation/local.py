@@ -18,7 +18,7 @@ import numpy as np
 import xarray as xr
 
 from . import contrib, quantities
-from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock
+from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock, annuity_years
 from .family import Family
 from .index import Index
 
@@ -112,8 +112,7 @@ def local_opex(ix: Index, inp: xr.Dataset) -> CostTerm:
 
 def local_opex_fixed(ix: Index, inp: xr.Dataset) -> CostTerm:
     """local_opex_fixed = Σ_{r,y} δ_y · s_f · o[r] · (Σ_{y'≤y} local_build[r,y'] − Σ_{y'≤y} local_retire[r,y'])"""
-    df = inp["discount_factor"].to_numpy()
-    annuity = np.cumsum(df[::-1])[::-1]
+    annuity = annuity_years(inp["discount_factor"].to_numpy())
     coef = (float(inp["fixed_opex_share"]) * inp["local_opex_yuan_per_rack_year"].to_numpy()[:, None] * annuity[None, :]).ravel()
     ry = np.arange(ix.R * ix.Y)
     return CostTerm("local_opex_fixed", [("local_build", ry, coef), ("local_retire", ry, -coef)])
@@ -121,8 +120,7 @@ def local_opex_fixed(ix: Index, inp: xr.Dataset) -> CostTerm:
 
 def local_capex(ix: Index, inp: xr.Dataset) -> CostTerm:
     """local_capex = Σ_{r,y} δ_y · CRF · c[r] · Σ_{y'≤y} local_build[r,y']"""
-    df = inp["discount_factor"].to_numpy()
-    annuity = np.cumsum(df[::-1])[::-1]
+    annuity = annuity_years(inp["discount_factor"].to_numpy())
     coef = float(inp["capital_recovery_factor"]) * inp["local_capex_yuan_per_rack"].to_numpy()[:, None] * annuity[None, :]
     return CostTerm("local_capex", [("local_build", np.arange(ix.R * ix.Y), coef.ravel())])
 

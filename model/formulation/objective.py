@@ -18,13 +18,12 @@ import numpy as np
 import xarray as xr
 
 from ..inputs.schema import STANDARD_RACK_KW
-from .blocks import CostTerm
 from . import quantities
+from .blocks import CostTerm, annuity_years
 from .capacity import has_ai_capacity, modular
-from .hourly import green_contract_cost
 from .family import Family
+from .hourly import green_contract_cost
 from .index import Index
-
 
 
 def racks_per_facility_mw(inp: xr.Dataset) -> np.ndarray:
@@ -42,8 +41,7 @@ def _df_ky(ix: Index, inp: xr.Dataset) -> np.ndarray:
 
 def _annuity_years(ix: Index, inp: xr.Dataset) -> np.ndarray:
     """Σ_{y ≥ y'} δ_y per (k, y'): a build in year y' is paid in every later year of the horizon."""
-    df = inp["discount_factor"].to_numpy()
-    return np.tile(np.cumsum(df[::-1])[::-1], ix.K)
+    return np.tile(annuity_years(inp["discount_factor"].to_numpy()), ix.K)
 
 
 def capex(ix: Index, inp: xr.Dataset) -> CostTerm:

@@ -9,12 +9,11 @@ contributions; nothing else writes an emission factor times a variable.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
-
-from collections.abc import Callable
 
 from .index import Index
 

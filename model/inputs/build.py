@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..errors import InputError, did_you_mean, raise_all
 from .arrays import variable, variables
 from .dataset import Dataset, dataset_files, load_dataset, read_input_bytes
-from ..errors import InputError, did_you_mean, raise_all
 from .green import green_inputs
-from .profiles import hourly_variables
-from .lifecycle import lifecycle_variables
 from .latency import LAYERS, distance_matrix, modelled_latency_ms, read_latency_matrix
+from .lifecycle import lifecycle_variables
+from .profiles import hourly_variables
 from .scenario import NO_BOUND, Scenario
 from .schema import DECISION_SETTINGS, SCENARIO_OVERRIDES, STANDARD_RACK_KW, overridable
 

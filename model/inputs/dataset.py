@@ -13,9 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from ..errors import InputError
+from .paths import DATA as BUNDLED
+from .paths import inside, read_input_bytes
 from .schema import FILES, LIFECYCLE_FILES, OPTIONAL_FILES, OPTIONAL_SETTINGS, SETTINGS, Column, expected_range
-from .paths import DATA as BUNDLED, MAX_FILE_BYTES, inside, read_input_bytes  # noqa: F401 (re-exported)
 from .strict_yaml import load_yaml
 
 SETTINGS_FILE = "settings.yaml"

@@ -1,6 +1,6 @@
 """Scenario editing without a UI: the lever catalogue, reading and setting levers.
 
-A *lever* is one editable number (or switch) of a :class:`~model.scenario.Scenario`, addressed by
+A *lever* is one editable number (or switch) of a :class:`~model.inputs.scenario.Scenario`, addressed by
 a dotted path such as ``carbon_price_yuan_per_t``, ``demand.class_growth.ai_training``,
 ``latency_bounds_ms.interactive``, ``clusters.shaoguan.pue`` or ``policy.min_west_share``.
 ``lever_value`` gives the value the model will use (the scenario's override, else the dataset's

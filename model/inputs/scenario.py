@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError,
-                      create_model)
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError, create_model
 
 from ..errors import InputError, did_you_mean, raise_all
 from .paths import MAX_FILE_BYTES, confine, read_input_bytes

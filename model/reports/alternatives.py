@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..atomic import write_bytes_atomic
 from .kpis import RACKS, SHARE, TCO2, YUAN, Unit
 from .safe import neutral_frame
 
@@ -224,8 +225,6 @@ def write_alternatives_outputs(ds: xr.Dataset, out_dir: str | Path) -> dict[str,
              "report.html": html_report(ds).encode("utf-8")}
     paths = {}
     for name, data in files.items():
-        tmp = out_dir / f".{name}.tmp"
-        tmp.write_bytes(data)
-        tmp.replace(out_dir / name)
+        write_bytes_atomic(out_dir / name, data)
         paths[name] = out_dir / name
     return paths

@@ -11,6 +11,7 @@ import xarray as xr
 from ..results import TOL
 from .kpis import kpi_row
 
+
 def kpi_frame(results: dict[str, xr.Dataset]) -> pd.DataFrame:
     """Side-by-side KPIs: one row per scenario (index = the dict's keys, in order), one column per KPI.
 

@@ -13,13 +13,13 @@ import pandas as pd
 import xarray as xr
 
 from .. import strict_json
+from ..atomic import write_bytes_atomic
 from ..errors import InputError
 from ..results import manifest_of
-from .netcdf import from_cf, netcdf_bytes, write_netcdf  # noqa: F401 - netcdf_bytes: the app's download
 from .kpis import YUAN, kpi_values, shown, summary
+from .netcdf import from_cf, netcdf_bytes, write_netcdf  # noqa: F401 - netcdf_bytes: the app's download
 from .sheets import add_sheet, csv_bytes, header, new_workbook, workbook_bytes
-from .tables import (allocation_table, answers_table, baseline_table, cluster_table, cost_table,
-                     region_cluster_table, shadow_table, unmet_table)
+from .tables import allocation_table, answers_table, baseline_table, cluster_table, cost_table, region_cluster_table, shadow_table, unmet_table
 
 
 def summary_json(res: xr.Dataset) -> str:
@@ -219,9 +219,7 @@ def write_outputs(res: xr.Dataset, out: str | Path, html: bool = False) -> dict[
         files["report.html"] = html_report(res).encode("utf-8")
     paths = {"results.nc": write_netcdf(res, out / "results.nc")}
     for name, data in files.items():
-        tmp = out / f".{name}.tmp"
-        tmp.write_bytes(data)
-        tmp.replace(out / name)  # atomic: a reader never sees half a file
+        write_bytes_atomic(out / name, data)  # a reader never sees half a file
         paths[name] = out / name
     return paths
 

@@ -9,8 +9,8 @@ unmet-demand reason (``unmet: <reason>``) and per workload class (``latency_<cla
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr

@@ -15,12 +15,13 @@ unit UDUNITS cannot read, an entry in ``UDUNITS``: tests/test_netcdf_readers.py 
 """
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
+
+from ..atomic import write_atomic
 
 CONVENTIONS = "CF-1.8"
 BOOL_FLAG = "boolean stored as 0/1"
@@ -208,19 +209,16 @@ def write_netcdf(ds: xr.Dataset, path: str | Path, encoding: dict | None = None)
     from xarray.backends.netCDF4_ import NetCDF4DataStore
 
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        out = cf_dataset(ds)
+    out = cf_dataset(ds)
+
+    def dump(tmp: Path) -> None:
         store = NetCDF4DataStore.open(str(tmp), mode="w", format="NETCDF4")
         try:
             out.dump_to_store(store, encoding={**_text_as_chars(out), **(encoding or {})})
         finally:
             store.close()
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+
+    return write_atomic(path, dump)
 
 
 def _text_as_chars(ds: xr.Dataset) -> dict:

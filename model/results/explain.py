@@ -15,6 +15,7 @@ import xarray as xr
 from ..formulation import BY_NAME
 from ..solve.highs import HighsModel
 
+
 @dataclass
 class Conflict:
     family: str  # constraint family (Pyomo component or bound function)

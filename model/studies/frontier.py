@@ -14,9 +14,9 @@ import pandas as pd
 
 from ..errors import InputError
 from ..formulation.blocks import CostTerm
+from ..inputs.scenario import Scenario
 from ..results.build import cost_by_term
 from ..run import Planner
-from ..inputs.scenario import Scenario
 
 
 def _emissions(lp, col_value: np.ndarray) -> float:

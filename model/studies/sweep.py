@@ -3,7 +3,7 @@
 A lever is a dotted path into the scenario YAML, e.g. ``carbon_price_yuan_per_t``,
 ``demand.scale``, ``policy.min_west_share``, ``clusters.qingyang.pue`` or
 ``electricity_price_scale``; intermediate mappings are created as needed
-(``clusters.qingyang`` need not exist in the base file; ``model.scenario.apply_changes``).
+(``clusters.qingyang`` need not exist in the base file; ``model.inputs.scenario.apply_changes``).
 
 - **grid** (``--set KEY=V1,V2,...``): every combination of the listed values, the first
   ``--set`` varying slowest. Values are YAML scalars (``1.2``, ``300``, ``true``, ``null``, text);

@@ -7,8 +7,8 @@ all (in process or on Dask) and ``dataset`` turns it into one results Dataset (d
 "Near-optimal alternatives")."""
 from .band import Band, End
 from .catalogue import BY_KEY, CATALOGUE, Aggregate, Entry, Source, aggregates
-from .study import Study, check_slack, label, near_optimal, plan_results, verdicts
 from .dataset import study_dataset
+from .study import Study, check_slack, label, near_optimal, plan_results, verdicts
 
 __all__ = ["BY_KEY", "CATALOGUE", "Aggregate", "Band", "End", "Entry", "Source", "Study", "aggregates", "check_slack", "label",
            "near_optimal", "plan_results", "study_dataset", "verdicts"]

@@ -9,7 +9,7 @@ Layout of a batch folder ``DIR``::
         arrays.npz                   the decision/KPI arrays that go into combined.nc
         scenario.yaml                the scenario as solved
         summary.json, allocation.csv, results.nc, report.xlsx [, report.html]
-                                     only with ``outputs="full"`` (``model.report.write_outputs``)
+                                     only with ``outputs="full"`` (``model.reports.files.write_outputs``)
     DIR/index.csv (+ index.parquet)  every scenario: name, hash, swept levers, status, error,
                                      objective, KPIs, timings, reused (skipped as already done)
     DIR/summary.csv                  the solved scenarios' KPIs with their levers

@@ -3,8 +3,8 @@
 Inputs are any mix of single-solve output folders (summary.json + results.nc) and batch folders
 (index.csv + combined.nc, or the scenarios' arrays.npz when combined.nc is missing). KPIs come
 from a single solve's summary.json or a batch scenario's run.json (the same columns as
-``model.compare.kpi_frame``); allocation
-differences against the first scenario come from ``model.compare.allocation_difference`` on the
+``model.reports.compare.kpi_frame``); allocation
+differences against the first scenario come from ``model.reports.compare.allocation_difference`` on the
 results (a single solve's results.nc, or the scenario's slice of combined.nc). The HTML embeds
 plotly.js once (``model/reports/plotlyjs.py``, the cartesian bundle), so it opens offline.
 """
@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ...atomic import write_bytes_atomic
+from ...errors import InputError
 from ...reports.kpis import label
 from ...reports.sheets import add_sheet, new_workbook, workbook_bytes
 from .store import combine
-from ...errors import InputError
 
 MAX_SIDE_BY_SIDE = 30  # scenarios shown as columns in the HTML tables; the workbook has all
 INDEX_COLUMNS = ("name", "scenario_hash", "status", "ok")  # what compare reads from a batch's index.csv
@@ -127,7 +128,7 @@ def load_entries(dirs) -> list[Entry]:
 
 
 def kpi_frame(entries: list[Entry]) -> pd.DataFrame:
-    """One row per scenario: source, levers, status, then the KPI columns of ``model.compare``."""
+    """One row per scenario: source, levers, status, then the KPI columns of ``model.reports.compare``."""
     lever_keys: list[str] = []
     for e in entries:
         lever_keys += [k for k in e.levers if k not in lever_keys]
@@ -165,7 +166,7 @@ def _racks_by_cluster(entries: list[Entry], year: int) -> np.ndarray | None:
 def allocation_differences(entries: list[Entry], year: int | None = None) -> pd.DataFrame:
     """Long table: every scenario against the first, by cluster, in ``year`` (default: last).
 
-    The columns of ``model.compare.allocation_difference`` plus ``scenario``; scenarios on the
+    The columns of ``model.reports.compare.allocation_difference`` plus ``scenario``; scenarios on the
     same clusters are computed in one numpy pass (1,000 scenarios: 0.1 s instead of 30 s)."""
     from ...reports.compare import allocation_difference
     from ...results import TOL
@@ -347,8 +348,6 @@ def write_comparison(dirs, out: str | Path, year: int | None = None) -> dict[str
              "compare.html": html_comparison(kpis, diff, lever_keys, list(relative_sources(sources).values())).encode("utf-8")}
     paths = {}
     for name, data in files.items():
-        tmp = out / f".{name}.tmp"
-        tmp.write_bytes(data)
-        tmp.replace(out / name)
+        write_bytes_atomic(out / name, data)
         paths[name] = out / name
     return paths

@@ -7,12 +7,12 @@ import signal
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from collections.abc import Callable
 
 from ...errors import InputError
 from ...reports.netcdf import write_netcdf
@@ -21,9 +21,9 @@ from ...reports.sheets import write_csv
 if TYPE_CHECKING:
     import pandas as pd
 from .jobs import Job, chunks_for, make_jobs
-from .store import (OUTPUTS, _combined_current, _write_atomic, _write_json, clean_stale, combine, index_frame, is_done,
-                    write_failure, write_index)
+from .store import OUTPUTS, _combined_current, _write_atomic, _write_json, clean_stale, combine, index_frame, is_done, write_failure, write_index
 from .worker import _error_text, run_chunk
+
 
 def default_workers() -> int:
     try:
@@ -125,7 +125,7 @@ def _execute(client, todo: list[Job], out: Path, outputs: str, html: bool,
 def run_batch(points, out: str | Path, *, workers: int | None = None, scheduler: str | None = None,
               outputs: str = "full", html: bool = True, lever_keys: list[str] | None = None,
               progress: bool = True, console=None, command: str = "") -> BatchResult:
-    """Run every point (a ``model.sweep.Point``, (name, Scenario, levers) or ``Rejected``) and write DIR.
+    """Run every point (a ``model.studies.sweep.Point``, (name, Scenario, levers) or ``Rejected``) and write DIR.
 
     A ``Rejected`` entry (a file that is not a valid scenario) is recorded as failed with status
     "invalid" and its message; the others run."""
@@ -207,8 +207,7 @@ class _progress:
         if not self.enabled:
             return lambda n: None
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                                   TimeRemainingColumn)
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
         self.bar = Progress(TextColumn("[bold]solving[/]"), BarColumn(), MofNCompleteColumn(),
                             TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),

@@ -50,8 +50,8 @@ class Job:
 
 
 def _fingerprint(sc: Scenario, cache: dict[str, str]) -> str:
-    from ...inputs.dataset import load_dataset
     from ...inputs.build import dataset_fingerprint
+    from ...inputs.dataset import load_dataset
 
     key = sc.dataset_key()
     if key not in cache:
@@ -71,7 +71,7 @@ def _hash(sc: Scenario, fingerprint: str) -> str:
 
 
 def make_jobs(points) -> list[Job]:
-    """Points (``model.sweep.Point``, (name, Scenario, levers) tuples or ``Rejected``) → jobs.
+    """Points (``model.studies.sweep.Point``, (name, Scenario, levers) tuples or ``Rejected``) → jobs.
 
     HiGHS runs with one thread per worker, so ``solver.threads`` is set to 1 (and hashed so)."""
     cache: dict[str, str] = {}

@@ -6,14 +6,15 @@ import json
 import os
 import shutil
 import uuid
-from datetime import datetime, UTC
-from pathlib import Path
 from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ... import strict_json
+from ...atomic import write_atomic
 from ...reports.sheets import write_csv
 
 if TYPE_CHECKING:
@@ -251,13 +252,7 @@ def pd_float(col) -> np.ndarray:
 
 
 def _write_atomic(path: Path, writer: Callable[[Path], None]) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        writer(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    write_atomic(path, writer)
 
 
 def write_index(index, out: Path) -> dict[str, Path]:

@@ -7,7 +7,7 @@ import shutil
 import socket
 import time
 import traceback
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,9 +72,9 @@ def run_one(item: dict, root: Path, outputs: str, html: bool) -> dict:
 
 
 def _solve_and_publish(item: dict, root: Path, final: Path, outputs: str, html: bool, rec: dict, t0: float) -> dict:
+    from ...inputs.scenario import scenario_from_dict
     from ...reports.files import write_outputs
     from ...results import manifest_of
-    from ...inputs.scenario import scenario_from_dict
 
     tmp = None
     try:
