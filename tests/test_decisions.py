@@ -4,11 +4,11 @@ factor. Defaults of tiny.py: PUE 1, 1 kW per rack, no discounting, CRF 1, so a r
 cluster costs 8760 kWh × 0.1 yuan = 876 yuan of electricity."""
 import pandas as pd
 import pytest
+from tiny import scenario_file, write_dataset
 
 from model.inputs.scenario import load_scenario
 from model.results import REASON_CAPACITY, REASON_COST, REASON_RATE
 from model.run import solve_scenario
-from tiny import scenario_file, write_dataset
 
 LOCAL = dict(existing_racks=100.0, retire_share_per_year=0.0, build_limit_racks_per_year=0.0, latency_ms=1.0,
              pue=1.0, grid_price_yuan_per_kwh=0.2, opex_yuan_per_rack_year=0.0, capex_yuan_per_rack=0.0)

@@ -11,23 +11,22 @@ import xarray as xr
 
 from .. import strict_json
 from ..formulation import quantities
-from ..formulation.green import CLUSTER_GREEN, LOCAL_GREEN
 from ..formulation.blocks import LinearProgram
 from ..formulation.capacity import in_service, occupiable, site_potential
+from ..formulation.green import CLUSTER_GREEN, LOCAL_GREEN
 from ..formulation.index import Index
+from ..formulation.lifecycle import has_chains
 from ..formulation.market import remote_arcs
-from ..formulation.resilience import pairs
 from ..formulation.objective import racks_per_facility_mw
+from ..formulation.resilience import pairs
+from ..inputs.arrays import variable, variables
+from ..inputs.schema import STANDARD_RACK_KW
 from ..solve.highs import Solution
 from .green import green_results
 from .hourly import annual_scores, hourly_results
 from .lifecycle import lifecycle_results
-from ..formulation.lifecycle import has_chains
-from ..inputs.arrays import variable, variables
-from ..inputs.schema import STANDARD_RACK_KW
 from .reasons import TOL, unmet_reasons
 from .shadow import shadow_prices
-
 
 
 def _block(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
