@@ -4,53 +4,17 @@ a CLI batch registered (`hubplan batch --workspace`). Zero external requests. Sc
 tests/artifacts/workspace_*.png."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from test_browser import ARGS, ARTIFACTS, CHROMIUM, _free_port, _full_page, _guarded, _require_browser, _wait_idle
+from test_browser import ARGS, ARTIFACTS, CHROMIUM, _full_page, _guarded, _require_browser, _wait_idle, streamlit_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parent.parent
 HUBPLAN = Path(sys.executable).parent / "hubplan"
-
-
-@contextmanager
-def streamlit_server(workspace: Path, log_name: str):
-    """The app on a free loopback port with ``HUBPLAN_WORKSPACE`` set; stopped on exit."""
-    port = _free_port()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS / log_name, "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "HUBPLAN_WORKSPACE": str(workspace)})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {ARTIFACTS / log_name}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def _choose(page, label: str, option: str) -> None:
@@ -70,7 +34,7 @@ def test_saved_run_survives_a_restart_and_compares_with_a_cli_batch_run(tmp_path
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         try:
             # 1. solve the reference and save it with its result
-            with streamlit_server(workspace, "streamlit_workspace_1.log") as url:
+            with streamlit_server("streamlit_workspace_1.log", {"HUBPLAN_WORKSPACE": str(workspace)}) as url:
                 ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
                 _guarded(ctx, external)
                 page = ctx.new_page()
@@ -95,7 +59,7 @@ def test_saved_run_survives_a_restart_and_compares_with_a_cli_batch_run(tmp_path
             assert r.returncode == 0 and "run 2 (west_push)" in r.stdout, r.stdout + r.stderr
 
             # 2. a new server: the saved run reopens without solving, and compares with the CLI's
-            with streamlit_server(workspace, "streamlit_workspace_2.log") as url:
+            with streamlit_server("streamlit_workspace_2.log", {"HUBPLAN_WORKSPACE": str(workspace)}) as url:
                 ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
                 _guarded(ctx, external)
                 page = ctx.new_page()
