@@ -274,7 +274,8 @@ def test_browser_flow(server, tmp_path):
             page.get_by_role("tab", name="解答", exact=True).click()
             page.locator("[data-testid='stMain']").get_by_text("规则基准", exact=True).first.wait_for(timeout=30_000)
             _wait_idle(page)
-            main = page.locator("[data-testid='stMain']").inner_text()
+            # the scenario hash (hex) is an identifier, not words: its letters depend on the inputs
+            main = re.sub(r"hash\s+[0-9a-f]{16}", "hash", page.locator("[data-testid='stMain']").inner_text())
             allowed = {"N", "PUE", "MtCO2", "CO", "MW", "ms", "hash", "reference", "green", "push", "AI"}
             english = [w for w in re.findall(r"[A-Za-z]{2,}", main) if w not in allowed]
             assert not english, (english[:40], main[:3000])
@@ -337,7 +338,7 @@ def test_phone_width_and_two_sessions_at_once(server):
             solve_b.click()
             b.locator("[data-testid='stMetricValue']").first.wait_for(timeout=120_000)
             _wait_idle(b)
-            assert b.get_by_role("button", name="立即求解 Solve now").count() == 0  # solved: the button goes
+            solve_b.wait_for(state="detached", timeout=30_000)  # solved: the button goes (after the page's last rerun)
             b.locator("[data-testid='stMetricValue']").nth(4).wait_for(timeout=30_000)
             b.screenshot(path=str(ARTIFACTS / "app_phone.png"), full_page=True)
             cards = _cards_fit(b)
