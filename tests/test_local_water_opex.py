@@ -1,29 +1,16 @@
 """Hand instances for issue 10: the provinces' own stock (local.csv), its retirement, the yearly
 water limit of a cluster, and the operating cost per occupied rack. Defaults of tiny.py: PUE 1,
 1 kW per rack, no discounting, no transport or carbon cost, so a rack-year costs 8760 kWh × price."""
-import pandas as pd
 import pytest
-from tiny import scenario_file, write_dataset
+from tiny import scenario_file, solve_tiny, write_dataset
 
 from model.inputs.scenario import load_scenario
 from model.results import REASON_CAPACITY, REASON_WATER
-from model.run import solve_scenario
-
-LOCAL = dict(existing_racks=100.0, retire_share_per_year=0.0, build_limit_racks_per_year=0.0, latency_ms=1.0,
-             pue=1.0, grid_price_yuan_per_kwh=0.2, opex_yuan_per_rack_year=0.0, capex_yuan_per_rack=0.0)
 
 
-def solve(tmp_path, clusters, demand, workloads=None, settings=None, local=None, latency=None, scenario=None):
-    ds = write_dataset(tmp_path / "data", clusters, {"r1": {}}, demand, workloads, settings)
-    if local is not None:
-        pd.DataFrame([{"region_id": r, **LOCAL, **v} for r, v in local.items()]).to_csv(ds / "local.csv", index=False)
-    body = dict(scenario or {})
-    if latency is not None:
-        m = pd.Series(latency).unstack()
-        m.index.name = "region_id"
-        m.to_csv(tmp_path / "latency.csv")
-        body["latency_matrix"] = str(tmp_path / "latency.csv")
-    return solve_scenario(load_scenario(scenario_file(tmp_path, ds, body)))
+def solve(tmp_path, clusters, demand, workloads=None, settings=None, **kw):
+    """One province r1 (tiny.solve_tiny; ``local``: its own stock)."""
+    return solve_tiny(tmp_path, clusters, {"r1": {}}, demand, workloads=workloads, settings=settings, **kw)
 
 
 RT = {"rt": {"latency_bound_ms": 5.0, "realtime": "true"}}

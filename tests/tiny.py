@@ -70,14 +70,22 @@ def scenario_file(root: Path, dataset: Path, body: dict | None = None, name: str
     return p
 
 
+# a province's own stock (local.csv) unless a test says otherwise: 100 racks, none retired or built
+LOCAL = dict(existing_racks=100.0, retire_share_per_year=0.0, build_limit_racks_per_year=0.0, latency_ms=1.0,
+             pue=1.0, grid_price_yuan_per_kwh=0.2, opex_yuan_per_rack_year=0.0, capex_yuan_per_rack=0.0)
+
+
 def solve_tiny(tmp: Path, clusters: dict, regions: dict, demand: dict, workloads: dict | None = None,
                settings: dict | None = None, scenario: dict | None = None, latency: dict | None = None,
-               baselines: bool = False):
-    """Write a dataset (and a measured latency matrix {(region, cluster): ms}), solve, return results."""
+               baselines: bool = False, local: dict | None = None):
+    """Write a dataset (with the provinces' own stock {region: overrides of LOCAL}, and a measured
+    latency matrix {(region, cluster): ms}), solve, return results."""
     from model.inputs.scenario import load_scenario
     from model.run import solve_scenario
 
     ds = write_dataset(tmp / "data", clusters, regions, demand, workloads, settings)
+    if local is not None:
+        pd.DataFrame([{"region_id": r, **LOCAL, **v} for r, v in local.items()]).to_csv(ds / "local.csv", index=False)
     body = dict(scenario or {})
     if latency is not None:
         m = pd.Series(latency).unstack()
