@@ -13,6 +13,9 @@ at most u_0(y) = min(u_max, u_inst + g · (y − y0)); a rack added (paid) in ye
 Settings absent from a dataset default to no ramp (u = 1), no lead time and a potential equal to
 the plan.
 
+AI classes run only on racks fitted for AI (``installed_ai_racks`` and ``build_ai``); with
+``ai_racks_reserved`` those racks host AI work only and general work has the other racks.
+
 With modular builds (optional, ``modular_builds``), capacity comes in blocks of B racks, each
 block carrying a fixed cost F (cost term ``block_fixed``, annualised like capex).
 
