@@ -297,6 +297,9 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
                                 if "installed_ai_racks" in cl else np.full(len(clusters), np.nan), {
                 "units": "standard racks", "long_name": "installed racks fitted for AI (智算); NaN everywhere: no separate AI capacity",
                 "derived_from": "min(clusters.csv installed_ai_racks, installed_racks)"}),
+            pflops_per_ai_rack=(K, cl["pflops_per_ai_rack"].to_numpy(float) if "pflops_per_ai_rack" in cl else np.full(len(clusters), np.nan), {
+                "units": "PFLOPS (FP16) per occupied rack",
+                "long_name": "compute of an AI rack at the cluster; NaN: the AI class's pflops_per_rack"}),
             ai_class=(W, wl["physical_rack_kw"].fillna(STANDARD_RACK_KW).to_numpy(float) > STANDARD_RACK_KW,
                       {"long_name": "AI (GPU) class: its physical racks are denser than a standard rack"}),
             pflops_per_rack=(W, wl["pflops_per_rack"].fillna(0.0).to_numpy(float), {"units": "PFLOPS (FP16) per occupied rack"}),
