@@ -23,6 +23,7 @@ from ..results import manifest_of
 from ..studies.frontier import cost_carbon_frontier
 from ..studies.outages import single_cluster_outages
 from . import numbers, state
+from .notices import no_result_yet
 
 log = logging.getLogger("hubplan.app")
 RULES = {  # what each rule does, and why it lands where it does
@@ -236,7 +237,7 @@ def baselines_section(res: xr.Dataset) -> None:
 
 def answers_view(res: xr.Dataset | None) -> None:
     if res is None:
-        st.info(state.tr("尚无结果 — 请在侧栏按 **求解**。", "No results yet — press **Solve** in the sidebar."))
+        no_result_yet()
         return
     st.session_state.setdefault("answers", {})
     shadow_section(res)

@@ -189,7 +189,7 @@ def label(key: str) -> tuple[str, str, Unit]:
 def number(value, unit: Unit) -> str:
     """The number alone in the unit planners read ('1,351.36' for 亿元), for cards and cells whose
     label carries the unit."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):  # no number (an unserved class's latency)
         return "—"
     if not isinstance(value, (int, float, np.number)) or isinstance(value, bool):
         return str(value)
