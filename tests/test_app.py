@@ -151,8 +151,7 @@ def test_each_lever_changes_the_scenario_and_the_yaml_solves_in_the_cli(tmp_path
 # -- solve: KPIs equal the CLI's; warm re-solve; compare, map and export views ---------------------
 def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     from model.app.numbers import penalties
-    from model.app.results import fmt_yuan
-    from model.reports.kpis import TCO2, number
+    from model.reports.kpis import TCO2, YUAN, number
 
     at = new_app()
     at.button(key="solve").click().run()
@@ -196,8 +195,8 @@ def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     app_s = summary(res)
     assert app_s["objective"] == pytest.approx(cli_s["objective"], rel=1e-9)
     assert app_s["emissions_tco2"] == pytest.approx(cli_s["emissions_tco2"], rel=1e-9)
-    assert m1["成本（不含惩罚） Cost without penalties (亿元)"] == fmt_yuan(cli_s["objective"] - penalties(cli_s))
-    assert m1["惩罚 Penalties (亿元)"] == fmt_yuan(cli_s["costs"]["unmet_penalty"] + cli_s["costs"]["policy_penalty"])
+    assert m1["成本（不含惩罚） Cost without penalties (亿元)"] == number(cli_s["objective"] - penalties(cli_s), YUAN)
+    assert m1["惩罚 Penalties (亿元)"] == number(cli_s["costs"]["unmet_penalty"] + cli_s["costs"]["policy_penalty"], YUAN)
     assert m1["排放 Emissions (MtCO2)"] == number(cli_s["emissions_tco2"], TCO2)
     for term, v in cli_s["costs"].items():
         assert app_s["costs"][term] == pytest.approx(v, rel=1e-9, abs=1e-3)
@@ -214,8 +213,8 @@ def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     at.run()
     assert not at.exception
     costs = next(df.value for df in at.dataframe if "成本项 Term" in df.value.columns)  # issue 22 (3): one table
-    assert costs.set_index("成本项 Term").loc["碳成本 Carbon", "亿元"] == fmt_yuan(cli_s["costs"]["carbon"])
-    assert costs.iloc[-1].tolist()[2] == fmt_yuan(cli_s["objective"])
+    assert costs.set_index("成本项 Term").loc["碳成本 Carbon", "亿元"] == number(cli_s["costs"]["carbon"], YUAN)
+    assert costs.iloc[-1].tolist()[2] == number(cli_s["objective"], YUAN)
     assert any(("admissible clusters full" in str(df.value.iloc[:, 0].tolist())  # issue 10 and 18: see above
                 or "yearly construction rate" in str(df.value.iloc[:, 0].tolist()))
                for df in at.dataframe if "原因 Reason" in df.value.columns)

@@ -15,7 +15,6 @@ INF = float("inf")
 STANDARD_RACK_KW = 2.5  # the unit of every rack count (标准机架): 2.5 kW IT of space and power
 
 
-
 def expected_range(lo: float, hi: float, unit: str = "") -> str:
     """'in [1, 3] -', '≥ 0 MW': the allowed range as messages state it."""
     u = f" {unit}" if unit and unit != "-" else ""
