@@ -49,6 +49,8 @@ _ROWS = {  # name: (中文, English, unit of the right-hand side, what one more 
     "retire_limit": ("提前退役上限", "early-retirement limit", "rack", "what one more installed rack to retire saves"),
     "build_limit": ("年建设上限", "yearly build limit", "rack", "what one more rack of yearly build limit saves"),
     "ai_capacity": ("智算机架容量", "AI-rack capacity", _RACK, "what one more AI rack at the cluster saves"),
+    "general_capacity": ("通算机架容量", "general-rack capacity", _RACK,
+                         "what one more rack not fitted for AI at the cluster saves"),
     "ai_within_build": ("智算机架属于当年建设", "AI racks built are racks built", "rack",
                         "what one more rack built, fitted for AI, saves"),
     "modular_build": ("整模块建设", "builds in whole blocks", "rack", "the value of a rack built off the block size (fixed-integer LP)"),

@@ -153,6 +153,8 @@ def _local_vars(ds: Dataset, wl: pd.DataFrame, years: list[int], use: bool, pric
         local_opex_yuan_per_rack_year=(R, col("opex_yuan_per_rack_year"), {"units": "yuan/rack/yr"}),
         local_capex_yuan_per_rack=(R, col("capex_yuan_per_rack"), {"units": "yuan/rack"}),
     )
+
+
 def _remote_vars(ds: Dataset, wl: pd.DataFrame, local: dict, layer: str, settings_file: str) -> dict:
     """The national market for the provinces' own stock: region r's non-real-time work of class w may
     use province s's stock (s ≠ r) when the latency r → s (modelled between the provinces' capitals,
