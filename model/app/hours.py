@@ -13,6 +13,7 @@ from ..errors import InputError
 from ..inputs.scenario import apply_changes
 from ..reports import charts
 from . import numbers, state
+from .notices import no_result_yet
 
 K = state.lever_key  # keys lv.<path>: new widgets when a scenario loads
 
@@ -100,7 +101,7 @@ def hours_view(res: xr.Dataset | None) -> None:
     with st.expander(tr("逐时设置", "Hourly settings"), expanded=res is None or res.attrs.get("resolution") != "hourly"):
         hourly_levers(state.scenario())
     if res is None:
-        st.info(tr("尚无结果 — 请在侧栏按 **求解**。", "No results yet — press **Solve** in the sidebar."))
+        no_result_yet()
         return
     if "hourly_grid_mw" not in res:
         st.info(tr("当前结果为年度求解。打开上方“逐时求解”并求解，即可看到典型日。",
