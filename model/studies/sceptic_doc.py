@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from ..reports.kpis import RACK_YEARS, RACKS, SHARE, YUAN, Unit, number
-from .sceptic import Findings
+from .sceptic import REL_TOL, Findings
 
 WAN_T = Unit("tCO2 over the horizon", "万吨", 1e4, 0)
 CLASS_ZH = {"processing": "数据处理", "storage": "存储备份", "ai_training": "AI训练", "all": "非实时合计"}
@@ -86,6 +86,14 @@ def _flat_table(f: Findings) -> list[str]:
     return lines
 
 
+def _verdict_sentence(f: Findings) -> str:
+    cols = _columns(f)
+    names = {v: "; ".join(cols[k][1] for k in f.flat.index[f.flat["verdict"] == v]) or "none" for v in ("robust", "free")}
+    slack = 100 * float(f.flat["slack"].iloc[0])
+    return (f"Robust within {slack:g} %: {names['robust']}. Free within {slack:g} % (brief the range, not the "
+            f"optimum's value): {names['free']}.")
+
+
 def _failed(f: Findings) -> list[str]:
     bad = f.checks[~f.checks["holds"]]
     if bad.empty:
@@ -100,6 +108,15 @@ def _failed(f: Findings) -> list[str]:
         out.append(f"- {f.variants[r.variant][0].en}: {what} {r.expected} expected, moves "
                    f"{_move(r.reference, r.value, unit)}{note}.")
     return out
+
+
+def _unmoved(f: Findings) -> list[str]:
+    """Expected moves that hold only because "no move" is allowed: worth a sceptic's second look."""
+    still = f.checks[f.checks.apply(lambda r: abs(r.value - r.reference) <= REL_TOL * max(abs(r.reference), 1e-9), axis=1)]
+    cols = _columns(f)
+    rows = [f"- {f.variants[r.variant][0].en}: {cols[r.metric][1]} does not move ({r.expected} allows it)."
+            for r in still.itertuples()]
+    return ["Holding only because no move is allowed:", "", *rows, ""] if rows else []
 
 
 def sensitivity_markdown(f: Findings, command: str) -> str:
@@ -122,18 +139,22 @@ def sensitivity_markdown(f: Findings, command: str) -> str:
         "summed over the years. Unmet: share of national demand in 2030. Occupancy: cluster load / capacity in "
         "2026. Western share: of each non-real-time class's work served at the clusters in 2030, the share at "
         "western clusters (the own stock is in neither). CO₂: clusters, own stock and unmet work at the fallback "
-        "factor. Green share: of cluster power, by annual volume.",
+        "factor. Green share: of cluster power, by annual volume. Cost with sunk: the two together, the one to "
+        "compare when a variant moves money between them (opex charged per installed rack makes more of it sunk).",
         "",
         *_answers_table(f),
         "",
         "## What an expert expects, and what the model answers",
         "",
-        "↑ / ↓: the answer should rise / fall; ≥ / ≤: it should not fall / rise (a restriction that may not bind).",
+        "↑ / ↓: the answer should rise / fall; ≥ / ≤: it should not fall / rise (a restriction that may not bind). "
+        "Inside the range: the variant's value is one the reference itself can reach within the near-optimal "
+        "budget (last section) — a ✓ there is weak evidence, a ✗ there no evidence of a wrong direction.",
         "",
         *_checks_table(f),
         "",
         *_failed(f),
         "",
+        *_unmoved(f),
         "Why each direction is expected:",
         "",
         *[f"- {v.zh} {v.en}: {v.why}." for v, _ in f.variants.values()],
@@ -152,5 +173,7 @@ def sensitivity_markdown(f: Findings, command: str) -> str:
             "little.",
             "",
             *_flat_table(f),
+            "",
+            _verdict_sentence(f),
         ]
     return "\n".join(lines) + "\n"
