@@ -14,7 +14,7 @@ from model.cli import app
 from model.inputs.dataset import load_dataset
 from model.inputs.levers import lever_value
 from model.inputs.scenario import load_scenario
-from model.studies.sceptic import BY_KEY, REDUCED, sceptic_study, variant_scenario
+from model.studies.sceptic import BY_KEY, REDUCED, Expect, sceptic_study, variant_scenario
 from model.studies.sceptic_doc import sensitivity_markdown
 
 REFERENCE = "data/scenarios/reference.yaml"
@@ -48,6 +48,12 @@ def test_the_opex_variant_runs_on_a_dataset_copy_differing_in_one_setting(refere
     assert {k: x for k, x in copy.settings.items() if k != "fixed_opex_share"} == \
            {k: x for k, x in ds.settings.items() if k != "fixed_opex_share"}
     assert yaml.safe_load((tmp_path / "data" / "settings.yaml").read_text())["fixed_opex_share"] == 1.0
+
+
+def test_a_weak_expectation_accepts_no_move_and_a_strict_one_does_not():
+    assert Expect("builds", 1).holds(100.0, 101.0) and not Expect("builds", 1).holds(100.0, 100.0)
+    assert Expect("west_all", -1, strict=False).holds(0.5, 0.5) and not Expect("west_all", -1, strict=False).holds(0.5, 0.51)
+    assert not Expect("co2", -1).holds(5e8, float("nan"))  # no answer is no evidence
 
 
 @pytest.mark.parametrize("args, says", [(["--slack", "2"], "--slack"), (["--out", "."], "folder")])
