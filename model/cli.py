@@ -1,4 +1,4 @@
-"""Command line: ``hubplan solve | validate | frontier | sweep | batch | compare | stochastic | alternatives | export | workspace``.
+"""Command line: ``hubplan solve | validate | frontier | sweep | batch | compare | stochastic | alternatives | sceptic | export | workspace``.
 
 Bad input prints one line naming the file, the field and the problem, and exits with code 2.
 """
@@ -475,6 +475,37 @@ def alternatives(
         write_csv(by_slack_table(done), out_dir / "ranges_by_slack.csv")
         if not quiet:
             out.print(f"wrote {out_dir / 'ranges_by_slack.csv'}")
+
+
+@app.command()
+def sceptic(
+    scenario: Path = typer.Argument(Path("data/scenarios/reference.yaml"), help="the reference scenario YAML file"),
+    out_file: Path = typer.Option(Path("out/sensitivity.md"), "--out", help="Markdown file to write (the project's: docs/sensitivity.md)"),
+    slack: float = typer.Option(0.001, "--slack", help="cost budget of the flatness ranges (0.001: within 0.1 % of the optimum)"),
+) -> None:
+    """The sceptic's sensitivity study: the reference and the variants a critic runs first, whether each
+    answer moves the way an expert expects, and which answers are robust or free (model/studies/sceptic.py)."""
+    from .atomic import write_bytes_atomic
+    from .reports.files import check_out_dir
+    from .studies.alternatives import check_slack
+    from .studies.sceptic import sceptic_study
+    from .studies.sceptic_doc import sensitivity_markdown
+
+    try:
+        if out_file.is_dir():
+            raise InputError(out_file, "--out", "is a folder; give a Markdown file name")
+        check_out_dir(out_file.parent)
+        check_slack(slack)
+        found = sceptic_study(load_scenario(scenario), slack=slack)
+    except InputError as exc:
+        fail(exc)
+    command = f"hubplan sceptic {scenario.as_posix()} --out {out_file.as_posix()}" + (f" --slack {slack:g}" if slack != 0.001 else "")
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(out_file, sensitivity_markdown(found, command).encode("utf-8"))
+    bad = found.checks[~found.checks["holds"]]
+    out.print(f"{len(found.answers)} runs; {len(found.checks) - len(bad)} of {len(found.checks)} expected directions hold; wrote {out_file}")
+    for r in bad.itertuples():
+        out.print(f"✗ {r.variant}: {r.metric} {r.expected} ({r.reference:,.4g} → {r.value:,.4g})")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -84,7 +84,7 @@ def _west_not_realtime(f: pd.DataFrame, inp: xr.Dataset) -> np.ndarray:
     return _west(f, inp) & _not_realtime(f, inp)
 
 
-BUILDS = Source(blocks=("build*",))  # build, and any build_* block a formulation adds (above plan, AI racks)
+BUILDS = Source(blocks=("build",))  # every rack built; build_above and build_ai are parts of it (≤ build), not more racks
 LOAD = Source(blocks=("x",))
 NON_RT = Source(blocks=("x",), where=_not_realtime)
 WEST_NON_RT = Source(blocks=("x",), where=_west_not_realtime)
