@@ -230,6 +230,9 @@ LEVERS: dict[str, tuple[float, float, str]] = {
     "solver.threads": (1, 64, "threads"),
     "solver.random_seed": (0, 2**31 - 1, "-"),  # HiGHS takes a 32-bit int
     "outages.*.years.*": (2000, 2100, "year"),
+    "lifecycle.volume_scale": (0, 100, "×"),  # × every chain's TB collected (chain_sources.csv)
+    "lifecycle.chain_scale.*": (0, 100, "×"),  # × one chain's TB collected
+    "lifecycle.transfer_price_scale": (0, 20, "×"),  # × the backbone's price per TB (backbone.csv)
 }
 
 # settings of the decision model (issue 18) a dataset may leave out:
