@@ -6,10 +6,13 @@ Three solves of a scenario with the data lifecycle (model/formulation/lifecycle.
 1. **base**: the scenario as given;
 2. **fee cut**: the backbone's price per TB × (1 − c). Its public cost is the fee revenue given up
    on the traffic that results: F = c / (1 − c) · chain_transfer (discounted yuan);
-3. **subsidy**: the grid price of every cluster in a western hub lowered by σ yuan/kWh, with σ
-   such that the subsidy costs the same: σ · Σ_{k west, y} δ_y · 8.76e6 · grid_mw[k,y] = F. The
-   western grid energy moves with σ, so σ is found by a fixed point from the base's energy
-   (σ ← F / E_west(σ); a few solves, stopped at a 0.1 % change).
+3. **subsidy**: the price of the electricity every cluster in a western hub buys, from the grid
+   and as wind/solar contracts, lowered by σ yuan/kWh, with σ such that the subsidy costs the
+   same: σ · Σ_{k west, y} δ_y · 8.76e6 · (grid_mw + green_mw)[k,y] = F. (Direct hydro supply
+   has no scenario lever and is not subsidised; a subsidy of grid power alone would make it
+   cheaper than the green contracts and crowd them out.) The western energy moves with σ, so σ
+   is found by a fixed point from the base's energy (σ ← F / E_west(σ); a few solves, stopped at
+   a 0.1 % change).
 
 Each case reports the western share of the stored data (the first stages' TB in western hubs),
 the chains' backbone traffic, the planner's cost (the objective, which the measure lowers by about
@@ -28,6 +31,8 @@ from ..run import Planner
 KWH_PER_MW_YEAR = 8760.0 * 1000.0
 MAX_ROUNDS = 8
 TOLERANCE = 1e-3  # relative change of σ between rounds
+SUBSIDISED_MW = ("grid_mw", "green_mw")  # results: MW bought from the grid and as wind/solar contracts
+SUBSIDISED_PRICES = ("grid_price_yuan_per_kwh", "green_price_yuan_per_kwh")  # the cluster levers lowered by σ
 
 
 def western_storage_share(res: xr.Dataset) -> float:
@@ -39,9 +44,10 @@ def western_storage_share(res: xr.Dataset) -> float:
 
 
 def western_grid_kwh(res: xr.Dataset) -> float:
-    """Σ_{k west, y} δ_y · grid energy (kWh): what a subsidy of 1 yuan/kWh costs, discounted."""
-    grid = res["grid_mw"].transpose("cluster", "year").to_numpy()[res["west"].to_numpy()]
-    return float((grid * res["discount_factor"].to_numpy()[None, :]).sum() * KWH_PER_MW_YEAR)
+    """Σ_{k west, y} δ_y · energy bought from the grid and as wind/solar contracts (kWh): what a
+    subsidy of 1 yuan/kWh costs, discounted."""
+    mw = sum(res[v].transpose("cluster", "year").to_numpy() for v in SUBSIDISED_MW)[res["west"].to_numpy()]
+    return float((mw * res["discount_factor"].to_numpy()[None, :]).sum() * KWH_PER_MW_YEAR)
 
 
 def _row(case: str, res: xr.Dataset, public_cost: float, subsidy: float) -> dict:
@@ -59,11 +65,14 @@ def _row(case: str, res: xr.Dataset, public_cost: float, subsidy: float) -> dict
 
 
 def _subsidised(sc: Scenario, inp: xr.Dataset, sigma: float) -> Scenario:
-    """``sc`` with every western cluster's grid price σ yuan/kWh lower (after the price scale)."""
+    """``sc`` with every western cluster's grid and wind/solar price σ yuan/kWh lower (after the
+    scenario's price scales; not below 0)."""
     clusters = {k: dict(v) for k, v in sc.model_dump(mode="json", exclude_defaults=True).get("clusters", {}).items()}
-    unscaled = inp["grid_price_unscaled_yuan_per_kwh"].to_numpy()
-    for k, price in zip(inp["cluster"].values[inp["west"].to_numpy()], unscaled[inp["west"].to_numpy()]):
-        clusters.setdefault(str(k), {})["grid_price_yuan_per_kwh"] = max(0.0, price - sigma / sc.electricity_price_scale)
+    west = inp["west"].to_numpy()
+    for lever, scale in zip(SUBSIDISED_PRICES, (sc.electricity_price_scale, sc.green_price_scale)):
+        unscaled = inp[lever.replace("_yuan", "_unscaled_yuan")].to_numpy()[west]
+        for k, price in zip(inp["cluster"].values[west], unscaled):
+            clusters.setdefault(str(k), {})[lever] = max(0.0, price - sigma / scale) if scale > 0 else price
     return Scenario.model_validate({**sc.model_dump(mode="json", exclude_defaults=True), "clusters": clusters}).model_copy(
         update={"source": sc.source, "base_dir": sc.base_dir})
 
