@@ -163,7 +163,7 @@ def frontier(
 
 @app.command("fee-cut")
 def fee_cut(
-    scenario: Path = typer.Argument(..., help="scenario YAML file with the data lifecycle (e.g. data/scenarios/lifecycle.yaml)"),
+    scenario: Path = typer.Argument(..., help="scenario YAML file with the data lifecycle (e.g. data/scenarios/data_lifecycle.yaml)"),
     cut: float = typer.Option(0.5, "--cut", help="share of the backbone's price per TB cut (0-1)"),
     out_dir: Path = typer.Option(Path("out/fee_cut"), "--out", help="folder for fee_cut.csv"),
 ) -> None:

@@ -51,7 +51,7 @@ def test_bad_requests_name_the_problem(tmp_path):
     from model.errors import InputError
     from model.inputs.sources import load_bundled
     with pytest.raises(InputError, match=r"--cut.*must be a share of the fee in \(0, 1\)"):
-        fee_cut_vs_subsidy(load_bundled("lifecycle"), cut=1.0)
+        fee_cut_vs_subsidy(load_bundled("data_lifecycle"), cut=1.0)
     ds = write_dataset(tmp_path / "data", {"e": {}}, {"r1": {}}, {("r1", "w", 2026): 1.0})
     with pytest.raises(InputError, match=r"lifecycle.*the scenario has no backbone"):
         fee_cut_vs_subsidy(load_scenario(scenario_file(tmp_path, ds)))

@@ -18,7 +18,7 @@ from model.inputs.dataset import load_dataset
 from model.inputs.scenario import SCENARIOS, load_scenario, parse_scenario_text, scenario_hash
 from model.inputs.sources import bundled_scenarios, load_bundled
 
-LIFECYCLE_SCENARIOS = ("lifecycle", "backbone_ai", "fee_cut", "train_west_infer_east")
+LIFECYCLE_SCENARIOS = ("data_lifecycle", "backbone_ai", "fee_cut", "train_west_infer_east")
 HUBPLAN = Path(sys.executable).parent / "hubplan"
 
 
@@ -28,7 +28,7 @@ def _inputs(name: str):
 
 def test_the_lifecycle_scenarios_are_bundled_and_carry_the_chains():
     assert set(LIFECYCLE_SCENARIOS) <= set(bundled_scenarios())
-    base = _inputs("lifecycle")
+    base = _inputs("data_lifecycle")
     assert base.sizes["chain"] == 5 and base.sizes["edge"] == 28  # data/lifecycle/: 5 chains, C(8,2) hub pairs
     # fee_cut halves the bundled 100 yuan/TB on every edge; backbone_ai triples every chain's TB
     np.testing.assert_allclose(_inputs("fee_cut")["edge_price_yuan_per_tb"], 50.0)
@@ -39,7 +39,7 @@ def test_the_lifecycle_scenarios_are_bundled_and_carry_the_chains():
 def test_chain_scale_scales_one_chain(tmp_path):
     sc = parse_scenario_text("lifecycle: {folder: ../lifecycle, volume_scale: 2, chain_scale: {ai_corpus: 5}}",
                              "s.yaml", SCENARIOS)
-    inp, base = build_inputs(sc), _inputs("lifecycle")
+    inp, base = build_inputs(sc), _inputs("data_lifecycle")
     ratio = (inp["chain_source_tb"].sum(["region", "year"]) / base["chain_source_tb"].sum(["region", "year"]))
     assert ratio.to_series().round(9).to_dict() == {"iot": 2.0, "media": 2.0, "enterprise": 2.0, "ai_corpus": 10.0, "backup": 2.0}
 
@@ -64,7 +64,7 @@ def test_the_hash_follows_the_lifecycle_files_not_their_folder_name(tmp_path):
     copy = tmp_path / "lc"
     shutil.copytree(SCENARIOS.parent / "lifecycle", copy)
     (tmp_path / "s.yaml").write_text("lifecycle: {folder: lc}\n")
-    bundled = scenario_hash(load_bundled("lifecycle"), fp)
+    bundled = scenario_hash(load_bundled("data_lifecycle"), fp)
     assert scenario_hash(load_scenario(tmp_path / "s.yaml"), fp) == bundled  # same files, other folder
     with (copy / "backbone.csv").open("a") as f:
         f.write("\n")
