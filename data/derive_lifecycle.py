@@ -1,6 +1,6 @@
 """Write data/lifecycle/: the chains, the TB each province collects and the backbone between the
-eight hubs (issue 21). Copy these three files into a copy of data/ to run the data lifecycle on
-the bundled data (the bundled dataset itself has no chains, so its reference is unchanged).
+eight hubs (issue 21). Scenarios name the folder (``lifecycle.folder``, data/scenarios/data_lifecycle.yaml);
+the bundled dataset itself has no chains, so its reference is unchanged.
 
 Figures (data/sources.csv):
 - stored data: 41.06 ZB produced in 2024 (published), 2.9 % of it stored (published, 2023) →

@@ -8,6 +8,8 @@ scenario's ``lifecycle`` levers scale the TB collected and the price per TB.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -60,6 +62,11 @@ def lifecycle_variables(ds: Dataset, dist: pd.DataFrame, sc: Scenario) -> tuple[
             raise InputError(sc.source, "lifecycle", "the dataset has no chains (chains.csv): name a folder in lifecycle.folder")
         return {}, {}
     ch = tables["chains.csv"].sort_values(["chain_id", "stage_order"], kind="stable")
+    held = ch["retention_years"].notna().to_numpy()
+    if (held & ch["tb_per_rack"].isna().to_numpy()).any():
+        row = int(np.argmax(held & ch["tb_per_rack"].isna().to_numpy()))
+        raise InputError(Path(ds.path if sc.lifecycle.folder is None else sc.input_path("lifecycle.folder")) / "chains.csv",
+                         "tb_per_rack", f"stage {ch['stage_id'].iloc[row]}: needed where retention_years is given")
     src = tables["chain_sources.csv"]
     chains = list(dict.fromkeys(ch["chain_id"]))
     vol = (src.groupby(["chain_id", "region_id", "year"])["tb_per_year"].sum().to_xarray()
@@ -78,6 +85,10 @@ def lifecycle_variables(ds: Dataset, dist: pd.DataFrame, sc: Scenario) -> tuple[
         stage_copies=(S, ch["copies"].fillna(1.0).to_numpy(float), {"long_name": "copies in different hubs (灾备)"}),
         stage_stay_in_province=(S, ch["stay_in_province"].fillna(0.0).to_numpy(float) > 0.5, {
             "long_name": "the stage's data may not leave the province that collected them"}),
+        stage_retention_years=(S, ch["retention_years"].to_numpy(float), {
+            "units": "yr", "long_name": "years the data arriving in a year stay stored; NaN: no stock"}),
+        stage_tb_per_rack=(S, ch["tb_per_rack"].to_numpy(float), {
+            "units": "TB per standard rack", "long_name": "stored stock one rack holds; NaN without a retention time"}),
         region_home_hub=(("region",), home_hubs(ds, dist), {"long_name": "hub where the province's data enter the backbone"}),
         tbps_per_tb_year=((), TB_PER_YEAR_TBPS, {"long_name": "Tbps of 1 TB/yr sent evenly over the year"}),
     )

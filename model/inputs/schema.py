@@ -164,6 +164,11 @@ LIFECYCLE_FILES: dict[str, list[Column]] = {
                doc="price of a TB/yr of a first stage that no rack takes; empty: the unmet penalty per rack / tb_per_rack_year"),
         Column("stay_in_province", "float", "0 or 1", 0, 1, optional=True, empty=0.0,
                doc="1: the stage's data may not leave the province that collected them (finance, government)"),
+        Column("retention_years", "float", "years", 1, 100, optional=True,
+               doc="data arriving in a year stay stored for this many years and occupy racks all that time; "
+                   "empty: tb_per_rack_year stands for the stock"),
+        Column("tb_per_rack", "float", "TB per standard rack", 1e-6, 1e9, optional=True,
+               doc="TB of stored stock one standard rack holds (needed with retention_years)"),
     ],
     "chain_sources.csv": [
         _text("chain_id"), _text("region_id"), Column("year", "int", "", 2000, 2100),
