@@ -54,3 +54,17 @@ def test_a_retention_time_needs_the_tb_a_rack_holds(tmp_path):
     from model.errors import InputError
     with pytest.raises(InputError, match=r"chains.csv.*tb_per_rack.*stage store: needed where retention_years is given"):
         _solve(tmp_path, {"tb_per_rack_year": 20.0, "retention_years": 2}, "no_kappa")
+
+
+
+def test_results_nc_carries_every_input_the_lifecycle_families_use(tmp_path):
+    # the LP built again from the inputs read back from results.nc alone has the same optimum
+    from model.formulation import build_lp
+    from model.inputs.scenario import scenario_from_dict
+    from model.reports.files import read_results, write_outputs
+    from model.solve import HighsModel
+
+    res = _solve(tmp_path, {"tb_per_rack_year": 20.0, "retention_years": 2, "tb_per_rack": 20.0}, "two_years")
+    back = read_results(write_outputs(res, tmp_path / "out")["results.nc"])
+    sol = HighsModel(build_lp(back), scenario_from_dict({"name": "t"}).solver).solve()
+    assert sol.objective == pytest.approx(res.attrs["objective"], rel=1e-9)
