@@ -125,6 +125,9 @@ def validate(scenario: Path = typer.Argument(..., help="scenario YAML file")) ->
     typer.echo(f"ok: {scenario} — {inp.sizes['region']} regions, {inp.sizes['cluster']} clusters, "
               f"{inp.sizes['workload']} classes, years {int(inp.year[0])}–{int(inp.year[-1])}, "
               f"{int(adm.sum())} admissible arcs")
+    if "stage" in inp.dims:
+        typer.echo(f"  data lifecycle: {inp.sizes['chain']} chains, {inp.sizes['stage']} stages, "
+                   f"{inp.sizes.get('edge', 0)} backbone edges, {float(inp['chain_source_tb'].sum()) / 1e6:,.1f} M TB collected over the horizon")
     for r, w in zip(*map(list, no_arc.values.nonzero())):
         typer.echo(f"  note: {inp.region_name_zh.values[r]} {inp.region.values[r]}: no cluster within the "
                   f"{inp.workload.values[w]} latency bound; its demand will be reported unmet")
