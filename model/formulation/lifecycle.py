@@ -5,7 +5,9 @@ stage handles ρ[s] TB/yr per TB/yr collected (``stage_volume_ratio``) and occup
 its class w(s) at a cluster, one standard rack per θ[s] TB/yr (``stage_tb_per_rack_year``) — or,
 for a stage with a retention time R[s] (``stage_retention_years``, 东数西存 as a stock), the data
 arriving in year y' stay stored where they arrived for the years y ≥ y' with y − y' < R[s], one
-rack per κ[s] TB held (``stage_tb_per_rack``): storing is paid at that place for R[s] years. The
+rack per κ[s] TB held (``stage_tb_per_rack``): storing is paid at that place for R[s] years, and
+a later stage that reads the stock (``stage_reads_stock``: training re-reading its corpus) reads it
+there every year, or pays to move it (data gravity). The
 data collected in province r (V[c,r,y], ``chain_source_tb``) reach stage 1 at some cluster; the
 output of stage s at cluster k goes on to stage s+1 at some cluster (PyPSA's Link, Calliope's
 conversion_plus with one carrier, TB). f[s,o,k,y] ≥ 0 is the TB/yr of stage s arriving at cluster
@@ -126,7 +128,8 @@ def chain_source(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 
 def chain_stage(ix: Index, inp: xr.Dataset) -> RowBlock:
-    """chain_stage[s,k,y]:  Σ_{k'} f[s,k,k',y] − ρ[s] / ρ[s−1] · Σ_o f[s−1,o,k,y] = 0   (s not a first stage)"""
+    """chain_stage[s,k,y]:  Σ_{k'} f[s,k,k',y] − ρ[s] / ρ[s−1] · Σ_o Σ_{y'∈G[s,y]} f[s−1,o,k,y'] = 0   (s not a first stage;
+    G[s,y] = H[s−1,y], the stock the previous stage holds, for a stage that reads it; {y} otherwise)"""
     f, prev = flows(ix, inp), prev_stage(inp)
     later = np.flatnonzero(prev >= 0)
     pos = -np.ones(prev.size, dtype=np.int64)
@@ -137,14 +140,19 @@ def chain_stage(ix: Index, inp: xr.Dataset) -> RowBlock:
     row_out = (pos[f.stage[out_m]] * ix.K + f.origin[out_m]) * ix.Y + f.year[out_m]
     nxt = -np.ones(prev.size, dtype=np.int64)  # the stage after s
     nxt[prev[later]] = later
-    in_m = nxt[f.stage] >= 0  # arriving at f.cluster for stage s, feeding the next stage there
-    row_in = (pos[nxt[f.stage[in_m]]] * ix.K + f.cluster[in_m]) * ix.Y + f.year[in_m]
+    # G[s]: which arrivals y' of the previous stage stage s reads in year y (the stock, or the year's)
+    reads = inp["stage_reads_stock"].to_numpy() & (prev >= 0)
+    G = np.where(reads[:, None, None], holding(inp, ix.years)[np.maximum(prev, 0)], np.eye(ix.Y, dtype=bool)[None])
+    feeds = np.flatnonzero(nxt[f.stage] >= 0)  # arriving at f.cluster for stage p, feeding the next stage there
+    jj, y = np.nonzero(G[nxt[f.stage[feeds]], :, f.year[feeds]])
+    j = feeds[jj]
+    row_in = (pos[nxt[f.stage[j]]] * ix.K + f.cluster[j]) * ix.Y + y
     n = later.size * ix.K * ix.Y
     st = inp["stage"].values.astype(str)
     return RowBlock("chain_stage", ("stage", "cluster", "year"),
                     [(st[s], k, y) for s in later.tolist() for k in ix.clusters for y in ix.years],
                     [Term("chain_flow", row_out, f.col[out_m], np.ones(out_m.sum())),
-                     Term("chain_flow", row_in, f.col[in_m], -ratio[nxt[f.stage[in_m]]])],
+                     Term("chain_flow", row_in, f.col[j], -ratio[nxt[f.stage[j]]])],
                     lo=np.zeros(n), hi=np.zeros(n))
 
 

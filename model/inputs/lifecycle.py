@@ -85,6 +85,8 @@ def lifecycle_variables(ds: Dataset, dist: pd.DataFrame, sc: Scenario) -> tuple[
         stage_copies=(S, ch["copies"].fillna(1.0).to_numpy(float), {"long_name": "copies in different hubs (灾备)"}),
         stage_stay_in_province=(S, ch["stay_in_province"].fillna(0.0).to_numpy(float) > 0.5, {
             "long_name": "the stage's data may not leave the province that collected them"}),
+        stage_reads_stock=(S, ch["reads_stock"].fillna(0.0).to_numpy(float) > 0.5, {
+            "long_name": "each year the stage reads the stock the previous stage holds"}),
         stage_retention_years=(S, ch["retention_years"].to_numpy(float), {
             "units": "yr", "long_name": "years the data arriving in a year stay stored; NaN: no stock"}),
         stage_tb_per_rack=(S, ch["tb_per_rack"].to_numpy(float), {

@@ -169,6 +169,9 @@ LIFECYCLE_FILES: dict[str, list[Column]] = {
                    "empty: tb_per_rack_year stands for the stock"),
         Column("tb_per_rack", "float", "TB per standard rack", 1e-6, 1e9, optional=True,
                doc="TB of stored stock one standard rack holds (needed with retention_years)"),
+        Column("reads_stock", "float", "0 or 1", 0, 1, optional=True, empty=0.0,
+               doc="1: each year the stage reads the stock the previous stage holds (volume_ratio of it), "
+                   "not only that year's arrivals"),
     ],
     "chain_sources.csv": [
         _text("chain_id"), _text("region_id"), Column("year", "int", "", 2000, 2100),

@@ -147,7 +147,7 @@ LONG_NAMES = {
     "chain_unmet_tb": "data of the chain that no cluster takes",
     "chain_tb": "data handled by the stage at the cluster", "chain_racks": "racks the stage occupies at the cluster",
     "chain_stock_tb": "data the stage holds at the cluster", "stage_retention_years": "years the stage keeps its data",
-    "stage_tb_per_rack": "TB of stored stock a rack holds",
+    "stage_tb_per_rack": "TB of stored stock a rack holds", "stage_reads_stock": "the stage reads the previous stage's stock",
     "data_gravity_price": "cost of one more TB a year of the chain collected in the province",
     "backbone_tb": "chain data moved over the edge", "backbone_use": "average traffic on the edge",
     "backbone_use_share": "use of the edge's capacity", "backbone_capacity": "edge capacity after expansion",
