@@ -83,3 +83,27 @@ def test_each_lifecycle_scenario_validates_and_solves_on_the_command_line(name, 
     res = read_results(tmp_path / "results.nc")
     assert res.attrs["status"] == "optimal" and {"chain", "stage", "edge"} <= set(res.dims)
     assert float(res["backbone_use"].min()) > 0  # background traffic at least
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_app_tab_shows_one_language_with_lifecycle_results(lang, monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+    from test_app_language import TABS, foreign, page_texts
+
+    monkeypatch.setenv("HUBPLAN_WORKSPACE", str(tmp_path / "workspace.db"))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=240)
+    at.session_state["lang"] = lang
+    at.run()
+    at.radio(key="src.kind").set_value("bundled").run()
+    at.selectbox(key="src.bundled").set_value("fee_cut").run()
+    at.button(key="solve").click().run()
+    problems = {}
+    for tab in TABS[lang]:
+        at.session_state["tab"] = tab
+        at.run()
+        assert not at.exception, (tab, at.exception)
+        bad = foreign(page_texts(at._tree), lang, {"fee", "cut"})  # the scenario's name, fee_cut
+        if bad:
+            problems[tab] = sorted(set(bad))[:20]
+    assert not problems, problems
