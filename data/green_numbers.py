@@ -108,6 +108,7 @@ def sweep():
         p0 = p0 or float(base["carbon_price_yuan_per_t"])
         res = base if mult == 1 else solve_scenario(sc.model_copy(update={"carbon_price_yuan_per_t": p0 * mult}))
         H = float(res.attrs["hours_per_year"])
+
         def twh(v: str, res=res, H=H) -> float:  # average MW over the years → TWh over the horizon
             return float(res[v].sum()) * H / 1e6
         served = res["served"].sum(("region", "year"))

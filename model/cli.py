@@ -449,6 +449,7 @@ def export(
     write_csv(df, out_file)
     out.print(f"wrote {out_file}: {df['scenario'].nunique()} scenarios, {len(df):,} rows")
 
+
 @app.command()
 def alternatives(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
@@ -507,6 +508,7 @@ def alternatives(
         write_csv(by_slack_table(done), out_dir / "ranges_by_slack.csv")
         if not quiet:
             out.print(f"wrote {out_dir / 'ranges_by_slack.csv'}")
+
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

@@ -40,6 +40,12 @@ def scen(at):
     return at.session_state["scenario"]
 
 
+def lever(at, path: str) -> str:
+    """The key of lever ``path``'s widget: each loaded scenario gets new widgets (state.lever_key)."""
+    gen = at.session_state["lever_gen"] if "lever_gen" in at.session_state else 0
+    return f"lv{gen or ''}.{path}"
+
+
 def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
@@ -56,7 +62,7 @@ def test_each_lever_changes_the_scenario_and_the_yaml_solves_in_the_cli(tmp_path
     def nums(values: dict):
         """Set several lever inputs, then one rerun (each widget's callback runs)."""
         for path, value in values.items():
-            at.number_input(key=f"lv.{path}").set_value(value)
+            at.number_input(key=lever(at, f"{path}")).set_value(value)
         at.run()
         assert not at.exception, at.exception
         assert not errors(at), errors(at)
@@ -75,10 +81,10 @@ def test_each_lever_changes_the_scenario_and_the_yaml_solves_in_the_cli(tmp_path
     assert sc.demand.class_scale == {"storage": pytest.approx(0.9)}
     assert sc.latency_bounds_ms == {"interactive": 12}
     # a bound can be switched off ("none": no bound) and on (starts at 20 ms)
-    at.toggle(key="lv.latency_on.realtime").set_value(False)
-    at.toggle(key="lv.latency_on.processing").set_value(True).run()
+    at.toggle(key=lever(at, "latency_on.realtime")).set_value(False)
+    at.toggle(key=lever(at, "latency_on.processing")).set_value(True).run()
     assert scen(at).latency_bounds_ms == {"interactive": 12, "realtime": "none", "processing": 20}
-    assert at.number_input(key="lv.latency_bounds_ms.realtime").disabled
+    assert at.number_input(key=lever(at, "latency_bounds_ms.realtime")).disabled
     # a region lever: pick the region, then edit it
     at.selectbox(key="edit.region").set_value("guangdong").run()
     sc = nums({"demand.region_growth.guangdong": 0.05, "demand.region_scale.guangdong": 1.3})
@@ -94,28 +100,28 @@ def test_each_lever_changes_the_scenario_and_the_yaml_solves_in_the_cli(tmp_path
     # the cluster table shows the edited value
     assert any((df.value.iloc[3] == 1.3).any() for df in at.dataframe if "PUE" in df.value.columns)  # said once (issue 22, 14)
     # outages: a cluster out of service, then only in some years
-    at.multiselect(key="lv.outages").set_value(["wuhu"]).run()
+    at.multiselect(key=lever(at, "outages")).set_value(["wuhu"]).run()
     assert [(o.cluster, o.years) for o in scen(at).outages] == [("wuhu", None)]
-    at.multiselect(key="lv.outage_years.wuhu").set_value([2029, 2030]).run()
+    at.multiselect(key=lever(at, "outage_years.wuhu")).set_value([2029, 2030]).run()
     assert [(o.cluster, o.years) for o in scen(at).outages] == [("wuhu", [2029, 2030])]
     # policy switches
-    at.slider(key="lv.policy.utilisation_floor").set_value(0.5)
-    at.slider(key="lv.policy.min_green_share").set_value(0.3)
-    at.slider(key="lv.policy.min_west_share").set_value(0.4)
-    at.toggle(key="lv.policy.allow_unmet").set_value(False).run()
+    at.slider(key=lever(at, "policy.utilisation_floor")).set_value(0.5)
+    at.slider(key=lever(at, "policy.min_green_share")).set_value(0.3)
+    at.slider(key=lever(at, "policy.min_west_share")).set_value(0.4)
+    at.toggle(key=lever(at, "policy.allow_unmet")).set_value(False).run()
     pol = scen(at).policy
     assert (pol.utilisation_floor, pol.min_green_share, pol.min_west_share) == pytest.approx((0.5, 0.3, 0.4))
     assert pol.allow_unmet is False
-    at.toggle(key="lv.policy.allow_unmet").set_value(True).run()
+    at.toggle(key=lever(at, "policy.allow_unmet")).set_value(True).run()
     assert scen(at).policy.allow_unmet is True
     # advanced levers: carbon budget, N-1, modular builds (MILP), solver settings
-    at.toggle(key="lv.on.policy.emission_cap_t").set_value(True)
-    at.toggle(key="lv.policy.n_minus_1").set_value(True)
-    at.toggle(key="lv.on.modular_builds.block_racks").set_value(True).run()
+    at.toggle(key=lever(at, "on.policy.emission_cap_t")).set_value(True)
+    at.toggle(key=lever(at, "policy.n_minus_1")).set_value(True)
+    at.toggle(key=lever(at, "on.modular_builds.block_racks")).set_value(True).run()
     sc = scen(at)
     assert sc.policy.emission_cap_t == 40_000_000 and sc.policy.n_minus_1 is True
     assert sc.modular_builds.block_racks == levers.MODULAR_DEFAULT_BLOCK
-    at.toggle(key="lv.modular_builds.relax").set_value(True)
+    at.toggle(key=lever(at, "modular_builds.relax")).set_value(True)
     sc = nums({"policy.emission_cap_t": 35_000_000, "modular_builds.fixed_cost_yuan_per_block": 2e6,
                "solver.mip_rel_gap": 0.01, "solver.time_limit_s": 60})
     assert sc.policy.emission_cap_t == 35_000_000 and sc.modular_builds.fixed_cost_yuan_per_block == 2e6
@@ -123,7 +129,7 @@ def test_each_lever_changes_the_scenario_and_the_yaml_solves_in_the_cli(tmp_path
     assert sc.solver.time_limit_s == 60
     for key in ("lv.on.policy.emission_cap_t", "lv.on.modular_builds.block_racks", "lv.policy.n_minus_1"):
         at.toggle(key=key).set_value(False)  # off again: the CLI check below stays a quick LP
-    at.text_input(key="lv.name").set_value("my_case").run()
+    at.text_input(key=lever(at, "name")).set_value("my_case").run()
     sc = scen(at)
     assert sc.policy.emission_cap_t is None and sc.modular_builds is None and not sc.policy.n_minus_1
     assert sc.name == "my_case"
@@ -145,8 +151,7 @@ def test_each_lever_changes_the_scenario_and_the_yaml_solves_in_the_cli(tmp_path
 # -- solve: KPIs equal the CLI's; warm re-solve; compare, map and export views ---------------------
 def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     from model.app.numbers import penalties
-    from model.app.results import fmt_yuan
-    from model.reports.kpis import TCO2, number
+    from model.reports.kpis import TCO2, YUAN, number
 
     at = new_app()
     at.button(key="solve").click().run()
@@ -165,7 +170,7 @@ def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     assert re.search(r" \(\d+\.\d%\)$", m0["未满足 Unmet demand (万架·年 · 占需求 share of demand)"])
     util = next(m for m in at.metric if m.label == "上架率 Utilisation")  # mean load / capacity, against the 65 % target
     assert re.fullmatch(r"\d+\.\d %", util.value) and re.fullmatch(r"[+−-]\d+\.\d pp · 目标 plan 65%", util.proto.delta)
-    at.number_input(key="lv.carbon_price_yuan_per_t").set_value(300).run()
+    at.number_input(key=lever(at, "carbon_price_yuan_per_t")).set_value(300).run()
     assert any("Levers changed" in i.value for i in at.sidebar.info)
     at.button(key="solve").click().run()
     assert not at.exception and not at.error, errors(at)
@@ -190,8 +195,8 @@ def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     app_s = summary(res)
     assert app_s["objective"] == pytest.approx(cli_s["objective"], rel=1e-9)
     assert app_s["emissions_tco2"] == pytest.approx(cli_s["emissions_tco2"], rel=1e-9)
-    assert m1["成本（不含惩罚） Cost without penalties (亿元)"] == fmt_yuan(cli_s["objective"] - penalties(cli_s))
-    assert m1["惩罚 Penalties (亿元)"] == fmt_yuan(cli_s["costs"]["unmet_penalty"] + cli_s["costs"]["policy_penalty"])
+    assert m1["成本（不含惩罚） Cost without penalties (亿元)"] == number(cli_s["objective"] - penalties(cli_s), YUAN)
+    assert m1["惩罚 Penalties (亿元)"] == number(cli_s["costs"]["unmet_penalty"] + cli_s["costs"]["policy_penalty"], YUAN)
     assert m1["排放 Emissions (MtCO2)"] == number(cli_s["emissions_tco2"], TCO2)
     for term, v in cli_s["costs"].items():
         assert app_s["costs"][term] == pytest.approx(v, rel=1e-9, abs=1e-3)
@@ -208,8 +213,8 @@ def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     at.run()
     assert not at.exception
     costs = next(df.value for df in at.dataframe if "成本项 Term" in df.value.columns)  # issue 22 (3): one table
-    assert costs.set_index("成本项 Term").loc["碳成本 Carbon", "亿元"] == fmt_yuan(cli_s["costs"]["carbon"])
-    assert costs.iloc[-1].tolist()[2] == fmt_yuan(cli_s["objective"])
+    assert costs.set_index("成本项 Term").loc["碳成本 Carbon", "亿元"] == number(cli_s["costs"]["carbon"], YUAN)
+    assert costs.iloc[-1].tolist()[2] == number(cli_s["objective"], YUAN)
     assert any(("admissible clusters full" in str(df.value.iloc[:, 0].tolist())  # issue 10 and 18: see above
                 or "yearly construction rate" in str(df.value.iloc[:, 0].tolist()))
                for df in at.dataframe if "原因 Reason" in df.value.columns)
@@ -260,7 +265,7 @@ def test_kpis_match_cli_after_cold_and_warm_solves(tmp_path):
     at.toggle(key="auto_solve").set_value(True)
     at.session_state["tab"] = "情景 Scenario"
     at.run()
-    at.number_input(key="lv.carbon_price_yuan_per_t").set_value(350).run()
+    at.number_input(key=lever(at, "carbon_price_yuan_per_t")).set_value(350).run()
     assert list(at.session_state["results"]) == ["reference", "reference · 碳价300", "reference · 碳价350"]
     assert json.loads(at.session_state["results"]["reference · 碳价350"].attrs["manifest"])["warm_start"] is True
 
@@ -283,10 +288,10 @@ def test_bad_pasted_yaml_shows_the_field_and_the_app_keeps_working():
     at.text_area(key="src.paste").set_value("name: pasted\ncarbon_price_yuan_per_t: 250\n").run()
     at.button(key="src.paste_load").click().run()
     assert not at.error and scen(at).name == "pasted" and scen(at).carbon_price_yuan_per_t == 250
-    assert at.number_input(key="lv.carbon_price_yuan_per_t").value == 250  # widgets follow the new scenario
+    assert at.number_input(key=lever(at, "carbon_price_yuan_per_t")).value == 250  # widgets follow the new scenario
     # an edit the model cannot take shows an error box, and so does solving it — never a traceback
     at.selectbox(key="edit.cluster").set_value("wuhu").run()
-    at.number_input(key="lv.clusters.wuhu.planned_racks").set_value(1000).run()
+    at.number_input(key=lever(at, "clusters.wuhu.planned_racks")).set_value(1000).run()
     assert "clusters.wuhu.planned_racks" in errors(at)
     at.button(key="solve").click().run()
     assert not at.exception and "planned_racks" in errors(at)
@@ -295,7 +300,7 @@ def test_bad_pasted_yaml_shows_the_field_and_the_app_keeps_working():
     at.radio(key="src.kind").set_value("bundled").run()
     at.selectbox(key="src.bundled").set_value("outage_shaoguan").run()
     assert scen(at).name == "outage_shaoguan" and not at.error
-    assert at.multiselect(key="lv.outages").value == ["shaoguan"]
+    assert at.multiselect(key=lever(at, "outages")).value == ["shaoguan"]
 
 
 def test_strict_mode_conflicts_and_rule_baselines():
@@ -305,14 +310,14 @@ def test_strict_mode_conflicts_and_rule_baselines():
     at.radio(key="src.kind").set_value("paste").run()
     at.text_area(key="src.paste").set_value("name: clusters_only\nlocal_supply: false\ndemand:\n  scale: 0.17\n").run()
     at.button(key="src.paste_load").click().run()
-    at.toggle(key="lv.policy.allow_unmet").set_value(False).run()
+    at.toggle(key=lever(at, "policy.allow_unmet")).set_value(False).run()
     at.button(key="solve").click().run()
     assert not at.exception
     err = errors(at)
     assert "infeasible" in err and "strict mode" in err
     assert "conflicting: demand_balance" in err and "must be served" in err  # HiGHS IIS, named
     assert not at.session_state["results"]
-    at.toggle(key="lv.policy.allow_unmet").set_value(True).run()
+    at.toggle(key=lever(at, "policy.allow_unmet")).set_value(True).run()
     assert not at.error  # the old error went with the old scenario
     at.toggle(key="with_baselines").set_value(True).run()
     at.button(key="solve").click().run()
@@ -328,7 +333,7 @@ def test_strict_mode_conflicts_and_rule_baselines():
 
 def test_time_limit_without_a_solution_is_reported():
     at = new_app()
-    at.number_input(key="lv.solver.time_limit_s").set_value(1e-9).run()
+    at.number_input(key=lever(at, "solver.time_limit_s")).set_value(1e-9).run()
     assert scen(at).solver.time_limit_s == pytest.approx(1e-9)
     at.button(key="solve").click().run()
     assert not at.exception
@@ -341,7 +346,7 @@ def test_time_limit_without_a_solution_is_reported():
     else:
         assert "time limit" in err and "no solution" in err
     # with room to solve, then shown as if HiGHS had stopped at the limit with an incumbent
-    at.number_input(key="lv.solver.time_limit_s").set_value(300.0).run()
+    at.number_input(key=lever(at, "solver.time_limit_s")).set_value(300.0).run()
     at.button(key="solve").click().run()
     assert not at.error and len(at.session_state["results"]) == 1
     res = next(iter(at.session_state["results"].values())).copy()
@@ -355,8 +360,8 @@ def test_time_limit_without_a_solution_is_reported():
 
 def test_two_sessions_do_not_share_state():
     a, b = new_app(), new_app()
-    a.number_input(key="lv.carbon_price_yuan_per_t").set_value(400).run()
-    b.slider(key="lv.policy.min_west_share").set_value(0.6).run()
+    a.number_input(key=lever(a, "carbon_price_yuan_per_t")).set_value(400).run()
+    b.slider(key=lever(b, "policy.min_west_share")).set_value(0.6).run()
     assert scen(a).carbon_price_yuan_per_t == 400 and scen(a).policy.min_west_share is None
     assert scen(b).carbon_price_yuan_per_t is None and scen(b).policy.min_west_share == pytest.approx(0.6)
     assert a.session_state["planner"] is not b.session_state["planner"]

@@ -116,6 +116,9 @@ def test_every_tab_shows_one_language(lang, monkeypatch, tmp_path):
     at = solved(lang)
     ids = {str(v) for v in at.session_state["scenario"].model_dump(mode="json").values() if isinstance(v, str)}
     allowed = {w for t in ids for w in re.findall(r"[A-Za-z]+", t)}
+    shown = [t.label for t in at.tabs]  # the app's tabs first (then any tabs inside the open one)
+    assert shown[:len(TABS[lang]) + 1] == TABS[lang], \
+        f"the app's tabs {shown} are not the ones this test walks: add a new view's tab names to TABS"
     problems = {}
     for tab in TABS[lang]:
         at.session_state["tab"] = tab

@@ -219,6 +219,13 @@ def csv_missing_column(tmp, data):
 
 
 @case
+def ai_density_out_of_range(tmp, data):
+    set_cell(data / "clusters.csv", "b", "pflops_per_ai_rack", "500")
+    return (scenario_file(tmp, data), f"{data / 'clusters.csv'}: field 'pflops_per_ai_rack': "
+            "expected a value in [0, 100] PFLOPS (FP16) per occupied standard rack in row 3")
+
+
+@case
 def csv_non_numeric_value(tmp, data):
     set_cell(data / "clusters.csv", "b", "capex_yuan_per_rack", "12k")
     return (scenario_file(tmp, data),

@@ -18,7 +18,7 @@ NUMERIC = {
     "clusters.csv": ("cluster_id", ["lat", "lon", "installed_racks", "planned_racks", "build_limit_racks_per_year",
                                     "pue", "grid_limit_mw", "grid_price_yuan_per_kwh", "green_avail_mw",
                                     "green_price_yuan_per_kwh", "capex_yuan_per_rack", "opex_yuan_per_rack_year",
-                                    "wue_l_per_kwh", "water_limit_m3_per_year"]),
+                                    "wue_l_per_kwh", "installed_ai_racks", "pflops_per_ai_rack", "water_limit_m3_per_year"]),
     "regions.csv": ("region_id", ["lat", "lon", "co2_t_per_mwh", "gdp_2023_100m_yuan"]),
     "workloads.csv": ("workload_id", ["latency_bound_ms", "kw_per_rack", "data_tb_per_rack_year",
                                       "share_2026", "growth_per_year", "pflops_per_rack", "physical_rack_kw"]),

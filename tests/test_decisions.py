@@ -236,3 +236,29 @@ def test_ai_work_needs_ai_racks(tmp_path):
     plain = solve(tmp_path / "plain", {"k": {"installed_ai_racks": 30.0}}, {("r1", "w", 2026): 90.0}, None,
                   {"ai": {"physical_rack_kw": 20.0}, "w": {}})
     assert float(plain["unmet"].sum()) == pytest.approx(0.0, abs=1e-6) and float(plain["build"].sum()) == pytest.approx(0.0)
+
+
+def test_reserved_ai_racks_host_ai_work_only_and_report_their_own_density(tmp_path):
+    # 100 racks installed, 30 fitted for AI at 3 PFLOPS each (pflops_per_ai_rack; the AI class's national
+    # value is 1). Demand: 10 racks of AI training, 90 of general work (0.1 PFLOPS per rack), no builds.
+    # With ai_racks_reserved the general work has only the 70 other racks (family general_capacity):
+    # 20 unmet. Objective 80 × 876 + 20 × 100,000 = 2,070,080; compute 10 × 3 + 70 × 0.1 = 37 PFLOPS
+    # = 0.037 EFLOPS. One more installed (general) rack saves 100,000 − 876 = 99,124 (rack_value).
+    clusters = {"k": {"installed_ai_racks": 30.0, "pflops_per_ai_rack": 3.0}}
+    demand = {("r1", "ai", 2026): 10.0, ("r1", "w", 2026): 90.0}
+    workloads = {"ai": {"physical_rack_kw": 20.0, "pflops_per_rack": 1.0}, "w": {"pflops_per_rack": 0.1}}
+    res = solve(tmp_path, clusters, demand, {"ai_racks_reserved": 1}, workloads)
+    assert float(res["unmet"].sel(workload="w").sum()) == pytest.approx(20.0)
+    assert float(res["unmet"].sel(workload="ai").sum()) == pytest.approx(0.0, abs=1e-6)
+    assert str(res["unmet_reason"].sel(region="r1", workload="w", year=2026).item()) == REASON_CAPACITY
+    assert res.attrs["objective"] == pytest.approx(2_070_080.0, rel=1e-9)
+    assert float(res["cluster_pflops_per_rack"].sel(cluster="k", workload="ai")) == pytest.approx(3.0)
+    assert float(res["eflops"].sel(workload="ai").sum()) == pytest.approx(0.030)
+    assert float(res["eflops"].sum()) == pytest.approx(0.037)
+    assert float(res["rack_value"].sel(cluster="k", year=2026)) == pytest.approx(99_124.0, rel=1e-6)
+    # not reserved (the default): the general work takes the AI racks left over, all 100 racks serve:
+    # 100 × 876 = 87,600; compute 10 × 3 + 90 × 0.1 = 39 PFLOPS
+    shared = solve(tmp_path / "shared", clusters, demand, None, workloads)
+    assert float(shared["unmet"].sum()) == pytest.approx(0.0, abs=1e-6)
+    assert shared.attrs["objective"] == pytest.approx(87_600.0, rel=1e-9)
+    assert float(shared["eflops"].sum()) == pytest.approx(0.039)

@@ -274,6 +274,7 @@ def test_a_gzip_profile_within_the_limit_is_read(tmp_path, data):
 def _readers(tmp: Path, data: Path) -> dict[str, list]:
     """reader → the hubplan command line that makes it read a file full of the secret."""
     secret = secret_csv(tmp / "secret.csv")
+
     def scen(name, body):
         return scenario_file(tmp, data, body, f"{name}.yaml")
     cf_cell = pd.DataFrame({"a/solar": np.full(8760, 0.5)}).astype(object)

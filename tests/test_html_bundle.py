@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from tiny import scenario_file, write_dataset
 
+from model.formulation.labels import COST_TERMS
 from model.inputs.scenario import load_scenario
 from model.reports import charts
 from model.reports.files import html_report
-from model.reports.kpis import COST_ZH
 from model.reports.plotlyjs import BUNDLE, TRACES, bundle_version
 from model.run import solve_scenario
 
@@ -46,8 +46,8 @@ def test_report_embeds_the_bundle_once(res):
 
 
 def test_cost_terms_have_distinct_colours():
-    colours = charts.cost_colours(list(COST_ZH) + ["new_term"])
-    assert len(set(colours.values())) == len(COST_ZH) + 1
+    colours = charts.cost_colours(list(COST_TERMS) + ["new_term"])
+    assert len(set(colours.values())) == len(COST_TERMS) + 1
 
 
 @pytest.mark.slow

@@ -74,7 +74,6 @@ def test_a_retention_time_needs_the_tb_a_rack_holds(tmp_path):
         _solve(tmp_path, {"tb_per_rack_year": 20.0, "retention_years": 2}, "no_kappa")
 
 
-
 def test_results_nc_carries_every_input_the_lifecycle_families_use(tmp_path):
     # the LP built again from the inputs read back from results.nc alone has the same optimum
     from model.formulation import build_lp

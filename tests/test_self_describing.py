@@ -14,6 +14,7 @@ from tiny import scenario_file, write_dataset
 
 # ---- independent: from here on, numpy + xarray + highspy and the file only ---------------------
 
+
 def rederive(f: xr.Dataset) -> None:
     """Every derived input equals what its raw inputs give (docs/math.md, derived_from attrs)."""
     rho, life = float(f["discount_rate"]), float(f["capex_lifetime_years"])

@@ -17,6 +17,7 @@ from ..reports.map_figure import china_map
 from ..results import manifest_of
 from ..studies.alternatives import BY_KEY, Study, near_optimal, plan_results, study_dataset
 from . import state
+from .notices import no_result_yet
 
 SLACKS = (0.001, 0.01, 0.05)
 DEFAULT_ENTRIES = ("west_share", "build_hub")
@@ -36,7 +37,7 @@ def _study(scenario_json: str, slack: float, entries: tuple[str, ...]) -> tuple[
 def alternatives_view(res: xr.Dataset | None) -> None:
     tr, lang = state.tr, state.lang()
     if res is None:
-        st.info(tr("尚无结果 — 请在侧栏按 **求解**。", "No results yet — press **Solve** in the sidebar."))
+        no_result_yet()
         return
     st.caption(tr("成本最低的方案只是一片平坦区域中的一个点。这里给出每个决策在成本不超过最优 (1 + 松弛) 倍的"
                   "所有方案中能取的范围：窄的稳健，宽的可按其他理由自由选择。",

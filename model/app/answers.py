@@ -15,6 +15,7 @@ import streamlit as st
 import xarray as xr
 
 from ..errors import InputError
+from ..formulation import BY_NAME
 from ..inputs.scenario import scenario_from_dict
 from ..reports import charts, kpis
 from ..reports.tables import shadow_table
@@ -22,6 +23,7 @@ from ..results import manifest_of
 from ..studies.frontier import cost_carbon_frontier
 from ..studies.outages import single_cluster_outages
 from . import numbers, state
+from .notices import no_result_yet
 
 log = logging.getLogger("hubplan.app")
 RULES = {  # what each rule does, and why it lands where it does
@@ -110,18 +112,14 @@ def shadow_section(res: xr.Dataset) -> None:
 
 
 def binding_limits(res: xr.Dataset, cluster: str, year: int, lang: str) -> list[str]:
-    """Which of a cluster's limits hold it in ``year``: planned racks, the yearly build limit, the
-    grid connection (names in ``lang``)."""
+    """Which of a cluster's limits hold it in ``year``: the plan, the yearly build limit, the grid
+    connection (the families' names in ``lang``, from the registry)."""
     at = lambda v, lim: float(v) >= float(lim) - 1e-6 * max(1.0, abs(float(lim)))  # noqa: E731
     c = dict(cluster=cluster)
-    out = []
-    if at(res["capacity"].sel(year=year, **c), res["planned_racks"].sel(**c)):
-        out.append(numbers.pick(lang, "规划机架上限", "planned racks"))
-    if at(res["build"].sel(year=year, **c), res["build_limit_racks_per_year"].sel(**c)):
-        out.append(numbers.pick(lang, "年建设上限", "yearly build limit"))
-    if at(res["grid_mw"].sel(year=year, **c), res["grid_limit_mw"].sel(**c)):
-        out.append(numbers.pick(lang, "电网接入上限", "grid connection"))
-    return out
+    held = {"build_plan": at(res["capacity"].sel(year=year, **c), res["planned_racks"].sel(**c)),
+            "build_limit": at(res["build"].sel(year=year, **c), res["build_limit_racks_per_year"].sel(**c)),
+            "grid_connection_limit": at(res["grid_mw"].sel(year=year, **c), res["grid_limit_mw"].sel(**c))}
+    return [numbers.pick(lang, BY_NAME[f].label.zh, BY_NAME[f].label.en) for f, on in held.items() if on]
 
 
 def _running() -> str | None:
@@ -239,7 +237,7 @@ def baselines_section(res: xr.Dataset) -> None:
 
 def answers_view(res: xr.Dataset | None) -> None:
     if res is None:
-        st.info(state.tr("尚无结果 — 请在侧栏按 **求解**。", "No results yet — press **Solve** in the sidebar."))
+        no_result_yet()
         return
     st.session_state.setdefault("answers", {})
     shadow_section(res)

@@ -13,6 +13,7 @@ from ..reports import charts
 from ..results import manifest_of
 from . import briefing, numbers, state
 from .editor import safe_name
+from .notices import no_result_yet
 
 log = logging.getLogger("hubplan.app")
 
@@ -82,7 +83,7 @@ def export_section(res: xr.Dataset) -> None:
 def brief_view(res: xr.Dataset | None) -> None:
     tr, lang = state.tr, state.lang()
     if res is None:
-        st.info(tr("尚无结果 — 请在侧栏按 **求解**。", "No results yet — press **Solve** in the sidebar."))
+        no_result_yet()
         return
     export_section(res)
     st.divider()

@@ -13,6 +13,7 @@ from ..reports.kpis import label
 from ..reports.tables import region_cluster_difference
 from ..results import REASON_ZH, manifest_of
 from . import numbers, state, words
+from .notices import no_result_yet
 
 
 def _label(col: str, lang: str, classes: dict[str, str]) -> str:
@@ -100,8 +101,7 @@ def compare_view() -> None:
     tr, lang = state.tr, state.lang()
     results: dict = ss.results
     if not results:
-        st.info(tr("尚无结果 — 求解一个或多个情景，它们按名称保存在这里。",
-                   "No solved scenarios yet — solve one or more scenarios, they are kept here by name."))
+        no_result_yet("求解一个或多个情景，它们按名称保存在这里。", "solve one or more scenarios, they are kept here by name.")
         return
     names = list(results)
     # keyed by the stored names: a newly solved scenario joins the comparison

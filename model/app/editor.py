@@ -1,6 +1,7 @@
 """The lever editor: one widget per lever of the scenario (the sidebar is in ``sidebar.py``).
 
-Every widget's key is ``lv.<lever path>`` (e.g. ``lv.clusters.shaoguan.pue``); its callback turns
+Every widget's key is ``lv.<lever path>`` (e.g. ``lv.clusters.shaoguan.pue``; ``lv<N>.`` after the
+N-th scenario load, ``state.lever_key``); its callback turns
 the new value into a new Scenario with ``model.inputs.levers.set_lever``. The Scenario in session_state is
 the single source of truth: widgets only show it.
 """
@@ -18,7 +19,7 @@ from ..inputs.scenario import scenario_to_yaml
 from . import state, words
 from .numbers import pick
 
-P = state.LEVER_PREFIX
+K = state.lever_key  # the widget key of a lever path
 _LEVERS: dict[str, Lever] = {}  # path -> lever shown (immutable catalogue entries): names in edit errors
 
 
@@ -37,11 +38,11 @@ def _apply(path: str, value) -> bool:
 
 
 def _on_lever(path: str) -> None:
-    value = st.session_state.get(P + path)
+    value = st.session_state.get(K(path))
     if isinstance(value, float):
         value = round(value, 10)
     if not _apply(path, value):
-        del st.session_state[P + path]  # the widget shows the scenario's value again
+        del st.session_state[K(path)]  # the widget shows the scenario's value again
 
 
 def lever_input(lv: Lever, sc, ds, where=None, label: str | None = None, collapsed: bool = False,
@@ -53,10 +54,10 @@ def lever_input(lv: Lever, sc, ds, where=None, label: str | None = None, collaps
         value = fallback
     lang = state.lang()
     _LEVERS[lv.path] = lv
-    common = dict(key=P + lv.path, on_change=_on_lever, args=(lv.path,), help=words.lever_help(lv, lang),
+    common = dict(key=K(lv.path), **state.on_lever_change(_on_lever, lv.path), help=words.lever_help(lv, lang),
                   label_visibility="collapsed" if collapsed else "visible", disabled=disabled)
     label = label or words.lever_label(lv, lang)
-    state.seed(P + lv.path, bool(value) if lv.kind == "bool" else None if value is None else float(value))
+    state.seed(K(lv.path), bool(value) if lv.kind == "bool" else None if value is None else float(value))
     if lv.kind == "bool":
         return where.toggle(label, value=bool(value), **common)
     if lv.kind == "share":
@@ -72,13 +73,13 @@ def _on_latency_switch(workload: str) -> None:
     ss = st.session_state
     ds = state.dataset_for(ss.scenario)
     path = f"latency_bounds_ms.{workload}"
-    if ss.get(f"{P}latency_on.{workload}"):
-        old = ss.get(P + path)
+    if ss.get(K(f"latency_on.{workload}")):
+        old = ss.get(K(path))
         value = old if old is not None else (levers.dataset_value(ds, path) or 20.0)
     else:
         value = None
     if _apply(path, value):
-        ss.pop(P + path, None)  # the bound's input re-reads the scenario
+        ss.pop(K(path), None)  # the bound's input re-reads the scenario
 
 
 def _reset_class_growth() -> None:
@@ -87,17 +88,17 @@ def _reset_class_growth() -> None:
     ds = state.dataset_for(sc)
     for w in list(sc.demand.class_growth):
         sc = levers.set_lever(sc, ds, f"demand.class_growth.{w}", None)
-        ss.pop(f"{P}demand.class_growth.{w}", None)
+        ss.pop(K(f"demand.class_growth.{w}"), None)
     state.set_scenario(sc)
 
 
 def _on_name() -> None:
     ss = st.session_state
     try:
-        new = levers.set_name(ss.scenario, ss.get(P + "name") or "", ss.get(P + "description", ss.scenario.description))
+        new = levers.set_name(ss.scenario, ss.get(K("name")) or "", ss.get(K("description"), ss.scenario.description))
     except InputError as exc:
         ss.msg["edit"] = state.error_text(exc)
-        ss.pop(P + "name", None)
+        ss.pop(K("name"), None)
         return
     state.set_scenario(new)
 
@@ -106,7 +107,7 @@ def _on_outage_clusters() -> None:
     ss = st.session_state
     sc = ss.scenario
     current = levers.outages_of(sc)
-    chosen = ss.get(P + "outages") or []
+    chosen = ss.get(K("outages")) or []
     new = {k: current.get(k) for k in chosen}  # a newly chosen cluster is out every year
     _apply_outages(new)
 
@@ -114,7 +115,7 @@ def _on_outage_clusters() -> None:
 def _on_outage_years(cluster: str) -> None:
     ss = st.session_state
     new = levers.outages_of(ss.scenario)
-    new[cluster] = list(ss.get(f"{P}outage_years.{cluster}") or [])
+    new[cluster] = list(ss.get(K(f"outage_years.{cluster}")) or [])
     _apply_outages(new)
 
 
@@ -126,7 +127,7 @@ def _apply_outages(new: dict) -> None:
     except InputError as exc:
         ss.msg["edit"] = state.error_text(exc)
         return
-    for k in [k for k in ss.keys() if str(k).startswith((P + "outages", P + "outage_years."))]:
+    for k in [k for k in ss.keys() if str(k).startswith((K("outages"), K("outage_years.")))]:
         del ss[k]  # redraw the outage widgets from the scenario
     state.set_scenario(out)
 
@@ -167,10 +168,12 @@ def _editor() -> None:
     changes = levers.overrides(sc, ds)
 
     c1, c2 = st.columns([1, 2])
-    state.seed(P + "name", sc.name)
-    state.seed(P + "description", sc.description)
-    c1.text_input(tr("情景名称", "Scenario name"), value=sc.name, key=P + "name", on_change=_on_name, max_chars=120)
-    c2.text_input(tr("说明", "Description"), value=sc.description, key=P + "description", on_change=_on_name)
+    state.seed(K("name"), sc.name)
+    state.seed(K("description"), sc.description)
+    c1.text_input(tr("情景名称", "Scenario name"), value=sc.name, key=K("name"), **state.on_lever_change(_on_name),
+                  max_chars=120)
+    c2.text_input(tr("说明", "Description"), value=sc.description, key=K("description"),
+                  **state.on_lever_change(_on_name))
 
     with st.expander(tr("价格、碳价与需求", "Prices, carbon and demand"), expanded=True):
         _grid(list(levers.GLOBAL_LEVERS), sc, ds)
@@ -192,9 +195,9 @@ def _editor() -> None:
                         fallback=round(implied, 4))
             lever_input(s, sc, ds, row[2], label=f"{wl[w]} · {tr('需求系数', s.label_en)}", collapsed=True)
             bound = levers.lever_value(sc, ds, lat.path)
-            state.seed(f"{P}latency_on.{w}", bound is not None)
-            row[3].toggle(f"{wl[w]} · {tr('有时延上限', 'bounded')}", value=bound is not None, key=f"{P}latency_on.{w}",
-                          on_change=_on_latency_switch, args=(w,), label_visibility="collapsed")
+            state.seed(K(f"latency_on.{w}"), bound is not None)
+            row[3].toggle(f"{wl[w]} · {tr('有时延上限', 'bounded')}", value=bound is not None, key=K(f"latency_on.{w}"),
+                          **state.on_lever_change(_on_latency_switch, w), label_visibility="collapsed")
             lever_input(lat, sc, ds, row[4], label=f"{wl[w]} · {tr('时延上限', lat.label_en)}", collapsed=True,
                         disabled=bound is None)
         grown = sorted(sc.demand.class_growth)
@@ -228,14 +231,14 @@ def _editor() -> None:
 
     with st.expander(tr("停运", "Cluster outages"), expanded=bool(sc.outages)):
         outs = levers.outages_of(sc)
-        state.seed(P + "outages", list(outs))
+        state.seed(K("outages"), list(outs))
         st.multiselect(tr("停运集群", "Clusters out of service"), list(ds.clusters.index), default=list(outs),
-                       key=P + "outages", format_func=cl.get, on_change=_on_outage_clusters)
+                       key=K("outages"), format_func=cl.get, **state.on_lever_change(_on_outage_clusters))
         for kid, years in outs.items():
-            state.seed(f"{P}outage_years.{kid}", ds.years if years is None else years)
+            state.seed(K(f"outage_years.{kid}"), ds.years if years is None else years)
             st.multiselect(f"{cl[kid]} · {tr('停运年份', 'years out')}", ds.years,
                            default=ds.years if years is None else years,
-                           key=f"{P}outage_years.{kid}", on_change=_on_outage_years, args=(kid,))
+                           key=K(f"outage_years.{kid}"), **state.on_lever_change(_on_outage_years, kid))
 
     with st.expander(tr("高级：排放上限、N-1、模块化建设 (MILP)、求解器",
                         "Advanced — carbon budget, N-1, modular builds (MILP), solver"),
@@ -262,17 +265,17 @@ def advanced_levers(sc, ds) -> None:
     gap = levers.SOLVER_LEVERS[1]
     c = st.columns([1, 2, 2])
     on = sc.policy.emission_cap_t is not None
-    state.seed(f"{P}on.{cap.path}", on)
+    state.seed(K(f"on.{cap.path}"), on)
     tr = state.tr
-    c[0].toggle(tr("排放上限", "Carbon budget"), value=on, key=f"{P}on.{cap.path}", on_change=_on_optional,
-                args=(cap.path,), help=words.lever_help(cap, state.lang()))
+    c[0].toggle(tr("排放上限", "Carbon budget"), value=on, key=K(f"on.{cap.path}"), **state.on_lever_change(_on_optional, cap.path),
+                help=words.lever_help(cap, state.lang()))
     lever_input(cap, sc, ds, c[1], disabled=not on)
     lever_input(n1, sc, ds, c[2])
     c = st.columns([1, 2, 2])
     on = sc.modular_builds is not None
-    state.seed(f"{P}on.{block.path}", on)
-    c[0].toggle(tr("模块化建设 (MILP)", "Modular builds (MILP)"), value=on, key=f"{P}on.{block.path}", on_change=_on_optional,
-                args=(block.path,), help=words.lever_help(block, state.lang()))
+    state.seed(K(f"on.{block.path}"), on)
+    c[0].toggle(tr("模块化建设 (MILP)", "Modular builds (MILP)"), value=on, key=K(f"on.{block.path}"),
+                **state.on_lever_change(_on_optional, block.path), help=words.lever_help(block, state.lang()))
     lever_input(block, sc, ds, c[1], disabled=not on)
     lever_input(fixed, sc, ds, c[2], disabled=not on)
     c = st.columns([1, 2, 2])
@@ -285,7 +288,7 @@ def advanced_levers(sc, ds) -> None:
 def _on_optional(path: str) -> None:
     """Switch an optional lever (carbon budget, build block) on with a starting value, or off."""
     ss = st.session_state
-    if ss.get(f"{P}on.{path}"):
+    if ss.get(K(f"on.{path}")):
         if path == "policy.emission_cap_t":
             res = state.current_result()
             value = round(float(res["total_emissions_t"].sum()), -5) if res is not None else 40_000_000.0
@@ -294,7 +297,7 @@ def _on_optional(path: str) -> None:
     else:
         value = None
     if _apply(path, value):
-        group = P + "modular_builds." if path.startswith("modular_builds.") else P + path
+        group = K("modular_builds.") if path.startswith("modular_builds.") else K(path)
         for k in [k for k in ss.keys() if str(k).startswith(group)]:
             del ss[k]  # its inputs re-read the scenario
 

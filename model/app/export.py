@@ -8,6 +8,7 @@ from ..reports.files import allocation_csv, excel_bytes, html_report, netcdf_byt
 from ..results import manifest_of
 from . import state
 from .editor import safe_name
+from .notices import no_result_yet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -16,7 +17,7 @@ def export_view() -> None:
     ss = st.session_state
     tr = state.tr
     if not ss.results:
-        st.info(tr("尚无结果 — 请在侧栏按 **求解**。", "No results yet — press **Solve** in the sidebar."))
+        no_result_yet()
         return
     names = list(ss.results)
     name = st.selectbox(tr("导出哪个结果", "Result to export"), names,

@@ -13,8 +13,9 @@ from ..errors import InputError
 from ..inputs.scenario import apply_changes
 from ..reports import charts
 from . import numbers, state
+from .notices import no_result_yet
 
-P = state.LEVER_PREFIX  # keys lv.<path>: cleared with the other lever widgets when a scenario loads
+K = state.lever_key  # keys lv.<path>: new widgets when a scenario loads
 
 
 def _set(path: str, value) -> None:
@@ -23,13 +24,13 @@ def _set(path: str, value) -> None:
         new = apply_changes(ss.scenario, {path: value})
     except InputError as exc:
         ss.msg["edit"] = state.error_text(exc)
-        ss.pop(P + path, None)
+        ss.pop(K(path), None)
         return
     state.set_scenario(new)
 
 
 def _on(path: str, convert=lambda v: v) -> None:
-    _set(path, convert(st.session_state.get(P + path)))
+    _set(path, convert(st.session_state.get(K(path))))
 
 
 def hourly_levers(sc) -> None:
@@ -37,27 +38,27 @@ def hourly_levers(sc) -> None:
     tr = state.tr
     h = sc.hourly
     c = st.columns(5)
-    state.seed(P + "resolution", sc.resolution == "hourly")
-    c[0].toggle(tr("逐时求解", "Hourly resolution"), key=P + "resolution", on_change=_on, value=sc.resolution == "hourly",
-                args=("resolution", lambda v: "hourly" if v else "annual"),
+    state.seed(K("resolution"), sc.resolution == "hourly")
+    c[0].toggle(tr("逐时求解", "Hourly resolution"), key=K("resolution"), value=sc.resolution == "hourly",
+                **state.on_lever_change(_on, "resolution", lambda v: "hourly" if v else "annual"),
                 help=tr("电力按典型日逐时平衡（求解约 30–50 秒）", "power balanced hour by hour on representative days "
                         "(a solve takes 30–50 s)"))
     days = 12 if h.representative_days == "full_year" else int(h.representative_days)
-    state.seed(P + "hourly.representative_days", days)
+    state.seed(K("hourly.representative_days"), days)
     c[1].number_input(tr("典型日数", "Representative days"), min_value=1, max_value=365, step=1, value=days,
-                      key=P + "hourly.representative_days", on_change=_on, args=("hourly.representative_days", int))
-    state.seed(P + "hourly.flexibility_band", float(h.flexibility_band))
+                      key=K("hourly.representative_days"), **state.on_lever_change(_on, "hourly.representative_days", int))
+    state.seed(K("hourly.flexibility_band"), float(h.flexibility_band))
     c[2].slider(tr("可调负载幅度", "Flexibility band"), 0.0, 1.0, float(h.flexibility_band), 0.05,
-                key=P + "hourly.flexibility_band", on_change=_on, args=("hourly.flexibility_band",),
+                key=K("hourly.flexibility_band"), **state.on_lever_change(_on, "hourly.flexibility_band"),
                 help=tr("可调类别的逐时负载可在日均值 (1 ± 幅度) 内移动", "flexible classes' hourly load may move "
                         "within (1 ± band) × the daily mean"))
-    state.seed(P + "hourly.storage", h.storage is not None)
-    c[3].toggle(tr("储能", "Battery storage"), key=P + "hourly.storage", value=h.storage is not None, on_change=_on,
-                args=("hourly.storage", lambda v: {} if v else None))
-    state.seed(P + "hourly.green_matching", h.green_matching)
+    state.seed(K("hourly.storage"), h.storage is not None)
+    c[3].toggle(tr("储能", "Battery storage"), key=K("hourly.storage"), value=h.storage is not None,
+                **state.on_lever_change(_on, "hourly.storage", lambda v: {} if v else None))
+    state.seed(K("hourly.green_matching"), h.green_matching)
     names = {"annual": tr("按年度总量", "by annual volume"), "hourly": tr("逐时匹配 (24/7)", "hour by hour (24/7)")}
     c[4].radio(tr("绿电比例口径", "Green share counted"), list(names), format_func=names.get,
-               key=P + "hourly.green_matching", on_change=_on, args=("hourly.green_matching",))
+               key=K("hourly.green_matching"), **state.on_lever_change(_on, "hourly.green_matching"))
     if sc.resolution != "hourly":
         st.caption(tr("这些设置在打开逐时求解后生效。", "These take effect with hourly resolution on."))
 
@@ -100,7 +101,7 @@ def hours_view(res: xr.Dataset | None) -> None:
     with st.expander(tr("逐时设置", "Hourly settings"), expanded=res is None or res.attrs.get("resolution") != "hourly"):
         hourly_levers(state.scenario())
     if res is None:
-        st.info(tr("尚无结果 — 请在侧栏按 **求解**。", "No results yet — press **Solve** in the sidebar."))
+        no_result_yet()
         return
     if "hourly_grid_mw" not in res:
         st.info(tr("当前结果为年度求解。打开上方“逐时求解”并求解，即可看到典型日。",

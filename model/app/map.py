@@ -8,6 +8,7 @@ import xarray as xr
 from ..reports import geo
 from ..reports.map_figure import china_map
 from . import numbers, state
+from .notices import no_result_yet
 
 FLOW_SHARES = (0.002, 0.005, 0.01, 0.02)
 PLOTLY_CONFIG = {"displaylogo": False, "scrollZoom": False,
@@ -18,7 +19,7 @@ def map_view(res: xr.Dataset | None) -> None:
     lang = state.lang()
     tr = state.tr
     if res is None:
-        st.info(tr("尚无结果 — 请在侧栏按 **求解**。", "No results yet — press **Solve** in the sidebar."))
+        no_result_yet()
         return
     years = [int(y) for y in res.year.values]
     c1, c2, c3 = st.columns([2, 3, 1])

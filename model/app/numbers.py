@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..formulation.labels import cost_names
 from ..reports import kpis
-from ..reports.kpis import COST_ZH
 
 ZH_UNITS = {kpis.TCO2: kpis.Unit(kpis.TCO2.stored, "万吨 CO₂", 1e4, 0),
             kpis.MWH: kpis.Unit(kpis.MWH.stored, "亿千瓦时", 1e5, 0)}
@@ -22,17 +22,6 @@ EN_NAMES = {  # the catalogue's English names are written for files ("total cost
     "objective": "Total cost", "emissions_tco2": "Emissions", "energy_mwh": "Energy",
     "unmet_rack_years": "Unmet demand", "utilisation_mean": "Utilisation", "built_racks": "Racks built",
     "demand_rack_years": "Demand", "served_rack_years": "Served"}
-COST_EN = {"capex": "Investment", "electricity": "Electricity", "transport": "Transport", "carbon": "Carbon",
-           "unmet_penalty": "Unmet-demand penalty", "policy_penalty": "Policy-shortfall penalty",
-           "block_fixed": "Block fixed cost", "resilience_penalty": "N-1 shortfall penalty", "opex": "Operating",
-           "local_electricity": "Own stock: electricity", "local_carbon": "Own stock: carbon",
-           "local_opex": "Own stock: operating", "local_capex": "Own stock: investment", "storage": "Storage",
-           "opex_fixed": "Operating (fixed, change)", "capex_above_plan": "Investment beyond the plan (premium)",
-           "capex_ai": "AI racks: investment", "unmet_carbon": "Unmet demand: carbon",
-           "local_opex_fixed": "Own stock: operating (fixed, change)",
-           "remote_operation": "Other provinces' stock: electricity, operating, transport", "remote_carbon": "Other provinces' stock: carbon",
-           "green_procurement": "Green power: hydro, trading, certificates", "green_carbon": "Green claims and PUE savings: carbon (negative)",
-           "pue_retrofit": "Own stock: PUE retrofits, net of savings"}
 PENALTIES = ("unmet_penalty", "policy_penalty", "resilience_penalty")
 COST_GROUPS = (("新建与运营", "Clusters: build and run"), ("省内存量", "Provinces' own stock"),
                ("惩罚（非真实支出）", "Penalties (not money spent)"))
@@ -79,7 +68,7 @@ def label(key: str, lang: str, with_unit: bool = True) -> str:
 
 
 def cost_name(term: str, lang: str) -> str:
-    return pick(lang, COST_ZH.get(term, term), COST_EN.get(term, term.replace("_", " ")))
+    return pick(lang, *cost_names(term))
 
 
 def cost_group(term: str) -> int:

@@ -13,20 +13,7 @@ from ..reports import charts, kpis
 from ..reports.tables import allocation_table, unmet_table
 from ..results import REASON_ZH
 from . import numbers, state
-
-
-# -- formatting (pure; tests format the CLI's numbers with the same functions) --------------------
-def fmt_yuan(v: float) -> str:
-    """亿元 (10⁸ yuan) with thousands separators, as the KPI catalogue shows costs."""
-    return kpis.number(v, kpis.YUAN)
-
-
-def fmt_share(v: float) -> str:
-    return "—" if v is None or not np.isfinite(v) else f"{v:.1%}"
-
-
-def fmt_ms(v: float | None) -> str:
-    return "—" if v is None or not np.isfinite(v) else f"{v:,.2f}"
+from .notices import no_result_yet
 
 
 def _delta(now: float, before: float | None, unit, lang: str) -> str | None:
@@ -69,10 +56,9 @@ def status_box(res: xr.Dataset) -> None:
 
 def headline(res: xr.Dataset | None, previous: dict | None = None) -> None:
     """Status line and the headline KPI cards (above the tabs, so they update first after a solve)."""
-    tr, lang = state.tr, state.lang()
+    lang = state.lang()
     if res is None:
-        st.info(tr("尚无结果 — 可先修改情景，然后在侧栏按 **求解**。",
-                   "No results yet — edit the scenario if you like, then press **Solve** in the sidebar."))
+        no_result_yet("可先修改情景，然后在侧栏按 **求解**。", "edit the scenario if you like, then press **Solve** in the sidebar.")
         return
     status_box(res)
     s = state.summary_of(res)
@@ -130,7 +116,7 @@ def detail_section(res: xr.Dataset) -> None:
     bounds = dict(zip(res.workload.values, res["latency_bound_ms"].values))
     st.dataframe(pd.DataFrame({
         tr("类别", "Class"): [names.get(w, w) for w in s["latency_weighted_ms"]],
-        tr("时延 (ms)", "Latency (ms)"): [fmt_ms(v) for v in s["latency_weighted_ms"].values()],
+        tr("时延 (ms)", "Latency (ms)"): [numbers.number(v, kpis.MS, lang) for v in s["latency_weighted_ms"].values()],
         tr("上限 (ms)", "Bound (ms)"): [tr("无", "none") if b is None or not np.isfinite(b) else f"{b:g}"
                                        for b in (bounds.get(w) for w in s["latency_weighted_ms"])]}),
         hide_index=True, key="res.latency")
@@ -168,7 +154,7 @@ def unmet_and_floor(res: xr.Dataset) -> None:
         u = u[in_service(res).ravel()]  # an out-of-service cluster is not "below the floor"
         below = u[u["utilisation"] < floor - 1e-6] if floor > 0 else u.iloc[0:0]
         m1, m2, m3 = st.columns(3)
-        m1.metric(tr("最低上架率", "Lowest"), fmt_share(float(u["utilisation"].min()) if len(u) else float("nan")))
+        m1.metric(tr("最低上架率", "Lowest"), kpis.shown(float(u["utilisation"].min()) if len(u) else None, kpis.SHARE))
         m2.metric(tr("低于目标的集群年", "Cluster-years below plan"), f"{len(below)} / {len(u)}")
         m3.metric(numbers.units(tr("上架率缺口 (万架·年)", "Shortfall (万架·年)"), lang),
                   kpis.number(s["policy_shortfalls"]["utilisation_racks"], kpis.RACK_YEARS))
@@ -235,7 +221,7 @@ def allocation_section(res: xr.Dataset) -> None:
 
 def results_view(res: xr.Dataset | None) -> None:
     if res is None:
-        st.info(state.tr("尚无结果 — 请在侧栏按 **求解**。", "No results yet — press **Solve** in the sidebar."))
+        no_result_yet()
         return
     detail_section(res)
     unmet_and_floor(res)
@@ -243,4 +229,4 @@ def results_view(res: xr.Dataset | None) -> None:
     allocation_section(res)
 
 
-__all__ = ["headline", "results_view", "fmt_yuan", "fmt_ms", "fmt_share", "filter_allocation"]
+__all__ = ["headline", "results_view", "filter_allocation"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -30,7 +31,7 @@ from ..run import Planner
 
 DEFAULT_SCENARIO = "reference"
 MAX_RESULTS = 12
-LEVER_PREFIX = "lv."
+_LEVER_KEY = re.compile(r"^lv\d*\.")  # lever widget keys: lv.<path>, then lv<N>.<path> (lever_key)
 TAB_KEY = "tab"  # session_state[TAB_KEY]: the open tab's label
 log = logging.getLogger("hubplan.app")
 
@@ -74,15 +75,17 @@ LANGS = {"both": "中文 + English", "zh": "中文", "en": "English"}
 # widgets whose options are shown in the session's language: the browser keeps the label it showed,
 # which the next language does not have; on a switch each is given its value again (Streamlit
 # sends it to the browser), so it keeps the choice instead of reading a stale label as a new one
-LANG_WIDGETS = ("src.kind", "src.bundled", "edit.region", "edit.cluster", LEVER_PREFIX + "outages", "alloc.region",
+LANG_WIDGETS = ("src.kind", "src.bundled", "edit.region", "edit.cluster", "alloc.region",
                 "alloc.cluster", "alloc.workload", "map.layer", "hr.cluster", "brief.region", "unc.obj",
-                LEVER_PREFIX + "hourly.green_matching", "alt.slack", "alt.entries", "alt.end",
+                "alt.slack", "alt.entries", "alt.end",
                 "ws.parent", "ws.cmp.a", "ws.cmp.b", "ws.open_id", "ws.load_id")
+
+LANG_LEVERS = ("outages", "hourly.green_matching")  # lever widgets of the same kind (keys: lever_key)
 
 
 def on_language() -> None:
     ss = st.session_state
-    for k in LANG_WIDGETS:
+    for k in (*LANG_WIDGETS, *(lever_key(p) for p in LANG_LEVERS)):
         if k in ss:
             ss[k] = ss[k]
 
@@ -146,11 +149,32 @@ def seed(key: str, value) -> None:
         st.session_state[key] = value
 
 
+def lever_key(path: str) -> str:
+    """The key of the widget showing lever ``path`` in this generation of the editor.
+
+    Each loaded scenario gets new keys, hence new widgets. The browser may still send the old
+    widgets' values (a Solve clicked while the page redraws after a load): under the old keys they
+    reach no widget and, through ``on_lever_change``, no scenario."""
+    gen = st.session_state.get("lever_gen", 0)
+    return f"lv{gen or ''}.{path}"
+
+
+def on_lever_change(fn: Callable[..., None], *args) -> dict:
+    """``on_change``/``args`` for a lever widget: ``fn(*args)`` runs only for this generation's widgets."""
+    return {"on_change": _if_current, "args": (st.session_state.get("lever_gen", 0), fn, *args)}
+
+
+def _if_current(gen: int, fn: Callable[..., None], *args) -> None:
+    if gen == st.session_state.get("lever_gen", 0):
+        fn(*args)
+
+
 def load_scenario(sc: Scenario, origin: str) -> None:
-    """Start editing another scenario: every lever widget re-reads its value from it (``seed``)."""
+    """Start editing another scenario: every lever widget is new and reads its value from it (``seed``)."""
     ss = st.session_state
-    for k in [k for k in ss.keys() if str(k).startswith(LEVER_PREFIX)]:
+    for k in [k for k in ss.keys() if _LEVER_KEY.match(str(k))]:
         del ss[k]
+    ss.lever_gen = ss.get("lever_gen", 0) + 1
     ss.scenario = ss.loaded = sc
     ss.origin = origin
     ss.msg.update(source=None, edit=None, solve=None, note=None)

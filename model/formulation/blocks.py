@@ -8,8 +8,12 @@ so the math is written once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # index.py builds the Index; the blocks only carry it
+    from .index import Index
 
 
 @dataclass
@@ -79,7 +83,7 @@ class LinearProgram:
     rows: list[RowBlock]
     costs: list[CostTerm]
     bounds: list[Bound] = field(default_factory=list)
-    index: object = None  # the Index the blocks were built on
+    index: Index = None  # type: ignore[assignment]  # the Index the blocks were built on (build_lp always gives it)
     signature: str = ""  # hash of the index sets (arcs, years): equal structure needs equal sets
 
     def with_upper(self, var: str, ub: np.ndarray) -> LinearProgram:

@@ -13,6 +13,9 @@ at most u_0(y) = min(u_max, u_inst + g · (y − y0)); a rack added (paid) in ye
 Settings absent from a dataset default to no ramp (u = 1), no lead time and a potential equal to
 the plan.
 
+AI classes run only on racks fitted for AI (``installed_ai_racks`` and ``build_ai``); with
+``ai_racks_reserved`` those racks host AI work only and general work has the other racks.
+
 With modular builds (optional, ``modular_builds``), capacity comes in blocks of B racks, each
 block carrying a fixed cost F (cost term ``block_fixed``, annualised like capex).
 
@@ -152,6 +155,31 @@ def ai_capacity(ix: Index, inp: xr.Dataset) -> RowBlock:
                     lo=np.full(hi.size, -np.inf), hi=hi)
 
 
+def general_capacity(ix: Index, inp: xr.Dataset) -> RowBlock:
+    """general_capacity[k,y]:  Σ_{(r,k,w)∈A: w∉W_AI} x[r,k,w,y]
+        − a[k,y] · (Σ_{y'≤y} u[y,y'] · (build[k,y'] − build_ai[k,y']) − u_0[y] · Σ_{y'≤y} retire[k,y'])
+        ≤ a[k,y] · u_0[y] · (installed[k] − installed_ai[k])
+
+    With ``ai_racks_reserved``, the racks fitted for AI host AI work only: general work runs on the
+    other racks (GPU servers are not rented out for storage or batch processing)."""
+    a = inp["available"].transpose("cluster", "year").to_numpy()
+    arcs = np.flatnonzero(~inp["ai_class"].to_numpy()[ix.arc_w])
+    cols = (arcs[:, None] * ix.Y + np.arange(ix.Y)).ravel()
+    rows = np.repeat(ix.arc_k[arcs], ix.Y) * ix.Y + np.tile(np.arange(ix.Y), arcs.size)
+    (build, retire), _ = occupiable_terms(ix, inp, a)
+    general = inp["installed_racks"].to_numpy() - np.nan_to_num(inp["installed_ai_racks"].to_numpy())
+    hi = (a * fill_installed(inp)[None, :] * general[:, None]).ravel()
+    return RowBlock("general_capacity", ("cluster", "year"), [(k, y) for k in ix.clusters for y in ix.years],
+                    [Term("x", rows, cols, np.ones(cols.size)), build, retire,
+                     Term("build_ai", build.row, build.col, -build.coef)],
+                    lo=np.full(hi.size, -np.inf), hi=hi)
+
+
+def ai_reserved(inp: xr.Dataset) -> bool:
+    """The racks fitted for AI are kept for AI work (``ai_racks_reserved``: 1)."""
+    return has_ai_capacity(inp) and bool(inp["ai_racks_reserved"])
+
+
 def ai_within_build(ix: Index, inp: xr.Dataset) -> RowBlock:
     """ai_within_build[k,y]:  build_ai[k,y] − build[k,y] ≤ 0"""
     n = ix.K * ix.Y
@@ -197,6 +225,8 @@ FAMILIES = (
     Family("ai_variables", "vars", ai_variables, when=has_ai_capacity),
     Family("ai_capacity", "rows", ai_capacity, when=has_ai_capacity, conflict="AI racks (智算) of {cluster} in {year}",
            limits="racks"),
+    Family("general_capacity", "rows", general_capacity, when=ai_reserved,
+           conflict="racks of {cluster} in {year} not fitted for AI (general work)", limits="racks"),
     Family("ai_within_build", "rows", ai_within_build, when=has_ai_capacity,
            conflict="AI racks built at {cluster} in {year} are racks built that year"),
     Family("blocks", "vars", block_variables, when=modular),

@@ -9,7 +9,9 @@ Who reads the registry instead of keeping a list of their own:
 - ``build_lp`` assembles the families that apply to the inputs (``when``), in registry order;
 - the IIS explanation (``model.results.explain``) takes each family's ``conflict`` sentence;
 - the unmet-demand reasons (``model.results.build``) take ``limits``: what a binding row or bound
-  of the family exhausts at a cluster (see ``LIMITS``).
+  of the family exhausts at a cluster (see ``LIMITS``);
+- the reports' and the app's cost tables, the shadow-price units and the app's binding limits take
+  ``label``: the family's 中文 and English name and what its dual means (``labels.py``).
 """
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import xarray as xr
+
+from .labels import LABELS, Label
 
 Kind = Literal["vars", "rows", "bound", "cost"]
 
@@ -49,6 +53,11 @@ class Family:
             raise ValueError(f"family {self.name}: limits must be one of {LIMITS}, not {self.limits!r}")
         if self.reason is not None and self.limits is None:
             raise ValueError(f"family {self.name}: a reason needs the limit it exhausts")
+
+    @property
+    def label(self) -> Label:
+        """Its name in 中文 and English and, for rows and bounds, what its dual means (``labels.LABELS``)."""
+        return LABELS[self.name]
 
     @property
     def math(self) -> str:

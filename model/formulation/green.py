@@ -82,9 +82,9 @@ def green_variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
 
 
 # -- what the core families take (contrib.py, quantities.emitter; registered at the end) ---------
-def _hydro_term(coef: float):
+def _hydro_term(coef: float | None):
     def term(ix: Index, inp: xr.Dataset) -> Term:
-        """coef · Σ_m hydro_m[k,y,m] / 12 in a (k, y) row."""
+        """coef · Σ_m hydro_m[k,y,m] / 12 in a (k, y) row (None: 1 − the minimum green share)."""
         n = ix.K * ix.Y * M
         c = (1 - float(inp["min_green_share"])) if coef is None else coef
         return Term("hydro_m", np.arange(n) // M, np.arange(n), np.full(n, c / M))

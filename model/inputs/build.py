@@ -153,6 +153,8 @@ def _local_vars(ds: Dataset, wl: pd.DataFrame, years: list[int], use: bool, pric
         local_opex_yuan_per_rack_year=(R, col("opex_yuan_per_rack_year"), {"units": "yuan/rack/yr"}),
         local_capex_yuan_per_rack=(R, col("capex_yuan_per_rack"), {"units": "yuan/rack"}),
     )
+
+
 def _remote_vars(ds: Dataset, wl: pd.DataFrame, local: dict, layer: str, settings_file: str) -> dict:
     """The national market for the provinces' own stock: region r's non-real-time work of class w may
     use province s's stock (s ≠ r) when the latency r → s (modelled between the provinces' capitals,
@@ -297,6 +299,9 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
                                 if "installed_ai_racks" in cl else np.full(len(clusters), np.nan), {
                 "units": "standard racks", "long_name": "installed racks fitted for AI (智算); NaN everywhere: no separate AI capacity",
                 "derived_from": "min(clusters.csv installed_ai_racks, installed_racks)"}),
+            pflops_per_ai_rack=(K, cl["pflops_per_ai_rack"].to_numpy(float) if "pflops_per_ai_rack" in cl else np.full(len(clusters), np.nan), {
+                "units": "PFLOPS (FP16) per occupied rack",
+                "long_name": "compute of an AI rack at the cluster; NaN: the AI class's pflops_per_rack"}),
             ai_class=(W, wl["physical_rack_kw"].fillna(STANDARD_RACK_KW).to_numpy(float) > STANDARD_RACK_KW,
                       {"long_name": "AI (GPU) class: its physical racks are denser than a standard rack"}),
             pflops_per_rack=(W, wl["pflops_per_rack"].fillna(0.0).to_numpy(float), {"units": "PFLOPS (FP16) per occupied rack"}),

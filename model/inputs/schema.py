@@ -15,7 +15,6 @@ INF = float("inf")
 STANDARD_RACK_KW = 2.5  # the unit of every rack count (标准机架): 2.5 kW IT of space and power
 
 
-
 def expected_range(lo: float, hi: float, unit: str = "") -> str:
     """'in [1, 3] -', '≥ 0 MW': the allowed range as messages state it."""
     u = f" {unit}" if unit and unit != "-" else ""
@@ -99,6 +98,8 @@ FILES: dict[str, list[Column]] = {
         Column("installed_ai_racks", "float", "racks", 0, MAX_RACKS, optional=True,
                doc="standard racks of the installed stock fitted for AI (智算, GPU) work; "
                    "empty everywhere: no separate AI capacity"),
+        Column("pflops_per_ai_rack", "float", "PFLOPS (FP16) per occupied standard rack", 0, 100, optional=True,
+               doc="compute of an occupied AI rack at this cluster (its GPUs); empty: the AI class's pflops_per_rack"),
         _cluster("water_limit_m3_per_year", "m³/year", 0, 1e10, "年用水上限", "water limit", 1e5, "%.0f",
                  "yearly on-site water limit (empty: no limit)", empty=INF),
     ],
@@ -255,6 +256,7 @@ DECISION_SETTINGS: dict[str, tuple[float, float, str, float]] = {
     "fill_max": (0, 1, "share", 1.0),  # occupiable share of a mature rack
     "build_lead_years": (0, 5, "yr", 0.0),  # years from paying for a rack to its entering service
     "ai_capex_premium": (0, 10, "× capex", 0.0),  # extra facility capex of a rack fitted for AI (liquid cooling)
+    "ai_racks_reserved": (0, 1, "-", 0.0),  # 1: racks fitted for AI host AI work only (general work elsewhere)
     "fallback_co2_t_per_mwh": (0, 2, "tCO2/MWh", 0.0),  # unmet work served outside the plan
     "fallback_pue": (1, 3, "-", 1.0),
 }

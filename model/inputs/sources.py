@@ -18,7 +18,6 @@ def app_scenario(sc: Scenario) -> tuple[Scenario, str | None]:
     return sc.single_threaded(), f"solver.threads {sc.solver.threads} → 1 (the app runs HiGHS single-threaded)"
 
 
-
 # -- loading --------------------------------------------------------------------------------------
 def bundled_scenarios() -> dict[str, Path]:
     """name (file stem) → path of the scenarios shipped in data/scenarios."""

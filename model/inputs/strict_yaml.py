@@ -32,7 +32,6 @@ class StrictLoader(yaml.SafeLoader):
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
-
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         """An integer of at most ``MAX_INT_DIGITS`` digits: Python refuses to convert 4,300 and more
         (a ValueError, not a YAML error), and no planning figure needs more than a few."""

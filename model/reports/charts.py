@@ -14,16 +14,18 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import xarray as xr
 
-from .kpis import COST_ZH, TCO2, YUAN, summary
+from ..formulation.labels import COST_TERMS, cost_names
+from .kpis import TCO2, YUAN, summary
 
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
            "#17becf")
-# one fixed, distinct colour per cost term (the d3 category10, then picks of category20b/20c: 26
-# colours for the terms of COST_ZH): a stacked cost chart never draws two terms alike; a term not
-# in COST_ZH takes the colours left over (tests/test_html_bundle.py keeps one spare)
+# one fixed, distinct colour per cost term (the d3 category10, then picks of category20b/20c: 29
+# colours for the COST_TERMS of the registry): a stacked cost chart never draws two terms alike; a term not
+# among them takes the colours left over (tests/test_html_bundle.py keeps one spare)
 TERM_COLOURS = COLOURS + ("#393b79", "#637939", "#843c39", "#7b4173", "#e7ba52", "#3182bd", "#6b6ecf", "#b5cf6b",
-                          "#bd9e39", "#d6616b", "#ce6dbd", "#31a354", "#e6550d", "#756bb1", "#636363", "#9c9ede")
-COST_COLOURS = dict(zip(COST_ZH, TERM_COLOURS))
+                          "#bd9e39", "#d6616b", "#ce6dbd", "#31a354", "#e6550d", "#756bb1", "#636363", "#9c9ede",
+                          "#fd8d3c", "#74c476", "#a55194")
+COST_COLOURS = dict(zip(COST_TERMS, TERM_COLOURS))
 
 
 def cost_colours(terms) -> dict[str, str]:
@@ -112,7 +114,7 @@ def utilisation(res: xr.Dataset, lang: str = "both") -> go.Figure:
 
 def cost_breakdown(res: xr.Dataset, lang: str = "both") -> go.Figure:
     costs = {k: v for k, v in summary(res)["costs"].items() if abs(v) > 0.5}
-    df = pd.DataFrame({"term": [pick(lang, COST_ZH.get(k, k), k.replace("_", " ")) for k in costs],
+    df = pd.DataFrame({"term": [pick(lang, *cost_names(k)) for k in costs],
                        "亿元": [v / YUAN.factor for v in costs.values()]})
     yuan = "100M yuan" if lang == "en" else "亿元"
     fig = px.bar(df, x="term", y="亿元", title=pick(lang, "成本构成（亿元，折现）", f"Cost by term ({yuan}, discounted)"),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from ..formulation.labels import cost_names
 from ..results import REASON_ZH, REASONS, TOL, manifest_of
 from ..results.hourly import score_totals
 from ..results.shadow import statements
@@ -127,18 +128,9 @@ KPIS: tuple[KPI, ...] = (
 )
 BY_KEY = {k.key: k for k in KPIS}
 
-COST_ZH = {"capex": "投资", "electricity": "电费", "transport": "传输", "carbon": "碳成本",
-           "unmet_penalty": "未满足惩罚", "policy_penalty": "政策缺口惩罚", "block_fixed": "模块固定成本",
-           "resilience_penalty": "N-1 缺口惩罚", "opex": "运营（可变）", "opex_fixed": "运营（固定，增减部分）",
-           "capex_above_plan": "规划外投资溢价", "unmet_carbon": "未满足碳成本",
-           "local_opex_fixed": "本地运营（固定，增减部分）", "local_electricity": "本地电费",
-           "local_carbon": "本地碳成本", "local_opex": "本地运营", "local_capex": "本地投资", "storage": "储能",
-           "capex_ai": "智算机架投资", "remote_operation": "跨省存量：电费、运营与传输", "remote_carbon": "跨省存量碳成本",
-           "green_procurement": "绿电采购", "green_carbon": "绿电与节能减碳（负）", "pue_retrofit": "存量能效改造"}
-
 
 def _cost_kpis(a: _Arrays) -> list[KPI]:
-    return [KPI(f"cost_{t}", f"成本：{COST_ZH.get(str(t), str(t))}", f"cost: {t}", YUAN,
+    return [KPI(f"cost_{t}", f"成本：{cost_names(str(t))[0]}", f"cost: {t}", YUAN,
                 lambda a, i=i: float(a("cost")[i])) for i, t in enumerate(a("cost_term"))]
 
 
@@ -186,7 +178,7 @@ def label(key: str) -> tuple[str, str, Unit]:
         k = BY_KEY[key]
         return k.zh, k.en, k.unit
     if key.startswith("cost_"):
-        return f"成本：{COST_ZH.get(key[5:], key[5:])}", f"cost: {key[5:]}", YUAN
+        return f"成本：{cost_names(key[5:])[0]}", f"cost: {key[5:]}", YUAN
     if key.startswith("unmet: "):
         return f"未满足：{REASON_ZH.get(key[7:], '')}", key, RACK_YEARS
     if key.startswith("latency_") and key.endswith("_ms"):
@@ -197,7 +189,7 @@ def label(key: str) -> tuple[str, str, Unit]:
 def number(value, unit: Unit) -> str:
     """The number alone in the unit planners read ('1,351.36' for 亿元), for cards and cells whose
     label carries the unit."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):  # no number (an unserved class's latency)
         return "—"
     if not isinstance(value, (int, float, np.number)) or isinstance(value, bool):
         return str(value)

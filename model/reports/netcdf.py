@@ -123,6 +123,9 @@ LONG_NAMES = {
     # decisions by economics (issue 18): docs/math.md, "Builds", "Operating cost", "Fill-up"
     "stock": "province whose own stock serves (national market)", "sunk_term": "sunk cost term (outside the objective)",
     "above_plan_capex_premium": "capex multiplier for racks beyond the plan", "ai_capex_premium": "capex multiplier for AI racks",
+    "ai_racks_reserved": "racks fitted for AI host AI work only (1) or any work (0)",
+    "pflops_per_ai_rack": "compute of an AI rack at the cluster",
+    "cluster_pflops_per_rack": "compute of an occupied rack of the class at the cluster",
     "build_lead_years": "years from paying for a rack to serving with it",
     "fallback_co2_t_per_mwh": "CO2 factor of work served outside the plan", "fallback_pue": "PUE of work served outside the plan",
     "fill_gain_per_year": "yearly rise of the fill-up share of new racks",

@@ -50,6 +50,15 @@ def sunk_costs(inp: xr.Dataset) -> dict[str, float]:
     return {"opex_fixed_installed": clusters, "local_opex_fixed_existing": local}
 
 
+def cluster_pflops(inp: xr.Dataset) -> np.ndarray:
+    """(K, W) PFLOPS of an occupied rack: the cluster's own AI density (``pflops_per_ai_rack``, its
+    GPUs) for AI classes where given, else the class's national ``pflops_per_rack``. A reporting
+    quantity: demand and capacity stay in standard racks (power and space)."""
+    own = inp["pflops_per_ai_rack"].to_numpy()[:, None]
+    national = inp["pflops_per_rack"].to_numpy()[None, :]
+    return np.where(inp["ai_class"].to_numpy()[None, :] & np.isfinite(own), own, national)
+
+
 def emissions_by_source(inp: xr.Dataset, lp: LinearProgram, v: np.ndarray) -> dict[str, np.ndarray]:
     """tCO2 of each contribution (``quantities.emissions``) by its entity (cluster or region) and year."""
     ix: Index = lp.index
@@ -91,6 +100,7 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
     sunk = sunk_costs(inp)
     wue = inp["wue_l_per_kwh"].to_numpy()[:, None]
     pflops = inp["pflops_per_rack"].to_numpy()
+    pflops_kw = cluster_pflops(inp)
     load = alloc.sum(axis=(0, 2))
     it_mw = np.einsum("rkwy,w->ky", alloc, inp["kw_per_rack"].to_numpy()) / 1000.0
     lat = inp["latency_ms"].to_numpy()
@@ -129,8 +139,11 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
                      {"long_name": "unmet / national demand"}),
         local_eflops=(RWY, local * pflops[None, :, None] / 1000.0, {"units": "EFLOPS (FP16)"}),
         water_m3=(KY, wue * it_mw * H, {"units": "m³", "long_name": "on-site water = WUE × IT energy"}),
-        eflops=(("cluster", "workload", "year"), np.einsum("rkwy,w->kwy", alloc, pflops) / 1000.0,
+        eflops=(("cluster", "workload", "year"), np.einsum("rkwy,kw->kwy", alloc, pflops_kw) / 1000.0,
                 {"units": "EFLOPS (FP16)", "long_name": "compute of the occupied racks"}),
+        cluster_pflops_per_rack=(("cluster", "workload"), pflops_kw, {
+            "units": "PFLOPS (FP16) per occupied rack", "long_name": "compute of an occupied rack of the class at the cluster",
+            "derived_from": "pflops_per_ai_rack for AI classes where given, else pflops_per_rack"}),
         physical_racks=(("cluster", "workload", "year"), alloc.sum(axis=0) * STANDARD_RACK_KW / inp["physical_rack_kw"].to_numpy()[None, :, None],
                         {"units": "physical racks", "long_name": "standard racks × 2.5 kW / kW per physical rack"}),
         build=(KY, build, {"units": "standard racks"}),

@@ -69,11 +69,12 @@ def explain_infeasibility(hm: HighsModel, inp: xr.Dataset | None = None) -> list
     var_blocks = [(off, lp.variables[name]) for name, off in lp.offsets().items()]
     out = []
     for hr, bound in zip(iis.row_index_, iis.row_bound_):
-        if _side(bound) is None:
+        side = _side(bound)
+        if side is None:
             continue
         g = block_row[hr]
         start, rb = max(((s, b) for s, b in row_blocks if s <= g), key=lambda t: t[0])
-        out.append(_describe(rb.name, rb.dims, rb.labels[g - start], _side(bound), inp))
+        out.append(_describe(rb.name, rb.dims, rb.labels[g - start], side, inp))
     for hc, bound in zip(iis.col_index_, iis.col_bound_):
         g = block_col[hc]
         start, vb = max(((s, v) for s, v in var_blocks if s <= g), key=lambda t: t[0])

@@ -7,7 +7,8 @@ d = c − Aᵀy is ∂z/∂(the column's active bound): d ≤ 0 at an upper boun
 
 - ``rack_value[k,y]``: one more standard rack available at cluster k in year y raises the
   right-hand side of every row the installed racks enter, each by a[k,y] times its coefficient:
-  ``cluster_capacity[k,y]`` (by 1), ``utilisation_floor[k,y]`` (by f: the floor grows with the
+  ``cluster_capacity[k,y]`` (by 1; and ``general_capacity[k,y]`` by 1 when the AI racks are
+  reserved: the extra rack is a general one), ``utilisation_floor[k,y]`` (by f: the floor grows with the
   capacity, so this part is a cost) and, under N-1, ``n1_spare_capacity[f,k,y]`` for every failed
   cluster f ≠ k (by 1), each times u_0[y], the share of an installed rack that can hold load that
   year (the fill-up ramp, ``formulation.capacity.fill_installed``). rack_value = −a[k,y] · u_0[y] ·
@@ -66,6 +67,8 @@ def shadow_prices(inp: xr.Dataset, lp: LinearProgram, row_dual: np.ndarray, col_
     a = inp["available"].transpose("cluster", "year").to_numpy()
     f = float(inp["utilisation_floor"])
     cap = _rows(lp, row_dual, "cluster_capacity").reshape(K, Y)
+    general = _rows(lp, row_dual, "general_capacity")  # an installed rack not fitted for AI (ai_racks_reserved)
+    cap = cap + (0.0 if general is None else general.reshape(K, Y))
     floor = _rows(lp, row_dual, "utilisation_floor").reshape(K, Y)
     n1_cap = _per_cluster(lp, row_dual, "n1_spare_capacity")
     rack_value = -(cap + f * floor + n1_cap) * a * fill_installed(inp)[None, :] / df
