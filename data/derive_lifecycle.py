@@ -1,6 +1,6 @@
 """Write data/lifecycle/: the chains, the TB each province collects and the backbone between the
-eight hubs (issue 21). Copy these three files into a copy of data/ to run the data lifecycle on
-the bundled data (the bundled dataset itself has no chains, so its reference is unchanged).
+eight hubs (issue 21). Scenarios name the folder (``lifecycle.folder``, data/scenarios/data_lifecycle.yaml);
+the bundled dataset itself has no chains, so its reference is unchanged.
 
 Figures (data/sources.csv):
 - stored data: 41.06 ZB produced in 2024 (published), 2.9 % of it stored (published, 2023) →
@@ -14,6 +14,8 @@ Figures (data/sources.csv):
   3,000 yuan per Tbps-km (assumption, 1,000–10,000: a fibre pair lit to 64 Tbps over 1,200 km,
   published trial, at ~0.1–0.2 M yuan/km of cable and terminals); route km = great circle between
   the hubs' first clusters × the optical route factor of settings.yaml (derived);
+- stored data stay where stored for 3 years (assumption, range 1–10), 3,000 TB per storage rack
+  (assumption, range 1,000–10,000; the 1,000 TB/yr per rack of before held 3 years of data);
 - a TB/yr the plan does not store costs 1,440 yuan (assumption, range 500–1,500: stored elsewhere
   at retail object-storage prices, ~0.12 yuan/GB-month).
 """
@@ -30,6 +32,9 @@ DATA = Path(__file__).parent
 STORED_TB_2024 = 41.06e9 * 0.029  # TB/yr: 41.06 ZB produced (2024) × 2.9 % stored
 CHAIN_SHARE, GROWTH = 0.10, 0.25
 TOP6, TOP6_SHARE = ["guangdong", "jiangsu", "shandong", "zhejiang", "henan", "sichuan"], 0.5745
+# stored data as a stock: kept 3 years where stored (assumption, range 1-10; about 40 % of stored data go
+# unused for a year, published 2023), one 2.5 kW storage rack holding 3,000 TB (assumption, range 1,000-10,000)
+RETENTION_YEARS, TB_PER_STORAGE_RACK = 3, 3000.0
 UNMET_YUAN_PER_TB = 1440.0  # a TB the plan does not store is stored elsewhere: public-cloud object storage ~0.12 yuan/GB-month
 # chain: (share of the chains' TB, [(stage, order, class, TB per TB collected, TB/yr per rack, copies)])
 CHAINS = {
@@ -55,7 +60,9 @@ def main() -> None:
     rest = [r for r in regions if r not in TOP6]
     share = {r: TOP6_SHARE / len(TOP6) if r in TOP6 else (1 - TOP6_SHARE) / len(rest) for r in regions}
     pd.DataFrame([dict(chain_id=c, stage_id=s, stage_order=o, workload_id=w, volume_ratio=v, tb_per_rack_year=t, copies=n,
-                       unmet_yuan_per_tb=UNMET_YUAN_PER_TB if o == 1 else None)
+                       unmet_yuan_per_tb=UNMET_YUAN_PER_TB if o == 1 else None,
+                       retention_years=RETENTION_YEARS if w == "storage" else None,
+                       tb_per_rack=TB_PER_STORAGE_RACK if w == "storage" else None)
                   for c, (_, stages) in CHAINS.items() for s, o, w, v, t, n in stages]).to_csv(out / "chains.csv", index=False)
     years = settings["years"]
     pd.DataFrame([dict(chain_id=c, region_id=r, year=y,

@@ -1,4 +1,4 @@
-"""Command line: ``hubplan solve | validate | frontier | sweep | batch | compare | stochastic | alternatives | sceptic | export | workspace``.
+"""Command line: ``hubplan solve | validate | frontier | fee-cut | sweep | batch | compare | stochastic | alternatives | sceptic | export | workspace``.
 
 Bad input prints one line naming the file, the field and the problem, and exits with code 2.
 """
@@ -125,6 +125,9 @@ def validate(scenario: Path = typer.Argument(..., help="scenario YAML file")) ->
     typer.echo(f"ok: {scenario} — {inp.sizes['region']} regions, {inp.sizes['cluster']} clusters, "
               f"{inp.sizes['workload']} classes, years {int(inp.year[0])}–{int(inp.year[-1])}, "
               f"{int(adm.sum())} admissible arcs")
+    if "stage" in inp.dims:
+        typer.echo(f"  data lifecycle: {inp.sizes['chain']} chains, {inp.sizes['stage']} stages, "
+                   f"{inp.sizes.get('edge', 0)} backbone edges, {float(inp['chain_source_tb'].sum()) / 1e6:,.1f} M TB collected over the horizon")
     for r, w in zip(*map(list, no_arc.values.nonzero())):
         typer.echo(f"  note: {inp.region_name_zh.values[r]} {inp.region.values[r]}: no cluster within the "
                   f"{inp.workload.values[w]} latency bound; its demand will be reported unmet")
@@ -159,6 +162,36 @@ def frontier(
         t.add_row(number(r.emissions_t, TCO2), number(r.objective, YUAN), f"{r.abatement_cost_yuan_per_t:,.1f}", r.status)
     out.print(t)
     out.print(f"wrote {out_dir}/frontier.csv, frontier.html")
+
+
+@app.command("fee-cut")
+def fee_cut(
+    scenario: Path = typer.Argument(..., help="scenario YAML file with the data lifecycle (e.g. data/scenarios/data_lifecycle.yaml)"),
+    cut: float = typer.Option(0.5, "--cut", help="share of the backbone's price per TB cut (0-1)"),
+    out_dir: Path = typer.Option(Path("out/fee_cut"), "--out", help="folder for fee_cut.csv"),
+) -> None:
+    """A cut in inter-hub transfer fees against an electricity subsidy in the west of equal public cost."""
+    from .reports.files import check_out_dir
+    from .reports.kpis import TCO2, YUAN, number
+    from .reports.sheets import write_csv
+    from .studies.fee_cut import fee_cut_vs_subsidy
+
+    try:
+        check_out_dir(out_dir)
+        df = fee_cut_vs_subsidy(load_scenario(scenario), cut)
+    except InputError as exc:
+        fail(exc)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_csv(df, out_dir / "fee_cut.csv")
+    t = Table(title="传输费减价 vs 西部电价补贴 fee cut vs western electricity subsidy")
+    for c in ("case", "西部存储 west stored", "骨干 Tbps", "系统成本 system (亿元)", "财政 public (亿元)", "CO2 (Mt)",
+              "补贴 yuan/kWh"):
+        t.add_column(c, justify="right")
+    for r in df.itertuples():
+        t.add_row(r.case, f"{r.western_storage_share:.1%}", f"{r.backbone_chain_tbps_last_year:.2f}", number(r.system_cost_yuan, YUAN),
+                  number(r.public_cost_yuan, YUAN), number(r.emissions_t, TCO2), f"{r.west_subsidy_yuan_per_kwh:.4f}")
+    out.print(t)
+    out.print(f"wrote {out_dir}/fee_cut.csv")
 
 
 # -- batch runs, sweeps and comparisons (model/studies/batch/, model/studies/sweep.py) ----

@@ -18,7 +18,7 @@ TABS = {"zh": ["情景", "结果", "地图", "逐时", "解答", "比较", "简�
                "Alternatives"]}
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
 # Latin words a Chinese page may show: units, standard abbreviations, file formats and ids
-ALLOWED_EN = {"CO", "PUE", "WUE", "AI", "MW", "GW", "ms", "kWh", "MWh", "TWh", "EFLOPS", "FP", "YAML", "N", "MIP", "LP",
+ALLOWED_EN = {"CO", "PUE", "WUE", "AI", "MW", "GW", "ms", "kWh", "MWh", "TWh", "EFLOPS", "Tbps", "FP", "YAML", "N", "MIP", "LP",
               "Excel", "CSV", "HTML", "JSON", "NetCDF", "nc", "xlsx", "csv", "html", "json", "yaml", "PDF", "PNG",
               "hubplan", "CVaR", "RP", "EEV", "WS", "VSS", "EVPI", "hash", "s", "m", "km", "kW", "pp", "HiGHS",
               "MILP", "CFE", "λ", "α", "ε", "e", "reference", "id", "i", "x"}

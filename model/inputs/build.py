@@ -232,9 +232,9 @@ def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
             wl.loc[w, "latency_bound_ms"] = np.nan if bound == NO_BOUND else float(bound)
 
     dist = distance_matrix(ds.regions, cl)
-    lc_vars, lc_coords = lifecycle_variables(ds, dist)
+    lc_vars, lc_coords = lifecycle_variables(ds, dist, sc)
     if lc_vars and sc.resolution != "annual":
-        raise InputError(Path(ds.path) / "chains.csv", "", "the data lifecycle runs at resolution: annual only")
+        raise InputError(sc.source, "resolution", "the data lifecycle (chains.csv) runs at resolution: annual only")
     if sc.latency_matrix:
         lat = read_latency_matrix(sc.input_path("latency_matrix"), regions, clusters)
         latency_source = str(sc.latency_matrix)

@@ -19,8 +19,8 @@ import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError, create_model
 
 from ..errors import InputError, did_you_mean, raise_all
-from .paths import MAX_FILE_BYTES, confine, read_input_bytes
-from .schema import LEVERS, SETTINGS, Column, overridable
+from .paths import MAX_FILE_BYTES, confine, inside, read_input_bytes
+from .schema import LEVERS, LIFECYCLE_FILES, SETTINGS, Column, overridable
 from .strict_yaml import load_yaml, printable
 
 MAX_SCENARIO_BYTES = 1_000_000
@@ -163,10 +163,19 @@ class SolverOptions(_Strict):
     method: str = Field("choose", pattern="^(choose|simplex|ipm)$")
 
 
+class LifecycleOptions(_Strict):
+    """The data lifecycle (docs/math.md, "Data lifecycle"): ``folder`` holds chains.csv,
+    chain_sources.csv and backbone.csv (None: the dataset's own, if any); the levers scale them."""
+    folder: Line | None = None  # relative to the scenario file, like the dataset
+    volume_scale: lever("lifecycle.volume_scale") = 1.0
+    chain_scale: dict[Line, lever("lifecycle.chain_scale.*")] = {}
+    transfer_price_scale: lever("lifecycle.transfer_price_scale") = 1.0
+
+
 FILE_FIELDS = ("latency_matrix",)  # every field naming an input file (besides the dataset folder)
 
 
-PATH_FIELDS = ("dataset", *FILE_FIELDS, *(f"hourly.{f}" for f in HOURLY_FILE_FIELDS))  # every path a scenario names
+PATH_FIELDS = ("dataset", *FILE_FIELDS, *(f"hourly.{f}" for f in HOURLY_FILE_FIELDS), "lifecycle.folder")  # every path a scenario names
 
 
 class Scenario(_Strict):
@@ -194,6 +203,7 @@ class Scenario(_Strict):
     modular_builds: ModularBuilds | None = None
     resolution: Literal["annual", "hourly"] = "annual"  # hourly: power balanced per representative-day hour
     hourly: HourlyOptions = HourlyOptions()
+    lifecycle: LifecycleOptions = LifecycleOptions()
     solver: SolverOptions = SolverOptions()
 
     # where relative paths are resolved, and what to name in messages
@@ -312,10 +322,22 @@ def scenario_to_yaml(sc: Scenario) -> str:
     return yaml.safe_dump(sc.model_dump(mode="json", exclude_defaults=True), allow_unicode=True, sort_keys=False)
 
 
+def _digest(path: Path) -> str:
+    """sha256 of a file's content, or of a lifecycle folder's files (each name and content)."""
+    if not path.is_dir():
+        return hashlib.sha256(read_input_bytes(path, MAX_FILE_BYTES)).hexdigest()
+    h = hashlib.sha256()
+    for name in LIFECYCLE_FILES:
+        if (path / name).is_file():
+            h.update(name.encode())
+            h.update(read_input_bytes(inside(path / name, path), MAX_FILE_BYTES))
+    return h.hexdigest()
+
+
 def input_file_digests(sc: Scenario) -> dict[str, str]:
-    """field → sha256 of the content of each file the scenario names (``PATH_FIELDS`` but the dataset)."""
-    return {f: hashlib.sha256(read_input_bytes(sc.input_path(f), MAX_FILE_BYTES)).hexdigest()
-            for f in PATH_FIELDS[1:] if sc.input_path(f) is not None}
+    """field → sha256 of the content of each file (or lifecycle folder) the scenario names
+    (``PATH_FIELDS`` but the dataset)."""
+    return {f: _digest(sc.input_path(f)) for f in PATH_FIELDS[1:] if sc.input_path(f) is not None}
 
 
 def scenario_hash(sc: Scenario, dataset_fingerprint: str) -> str:
@@ -324,7 +346,8 @@ def scenario_hash(sc: Scenario, dataset_fingerprint: str) -> str:
     do not enter: equal hashes mean equal inputs, whatever the files are called. Raises
     InputError when a named file cannot be read."""
     body = sc.model_dump(mode="json", exclude={"name": True, "description": True, "dataset": True,
-                                               **{f: True for f in FILE_FIELDS}, "hourly": set(HOURLY_FILE_FIELDS)})
+                                               **{f: True for f in FILE_FIELDS}, "hourly": set(HOURLY_FILE_FIELDS),
+                                               "lifecycle": {"folder"}})
     blob = json.dumps({"levers": body, "files": input_file_digests(sc), "dataset": dataset_fingerprint},
                       sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]

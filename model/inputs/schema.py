@@ -165,6 +165,14 @@ LIFECYCLE_FILES: dict[str, list[Column]] = {
                doc="price of a TB/yr of a first stage that no rack takes; empty: the unmet penalty per rack / tb_per_rack_year"),
         Column("stay_in_province", "float", "0 or 1", 0, 1, optional=True, empty=0.0,
                doc="1: the stage's data may not leave the province that collected them (finance, government)"),
+        Column("retention_years", "float", "years", 1, 100, optional=True,
+               doc="data arriving in a year stay stored for this many years and occupy racks all that time; "
+                   "empty: tb_per_rack_year stands for the stock"),
+        Column("tb_per_rack", "float", "TB per standard rack", 1e-6, 1e9, optional=True,
+               doc="TB of stored stock one standard rack holds (needed with retention_years)"),
+        Column("reads_stock", "float", "0 or 1", 0, 1, optional=True, empty=0.0,
+               doc="1: each year the stage reads the stock the previous stage holds (volume_ratio of it), "
+                   "not only that year's arrivals"),
     ],
     "chain_sources.csv": [
         _text("chain_id"), _text("region_id"), Column("year", "int", "", 2000, 2100),
@@ -231,6 +239,9 @@ LEVERS: dict[str, tuple[float, float, str]] = {
     "solver.threads": (1, 64, "threads"),
     "solver.random_seed": (0, 2**31 - 1, "-"),  # HiGHS takes a 32-bit int
     "outages.*.years.*": (2000, 2100, "year"),
+    "lifecycle.volume_scale": (0, 100, "×"),  # × every chain's TB collected (chain_sources.csv)
+    "lifecycle.chain_scale.*": (0, 100, "×"),  # × one chain's TB collected
+    "lifecycle.transfer_price_scale": (0, 20, "×"),  # × the backbone's price per TB (backbone.csv)
 }
 
 # settings of the decision model (issue 18) a dataset may leave out:

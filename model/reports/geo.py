@@ -38,6 +38,11 @@ UTIL_BINS = (  # (lower bound, zh, en, colour): clusters are coloured by utilisa
     (0.0, "上架率 < 60%", "utilisation < 60%", "#d73027"),
 )
 OUT_OF_SERVICE = ("停运", "out of service", "#9e9e9e")
+BACKBONE_BINS = (  # (lower bound of use / planned maximum use, zh, en, colour): backbone edges
+    (0.95, "骨干网：达到规划上限", "backbone: at its planned maximum", "#b2182b"),
+    (0.5, "骨干网：规划上限的 50–95%", "backbone: 50–95% of its planned maximum", "#ef8a62"),
+    (0.0, "骨干网：规划上限的 < 50%", "backbone: < 50% of its planned maximum", "#4393c3"),
+)
 
 
 def project(lon, lat) -> tuple[np.ndarray, np.ndarray]:
@@ -180,6 +185,32 @@ def hub_flows(res: xr.Dataset, year: int, min_share: float = 0.01) -> tuple[pd.D
     f["x1"] = f["hub"].map(k["x"])
     f["y1"] = f["hub"].map(k["y"])
     return f.reset_index(drop=True), hidden
+
+
+def backbone_edges(res: xr.Dataset, year: int) -> pd.DataFrame:
+    """One row per backbone edge in ``year`` (results with the data lifecycle's ``edge``; else
+    empty): the hubs' centres (mean of their clusters), traffic and capacity in Tbps, the chains'
+    part, use against the planned maximum and its bin (``BACKBONE_BINS``), and the bandwidth value."""
+    if "edge" not in res.dims:
+        return pd.DataFrame()
+    y = int(year)
+    k = cluster_frame(res, y).groupby("hub").agg(x=("x", "mean"), y=("y", "mean"), hub_zh=("hub_zh", "first"),
+                                                 hub_en=("hub_en", "first"))
+    a, b = res["edge_hub_a"].values.astype(str), res["edge_hub_b"].values.astype(str)
+    cap = res["backbone_capacity"].sel(year=y).to_numpy()
+    use = res["backbone_use"].sel(year=y).to_numpy()
+    of_max = use / np.where(cap > 0, cap * res["edge_max_use"].to_numpy(), np.nan)
+    df = pd.DataFrame({
+        "edge": res.edge.values, "x0": k.loc[a, "x"].to_numpy(), "y0": k.loc[a, "y"].to_numpy(),
+        "x1": k.loc[b, "x"].to_numpy(), "y1": k.loc[b, "y"].to_numpy(),
+        "zh": [f"{k.at[i, 'hub_zh']}–{k.at[j, 'hub_zh']}" for i, j in zip(a, b)],
+        "en": [f"{k.at[i, 'hub_en']} – {k.at[j, 'hub_en']}" for i, j in zip(a, b)],
+        "use_tbps": use, "capacity_tbps": cap,
+        "chain_tbps": res["backbone_tb"].sel(year=y).to_numpy() * float(res["tbps_per_tb_year"]),
+        "use_of_max": of_max, "value_yuan_per_tbps_year": res["bandwidth_value"].sel(year=y).to_numpy()})
+    df["bin"] = [next((i for i, (lo, *_) in enumerate(BACKBONE_BINS) if v >= lo - 1e-9), len(BACKBONE_BINS) - 1)
+                 if np.isfinite(v) else len(BACKBONE_BINS) - 1 for v in of_max]
+    return df
 
 
 # -- labels that do not collide -------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Plain cartesian traces in an Albers projection (``geo.project``): no tiles, no topojson, no
 requests, and the same picture on screen, in HTML and in a printed PDF. Provinces are filled by
 one switchable layer (``geo.LAYERS``), clusters are sized by load and coloured by utilisation,
-region → hub flows above a threshold are lines, labels are placed without collisions for a
+region → hub flows above a threshold are lines, the backbone between the hubs (results with the
+data lifecycle) is a layer of lines by use, labels are placed without collisions for a
 390-px phone, and the South China Sea (南海诸岛) is drawn in an inset in the lower right corner.
 """
 from __future__ import annotations
@@ -102,9 +103,11 @@ def _fmt(v: float, layer: str) -> str:
 
 
 def china_map(res: xr.Dataset, year: int | None = None, layer: str = "unmet", lang: str = "both",
-              min_flow_share: float = 0.005, switchable: bool = False, height: int = 560) -> go.Figure:
+              min_flow_share: float = 0.005, switchable: bool = False, height: int = 560,
+              backbone: bool = True) -> go.Figure:
     """The map for ``year`` (default: the last) with the province layer ``layer``.
 
+    ``backbone``: draw the inter-hub backbone where the results have one (the data lifecycle).
     ``switchable``: buttons above the map switch the layer in the browser (the HTML report)."""
     year = int(res.year.values[-1]) if year is None else int(year)
     names = dict(zip(res.region.values, zip(res["region_name_zh"].values, res["region_name_en"].values)))
@@ -133,6 +136,8 @@ def china_map(res: xr.Dataset, year: int | None = None, layer: str = "unmet", la
             marker=dict(symbol="square", size=12, color=pc.sample_colorscale(SCALES[layer], [1.0])[0])))
     _inset(fig, lang)
     _flows(fig, res, year, min_flow_share, lang)
+    if backbone:
+        _backbone(fig, res, year, lang)
     clusters = geo.cluster_frame(res, year)
     vmax = float(res["load"].max()) if res["load"].size else 0.0
     clusters["d"] = 7 + 17 * np.sqrt(np.clip(clusters["load"], 0, None) / vmax) if vmax > 0 else 8.0
@@ -219,6 +224,31 @@ def _flows(fig: go.Figure, res: xr.Dataset, year: int, min_share: float, lang: s
         text=[f"{' '.join(regions[r.region])} → {' '.join(hubs[r.hub])}: {r.racks:,.0f} {t('架', 'racks', lang)}"
               for r in f.itertuples()]))
     fig.layout.meta = {**(fig.layout.meta or {}), "flows_hidden_share": hidden}
+
+
+def _backbone(fig: go.Figure, res: xr.Dataset, year: int, lang: str) -> None:
+    """Hub-to-hub edges, width ∝ traffic, colour by use against the planned maximum; one legend
+    entry per colour (a click hides it), a tip in the middle of each edge."""
+    e = geo.backbone_edges(res, year)
+    if e.empty:
+        return
+    top = max(float(e["use_tbps"].max()), 1e-9)
+    for i, (_, zh, en, colour) in enumerate(geo.BACKBONE_BINS):
+        part = e[e["bin"] == i]
+        for r in part.itertuples():  # one trace per edge: plotly draws a trace's lines at one width
+            fig.add_trace(go.Scatter(x=[r.x0, r.x1], y=[r.y0, r.y1], mode="lines", hoverinfo="skip",
+                                     line=dict(color=colour, width=1 + 7 * r.use_tbps / top), opacity=0.8,
+                                     legendgroup=f"backbone{i}", showlegend=bool(r.Index == part.index[0]),
+                                     name=t(zh, en, lang)))
+    tbps = t("Tbps", "Tbps", lang)
+    tips = [f"{t(r.zh, r.en, lang)}<br>{year}: {t('流量', 'traffic', lang)} {r.use_tbps:,.1f} / "
+            f"{t('容量', 'capacity', lang)} {r.capacity_tbps:,.1f} {tbps} ({t('规划上限的', 'of the planned maximum:', lang)} "
+            f"{r.use_of_max:.0%})<br>{t('其中数据链', 'of which data chains', lang)} {r.chain_tbps:,.2f} {tbps}"
+            f"<br>{t('每增 1 Tbps 的价值', 'value of one more Tbps', lang)} ¥{r.value_yuan_per_tbps_year:,.0f}"
+            f"{t('/年', ' per year', lang)}" for r in e.itertuples()]
+    fig.add_trace(go.Scatter(x=(e["x0"] + e["x1"]) / 2, y=(e["y0"] + e["y1"]) / 2, mode="markers",
+                             marker=dict(size=9, opacity=0), hoverinfo="text", text=tips, showlegend=False,
+                             name="backbone-tips"))
 
 
 def _labels(fig: go.Figure, res: xr.Dataset, clusters, lang: str) -> None:

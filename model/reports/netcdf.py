@@ -44,6 +44,7 @@ UDUNITS = {
     "share/yr": "year-1", "× capex": "1", "× planned": "1",
     "yuan/MWh": "MW-1 h-1",
     "TB/yr": "year-1", "TB per TB collected": "1", "TB/yr per standard rack": "year-1", "yuan per TB/yr": "year",
+    "TB": "1", "TB per standard rack": "1",
     "Tbps": "1e12 s-1", "share of capacity": "1", "yuan/(Tbps·km)": "1e-12 s km-1", "yuan per Tbps-year": "1e-12 s year-1",
 }
 
@@ -148,6 +149,8 @@ LONG_NAMES = {
     "edge_expansion_yuan_per_tbps_km": "capex of one more Tbps over one km",
     "chain_unmet_tb": "data of the chain that no cluster takes",
     "chain_tb": "data handled by the stage at the cluster", "chain_racks": "racks the stage occupies at the cluster",
+    "chain_stock_tb": "data the stage holds at the cluster", "stage_retention_years": "years the stage keeps its data",
+    "stage_tb_per_rack": "TB of stored stock a rack holds", "stage_reads_stock": "the stage reads the previous stage's stock",
     "data_gravity_price": "cost of one more TB a year of the chain collected in the province",
     "backbone_tb": "chain data moved over the edge", "backbone_use": "average traffic on the edge",
     "backbone_use_share": "use of the edge's capacity", "backbone_capacity": "edge capacity after expansion",

@@ -7,7 +7,7 @@ import numpy as np
 import xarray as xr
 
 from ..formulation.blocks import LinearProgram
-from ..formulation.lifecycle import flows, prev_stage, sources
+from ..formulation.lifecycle import flows, holding, prev_stage, racks_per_tb, sources
 from ..inputs.arrays import variable
 from .shadow import _rows
 
@@ -24,6 +24,9 @@ def lifecycle_results(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray,
     fv = _block(lp, col_value, "chain_flow")
     tb = np.zeros((S, K, Y))
     np.add.at(tb, (f.stage, f.cluster, f.year), fv)
+    keeps = np.isfinite(inp["stage_retention_years"].to_numpy())
+    stock = np.einsum("syx,skx->sky", holding(inp, ix.years).astype(float), tb)  # Σ over the arrival years held
+    stock[~keeps] = np.nan
     rho = inp["stage_volume_ratio"].to_numpy()
     src = sources(inp)
     gravity = np.full((S, ix.R, Y), np.nan)  # yuan per TB/yr collected, first stages only
@@ -39,7 +42,10 @@ def lifecycle_results(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray,
         chain_unmet_tb=variable(("chain", "region", "year"), u.reindex(chain=inp["chain"].values).to_numpy(), {
             "units": "TB/yr", "long_name": "data of the chain collected in the province that no cluster takes"}),
         chain_tb=variable(("stage", "cluster", "year"), tb, {"units": "TB/yr", "long_name": "data handled by the stage at the cluster"}),
-        chain_racks=variable(("stage", "cluster", "year"), tb / inp["stage_tb_per_rack_year"].to_numpy()[:, None, None],
+        chain_stock_tb=variable(("stage", "cluster", "year"), stock, {
+            "units": "TB", "long_name": "data the stage holds at the cluster (arrivals still within the retention time)",
+            "derived_from": "chain_tb summed over the years held (stage_retention_years); NaN without a retention time"}),
+        chain_racks=variable(("stage", "cluster", "year"), np.where(keeps[:, None, None], stock, tb) * racks_per_tb(inp)[:, None, None],
                              {"units": "standard racks", "long_name": "racks the stage occupies at the cluster"}),
         data_gravity_price=variable(("chain", "region", "year"), g.reindex(chain=inp["chain"].values).to_numpy(), {
             "units": "yuan per TB/yr", "long_name": "cost of one more TB/yr of the chain collected in the province (shadow price)",
