@@ -1,4 +1,5 @@
-"""Command line: ``hubplan solve | validate | frontier | fee-cut | sweep | batch | compare | stochastic | alternatives | sceptic | export | workspace``.
+"""Command line: ``hubplan solve | validate | frontier | fee-cut | sweep | batch | compare | stochastic |
+alternatives | sceptic | export | workspace``.
 
 Bad input prints one line naming the file, the field and the problem, and exits with code 2.
 """
