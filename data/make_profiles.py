@@ -50,7 +50,7 @@ NORTH_LAT = 33.0  # clusters north of this use the northern patterns
 # 04:00-05:00 (~0.70 of the mean), evening peak at 20:00-22:00 (~1.25). Assumption, see sources.csv.
 USER_SHAPE = np.array([0.95, 0.85, 0.78, 0.73, 0.70, 0.70, 0.74, 0.82, 0.92, 1.02, 1.08, 1.10,
                        1.10, 1.08, 1.08, 1.09, 1.10, 1.12, 1.16, 1.21, 1.25, 1.25, 1.20, 1.07])
-SHAPES = {"realtime": USER_SHAPE, "interactive": USER_SHAPE}  # the others are flat (storage,
+SHAPES = {"realtime": USER_SHAPE, "interactive": USER_SHAPE, "ai_inference": USER_SHAPE}  # the others are flat (storage,
 # processing, AI training: batch work, and the flexible classes are shifted by the model anyway)
 
 

@@ -88,13 +88,13 @@ def test_every_numeric_setting_has_a_source(settings, sources):
 
 def test_counts_and_unique_ids():
     hubs, clusters, regions, workloads = (read(f) for f in ["hubs.csv", "clusters.csv", "regions.csv", "workloads.csv"])
-    assert len(hubs) == 8 and len(clusters) == 10 and len(regions) == 31 and len(workloads) == 5
+    assert len(hubs) == 8 and len(clusters) == 10 and len(regions) == 31 and len(workloads) == 6
     for df, col in [(hubs, "hub_id"), (clusters, "cluster_id"), (regions, "region_id"), (workloads, "workload_id")]:
         assert df[col].is_unique, col
         assert df[col].str.match(ID_RE).all(), col
     assert set(hubs.role) <= {"east", "west"}
     assert set(regions.grid_region) <= {"north", "northeast", "east", "central", "northwest", "south", "southwest"}
-    assert set(workloads.workload_id) == {"realtime", "interactive", "processing", "storage", "ai_training"}
+    assert set(workloads.workload_id) == {"realtime", "interactive", "processing", "storage", "ai_training", "ai_inference"}
 
 
 def test_cross_references():
@@ -105,7 +105,7 @@ def test_cross_references():
     assert set(clusters.region_id) <= set(regions.region_id)
     assert set(demand.region_id) == set(regions.region_id)
     assert set(demand.workload_id) == set(workloads.workload_id)
-    assert len(demand) == 31 * 5 * 5
+    assert len(demand) == len(regions) * len(workloads) * 5  # every region × class × year
     assert not demand.duplicated(["region_id", "workload_id", "year"]).any()
 
 
