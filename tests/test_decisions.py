@@ -262,3 +262,36 @@ def test_reserved_ai_racks_host_ai_work_only_and_report_their_own_density(tmp_pa
     assert float(shared["unmet"].sum()) == pytest.approx(0.0, abs=1e-6)
     assert shared.attrs["objective"] == pytest.approx(87_600.0, rel=1e-9)
     assert float(shared["eflops"].sum()) == pytest.approx(0.039)
+
+
+def test_ai_inference_runs_on_an_ai_rack_near_its_users_and_training_goes_west(tmp_path):
+    # Issue 18 (item 5): two AI classes (physical racks of 20 kW), province r1. Cluster e (east hub, 2 ms
+    # from r1, 0.5 yuan/kWh) has 30 racks, 10 of them fitted for AI; cluster w (west hub, 30 ms, 0.1
+    # yuan/kWh) has 20 AI racks. No builds. AI inference (20 ms bound) 10 racks, AI training (no bound)
+    # 10 racks. Inference cannot reach w (30 > 20 ms): it takes e's 10 AI racks, 10 × 8,760 × 0.5 =
+    # 43,800; training goes west where power is cheap, 10 × 876 = 8,760. Objective 52,560.
+    clusters = {"e": {"installed_racks": 30.0, "planned_racks": 30.0, "installed_ai_racks": 10.0,
+                      "grid_price_yuan_per_kwh": 0.5},
+                "w": {"hub_id": "h_west", "installed_racks": 20.0, "planned_racks": 20.0, "installed_ai_racks": 20.0}}
+    workloads = {"inf": {"latency_bound_ms": 20.0, "realtime": "true", "physical_rack_kw": 20.0},
+                 "train": {"physical_rack_kw": 20.0}}
+    latency = {("r1", "e"): 2.0, ("r1", "w"): 30.0}
+    demand = {("r1", "inf", 2026): 10.0, ("r1", "train", 2026): 10.0}
+    res = solve_tiny(tmp_path, clusters, {"r1": {}}, demand, workloads, latency=latency)
+    alloc = res["allocation"].sel(region="r1", year=2026)
+    assert float(alloc.sel(workload="inf", cluster="e")) == pytest.approx(10.0)
+    assert float(alloc.sel(workload="train", cluster="w")) == pytest.approx(10.0)
+    assert float(alloc.sel(workload="inf", cluster="w")) == pytest.approx(0.0, abs=1e-6)
+    assert res.attrs["objective"] == pytest.approx(52_560.0, rel=1e-9)
+    # 15 racks of inference: e's 10 AI racks take 10; its 20 general racks stand idle (inference is an AI
+    # class) and w is too far: 5 unmet at 100,000 each. Objective 52,560 + 500,000 = 552,560
+    more = solve_tiny(tmp_path / "more", clusters, {"r1": {}}, {**demand, ("r1", "inf", 2026): 15.0}, workloads,
+                      latency=latency)
+    assert float(more["allocation"].sel(workload="inf", cluster="e").sum()) == pytest.approx(10.0)
+    assert float(more["unmet"].sel(workload="inf").sum()) == pytest.approx(5.0)
+    assert more.attrs["objective"] == pytest.approx(552_560.0, rel=1e-9)
+    # without its latency bound inference would follow training west as well: 20 × 876 = 17,520
+    free = solve_tiny(tmp_path / "free", clusters, {"r1": {}}, demand, workloads, latency=latency,
+                      scenario={"latency_bounds_ms": {"inf": "none"}})
+    assert float(free["allocation"].sel(workload="inf", cluster="w").sum()) == pytest.approx(10.0)
+    assert free.attrs["objective"] == pytest.approx(17_520.0, rel=1e-9)
