@@ -81,7 +81,12 @@ class Band:
         full[self.hcol] = c[self.present]
         self._check(self.h.changeColsCost(self.n_h, np.arange(self.n_h, dtype=np.int32), full), "the objective")
         self.solves += 1
-        return self.hm.solve()
+        sol = self.hm.solve()
+        if not sol.has_solution:  # a warm re-solve may end "optimal" without a primal solution: once more, cold
+            self.h.clearSolver()
+            self.solves += 1
+            sol = self.hm.solve()
+        return sol
 
     def plan_cost(self, x: np.ndarray) -> float:
         return float(self.cost @ x)
