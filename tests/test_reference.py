@@ -194,3 +194,15 @@ def test_mps_round_trip_with_highs_alone(out, summary):
     h.readModel(str(out / "model.mps"))
     h.run()
     assert h.getInfo().objective_function_value == pytest.approx(summary["objective"], rel=1e-7)
+
+
+def test_both_ai_classes_run_on_the_ai_racks_only(res):
+    """Issue 18: AI training and AI inference (the classes whose physical racks are denser than a
+    standard rack) share the clusters' AI racks: their load at a cluster is at most its AI racks in
+    service (installed + AI builds), and inference keeps its 20 ms bound."""
+    ai = res["ai_class"].values.astype(bool)
+    assert set(res.workload.values[ai]) == {"ai_training", "ai_inference"}
+    load = res["allocation"].sel(workload=res.workload.values[ai]).sum(("region", "workload"))
+    assert (load <= res["ai_capacity_racks"] * (1 + 1e-9) + TOL).all()
+    inf = res["allocation"].sel(workload="ai_inference")
+    assert float(res["latency_ms"].where(inf > TOL).max()) <= 20 + 1e-9
