@@ -87,6 +87,29 @@ def test_highs_receives_the_blocks(small):
         assert hasattr(hm.model, name)
 
 
+def test_blocks_are_read_by_name(small):
+    """column_slice / row_slice / activity give what positions counted by hand give."""
+    lp = build_lp(build_inputs(sc(), small))
+    starts, n = [], 0
+    for vb in lp.variables.values():
+        starts.append(n)
+        n += vb.size
+    for (name, vb), start in zip(lp.variables.items(), starts):
+        assert lp.column_slice(name) == slice(start, start + vb.size)
+    n = 0
+    for rb in lp.rows:
+        assert lp.row_slice(rb.name) == slice(n, n + rb.size) and lp.row_block(rb.name) is rb
+        n += rb.size
+    assert not lp.has_rows("no_such_family")
+    with pytest.raises(KeyError):
+        lp.row_slice("no_such_family")
+    x = np.arange(lp.num_cols, dtype=float)
+    r, c, v = lp.matrix_entries()
+    whole = np.zeros(n)
+    np.add.at(whole, r, v * x[c])
+    np.testing.assert_allclose(lp.activity("cluster_capacity", x), whole[lp.row_slice("cluster_capacity")])
+
+
 CHANGES = [
     {"carbon_price_yuan_per_t": 400},
     {"electricity_price_scale": 1.7, "green_price_scale": 0.6},

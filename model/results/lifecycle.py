@@ -12,16 +12,11 @@ from ..inputs.arrays import variable
 from .shadow import _rows
 
 
-def _block(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
-    off = lp.offsets()[name]
-    return values[off: off + lp.variables[name].size]
-
-
 def lifecycle_results(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, row_dual: np.ndarray) -> dict:
     ix = lp.index
     f, K, Y, S = flows(ix, inp), ix.K, ix.Y, inp.sizes["stage"]
     df = inp["discount_factor"].to_numpy()
-    fv = _block(lp, col_value, "chain_flow")
+    fv = col_value[lp.column_slice("chain_flow")]
     tb = np.zeros((S, K, Y))
     np.add.at(tb, (f.stage, f.cluster, f.year), fv)
     keeps = np.isfinite(inp["stage_retention_years"].to_numpy())
@@ -36,7 +31,7 @@ def lifecycle_results(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray,
     chain_of_first = inp["stage_chain"].values.astype(str)[first]
     g = xr.DataArray(gravity[first], dims=("chain", "region", "year"), coords={"chain": chain_of_first})
     short = np.full((S, ix.R, Y), np.nan)
-    short[s_, r_] = _block(lp, col_value, "chain_unmet").reshape(-1, Y)
+    short[s_, r_] = col_value[lp.column_slice("chain_unmet")].reshape(-1, Y)
     u = xr.DataArray(short[first], dims=("chain", "region", "year"), coords={"chain": chain_of_first})
     out = dict(
         chain_unmet_tb=variable(("chain", "region", "year"), u.reindex(chain=inp["chain"].values).to_numpy(), {
@@ -57,7 +52,7 @@ def lifecycle_results(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray,
     m = f.edge >= 0
     moved = np.zeros((E, Y))
     np.add.at(moved, (f.edge[m], f.year[m]), fv[m])
-    built = np.cumsum(_block(lp, col_value, "backbone_build").reshape(E, Y), axis=1)
+    built = np.cumsum(col_value[lp.column_slice("backbone_build")].reshape(E, Y), axis=1)
     cap = inp["edge_capacity_tbps"].to_numpy()[:, None] + built
     use = moved * float(inp["tbps_per_tb_year"]) + inp["edge_background_tbps"].to_numpy()[:, None]
     dual = _rows(lp, row_dual, "backbone_capacity").reshape(E, Y)

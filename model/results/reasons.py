@@ -79,7 +79,7 @@ def _touched(lp: LinearProgram, rb, binding: np.ndarray) -> np.ndarray:
 def binding_limits(lp: LinearProgram, col_value: np.ndarray, counted: frozenset[str] = frozenset()) -> dict[str, np.ndarray]:
     """For each limit (``LIMITS``): (K, Y) True where a family declaring it binds. Families with a
     reason of their own count only when named in ``counted``."""
-    ix, off = lp.index, lp.offsets()
+    ix = lp.index
     out: dict[str, np.ndarray] = {}
 
     def add(limit, mask):
@@ -89,10 +89,7 @@ def binding_limits(lp: LinearProgram, col_value: np.ndarray, counted: frozenset[
         f = BY_NAME.get(rb.name)
         if f is None or f.limits is None or (f.reason and f.name not in counted):
             continue
-        activity = np.zeros(rb.size)
-        for t in rb.terms:
-            np.add.at(activity, t.row, t.coef * col_value[off[t.var] + t.col])
-        binding = np.isfinite(rb.hi) & at_limit(activity, rb.hi)
+        binding = np.isfinite(rb.hi) & at_limit(lp.activity(rb.name, col_value), rb.hi)
         add(f.limits, _on_cluster_years(lp, rb.dims, rb.labels, binding) if "cluster" in rb.dims
             else _touched(lp, rb, binding))
     for b in lp.bounds:
@@ -100,7 +97,7 @@ def binding_limits(lp: LinearProgram, col_value: np.ndarray, counted: frozenset[
         if f.limits is None or (f.reason and f.name not in counted):
             continue
         vb = lp.variables[b.var]
-        value = col_value[off[b.var]: off[b.var] + vb.size]
+        value = col_value[lp.column_slice(b.var)]
         add(f.limits, _on_cluster_years(lp, vb.dims, vb.labels, np.isfinite(b.ub) & at_limit(value, b.ub)))
     return out
 
@@ -127,12 +124,12 @@ def full_clusters(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray,
 
 def _budget_binds(lp: LinearProgram, col_value: np.ndarray) -> bool:
     """The carbon budget row is at its limit."""
-    rb = next((rb for rb in lp.rows if rb.name == "emission_cap"), None)
-    if rb is None or not np.isfinite(rb.hi[0]) or rb.hi[0] >= 1e19:
+    if not lp.has_rows("emission_cap"):
         return False
-    off = lp.offsets()
-    activity = sum(float(np.dot(t.coef, col_value[off[t.var] + t.col])) for t in rb.terms)
-    return bool(at_limit(np.array([activity]), rb.hi)[0])
+    rb = lp.row_block("emission_cap")
+    if not np.isfinite(rb.hi[0]) or rb.hi[0] >= 1e19:
+        return False
+    return bool(at_limit(lp.activity("emission_cap", col_value), rb.hi)[0])
 
 
 def local_full(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, counted: frozenset[str] = frozenset()) -> np.ndarray:
@@ -146,8 +143,10 @@ def local_full(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, counte
     adm = inp["local_admissible"].transpose("region", "workload").to_numpy()[:, :, None]
     if "local" not in lp.variables:
         return np.ones((R, W, Y), bool)
-    off = lp.offsets()
-    block = lambda name, shape: col_value[off[name]: off[name] + int(np.prod(shape))].reshape(shape)  # noqa: E731
+
+    def block(name: str, shape: tuple[int, ...]) -> np.ndarray:
+        return col_value[lp.column_slice(name)].reshape(shape)
+
     hosted = block("local", (R, W, Y)).sum(axis=1)
     if "remote" in lp.variables:
         r_, s_, w_ = remote_arcs(ix, inp)

@@ -36,12 +36,7 @@ from ..formulation.capacity import fill_installed
 
 def _rows(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray | None:
     """The block's duals (0 where the compiler dropped a row); None if the LP has no such block."""
-    r0 = 0
-    for rb in lp.rows:
-        if rb.name == name:
-            return np.nan_to_num(values[r0: r0 + rb.size])
-        r0 += rb.size
-    return None
+    return np.nan_to_num(values[lp.row_slice(name)]) if lp.has_rows(name) else None
 
 
 def _per_cluster(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
@@ -53,11 +48,6 @@ def _per_cluster(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray
         k_of_row = np.array([k for f in range(K) for k in range(K) if k != f], dtype=np.int64)
         np.add.at(out, k_of_row, d.reshape(K * (K - 1), Y))
     return out
-
-
-def _cols(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
-    off = lp.offsets()[name]
-    return values[off: off + lp.variables[name].size]
 
 
 def shadow_prices(inp: xr.Dataset, lp: LinearProgram, row_dual: np.ndarray, col_dual: np.ndarray) -> dict:
@@ -72,7 +62,7 @@ def shadow_prices(inp: xr.Dataset, lp: LinearProgram, row_dual: np.ndarray, col_
     floor = _rows(lp, row_dual, "utilisation_floor").reshape(K, Y)
     n1_cap = _per_cluster(lp, row_dual, "n1_spare_capacity")
     rack_value = -(cap + f * floor + n1_cap) * a * fill_installed(inp)[None, :] / df
-    grid_at_upper = np.minimum(_cols(lp, col_dual, "grid").reshape(K, Y), 0.0)
+    grid_at_upper = np.minimum(col_dual[lp.column_slice("grid")].reshape(K, Y), 0.0)
     mw_value = -(grid_at_upper + _per_cluster(lp, row_dual, "n1_spare_power")) / df
     marginal = _rows(lp, row_dual, "demand_balance").reshape(R, W, Y) / df
     return {

@@ -125,8 +125,7 @@ def with_first_stage_fixed(lp: LinearProgram, plan: dict[str, np.ndarray]) -> Li
 
 
 def column_values(lp: LinearProgram, sol: Solution) -> dict[str, np.ndarray]:
-    off = lp.offsets()
-    return {v: sol.col_value[off[v]:off[v] + vb.size] for v, vb in lp.variables.items()}
+    return {v: sol.col_value[lp.column_slice(v)] for v in lp.variables}
 
 
 @dataclass
