@@ -29,6 +29,7 @@ import xarray as xr
 from . import contrib, local, market, quantities
 from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock, annuity_years
 from .family import Family
+from .hourly import HOURS_PER_DAY
 from .index import Index
 
 M = 12  # months
@@ -160,11 +161,11 @@ def trade_hourly_delivery(ix: Index, inp: xr.Dataset) -> RowBlock:
     """trade_hourly_delivery[k,y,d,h]:  trade[k,y] − grid_h[k,y,d,h] ≤ 0
     (hourly model: traded green power is a flat block delivered with the grid power of every hour)"""
     D = int(inp.sizes["day"])
-    n = ix.K * ix.Y * D * 24
+    n = ix.K * ix.Y * D * HOURS_PER_DAY
     i = np.arange(n)
     return RowBlock("trade_hourly_delivery", ("cluster", "year", "day", "hour"),
-                    list(product(ix.clusters, ix.years, range(D), range(24))),
-                    [Term("trade", i, i // (D * 24), np.ones(n)), Term("grid_h", i, i, -np.ones(n))],
+                    list(product(ix.clusters, ix.years, range(D), range(HOURS_PER_DAY))),
+                    [Term("trade", i, i // (D * HOURS_PER_DAY), np.ones(n)), Term("grid_h", i, i, -np.ones(n))],
                     lo=np.full(n, -np.inf), hi=np.zeros(n))
 
 

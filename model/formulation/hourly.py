@@ -46,7 +46,7 @@ from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock
 from .family import Family
 from .index import Index
 
-H = 24
+HOURS_PER_DAY = 24
 
 
 class Hours:
@@ -59,24 +59,24 @@ class Hours:
         self.F = self.flex.size
         self.T = int(inp.sizes["technology"])
         self.weight = inp["day_weight"].to_numpy()
-        self.n = self.K * self.Y * self.D * H  # hourly columns per block
+        self.n = self.K * self.Y * self.D * HOURS_PER_DAY  # hourly columns per block
         self.storage = bool(inp["storage_on"])
         self.shifting = self.F > 0 and float(inp["flexibility_band"]) > 0
 
     def kydh(self) -> tuple[np.ndarray, ...]:
         """(k, y, d, h) of every hourly column, as flat arrays."""
-        return np.unravel_index(np.arange(self.n), (self.K, self.Y, self.D, H))
+        return np.unravel_index(np.arange(self.n), (self.K, self.Y, self.D, HOURS_PER_DAY))
 
     def avg_coef(self) -> np.ndarray:
         """n_d / N per hourly column (weights of the yearly average)."""
         _, _, d, _ = self.kydh()
-        return self.weight[d] / (self.weight.sum() * H)
+        return self.weight[d] / (self.weight.sum() * HOURS_PER_DAY)
 
 
 def hourly_variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
     """it, grid_h, green_h, gcap; shift (flexible classes); bat_p, bat_e, charge, discharge, soc (storage)"""
     hs = Hours(ix, inp)
-    days, hours = range(hs.D), range(H)
+    days, hours = range(hs.D), range(HOURS_PER_DAY)
     kydh = list(product(ix.clusters, ix.years, days, hours))
     dims = ("cluster", "year", "day", "hour")
     out = {
@@ -101,7 +101,7 @@ def hourly_variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
 
 
 def _kydh_labels(ix: Index, hs: Hours):
-    return list(product(ix.clusters, ix.years, range(hs.D), range(H)))
+    return list(product(ix.clusters, ix.years, range(hs.D), range(HOURS_PER_DAY)))
 
 
 def it_load(ix: Index, inp: xr.Dataset) -> RowBlock:
@@ -152,7 +152,7 @@ def flexible_daily_energy(ix: Index, inp: xr.Dataset) -> RowBlock:
     k, y, d = np.unravel_index(np.arange(m), (ix.K, ix.Y, hs.D))
     i = np.arange(hs.n)
     return RowBlock("flexible_daily_energy", ("cluster", "year", "day"), list(product(ix.clusters, ix.years, range(hs.D))),
-                    [Term("shift", i // H, i, np.ones(hs.n))] + _flex_it_terms(ix, hs, np.arange(m), k, y, -H * b),
+                    [Term("shift", i // HOURS_PER_DAY, i, np.ones(hs.n))] + _flex_it_terms(ix, hs, np.arange(m), k, y, -HOURS_PER_DAY * b),
                     lo=np.zeros(m), hi=np.zeros(m))
 
 
@@ -193,7 +193,7 @@ def _average(ix: Index, inp: xr.Dataset, name: str, var: str, parts: list[tuple[
     hs = Hours(ix, inp)
     m = ix.K * ix.Y
     i = np.arange(hs.n)
-    row = i // (hs.D * H)
+    row = i // (hs.D * HOURS_PER_DAY)
     a = hs.avg_coef()
     terms = [Term(var, np.arange(m), np.arange(m), np.ones(m))]
     terms += [Term(v, row, i, -sign * a) for v, sign in parts]
@@ -214,7 +214,7 @@ def green_average(ix: Index, inp: xr.Dataset) -> RowBlock:
 def grid_peak_limit(ix: Index, inp: xr.Dataset) -> Bound:
     """grid_peak_limit:  grid_h[k,y,d,h] ≤ G[k]   (a column upper bound: the connection limit holds in every hour)"""
     hs = Hours(ix, inp)
-    return Bound("grid_peak_limit", "grid_h", np.repeat(inp["grid_limit_mw"].to_numpy(), ix.Y * hs.D * H))
+    return Bound("grid_peak_limit", "grid_h", np.repeat(inp["grid_limit_mw"].to_numpy(), ix.Y * hs.D * HOURS_PER_DAY))
 
 
 def storage_balance(ix: Index, inp: xr.Dataset) -> RowBlock:
@@ -222,7 +222,7 @@ def storage_balance(ix: Index, inp: xr.Dataset) -> RowBlock:
     hs = Hours(ix, inp)
     n, i = hs.n, np.arange(hs.n)
     eta = np.sqrt(float(inp["storage_round_trip_efficiency"]))
-    prev = np.where(i % H == 0, i + H - 1, i - 1)  # cyclic within each representative day
+    prev = np.where(i % HOURS_PER_DAY == 0, i + HOURS_PER_DAY - 1, i - 1)  # cyclic within each representative day
     return RowBlock("storage_balance", ("cluster", "year", "day", "hour"), _kydh_labels(ix, hs),
                     [Term("soc", i, i, np.ones(n)), Term("soc", i, prev, -np.ones(n)),
                      Term("charge", i, i, np.full(n, -eta)), Term("discharge", i, i, np.full(n, 1 / eta))],
@@ -232,7 +232,7 @@ def storage_balance(ix: Index, inp: xr.Dataset) -> RowBlock:
 def _under(ix: Index, inp: xr.Dataset, name: str, var: str, cap: str) -> RowBlock:
     hs = Hours(ix, inp)
     n, i = hs.n, np.arange(hs.n)
-    cap_col = i // (hs.D * H) if cap != "green_h" else i
+    cap_col = i // (hs.D * HOURS_PER_DAY) if cap != "green_h" else i
     return RowBlock(name, ("cluster", "year", "day", "hour"), _kydh_labels(ix, hs),
                     [Term(var, i, i, np.ones(n)), Term(cap, i, cap_col, -np.ones(n))],
                     lo=np.full(n, -np.inf), hi=np.zeros(n))

@@ -17,8 +17,8 @@ import numpy as np
 import xarray as xr
 
 from ..formulation.blocks import LinearProgram
+from ..formulation.hourly import HOURS_PER_DAY
 
-H = 24
 KYDH = ("cluster", "year", "day", "hour")
 
 
@@ -55,25 +55,25 @@ def hourly_results(inp: xr.Dataset, lp: LinearProgram, v: np.ndarray, col_dual: 
     D = inp.sizes["day"]
     T = inp.sizes["technology"]
     wgt = inp["day_weight"].to_numpy()
-    hours = wgt.sum() * H
+    hours = wgt.sum() * HOURS_PER_DAY
     it = v[lp.column_slice("it")].reshape(K, W, Y)
-    grid_h = v[lp.column_slice("grid_h")].reshape(K, Y, D, H)
-    green_h = v[lp.column_slice("green_h")].reshape(K, Y, D, H)
+    grid_h = v[lp.column_slice("grid_h")].reshape(K, Y, D, HOURS_PER_DAY)
+    green_h = v[lp.column_slice("green_h")].reshape(K, Y, D, HOURS_PER_DAY)
     gcap = v[lp.column_slice("gcap")].reshape(K, T, Y)
     cf = inp["capacity_factor"].transpose("cluster", "technology", "day", "hour").to_numpy()
     avail = np.einsum("kty,ktdh->kydh", gcap, cf)
     storage = "charge" in lp.variables
-    ch = v[lp.column_slice("charge")].reshape(K, Y, D, H) if storage else np.zeros_like(grid_h)
-    dis = v[lp.column_slice("discharge")].reshape(K, Y, D, H) if storage else np.zeros_like(grid_h)
+    ch = v[lp.column_slice("charge")].reshape(K, Y, D, HOURS_PER_DAY) if storage else np.zeros_like(grid_h)
+    dis = v[lp.column_slice("discharge")].reshape(K, Y, D, HOURS_PER_DAY) if storage else np.zeros_like(grid_h)
     flex = inp["flexible"].to_numpy()
     b = float(inp["flexibility_band"])
     shape = inp["demand_shape"].to_numpy()
     load = np.where(flex[None, :, None, None, None], (1 - b) * it[:, :, :, None, None],
-                    it[:, :, :, None, None] * shape[None, :, None, None, :])  # (K, W, Y, 1|D?, H)
-    load = np.broadcast_to(load, (K, W, Y, D, H)).copy()
+                    it[:, :, :, None, None] * shape[None, :, None, None, :])  # (K, W, Y, 1|D?, HOURS_PER_DAY)
+    load = np.broadcast_to(load, (K, W, Y, D, HOURS_PER_DAY)).copy()
     it_flex = it[:, flex, :].sum(axis=1)  # (K, Y)
     if "shift" in lp.variables:
-        shift = v[lp.column_slice("shift")].reshape(K, Y, D, H)
+        shift = v[lp.column_slice("shift")].reshape(K, Y, D, HOURS_PER_DAY)
         share = _safe_div(it[:, flex, :], it_flex[:, None, :])  # each flexible class's share of the total
         load[:, flex] += np.nan_to_num(share)[:, :, :, None, None] * shift[:, None]
     pue = inp["pue"].to_numpy()[:, None, None, None]
@@ -86,7 +86,7 @@ def hourly_results(inp: xr.Dataset, lp: LinearProgram, v: np.ndarray, col_dual: 
     flat_flex = it_flex[:, :, None, None]
     shifted = (np.maximum(0.0, load[:, flex].sum(axis=1) - flat_flex) * w4).sum(axis=(2, 3))  # MWh/yr moved
     df = inp["discount_factor"].to_numpy()
-    grid_rc = col_dual[lp.column_slice("grid_h")].reshape(K, Y, D, H)
+    grid_rc = col_dual[lp.column_slice("grid_h")].reshape(K, Y, D, HOURS_PER_DAY)
     out = {
         "hourly_it_mw": (("cluster", "workload", "year", "day", "hour"), load, {"units": "MW", "long_name": "IT load by class"}),
         "hourly_facility_mw": (KYDH, facility, {"units": "MW", "long_name": "facility power (PUE × IT)"}),
@@ -109,7 +109,7 @@ def hourly_results(inp: xr.Dataset, lp: LinearProgram, v: np.ndarray, col_dual: 
     if storage:
         out.update(
             hourly_charge_mw=(KYDH, ch, {"units": "MW"}), hourly_discharge_mw=(KYDH, dis, {"units": "MW"}),
-            hourly_soc_mwh=(KYDH, v[lp.column_slice("soc")].reshape(K, Y, D, H), {"units": "MWh"}),
+            hourly_soc_mwh=(KYDH, v[lp.column_slice("soc")].reshape(K, Y, D, HOURS_PER_DAY), {"units": "MWh"}),
             storage_power_mw=(("cluster", "year"), v[lp.column_slice("bat_p")].reshape(K, Y), {"units": "MW"}),
             storage_energy_mwh=(("cluster", "year"), v[lp.column_slice("bat_e")].reshape(K, Y), {"units": "MWh"}),
         )
