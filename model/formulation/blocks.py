@@ -73,8 +73,8 @@ class CostTerm:
 def annuity_years(discount_factor: np.ndarray) -> np.ndarray:
     """Σ_{y ≥ y'} δ_y per year y': what an annuity bought in year y' weighs over the rest of the horizon
     (the one place every build-and-pay term takes it from; × the capital recovery factor for capex)."""
-    df = np.asarray(discount_factor, dtype=float)
-    return np.cumsum(df[::-1])[::-1]
+    discount = np.asarray(discount_factor, dtype=float)
+    return np.cumsum(discount[::-1])[::-1]
 
 
 @dataclass

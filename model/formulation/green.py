@@ -239,35 +239,35 @@ def green_procurement(ix: Index, inp: xr.Dataset) -> CostTerm:
     """green_procurement = Σ_y δ_y · 8760 · 1000 · (Σ_k (p_h[k] · Σ_m hydro_m[k,y,m] / 12 + π_T · trade[k,y] + π_G / 1000 · gec[k,y])
     + Σ_r (π_T · local_trade[r,y] + π_G / 1000 · local_gec[r,y]))"""
     H1000 = float(inp.attrs["hours_per_year"]) * 1000.0
-    df = inp["discount_factor"].to_numpy()
+    discount = inp["discount_factor"].to_numpy()
     parts = []
     if has_hydro(inp):
         n = ix.K * ix.Y * M
         k, y, _ = np.unravel_index(np.arange(n), (ix.K, ix.Y, M))
-        parts.append(("hydro_m", np.arange(n), df[y] * H1000 * inp["hydro_price_yuan_per_kwh"].to_numpy()[k] / M))
+        parts.append(("hydro_m", np.arange(n), discount[y] * H1000 * inp["hydro_price_yuan_per_kwh"].to_numpy()[k] / M))
     pt, pg = float(inp["green_trade_premium_yuan_per_kwh"]), float(inp["certificate_price_yuan_per_mwh"]) / 1000.0
     for var, rows, on in (("trade", ix.K, has_claims), ("gec", ix.K, has_claims),
                           ("local_trade", ix.R, has_local_claims), ("local_gec", ix.R, has_local_claims)):
         if on(inp):
-            parts.append((var, np.arange(rows * ix.Y), np.tile(df, rows) * H1000 * (pt if var.endswith("trade") else pg)))
+            parts.append((var, np.arange(rows * ix.Y), np.tile(discount, rows) * H1000 * (pt if var.endswith("trade") else pg)))
     return CostTerm("green_procurement", parts)
 
 
 def green_carbon(ix: Index, inp: xr.Dataset) -> CostTerm:
     """green_carbon = − Σ_y δ_y · P_CO2 · 8760 · (Σ_k e_claim[k] · (trade + c_G · gec)[k,y]
     + Σ_r (e_claim[r] · (local_trade + c_G · local_gec) + e[r] · pue_saving)[r,y])   (the CO2 claims and PUE savings take off, priced)"""
-    df = inp["discount_factor"].to_numpy()
+    discount = inp["discount_factor"].to_numpy()
     P = float(inp["carbon_price_yuan_per_t"])
-    return CostTerm("green_carbon", [(c.var, c.col, c.coef * df[c.year] * P) for c in quantities.emissions(ix, inp)
+    return CostTerm("green_carbon", [(c.var, c.col, c.coef * discount[c.year] * P) for c in quantities.emissions(ix, inp)
                                      if c.name in CLUSTER_GREEN + LOCAL_GREEN])
 
 
 def pue_retrofit(ix: Index, inp: xr.Dataset) -> CostTerm:
     """pue_retrofit = Σ_{r,y} δ_y · (CRF · c_R · Σ_{y'≤y} retrofit[r,y'] − 8760 · 1000 · p[r] · pue_saving[r,y])"""
-    df = inp["discount_factor"].to_numpy()
-    annuity = np.tile(annuity_years(df), ix.R)
+    discount = inp["discount_factor"].to_numpy()
+    annuity = np.tile(annuity_years(discount), ix.R)
     capex = float(inp["capital_recovery_factor"]) * float(inp["pue_retrofit_cost_yuan_per_rack"]) * annuity
-    saving = np.repeat(inp["local_grid_price_yuan_per_kwh"].to_numpy(), ix.Y) * np.tile(df, ix.R) * float(inp.attrs["hours_per_year"]) * 1000
+    saving = np.repeat(inp["local_grid_price_yuan_per_kwh"].to_numpy(), ix.Y) * np.tile(discount, ix.R) * float(inp.attrs["hours_per_year"]) * 1000
     ry = np.arange(ix.R * ix.Y)
     return CostTerm("pue_retrofit", [("retrofit", ry, capex), ("pue_saving", ry, -saving)])
 

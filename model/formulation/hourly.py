@@ -292,10 +292,10 @@ def green_contract_cost(ix: Index, inp: xr.Dataset) -> tuple[str, np.ndarray, np
 
 def storage_cost(ix: Index, inp: xr.Dataset) -> CostTerm:
     """storage = Σ_{k,y} δ_y · (c_P · bat_p[k,y] + c_E · bat_e[k,y])   (storage only; annualised, year by year)"""
-    df = np.tile(inp["discount_factor"].to_numpy(), ix.K)
+    discount = np.tile(inp["discount_factor"].to_numpy(), ix.K)
     m = np.arange(ix.K * ix.Y)
-    return CostTerm("storage", [("bat_p", m, df * float(inp["storage_power_cost_yuan_per_mw_year"])),
-                                ("bat_e", m, df * float(inp["storage_energy_cost_yuan_per_mwh_year"]))])
+    return CostTerm("storage", [("bat_p", m, discount * float(inp["storage_power_cost_yuan_per_mw_year"])),
+                                ("bat_e", m, discount * float(inp["storage_energy_cost_yuan_per_mwh_year"]))])
 
 
 def hourly(inp: xr.Dataset) -> bool:

@@ -85,7 +85,7 @@ def hourly_results(inp: xr.Dataset, lp: LinearProgram, v: np.ndarray, col_dual: 
     cfe = _safe_div((used * w4).sum(axis=(2, 3)) + traded * 8760.0, consumed)  # a trade: flat, delivered every hour
     flat_flex = it_flex[:, :, None, None]
     shifted = (np.maximum(0.0, load[:, flex].sum(axis=1) - flat_flex) * w4).sum(axis=(2, 3))  # MWh/yr moved
-    df = inp["discount_factor"].to_numpy()
+    discount = inp["discount_factor"].to_numpy()
     grid_rc = col_dual[lp.column_slice("grid_h")].reshape(K, Y, D, HOURS_PER_DAY)
     out = {
         "hourly_it_mw": (("cluster", "workload", "year", "day", "hour"), load, {"units": "MW", "long_name": "IT load by class"}),
@@ -100,9 +100,9 @@ def hourly_results(inp: xr.Dataset, lp: LinearProgram, v: np.ndarray, col_dual: 
         "flexible_shift_mwh": (("cluster", "year"), shifted, {"units": "MWh IT/yr", "long_name": "flexible IT energy moved above its flat level"}),
         # raising the connection limit relaxes the hours at the limit (reduced cost ≤ 0); hours at
         # zero grid draw (reduced cost ≥ 0) are not affected
-        "mw_value": (("cluster", "year"), -np.minimum(grid_rc, 0.0).sum(axis=(2, 3)) / df,
+        "mw_value": (("cluster", "year"), -np.minimum(grid_rc, 0.0).sum(axis=(2, 3)) / discount,
                      {"units": "yuan per MW-year", "long_name": "value of one more MW of grid connection (peak)"}),
-        "green_mw_value": (("cluster", "year"), -np.nan_to_num(row_dual[lp.row_slice("green_potential")]).reshape(K, Y) / df,
+        "green_mw_value": (("cluster", "year"), -np.nan_to_num(row_dual[lp.row_slice("green_potential")]).reshape(K, Y) / discount,
                            {"units": "yuan per MW-year", "long_name": "value of one more MW of green potential (nameplate)"}),
         **_score_vars(volume, cfe, "from the hourly dispatch"),
     }

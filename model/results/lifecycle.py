@@ -15,7 +15,7 @@ from .shadow import _rows
 def lifecycle_results(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, row_dual: np.ndarray) -> dict:
     ix = lp.index
     f, K, Y, S = flows(ix, inp), ix.K, ix.Y, inp.sizes["stage"]
-    df = inp["discount_factor"].to_numpy()
+    discount = inp["discount_factor"].to_numpy()
     fv = col_value[lp.column_slice("chain_flow")]
     tb = np.zeros((S, K, Y))
     np.add.at(tb, (f.stage, f.cluster, f.year), fv)
@@ -26,7 +26,7 @@ def lifecycle_results(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray,
     src = sources(inp)
     gravity = np.full((S, ix.R, Y), np.nan)  # yuan per TB/yr collected, first stages only
     s_, r_ = np.nonzero(src)
-    gravity[s_, r_] = _rows(lp, row_dual, "chain_source").reshape(-1, Y) * rho[s_, None] / df[None, :]
+    gravity[s_, r_] = _rows(lp, row_dual, "chain_source").reshape(-1, Y) * rho[s_, None] / discount[None, :]
     first = prev_stage(inp) < 0
     chain_of_first = inp["stage_chain"].values.astype(str)[first]
     g = xr.DataArray(gravity[first], dims=("chain", "region", "year"), coords={"chain": chain_of_first})
@@ -56,12 +56,13 @@ def lifecycle_results(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray,
     cap = inp["edge_capacity_tbps"].to_numpy()[:, None] + built
     use = moved * float(inp["tbps_per_tb_year"]) + inp["edge_background_tbps"].to_numpy()[:, None]
     dual = _rows(lp, row_dual, "backbone_capacity").reshape(E, Y)
+    per_tbps = -dual * inp["edge_max_use"].to_numpy()[:, None] / float(inp["tbps_per_tb_year"])
     out.update(
         backbone_tb=variable(("edge", "year"), moved, {"units": "TB/yr", "long_name": "chain data moved over the edge"}),
         backbone_use=variable(("edge", "year"), use, {"units": "Tbps", "long_name": "average traffic on the edge: chains + background"}),
         backbone_use_share=variable(("edge", "year"), use / np.where(cap > 0, cap, np.nan), {"units": "1", "long_name": "backbone use / capacity"}),
         backbone_capacity=variable(("edge", "year"), cap, {"units": "Tbps", "long_name": "edge capacity after expansion"}),
-        bandwidth_value=variable(("edge", "year"), -dual * inp["edge_max_use"].to_numpy()[:, None] / float(inp["tbps_per_tb_year"]) / df[None, :], {
+        bandwidth_value=variable(("edge", "year"), per_tbps / discount[None, :], {
             "units": "yuan per Tbps-year", "long_name": "value of one more Tbps of edge capacity (shadow price)",
             "sign": "positive = saving per extra Tbps; 0 where the edge is slack"}),
     )
