@@ -27,13 +27,13 @@ def fail(exc: InputError) -> None:
 
 def _print_summary(res, s: dict) -> None:
     """The CLI's key figures: the KPI catalogue in planners' units, then the answers."""
-    from .reports.kpis import kpi_values, shown
+    from .reports.kpis import kpi_values, with_unit
 
     t = Table(title=f"{s['scenario']} — {s['status']}", show_header=False)
     for k, v in kpi_values(res):
         if k.key.startswith(("cost_", "unmet: ", "latency_")) or k.cli:
             if k.key != "status":
-                t.add_row(f"{k.zh} {k.en}", shown(v, k.unit))
+                t.add_row(f"{k.zh} {k.en}", with_unit(v, k.unit))
     for b, v in s["baselines"].items():
         if b != "optimum":
             t.add_row(f"baseline {b}: cost / tCO2 / unmet", f"{v['objective']:,.0f} / {v['emissions_tco2']:,.0f} / {v['unmet_rack_years']:,.0f}")
