@@ -108,6 +108,10 @@ def test_blocks_are_read_by_name(small):
     whole = np.zeros(n)
     np.add.at(whole, r, v * x[c])
     np.testing.assert_allclose(lp.activity("cluster_capacity", x), whole[lp.row_slice("cluster_capacity")])
+    ix = lp.index
+    assert ix.labels("cluster", "year") == [(k, y) for k in ix.clusters for y in ix.years]
+    assert ix.labels("region", "year", range(2))[:3] == [(ix.regions[0], YEARS[0], 0), (ix.regions[0], YEARS[0], 1),
+                                                         (ix.regions[0], YEARS[1], 0)]
 
 
 CHANGES = [

@@ -21,8 +21,6 @@ accounting, 0 under location accounting (``model/inputs/green.py``).
 """
 from __future__ import annotations
 
-from itertools import product
-
 import numpy as np
 import xarray as xr
 
@@ -65,10 +63,10 @@ def has_green(inp: xr.Dataset) -> bool:
 
 def green_variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
     """hydro_m (annual, with hydro); trade, gec (with a market); local_trade, local_gec, retrofit, pue_saving (own stock)"""
-    ky, ry = list(product(ix.clusters, ix.years)), list(product(ix.regions, ix.years))
+    ky, ry = ix.labels("cluster", "year"), ix.labels("region", "year")
     out = {}
     if has_hydro(inp):
-        out["hydro_m"] = VarBlock("hydro_m", ("cluster", "year", "month"), list(product(ix.clusters, ix.years, range(1, M + 1))),
+        out["hydro_m"] = VarBlock("hydro_m", ("cluster", "year", "month"), ix.labels("cluster", "year", range(1, M + 1)),
                                   "direct hydro taken in the month, MW average")
     if has_claims(inp):
         out["trade"] = VarBlock("trade", ("cluster", "year"), ky, "green-power trading (绿电交易) claimed, MW average")
@@ -137,7 +135,7 @@ def hydro_month_use(ix: Index, inp: xr.Dataset) -> RowBlock:
     ky_x = ix.per_arc_year(ix.arc_k) * ix.Y + ix.x_year()  # (k, y) row of each x column
     x_col = np.arange(ix.A * ix.Y)
     rows = (ky_x[:, None] * M + np.arange(M)[None, :]).ravel()
-    return RowBlock("hydro_month_use", ("cluster", "year", "month"), list(product(ix.clusters, ix.years, range(1, M + 1))),
+    return RowBlock("hydro_month_use", ("cluster", "year", "month"), ix.labels("cluster", "year", range(1, M + 1)),
                     [Term("green", i, i // M, np.ones(n)),
                      Term("hydro_m", i, i, np.ones(n)),
                      Term("x", rows, np.repeat(x_col, M), -np.repeat(ix.per_arc_year(per_arc), M))],
@@ -148,7 +146,7 @@ def green_claims(ix: Index, inp: xr.Dataset) -> RowBlock:
     """green_claims[k,y]:  trade[k,y] + gec[k,y] − grid[k,y] ≤ 0   (green bought through the grid is claimed once)"""
     n = ix.K * ix.Y
     i = np.arange(n)
-    return RowBlock("green_claims", ("cluster", "year"), list(product(ix.clusters, ix.years)),
+    return RowBlock("green_claims", ("cluster", "year"), ix.labels("cluster", "year"),
                     [Term("trade", i, i, np.ones(n)), Term("gec", i, i, np.ones(n)), Term("grid", i, i, -np.ones(n))],
                     lo=np.full(n, -np.inf), hi=np.zeros(n))
 
@@ -164,7 +162,7 @@ def trade_hourly_delivery(ix: Index, inp: xr.Dataset) -> RowBlock:
     n = ix.K * ix.Y * D * HOURS_PER_DAY
     i = np.arange(n)
     return RowBlock("trade_hourly_delivery", ("cluster", "year", "day", "hour"),
-                    list(product(ix.clusters, ix.years, range(D), range(HOURS_PER_DAY))),
+                    ix.labels("cluster", "year", range(D), range(HOURS_PER_DAY)),
                     [Term("trade", i, i // (D * HOURS_PER_DAY), np.ones(n)), Term("grid_h", i, i, -np.ones(n))],
                     lo=np.full(n, -np.inf), hi=np.zeros(n))
 
@@ -192,7 +190,7 @@ def local_green_claims(ix: Index, inp: xr.Dataset) -> RowBlock:
              *_host_mw_terms(ix, inp, inp["local_pue"].to_numpy())]
     if has_retrofit(inp):
         terms.append(Term("pue_saving", i, i, np.ones(n)))
-    return RowBlock("local_green_claims", ("region", "year"), list(product(ix.regions, ix.years)), terms,
+    return RowBlock("local_green_claims", ("region", "year"), ix.labels("region", "year"), terms,
                     lo=np.full(n, -np.inf), hi=np.zeros(n))
 
 
@@ -220,7 +218,7 @@ def pue_retrofit_reach(ix: Index, inp: xr.Dataset) -> RowBlock:
     i = np.arange(n)
     rr, t, tp = np.nonzero(np.broadcast_to(np.tril(np.ones((ix.Y, ix.Y), bool)), (ix.R, ix.Y, ix.Y)))
     step = inp["pue_retrofit_step"].to_numpy()
-    return RowBlock("pue_retrofit_reach", ("region", "year"), list(product(ix.regions, ix.years)),
+    return RowBlock("pue_retrofit_reach", ("region", "year"), ix.labels("region", "year"),
                     [Term("pue_saving", i, i, np.ones(n)),
                      Term("retrofit", rr * ix.Y + t, rr * ix.Y + tp, -step[rr] * inp["kw_per_rack"].values.max() / 1000.0)],
                     lo=np.full(n, -np.inf), hi=np.zeros(n))
@@ -230,7 +228,7 @@ def pue_retrofit_load(ix: Index, inp: xr.Dataset) -> RowBlock:
     """pue_retrofit_load[r,y]:  pue_saving[r,y] − ΔPUE[r] / 1000 · Σ_w kW[w] · (local[r,w,y] + Σ_{r'} remote[r',r,w,y]) ≤ 0"""
     n = ix.R * ix.Y
     i = np.arange(n)
-    return RowBlock("pue_retrofit_load", ("region", "year"), list(product(ix.regions, ix.years)),
+    return RowBlock("pue_retrofit_load", ("region", "year"), ix.labels("region", "year"),
                     [Term("pue_saving", i, i, np.ones(n)), *_host_mw_terms(ix, inp, inp["pue_retrofit_step"].to_numpy())],
                     lo=np.full(n, -np.inf), hi=np.zeros(n))
 

@@ -36,8 +36,6 @@ all it can generate (``green_contract_cost``), used or curtailed.
 """
 from __future__ import annotations
 
-from itertools import product
-
 import numpy as np
 import xarray as xr
 
@@ -77,19 +75,19 @@ def hourly_variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
     """it, grid_h, green_h, gcap; shift (flexible classes); bat_p, bat_e, charge, discharge, soc (storage)"""
     hs = Hours(ix, inp)
     days, hours = range(hs.D), range(HOURS_PER_DAY)
-    kydh = list(product(ix.clusters, ix.years, days, hours))
+    kydh = ix.labels("cluster", "year", days, hours)
     dims = ("cluster", "year", "day", "hour")
     out = {
-        "it": VarBlock("it", ("cluster", "workload", "year"), list(product(ix.clusters, ix.workloads, ix.years)), "IT load, average MW"),
+        "it": VarBlock("it", ("cluster", "workload", "year"), ix.labels("cluster", "workload", "year"), "IT load, average MW"),
         "grid_h": VarBlock("grid_h", dims, kydh, "grid power in the hour, MW"),
         "green_h": VarBlock("green_h", dims, kydh, "green power taken in the hour (used or stored), MW"),
         "gcap": VarBlock("gcap", ("cluster", "technology", "year"),
-                         list(product(ix.clusters, [str(t) for t in inp.technology.values], ix.years)), "green capacity contracted, MW nameplate"),
+                         ix.labels("cluster", [str(t) for t in inp.technology.values], "year"), "green capacity contracted, MW nameplate"),
     }
     if hs.shifting:
         out["shift"] = VarBlock("shift", dims, kydh, "flexible IT load above its floor (1 − b) × daily mean, MW")
     if hs.storage:
-        ky = list(product(ix.clusters, ix.years))
+        ky = ix.labels("cluster", "year")
         out.update(
             bat_p=VarBlock("bat_p", ("cluster", "year"), ky, "battery power capacity, MW"),
             bat_e=VarBlock("bat_e", ("cluster", "year"), ky, "battery energy capacity, MWh"),
@@ -101,7 +99,7 @@ def hourly_variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
 
 
 def _kydh_labels(ix: Index, hs: Hours):
-    return list(product(ix.clusters, ix.years, range(hs.D), range(HOURS_PER_DAY)))
+    return ix.labels("cluster", "year", range(hs.D), range(HOURS_PER_DAY))
 
 
 def it_load(ix: Index, inp: xr.Dataset) -> RowBlock:
@@ -110,7 +108,7 @@ def it_load(ix: Index, inp: xr.Dataset) -> RowBlock:
     kw = inp["kw_per_rack"].to_numpy()[ix.arc_w] / 1000.0
     row = ix.per_arc_year(ix.arc_k * ix.W + ix.arc_w) * ix.Y + ix.x_year()
     n = ix.K * ix.W * ix.Y
-    return RowBlock("it_load", ("cluster", "workload", "year"), list(product(ix.clusters, ix.workloads, ix.years)),
+    return RowBlock("it_load", ("cluster", "workload", "year"), ix.labels("cluster", "workload", "year"),
                     [Term("it", np.arange(n), np.arange(n), np.ones(n)),
                      Term("x", row, np.arange(n_x), -ix.per_arc_year(kw))],
                     lo=np.zeros(n), hi=np.zeros(n))
@@ -151,7 +149,7 @@ def flexible_daily_energy(ix: Index, inp: xr.Dataset) -> RowBlock:
     m = ix.K * ix.Y * hs.D
     k, y, d = np.unravel_index(np.arange(m), (ix.K, ix.Y, hs.D))
     i = np.arange(hs.n)
-    return RowBlock("flexible_daily_energy", ("cluster", "year", "day"), list(product(ix.clusters, ix.years, range(hs.D))),
+    return RowBlock("flexible_daily_energy", ("cluster", "year", "day"), ix.labels("cluster", "year", range(hs.D)),
                     [Term("shift", i // HOURS_PER_DAY, i, np.ones(hs.n))] + _flex_it_terms(ix, hs, np.arange(m), k, y, -HOURS_PER_DAY * b),
                     lo=np.zeros(m), hi=np.zeros(m))
 
@@ -184,7 +182,7 @@ def green_potential(ix: Index, inp: xr.Dataset) -> RowBlock:
     """green_potential[k,y]:  Σ_t gcap[k,t,y] ≤ G_green[k]   (nameplate MW)"""
     hs = Hours(ix, inp)
     k, t, y = np.unravel_index(np.arange(hs.K * hs.T * ix.Y), (hs.K, hs.T, ix.Y))
-    return RowBlock("green_potential", ("cluster", "year"), list(product(ix.clusters, ix.years)),
+    return RowBlock("green_potential", ("cluster", "year"), ix.labels("cluster", "year"),
                     [Term("gcap", k * ix.Y + y, np.arange(k.size), np.ones(k.size))],
                     lo=np.full(ix.K * ix.Y, -np.inf), hi=np.repeat(inp["green_avail_mw"].to_numpy(), ix.Y))
 
@@ -197,7 +195,7 @@ def _average(ix: Index, inp: xr.Dataset, name: str, var: str, parts: list[tuple[
     a = hs.avg_coef()
     terms = [Term(var, np.arange(m), np.arange(m), np.ones(m))]
     terms += [Term(v, row, i, -sign * a) for v, sign in parts]
-    return RowBlock(name, ("cluster", "year"), list(product(ix.clusters, ix.years)), terms, lo=np.zeros(m), hi=np.zeros(m))
+    return RowBlock(name, ("cluster", "year"), ix.labels("cluster", "year"), terms, lo=np.zeros(m), hi=np.zeros(m))
 
 
 def grid_average(ix: Index, inp: xr.Dataset) -> RowBlock:
@@ -273,7 +271,7 @@ def green_share_volume(ix: Index, inp: xr.Dataset) -> RowBlock:
     m = ix.K * ix.Y
     k, t, y = np.unravel_index(np.arange(hs.K * hs.T * ix.Y), (hs.K, hs.T, ix.Y))
     i = np.arange(m)
-    return RowBlock("green_share_volume", ("cluster", "year"), list(product(ix.clusters, ix.years)),
+    return RowBlock("green_share_volume", ("cluster", "year"), ix.labels("cluster", "year"),
                     [Term("gcap", k * ix.Y + y, np.arange(k.size), rep_mean_cf(inp)[k, t]),
                      Term("grid", i, i, np.full(m, -s)), Term("green", i, i, np.full(m, -s)),
                      Term("green_short", i, i, np.ones(m)),
