@@ -89,8 +89,8 @@ def flows(ix: Index, inp: xr.Dataset) -> Flows:
                     rows.append((s, o, first, k, e))
     a = np.array(rows, dtype=np.int64).reshape(-1, 5)
     Y = ix.Y
-    f = Flows(*(np.repeat(a[:, i], Y) for i in range(2)), np.repeat(a[:, 2].astype(bool), Y),
-              *(np.repeat(a[:, i], Y) for i in (3, 4)), np.tile(np.arange(Y), len(a)), np.arange(len(a) * Y))
+    stage, origin, first, cluster, edge = (np.repeat(a[:, i], Y) for i in range(5))
+    f = Flows(stage, origin, first.astype(bool), cluster, edge, np.tile(np.arange(Y), len(a)), np.arange(len(a) * Y))
     ix.memo["flows"] = f
     return f
 

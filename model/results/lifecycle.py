@@ -9,7 +9,7 @@ import xarray as xr
 from ..formulation.blocks import LinearProgram
 from ..formulation.lifecycle import flows, holding, prev_stage, racks_per_tb, sources
 from ..inputs.arrays import variable
-from .shadow import _rows
+from .shadow import row_duals
 
 
 def lifecycle_results(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, row_dual: np.ndarray) -> dict:
@@ -26,7 +26,7 @@ def lifecycle_results(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray,
     src = sources(inp)
     gravity = np.full((S, ix.R, Y), np.nan)  # yuan per TB/yr collected, first stages only
     s_, r_ = np.nonzero(src)
-    gravity[s_, r_] = _rows(lp, row_dual, "chain_source").reshape(-1, Y) * rho[s_, None] / discount[None, :]
+    gravity[s_, r_] = row_duals(lp, row_dual, "chain_source").reshape(-1, Y) * rho[s_, None] / discount[None, :]
     first = prev_stage(inp) < 0
     chain_of_first = inp["stage_chain"].values.astype(str)[first]
     g = xr.DataArray(gravity[first], dims=("chain", "region", "year"), coords={"chain": chain_of_first})
@@ -55,7 +55,7 @@ def lifecycle_results(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray,
     built = np.cumsum(col_value[lp.column_slice("backbone_build")].reshape(E, Y), axis=1)
     cap = inp["edge_capacity_tbps"].to_numpy()[:, None] + built
     use = moved * float(inp["tbps_per_tb_year"]) + inp["edge_background_tbps"].to_numpy()[:, None]
-    dual = _rows(lp, row_dual, "backbone_capacity").reshape(E, Y)
+    dual = row_duals(lp, row_dual, "backbone_capacity").reshape(E, Y)
     per_tbps = -dual * inp["edge_max_use"].to_numpy()[:, None] / float(inp["tbps_per_tb_year"])
     out.update(
         backbone_tb=variable(("edge", "year"), moved, {"units": "TB/yr", "long_name": "chain data moved over the edge"}),

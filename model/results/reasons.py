@@ -29,12 +29,13 @@ REASON_CAPACITY = "admissible clusters full (capacity, build or power limits)"
 REASON_RATE = "yearly construction rate (builds at their limit in the last year that could serve)"
 REASON_COST = "serving costs more than the unmet penalty"
 REASON_NONE = ""
-_HOLDING_BACK = [f for f in FAMILIES if f.reason]  # families with a reason of their own, in order
-REASON_POLICY = BY_NAME["emission_cap"].reason[0]
-REASON_WATER = BY_NAME["water_limit"].reason[0]
-REASONS = (REASON_NO_ARC, REASON_CAPACITY, *(f.reason[0] for f in _HOLDING_BACK), REASON_RATE, REASON_COST)
+# families with a reason of their own, in registry order: (name, (English, 中文))
+_HOLDING_BACK = [(f.name, f.reason) for f in FAMILIES if f.reason is not None]
+REASON_POLICY = dict(_HOLDING_BACK)["emission_cap"][0]
+REASON_WATER = dict(_HOLDING_BACK)["water_limit"][0]
+REASONS = (REASON_NO_ARC, REASON_CAPACITY, *(en for _, (en, _zh) in _HOLDING_BACK), REASON_RATE, REASON_COST)
 REASON_ZH = {REASON_NO_ARC: "时延上限内无集群", REASON_CAPACITY: "可达集群已满（容量、建设或电力上限）",
-             **{f.reason[0]: f.reason[1] for f in _HOLDING_BACK}, REASON_RATE: "年建设速度（可服务的最后一年建设已达上限）",
+             **dict(reason for _, reason in _HOLDING_BACK), REASON_RATE: "年建设速度（可服务的最后一年建设已达上限）",
              REASON_COST: "服务成本高于未满足惩罚"}
 TOL = 1e-6
 
@@ -169,7 +170,8 @@ def unmet_reasons(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, unm
     """One reason per (region, workload, year) with unmet demand ('' where all is served)."""
     adm = inp["admissible"].transpose("region", "cluster", "workload").to_numpy()
     # the provinces' stock counts as one more supplier (its own, and others' on the national market)
-    stock_arc = inp["local_admissible"].transpose("region", "workload").to_numpy() if "local" in lp.variables else False
+    stock_arc = (inp["local_admissible"].transpose("region", "workload").to_numpy() if "local" in lp.variables
+                 else np.zeros((adm.shape[0], adm.shape[2]), bool))
     if "remote" in lp.variables:
         stock_arc = stock_arc | inp["remote_admissible"].transpose("region", "stock", "workload").to_numpy().any(axis=1)
     has_arc = adm.any(axis=1) | stock_arc  # (R, W): a cluster or a province's stock within the bound
@@ -180,9 +182,9 @@ def unmet_reasons(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, unm
 
     blocked = np.where(all_full(frozenset()), REASON_CAPACITY, REASON_NONE).astype(object)
     counted: frozenset[str] = frozenset()
-    for f in _HOLDING_BACK:  # each family with its own reason, in registry order, on top of the others
-        counted |= {f.name}
-        blocked = np.where((blocked == REASON_NONE) & all_full(counted), f.reason[0], blocked)
+    for name, (why, _zh) in _HOLDING_BACK:  # each family with its own reason, in registry order, on top of the others
+        counted |= {name}
+        blocked = np.where((blocked == REASON_NONE) & all_full(counted), why, blocked)
     blocked = np.where((blocked == REASON_NONE) & all_full(frozenset(), rate=True), REASON_RATE, blocked)
     blocked = np.where(blocked == REASON_NONE, REASON_COST, blocked)
     reason = np.where(has_arc[:, :, None], blocked, REASON_NO_ARC)

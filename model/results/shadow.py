@@ -34,17 +34,17 @@ from ..formulation.blocks import LinearProgram
 from ..formulation.capacity import fill_installed
 
 
-def _rows(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray | None:
-    """The block's duals (0 where the compiler dropped a row); None if the LP has no such block."""
-    return np.nan_to_num(values[lp.row_slice(name)]) if lp.has_rows(name) else None
+def row_duals(lp: LinearProgram, row_dual: np.ndarray, name: str) -> np.ndarray:
+    """Row block ``name``'s duals (0 where the compiler dropped a row; KeyError if the LP has no such block)."""
+    return np.nan_to_num(row_dual[lp.row_slice(name)])
 
 
 def _per_cluster(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
     """Σ over the failed cluster f of an N-1 block's duals (rows (f, k ≠ f, y)) → (k, y); 0 without N-1."""
     K, Y = lp.index.K, lp.index.Y
     out = np.zeros((K, Y))
-    d = _rows(lp, values, name)
-    if d is not None:
+    if lp.has_rows(name):
+        d = row_duals(lp, values, name)
         k_of_row = np.array([k for f in range(K) for k in range(K) if k != f], dtype=np.int64)
         np.add.at(out, k_of_row, d.reshape(K * (K - 1), Y))
     return out
@@ -56,15 +56,15 @@ def shadow_prices(inp: xr.Dataset, lp: LinearProgram, row_dual: np.ndarray, col_
     discount = inp["discount_factor"].to_numpy()
     a = inp["available"].transpose("cluster", "year").to_numpy()
     phi = float(inp["utilisation_floor"])  # φ (docs/math.md); f is a failed cluster
-    cap = _rows(lp, row_dual, "cluster_capacity").reshape(K, Y)
-    general = _rows(lp, row_dual, "general_capacity")  # an installed rack not fitted for AI (ai_racks_reserved)
-    cap = cap + (0.0 if general is None else general.reshape(K, Y))
-    floor = _rows(lp, row_dual, "utilisation_floor").reshape(K, Y)
+    cap = row_duals(lp, row_dual, "cluster_capacity").reshape(K, Y)
+    if lp.has_rows("general_capacity"):  # an installed rack not fitted for AI (ai_racks_reserved)
+        cap = cap + row_duals(lp, row_dual, "general_capacity").reshape(K, Y)
+    floor = row_duals(lp, row_dual, "utilisation_floor").reshape(K, Y)
     n1_cap = _per_cluster(lp, row_dual, "n1_spare_capacity")
     rack_value = -(cap + phi * floor + n1_cap) * a * fill_installed(inp)[None, :] / discount
     grid_at_upper = np.minimum(col_dual[lp.column_slice("grid")].reshape(K, Y), 0.0)
     mw_value = -(grid_at_upper + _per_cluster(lp, row_dual, "n1_spare_power")) / discount
-    marginal = _rows(lp, row_dual, "demand_balance").reshape(R, W, Y) / discount
+    marginal = row_duals(lp, row_dual, "demand_balance").reshape(R, W, Y) / discount
     return {
         "rack_value": (("cluster", "year"), rack_value,
                        {"units": "yuan per standard rack-year", "long_name": "value of one more rack (shadow price)",
@@ -83,7 +83,8 @@ def statements(res: xr.Dataset, top: int = 5) -> list[str]:
     out = []
     for var, what in (("rack_value", "one more standard rack"), ("mw_value", "one more MW of grid connection")):
         s = res[var].to_series()
-        for (k, y), v in s[s > 1e-6].sort_values(ascending=False).head(top).items():
+        largest = s.loc[s > 1e-6].sort_values(ascending=False).head(top)
+        for (k, y), v in zip(largest.index, largest.to_numpy()):
             name = res["cluster_name_zh"].sel(cluster=k).item()
             out.append(f"{what} at {name} ({k}) in {y} is worth ¥{v:,.0f} per year")
     return out
