@@ -150,7 +150,7 @@ def chain_stage(ix: Index, inp: xr.Dataset) -> RowBlock:
     n = later.size * ix.K * ix.Y
     st = inp["stage"].values.astype(str)
     return RowBlock("chain_stage", ("stage", "cluster", "year"),
-                    [(st[s], k, y) for s in later.tolist() for k in ix.clusters for y in ix.years],
+                    ix.labels([st[s] for s in later.tolist()], "cluster", "year"),
                     [Term("chain_flow", row_out, f.col[out_m], np.ones(out_m.sum())),
                      Term("chain_flow", row_in, f.col[j], -ratio[nxt[f.stage[j]]])],
                     lo=np.zeros(n), hi=np.zeros(n))
