@@ -81,8 +81,9 @@ def hourly_results(inp: xr.Dataset, lp: LinearProgram, v: np.ndarray, col_dual: 
     used = green_h - ch + dis
     w4 = wgt[None, None, :, None]
     consumed = (facility * w4).sum(axis=(2, 3))
-    volume = np.minimum(1.0, _safe_div((avail * w4).sum(axis=(2, 3)) + claimed * 8760.0, consumed))  # claims: MW × h
-    cfe = _safe_div((used * w4).sum(axis=(2, 3)) + traded * 8760.0, consumed)  # a trade: flat, delivered every hour
+    hours_per_year = float(inp.attrs["hours_per_year"])
+    volume = np.minimum(1.0, _safe_div((avail * w4).sum(axis=(2, 3)) + claimed * hours_per_year, consumed))  # claims: MW × h
+    cfe = _safe_div((used * w4).sum(axis=(2, 3)) + traded * hours_per_year, consumed)  # a trade: flat, delivered every hour
     flat_flex = it_flex[:, :, None, None]
     shifted = (np.maximum(0.0, load[:, flex].sum(axis=1) - flat_flex) * w4).sum(axis=(2, 3))  # MWh/yr moved
     discount = inp["discount_factor"].to_numpy()
