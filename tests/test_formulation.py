@@ -63,7 +63,7 @@ def dense_from_highs(hm: HighsModel, lp):
 
 def dense_from_blocks(lp):
     r, c, v = lp.matrix_entries()
-    M = np.zeros((int(sum(rb.size for rb in lp.rows)), lp.num_cols))
+    M = np.zeros((lp.num_rows, lp.num_cols))
     np.add.at(M, (r, c), v)
     return M
 

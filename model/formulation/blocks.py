@@ -149,6 +149,10 @@ class LinearProgram:
     def num_cols(self) -> int:
         return sum(vb.size for vb in self.variables.values())
 
+    @property
+    def num_rows(self) -> int:
+        return sum(rb.size for rb in self.rows)
+
     def column_upper(self) -> np.ndarray:
         return np.concatenate([np.full(vb.size, np.inf) if vb.ub is None else vb.ub
                                for vb in self.variables.values()])
