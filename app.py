@@ -5,7 +5,7 @@ This file only composes the views in model/app/.
 """
 import streamlit as st
 
-from model.app import alternatives, answers, brief, compare, editor, export, hours, map, results, sidebar, state, uncertainty, workspace
+from model.app import alternatives, answers, brief, compare, editor, export, hours, map_tab, results, sidebar, state, uncertainty, workspace
 
 st.set_page_config(page_title="hubplan 东数西算 planner", layout="wide")
 state.init()
@@ -35,7 +35,7 @@ st.session_state[editor.PAGE_STATE] = editor.page_state()  # a lever edit re-run
 views = {
     state.tr("情景", "Scenario"): editor.editor_view,
     state.tr("结果", "Results"): lambda: results.results_view(state.current_result()),
-    state.tr("地图", "Map"): lambda: map.map_view(state.current_result()),
+    state.tr("地图", "Map"): lambda: map_tab.map_view(state.current_result()),
     state.tr("逐时", "Hours"): lambda: hours.hours_view(state.current_result()),
     state.tr("解答", "Answers"): lambda: answers.answers_view(state.current_result()),
     state.tr("比较", "Compare"): compare.compare_view,

@@ -27,13 +27,13 @@ def fail(exc: InputError) -> None:
 
 def _print_summary(res, s: dict) -> None:
     """The CLI's key figures: the KPI catalogue in planners' units, then the answers."""
-    from .reports.kpis import kpi_values, shown
+    from .reports.kpis import kpi_values, with_unit
 
     t = Table(title=f"{s['scenario']} — {s['status']}", show_header=False)
     for k, v in kpi_values(res):
         if k.key.startswith(("cost_", "unmet: ", "latency_")) or k.cli:
             if k.key != "status":
-                t.add_row(f"{k.zh} {k.en}", shown(v, k.unit))
+                t.add_row(f"{k.zh} {k.en}", with_unit(v, k.unit))
     for b, v in s["baselines"].items():
         if b != "optimum":
             t.add_row(f"baseline {b}: cost / tCO2 / unmet", f"{v['objective']:,.0f} / {v['emissions_tco2']:,.0f} / {v['unmet_rack_years']:,.0f}")
@@ -141,6 +141,7 @@ def frontier(
     out_dir: Path = typer.Option(Path("out/frontier"), "--out", help="folder for frontier.csv and frontier.html"),
 ) -> None:
     """Cost–carbon frontier (ε-constraint): least cost for a series of carbon budgets."""
+    from .atomic import write_bytes_atomic
     from .reports.charts import frontier_chart
     from .reports.files import check_out_dir
     from .reports.kpis import TCO2, YUAN, number
@@ -155,7 +156,7 @@ def frontier(
         fail(exc)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_csv(df, out_dir / "frontier.csv")
-    (out_dir / "frontier.html").write_text(page_html(frontier_chart(df)), encoding="utf-8")
+    write_bytes_atomic(out_dir / "frontier.html", page_html(frontier_chart(df)).encode("utf-8"))
     t = Table(title="cost–carbon frontier")
     for c in ("排放 emissions (MtCO2)", "成本 cost (亿元)", "减排成本 abatement (yuan/t)", "status"):
         t.add_column(c, justify="right")

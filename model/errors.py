@@ -8,7 +8,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]  # the checkout: paths inside it are shown relative to it
 
 
-def shown(file) -> str:
+def display_path(file) -> str:
     """How a message names a file: a path inside the project as ``data/…`` (the app never shows
     where it is installed), any other name as given."""
     text = str(file)
@@ -24,7 +24,7 @@ class InputError(ValueError):
     """
 
     def __init__(self, file: str, field: str, problem: str, more: Iterable[InputError] = ()):
-        self.file, self.field, self.problem = shown(file), field, problem
+        self.file, self.field, self.problem = display_path(file), field, problem
         self.more = list(more)  # further problems found in the same check (the app lists them all)
         super().__init__(self.line())
 

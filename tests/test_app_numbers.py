@@ -59,7 +59,7 @@ def test_chinese_mode_reads_emissions_in_wan_tonnes(carbon300):
     s = summary(carbon300)
     assert numbers.label("emissions_tco2", "zh") == "排放 (万吨 CO₂)"
     assert numbers.label("energy_mwh", "zh") == "用电量 (亿千瓦时)"
-    assert numbers.number(s["emissions_tco2"], numbers.kpis.TCO2, "zh") == f"{s['emissions_tco2'] / 1e4:,.0f}"
+    assert numbers.number_in(s["emissions_tco2"], numbers.kpis.TCO2, "zh") == f"{s['emissions_tco2'] / 1e4:,.0f}"
     assert numbers.label("emissions_tco2", "en") == "Emissions (MtCO2)"
 
 

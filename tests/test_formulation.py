@@ -63,7 +63,7 @@ def dense_from_highs(hm: HighsModel, lp):
 
 def dense_from_blocks(lp):
     r, c, v = lp.matrix_entries()
-    M = np.zeros((int(sum(rb.size for rb in lp.rows)), lp.num_cols))
+    M = np.zeros((lp.num_rows, lp.num_cols))
     np.add.at(M, (r, c), v)
     return M
 
@@ -85,6 +85,33 @@ def test_highs_receives_the_blocks(small):
     for name in ("x", "unmet", "build", "grid", "green", "demand_balance", "cluster_capacity", "power_balance",
                  "utilisation_floor", "green_share", "western_share", "build_potential", "total_cost", "cost_capex"):
         assert hasattr(hm.model, name)
+
+
+def test_blocks_are_read_by_name(small):
+    """column_slice / row_slice / activity give what positions counted by hand give."""
+    lp = build_lp(build_inputs(sc(), small))
+    starts, n = [], 0
+    for vb in lp.variables.values():
+        starts.append(n)
+        n += vb.size
+    for (name, vb), start in zip(lp.variables.items(), starts):
+        assert lp.column_slice(name) == slice(start, start + vb.size)
+    n = 0
+    for rb in lp.rows:
+        assert lp.row_slice(rb.name) == slice(n, n + rb.size) and lp.row_block(rb.name) is rb
+        n += rb.size
+    assert not lp.has_rows("no_such_family")
+    with pytest.raises(KeyError):
+        lp.row_slice("no_such_family")
+    x = np.arange(lp.num_cols, dtype=float)
+    r, c, v = lp.matrix_entries()
+    whole = np.zeros(n)
+    np.add.at(whole, r, v * x[c])
+    np.testing.assert_allclose(lp.activity("cluster_capacity", x), whole[lp.row_slice("cluster_capacity")])
+    ix = lp.index
+    assert ix.labels("cluster", "year") == [(k, y) for k in ix.clusters for y in ix.years]
+    assert ix.labels("region", "year", range(2))[:3] == [(ix.regions[0], YEARS[0], 0), (ix.regions[0], YEARS[0], 1),
+                                                         (ix.regions[0], YEARS[1], 0)]
 
 
 CHANGES = [

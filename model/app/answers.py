@@ -209,7 +209,7 @@ def frontier_section(res: xr.Dataset) -> None:
         last = len(out) - 1
         t = numbers.unit_in(kpis.TCO2, lang)
         st.dataframe(pd.DataFrame({
-            tr("排放上限", "Carbon budget") + f" ({t.shown})": [numbers.number(v, kpis.TCO2, lang) for v in out["emission_cap_t"]],
+            tr("排放上限", "Carbon budget") + f" ({t.shown})": [numbers.number_in(v, kpis.TCO2, lang) for v in out["emission_cap_t"]],
             numbers.units(tr("成本 (亿元)", "Cost (亿元)"), lang): [kpis.number(v, kpis.YUAN) for v in out["objective"]],
             tr("边际减排成本 (元/吨)", "Marginal abatement cost (yuan/t)"): [f"{v:,.0f}" for v in out["abatement_cost_yuan_per_t"]],
             tr("说明", "Note"): ["" if i < last else tr("最后一步：最低可达排放，价格为最后几吨的成本",

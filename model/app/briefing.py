@@ -20,7 +20,7 @@ from ..inputs.levers import lever_value
 from ..inputs.scenario import apply_changes
 from ..reports import charts, kpis
 from ..results import REASON_ZH
-from .numbers import cards, number, penalties, pick, unit_in, units, unmet_share
+from .numbers import cards, number_in, penalties, pick, unit_in, units, unmet_share
 
 CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(p).exists()), None)
 PUE_TARGET = {True: 1.2, False: 1.25}  # 东数西算 hub targets: western hubs ≤ 1.2, eastern ≤ 1.25
@@ -148,7 +148,7 @@ def sentences(res: xr.Dataset, s: dict, lang: str) -> list[str]:
                else "All demand is served."]
         return out
     zh = [f"{y0}–{y1} 年方案成本 {kpis.number(cost, kpis.YUAN)} 亿元（不含惩罚），排放 "
-          f"{number(k['emissions_tco2'], kpis.TCO2, 'zh')} 万吨 CO₂。",
+          f"{number_in(k['emissions_tco2'], kpis.TCO2, 'zh')} 万吨 CO₂。",
           f"{y1} 年集群负载的 {ws:.0%} 在西部枢纽，新建 {kpis.number(k['built_racks'], kpis.RACKS)} 万架。",
           f"未满足需求占 {share:.1%}，惩罚 {kpis.number(pen, kpis.YUAN)} 亿元；主因：{REASON_ZH.get(why, why)}。"
           if share > 0 else "全部需求已满足。"]

@@ -36,7 +36,7 @@ def kpi_display(frame: pd.DataFrame, baseline: str, lang: str = "both", classes:
         vals = []
         for kpi, v in t[name].items():
             base, unit = t.loc[kpi, baseline], numbers.unit_in(label(kpi)[2], lang)
-            text = numbers.number(v, label(kpi)[2], lang) if unit.shown or isinstance(v, (int, float)) else str(v)
+            text = numbers.number_in(v, label(kpi)[2], lang) if unit.shown or isinstance(v, (int, float)) else str(v)
             if kpi == "status":
                 text = numbers.pick(lang, "最优", "optimal") if v == "optimal" else str(v)
             if kpi == "emission_accounting":  # the method's sentence (English in the results) → its name in words

@@ -54,7 +54,8 @@ def yuan(lang: str) -> str:
     return unit_in(kpis.YUAN, lang).shown
 
 
-def number(value, unit: kpis.Unit, lang: str) -> str:
+def number_in(value, unit: kpis.Unit, lang: str) -> str:
+    """``kpis.number`` in the unit a reader of ``lang`` expects (``unit_in``)."""
     return kpis.number(value, unit_in(unit, lang))
 
 
@@ -141,7 +142,7 @@ def cards(res: xr.Dataset, s: dict, lang: str) -> list[dict]:
                        f"last-year capacity {kpis.number(cap, kpis.RACKS)} 万架 of {kpis.number(plan, kpis.RACKS)} 万架 planned")),
     ]
     for c in out:
-        text = number(c["value"], c["unit"], lang)
+        text = number_in(c["value"], c["unit"], lang)
         c["text"] = (f"{text} %" if c["unit"] is kpis.SHARE else text) + c.get("suffix", "")
         c["help"] = units(c["help"], lang)
     return out
@@ -201,7 +202,7 @@ def baseline_frame(s: dict, lang: str) -> pd.DataFrame:
                      pick(lang, "成本 (亿元)", "Cost (亿元)"): kpis.number(v["objective"], kpis.YUAN),
                      pick(lang, "比最优多 (亿元)", "Above the optimum (亿元)"):
                          _diff(v["objective"] - opt["objective"], kpis.YUAN, lang),
-                     pick(lang, f"排放 ({t})", f"Emissions ({t})"): number(v["emissions_tco2"], kpis.TCO2, lang),
+                     pick(lang, f"排放 ({t})", f"Emissions ({t})"): number_in(v["emissions_tco2"], kpis.TCO2, lang),
                      pick(lang, f"比最优多 ({t})", f"Above the optimum ({t})"):
                          _diff(v["emissions_tco2"] - opt["emissions_tco2"], kpis.TCO2, lang),
                      pick(lang, "未满足 (万架·年)", "Unmet (万架·年)"): kpis.number(v["unmet_rack_years"], kpis.RACK_YEARS)})
@@ -209,7 +210,7 @@ def baseline_frame(s: dict, lang: str) -> pd.DataFrame:
 
 
 def _diff(d: float, unit: kpis.Unit, lang: str) -> str:
-    text = number(abs(d), unit, lang)
+    text = number_in(abs(d), unit, lang)
     return text if float(text.replace(",", "")) == 0 else ("+" if d > 0 else "−") + text
 
 

@@ -21,7 +21,7 @@ def _delta(now: float, before: float | None, unit, lang: str) -> str | None:
         return None
     d = now - before
     # ASCII sign: Streamlit colours and points the delta arrow by a leading "-"
-    return None if abs(d) < 1e-9 * max(1.0, abs(before)) else ("+" if d > 0 else "-") + numbers.number(abs(d), unit, lang)
+    return None if abs(d) < 1e-9 * max(1.0, abs(before)) else ("+" if d > 0 else "-") + numbers.number_in(abs(d), unit, lang)
 
 
 def in_service(res: xr.Dataset) -> np.ndarray:
@@ -116,7 +116,7 @@ def detail_section(res: xr.Dataset) -> None:
     bounds = dict(zip(res.workload.values, res["latency_bound_ms"].values))
     st.dataframe(pd.DataFrame({
         tr("类别", "Class"): [names.get(w, w) for w in s["latency_weighted_ms"]],
-        tr("时延 (ms)", "Latency (ms)"): [numbers.number(v, kpis.MS, lang) for v in s["latency_weighted_ms"].values()],
+        tr("时延 (ms)", "Latency (ms)"): [numbers.number_in(v, kpis.MS, lang) for v in s["latency_weighted_ms"].values()],
         tr("上限 (ms)", "Bound (ms)"): [tr("无", "none") if b is None or not np.isfinite(b) else f"{b:g}"
                                        for b in (bounds.get(w) for w in s["latency_weighted_ms"])]}),
         hide_index=True, key="res.latency")
@@ -154,7 +154,7 @@ def unmet_and_floor(res: xr.Dataset) -> None:
         u = u[in_service(res).ravel()]  # an out-of-service cluster is not "below the floor"
         below = u[u["utilisation"] < floor - 1e-6] if floor > 0 else u.iloc[0:0]
         m1, m2, m3 = st.columns(3)
-        m1.metric(tr("最低上架率", "Lowest"), kpis.shown(float(u["utilisation"].min()) if len(u) else None, kpis.SHARE))
+        m1.metric(tr("最低上架率", "Lowest"), kpis.with_unit(float(u["utilisation"].min()) if len(u) else None, kpis.SHARE))
         m2.metric(tr("低于目标的集群年", "Cluster-years below plan"), f"{len(below)} / {len(u)}")
         m3.metric(numbers.units(tr("上架率缺口 (万架·年)", "Shortfall (万架·年)"), lang),
                   kpis.number(s["policy_shortfalls"]["utilisation_racks"], kpis.RACK_YEARS))

@@ -20,7 +20,7 @@ from ..inputs.scenario import parse_scenario_text, scenario_from_dict, scenario_
 from ..inputs.sources import parse_upload
 from ..reports import compare as report_compare
 from ..reports.files import netcdf_bytes
-from ..reports.kpis import YUAN, shown
+from ..reports.kpis import YUAN, with_unit
 from ..results import manifest_of
 from ..workspace import ENV, RunRecord, ScenarioRecord, Workspace, default_location
 from ..workspace.show import kpi_lines
@@ -177,7 +177,7 @@ def _runs_table(runs: pd.DataFrame) -> pd.DataFrame:
         tr("情景", "Scenario"): runs["scenario"],
         tr("来源", "Source"): runs["source"],
         tr("状态", "Status"): runs["status"],
-        tr("总成本 (亿元)", "Total cost (100M yuan)"): [shown(v, YUAN).removesuffix(" 亿元") if pd.notna(v) else "—"
+        tr("总成本 (亿元)", "Total cost (100M yuan)"): [with_unit(v, YUAN).removesuffix(" 亿元") if pd.notna(v) else "—"
                                                    for v in runs["objective"]],
         tr("结果文件", "Results file"): [tr("有", "yes") if r else tr("仅指标", "KPIs only") for r in runs["has_results"]],
         tr("保存时间 (UTC)", "Saved (UTC)"): pd.to_datetime(runs["created"]).dt.strftime("%Y-%m-%d %H:%M"),

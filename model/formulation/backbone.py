@@ -56,9 +56,9 @@ def chain_transfer(ix: Index, inp: xr.Dataset) -> CostTerm:
 
 def backbone_capex(ix: Index, inp: xr.Dataset) -> CostTerm:
     """backbone_capex = Σ_{e,y} δ_y · CRF · κ[e] · km[e] · Σ_{y'≤y} b[e,y']"""
-    df = inp["discount_factor"].to_numpy()
+    discount = inp["discount_factor"].to_numpy()
     kappa = np.nan_to_num(inp["edge_expansion_yuan_per_tbps_km"].to_numpy()) * inp["edge_km"].to_numpy()
-    coef = float(inp["capital_recovery_factor"]) * np.outer(kappa, annuity_years(df)).ravel()
+    coef = float(inp["capital_recovery_factor"]) * np.outer(kappa, annuity_years(discount)).ravel()
     return CostTerm("backbone_capex", [("backbone_build", np.arange(coef.size), coef)])
 
 

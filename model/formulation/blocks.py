@@ -73,12 +73,15 @@ class CostTerm:
 def annuity_years(discount_factor: np.ndarray) -> np.ndarray:
     """Σ_{y ≥ y'} δ_y per year y': what an annuity bought in year y' weighs over the rest of the horizon
     (the one place every build-and-pay term takes it from; × the capital recovery factor for capex)."""
-    df = np.asarray(discount_factor, dtype=float)
-    return np.cumsum(df[::-1])[::-1]
+    discount = np.asarray(discount_factor, dtype=float)
+    return np.cumsum(discount[::-1])[::-1]
 
 
 @dataclass
 class LinearProgram:
+    """The blocks in order: columns are the variable blocks one after another (``offsets``,
+    ``column_slice``), rows the row blocks (``row_offsets``, ``row_slice``); solver vectors
+    (``col_value``, ``row_dual``) are read by these names, never by positions counted by hand."""
     variables: dict[str, VarBlock]
     rows: list[RowBlock]
     costs: list[CostTerm]
@@ -99,15 +102,56 @@ class LinearProgram:
         return replace(self, rows=[replace(rb, lo=lo, hi=hi) if rb.name == name else rb for rb in self.rows])
 
     def offsets(self) -> dict[str, int]:
+        """The first column of each variable block (columns are the blocks in order)."""
         out, n = {}, 0
         for name, vb in self.variables.items():
             out[name] = n
             n += vb.size
         return out
 
+    def row_offsets(self) -> dict[str, int]:
+        """The first row of each row block (rows are the blocks in order; names are unique per LP)."""
+        out, n = {}, 0
+        for rb in self.rows:
+            out.setdefault(rb.name, n)
+            n += rb.size
+        return out
+
+    def column_slice(self, var: str) -> slice:
+        """The columns of variable block ``var``: ``col_value[lp.column_slice("grid")]`` (KeyError if none)."""
+        start = self.offsets()[var]
+        return slice(start, start + self.variables[var].size)
+
+    def row_slice(self, name: str) -> slice:
+        """The rows of row block ``name``: ``row_dual[lp.row_slice("demand_balance")]`` (KeyError if none)."""
+        start = self.row_offsets()[name]
+        return slice(start, start + self.row_block(name).size)
+
+    def row_block(self, name: str) -> RowBlock:
+        """The row block called ``name`` (KeyError if the LP has none)."""
+        for rb in self.rows:
+            if rb.name == name:
+                return rb
+        raise KeyError(name)
+
+    def has_rows(self, name: str) -> bool:
+        return any(rb.name == name for rb in self.rows)
+
+    def activity(self, name: str, col_value: np.ndarray) -> np.ndarray:
+        """Σ terms of row block ``name`` at the column values ``col_value``, row by row."""
+        rb, off = self.row_block(name), self.offsets()
+        out = np.zeros(rb.size)
+        for t in rb.terms:
+            np.add.at(out, t.row, t.coef * col_value[off[t.var] + t.col])
+        return out
+
     @property
     def num_cols(self) -> int:
         return sum(vb.size for vb in self.variables.values())
+
+    @property
+    def num_rows(self) -> int:
+        return sum(rb.size for rb in self.rows)
 
     def column_upper(self) -> np.ndarray:
         return np.concatenate([np.full(vb.size, np.inf) if vb.ub is None else vb.ub

@@ -20,7 +20,7 @@ def demand_balance(ix: Index, inp: xr.Dataset) -> RowBlock:
     D = inp["demand"].transpose("region", "workload", "year").to_numpy().ravel()
     n_x = ix.A * ix.Y
     x_row = (ix.per_arc_year(ix.arc_r * ix.W + ix.arc_w)) * ix.Y + ix.x_year()
-    labels = [(r, w, y) for r in ix.regions for w in ix.workloads for y in ix.years]
+    labels = ix.labels("region", "workload", "year")
     terms = [Term("x", x_row, np.arange(n_x), np.ones(n_x)),
              Term("unmet", np.arange(D.size), np.arange(D.size), np.ones(D.size))]
     terms += contrib.terms("demand_balance", ix, inp)  # the provinces' stock, the national market

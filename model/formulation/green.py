@@ -21,14 +21,13 @@ accounting, 0 under location accounting (``model/inputs/green.py``).
 """
 from __future__ import annotations
 
-from itertools import product
-
 import numpy as np
 import xarray as xr
 
 from . import contrib, local, market, quantities
 from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock, annuity_years
 from .family import Family
+from .hourly import HOURS_PER_DAY
 from .index import Index
 
 M = 12  # months
@@ -64,10 +63,10 @@ def has_green(inp: xr.Dataset) -> bool:
 
 def green_variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
     """hydro_m (annual, with hydro); trade, gec (with a market); local_trade, local_gec, retrofit, pue_saving (own stock)"""
-    ky, ry = list(product(ix.clusters, ix.years)), list(product(ix.regions, ix.years))
+    ky, ry = ix.labels("cluster", "year"), ix.labels("region", "year")
     out = {}
     if has_hydro(inp):
-        out["hydro_m"] = VarBlock("hydro_m", ("cluster", "year", "month"), list(product(ix.clusters, ix.years, range(1, M + 1))),
+        out["hydro_m"] = VarBlock("hydro_m", ("cluster", "year", "month"), ix.labels("cluster", "year", range(1, M + 1)),
                                   "direct hydro taken in the month, MW average")
     if has_claims(inp):
         out["trade"] = VarBlock("trade", ("cluster", "year"), ky, "green-power trading (绿电交易) claimed, MW average")
@@ -136,7 +135,7 @@ def hydro_month_use(ix: Index, inp: xr.Dataset) -> RowBlock:
     ky_x = ix.per_arc_year(ix.arc_k) * ix.Y + ix.x_year()  # (k, y) row of each x column
     x_col = np.arange(ix.A * ix.Y)
     rows = (ky_x[:, None] * M + np.arange(M)[None, :]).ravel()
-    return RowBlock("hydro_month_use", ("cluster", "year", "month"), list(product(ix.clusters, ix.years, range(1, M + 1))),
+    return RowBlock("hydro_month_use", ("cluster", "year", "month"), ix.labels("cluster", "year", range(1, M + 1)),
                     [Term("green", i, i // M, np.ones(n)),
                      Term("hydro_m", i, i, np.ones(n)),
                      Term("x", rows, np.repeat(x_col, M), -np.repeat(ix.per_arc_year(per_arc), M))],
@@ -147,7 +146,7 @@ def green_claims(ix: Index, inp: xr.Dataset) -> RowBlock:
     """green_claims[k,y]:  trade[k,y] + gec[k,y] − grid[k,y] ≤ 0   (green bought through the grid is claimed once)"""
     n = ix.K * ix.Y
     i = np.arange(n)
-    return RowBlock("green_claims", ("cluster", "year"), list(product(ix.clusters, ix.years)),
+    return RowBlock("green_claims", ("cluster", "year"), ix.labels("cluster", "year"),
                     [Term("trade", i, i, np.ones(n)), Term("gec", i, i, np.ones(n)), Term("grid", i, i, -np.ones(n))],
                     lo=np.full(n, -np.inf), hi=np.zeros(n))
 
@@ -160,11 +159,11 @@ def trade_hourly_delivery(ix: Index, inp: xr.Dataset) -> RowBlock:
     """trade_hourly_delivery[k,y,d,h]:  trade[k,y] − grid_h[k,y,d,h] ≤ 0
     (hourly model: traded green power is a flat block delivered with the grid power of every hour)"""
     D = int(inp.sizes["day"])
-    n = ix.K * ix.Y * D * 24
+    n = ix.K * ix.Y * D * HOURS_PER_DAY
     i = np.arange(n)
     return RowBlock("trade_hourly_delivery", ("cluster", "year", "day", "hour"),
-                    list(product(ix.clusters, ix.years, range(D), range(24))),
-                    [Term("trade", i, i // (D * 24), np.ones(n)), Term("grid_h", i, i, -np.ones(n))],
+                    ix.labels("cluster", "year", range(D), range(HOURS_PER_DAY)),
+                    [Term("trade", i, i // (D * HOURS_PER_DAY), np.ones(n)), Term("grid_h", i, i, -np.ones(n))],
                     lo=np.full(n, -np.inf), hi=np.zeros(n))
 
 
@@ -191,7 +190,7 @@ def local_green_claims(ix: Index, inp: xr.Dataset) -> RowBlock:
              *_host_mw_terms(ix, inp, inp["local_pue"].to_numpy())]
     if has_retrofit(inp):
         terms.append(Term("pue_saving", i, i, np.ones(n)))
-    return RowBlock("local_green_claims", ("region", "year"), list(product(ix.regions, ix.years)), terms,
+    return RowBlock("local_green_claims", ("region", "year"), ix.labels("region", "year"), terms,
                     lo=np.full(n, -np.inf), hi=np.zeros(n))
 
 
@@ -219,7 +218,7 @@ def pue_retrofit_reach(ix: Index, inp: xr.Dataset) -> RowBlock:
     i = np.arange(n)
     rr, t, tp = np.nonzero(np.broadcast_to(np.tril(np.ones((ix.Y, ix.Y), bool)), (ix.R, ix.Y, ix.Y)))
     step = inp["pue_retrofit_step"].to_numpy()
-    return RowBlock("pue_retrofit_reach", ("region", "year"), list(product(ix.regions, ix.years)),
+    return RowBlock("pue_retrofit_reach", ("region", "year"), ix.labels("region", "year"),
                     [Term("pue_saving", i, i, np.ones(n)),
                      Term("retrofit", rr * ix.Y + t, rr * ix.Y + tp, -step[rr] * inp["kw_per_rack"].values.max() / 1000.0)],
                     lo=np.full(n, -np.inf), hi=np.zeros(n))
@@ -229,7 +228,7 @@ def pue_retrofit_load(ix: Index, inp: xr.Dataset) -> RowBlock:
     """pue_retrofit_load[r,y]:  pue_saving[r,y] − ΔPUE[r] / 1000 · Σ_w kW[w] · (local[r,w,y] + Σ_{r'} remote[r',r,w,y]) ≤ 0"""
     n = ix.R * ix.Y
     i = np.arange(n)
-    return RowBlock("pue_retrofit_load", ("region", "year"), list(product(ix.regions, ix.years)),
+    return RowBlock("pue_retrofit_load", ("region", "year"), ix.labels("region", "year"),
                     [Term("pue_saving", i, i, np.ones(n)), *_host_mw_terms(ix, inp, inp["pue_retrofit_step"].to_numpy())],
                     lo=np.full(n, -np.inf), hi=np.zeros(n))
 
@@ -238,35 +237,35 @@ def green_procurement(ix: Index, inp: xr.Dataset) -> CostTerm:
     """green_procurement = Σ_y δ_y · 8760 · 1000 · (Σ_k (p_h[k] · Σ_m hydro_m[k,y,m] / 12 + π_T · trade[k,y] + π_G / 1000 · gec[k,y])
     + Σ_r (π_T · local_trade[r,y] + π_G / 1000 · local_gec[r,y]))"""
     H1000 = float(inp.attrs["hours_per_year"]) * 1000.0
-    df = inp["discount_factor"].to_numpy()
+    discount = inp["discount_factor"].to_numpy()
     parts = []
     if has_hydro(inp):
         n = ix.K * ix.Y * M
         k, y, _ = np.unravel_index(np.arange(n), (ix.K, ix.Y, M))
-        parts.append(("hydro_m", np.arange(n), df[y] * H1000 * inp["hydro_price_yuan_per_kwh"].to_numpy()[k] / M))
+        parts.append(("hydro_m", np.arange(n), discount[y] * H1000 * inp["hydro_price_yuan_per_kwh"].to_numpy()[k] / M))
     pt, pg = float(inp["green_trade_premium_yuan_per_kwh"]), float(inp["certificate_price_yuan_per_mwh"]) / 1000.0
     for var, rows, on in (("trade", ix.K, has_claims), ("gec", ix.K, has_claims),
                           ("local_trade", ix.R, has_local_claims), ("local_gec", ix.R, has_local_claims)):
         if on(inp):
-            parts.append((var, np.arange(rows * ix.Y), np.tile(df, rows) * H1000 * (pt if var.endswith("trade") else pg)))
+            parts.append((var, np.arange(rows * ix.Y), np.tile(discount, rows) * H1000 * (pt if var.endswith("trade") else pg)))
     return CostTerm("green_procurement", parts)
 
 
 def green_carbon(ix: Index, inp: xr.Dataset) -> CostTerm:
     """green_carbon = − Σ_y δ_y · P_CO2 · 8760 · (Σ_k e_claim[k] · (trade + c_G · gec)[k,y]
     + Σ_r (e_claim[r] · (local_trade + c_G · local_gec) + e[r] · pue_saving)[r,y])   (the CO2 claims and PUE savings take off, priced)"""
-    df = inp["discount_factor"].to_numpy()
+    discount = inp["discount_factor"].to_numpy()
     P = float(inp["carbon_price_yuan_per_t"])
-    return CostTerm("green_carbon", [(c.var, c.col, c.coef * df[c.year] * P) for c in quantities.emissions(ix, inp)
+    return CostTerm("green_carbon", [(c.var, c.col, c.coef * discount[c.year] * P) for c in quantities.emissions(ix, inp)
                                      if c.name in CLUSTER_GREEN + LOCAL_GREEN])
 
 
 def pue_retrofit(ix: Index, inp: xr.Dataset) -> CostTerm:
     """pue_retrofit = Σ_{r,y} δ_y · (CRF · c_R · Σ_{y'≤y} retrofit[r,y'] − 8760 · 1000 · p[r] · pue_saving[r,y])"""
-    df = inp["discount_factor"].to_numpy()
-    annuity = np.tile(annuity_years(df), ix.R)
+    discount = inp["discount_factor"].to_numpy()
+    annuity = np.tile(annuity_years(discount), ix.R)
     capex = float(inp["capital_recovery_factor"]) * float(inp["pue_retrofit_cost_yuan_per_rack"]) * annuity
-    saving = np.repeat(inp["local_grid_price_yuan_per_kwh"].to_numpy(), ix.Y) * np.tile(df, ix.R) * float(inp.attrs["hours_per_year"]) * 1000
+    saving = np.repeat(inp["local_grid_price_yuan_per_kwh"].to_numpy(), ix.Y) * np.tile(discount, ix.R) * float(inp.attrs["hours_per_year"]) * 1000
     ry = np.arange(ix.R * ix.Y)
     return CostTerm("pue_retrofit", [("retrofit", ry, capex), ("pue_saving", ry, -saving)])
 

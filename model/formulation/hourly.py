@@ -36,8 +36,6 @@ all it can generate (``green_contract_cost``), used or curtailed.
 """
 from __future__ import annotations
 
-from itertools import product
-
 import numpy as np
 import xarray as xr
 
@@ -46,7 +44,7 @@ from .blocks import Bound, CostTerm, RowBlock, Term, VarBlock
 from .family import Family
 from .index import Index
 
-H = 24
+HOURS_PER_DAY = 24
 
 
 class Hours:
@@ -59,37 +57,37 @@ class Hours:
         self.F = self.flex.size
         self.T = int(inp.sizes["technology"])
         self.weight = inp["day_weight"].to_numpy()
-        self.n = self.K * self.Y * self.D * H  # hourly columns per block
+        self.n = self.K * self.Y * self.D * HOURS_PER_DAY  # hourly columns per block
         self.storage = bool(inp["storage_on"])
         self.shifting = self.F > 0 and float(inp["flexibility_band"]) > 0
 
     def kydh(self) -> tuple[np.ndarray, ...]:
         """(k, y, d, h) of every hourly column, as flat arrays."""
-        return np.unravel_index(np.arange(self.n), (self.K, self.Y, self.D, H))
+        return np.unravel_index(np.arange(self.n), (self.K, self.Y, self.D, HOURS_PER_DAY))
 
     def avg_coef(self) -> np.ndarray:
         """n_d / N per hourly column (weights of the yearly average)."""
         _, _, d, _ = self.kydh()
-        return self.weight[d] / (self.weight.sum() * H)
+        return self.weight[d] / (self.weight.sum() * HOURS_PER_DAY)
 
 
 def hourly_variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
     """it, grid_h, green_h, gcap; shift (flexible classes); bat_p, bat_e, charge, discharge, soc (storage)"""
     hs = Hours(ix, inp)
-    days, hours = range(hs.D), range(H)
-    kydh = list(product(ix.clusters, ix.years, days, hours))
+    days, hours = range(hs.D), range(HOURS_PER_DAY)
+    kydh = ix.labels("cluster", "year", days, hours)
     dims = ("cluster", "year", "day", "hour")
     out = {
-        "it": VarBlock("it", ("cluster", "workload", "year"), list(product(ix.clusters, ix.workloads, ix.years)), "IT load, average MW"),
+        "it": VarBlock("it", ("cluster", "workload", "year"), ix.labels("cluster", "workload", "year"), "IT load, average MW"),
         "grid_h": VarBlock("grid_h", dims, kydh, "grid power in the hour, MW"),
         "green_h": VarBlock("green_h", dims, kydh, "green power taken in the hour (used or stored), MW"),
         "gcap": VarBlock("gcap", ("cluster", "technology", "year"),
-                         list(product(ix.clusters, [str(t) for t in inp.technology.values], ix.years)), "green capacity contracted, MW nameplate"),
+                         ix.labels("cluster", [str(t) for t in inp.technology.values], "year"), "green capacity contracted, MW nameplate"),
     }
     if hs.shifting:
         out["shift"] = VarBlock("shift", dims, kydh, "flexible IT load above its floor (1 − b) × daily mean, MW")
     if hs.storage:
-        ky = list(product(ix.clusters, ix.years))
+        ky = ix.labels("cluster", "year")
         out.update(
             bat_p=VarBlock("bat_p", ("cluster", "year"), ky, "battery power capacity, MW"),
             bat_e=VarBlock("bat_e", ("cluster", "year"), ky, "battery energy capacity, MWh"),
@@ -101,7 +99,7 @@ def hourly_variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
 
 
 def _kydh_labels(ix: Index, hs: Hours):
-    return list(product(ix.clusters, ix.years, range(hs.D), range(H)))
+    return ix.labels("cluster", "year", range(hs.D), range(HOURS_PER_DAY))
 
 
 def it_load(ix: Index, inp: xr.Dataset) -> RowBlock:
@@ -110,7 +108,7 @@ def it_load(ix: Index, inp: xr.Dataset) -> RowBlock:
     kw = inp["kw_per_rack"].to_numpy()[ix.arc_w] / 1000.0
     row = ix.per_arc_year(ix.arc_k * ix.W + ix.arc_w) * ix.Y + ix.x_year()
     n = ix.K * ix.W * ix.Y
-    return RowBlock("it_load", ("cluster", "workload", "year"), list(product(ix.clusters, ix.workloads, ix.years)),
+    return RowBlock("it_load", ("cluster", "workload", "year"), ix.labels("cluster", "workload", "year"),
                     [Term("it", np.arange(n), np.arange(n), np.ones(n)),
                      Term("x", row, np.arange(n_x), -ix.per_arc_year(kw))],
                     lo=np.zeros(n), hi=np.zeros(n))
@@ -151,8 +149,8 @@ def flexible_daily_energy(ix: Index, inp: xr.Dataset) -> RowBlock:
     m = ix.K * ix.Y * hs.D
     k, y, d = np.unravel_index(np.arange(m), (ix.K, ix.Y, hs.D))
     i = np.arange(hs.n)
-    return RowBlock("flexible_daily_energy", ("cluster", "year", "day"), list(product(ix.clusters, ix.years, range(hs.D))),
-                    [Term("shift", i // H, i, np.ones(hs.n))] + _flex_it_terms(ix, hs, np.arange(m), k, y, -H * b),
+    return RowBlock("flexible_daily_energy", ("cluster", "year", "day"), ix.labels("cluster", "year", range(hs.D)),
+                    [Term("shift", i // HOURS_PER_DAY, i, np.ones(hs.n))] + _flex_it_terms(ix, hs, np.arange(m), k, y, -HOURS_PER_DAY * b),
                     lo=np.zeros(m), hi=np.zeros(m))
 
 
@@ -184,7 +182,7 @@ def green_potential(ix: Index, inp: xr.Dataset) -> RowBlock:
     """green_potential[k,y]:  Σ_t gcap[k,t,y] ≤ G_green[k]   (nameplate MW)"""
     hs = Hours(ix, inp)
     k, t, y = np.unravel_index(np.arange(hs.K * hs.T * ix.Y), (hs.K, hs.T, ix.Y))
-    return RowBlock("green_potential", ("cluster", "year"), list(product(ix.clusters, ix.years)),
+    return RowBlock("green_potential", ("cluster", "year"), ix.labels("cluster", "year"),
                     [Term("gcap", k * ix.Y + y, np.arange(k.size), np.ones(k.size))],
                     lo=np.full(ix.K * ix.Y, -np.inf), hi=np.repeat(inp["green_avail_mw"].to_numpy(), ix.Y))
 
@@ -193,11 +191,11 @@ def _average(ix: Index, inp: xr.Dataset, name: str, var: str, parts: list[tuple[
     hs = Hours(ix, inp)
     m = ix.K * ix.Y
     i = np.arange(hs.n)
-    row = i // (hs.D * H)
+    row = i // (hs.D * HOURS_PER_DAY)
     a = hs.avg_coef()
     terms = [Term(var, np.arange(m), np.arange(m), np.ones(m))]
     terms += [Term(v, row, i, -sign * a) for v, sign in parts]
-    return RowBlock(name, ("cluster", "year"), list(product(ix.clusters, ix.years)), terms, lo=np.zeros(m), hi=np.zeros(m))
+    return RowBlock(name, ("cluster", "year"), ix.labels("cluster", "year"), terms, lo=np.zeros(m), hi=np.zeros(m))
 
 
 def grid_average(ix: Index, inp: xr.Dataset) -> RowBlock:
@@ -214,7 +212,7 @@ def green_average(ix: Index, inp: xr.Dataset) -> RowBlock:
 def grid_peak_limit(ix: Index, inp: xr.Dataset) -> Bound:
     """grid_peak_limit:  grid_h[k,y,d,h] ≤ G[k]   (a column upper bound: the connection limit holds in every hour)"""
     hs = Hours(ix, inp)
-    return Bound("grid_peak_limit", "grid_h", np.repeat(inp["grid_limit_mw"].to_numpy(), ix.Y * hs.D * H))
+    return Bound("grid_peak_limit", "grid_h", np.repeat(inp["grid_limit_mw"].to_numpy(), ix.Y * hs.D * HOURS_PER_DAY))
 
 
 def storage_balance(ix: Index, inp: xr.Dataset) -> RowBlock:
@@ -222,7 +220,7 @@ def storage_balance(ix: Index, inp: xr.Dataset) -> RowBlock:
     hs = Hours(ix, inp)
     n, i = hs.n, np.arange(hs.n)
     eta = np.sqrt(float(inp["storage_round_trip_efficiency"]))
-    prev = np.where(i % H == 0, i + H - 1, i - 1)  # cyclic within each representative day
+    prev = np.where(i % HOURS_PER_DAY == 0, i + HOURS_PER_DAY - 1, i - 1)  # cyclic within each representative day
     return RowBlock("storage_balance", ("cluster", "year", "day", "hour"), _kydh_labels(ix, hs),
                     [Term("soc", i, i, np.ones(n)), Term("soc", i, prev, -np.ones(n)),
                      Term("charge", i, i, np.full(n, -eta)), Term("discharge", i, i, np.full(n, 1 / eta))],
@@ -232,7 +230,7 @@ def storage_balance(ix: Index, inp: xr.Dataset) -> RowBlock:
 def _under(ix: Index, inp: xr.Dataset, name: str, var: str, cap: str) -> RowBlock:
     hs = Hours(ix, inp)
     n, i = hs.n, np.arange(hs.n)
-    cap_col = i // (hs.D * H) if cap != "green_h" else i
+    cap_col = i // (hs.D * HOURS_PER_DAY) if cap != "green_h" else i
     return RowBlock(name, ("cluster", "year", "day", "hour"), _kydh_labels(ix, hs),
                     [Term(var, i, i, np.ones(n)), Term(cap, i, cap_col, -np.ones(n))],
                     lo=np.full(n, -np.inf), hi=np.zeros(n))
@@ -273,7 +271,7 @@ def green_share_volume(ix: Index, inp: xr.Dataset) -> RowBlock:
     m = ix.K * ix.Y
     k, t, y = np.unravel_index(np.arange(hs.K * hs.T * ix.Y), (hs.K, hs.T, ix.Y))
     i = np.arange(m)
-    return RowBlock("green_share_volume", ("cluster", "year"), list(product(ix.clusters, ix.years)),
+    return RowBlock("green_share_volume", ("cluster", "year"), ix.labels("cluster", "year"),
                     [Term("gcap", k * ix.Y + y, np.arange(k.size), rep_mean_cf(inp)[k, t]),
                      Term("grid", i, i, np.full(m, -s)), Term("green", i, i, np.full(m, -s)),
                      Term("green_short", i, i, np.ones(m)),
@@ -292,10 +290,10 @@ def green_contract_cost(ix: Index, inp: xr.Dataset) -> tuple[str, np.ndarray, np
 
 def storage_cost(ix: Index, inp: xr.Dataset) -> CostTerm:
     """storage = Σ_{k,y} δ_y · (c_P · bat_p[k,y] + c_E · bat_e[k,y])   (storage only; annualised, year by year)"""
-    df = np.tile(inp["discount_factor"].to_numpy(), ix.K)
+    discount = np.tile(inp["discount_factor"].to_numpy(), ix.K)
     m = np.arange(ix.K * ix.Y)
-    return CostTerm("storage", [("bat_p", m, df * float(inp["storage_power_cost_yuan_per_mw_year"])),
-                                ("bat_e", m, df * float(inp["storage_energy_cost_yuan_per_mwh_year"]))])
+    return CostTerm("storage", [("bat_p", m, discount * float(inp["storage_power_cost_yuan_per_mw_year"])),
+                                ("bat_e", m, discount * float(inp["storage_energy_cost_yuan_per_mwh_year"]))])
 
 
 def hourly(inp: xr.Dataset) -> bool:

@@ -7,7 +7,9 @@ the same model.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import product
 
 import numpy as np
 import xarray as xr
@@ -44,6 +46,13 @@ class Index:
         for a in (self.arc_r, self.arc_k, self.arc_w):
             h.update(a.tobytes())
         return h.hexdigest()[:16]
+
+    def labels(self, *dims: str | Iterable) -> list[tuple]:
+        """Labels of a block over index sets, the last fastest: ``labels("cluster", "year")`` is
+        [(k, y) for k in clusters for y in years]; a set the index does not hold (days, hours,
+        months) is passed as itself, e.g. ``labels("cluster", "year", range(D), range(24))``."""
+        sets = {"region": self.regions, "cluster": self.clusters, "workload": self.workloads, "year": self.years}
+        return list(product(*(sets[d] if isinstance(d, str) else d for d in dims)))
 
     def per_arc_year(self, arc_values: np.ndarray) -> np.ndarray:
         """Repeat a per-arc array over years, in the column order of x (arc-major)."""

@@ -89,8 +89,8 @@ def flows(ix: Index, inp: xr.Dataset) -> Flows:
                     rows.append((s, o, first, k, e))
     a = np.array(rows, dtype=np.int64).reshape(-1, 5)
     Y = ix.Y
-    f = Flows(*(np.repeat(a[:, i], Y) for i in range(2)), np.repeat(a[:, 2].astype(bool), Y),
-              *(np.repeat(a[:, i], Y) for i in (3, 4)), np.tile(np.arange(Y), len(a)), np.arange(len(a) * Y))
+    stage, origin, first, cluster, edge = (np.repeat(a[:, i], Y) for i in range(5))
+    f = Flows(stage, origin, first.astype(bool), cluster, edge, np.tile(np.arange(Y), len(a)), np.arange(len(a) * Y))
     ix.memo["flows"] = f
     return f
 
@@ -150,7 +150,7 @@ def chain_stage(ix: Index, inp: xr.Dataset) -> RowBlock:
     n = later.size * ix.K * ix.Y
     st = inp["stage"].values.astype(str)
     return RowBlock("chain_stage", ("stage", "cluster", "year"),
-                    [(st[s], k, y) for s in later.tolist() for k in ix.clusters for y in ix.years],
+                    ix.labels([st[s] for s in later.tolist()], "cluster", "year"),
                     [Term("chain_flow", row_out, f.col[out_m], np.ones(out_m.sum())),
                      Term("chain_flow", row_in, f.col[j], -ratio[nxt[f.stage[j]]])],
                     lo=np.zeros(n), hi=np.zeros(n))

@@ -12,8 +12,6 @@ claim green power bought through the grid and be retrofitted to a lower PUE (``g
 """
 from __future__ import annotations
 
-from itertools import product
-
 import numpy as np
 import xarray as xr
 
@@ -31,10 +29,10 @@ def has_local_supply(inp: xr.Dataset) -> bool:
 def local_variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
     return {
         "local": VarBlock("local", ("region", "workload", "year"),
-                          list(product(ix.regions, ix.workloads, ix.years)), "racks served in the province's own stock"),
-        "local_build": VarBlock("local_build", ("region", "year"), list(product(ix.regions, ix.years)),
+                          ix.labels("region", "workload", "year"), "racks served in the province's own stock"),
+        "local_build": VarBlock("local_build", ("region", "year"), ix.labels("region", "year"),
                                 "racks added to the province's own stock"),
-        "local_retire": VarBlock("local_retire", ("region", "year"), list(product(ix.regions, ix.years)),
+        "local_retire": VarBlock("local_retire", ("region", "year"), ix.labels("region", "year"),
                                  "racks of the province's own stock retired early"),
     }
 
@@ -61,14 +59,14 @@ def local_capacity(ix: Index, inp: xr.Dataset) -> RowBlock:
     terms = [Term("local", (r * Y + y).ravel(), np.arange(R * W * Y), np.ones(R * W * Y)),
              _cumulative(ix, "local_build", -1.0), _cumulative(ix, "local_retire", 1.0),
              *contrib.terms("local_capacity", ix, inp)]  # the national market (market.py)
-    return RowBlock("local_capacity", ("region", "year"), list(product(ix.regions, ix.years)), terms,
+    return RowBlock("local_capacity", ("region", "year"), ix.labels("region", "year"), terms,
                     lo=np.full(R * Y, -np.inf), hi=hi)
 
 
 def local_retire_limit(ix: Index, inp: xr.Dataset) -> RowBlock:
     """local_retire_limit[r,y]:  Σ_{y'≤y} local_retire[r,y'] ≤ S[r,y]"""
     hi = inp["local_available_racks"].transpose("region", "year").to_numpy().ravel()
-    return RowBlock("local_retire_limit", ("region", "year"), list(product(ix.regions, ix.years)),
+    return RowBlock("local_retire_limit", ("region", "year"), ix.labels("region", "year"),
                     [_cumulative(ix, "local_retire", 1.0)], lo=np.full(hi.size, -np.inf), hi=hi)
 
 

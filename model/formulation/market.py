@@ -28,7 +28,8 @@ def remote_arcs(ix: Index, inp: xr.Dataset) -> tuple[np.ndarray, np.ndarray, np.
     """(r, s, w) positions of the remote arcs, sorted by r, s, w; built once per index."""
     if "remote" not in ix.memo:
         adm = inp["remote_admissible"].transpose("region", "stock", "workload").to_numpy()
-        ix.memo["remote"] = tuple(a.astype(np.int64) for a in np.nonzero(adm))
+        r, s, w = np.nonzero(adm)
+        ix.memo["remote"] = (r.astype(np.int64), s.astype(np.int64), w.astype(np.int64))
     return ix.memo["remote"]
 
 

@@ -112,8 +112,8 @@ def unmet_carbon(ix: Index, inp: xr.Dataset) -> CostTerm:
 def _priced(ix: Index, inp: xr.Dataset, term: str, contribution: str) -> CostTerm:
     """The carbon price on one emission contribution (``quantities.emissions``), discounted."""
     c = next(c for c in quantities.emissions(ix, inp) if c.name == contribution)
-    df = inp["discount_factor"].to_numpy()
-    return CostTerm(term, [(c.var, c.col, c.coef * df[c.year] * float(inp["carbon_price_yuan_per_t"]))])
+    discount = inp["discount_factor"].to_numpy()
+    return CostTerm(term, [(c.var, c.col, c.coef * discount[c.year] * float(inp["carbon_price_yuan_per_t"]))])
 
 
 def unmet_penalty(ix: Index, inp: xr.Dataset) -> CostTerm:

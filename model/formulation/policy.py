@@ -18,10 +18,6 @@ from .family import Family
 from .index import Index
 
 
-def _cluster_year_labels(ix: Index):
-    return [(k, y) for k in ix.clusters for y in ix.years]
-
-
 def utilisation_floor(ix: Index, inp: xr.Dataset) -> RowBlock:
     """utilisation_floor[k,y]:  Σ_{r,w} x[r,k,w,y] + util_short[k,y]
         − φ · a[k,y] · Σ_{y'≤y} u[y,y'] · build[k,y'] ≥ φ · a[k,y] · u_0[y] · installed[k]
@@ -31,7 +27,7 @@ def utilisation_floor(ix: Index, inp: xr.Dataset) -> RowBlock:
     fa = float(inp["utilisation_floor"]) * inp["available"].transpose("cluster", "year").to_numpy()
     n_x, n = ix.A * ix.Y, ix.K * ix.Y
     terms, lo = occupiable_terms(ix, inp, fa)
-    return RowBlock("utilisation_floor", ("cluster", "year"), _cluster_year_labels(ix),
+    return RowBlock("utilisation_floor", ("cluster", "year"), ix.labels("cluster", "year"),
                     [Term("x", ix.per_arc_year(ix.arc_k) * ix.Y + ix.x_year(), np.arange(n_x), np.ones(n_x)),
                      *[t for t in terms if t.var == "build"], Term("util_short", np.arange(n), np.arange(n), np.ones(n))],
                     lo=lo, hi=np.full(n, np.inf))
@@ -43,7 +39,7 @@ def green_share(ix: Index, inp: xr.Dataset) -> RowBlock:
     s = float(inp["min_green_share"])
     n = ix.K * ix.Y
     i = np.arange(n)
-    return RowBlock("green_share", ("cluster", "year"), _cluster_year_labels(ix),
+    return RowBlock("green_share", ("cluster", "year"), ix.labels("cluster", "year"),
                     [Term("green", i, i, np.full(n, 1 - s)), Term("grid", i, i, np.full(n, -s)),
                      Term("green_short", i, i, np.ones(n)),
                      *contrib.terms("green_share", ix, inp)],  # direct hydro and green claims (green.py)

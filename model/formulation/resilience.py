@@ -136,9 +136,9 @@ def n1_spare_power(ix: Index, inp: xr.Dataset) -> RowBlock:
 
 def resilience_penalty(ix: Index, inp: xr.Dataset) -> CostTerm:
     """resilience_penalty = Σ_{f,r,w,y} δ_y · P · n1_short[f,r,w,y]"""
-    df = inp["discount_factor"].to_numpy()
+    discount = inp["discount_factor"].to_numpy()
     P = float(inp["policy_penalty_yuan_per_rack_year"])
-    return CostTerm("resilience_penalty", [("n1_short", np.arange(ix.A * ix.Y), P * np.tile(df, ix.A))])
+    return CostTerm("resilience_penalty", [("n1_short", np.arange(ix.A * ix.Y), P * np.tile(discount, ix.A))])
 
 
 def n_minus_1(inp: xr.Dataset) -> bool:

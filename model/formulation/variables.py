@@ -15,8 +15,6 @@
 """
 from __future__ import annotations
 
-from itertools import product
-
 import xarray as xr
 
 from .blocks import VarBlock
@@ -26,13 +24,13 @@ from .index import Index
 
 def variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
     """x, unmet, build, build_above, retire, grid, green, util_short, green_short, west_short (all ≥ 0)"""
-    ky = list(product(ix.clusters, ix.years))
+    ky = ix.labels("cluster", "year")
     arcs = zip(ix.arc_r.tolist(), ix.arc_k.tolist(), ix.arc_w.tolist())  # Python ints: fast indexing
     x_labels = [(ix.regions[r], ix.clusters[k], ix.workloads[w], y) for r, k, w in arcs for y in ix.years]
     return {
         "x": VarBlock("x", ("region", "cluster", "workload", "year"), x_labels, "allocated racks"),
         "unmet": VarBlock("unmet", ("region", "workload", "year"),
-                          list(product(ix.regions, ix.workloads, ix.years)), "unserved racks"),
+                          ix.labels("region", "workload", "year"), "unserved racks"),
         "build": VarBlock("build", ("cluster", "year"), ky, "racks built"),
         "build_above": VarBlock("build_above", ("cluster", "year"), ky, "racks built beyond the plan"),
         "retire": VarBlock("retire", ("cluster", "year"), ky, "installed racks retired early"),

@@ -25,8 +25,8 @@ def has_water_limit(inp: xr.Dataset) -> bool:
 
 def water_m3_per_rack_year(inp: xr.Dataset) -> np.ndarray:
     """(K, W): m³ of water per rack-year of class w served at cluster k."""
-    H = float(inp.attrs["hours_per_year"])
-    return inp["wue_l_per_kwh"].to_numpy()[:, None] * H * inp["kw_per_rack"].to_numpy()[None, :] / 1000.0
+    hours_per_year = float(inp.attrs["hours_per_year"])
+    return inp["wue_l_per_kwh"].to_numpy()[:, None] * hours_per_year * inp["kw_per_rack"].to_numpy()[None, :] / 1000.0
 
 
 def water_limit(ix: Index, inp: xr.Dataset) -> RowBlock:

@@ -51,8 +51,8 @@ Text = Annotated[str, AfterValidator(_plain_text)]
 Line = Annotated[str, AfterValidator(_one_line)]
 
 
-def number(lo: float, hi: float) -> Any:
-    """A finite float in [lo, hi]; booleans refused."""
+def float_in(lo: float, hi: float) -> Any:
+    """The type of a finite float in [lo, hi]; booleans refused."""
     return Annotated[float, BeforeValidator(_no_bool), Field(ge=lo, le=hi, allow_inf_nan=False)]
 
 
@@ -68,12 +68,13 @@ def whole(lo: int, hi: int) -> Any:
 
 def lever(path: str, integer: bool = False) -> Any:
     lo, hi, _ = LEVERS[path]
-    return whole(int(lo), int(hi)) if integer else number(lo, hi)
+    return whole(int(lo), int(hi)) if integer else float_in(lo, hi)
 
 
-def setting(key: str) -> Any:
+def setting_field(key: str) -> Any:
+    """The type of scenario-level setting ``key`` (its range from ``schema.SETTINGS``); ``inputs.build.setting`` reads its value."""
     lo, hi, _ = SETTINGS[key]
-    return number(lo, hi)
+    return float_in(lo, hi)
 
 
 NO_BOUND = "none"  # a latency bound of "none": the class has no bound (null: the dataset's)
@@ -105,7 +106,7 @@ class DemandLevers(_Strict):
 
 def _override_field(c: Column):
     """An optional override of a catalogue column, within the column's range (None: the dataset's)."""
-    return Annotated[number(c.lo, c.hi), Field(description=f"{c.zh} {c.en} ({c.unit})")] | None, None
+    return Annotated[float_in(c.lo, c.hi), Field(description=f"{c.zh} {c.en} ({c.unit})")] | None, None
 
 
 # one optional field per cluster attribute the catalogue lets a scenario override
@@ -119,9 +120,9 @@ class Outage(_Strict):
 
 
 class Policy(_Strict):
-    utilisation_floor: setting("utilisation_floor") | None = None  # 上架率 floor on each cluster's capacity
-    min_green_share: setting("min_green_share") | None = None  # green power share of each cluster's supply
-    min_west_share: setting("min_west_share") | None = None  # share of non-real-time work served in western hubs
+    utilisation_floor: setting_field("utilisation_floor") | None = None  # 上架率 floor on each cluster's capacity
+    min_green_share: setting_field("min_green_share") | None = None  # green power share of each cluster's supply
+    min_west_share: setting_field("min_west_share") | None = None  # share of non-real-time work served in western hubs
     emission_cap_t: lever("policy.emission_cap_t") | None = None  # carbon budget over the horizon, tCO2 (hard); None: no cap
     allow_unmet: StrictBool = True  # False: strict mode, demand must be served in full
     n_minus_1: StrictBool = False  # the plan must survive the loss of any single cluster
@@ -136,9 +137,9 @@ class ModularBuilds(_Strict):
 
 class StorageOptions(_Strict):
     """Battery storage at every cluster, sized by the model (power and energy capacity)."""
-    power_cost_yuan_per_mw_year: number(0, 1e8) = 60_000.0  # annualised cost of a MW of charge/discharge power
-    energy_cost_yuan_per_mwh_year: number(0, 1e8) = 60_000.0  # annualised cost of a MWh of energy capacity
-    round_trip_efficiency: number(0.01, 1) = 0.85
+    power_cost_yuan_per_mw_year: float_in(0, 1e8) = 60_000.0  # annualised cost of a MW of charge/discharge power
+    energy_cost_yuan_per_mwh_year: float_in(0, 1e8) = 60_000.0  # annualised cost of a MWh of energy capacity
+    round_trip_efficiency: float_in(0.01, 1) = 0.85
 
 
 HOURLY_FILE_FIELDS = ("capacity_factors", "demand_shapes")  # files named under ``hourly``
@@ -150,7 +151,7 @@ class HourlyOptions(_Strict):
     capacity_factors: Line | None = None  # planner CSV (8,760 rows, <cluster>/<technology> columns)
     demand_shapes: Line | None = None  # planner CSV (24 rows, one column per workload class)
     flexible_classes: list[Line] | None = None  # None: processing and ai_training where present
-    flexibility_band: number(0, 1) = 0.25  # hourly load within (1 ± band) × daily mean
+    flexibility_band: float_in(0, 1) = 0.25  # hourly load within (1 ± band) × daily mean
     green_matching: Literal["annual", "hourly"] = "annual"  # min_green_share by annual volume or hour by hour
     storage: StorageOptions | None = None  # None: no battery storage
 
@@ -185,9 +186,9 @@ class Scenario(_Strict):
     latency_matrix: Line | None = None  # CSV region_id × cluster_id of measured one-way ms
     latency_layer: Literal["optical", "ip", "target"] = "optical"  # modelled latency calibration (data/README.md)
     local_supply: bool = True  # false: ignore the dataset's local.csv (clusters only, as before issue 10)
-    carbon_price_yuan_per_t: setting("carbon_price_yuan_per_t") | None = None
-    discount_rate: setting("discount_rate") | None = None
-    unmet_penalty_yuan_per_rack_year: setting("unmet_penalty_yuan_per_rack_year") | None = None
+    carbon_price_yuan_per_t: setting_field("carbon_price_yuan_per_t") | None = None
+    discount_rate: setting_field("discount_rate") | None = None
+    unmet_penalty_yuan_per_rack_year: setting_field("unmet_penalty_yuan_per_rack_year") | None = None
     electricity_price_scale: lever("electricity_price_scale") = 1.0
     green_price_scale: lever("green_price_scale") = 1.0
     green_potential_scale: lever("green_potential_scale") = 1.0  # × wind/solar and hydro potential of every cluster

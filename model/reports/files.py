@@ -16,7 +16,7 @@ from .. import strict_json
 from ..atomic import write_bytes_atomic
 from ..errors import InputError
 from ..results import manifest_of
-from .kpis import YUAN, kpi_values, shown, summary
+from .kpis import YUAN, kpi_values, summary, with_unit
 from .netcdf import from_cf, netcdf_bytes, write_netcdf  # noqa: F401 - netcdf_bytes: the app's download
 from .sheets import add_sheet, csv_bytes, header, new_workbook, workbook_bytes
 from .tables import allocation_table, answers_table, baseline_table, cluster_table, cost_table, region_cluster_table, shadow_table, unmet_table
@@ -72,7 +72,7 @@ def _key_figures(res: xr.Dataset) -> pd.DataFrame:
     rows = []
     for k, v in kpi_values(res):
         number = v / k.unit.factor if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-        rows.append({"kpi_name": f"{k.zh} {k.en}", "reading": shown(v, k.unit), "shown_value": number,
+        rows.append({"kpi_name": f"{k.zh} {k.en}", "reading": with_unit(v, k.unit), "shown_value": number,
                      "shown_unit": k.unit.shown, "value": v if number is not None else None,
                      "unit": k.unit.stored, "kpi": k.key})
     return pd.DataFrame(rows)

@@ -1,7 +1,7 @@
 """The KPI catalogue: every key figure of a result declared once — its key, 中文 and English
 label, the unit it is stored in, the unit a planner reads it in, and how it is read from a results
 Dataset. summary.json, the CLI table, the Excel/HTML key-figure tables, comparison tables and
-batch index columns are all derived from it (``kpi_row``, ``label``, ``shown``).
+batch index columns are all derived from it (``kpi_row``, ``label``, ``with_unit``).
 
 Some KPIs come in families that depend on the result: one per cost term (``cost_<term>``), per
 unmet-demand reason (``unmet: <reason>``) and per workload class (``latency_<class>_ms``).
@@ -196,7 +196,7 @@ def number(value, unit: Unit) -> str:
     return f"{value / unit.factor:,.{unit.digits}f}"
 
 
-def shown(value, unit: Unit) -> str:
+def with_unit(value, unit: Unit) -> str:
     """A value in the unit planners read, with thousands separators ('1,351.36 亿元')."""
     text = number(value, unit)
     return text if text == "—" or not isinstance(value, (int, float, np.number)) or isinstance(value, bool) \

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..atomic import write_bytes_atomic
 from .safe import neutral_frame
 
 if TYPE_CHECKING:
@@ -101,8 +102,8 @@ def csv_bytes(df: pd.DataFrame, index: bool = False) -> bytes:
 
 
 def write_csv(df: pd.DataFrame, path: str | Path, index: bool = False) -> Path:
-    Path(path).write_bytes(csv_bytes(df, index))
-    return Path(path)
+    """``csv_bytes`` written atomically (``model.atomic``): a reader sees the old file or the new one."""
+    return write_bytes_atomic(path, csv_bytes(df, index))
 
 
 def new_workbook() -> Workbook:

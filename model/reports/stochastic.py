@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..atomic import write_bytes_atomic
 from .kpis import RACK_YEARS, RACKS, TCO2, YUAN
 from .netcdf import write_netcdf
 from .sheets import add_sheet, new_workbook, workbook_bytes, write_csv
@@ -131,6 +132,6 @@ def write_stochastic_outputs(ds: xr.Dataset, out_dir: str | Path) -> dict[str, P
     if "local_build" in ds:
         paths["local_builds.csv"] = out_dir / "local_builds.csv"
         write_csv(builds_table(ds, "local_build"), paths["local_builds.csv"])
-    paths["report.xlsx"].write_bytes(excel_bytes(ds))
-    paths["report.html"].write_text(html_report(ds), encoding="utf-8")
+    write_bytes_atomic(paths["report.xlsx"], excel_bytes(ds))
+    write_bytes_atomic(paths["report.html"], html_report(ds).encode("utf-8"))
     return paths

@@ -5,7 +5,7 @@ import pandas as pd
 import xarray as xr
 
 from ..results import TOL
-from .kpis import kpi_values, shown, summary
+from .kpis import kpi_values, summary, with_unit
 
 __all__ = ["allocation_table", "cluster_table", "unmet_table", "kpi_table", "cost_table", "answers_table",
            "baseline_table", "shadow_table", "region_cluster_table", "region_cluster_difference"]
@@ -44,7 +44,7 @@ def cost_table(res: xr.Dataset) -> pd.DataFrame:
 
 def kpi_table(res: xr.Dataset) -> pd.DataFrame:
     """The key figures of the KPI catalogue, bilingual, in stored and in planners' units."""
-    rows = [(k.key, k.zh, k.en, v, k.unit.stored, shown(v, k.unit)) for k, v in kpi_values(res)]
+    rows = [(k.key, k.zh, k.en, v, k.unit.stored, with_unit(v, k.unit)) for k, v in kpi_values(res)]
     rows.append(("total_s", "总用时", "total time", summary(res)["timings"]["total_s"], "s", ""))
     return pd.DataFrame(rows, columns=["kpi", "指标", "KPI", "value", "unit", "读数 reading"])
 

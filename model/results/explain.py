@@ -61,10 +61,7 @@ def explain_infeasibility(hm: HighsModel, inp: xr.Dataset | None = None) -> list
     block_col = np.empty(int(hm.col_of.max()) + 1, dtype=np.int64)
     kc = np.flatnonzero(hm.col_of >= 0)
     block_col[hm.col_of[kc]] = kc
-    row_blocks, r0 = [], 0
-    for rb in lp.rows:
-        row_blocks.append((r0, rb))
-        r0 += rb.size
+    row_blocks = [(start, lp.row_block(name)) for name, start in lp.row_offsets().items()]
     bound_family = {b.var: b.name for b in lp.bounds}
     var_blocks = [(off, lp.variables[name]) for name, off in lp.offsets().items()]
     out = []

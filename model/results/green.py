@@ -11,8 +11,7 @@ from ..formulation.blocks import LinearProgram
 def _values(lp: LinearProgram, v: np.ndarray, name: str, shape: tuple[int, ...]) -> np.ndarray:
     if name not in lp.variables:
         return np.zeros(shape)
-    off = lp.offsets()[name]
-    return v[off: off + lp.variables[name].size].reshape(shape)
+    return v[lp.column_slice(name)].reshape(shape)
 
 
 def green_results(inp: xr.Dataset, lp: LinearProgram, v: np.ndarray) -> dict:

@@ -17,23 +17,9 @@ import numpy as np
 import xarray as xr
 
 from ..formulation.blocks import LinearProgram
+from ..formulation.hourly import HOURS_PER_DAY
 
-H = 24
 KYDH = ("cluster", "year", "day", "hour")
-
-
-def _block(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
-    off = lp.offsets()[name]
-    return values[off: off + lp.variables[name].size]
-
-
-def _row_block(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
-    r0 = 0
-    for rb in lp.rows:
-        if rb.name == name:
-            return values[r0: r0 + rb.size]
-        r0 += rb.size
-    raise KeyError(name)
 
 
 def _safe_div(a, b):
@@ -69,25 +55,25 @@ def hourly_results(inp: xr.Dataset, lp: LinearProgram, v: np.ndarray, col_dual: 
     D = inp.sizes["day"]
     T = inp.sizes["technology"]
     wgt = inp["day_weight"].to_numpy()
-    hours = wgt.sum() * H
-    it = _block(lp, v, "it").reshape(K, W, Y)
-    grid_h = _block(lp, v, "grid_h").reshape(K, Y, D, H)
-    green_h = _block(lp, v, "green_h").reshape(K, Y, D, H)
-    gcap = _block(lp, v, "gcap").reshape(K, T, Y)
+    hours = wgt.sum() * HOURS_PER_DAY
+    it = v[lp.column_slice("it")].reshape(K, W, Y)
+    grid_h = v[lp.column_slice("grid_h")].reshape(K, Y, D, HOURS_PER_DAY)
+    green_h = v[lp.column_slice("green_h")].reshape(K, Y, D, HOURS_PER_DAY)
+    gcap = v[lp.column_slice("gcap")].reshape(K, T, Y)
     cf = inp["capacity_factor"].transpose("cluster", "technology", "day", "hour").to_numpy()
     avail = np.einsum("kty,ktdh->kydh", gcap, cf)
     storage = "charge" in lp.variables
-    ch = _block(lp, v, "charge").reshape(K, Y, D, H) if storage else np.zeros_like(grid_h)
-    dis = _block(lp, v, "discharge").reshape(K, Y, D, H) if storage else np.zeros_like(grid_h)
+    ch = v[lp.column_slice("charge")].reshape(K, Y, D, HOURS_PER_DAY) if storage else np.zeros_like(grid_h)
+    dis = v[lp.column_slice("discharge")].reshape(K, Y, D, HOURS_PER_DAY) if storage else np.zeros_like(grid_h)
     flex = inp["flexible"].to_numpy()
     b = float(inp["flexibility_band"])
     shape = inp["demand_shape"].to_numpy()
     load = np.where(flex[None, :, None, None, None], (1 - b) * it[:, :, :, None, None],
-                    it[:, :, :, None, None] * shape[None, :, None, None, :])  # (K, W, Y, 1|D?, H)
-    load = np.broadcast_to(load, (K, W, Y, D, H)).copy()
+                    it[:, :, :, None, None] * shape[None, :, None, None, :])  # (K, W, Y, 1|D?, HOURS_PER_DAY)
+    load = np.broadcast_to(load, (K, W, Y, D, HOURS_PER_DAY)).copy()
     it_flex = it[:, flex, :].sum(axis=1)  # (K, Y)
     if "shift" in lp.variables:
-        shift = _block(lp, v, "shift").reshape(K, Y, D, H)
+        shift = v[lp.column_slice("shift")].reshape(K, Y, D, HOURS_PER_DAY)
         share = _safe_div(it[:, flex, :], it_flex[:, None, :])  # each flexible class's share of the total
         load[:, flex] += np.nan_to_num(share)[:, :, :, None, None] * shift[:, None]
     pue = inp["pue"].to_numpy()[:, None, None, None]
@@ -95,12 +81,13 @@ def hourly_results(inp: xr.Dataset, lp: LinearProgram, v: np.ndarray, col_dual: 
     used = green_h - ch + dis
     w4 = wgt[None, None, :, None]
     consumed = (facility * w4).sum(axis=(2, 3))
-    volume = np.minimum(1.0, _safe_div((avail * w4).sum(axis=(2, 3)) + claimed * 8760.0, consumed))  # claims: MW × h
-    cfe = _safe_div((used * w4).sum(axis=(2, 3)) + traded * 8760.0, consumed)  # a trade: flat, delivered every hour
+    hours_per_year = float(inp.attrs["hours_per_year"])
+    volume = np.minimum(1.0, _safe_div((avail * w4).sum(axis=(2, 3)) + claimed * hours_per_year, consumed))  # claims: MW × h
+    cfe = _safe_div((used * w4).sum(axis=(2, 3)) + traded * hours_per_year, consumed)  # a trade: flat, delivered every hour
     flat_flex = it_flex[:, :, None, None]
     shifted = (np.maximum(0.0, load[:, flex].sum(axis=1) - flat_flex) * w4).sum(axis=(2, 3))  # MWh/yr moved
-    df = inp["discount_factor"].to_numpy()
-    grid_rc = col_dual[lp.offsets()["grid_h"]: lp.offsets()["grid_h"] + K * Y * D * H].reshape(K, Y, D, H)
+    discount = inp["discount_factor"].to_numpy()
+    grid_rc = col_dual[lp.column_slice("grid_h")].reshape(K, Y, D, HOURS_PER_DAY)
     out = {
         "hourly_it_mw": (("cluster", "workload", "year", "day", "hour"), load, {"units": "MW", "long_name": "IT load by class"}),
         "hourly_facility_mw": (KYDH, facility, {"units": "MW", "long_name": "facility power (PUE × IT)"}),
@@ -114,18 +101,18 @@ def hourly_results(inp: xr.Dataset, lp: LinearProgram, v: np.ndarray, col_dual: 
         "flexible_shift_mwh": (("cluster", "year"), shifted, {"units": "MWh IT/yr", "long_name": "flexible IT energy moved above its flat level"}),
         # raising the connection limit relaxes the hours at the limit (reduced cost ≤ 0); hours at
         # zero grid draw (reduced cost ≥ 0) are not affected
-        "mw_value": (("cluster", "year"), -np.minimum(grid_rc, 0.0).sum(axis=(2, 3)) / df,
+        "mw_value": (("cluster", "year"), -np.minimum(grid_rc, 0.0).sum(axis=(2, 3)) / discount,
                      {"units": "yuan per MW-year", "long_name": "value of one more MW of grid connection (peak)"}),
-        "green_mw_value": (("cluster", "year"), -np.nan_to_num(_row_block(lp, row_dual, "green_potential")).reshape(K, Y) / df,
+        "green_mw_value": (("cluster", "year"), -np.nan_to_num(row_dual[lp.row_slice("green_potential")]).reshape(K, Y) / discount,
                            {"units": "yuan per MW-year", "long_name": "value of one more MW of green potential (nameplate)"}),
         **_score_vars(volume, cfe, "from the hourly dispatch"),
     }
     if storage:
         out.update(
             hourly_charge_mw=(KYDH, ch, {"units": "MW"}), hourly_discharge_mw=(KYDH, dis, {"units": "MW"}),
-            hourly_soc_mwh=(KYDH, _block(lp, v, "soc").reshape(K, Y, D, H), {"units": "MWh"}),
-            storage_power_mw=(("cluster", "year"), _block(lp, v, "bat_p").reshape(K, Y), {"units": "MW"}),
-            storage_energy_mwh=(("cluster", "year"), _block(lp, v, "bat_e").reshape(K, Y), {"units": "MWh"}),
+            hourly_soc_mwh=(KYDH, v[lp.column_slice("soc")].reshape(K, Y, D, HOURS_PER_DAY), {"units": "MWh"}),
+            storage_power_mw=(("cluster", "year"), v[lp.column_slice("bat_p")].reshape(K, Y), {"units": "MW"}),
+            storage_energy_mwh=(("cluster", "year"), v[lp.column_slice("bat_e")].reshape(K, Y), {"units": "MWh"}),
         )
     del hours
     return out

@@ -9,19 +9,14 @@ import xarray as xr
 from ..formulation.blocks import LinearProgram
 from ..formulation.lifecycle import flows, holding, prev_stage, racks_per_tb, sources
 from ..inputs.arrays import variable
-from .shadow import _rows
-
-
-def _block(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
-    off = lp.offsets()[name]
-    return values[off: off + lp.variables[name].size]
+from .shadow import row_duals
 
 
 def lifecycle_results(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, row_dual: np.ndarray) -> dict:
     ix = lp.index
     f, K, Y, S = flows(ix, inp), ix.K, ix.Y, inp.sizes["stage"]
-    df = inp["discount_factor"].to_numpy()
-    fv = _block(lp, col_value, "chain_flow")
+    discount = inp["discount_factor"].to_numpy()
+    fv = col_value[lp.column_slice("chain_flow")]
     tb = np.zeros((S, K, Y))
     np.add.at(tb, (f.stage, f.cluster, f.year), fv)
     keeps = np.isfinite(inp["stage_retention_years"].to_numpy())
@@ -31,12 +26,12 @@ def lifecycle_results(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray,
     src = sources(inp)
     gravity = np.full((S, ix.R, Y), np.nan)  # yuan per TB/yr collected, first stages only
     s_, r_ = np.nonzero(src)
-    gravity[s_, r_] = _rows(lp, row_dual, "chain_source").reshape(-1, Y) * rho[s_, None] / df[None, :]
+    gravity[s_, r_] = row_duals(lp, row_dual, "chain_source").reshape(-1, Y) * rho[s_, None] / discount[None, :]
     first = prev_stage(inp) < 0
     chain_of_first = inp["stage_chain"].values.astype(str)[first]
     g = xr.DataArray(gravity[first], dims=("chain", "region", "year"), coords={"chain": chain_of_first})
     short = np.full((S, ix.R, Y), np.nan)
-    short[s_, r_] = _block(lp, col_value, "chain_unmet").reshape(-1, Y)
+    short[s_, r_] = col_value[lp.column_slice("chain_unmet")].reshape(-1, Y)
     u = xr.DataArray(short[first], dims=("chain", "region", "year"), coords={"chain": chain_of_first})
     out = dict(
         chain_unmet_tb=variable(("chain", "region", "year"), u.reindex(chain=inp["chain"].values).to_numpy(), {
@@ -57,16 +52,17 @@ def lifecycle_results(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray,
     m = f.edge >= 0
     moved = np.zeros((E, Y))
     np.add.at(moved, (f.edge[m], f.year[m]), fv[m])
-    built = np.cumsum(_block(lp, col_value, "backbone_build").reshape(E, Y), axis=1)
+    built = np.cumsum(col_value[lp.column_slice("backbone_build")].reshape(E, Y), axis=1)
     cap = inp["edge_capacity_tbps"].to_numpy()[:, None] + built
     use = moved * float(inp["tbps_per_tb_year"]) + inp["edge_background_tbps"].to_numpy()[:, None]
-    dual = _rows(lp, row_dual, "backbone_capacity").reshape(E, Y)
+    dual = row_duals(lp, row_dual, "backbone_capacity").reshape(E, Y)
+    per_tbps = -dual * inp["edge_max_use"].to_numpy()[:, None] / float(inp["tbps_per_tb_year"])
     out.update(
         backbone_tb=variable(("edge", "year"), moved, {"units": "TB/yr", "long_name": "chain data moved over the edge"}),
         backbone_use=variable(("edge", "year"), use, {"units": "Tbps", "long_name": "average traffic on the edge: chains + background"}),
         backbone_use_share=variable(("edge", "year"), use / np.where(cap > 0, cap, np.nan), {"units": "1", "long_name": "backbone use / capacity"}),
         backbone_capacity=variable(("edge", "year"), cap, {"units": "Tbps", "long_name": "edge capacity after expansion"}),
-        bandwidth_value=variable(("edge", "year"), -dual * inp["edge_max_use"].to_numpy()[:, None] / float(inp["tbps_per_tb_year"]) / df[None, :], {
+        bandwidth_value=variable(("edge", "year"), per_tbps / discount[None, :], {
             "units": "yuan per Tbps-year", "long_name": "value of one more Tbps of edge capacity (shadow price)",
             "sign": "positive = saving per extra Tbps; 0 where the edge is slack"}),
     )

@@ -29,12 +29,13 @@ REASON_CAPACITY = "admissible clusters full (capacity, build or power limits)"
 REASON_RATE = "yearly construction rate (builds at their limit in the last year that could serve)"
 REASON_COST = "serving costs more than the unmet penalty"
 REASON_NONE = ""
-_HOLDING_BACK = [f for f in FAMILIES if f.reason]  # families with a reason of their own, in order
-REASON_POLICY = BY_NAME["emission_cap"].reason[0]
-REASON_WATER = BY_NAME["water_limit"].reason[0]
-REASONS = (REASON_NO_ARC, REASON_CAPACITY, *(f.reason[0] for f in _HOLDING_BACK), REASON_RATE, REASON_COST)
+# families with a reason of their own, in registry order: (name, (English, 中文))
+_HOLDING_BACK = [(f.name, f.reason) for f in FAMILIES if f.reason is not None]
+REASON_POLICY = dict(_HOLDING_BACK)["emission_cap"][0]
+REASON_WATER = dict(_HOLDING_BACK)["water_limit"][0]
+REASONS = (REASON_NO_ARC, REASON_CAPACITY, *(en for _, (en, _zh) in _HOLDING_BACK), REASON_RATE, REASON_COST)
 REASON_ZH = {REASON_NO_ARC: "时延上限内无集群", REASON_CAPACITY: "可达集群已满（容量、建设或电力上限）",
-             **{f.reason[0]: f.reason[1] for f in _HOLDING_BACK}, REASON_RATE: "年建设速度（可服务的最后一年建设已达上限）",
+             **dict(reason for _, reason in _HOLDING_BACK), REASON_RATE: "年建设速度（可服务的最后一年建设已达上限）",
              REASON_COST: "服务成本高于未满足惩罚"}
 TOL = 1e-6
 
@@ -79,7 +80,7 @@ def _touched(lp: LinearProgram, rb, binding: np.ndarray) -> np.ndarray:
 def binding_limits(lp: LinearProgram, col_value: np.ndarray, counted: frozenset[str] = frozenset()) -> dict[str, np.ndarray]:
     """For each limit (``LIMITS``): (K, Y) True where a family declaring it binds. Families with a
     reason of their own count only when named in ``counted``."""
-    ix, off = lp.index, lp.offsets()
+    ix = lp.index
     out: dict[str, np.ndarray] = {}
 
     def add(limit, mask):
@@ -89,10 +90,7 @@ def binding_limits(lp: LinearProgram, col_value: np.ndarray, counted: frozenset[
         f = BY_NAME.get(rb.name)
         if f is None or f.limits is None or (f.reason and f.name not in counted):
             continue
-        activity = np.zeros(rb.size)
-        for t in rb.terms:
-            np.add.at(activity, t.row, t.coef * col_value[off[t.var] + t.col])
-        binding = np.isfinite(rb.hi) & at_limit(activity, rb.hi)
+        binding = np.isfinite(rb.hi) & at_limit(lp.activity(rb.name, col_value), rb.hi)
         add(f.limits, _on_cluster_years(lp, rb.dims, rb.labels, binding) if "cluster" in rb.dims
             else _touched(lp, rb, binding))
     for b in lp.bounds:
@@ -100,7 +98,7 @@ def binding_limits(lp: LinearProgram, col_value: np.ndarray, counted: frozenset[
         if f.limits is None or (f.reason and f.name not in counted):
             continue
         vb = lp.variables[b.var]
-        value = col_value[off[b.var]: off[b.var] + vb.size]
+        value = col_value[lp.column_slice(b.var)]
         add(f.limits, _on_cluster_years(lp, vb.dims, vb.labels, np.isfinite(b.ub) & at_limit(value, b.ub)))
     return out
 
@@ -127,12 +125,12 @@ def full_clusters(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray,
 
 def _budget_binds(lp: LinearProgram, col_value: np.ndarray) -> bool:
     """The carbon budget row is at its limit."""
-    rb = next((rb for rb in lp.rows if rb.name == "emission_cap"), None)
-    if rb is None or not np.isfinite(rb.hi[0]) or rb.hi[0] >= 1e19:
+    if not lp.has_rows("emission_cap"):
         return False
-    off = lp.offsets()
-    activity = sum(float(np.dot(t.coef, col_value[off[t.var] + t.col])) for t in rb.terms)
-    return bool(at_limit(np.array([activity]), rb.hi)[0])
+    rb = lp.row_block("emission_cap")
+    if not np.isfinite(rb.hi[0]) or rb.hi[0] >= 1e19:
+        return False
+    return bool(at_limit(lp.activity("emission_cap", col_value), rb.hi)[0])
 
 
 def local_full(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, counted: frozenset[str] = frozenset()) -> np.ndarray:
@@ -146,8 +144,10 @@ def local_full(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, counte
     adm = inp["local_admissible"].transpose("region", "workload").to_numpy()[:, :, None]
     if "local" not in lp.variables:
         return np.ones((R, W, Y), bool)
-    off = lp.offsets()
-    block = lambda name, shape: col_value[off[name]: off[name] + int(np.prod(shape))].reshape(shape)  # noqa: E731
+
+    def block(name: str, shape: tuple[int, ...]) -> np.ndarray:
+        return col_value[lp.column_slice(name)].reshape(shape)
+
     hosted = block("local", (R, W, Y)).sum(axis=1)
     if "remote" in lp.variables:
         r_, s_, w_ = remote_arcs(ix, inp)
@@ -170,7 +170,8 @@ def unmet_reasons(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, unm
     """One reason per (region, workload, year) with unmet demand ('' where all is served)."""
     adm = inp["admissible"].transpose("region", "cluster", "workload").to_numpy()
     # the provinces' stock counts as one more supplier (its own, and others' on the national market)
-    stock_arc = inp["local_admissible"].transpose("region", "workload").to_numpy() if "local" in lp.variables else False
+    stock_arc = (inp["local_admissible"].transpose("region", "workload").to_numpy() if "local" in lp.variables
+                 else np.zeros((adm.shape[0], adm.shape[2]), bool))
     if "remote" in lp.variables:
         stock_arc = stock_arc | inp["remote_admissible"].transpose("region", "stock", "workload").to_numpy().any(axis=1)
     has_arc = adm.any(axis=1) | stock_arc  # (R, W): a cluster or a province's stock within the bound
@@ -181,9 +182,9 @@ def unmet_reasons(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, unm
 
     blocked = np.where(all_full(frozenset()), REASON_CAPACITY, REASON_NONE).astype(object)
     counted: frozenset[str] = frozenset()
-    for f in _HOLDING_BACK:  # each family with its own reason, in registry order, on top of the others
-        counted |= {f.name}
-        blocked = np.where((blocked == REASON_NONE) & all_full(counted), f.reason[0], blocked)
+    for name, (why, _zh) in _HOLDING_BACK:  # each family with its own reason, in registry order, on top of the others
+        counted |= {name}
+        blocked = np.where((blocked == REASON_NONE) & all_full(counted), why, blocked)
     blocked = np.where((blocked == REASON_NONE) & all_full(frozenset(), rate=True), REASON_RATE, blocked)
     blocked = np.where(blocked == REASON_NONE, REASON_COST, blocked)
     reason = np.where(has_arc[:, :, None], blocked, REASON_NO_ARC)

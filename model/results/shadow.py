@@ -8,11 +8,11 @@ d = c − Aᵀy is ∂z/∂(the column's active bound): d ≤ 0 at an upper boun
 - ``rack_value[k,y]``: one more standard rack available at cluster k in year y raises the
   right-hand side of every row the installed racks enter, each by a[k,y] times its coefficient:
   ``cluster_capacity[k,y]`` (by 1; and ``general_capacity[k,y]`` by 1 when the AI racks are
-  reserved: the extra rack is a general one), ``utilisation_floor[k,y]`` (by f: the floor grows with the
-  capacity, so this part is a cost) and, under N-1, ``n1_spare_capacity[f,k,y]`` for every failed
+  reserved: the extra rack is a general one), ``utilisation_floor[k,y]`` (by φ, the utilisation
+  floor: the floor grows with the capacity, so this part is a cost) and, under N-1, ``n1_spare_capacity[f,k,y]`` for every failed
   cluster f ≠ k (by 1), each times u_0[y], the share of an installed rack that can hold load that
   year (the fill-up ramp, ``formulation.capacity.fill_installed``). rack_value = −a[k,y] · u_0[y] ·
-  (y_cap + f · y_floor + Σ_f y_n1cap) / δ_y; it can be negative (a rack that must be kept 上架 costs
+  (y_cap + φ · y_floor + Σ_f y_n1cap) / δ_y; it can be negative (a rack that must be kept 上架 costs
   more than it saves).
 - ``mw_value[k,y]``: one more MW of grid connection at k in year y relaxes the column bound
   grid[k,y] ≤ G[k] and, under N-1, ``n1_spare_power[f,k,y]`` for every f ≠ k (hi = G[k] + S[k]):
@@ -34,47 +34,37 @@ from ..formulation.blocks import LinearProgram
 from ..formulation.capacity import fill_installed
 
 
-def _rows(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray | None:
-    """The block's duals (0 where the compiler dropped a row); None if the LP has no such block."""
-    r0 = 0
-    for rb in lp.rows:
-        if rb.name == name:
-            return np.nan_to_num(values[r0: r0 + rb.size])
-        r0 += rb.size
-    return None
+def row_duals(lp: LinearProgram, row_dual: np.ndarray, name: str) -> np.ndarray:
+    """Row block ``name``'s duals (0 where the compiler dropped a row; KeyError if the LP has no such block)."""
+    return np.nan_to_num(row_dual[lp.row_slice(name)])
 
 
 def _per_cluster(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
     """Σ over the failed cluster f of an N-1 block's duals (rows (f, k ≠ f, y)) → (k, y); 0 without N-1."""
     K, Y = lp.index.K, lp.index.Y
     out = np.zeros((K, Y))
-    d = _rows(lp, values, name)
-    if d is not None:
+    if lp.has_rows(name):
+        d = row_duals(lp, values, name)
         k_of_row = np.array([k for f in range(K) for k in range(K) if k != f], dtype=np.int64)
         np.add.at(out, k_of_row, d.reshape(K * (K - 1), Y))
     return out
 
 
-def _cols(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
-    off = lp.offsets()[name]
-    return values[off: off + lp.variables[name].size]
-
-
 def shadow_prices(inp: xr.Dataset, lp: LinearProgram, row_dual: np.ndarray, col_dual: np.ndarray) -> dict:
     ix = lp.index
     K, Y, R, W = ix.K, ix.Y, ix.R, ix.W
-    df = inp["discount_factor"].to_numpy()
+    discount = inp["discount_factor"].to_numpy()
     a = inp["available"].transpose("cluster", "year").to_numpy()
-    f = float(inp["utilisation_floor"])
-    cap = _rows(lp, row_dual, "cluster_capacity").reshape(K, Y)
-    general = _rows(lp, row_dual, "general_capacity")  # an installed rack not fitted for AI (ai_racks_reserved)
-    cap = cap + (0.0 if general is None else general.reshape(K, Y))
-    floor = _rows(lp, row_dual, "utilisation_floor").reshape(K, Y)
+    phi = float(inp["utilisation_floor"])  # φ (docs/math.md); f is a failed cluster
+    cap = row_duals(lp, row_dual, "cluster_capacity").reshape(K, Y)
+    if lp.has_rows("general_capacity"):  # an installed rack not fitted for AI (ai_racks_reserved)
+        cap = cap + row_duals(lp, row_dual, "general_capacity").reshape(K, Y)
+    floor = row_duals(lp, row_dual, "utilisation_floor").reshape(K, Y)
     n1_cap = _per_cluster(lp, row_dual, "n1_spare_capacity")
-    rack_value = -(cap + f * floor + n1_cap) * a * fill_installed(inp)[None, :] / df
-    grid_at_upper = np.minimum(_cols(lp, col_dual, "grid").reshape(K, Y), 0.0)
-    mw_value = -(grid_at_upper + _per_cluster(lp, row_dual, "n1_spare_power")) / df
-    marginal = _rows(lp, row_dual, "demand_balance").reshape(R, W, Y) / df
+    rack_value = -(cap + phi * floor + n1_cap) * a * fill_installed(inp)[None, :] / discount
+    grid_at_upper = np.minimum(col_dual[lp.column_slice("grid")].reshape(K, Y), 0.0)
+    mw_value = -(grid_at_upper + _per_cluster(lp, row_dual, "n1_spare_power")) / discount
+    marginal = row_duals(lp, row_dual, "demand_balance").reshape(R, W, Y) / discount
     return {
         "rack_value": (("cluster", "year"), rack_value,
                        {"units": "yuan per standard rack-year", "long_name": "value of one more rack (shadow price)",
@@ -93,7 +83,8 @@ def statements(res: xr.Dataset, top: int = 5) -> list[str]:
     out = []
     for var, what in (("rack_value", "one more standard rack"), ("mw_value", "one more MW of grid connection")):
         s = res[var].to_series()
-        for (k, y), v in s[s > 1e-6].sort_values(ascending=False).head(top).items():
+        largest = s.loc[s > 1e-6].sort_values(ascending=False).head(top)
+        for (k, y), v in zip(largest.index, largest.to_numpy()):
             name = res["cluster_name_zh"].sel(cluster=k).item()
             out.append(f"{what} at {name} ({k}) in {y} is worth ¥{v:,.0f} per year")
     return out

@@ -13,16 +13,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..formulation.blocks import CostTerm
+from ..formulation.blocks import CostTerm, LinearProgram
 from ..inputs.scenario import Scenario
 from ..results.build import cost_by_term
 from ..run import Planner
 
 
-def _emissions(lp, col_value: np.ndarray) -> float:
-    rb = next(r for r in lp.rows if r.name == "emission_cap")
-    off = lp.offsets()
-    return float(sum(np.dot(t.coef, col_value[off[t.var] + t.col]) for t in rb.terms))
+def _emissions(lp: LinearProgram, col_value: np.ndarray) -> float:
+    return float(lp.activity("emission_cap", col_value).sum())
 
 
 def cost_carbon_frontier(sc: Scenario, points: int = 8, planner: Planner | None = None) -> pd.DataFrame:
@@ -36,7 +34,7 @@ def cost_carbon_frontier(sc: Scenario, points: int = 8, planner: Planner | None 
     lp = hm.lp
     unmet_star = res["unmet"].transpose("region", "workload", "year").values.ravel() + 1e-6
     serve_same = lp.with_upper("unmet", np.minimum(lp.variables["unmet"].ub, unmet_star))
-    rb = next(r for r in lp.rows if r.name == "emission_cap")
+    rb = lp.row_block("emission_cap")
     with hm.variant(serve_same.with_costs([CostTerm("emissions", [(t.var, t.col, t.coef) for t in rb.terms])])):
         sol = hm.solve()
     e_min, e_max = sol.objective, float(res["total_emissions_t"].sum())
@@ -46,7 +44,7 @@ def cost_carbon_frontier(sc: Scenario, points: int = 8, planner: Planner | None 
         with hm.variant(serve_same.with_row_bounds("emission_cap", np.array([-np.inf]), np.array([cap]))):
             sol = hm.solve()
         costs = cost_by_term(lp, sol.col_value) if sol.has_solution else {}
-        dual = sol.row_dual[sum(r.size for r in lp.rows[:lp.rows.index(rb)])]
+        dual = sol.row_dual[lp.row_offsets()["emission_cap"]]
         rows.append({"point": i, "emission_cap_t": eps, "status": sol.status,
                      "emissions_t": _emissions(lp, sol.col_value) if sol.has_solution else np.nan,
                      "objective": sol.objective, **{f"cost_{k}": v for k, v in costs.items()},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..reports.kpis import YUAN, label, shown
+from ..reports.kpis import YUAN, label, with_unit
 from .register import STOCHASTIC_KPIS
 from .store import Workspace
 
@@ -15,7 +15,7 @@ def _when(t) -> str:
 
 def run_rows(ws: Workspace) -> list[tuple[str, ...]]:
     """(run, scenario, source, status, objective 亿元, results, created), newest first."""
-    return [(str(r.id), r.scenario, r.source, r.status, shown(r.objective, YUAN) if pd.notna(r.objective) else "—",
+    return [(str(r.id), r.scenario, r.source, r.status, with_unit(r.objective, YUAN) if pd.notna(r.objective) else "—",
              "results.nc" if r.has_results else "KPIs only", _when(r.created))
             for r in ws.runs().itertuples()]
 
@@ -29,12 +29,12 @@ def scenario_rows(ws: Workspace) -> list[tuple[str, ...]]:
 def kpi_lines(kpis: dict, kind: str = "scenario") -> list[tuple[str, str]]:
     """(label, value) per KPI in planners' units."""
     if kind == "futures":
-        return [(k, shown(kpis.get(k), YUAN)) for k in STOCHASTIC_KPIS if k in kpis] + \
+        return [(k, with_unit(kpis.get(k), YUAN)) for k in STOCHASTIC_KPIS if k in kpis] + \
                [("objective", str(kpis.get("objective"))), ("futures", str(kpis.get("futures")))]
     out = []
     for key, v in kpis.items():
         zh, en, unit = label(key)
-        out.append((f"{zh} {en}".strip(), shown(v, unit)))
+        out.append((f"{zh} {en}".strip(), with_unit(v, unit)))
     return out
 
 

@@ -23,9 +23,8 @@ def _dense(lp: LinearProgram, res: xr.Dataset, var: str, plans: np.ndarray) -> t
     vb = lp.variables[var]
     pos = [{v: i for i, v in enumerate(res[d].values.tolist())} for d in vb.dims]
     idx = tuple(np.array([p[lab[i]] for lab in vb.labels]) for i, p in enumerate(pos))
-    off = lp.offsets()[var]
     out = np.zeros((plans.shape[0], *(len(p) for p in pos)), dtype=np.float32)
-    out[(slice(None), *idx)] = plans[:, off: off + vb.size]
+    out[(slice(None), *idx)] = plans[:, lp.column_slice(var)]
     return ("alternative", *vb.dims), out
 
 

@@ -116,7 +116,7 @@ def plan_results(study: Study, alternative: str, name: str) -> xr.Dataset:
     duals of its own (an extreme plan is not a cost optimum): its shadow prices are NaN."""
     x = plan_of(study, alternative)
     cost = float(study.lp.column_cost() @ x)
-    sol = Solution(f"near-optimal ({alternative})", False, True, cost, x, np.full(sum(r.size for r in study.lp.rows), np.nan),
+    sol = Solution(f"near-optimal ({alternative})", False, True, cost, x, np.full(study.lp.num_rows, np.nan),
                    np.zeros(x.size), 0)
     man = {**json.loads(study.result.attrs["manifest"]), "scenario_name": name, "objective": cost,
            "scenario_hash": f"{study.result.attrs['scenario_hash']}:{alternative}:{study.slack:g}",

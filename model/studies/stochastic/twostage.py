@@ -125,8 +125,7 @@ def with_first_stage_fixed(lp: LinearProgram, plan: dict[str, np.ndarray]) -> Li
 
 
 def column_values(lp: LinearProgram, sol: Solution) -> dict[str, np.ndarray]:
-    off = lp.offsets()
-    return {v: sol.col_value[off[v]:off[v] + vb.size] for v, vb in lp.variables.items()}
+    return {v: sol.col_value[lp.column_slice(v)] for v in lp.variables}
 
 
 @dataclass
@@ -260,7 +259,7 @@ def solve_stochastic(futures: list[Future], objective: str = "expected", lam: fl
     t["evaluation_s"] = time.perf_counter() - t2
     t["total_s"] = time.perf_counter() - t0
     eev = float(sum(p * o.cost for p, o in zip(probs, under_mv)))
-    sizes = {"futures": len(futures), "columns": ef.num_cols, "rows": int(sum(rb.size for rb in ef.rows)),
+    sizes = {"futures": len(futures), "columns": ef.num_cols, "rows": ef.num_rows,
              "columns_per_future": lps[0].num_cols}
     labels = {d: ([str(v) for v in inps[0][f"{d}_name_zh"].values], [str(v) for v in inps[0][f"{d}_name_en"].values])
              for d in ("cluster", "region")}

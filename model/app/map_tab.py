@@ -1,5 +1,6 @@
 """Map tab: the plotly map of China from ``model.reports.map_figure`` (the HTML report draws the
-same figure). Province layers, year and flow threshold are chosen here; nothing is fetched."""
+same figure). Province layers, year and flow threshold are chosen here; nothing is fetched.
+(Not called ``map``: app.py would shadow the builtin.)"""
 from __future__ import annotations
 
 import streamlit as st
