@@ -164,7 +164,8 @@ def frontier(
 # -- batch runs, sweeps and comparisons (model/studies/batch/, model/studies/sweep.py) ----
 _OUTPUTS_HELP = ("per-scenario files: 'lean' = run.json (status, KPIs, timings), scenario.yaml and arrays.npz "
                  "(for combined.nc); 'full' = also summary.json, allocation.csv, results.nc, report.xlsx "
-                 "(+ report.html), ~1.5 s more per scenario")
+                 "(+ report.html), ~1.5 s more per scenario; 'kpis' = run.json only, with the headline KPIs "
+                 "straight from the solution (no results Dataset; combined.nc holds the scalar KPIs): the fastest")
 _progress_console = Console(stderr=True)
 
 

@@ -54,6 +54,7 @@ class Planner:
         self._base: tuple[Scenario, xr.Dataset, Dataset] | None = None  # the last inputs built in full
         self._overlaid: frozenset[str] = frozenset()  # what the last LP's view laid over them
         self._built: Built | None = None
+        self._arrays: dict[str, xr.DataArray] = {}  # DataArrays of the base inputs, shared by its views
 
     def dataset(self, sc: Scenario) -> tuple[Dataset, str]:
         key = sc.dataset_key()
@@ -86,7 +87,8 @@ class Planner:
         view = self._warm_view(sc, ds)
         if view is None:
             inp = build_inputs(sc, ds)
-            view = InputsView(inp)
+            self._arrays = {}
+            view = InputsView(inp, arrays=self._arrays)
             built = build_lp_tracked(view)
             self._base, self._overlaid = (sc, inp, ds), frozenset()
         else:
@@ -147,7 +149,7 @@ class Planner:
         if change is None:
             return None
         values, attrs = change
-        return InputsView(base, values, attrs)
+        return InputsView(base, values, attrs, self._arrays)
 
     def solve(self, sc: Scenario, write_model: str | None = None, baselines: bool = False,
               resilience_cost: bool = True) -> xr.Dataset:

@@ -3,8 +3,8 @@ few inputs it touches over the inputs of an earlier solve (``formulation.InputsV
 building the whole inputs Dataset again.
 
 ``WARM_LEVERS`` maps a lever (a dotted path of the scenario, or a prefix ending in ``.``) to the
-inputs it changes, each computed by the same function ``build_inputs`` uses, so the values are the
-same to the bit (tests/test_warm_answers.py compares them with a full build for every lever here).
+inputs it changes, each computed by the same function or product ``build_inputs`` uses, so the
+values are the same to the bit (tests/test_warm_answers.py compares them with a full build for every lever here).
 A change of anything else — the dataset, latency bounds, outages, a cluster's figures, the
 resolution, the discount rate — gives ``None``: build the inputs in full.
 """
@@ -18,29 +18,29 @@ import xarray as xr
 
 from ..errors import raise_all
 from .arrays import variable
-from .build import _cluster_table, _demand_array, _flat, _local_vars, scenario_levers, setting, unknown_ids
+from .build import _demand_array, _flat, scenario_levers, setting, unknown_ids
 from .dataset import Dataset
 from .scenario import Scenario
 
 
-def _setting(key: str) -> Callable[[Scenario, Dataset], dict[str, Any]]:
-    return lambda sc, ds: {key: np.asarray(setting(sc, ds, key))}
+def _setting(key: str) -> Callable[[Scenario, Dataset, xr.Dataset], dict[str, Any]]:
+    return lambda sc, ds, base: {key: np.asarray(setting(sc, ds, key))}
 
 
-def _demand(sc: Scenario, ds: Dataset) -> dict[str, Any]:
+def _demand(sc: Scenario, ds: Dataset, base: xr.Dataset) -> dict[str, Any]:
     raise_all(unknown_ids(sc, ds))  # a class or region id in the new demand levers is checked as in a full build
     return {"demand": _demand_array(ds, sc, ds.years)}
 
 
-def _electricity(sc: Scenario, ds: Dataset) -> dict[str, Any]:
+def _electricity(sc: Scenario, ds: Dataset, base: xr.Dataset) -> dict[str, Any]:
+    """The unscaled prices (kept in the inputs) × the scale: ``_cluster_table``'s and ``_local_vars``' product."""
     scale = float(sc.electricity_price_scale)
-    local = _local_vars(ds, ds.workloads, ds.years, sc.local_supply, scale)
-    return {"grid_price_yuan_per_kwh": _cluster_table(ds, sc)["grid_price_yuan_per_kwh"].to_numpy(float),
-            "local_grid_price_yuan_per_kwh": local["local_grid_price_yuan_per_kwh"][1],
+    return {"grid_price_yuan_per_kwh": base["grid_price_unscaled_yuan_per_kwh"].to_numpy() * scale,
+            "local_grid_price_yuan_per_kwh": scale * base["local_grid_price_unscaled_yuan_per_kwh"].to_numpy(),
             "electricity_price_scale": np.asarray(scale)}
 
 
-WARM_LEVERS: dict[str, Callable[[Scenario, Dataset], dict[str, Any]]] = {
+WARM_LEVERS: dict[str, Callable[[Scenario, Dataset, xr.Dataset], dict[str, Any]]] = {
     "carbon_price_yuan_per_t": _setting("carbon_price_yuan_per_t"),
     "unmet_penalty_yuan_per_rack_year": _setting("unmet_penalty_yuan_per_rack_year"),
     "policy.min_west_share": _setting("min_west_share"),
@@ -68,6 +68,13 @@ def changed_levers(a: Scenario, b: Scenario) -> set[str] | None:
 _MISSING = object()
 
 
+def _with_values(da: xr.DataArray, values: Any) -> xr.DataArray:
+    """``da`` (dimensions, coordinates, attributes) holding ``values``; ``copy(data=…)`` costs 10× more."""
+    out = da.copy(deep=False)
+    out.values = np.asarray(values)
+    return out
+
+
 def warm_inputs(base_sc: Scenario, base: xr.Dataset, sc: Scenario, ds: Dataset) -> tuple[dict, dict] | None:
     """(changed inputs: name → DataArray, changed attributes) of ``sc`` against ``base``, the inputs
     of ``base_sc``, or None: build ``sc``'s inputs in full."""
@@ -79,8 +86,8 @@ def warm_inputs(base_sc: Scenario, base: xr.Dataset, sc: Scenario, ds: Dataset) 
         return None
     out: dict[str, Any] = {}
     for lever in dict.fromkeys(filter(None, map(_lever_of, paths))):
-        out.update(WARM_LEVERS[lever](sc, ds))
-    changed = {k: base[k].copy(data=np.asarray(v)) for k, v in out.items()}
+        out.update(WARM_LEVERS[lever](sc, ds, base))
+    changed = {k: _with_values(base[k], v) for k, v in out.items()}
     # what the scenario sets, by path: a lever set for the first time adds a coordinate label
     levers = variable(("scenario_lever",), list(numbers), {})
     changed["scenario_lever"] = xr.DataArray(levers, coords={"scenario_lever": levers}, name="scenario_lever")
