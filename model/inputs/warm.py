@@ -69,10 +69,10 @@ _MISSING = object()
 
 
 def _with_values(da: xr.DataArray, values: Any) -> xr.DataArray:
-    """``da`` (dimensions, coordinates, attributes) holding ``values``; ``copy(data=…)`` costs 10× more."""
-    out = da.copy(deep=False)
-    out.values = np.asarray(values)
-    return out
+    """``da`` (dimensions, coordinates, attributes) holding ``values``, built from a ``variable``:
+    ``copy(data=…)`` and the ``values`` setter ask whether the data is a dask array, and the first
+    such question imports dask.array (model/inputs/arrays.py)."""
+    return xr.DataArray(variable(da.dims, np.asarray(values), dict(da.attrs)), coords=da.coords, name=da.name)
 
 
 def warm_inputs(base_sc: Scenario, base: xr.Dataset, sc: Scenario, ds: Dataset) -> tuple[dict, dict] | None:
