@@ -79,9 +79,9 @@ class Planner:
     def answer(self, sc: Scenario, write_model: str | None = None) -> Answer:
         """Solve ``sc`` and return its ``Answer``: the headline figures at once, the results Dataset
         when asked for. After a solve on the same dataset, a change of warm levers only
-        (``model.inputs.warm``: carbon price, demand levers, electricity price scale, policy shares,
-        penalties) lays the inputs it changes over the earlier inputs and rebuilds only the LP
-        families that read them; anything else builds inputs and LP in full."""
+        (``model.inputs.warm``: carbon price, demand levers, electricity and green price scales,
+        policy shares, unmet penalty, solver options) lays the inputs it changes over the earlier
+        inputs and rebuilds only the LP families that read them; anything else builds in full."""
         t0 = time.perf_counter()
         ds, fingerprint = self.dataset(sc)
         view = self._warm_view(sc, ds)

@@ -26,6 +26,7 @@ LEVERS = {  # one Planner walks through them in this order, each a warm change o
     "electricity x1.4": {"electricity_price_scale": 1.4},
     "western share 0.5": {"policy.min_west_share": 0.5},
     "unmet penalty low": {"unmet_penalty_yuan_per_rack_year": 20_000.0},
+    "green power x0.7, time limit": {"green_price_scale": 0.7, "solver.time_limit_s": 100.0},
 }
 
 

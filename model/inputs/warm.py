@@ -40,6 +40,12 @@ def _electricity(sc: Scenario, ds: Dataset, base: xr.Dataset) -> dict[str, Any]:
             "electricity_price_scale": np.asarray(scale)}
 
 
+def _green_price(sc: Scenario, ds: Dataset, base: xr.Dataset) -> dict[str, Any]:
+    scale = float(sc.green_price_scale)
+    return {"green_price_yuan_per_kwh": base["green_price_unscaled_yuan_per_kwh"].to_numpy() * scale,
+            "green_price_scale": np.asarray(scale)}
+
+
 WARM_LEVERS: dict[str, Callable[[Scenario, Dataset, xr.Dataset], dict[str, Any]]] = {
     "carbon_price_yuan_per_t": _setting("carbon_price_yuan_per_t"),
     "unmet_penalty_yuan_per_rack_year": _setting("unmet_penalty_yuan_per_rack_year"),
@@ -47,7 +53,9 @@ WARM_LEVERS: dict[str, Callable[[Scenario, Dataset, xr.Dataset], dict[str, Any]]
     "policy.min_green_share": _setting("min_green_share"),
     "policy.utilisation_floor": _setting("utilisation_floor"),
     "electricity_price_scale": _electricity,
+    "green_price_scale": _green_price,
     "demand.": _demand,
+    "solver.": lambda sc, ds, base: {},  # HiGHS options: no input changes (``Planner.answer`` sets them)
 }
 _TEXT_ONLY = ("name", "description")  # change only the Dataset's attributes
 
