@@ -6,6 +6,7 @@ Bad input prints one line naming the file, the field and the problem, and exits 
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -51,22 +52,44 @@ def _workspace_option(required: bool = False):
 
 
 def _open_workspace(where: str | None):
-    """The workspace, checked before any solving (a bad one: one line, exit 2); None if not given."""
+    """The workspace, checked before any solving (a bad one: one line, exit 2); None if not given
+    (then the workspace package and SQLAlchemy, ~0.25 s of imports, are not loaded at all)."""
+    if not where:
+        return None
     from .workspace import open_workspace
 
     return open_workspace(where)
 
 
 def _register(ws, records) -> None:
-    """Save ``records()`` (scenario, run) pairs in ``ws`` and say so."""
+    """Save ``records(workspace package)`` (scenario, run) pairs in ``ws`` and say so (the package is
+    imported only when a workspace is given)."""
     if ws is None:
         return
-    from .workspace import register
+    from . import workspace
 
     try:
-        typer.echo(register(ws, records()))  # one line, never wrapped
+        typer.echo(workspace.register(ws, records(workspace)))  # one line, never wrapped
     except InputError as exc:
         fail(exc)
+
+
+@contextmanager
+def _no_dask_arrays():
+    """dask.array counts as not installed while one scenario is solved and written. xarray imports it
+    (and scipy with it: ~0.45 s of CPU, a sixth of the command) the first time it builds a variable
+    the probing way, only to ask whether the data is a dask array; hubplan never makes one. Nothing
+    of xarray is changed: its import of dask.array fails, so it looks no further. Afterwards xarray
+    keeps taking dask as absent in this process (the command ends with it)."""
+    if "dask.array" in sys.modules:
+        yield
+        return
+    sys.modules["dask.array"] = None
+    try:
+        yield
+    finally:
+        if "dask.array" in sys.modules and sys.modules["dask.array"] is None:
+            del sys.modules["dask.array"]
 
 
 @app.command()
@@ -93,13 +116,13 @@ def solve(
             if not 0 < time_limit <= 86400:
                 raise InputError("--time-limit", "time_limit", "must be > 0 and ≤ 86400 seconds")
             sc = apply_changes(sc, {"solver.time_limit_s": time_limit})
-        res = solve_scenario(sc, write_model=str(write_model) if write_model else None, baselines=baselines)
+        with _no_dask_arrays():
+            res = solve_scenario(sc, write_model=str(write_model) if write_model else None, baselines=baselines)
+            files = write_outputs(res, out_dir, html=html)
     except InputError as exc:
         fail(exc)
-    files = write_outputs(res, out_dir, html=html)
-    from .workspace import solve_records
 
-    _register(ws, lambda: solve_records(sc, res, files["results.nc"], f"hubplan solve {scenario} --out {out_dir}"))
+    _register(ws, lambda w: w.solve_records(sc, res, files["results.nc"], f"hubplan solve {scenario} --out {out_dir}"))
     s = summary(res)
     if not quiet:
         _print_summary(res, s)
@@ -199,7 +222,8 @@ def fee_cut(
 # -- batch runs, sweeps and comparisons (model/studies/batch/, model/studies/sweep.py) ----
 _OUTPUTS_HELP = ("per-scenario files: 'lean' = run.json (status, KPIs, timings), scenario.yaml and arrays.npz "
                  "(for combined.nc); 'full' = also summary.json, allocation.csv, results.nc, report.xlsx "
-                 "(+ report.html), ~1.5 s more per scenario")
+                 "(+ report.html), ~1.5 s more per scenario; 'kpis' = run.json only, with the headline KPIs "
+                 "straight from the solution (no results Dataset; combined.nc holds the scalar KPIs): the fastest")
 _progress_console = Console(stderr=True)
 
 
@@ -236,9 +260,8 @@ def _run_points(points, out_dir: Path, workers, scheduler, outputs, html, quiet,
         out.print(f"{c['scenarios']} scenarios: {c['ok']} done ({c['solved']} solved now: {c['warm']} warm, "
                   f"{c['cold']} cold; {c['reused']} already done), {c['failed']} failed in {r.wall_s:.1f} s{rate}")
         out.print(f"wrote {out_dir}/" + ", ".join(r.paths) + " and scenarios/<hash>/")
-    from .workspace import batch_records
 
-    _register(ws, lambda: batch_records(r.out, r.index, command.split()[1], command))
+    _register(ws, lambda w: w.batch_records(r.out, r.index, command.split()[1], command))
     failed = r.failed
     for row in failed.head(10).itertuples():
         typer.echo(f"failed: {row.name} [{row.scenario_hash}]: {row.error}", err=True)
@@ -375,9 +398,8 @@ def stochastic(
         fail(exc)
     ds = results_dataset(res, fs)
     files = write_stochastic_outputs(ds, out_dir)
-    from .workspace import stochastic_records
 
-    _register(ws, lambda: stochastic_records(futures, ds, files["results.nc"], f"hubplan stochastic {futures} --out {out_dir}"))
+    _register(ws, lambda w: w.stochastic_records(futures, ds, files["results.nc"], f"hubplan stochastic {futures} --out {out_dir}"))
     yi = YUAN.factor
     chosen = "" if objective == "expected" else f"{objective} optimum {res.objective_value / yi:,.2f} 亿元; "
     typer.echo(f"{len(fs)} futures; {chosen}RP {res.rp / yi:,.2f} 亿元, EEV {res.eev / yi:,.2f}, WS {res.ws / yi:,.2f}; "

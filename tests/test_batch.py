@@ -604,3 +604,25 @@ def test_schema_invalid_file_in_the_list_is_recorded_and_the_rest_run(tiny, tmp_
     for f in ("index.csv", "summary.csv", "batch.json", idx["dir"][3] + "/run.json"):
         assert "hunter2" not in (out / f).read_text(encoding="utf-8"), f
     assert xr.open_dataset(out / "combined.nc", engine="h5netcdf").sizes["scenario"] == 2
+
+
+@pytest.mark.slow
+def test_kpis_outputs_are_the_lean_runs_headline(tiny, tmp_path):
+    """--outputs kpis: each scenario's folder holds run.json alone, with the headline KPIs taken
+    straight from the solution arrays (no results Dataset); they equal the lean run's kpi_row
+    columns; combined.nc holds the scalar KPIs; a re-run reuses every folder."""
+    pts = points(tiny, ["base", "more", "dear", "bad_id"])
+    fast = run_batch(pts, tmp_path / "kpis", workers=1, outputs="kpis", lever_keys=["file"], progress=False)
+    lean = run_batch(pts, tmp_path / "lean", workers=1, outputs="lean", lever_keys=["file"], progress=False)
+    a, b = fast.index.set_index("file"), lean.index.set_index("file")
+    assert list(a["ok"]) == list(b["ok"]) == [True, True, True, False]
+    keys = [c for c in a.columns if c.startswith("cost_")] + ["objective", "emissions_tco2", "unmet_rack_years",
+                                                               "served_rack_years", "built_racks", "utilisation_mean"]
+    for f in ("base.yaml", "more.yaml", "dear.yaml"):
+        for k in keys:
+            assert a.loc[f, k] == pytest.approx(b.loc[f, k], rel=1e-9, abs=1e-6), (f, k)
+        assert sorted(p.name for p in (tmp_path / "kpis" / a.loc[f, "dir"]).iterdir()) == ["run.json"]
+    with xr.open_dataset(tmp_path / "kpis" / "combined.nc") as ds:
+        np.testing.assert_allclose(ds["objective"].values, a.loc[["base.yaml", "more.yaml", "dear.yaml"], "objective"])
+    again = run_batch(pts, tmp_path / "kpis", workers=1, outputs="kpis", lever_keys=["file"], progress=False)
+    assert again.counts["reused"] == 3 and again.counts["solved"] == 0

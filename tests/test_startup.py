@@ -33,3 +33,25 @@ def test_a_solve_imports_neither_pyomo_nor_dask_array():
     mods = imported_after(code)
     assert "highspy" in mods
     assert not {"pyomo", "dask.array", "scipy.sparse", "scipy.stats", "openpyxl", "plotly"} & mods
+
+
+def test_the_solve_command_imports_neither_dask_nor_the_workspace(tmp_path):
+    """``hubplan solve`` with all its outputs: no dask.array (``cli._no_dask_arrays``), results.nc
+    written with netCDF4's own lock (no dask scheduler asked for, so no dask.distributed), and
+    without --workspace no SQLAlchemy."""
+    code = ("import os\nos.environ.pop('HUBPLAN_WORKSPACE', None)\nfrom model.cli import app\n"
+            f"try:\n    app(['solve', 'data/scenarios/reference.yaml', '--out', {str(tmp_path)!r}, '-q'])\n"
+            "except SystemExit as e:\n    assert not e.code, e.code")
+    mods = imported_after(code)
+    assert (tmp_path / "results.nc").is_file() and (tmp_path / "report.xlsx").is_file()
+    assert not {"distributed", "dask.distributed", "dask.array", "sqlalchemy", "model.workspace", "pyomo", "scipy.stats"} & mods
+
+
+def test_warm_answers_import_no_dask_array():
+    """The warm levers' inputs are laid over the earlier ones as variables built without xarray's
+    dask probe (model/inputs/warm.py), so a warm answer keeps the process free of dask.array."""
+    code = ("from model.run import Planner\nfrom model.inputs.scenario import apply_changes, load_scenario\n"
+            "sc = load_scenario('data/scenarios/reference.yaml')\np = Planner()\np.answer(sc)\n"
+            "for ch in ({'carbon_price_yuan_per_t': 300.0}, {'demand.scale': 1.2}, {'electricity_price_scale': 1.3}):\n"
+            "    a = p.answer(apply_changes(sc, ch))\n    a.headline()\n    assert a._inp is None")
+    assert not {"dask.array", "scipy.sparse", "pyomo"} & imported_after(code)

@@ -6,6 +6,9 @@ builds it (``family.py``); a feature is a family whose ``when`` is true for the 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from typing import Any
+
 import numpy as np
 import xarray as xr
 
@@ -13,6 +16,7 @@ from . import backbone, capacity, demand, green, hourly, lifecycle, local, marke
 from .blocks import LinearProgram
 from .family import LIMITS, Family
 from .index import Index, build_index
+from .reads import EVERYTHING, InputsView
 
 FAMILIES: tuple[Family, ...] = (variables.FAMILIES + local.FAMILIES[:1] + market.VARS + green.FAMILIES + demand.FAMILIES
                                 + capacity.FAMILIES + power.FAMILIES + hourly.FAMILIES + policy.FAMILIES + water.FAMILIES
@@ -26,16 +30,52 @@ BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
 def build_lp(inp: xr.Dataset, ix: Index | None = None) -> LinearProgram:
     """The LP of the families that apply to ``inp``; bounds become column upper bounds."""
     ix = ix or build_index(inp)
-    lp = LinearProgram({}, [], [], [], ix, ix.signature())
+    return _assemble(ix, {f.name: f.build(ix, inp) for f in FAMILIES if f.when(inp)})
+
+
+@dataclass
+class Built:
+    """An LP with each family's block as built and the inputs it read (``reads.InputsView``;
+    its ``when`` included), so that ``rebuild_lp`` redoes only what a change touches."""
+    lp: LinearProgram
+    blocks: dict[str, Any]  # family name → its block (families that apply only)
+    reads: dict[str, frozenset[str]]  # family name → inputs read by ``when`` and ``build``
+
+
+def build_lp_tracked(inp: InputsView, ix: Index | None = None) -> Built:
+    """``build_lp`` on a view of the inputs, writing down what each family reads."""
+    return rebuild_lp(None, inp, frozenset(), ix or build_index(inp))
+
+
+def rebuild_lp(prev: Built | None, inp: InputsView, changed: frozenset[str], ix: Index | None = None) -> Built:
+    """The LP of ``inp``, reusing ``prev``'s block of every family that read none of ``changed``
+    (input names; ``attrs.<key>`` for attributes). Same blocks as ``build_lp(inp)``: a family's
+    block depends only on what it reads (tests/test_warm_answers.py checks the whole LP)."""
+    ix = ix or prev.lp.index
+    blocks, reads = {}, {}
     for f in FAMILIES:
-        if not f.when(inp):
+        before = prev.reads.get(f.name) if prev else None
+        if before is not None and EVERYTHING not in before and not before & changed:
+            reads[f.name] = before
+            if f.name in prev.blocks:
+                blocks[f.name] = prev.blocks[f.name]
             continue
-        block = f.build(ix, inp)
-        if f.kind == "vars":
-            lp.variables.update(block)
-        elif f.kind == "rows":
+        inp.read.clear()
+        if f.when(inp):
+            blocks[f.name] = f.build(ix, inp)
+        reads[f.name] = frozenset(inp.read)
+    return Built(_assemble(ix, blocks), blocks, reads)
+
+
+def _assemble(ix: Index, blocks: dict[str, Any]) -> LinearProgram:
+    lp = LinearProgram({}, [], [], [], ix, ix.signature())
+    for name, block in blocks.items():
+        kind = BY_NAME[name].kind
+        if kind == "vars":  # copies: the bounds below set ``ub``, and a reused block must keep its own
+            lp.variables.update({k: replace(vb) for k, vb in block.items()})
+        elif kind == "rows":
             lp.rows.append(block)
-        elif f.kind == "cost":
+        elif kind == "cost":
             lp.costs.append(block)
         else:
             lp.bounds.append(block)
@@ -45,4 +85,5 @@ def build_lp(inp: xr.Dataset, ix: Index | None = None) -> LinearProgram:
     return lp
 
 
-__all__ = ["BY_NAME", "FAMILIES", "LIMITS", "Family", "Index", "LinearProgram", "build_index", "build_lp"]
+__all__ = ["BY_NAME", "FAMILIES", "LIMITS", "Built", "Family", "Index", "InputsView", "LinearProgram", "build_index", "build_lp",
+           "build_lp_tracked", "rebuild_lp"]

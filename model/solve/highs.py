@@ -61,6 +61,21 @@ def new_highs() -> highspy.Highs:
     return h
 
 
+def _coefficients_changed(old: LinearProgram, new: LinearProgram) -> bool:
+    """Whether a matrix entry of ``new`` may differ from ``old``'s: a row block rebuilt with other
+    terms. Row blocks a lever change reused (``formulation.rebuild_lp``) are the same objects."""
+    if len(old.rows) != len(new.rows):
+        return True
+    for a, b in zip(old.rows, new.rows):
+        if a is b or a.terms is b.terms:
+            continue
+        if len(a.terms) != len(b.terms) or not all(
+                s.var == t.var and np.array_equal(s.row, t.row) and np.array_equal(s.col, t.col) and np.array_equal(s.coef, t.coef)
+                for s, t in zip(a.terms, b.terms)):
+            return True
+    return False
+
+
 class StructureChanged(Exception):
     """The new LP has other columns, rows or sparsity: rebuild instead of updating."""
 
@@ -170,15 +185,17 @@ class HighsModel:
             inf = highspy.kHighsInf
             h.changeRowsBounds(idx.size, idx, np.maximum(lo[idx], -inf), np.minimum(hi[idx], inf))
         changed += idx.size
-        pattern, merged = merged_entries(lp, lo.size, self._pattern)
-        if pattern is not self._pattern and not np.array_equal(pattern.keys, self._pattern.keys):
-            raise StructureChanged("the scenario changes the matrix's sparsity")
-        keys = pattern.keys
-        m = max(lo.size, 1)
-        for k in np.flatnonzero(merged != self._merged).tolist():
-            col, row = divmod(int(keys[k]), m)
-            h.changeCoeff(row, col, float(merged[k]))  # 0 removes the entry
-            changed += 1
+        pattern, merged = self._pattern, self._merged
+        if _coefficients_changed(self.lp, lp):  # else (a lever that moves costs or bounds) nothing to re-sum
+            pattern, merged = merged_entries(lp, lo.size, self._pattern)
+            if pattern is not self._pattern and not np.array_equal(pattern.keys, self._pattern.keys):
+                raise StructureChanged("the scenario changes the matrix's sparsity")
+            keys = pattern.keys
+            m = max(lo.size, 1)
+            for k in np.flatnonzero(merged != self._merged).tolist():
+                col, row = divmod(int(keys[k]), m)
+                h.changeCoeff(row, col, float(merged[k]))  # 0 removes the entry
+                changed += 1
         self.lp, self._cost, self._upper, self._row_lo, self._row_hi = lp, cost, upper, lo, hi
         self._pattern, self._merged = pattern, merged
         self._model = None  # a Pyomo model built before described the old numbers

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from .jobs import Job
 
-OUTPUTS = ("full", "lean")
+OUTPUTS = ("full", "lean", "kpis")
 
 
 COMBINED_VARS = ("allocation", "unmet", "served", "build", "local_build", "capacity", "load", "utilisation",
@@ -47,6 +47,8 @@ TIMINGS = ("inputs_s", "build_s", "handoff_s", "solve_s", "results_s", "total_s"
 
 
 def required_files(outputs: str, html: bool) -> tuple[str, ...]:
+    if outputs == "kpis":  # the headline KPIs and the scenario, in run.json alone
+        return ("run.json",)
     files = ("run.json", "arrays.npz", "scenario.yaml")
     if outputs == "full":
         files += ("summary.json", "allocation.csv", "results.nc", "report.xlsx") + (("report.html",) if html else ())
@@ -54,7 +56,10 @@ def required_files(outputs: str, html: bool) -> tuple[str, ...]:
 
 
 def is_done(folder: Path, outputs: str, html: bool) -> bool:
-    """A solved scenario's folder with every file ``outputs`` asks for (failures have no arrays)."""
+    """A solved scenario's folder with every file ``outputs`` asks for (failures have no arrays;
+    with ``kpis``, where run.json is the only file, its ``ok``)."""
+    if outputs == "kpis":
+        return bool((_read_json(folder / "run.json") or {}).get("ok"))
     return all((folder / f).is_file() for f in required_files(outputs, html))
 
 
@@ -139,7 +144,7 @@ def index_frame(jobs: list[Job], out: Path, reused: set[str], lever_keys: list[s
     for j in jobs:
         folder = out / "scenarios" / j.hash
         rec = _read_json(folder / "run.json") or {}
-        ok = bool(rec.get("ok")) and (folder / "arrays.npz").is_file()
+        ok = bool(rec.get("ok")) and (rec.get("outputs") == "kpis" or (folder / "arrays.npz").is_file())
         timings = rec.get("timings") or {}
         row = {"name": j.name, "scenario_hash": j.hash, **{k: j.levers.get(k) for k in lever_keys},
                "status": rec.get("status", "not run"), "ok": ok, "error": rec.get("error", "" if ok else "not run"),
@@ -195,11 +200,13 @@ def combine(index: pd.DataFrame, out: Path, lever_keys: list[str]) -> xr.Dataset
     ok = index[index["ok"]].reset_index(drop=True)
     if ok.empty:
         return None
+    folders = [out / "scenarios" / h for h in ok["scenario_hash"]]
+    if not all((f / "arrays.npz").is_file() for f in folders):  # --outputs kpis: the scalar KPIs only
+        return _with_kpis(xr.Dataset(), ok, lever_keys)
     cache: dict[str, tuple[dict, dict]] = {}
     for h in ok["scenario_hash"]:
         if h not in cache:
             cache[h] = read_arrays(out / "scenarios" / h / "arrays.npz")
-    names = _unique_names(list(ok["name"]), list(ok["scenario_hash"]))
     first = cache[ok["scenario_hash"].iloc[0]][1]
 
     def layout(meta: dict):
@@ -217,6 +224,12 @@ def combine(index: pd.DataFrame, out: Path, lever_keys: list[str]) -> xr.Dataset
                             coords=coords(meta)) for arrs, meta in (cache[h] for h in ok["scenario_hash"])]
         ds = xr.concat(parts, dim="scenario", join="outer", coords="minimal", compat="override",
                        combine_attrs="drop_conflicts")
+    return _with_kpis(ds, ok, lever_keys)
+
+
+def _with_kpis(ds: xr.Dataset, ok: pd.DataFrame, lever_keys: list[str]) -> xr.Dataset:
+    """``ds`` along ``scenario`` with the scenarios' names, hashes, status, swept levers and scalar KPIs."""
+    names = _unique_names(list(ok["name"]), list(ok["scenario_hash"]))
     ds = ds.assign_coords(scenario=("scenario", names),
                           scenario_name=("scenario", ok["name"].astype(str).to_numpy()),
                           scenario_hash=("scenario", ok["scenario_hash"].astype(str).to_numpy()),

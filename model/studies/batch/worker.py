@@ -15,6 +15,7 @@ import numpy as np
 
 from ...errors import InputError
 from ...inputs.scenario import scenario_to_yaml
+from ...reports.files import write_outputs
 from ...reports.kpis import kpi_row
 from .store import _publish, _tmp_folder, _write_json, is_done, result_arrays, write_failure
 
@@ -73,21 +74,19 @@ def run_one(item: dict, root: Path, outputs: str, html: bool) -> dict:
 
 def _solve_and_publish(item: dict, root: Path, final: Path, outputs: str, html: bool, rec: dict, t0: float) -> dict:
     from ...inputs.scenario import scenario_from_dict
-    from ...reports.files import write_outputs
-    from ...results import manifest_of
 
     tmp = None
     try:
         sc = scenario_from_dict(item["scenario"], item["source"], item["base_dir"])
-        res = worker_planner().solve(sc)
-        if res.attrs.get("scenario_hash") != item["hash"]:
+        answer = worker_planner().answer(sc)
+        if answer.manifest["scenario_hash"] != item["hash"]:
             # the dataset changed on disk since this worker cached it: reload and solve again
-            res = worker_planner(fresh=True).solve(sc)
-        man = manifest_of(res)
-        status = str(res.attrs["status"])
-        rec.update(status=status, objective=float(res.attrs["objective"]), warm_start=bool(man.get("warm_start")),
+            answer = worker_planner(fresh=True).answer(sc)
+        man = answer.manifest
+        status = answer.status
+        rec.update(status=status, objective=float(answer.objective), warm_start=bool(man.get("warm_start")),
                    iterations=man.get("iterations"), timings=man.get("timings", {}),
-                   solved_hash=res.attrs.get("scenario_hash"))
+                   solved_hash=man["scenario_hash"])
         if status != "optimal":
             strict = "" if sc.policy.allow_unmet else " (strict mode: policy.allow_unmet is false, demand must be served in full)"
             conflicts = [c.get("text", str(c)) for c in man.get("conflicts", [])]
@@ -95,13 +94,20 @@ def _solve_and_publish(item: dict, root: Path, final: Path, outputs: str, html: 
             why = f"; conflicting: {'; '.join(conflicts[:3])}" if conflicts else ""
             raise _NotOptimal(f"no optimal solution: {status}{strict}{why}")
         tmp = _tmp_folder(root, item["hash"])
-        (tmp / "scenario.yaml").write_text(scenario_to_yaml(sc), encoding="utf-8")
-        if outputs == "full":
-            write_outputs(res, tmp, html=html)
-        np.savez(tmp / "arrays.npz", **result_arrays(res))
-        rec.update(ok=True, error="", kpis=kpi_row(res), outputs=outputs, html=bool(html and outputs == "full"),
+        if outputs == "kpis":  # the headline straight from the solution arrays: no results Dataset
+            kpis = answer.headline()
+        else:
+            (tmp / "scenario.yaml").write_text(scenario_to_yaml(sc), encoding="utf-8")
+            res = answer.results
+            if outputs == "full":
+                write_outputs(res, tmp, html=html)
+            np.savez(tmp / "arrays.npz", **result_arrays(res))
+            kpis = kpi_row(res)
+        rec.update(ok=True, error="", kpis=kpis, outputs=outputs, html=bool(html and outputs == "full"),
                    wall_s=time.perf_counter() - t0,
                    finished=datetime.now(UTC).isoformat(timespec="seconds"))
+        if outputs == "kpis":
+            rec["scenario"] = item["scenario"]  # the scenario as solved, in the record itself
         _write_json(tmp / "run.json", rec)
         _publish(tmp, final)
         return {"hash": item["hash"], "ok": True, "status": status, "warm_start": rec["warm_start"]}
