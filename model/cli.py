@@ -6,7 +6,6 @@ Bad input prints one line naming the file, the field and the problem, and exits 
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -74,24 +73,6 @@ def _register(ws, records) -> None:
         fail(exc)
 
 
-@contextmanager
-def _no_dask_arrays():
-    """dask.array counts as not installed while one scenario is solved and written. xarray imports it
-    (and scipy with it: ~0.45 s of CPU, a sixth of the command) the first time it builds a variable
-    the probing way, only to ask whether the data is a dask array; hubplan never makes one. Nothing
-    of xarray is changed: its import of dask.array fails, so it looks no further. Afterwards xarray
-    keeps taking dask as absent in this process (the command ends with it)."""
-    if "dask.array" in sys.modules:
-        yield
-        return
-    sys.modules["dask.array"] = None
-    try:
-        yield
-    finally:
-        if "dask.array" in sys.modules and sys.modules["dask.array"] is None:
-            del sys.modules["dask.array"]
-
-
 @app.command()
 def solve(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
@@ -116,11 +97,10 @@ def solve(
             if not 0 < time_limit <= 86400:
                 raise InputError("--time-limit", "time_limit", "must be > 0 and ≤ 86400 seconds")
             sc = apply_changes(sc, {"solver.time_limit_s": time_limit})
-        with _no_dask_arrays():
-            res = solve_scenario(sc, write_model=str(write_model) if write_model else None, baselines=baselines)
-            files = write_outputs(res, out_dir, html=html)
+        res = solve_scenario(sc, write_model=str(write_model) if write_model else None, baselines=baselines)
     except InputError as exc:
         fail(exc)
+    files = write_outputs(res, out_dir, html=html)
 
     _register(ws, lambda w: w.solve_records(sc, res, files["results.nc"], f"hubplan solve {scenario} --out {out_dir}"))
     s = summary(res)
