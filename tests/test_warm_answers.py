@@ -67,15 +67,21 @@ def test_warm_lever_builds_the_same_lp_without_the_inputs(walk, i):
 
 @pytest.mark.parametrize("i", range(len(LEVERS)), ids=list(LEVERS))
 def test_warm_headline_equals_cold_kpis(walk, i):
+    """The headline read from the solution arrays equals the KPI catalogue on the same solution's
+    results, and its objective a cold solve's. (Only the objective: the optimum is flat, so a warm
+    and a cold solve may stop at different optimal points — with AI inference in the data, 'unmet
+    penalty low' splits its carbon cost differently by 0.04 % at the same objective.)"""
     label, sc, answer, quick = walk[i]
-    cold = kpi_row(Planner().solve(sc))
+    same = kpi_row(answer.results)
     assert answer.manifest["warm_start"] and answer.status == "optimal"
     for key, value in quick.items():
         if isinstance(value, str):
-            assert value == cold[key], key
+            assert value == same[key], key
         else:
-            assert value == pytest.approx(cold[key], rel=1e-9, abs=1e-6), f"{label}: {key}"
-    assert {k for k in cold if k.startswith("cost_")} == {k for k in quick if k.startswith("cost_")}
+            assert value == pytest.approx(same[key], rel=1e-9, abs=1e-6), f"{label}: {key}"
+    assert {k for k in same if k.startswith("cost_")} == {k for k in quick if k.startswith("cost_")}
+    cold = kpi_row(Planner().solve(sc))
+    assert quick["objective"] == pytest.approx(cold["objective"], rel=1e-9), label
 
 
 def test_lazy_results_equal_a_cold_solve(walk):

@@ -262,6 +262,12 @@ class HighsModel:
             h.run()
             ms = h.getModelStatus()
             checked(h.setOptionValue("solver", solver), "solver")
+        if ms in (_MS.kNotset, _MS.kSolveError):  # costs near 1e13 defeat both: scale the objective down
+            checked(h.setOptionValue("user_objective_scale", -23), "user_objective_scale")
+            h.clearSolver()
+            h.run()
+            ms = h.getModelStatus()
+            checked(h.setOptionValue("user_objective_scale", 0), "user_objective_scale")
         solve_s = time.perf_counter() - t0
         t1 = time.perf_counter()
         info = h.getInfo()
