@@ -382,7 +382,7 @@ def test_uploaded_and_pasted_scenarios_are_the_ones_solved(server):
     reference's values (the browser resent them on the next click) and Solve solved the reference:
     the same hash and KPIs. The hash and total cost shown must be those of the loaded file, as the
     library computes them."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     from model.app.numbers import penalties
     from model.inputs import sources
@@ -391,11 +391,11 @@ def test_uploaded_and_pasted_scenarios_are_the_ones_solved(server):
 
     uploaded = "name: plain\ncarbon_price_yuan_per_t: 300\npolicy:\n  min_green_share: 0.4\n"
     pasted = "name: pasted_case\ncarbon_price_yuan_per_t: 20\ndemand:\n  scale: 0.8\n"
-    expect = {}
+    wanted = {}
     for name, text in (("plain", uploaded), ("pasted_case", pasted)):
         res = solve_scenario(sources.app_scenario(sources.parse_upload(text.encode(), name))[0])
         s = summary(res)  # the card shows the cost without penalties (issue 22, 2)
-        expect[name] = (res.attrs["scenario_hash"], number(s["objective"] - penalties(s), YUAN))
+        wanted[name] = (res.attrs["scenario_hash"], number(s["objective"] - penalties(s), YUAN))
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
@@ -407,16 +407,17 @@ def test_uploaded_and_pasted_scenarios_are_the_ones_solved(server):
             page.get_by_role("button", name="求解 Solve", exact=True).wait_for(timeout=60_000)
             ref_hash = _solve_and_wait(page, None)
             ref_cost = _metric(page, "成本（不含惩罚） Cost without penalties")
-            assert ref_hash not in {h for h, _ in expect.values()}
+            assert ref_hash not in {h for h, _ in wanted.values()}
 
             page.get_by_text("上传文件 Upload YAML").click()
             page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(
                 {"name": "plain.yaml", "mimeType": "application/x-yaml", "buffer": uploaded.encode()})
             page.get_by_text("上传 uploaded: plain.yaml").wait_for(timeout=30_000)
             _wait_idle(page)
-            assert page.get_by_label("碳价 Carbon price (yuan/tCO2)").input_value() == "300.00"
-            assert _solve_and_wait(page, ref_hash) == expect["plain"][0]
-            assert _metric(page, "成本（不含惩罚） Cost without penalties") == expect["plain"][1] != ref_cost
+            # a loaded scenario gets new lever widgets: the old ones stay on the page until the run ends
+            expect(page.get_by_label("碳价 Carbon price (yuan/tCO2)")).to_have_value("300.00", timeout=30_000)
+            assert _solve_and_wait(page, ref_hash) == wanted["plain"][0]
+            assert _metric(page, "成本（不含惩罚） Cost without penalties") == wanted["plain"][1] != ref_cost
 
             page.get_by_text("粘贴 Paste YAML").click()
             area = page.locator("[data-testid='stSidebar'] textarea")
@@ -428,8 +429,8 @@ def test_uploaded_and_pasted_scenarios_are_the_ones_solved(server):
             # Solve at once, while the page may still be redrawing the levers: the browser then sends
             # the uploaded file's lever values (policy.min_green_share 0.4, demand scale 1) with the
             # click; they must not reach the pasted scenario (CI solved carbon 20 + green 0.4 once)
-            assert _solve_and_wait(page, expect["plain"][0]) == expect["pasted_case"][0]
-            assert page.get_by_label("碳价 Carbon price (yuan/tCO2)").input_value() == "20.00"
-            assert _metric(page, "成本（不含惩罚） Cost without penalties") == expect["pasted_case"][1]
+            assert _solve_and_wait(page, wanted["plain"][0]) == wanted["pasted_case"][0]
+            expect(page.get_by_label("碳价 Carbon price (yuan/tCO2)")).to_have_value("20.00", timeout=30_000)
+            assert _metric(page, "成本（不含惩罚） Cost without penalties") == wanted["pasted_case"][1]
         finally:
             browser.close()
