@@ -256,7 +256,7 @@ def _write_direct(ds: xr.Dataset, variables: dict, tmp: Path, encoding: dict) ->
     for name in order:  # CF "coordinates"; text → UTF-8 bytes → a char array with a last "<name>_strlen" dimension
         dims, data, attrs = variables[name]
         coords = sorted(c for c in non_dim if name not in non_dim and name not in dims
-                        and set(ds[c].dims) <= set(dims))
+                        and set(variables[c][0]) <= set(dims))
         if coords:
             attrs = {**attrs, "coordinates": " ".join(coords)}
         if data.dtype.kind == "U":
