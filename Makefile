@@ -55,9 +55,9 @@ run: install
 #   make app ADDRESS=0.0.0.0   (anyone who can reach the port can then use the app)
 ADDRESS ?= 127.0.0.1
 PORT ?= 8501
-app: install
+app: install  # OPENBLAS_NUM_THREADS=1: Streamlit imports numpy before model/__init__.py could set it (docs/performance.md)
 	@echo "hubplan app on http://$(ADDRESS):$(PORT)  (listening on $(ADDRESS); 'make app ADDRESS=0.0.0.0' exposes it to the network)"
-	$(VENV)/bin/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
+	OPENBLAS_NUM_THREADS=1 $(VENV)/bin/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 bench: install
 	$(PY) benchmarks/bench_core.py

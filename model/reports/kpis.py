@@ -233,7 +233,7 @@ def _summary(res: xr.Dataset) -> dict:
         "served_rack_years": row["served_rack_years"],
         "unmet": {"total_rack_years": row["unmet_rack_years"],
                   "by_reason": {k[7:]: v for k, v in row.items() if k.startswith("unmet: ")},
-                  "by_year": {str(y): float(res["unmet"].sel(year=y).sum()) for y in res.year.values}},
+                  "by_year": _unmet_by_year(res)},
         "built_racks": row["built_racks"],
         "latency_weighted_ms": {k[8:-3]: v for k, v in row.items() if k.startswith("latency_")},
         "utilisation_mean": row["utilisation_mean"],
@@ -277,3 +277,11 @@ def _baselines(res: xr.Dataset) -> dict:
                      "latency_weighted_ms": {str(w): (None if np.isnan(v) else float(v)) for w, v in
                                              zip(res.workload.values, res["baseline_latency_ms"].sel(baseline=b).values)}}
             for b in res.baseline.values}
+
+
+def _unmet_by_year(res: xr.Dataset) -> dict[str, float]:
+    """Unmet demand summed by year (numpy: xarray's label selection builds variables through its
+    dask probe, which imports dask.array the first time)."""
+    u = res["unmet"]
+    totals = np.nansum(u.values, axis=tuple(i for i, d in enumerate(u.dims) if d != "year"))
+    return {str(y): float(t) for y, t in zip(res.year.values, totals)}

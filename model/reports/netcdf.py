@@ -22,6 +22,7 @@ import numpy as np
 import xarray as xr
 
 from ..atomic import write_atomic
+from ..inputs.arrays import variable
 
 CONVENTIONS = "CF-1.8"
 BOOL_FLAG = "boolean stored as 0/1"
@@ -163,18 +164,20 @@ def long_name(name: str, attrs: dict) -> str | None:
     return attrs.get("long_name") or LONG_NAMES.get(name)
 
 
-def cf_dataset(ds: xr.Dataset) -> xr.Dataset:
-    """``ds`` as written: booleans as int8 flags, text as str, CF attributes (module docstring)."""
+def _cf_variables(ds: xr.Dataset) -> dict[str, tuple[tuple, np.ndarray, dict]]:
+    """Every variable of ``ds`` as written, ``{name: (dims, numpy data, attrs)}``: booleans as int8
+    flags, text as str, CF attributes (module docstring). numpy only: no xarray Variable is built."""
     variables = {}
     for name, var in ds.variables.items():
         attrs = dict(var.attrs)
-        if var.dtype == bool:
-            var = var.astype("int8")
+        data = var.values
+        if data.dtype == bool:
+            data = data.astype("int8")
             attrs["flag"] = BOOL_FLAG
-        elif var.dtype == object:
-            var = var.astype(str)
-        elif name == "year" and var.dtype.kind in "iu":
-            var = var.astype("int32")  # one integer type for year in every file
+        elif data.dtype == object:
+            data = data.astype(str)
+        elif name == "year" and data.dtype.kind in "iu":
+            data = data.astype("int32")  # one integer type for year in every file
         unit = attrs.get("units")
         if unit in UDUNITS:
             attrs[PLANNER], attrs["units"] = unit, UDUNITS[unit]
@@ -184,10 +187,21 @@ def cf_dataset(ds: xr.Dataset) -> xr.Dataset:
         text = long_name(str(name), attrs)
         if text:
             attrs["long_name"] = text
-        variables[name] = xr.Variable(var.dims, var.values, attrs)
+        variables[name] = (var.dims, data, attrs)
+    return variables
+
+
+def _global_attrs(ds: xr.Dataset) -> dict:
+    attrs = {k.replace(".", DOT): _attr(v) for k, v in ds.attrs.items()}
+    attrs["Conventions"] = CONVENTIONS
+    return attrs
+
+
+def cf_dataset(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` as written: booleans as int8 flags, text as str, CF attributes (module docstring)."""
+    variables = {n: variable(*v) for n, v in _cf_variables(ds).items()}
     out = xr.Dataset({n: variables[n] for n in ds.data_vars}, coords={n: variables[n] for n in ds.coords})
-    out.attrs = {k.replace(".", DOT): _attr(v) for k, v in ds.attrs.items()}
-    out.attrs["Conventions"] = CONVENTIONS
+    out.attrs = _global_attrs(ds)
     return out
 
 
@@ -210,19 +224,86 @@ def from_cf(ds: xr.Dataset) -> xr.Dataset:
 
 
 def write_netcdf(ds: xr.Dataset, path: str | Path, encoding: dict | None = None) -> Path:
-    """Write ``ds`` (CF attributes added) as NetCDF4 through netCDF-C, atomically. Through the store
-    directly, with the lock xarray keeps for the netCDF-C and HDF5 libraries: ``to_netcdf`` — and
-    the store given no lock — add a dask scheduler's write lock (importing dask.distributed,
-    ~0.3–0.4 s of CPU), which one local file written by this process does not need."""
+    """Write ``ds`` (CF attributes added) as NetCDF4 through netCDF-C, atomically.
+
+    Written with ``netCDF4`` directly, the way xarray's netCDF4 store lays it out (same dimensions,
+    types, ``_FillValue`` NaN on floats, text as UTF-8 char arrays with ``_Encoding``, ``coordinates``
+    attributes; ``tests/test_netcdf_readers.py`` compares the two files' ncdump): xarray's encoder
+    builds every variable anew through its duck-array probe, which imports ``dask.array`` and
+    ``scipy.sparse`` (~0.4 s CPU) on the first call whenever dask is installed. Per-variable
+    ``encoding`` may hold ``zlib``, ``complevel``, ``shuffle`` and ``chunksizes`` of numbers; any other
+    key, an encoding for text (xarray then writes variable-length strings), or data that is neither
+    numbers nor text goes through xarray's store (``_write_with_xarray``)."""
+    path = Path(path)
+    variables = _cf_variables(ds)
+    encoding = encoding or {}
+    if any(set(e) - DIRECT_ENCODING for e in encoding.values()) or any(
+            d.dtype.kind not in "biufU" or (d.dtype.kind == "U" and n in encoding) for n, (_, d, _) in variables.items()):
+        return _write_with_xarray(ds, path, encoding)
+    return write_atomic(path, lambda tmp: _write_direct(ds, variables, tmp, encoding))
+
+
+DIRECT_ENCODING = {"zlib", "complevel", "shuffle", "chunksizes"}
+
+
+def _write_direct(ds: xr.Dataset, variables: dict, tmp: Path, encoding: dict) -> None:
+    import netCDF4
+    from xarray.backends.netCDF4_ import NETCDF4_PYTHON_LOCK
+
+    order = [*ds.data_vars, *ds.coords]
+    non_dim = [n for n in ds.coords if n not in ds.dims]
+    encoded = {}
+    for name in order:  # CF "coordinates"; text → UTF-8 bytes → a char array with a last "<name>_strlen" dimension
+        dims, data, attrs = variables[name]
+        coords = sorted(c for c in non_dim if name not in non_dim and name not in dims
+                        and set(variables[c][0]) <= set(dims))
+        if coords:
+            attrs = {**attrs, "coordinates": " ".join(coords)}
+        if data.dtype.kind == "U":
+            raw = np.array([x.encode("utf-8") for x in data.ravel()], dtype=bytes).reshape(data.shape)
+            data = np.ascontiguousarray(raw).reshape(raw.shape + (1,)).view("S1")
+            dims, attrs = (*dims, f"{name}_strlen"), {**attrs, "_Encoding": "utf-8"}
+        encoded[name] = (tuple(dims), data, attrs)
+    with NETCDF4_PYTHON_LOCK:
+        nc = netCDF4.Dataset(str(tmp), mode="w", format="NETCDF4")
+        try:
+            for key, value in _global_attrs(ds).items():
+                if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+                    nc.setncattr_string(key, value)
+                else:
+                    nc.setncattr(key, value)
+            for name in order:
+                dims, data, _ = encoded[name]
+                for dim, n in zip(dims, data.shape, strict=True):
+                    if dim not in nc.dimensions:
+                        nc.createDimension(dim, n)  # 0 makes it unlimited, as xarray's store does
+            for name in order:
+                dims, data, attrs = encoded[name]
+                floating = data.dtype.kind == "f"
+                enc = {"zlib": False, "complevel": 4, "shuffle": True, **encoding.get(name, {})}
+                var = nc.createVariable(name, data.dtype, dims, fill_value=data.dtype.type(np.nan) if floating else None,
+                                        **enc)
+                var.set_auto_maskandscale(False)
+                var.set_auto_chartostring(False)
+                var.setncatts(attrs)
+                if data.size:
+                    var[...] = data
+        finally:
+            nc.close()
+
+
+def _write_with_xarray(ds: xr.Dataset, path: Path, encoding: dict) -> Path:
+    """Through xarray's store, with the lock xarray keeps for the netCDF-C and HDF5 libraries:
+    ``to_netcdf`` — and the store given no lock — add a dask scheduler's write lock (importing
+    dask.distributed, ~0.3–0.4 s of CPU), which one local file written by this process does not need."""
     from xarray.backends.netCDF4_ import NETCDF4_PYTHON_LOCK, NetCDF4DataStore
 
-    path = Path(path)
     out = cf_dataset(ds)
 
     def dump(tmp: Path) -> None:
         store = NetCDF4DataStore.open(str(tmp), mode="w", format="NETCDF4", lock=NETCDF4_PYTHON_LOCK)
         try:
-            out.dump_to_store(store, encoding={**_text_as_chars(out), **(encoding or {})})
+            out.dump_to_store(store, encoding={**_text_as_chars(out), **encoding})
         finally:
             store.close()
 

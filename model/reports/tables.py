@@ -1,6 +1,7 @@
 """Planner-facing tables from a results Dataset (bilingual names), shared by every report."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -113,7 +114,10 @@ def region_cluster_table(res: xr.Dataset, year: int | None = None) -> pd.DataFra
     """Racks each region places at each cluster in ``year`` (default: the last), all classes,
     with totals; rows and columns named in Chinese and English."""
     year = int(res.year.values[-1]) if year is None else int(year)
-    m = res["allocation"].sel(year=year).sum("workload").to_pandas()
+    a = res["allocation"].transpose("region", "cluster", "workload", "year")  # numpy below: label selection
+    at = int(np.flatnonzero(res.year.values == year)[0])  # in xarray imports dask.array (its duck-array probe)
+    m = pd.DataFrame(np.nansum(a.values[..., at], axis=2), index=pd.Index(res.region.values, name="region"),
+                     columns=pd.Index(res.cluster.values, name="cluster"))
     m.index = [f"{z} {e}" for z, e in zip(res["region_name_zh"].values, res["region_name_en"].values)]
     m.columns = [f"{z} {e}" for z, e in zip(res["cluster_name_zh"].values, res["cluster_name_en"].values)]
     m["合计 Total"] = m.sum(axis=1)

@@ -81,10 +81,11 @@ def shadow_prices(inp: xr.Dataset, lp: LinearProgram, row_dual: np.ndarray, col_
 def statements(res: xr.Dataset, top: int = 5) -> list[str]:
     """The largest shadow prices as sentences, e.g. 'one more rack at 庆阳集群 in 2028 is worth ¥1,234 per year'."""
     out = []
+    names = dict(zip(res["cluster"].values, res["cluster_name_zh"].values))
     for var, what in (("rack_value", "one more standard rack"), ("mw_value", "one more MW of grid connection")):
         s = res[var].to_series()
         largest = s.loc[s > 1e-6].sort_values(ascending=False).head(top)
         for (k, y), v in zip(largest.index, largest.to_numpy()):
-            name = res["cluster_name_zh"].sel(cluster=k).item()
+            name = names[k]
             out.append(f"{what} at {name} ({k}) in {y} is worth ¥{v:,.0f} per year")
     return out
