@@ -133,7 +133,7 @@ class Planner:
             "warm_start": warm and not sol.cold_retry,
             "cold_retry": sol.cold_retry,
             "conflicts": conflicts,
-            "sizes": {"columns": lp.num_cols, "rows": int(sum(rb.size for rb in lp.rows)),
+            "sizes": {"columns": lp.num_cols, "rows": lp.num_rows,
                       "nonzeros": int(self.model.highs.getNumNz())},  # the blocks' nonzeros, summed
             "timings": {"inputs_s": t_inputs, **build, **sol.timings, "total_s": time.perf_counter() - t0},
         })
