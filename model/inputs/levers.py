@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import InputError, did_you_mean
 from .dataset import InputTables
-from .scenario import NO_BOUND, Scenario, scenario_from_dict
+from .scenario import NO_BOUND, Scenario, field_default, scenario_from_dict
 from .schema import SCENARIO_OVERRIDES, overridable, range_of
 
 MISSING = object()
@@ -89,6 +89,7 @@ ADVANCED_LEVERS = (
           help="solve the blocks as continuous (the LP relaxation)"),
 )
 MODULAR_DEFAULT_BLOCK = 10_000.0
+_SCALAR_PATHS = frozenset(lv.path for lv in GLOBAL_LEVERS + POLICY_LEVERS + SOLVER_LEVERS + ADVANCED_LEVERS)
 
 # -- per-entity levers: (field, zh, en, unit, step, fmt, kind) ------------------------------------
 CLASS_FIELDS = (
@@ -160,18 +161,8 @@ def dataset_value(ds: InputTables, path: str) -> Any:
     parts = path.split(".")
     if path in SCENARIO_OVERRIDES:
         return float(ds.settings[SCENARIO_OVERRIDES[path]])
-    if path in ("electricity_price_scale", "green_price_scale", "demand.scale"):
-        return 1.0
-    if path == "policy.allow_unmet":
-        return True
-    if path in ("policy.n_minus_1", "modular_builds.relax"):
-        return False
-    if path in ("policy.emission_cap_t", "modular_builds.block_racks"):
-        return None  # no cap; continuous builds
-    if path == "modular_builds.fixed_cost_yuan_per_block":
-        return 0.0
-    if path in ("solver.time_limit_s", "solver.mip_rel_gap"):
-        return float(getattr(Scenario.model_fields["solver"].default, parts[1]))
+    if path in _SCALAR_PATHS:  # a number or switch of the scenario alone: the default its field declares
+        return field_default(path)
     if parts[0] == "clusters":
         value = float(ds.clusters.loc[parts[1], parts[2]])
         return None if math.isnan(value) else value  # an optional attribute left empty: none
