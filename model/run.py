@@ -17,7 +17,7 @@ import xarray as xr
 from . import strict_json
 from .formulation import Built, InputsView, build_lp, build_lp_tracked, rebuild_lp
 from .inputs.build import build_inputs, dataset_fingerprint
-from .inputs.dataset import Dataset, load_dataset
+from .inputs.dataset import InputTables, load_dataset
 from .inputs.scenario import Scenario, apply_changes, scenario_hash
 from .inputs.warm import warm_inputs
 from .results.baselines import RULES, solve_baseline
@@ -49,14 +49,14 @@ class Planner:
 
     def __init__(self):
         self.model: HighsModel | None = None
-        self._datasets: dict[str, tuple[Dataset, str]] = {}
+        self._datasets: dict[str, tuple[InputTables, str]] = {}
         self._without_n1: Planner | None = None  # the cost-of-resilience comparison, kept warm
-        self._base: tuple[Scenario, xr.Dataset, Dataset] | None = None  # the last inputs built in full
+        self._base: tuple[Scenario, xr.Dataset, InputTables] | None = None  # the last inputs built in full
         self._overlaid: frozenset[str] = frozenset()  # what the last LP's view laid over them
         self._built: Built | None = None
         self._arrays: dict[str, xr.DataArray] = {}  # DataArrays of the base inputs, shared by its views
 
-    def dataset(self, sc: Scenario) -> tuple[Dataset, str]:
+    def dataset(self, sc: Scenario) -> tuple[InputTables, str]:
         key = sc.dataset_key()
         if key not in self._datasets:
             ds = load_dataset(sc.input_path("dataset"))
@@ -133,13 +133,13 @@ class Planner:
             "warm_start": warm and not sol.cold_retry,
             "cold_retry": sol.cold_retry,
             "conflicts": conflicts,
-            "sizes": {"columns": lp.num_cols, "rows": int(sum(rb.size for rb in lp.rows)),
+            "sizes": {"columns": lp.num_cols, "rows": lp.num_rows,
                       "nonzeros": int(self.model.highs.getNumNz())},  # the blocks' nonzeros, summed
             "timings": {"inputs_s": t_inputs, **build, **sol.timings, "total_s": time.perf_counter() - t0},
         })
         return answer
 
-    def _warm_view(self, sc: Scenario, ds: Dataset) -> InputsView | None:
+    def _warm_view(self, sc: Scenario, ds: InputTables) -> InputsView | None:
         """The inputs of ``sc`` as the earlier full inputs with the warm levers' inputs laid over
         them, or None when ``sc`` changes more than warm levers (or nothing was solved yet)."""
         if self._base is None or self._base[2] is not ds:
@@ -192,7 +192,7 @@ class Answer:
     (``results.quick``); ``inputs`` and ``results`` are the full Datasets, built on first use —
     the same as a cold solve's."""
 
-    def __init__(self, sc: Scenario, ds: Dataset, inp: xr.Dataset | None, view: InputsView, lp, sol: Solution, manifest: dict):
+    def __init__(self, sc: Scenario, ds: InputTables, inp: xr.Dataset | None, view: InputsView, lp, sol: Solution, manifest: dict):
         self.scenario, self._ds, self._inp, self._view = sc, ds, inp, view
         self.lp, self.solution, self.manifest = lp, sol, manifest
         self._results: xr.Dataset | None = None

@@ -7,7 +7,7 @@ builds it (``family.py``); a feature is a family whose ``when`` is true for the 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import xarray as xr
@@ -44,27 +44,37 @@ class Built:
 
 def build_lp_tracked(inp: InputsView, ix: Index | None = None) -> Built:
     """``build_lp`` on a view of the inputs, writing down what each family reads."""
-    return rebuild_lp(None, inp, frozenset(), ix or build_index(inp))
+    return rebuild_lp(None, inp, frozenset(), ix or build_index(_as_dataset(inp)))
 
 
 def rebuild_lp(prev: Built | None, inp: InputsView, changed: frozenset[str], ix: Index | None = None) -> Built:
     """The LP of ``inp``, reusing ``prev``'s block of every family that read none of ``changed``
     (input names; ``attrs.<key>`` for attributes). Same blocks as ``build_lp(inp)``: a family's
     block depends only on what it reads (tests/test_warm_answers.py checks the whole LP)."""
-    ix = ix or prev.lp.index
+    if ix is None:
+        if prev is None:
+            raise ValueError("rebuild_lp needs the index or a previous build")
+        ix = prev.lp.index
+    data = _as_dataset(inp)
     blocks, reads = {}, {}
     for f in FAMILIES:
-        before = prev.reads.get(f.name) if prev else None
-        if before is not None and EVERYTHING not in before and not before & changed:
+        before = prev.reads.get(f.name) if prev is not None else None
+        if prev is not None and before is not None and EVERYTHING not in before and not before & changed:
             reads[f.name] = before
             if f.name in prev.blocks:
                 blocks[f.name] = prev.blocks[f.name]
             continue
         inp.read.clear()
-        if f.when(inp):
-            blocks[f.name] = f.build(ix, inp)
+        if f.when(data):
+            blocks[f.name] = f.build(ix, data)
         reads[f.name] = frozenset(inp.read)
     return Built(_assemble(ix, blocks), blocks, reads)
+
+
+def _as_dataset(inp: InputsView) -> xr.Dataset:
+    """The view where a family expects the inputs: it answers the Dataset's doors a family uses
+    (``[]``, ``in``, ``get``, ``attrs``, ``sizes``, ``dims``, any other attribute) and notes each read."""
+    return cast(xr.Dataset, inp)
 
 
 def _assemble(ix: Index, blocks: dict[str, Any]) -> LinearProgram:

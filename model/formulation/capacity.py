@@ -80,7 +80,7 @@ def cluster_capacity(ix: Index, inp: xr.Dataset) -> RowBlock:
     x_row = ix.per_arc_year(ix.arc_k) * ix.Y + ix.x_year()
     terms, hi = occupiable_terms(ix, inp, a)
     return RowBlock("cluster_capacity", ("cluster", "year"),
-                    [(k, y) for k in ix.clusters for y in ix.years],
+                    ix.labels("cluster", "year"),
                     [Term("x", x_row, np.arange(n_x), np.ones(n_x)), *terms,
                      *contrib.terms("cluster_capacity", ix, inp)],  # the chains' racks (lifecycle.py)
                     lo=np.full(hi.size, -np.inf), hi=hi)
@@ -115,7 +115,7 @@ def above_plan_within_build(ix: Index, inp: xr.Dataset) -> RowBlock:
     """above_plan_within_build[k,y]:  build_above[k,y] − build[k,y] ≤ 0"""
     n = ix.K * ix.Y
     i = np.arange(n)
-    return RowBlock("above_plan_within_build", ("cluster", "year"), [(k, y) for k in ix.clusters for y in ix.years],
+    return RowBlock("above_plan_within_build", ("cluster", "year"), ix.labels("cluster", "year"),
                     [Term("build_above", i, i, np.ones(n)), Term("build", i, i, -np.ones(n))],
                     lo=np.full(n, -np.inf), hi=np.zeros(n))
 
@@ -135,7 +135,7 @@ def has_ai_capacity(inp: xr.Dataset) -> bool:
 
 def ai_variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
     """build_ai[k,y] ≥ 0: of the racks built at k in year y, those fitted for AI (智算, GPU) work"""
-    return {"build_ai": VarBlock("build_ai", ("cluster", "year"), [(k, y) for k in ix.clusters for y in ix.years],
+    return {"build_ai": VarBlock("build_ai", ("cluster", "year"), ix.labels("cluster", "year"),
                                  "racks built fitted for AI")}
 
 
@@ -150,7 +150,7 @@ def ai_capacity(ix: Index, inp: xr.Dataset) -> RowBlock:
     rows = np.repeat(ix.arc_k[arcs], ix.Y) * ix.Y + np.tile(np.arange(ix.Y), arcs.size)
     (build, _), _ = occupiable_terms(ix, inp, a)
     hi = (a * fill_installed(inp)[None, :] * np.nan_to_num(inp["installed_ai_racks"].to_numpy())[:, None]).ravel()
-    return RowBlock("ai_capacity", ("cluster", "year"), [(k, y) for k in ix.clusters for y in ix.years],
+    return RowBlock("ai_capacity", ("cluster", "year"), ix.labels("cluster", "year"),
                     [Term("x", rows, cols, np.ones(cols.size)), Term("build_ai", build.row, build.col, build.coef)],
                     lo=np.full(hi.size, -np.inf), hi=hi)
 
@@ -169,7 +169,7 @@ def general_capacity(ix: Index, inp: xr.Dataset) -> RowBlock:
     (build, retire), _ = occupiable_terms(ix, inp, a)
     general = inp["installed_racks"].to_numpy() - np.nan_to_num(inp["installed_ai_racks"].to_numpy())
     hi = (a * fill_installed(inp)[None, :] * general[:, None]).ravel()
-    return RowBlock("general_capacity", ("cluster", "year"), [(k, y) for k in ix.clusters for y in ix.years],
+    return RowBlock("general_capacity", ("cluster", "year"), ix.labels("cluster", "year"),
                     [Term("x", rows, cols, np.ones(cols.size)), build, retire,
                      Term("build_ai", build.row, build.col, -build.coef)],
                     lo=np.full(hi.size, -np.inf), hi=hi)
@@ -184,7 +184,7 @@ def ai_within_build(ix: Index, inp: xr.Dataset) -> RowBlock:
     """ai_within_build[k,y]:  build_ai[k,y] − build[k,y] ≤ 0"""
     n = ix.K * ix.Y
     i = np.arange(n)
-    return RowBlock("ai_within_build", ("cluster", "year"), [(k, y) for k in ix.clusters for y in ix.years],
+    return RowBlock("ai_within_build", ("cluster", "year"), ix.labels("cluster", "year"),
                     [Term("build_ai", i, i, np.ones(n)), Term("build", i, i, -np.ones(n))],
                     lo=np.full(n, -np.inf), hi=np.zeros(n))
 
@@ -196,7 +196,7 @@ def build_limit(ix: Index, inp: xr.Dataset) -> Bound:
 
 def block_variables(ix: Index, inp: xr.Dataset) -> dict[str, VarBlock]:
     """blocks[k,y] ∈ ℤ≥0 (ℝ≥0 when relaxed): blocks of B racks built at k in year y"""
-    return {"blocks": VarBlock("blocks", ("cluster", "year"), [(k, y) for k in ix.clusters for y in ix.years],
+    return {"blocks": VarBlock("blocks", ("cluster", "year"), ix.labels("cluster", "year"),
                     "blocks of capacity built", integer=not bool(inp["modular_relax"]))}
 
 
@@ -204,7 +204,7 @@ def modular_build(ix: Index, inp: xr.Dataset) -> RowBlock:
     """modular_build[k,y]:  build[k,y] − B · blocks[k,y] = 0"""
     n = ix.K * ix.Y
     i = np.arange(n)
-    return RowBlock("modular_build", ("cluster", "year"), [(k, y) for k in ix.clusters for y in ix.years],
+    return RowBlock("modular_build", ("cluster", "year"), ix.labels("cluster", "year"),
                     [Term("build", i, i, np.ones(n)), Term("blocks", i, i, np.full(n, -float(inp["block_racks"])))],
                     lo=np.zeros(n), hi=np.zeros(n))
 

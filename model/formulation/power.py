@@ -29,7 +29,7 @@ def power_balance(ix: Index, inp: xr.Dataset) -> RowBlock:
     (hydro_m only with direct hydro)"""
     n = ix.K * ix.Y
     ones = np.ones(n)
-    return RowBlock("power_balance", ("cluster", "year"), [(k, y) for k in ix.clusters for y in ix.years],
+    return RowBlock("power_balance", ("cluster", "year"), ix.labels("cluster", "year"),
                     [Term("grid", np.arange(n), np.arange(n), ones), Term("green", np.arange(n), np.arange(n), ones),
                      it_power_term(ix, inp, -np.ones(ix.K)), *contrib.terms("power_balance", ix, inp)],
                     lo=np.zeros(n), hi=np.zeros(n))

@@ -37,14 +37,15 @@ class Contribution:
 
 def fallback_t_per_rack_year(inp: xr.Dataset) -> np.ndarray:
     """(W,): tCO2 of one rack-year of class w served outside the plan, e_fb · 8760 · PUE_fb · kW[w] / 1000."""
-    H = float(inp.attrs["hours_per_year"])
-    return float(inp["fallback_co2_t_per_mwh"]) * H * float(inp["fallback_pue"]) * inp["kw_per_rack"].to_numpy() / 1000.0
+    hours_per_year = float(inp.attrs["hours_per_year"])
+    return float(inp["fallback_co2_t_per_mwh"]) * hours_per_year * float(inp["fallback_pue"]) * inp["kw_per_rack"].to_numpy() / 1000.0
 
 
 def local_t_per_rack_year(inp: xr.Dataset) -> np.ndarray:
     """(R, W): tCO2 per rack-year served in province r's own stock, e[r] · 8760 · PUE[r] · kW[w] / 1000."""
-    H = float(inp.attrs["hours_per_year"])
-    return (inp["region_co2_t_per_mwh"].to_numpy() * inp["local_pue"].to_numpy())[:, None] * H * inp["kw_per_rack"].to_numpy()[None, :] / 1000.0
+    hours_per_year = float(inp.attrs["hours_per_year"])
+    t_per_mwh = inp["region_co2_t_per_mwh"].to_numpy() * inp["local_pue"].to_numpy()
+    return t_per_mwh[:, None] * hours_per_year * inp["kw_per_rack"].to_numpy()[None, :] / 1000.0
 
 
 _EMITTERS: list[tuple[Callable[[xr.Dataset], bool], Callable[[Index, xr.Dataset], Contribution]]] = []
@@ -58,10 +59,10 @@ def emitter(when: Callable[[xr.Dataset], bool], contribution: Callable[[Index, x
 def emissions(ix: Index, inp: xr.Dataset) -> list[Contribution]:
     """Every emission contribution of the LP built from ``inp``: the clusters', each registered
     feature's that applies, and unmet work's at the fallback factor."""
-    H = float(inp.attrs["hours_per_year"])
+    hours_per_year = float(inp.attrs["hours_per_year"])
     K, R, W, Y = ix.K, ix.R, ix.W, ix.Y
     ky = np.arange(K * Y)
-    out = [Contribution("clusters", "grid", "cluster", ky, np.repeat(inp["cluster_co2_t_per_mwh"].to_numpy(), Y) * H,
+    out = [Contribution("clusters", "grid", "cluster", ky, np.repeat(inp["cluster_co2_t_per_mwh"].to_numpy(), Y) * hours_per_year,
                         ky // Y, ky % Y)]
     out += [contribution(ix, inp) for when, contribution in _EMITTERS if when(inp)]
     rwy = np.arange(R * W * Y)

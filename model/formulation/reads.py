@@ -13,7 +13,7 @@ may share its DataArrays (``arrays``); nothing on the solve path writes into an 
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import xarray as xr
@@ -78,11 +78,11 @@ class InputsView:
         return _Attrs(self._attrs, self.read)
 
     @property
-    def sizes(self) -> Mapping[str, int]:  # the base's dimensions: a lever change keeps them
+    def sizes(self) -> Mapping[Hashable, int]:  # the base's dimensions: a lever change keeps them
         return self._base.sizes
 
     @property
-    def dims(self) -> Mapping[str, int]:
+    def dims(self) -> Mapping[Hashable, int]:
         return self._base.dims
 
     def __getattr__(self, name: str):

@@ -1,4 +1,4 @@
-"""Dataset + scenario → one xarray Dataset of model inputs (the "inputs" half of results.nc).
+"""Input tables (``InputTables``) + scenario → one xarray Dataset of model inputs (the "inputs" half of results.nc).
 
 Everything the formulation needs is here, after the scenario's overrides, with Chinese and
 English names as coordinates. Nothing downstream reads CSV or YAML again.
@@ -15,7 +15,7 @@ import xarray as xr
 
 from ..errors import InputError, did_you_mean, raise_all
 from .arrays import variable, variables
-from .dataset import Dataset, dataset_files, load_dataset, read_input_bytes
+from .dataset import InputTables, dataset_files, load_dataset, read_input_bytes
 from .green import green_inputs
 from .latency import LAYERS, distance_matrix, modelled_latency_ms, read_latency_matrix
 from .lifecycle import lifecycle_variables
@@ -26,7 +26,7 @@ from .schema import DECISION_SETTINGS, SCENARIO_OVERRIDES, STANDARD_RACK_KW, ove
 HOURS_PER_YEAR = 8760.0
 
 
-def dataset_fingerprint(ds: Dataset) -> str:
+def dataset_fingerprint(ds: InputTables) -> str:
     """Hash of the files the dataset is read from (``dataset_files``), so a scenario hash changes
     when the data does. Each is read like the loader reads it: a regular file of sane size."""
     h = hashlib.sha256()
@@ -36,7 +36,7 @@ def dataset_fingerprint(ds: Dataset) -> str:
     return h.hexdigest()[:16]
 
 
-def unknown_ids(sc: Scenario, ds: Dataset) -> list[InputError]:
+def unknown_ids(sc: Scenario, ds: InputTables) -> list[InputError]:
     """Every id in the scenario the dataset does not have (misspelt ones name the closest), and
     every outage year outside the model's years: all of them, so a planner fixes them at once."""
     regions, clusters, workloads = list(ds.regions.index), list(ds.clusters.index), list(ds.workloads.index)
@@ -61,7 +61,7 @@ def unknown_ids(sc: Scenario, ds: Dataset) -> list[InputError]:
     return out
 
 
-def _demand_array(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
+def _demand_array(ds: InputTables, sc: Scenario, years: list[int]) -> np.ndarray:
     regions, workloads = list(ds.regions.index), list(ds.workloads.index)
     # sum the rows into a (region, workload, year) array; rows of other ids or years are ignored
     dm = ds.demand
@@ -99,7 +99,7 @@ def _demand_array(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
     return arr
 
 
-def _cluster_table(ds: Dataset, sc: Scenario) -> pd.DataFrame:
+def _cluster_table(ds: InputTables, sc: Scenario) -> pd.DataFrame:
     cl = ds.clusters.copy()
     for cid, lev in sc.clusters.items():
         for field, value in lev.model_dump(exclude_none=True).items():
@@ -116,7 +116,7 @@ def _cluster_table(ds: Dataset, sc: Scenario) -> pd.DataFrame:
     return cl
 
 
-def _availability(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
+def _availability(ds: InputTables, sc: Scenario, years: list[int]) -> np.ndarray:
     avail = np.ones((len(ds.clusters), len(years)))
     clusters = list(ds.clusters.index)
     for out in sc.outages:  # ids and years checked by unknown_ids
@@ -125,7 +125,7 @@ def _availability(ds: Dataset, sc: Scenario, years: list[int]) -> np.ndarray:
     return avail
 
 
-def _local_vars(ds: Dataset, wl: pd.DataFrame, years: list[int], use: bool, price_scale: float) -> dict:
+def _local_vars(ds: InputTables, wl: pd.DataFrame, years: list[int], use: bool, price_scale: float) -> dict:
     """The stock outside the clusters, per province (zeros without local.csv): available[r,y] =
     existing[r] · max(0, 1 − retire[r] · (y − y0)); admissible for class w when its latency is within the bound."""
     R, regions = ("region",), list(ds.regions.index)
@@ -155,7 +155,7 @@ def _local_vars(ds: Dataset, wl: pd.DataFrame, years: list[int], use: bool, pric
     )
 
 
-def _remote_vars(ds: Dataset, wl: pd.DataFrame, local: dict, layer: str, settings_file: str) -> dict:
+def _remote_vars(ds: InputTables, wl: pd.DataFrame, local: dict, layer: str, settings_file: str) -> dict:
     """The national market for the provinces' own stock: region r's non-real-time work of class w may
     use province s's stock (s ≠ r) when the latency r → s (modelled between the provinces' capitals,
     plus s's own access latency) is within the class bound; it pays transport like any arc."""
@@ -207,7 +207,7 @@ def scenario_levers(sc: Scenario) -> tuple[dict[str, float], dict[str, str]]:
 _OVERRIDDEN_BY = {key: path for path, key in SCENARIO_OVERRIDES.items()}
 
 
-def setting(sc: Scenario, ds: Dataset, key: str) -> float:
+def setting(sc: Scenario, ds: InputTables, key: str) -> float:
     """A setting as the model uses it: the scenario's override, else the dataset's value."""
     value = None
     if key in _OVERRIDDEN_BY:
@@ -217,7 +217,7 @@ def setting(sc: Scenario, ds: Dataset, key: str) -> float:
     return float(ds.settings[key] if value is None else value)
 
 
-def build_inputs(sc: Scenario, ds: Dataset | None = None) -> xr.Dataset:
+def build_inputs(sc: Scenario, ds: InputTables | None = None) -> xr.Dataset:
     """Apply the scenario to its dataset and return the model inputs."""
     if ds is None:
         ds = load_dataset(sc.input_path("dataset"))

@@ -36,7 +36,9 @@ def dataset_files(root: str | Path) -> list[Path]:
 
 
 @dataclass
-class Dataset:
+class InputTables:
+    """A dataset folder as read and checked (``load_dataset``): its tables as pandas frames and its
+    settings. Not the xarray Dataset of model inputs, which ``build_inputs`` makes from these and a scenario."""
     path: Path
     hubs: pd.DataFrame  # index hub_id
     clusters: pd.DataFrame  # index cluster_id
@@ -247,14 +249,14 @@ def read_settings(path: Path, raw: bytes | None = None) -> dict:
     return data
 
 
-_CACHE: OrderedDict[tuple[str, str], Dataset] = OrderedDict()  # (folder, content hash) -> checked dataset
+_CACHE: OrderedDict[tuple[str, str], InputTables] = OrderedDict()  # (folder, content hash) -> checked dataset
 CACHE_SIZE = 4
 
 
-def load_dataset(path: str | Path | None = None) -> Dataset:
+def load_dataset(path: str | Path | None = None) -> InputTables:
     """Load and check a dataset folder (default: the bundled reference dataset).
 
-    Kept per process by content: a folder whose files hash as before returns the Dataset already
+    Kept per process by content: a folder whose files hash as before returns the InputTables already
     read and checked (treat it as read-only), so app reruns, studies and fresh Planners pay the
     file reads and a hash, not the parsing."""
     root = Path(path) if path is not None else BUNDLED
@@ -278,7 +280,7 @@ def load_dataset(path: str | Path | None = None) -> Dataset:
     return ds
 
 
-def _load(root: Path, data: dict[str, bytes]) -> Dataset:
+def _load(root: Path, data: dict[str, bytes]) -> InputTables:
     t = {name: read_table(root / name, cols, data[name]) for name, cols in FILES.items()}
     hubs, clusters, regions, workloads, demand = (
         t["hubs.csv"], t["clusters.csv"], t["regions.csv"], t["workloads.csv"], t["demand.csv"])
@@ -307,5 +309,9 @@ def _load(root: Path, data: dict[str, bytes]) -> Dataset:
     if (root / "local.csv").is_file():
         local = read_table(root / "local.csv", OPTIONAL_FILES["local.csv"], data["local.csv"])
         _check_ref(pd.Series(local.index), regions.index, root / "local.csv", "region_id", "regions.csv")
-    return Dataset(root, hubs, clusters, regions, workloads, demand, settings, local,
-                   read_lifecycle(root, data, hubs, regions, workloads, settings["years"]))
+    return InputTables(root, hubs, clusters, regions, workloads, demand, settings, local,
+                       read_lifecycle(root, data, hubs, regions, workloads, settings["years"]))
+
+
+# the class's name before it said what it is; model/app/state.py (another branch's file) still imports it
+Dataset = InputTables

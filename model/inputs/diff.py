@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from .dataset import Dataset
+from .dataset import InputTables
 from .levers import Lever, _same, cluster_labels, lever_catalog, lever_value, outages_of
 from .scenario import Scenario
 
@@ -35,7 +35,7 @@ def _outage_text(outages: dict, names: dict[str, str]) -> str:
                      for k, y in sorted(outages.items()))
 
 
-def _owner(lv: Lever, ds: Dataset) -> str:
+def _owner(lv: Lever, ds: InputTables) -> str:
     """'韶关集群 ' for a cluster lever, '' for the others (their label names their region or class)."""
     parts = lv.path.split(".")
     if parts[0] == "clusters":
@@ -43,7 +43,7 @@ def _owner(lv: Lever, ds: Dataset) -> str:
     return ""
 
 
-def input_diff(a: Scenario, b: Scenario, ds: Dataset) -> pd.DataFrame:
+def input_diff(a: Scenario, b: Scenario, ds: InputTables) -> pd.DataFrame:
     """One row per lever whose value differs between ``a`` and ``b``: path, bilingual lever name
     (with its unit), the value in A and in B; outages as one row."""
     rows = []
@@ -71,7 +71,7 @@ def _short(value: Any, lv: Lever) -> str:
     return f"{value:,.4g}"
 
 
-def suggested_name(base: Scenario, edited: Scenario, ds: Dataset, most: int = 4) -> str:
+def suggested_name(base: Scenario, edited: Scenario, ds: InputTables, most: int = 4) -> str:
     """'reference · 碳价300 · 韶关停运': the base name and up to ``most`` changes in short Chinese
     ('+n' when there are more)."""
     diff = input_diff(base, edited, ds)

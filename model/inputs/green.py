@@ -16,23 +16,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .dataset import Dataset, read_table
+from .dataset import InputTables, read_table
 from .scenario import Scenario
 from .schema import OPTIONAL_FILES
 
 MONTHS = list(range(1, 13))
 
 
-def _optional_table(ds: Dataset, name: str) -> pd.DataFrame | None:
+def _optional_table(ds: InputTables, name: str) -> pd.DataFrame | None:
     path = ds.path / name
     return read_table(path, OPTIONAL_FILES[name]) if path.is_file() else None
 
 
-def _setting(ds: Dataset, key: str, default: float) -> float:
+def _setting(ds: InputTables, key: str, default: float) -> float:
     return float(ds.settings.get(key, default))
 
 
-def green_inputs(ds: Dataset, sc: Scenario, cl: pd.DataFrame, local_pue: np.ndarray) -> tuple[dict, dict, dict, float]:
+def green_inputs(ds: InputTables, sc: Scenario, cl: pd.DataFrame, local_pue: np.ndarray) -> tuple[dict, dict, dict, float]:
     """(data variables, coordinates, attributes, factor on e_loc of the grid share) for the inputs Dataset."""
     K, R, KM = ("cluster",), ("region",), ("cluster", "month")
     clusters, regions = list(cl.index), list(ds.regions.index)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError, did_you_mean
-from .dataset import Dataset
-from .scenario import NO_BOUND, Scenario, scenario_from_dict
+from .dataset import InputTables
+from .scenario import NO_BOUND, Scenario, field_default, scenario_from_dict
 from .schema import SCENARIO_OVERRIDES, overridable, range_of
 
 MISSING = object()
@@ -89,6 +89,7 @@ ADVANCED_LEVERS = (
           help="solve the blocks as continuous (the LP relaxation)"),
 )
 MODULAR_DEFAULT_BLOCK = 10_000.0
+_SCALAR_PATHS = frozenset(lv.path for lv in GLOBAL_LEVERS + POLICY_LEVERS + SOLVER_LEVERS + ADVANCED_LEVERS)
 
 # -- per-entity levers: (field, zh, en, unit, step, fmt, kind) ------------------------------------
 CLASS_FIELDS = (
@@ -108,41 +109,41 @@ def _bi(df, i) -> str:
     return f"{df.loc[i, 'name_zh']} {df.loc[i, 'name_en']}"
 
 
-def cluster_labels(ds: Dataset) -> dict[str, str]:
+def cluster_labels(ds: InputTables) -> dict[str, str]:
     """cluster id → "张家口集群 Zhangjiakou · 京津冀 Beijing-Tianjin-Hebei"."""
     return {k: f"{_bi(ds.clusters, k)} · {ds.hubs.loc[ds.clusters.loc[k, 'hub_id'], 'name_zh']}"
             for k in ds.clusters.index}
 
 
-def region_labels(ds: Dataset) -> dict[str, str]:
+def region_labels(ds: InputTables) -> dict[str, str]:
     return {r: _bi(ds.regions, r) for r in ds.regions.index}
 
 
-def workload_labels(ds: Dataset) -> dict[str, str]:
+def workload_labels(ds: InputTables) -> dict[str, str]:
     return {w: _bi(ds.workloads, w) for w in ds.workloads.index}
 
 
 # -- the catalogue --------------------------------------------------------------------------------
-def class_levers(ds: Dataset, workload: str) -> list[Lever]:
+def class_levers(ds: InputTables, workload: str) -> list[Lever]:
     name = workload_labels(ds)[workload]
     return [Lever(f"{p}.{workload}", f"{name.split(' ')[0]} {zh}", f"{en}", u, st, f, kind)
             for p, zh, en, u, st, f, kind in CLASS_FIELDS]
 
 
-def region_levers(ds: Dataset, region: str) -> list[Lever]:
+def region_levers(ds: InputTables, region: str) -> list[Lever]:
     zh_name = ds.regions.loc[region, "name_zh"]
     return [Lever(f"{p}.{region}", f"{zh_name} {zh}", en, u, st, f, kind)
             for p, zh, en, u, st, f, kind in REGION_FIELDS]
 
 
-def cluster_levers(ds: Dataset, cluster: str) -> list[Lever]:
+def cluster_levers(ds: InputTables, cluster: str) -> list[Lever]:
     """One lever per overridable cluster attribute of the catalogue (``schema.py``)."""
     return [Lever(f"clusters.{cluster}.{c.name}", c.zh, c.en, c.unit.strip("-") + (", empty: none" if c.optional else ""),
                   c.step, c.fmt, "optional" if c.optional else "float",
                   help=c.doc) for c in overridable("clusters.csv")]
 
 
-def lever_catalog(ds: Dataset) -> list[Lever]:
+def lever_catalog(ds: InputTables) -> list[Lever]:
     """Every lever of a scenario on this dataset (outages are edited with ``set_outages``)."""
     out = list(GLOBAL_LEVERS) + list(POLICY_LEVERS) + list(ADVANCED_LEVERS) + list(SOLVER_LEVERS)
     for w in ds.workloads.index:
@@ -155,23 +156,13 @@ def lever_catalog(ds: Dataset) -> list[Lever]:
 
 
 # -- reading and setting --------------------------------------------------------------------------
-def dataset_value(ds: Dataset, path: str) -> Any:
+def dataset_value(ds: InputTables, path: str) -> Any:
     """The value the model uses when the scenario does not set this lever."""
     parts = path.split(".")
     if path in SCENARIO_OVERRIDES:
         return float(ds.settings[SCENARIO_OVERRIDES[path]])
-    if path in ("electricity_price_scale", "green_price_scale", "demand.scale"):
-        return 1.0
-    if path == "policy.allow_unmet":
-        return True
-    if path in ("policy.n_minus_1", "modular_builds.relax"):
-        return False
-    if path in ("policy.emission_cap_t", "modular_builds.block_racks"):
-        return None  # no cap; continuous builds
-    if path == "modular_builds.fixed_cost_yuan_per_block":
-        return 0.0
-    if path in ("solver.time_limit_s", "solver.mip_rel_gap"):
-        return float(getattr(Scenario.model_fields["solver"].default, parts[1]))
+    if path in _SCALAR_PATHS:  # a number or switch of the scenario alone: the default its field declares
+        return field_default(path)
     if parts[0] == "clusters":
         value = float(ds.clusters.loc[parts[1], parts[2]])
         return None if math.isnan(value) else value  # an optional attribute left empty: none
@@ -189,7 +180,7 @@ def dataset_value(ds: Dataset, path: str) -> Any:
     raise KeyError(path)
 
 
-def implied_class_growth(ds: Dataset, workload: str) -> float:
+def implied_class_growth(ds: InputTables, workload: str) -> float:
     """Average annual growth of a class in the dataset's demand path (first to last year)."""
     d = ds.demand[ds.demand["workload_id"] == workload].groupby("year")["racks"].sum()
     years = ds.years
@@ -206,7 +197,7 @@ def _get(data: dict, parts: list[str]) -> Any:
     return data
 
 
-def lever_value(sc: Scenario, ds: Dataset, path: str, _dump: dict | None = None) -> Any:
+def lever_value(sc: Scenario, ds: InputTables, path: str, _dump: dict | None = None) -> Any:
     """The lever's effective value: the scenario's override, else the dataset's figure
     (None for a class growth means the dataset's demand path, for a latency bound no bound)."""
     v = _get(_dump if _dump is not None else sc.model_dump(mode="json"), path.split("."))
@@ -227,7 +218,7 @@ def _rebuild(sc: Scenario, data: dict) -> Scenario:
     return scenario_from_dict(data, sc.source, sc.base_dir)
 
 
-def set_lever(sc: Scenario, ds: Dataset, path: str, value: Any) -> Scenario:
+def set_lever(sc: Scenario, ds: InputTables, path: str, value: Any) -> Scenario:
     """A new Scenario with lever ``path`` set to ``value`` (validated; raises InputError).
 
     Setting the dataset's own figure removes the override (for nested maps) or resets the field to
@@ -295,7 +286,7 @@ def outages_of(sc: Scenario) -> dict[str, list[int] | None]:
     return out
 
 
-def set_outages(sc: Scenario, ds: Dataset, outages: dict[str, list[int] | None]) -> Scenario:
+def set_outages(sc: Scenario, ds: InputTables, outages: dict[str, list[int] | None]) -> Scenario:
     """A new Scenario whose outages are ``outages`` (cluster → years, None or all years: every year).
     A cluster with an empty year list is in service."""
     items = []
@@ -326,7 +317,7 @@ def set_name(sc: Scenario, name: str, description: str | None = None) -> Scenari
     return _rebuild(sc, data)
 
 
-def overrides(sc: Scenario, ds: Dataset) -> list[tuple[str, Any, Any]]:
+def overrides(sc: Scenario, ds: InputTables) -> list[tuple[str, Any, Any]]:
     """(path, dataset value, scenario value) of every lever the scenario changes."""
     out, dump = [], sc.model_dump(mode="json")
     for lv in lever_catalog(ds):

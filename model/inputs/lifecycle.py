@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, did_you_mean
-from .dataset import Dataset, read_lifecycle
+from .dataset import InputTables, read_lifecycle
 from .paths import inside, read_input_bytes
 from .scenario import LifecycleOptions, Scenario
 from .schema import LIFECYCLE_FILES
@@ -22,7 +22,7 @@ from .schema import LIFECYCLE_FILES
 TB_PER_YEAR_TBPS = 8.0 / (8760 * 3600)  # 1 TB/yr = 8 Tbit over the year's seconds, in Tbps (average)
 
 
-def home_hubs(ds: Dataset, dist: pd.DataFrame) -> np.ndarray:
+def home_hubs(ds: InputTables, dist: pd.DataFrame) -> np.ndarray:
     """(R,) the hub each province's data enter the backbone at."""
     cl = ds.clusters
     own = {r: h for r, h in zip(cl["region_id"], cl["hub_id"])}
@@ -30,7 +30,7 @@ def home_hubs(ds: Dataset, dist: pd.DataFrame) -> np.ndarray:
     return np.array([own.get(r, n) for r, n in zip(ds.regions.index, nearest)], dtype=str)
 
 
-def lifecycle_tables(sc: Scenario, ds: Dataset) -> dict[str, pd.DataFrame] | None:
+def lifecycle_tables(sc: Scenario, ds: InputTables) -> dict[str, pd.DataFrame] | None:
     """The scenario's lifecycle tables: those in ``lifecycle.folder`` (checked like a dataset's),
     else the dataset's own; None: no chains."""
     folder = sc.input_path("lifecycle.folder")
@@ -54,7 +54,7 @@ def _volume_scale(sc: Scenario, chains: list[str]) -> np.ndarray:
     return lv.volume_scale * np.array([lv.chain_scale.get(c, 1.0) for c in chains])
 
 
-def lifecycle_variables(ds: Dataset, dist: pd.DataFrame, sc: Scenario) -> tuple[dict, dict]:
+def lifecycle_variables(ds: InputTables, dist: pd.DataFrame, sc: Scenario) -> tuple[dict, dict]:
     """(data variables, coordinates) of the lifecycle; both empty without chains."""
     tables = lifecycle_tables(sc, ds)
     if tables is None:

@@ -20,7 +20,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from ..errors import InputError, did_you_mean, raise_all
 from .paths import MAX_FILE_BYTES, confine, inside, read_input_bytes
-from .schema import LEVERS, LIFECYCLE_FILES, SETTINGS, Column, overridable
+from .schema import LEVERS, LIFECYCLE_FILES, SCENARIO_OVERRIDES, SETTINGS, Column, overridable
 from .strict_yaml import load_yaml, printable
 
 MAX_SCENARIO_BYTES = 1_000_000
@@ -71,10 +71,12 @@ def lever(path: str, integer: bool = False) -> Any:
     return whole(int(lo), int(hi)) if integer else float_in(lo, hi)
 
 
-def setting_field(key: str) -> Any:
-    """The type of scenario-level setting ``key`` (its range from ``schema.SETTINGS``); ``inputs.build.setting`` reads its value."""
-    lo, hi, _ = SETTINGS[key]
-    return float_in(lo, hi)
+def setting_override(path: str) -> Any:
+    """The type of the scenario field at dotted ``path`` that overrides a settings.yaml key: the key
+    from ``schema.SCENARIO_OVERRIDES`` (KeyError if the table lacks the path), its range from
+    ``schema.SETTINGS``, None for the dataset's value (``inputs.build.setting`` reads it)."""
+    lo, hi, _ = SETTINGS[SCENARIO_OVERRIDES[path]]
+    return float_in(lo, hi) | None
 
 
 NO_BOUND = "none"  # a latency bound of "none": the class has no bound (null: the dataset's)
@@ -120,9 +122,9 @@ class Outage(_Strict):
 
 
 class Policy(_Strict):
-    utilisation_floor: setting_field("utilisation_floor") | None = None  # 上架率 floor on each cluster's capacity
-    min_green_share: setting_field("min_green_share") | None = None  # green power share of each cluster's supply
-    min_west_share: setting_field("min_west_share") | None = None  # share of non-real-time work served in western hubs
+    utilisation_floor: setting_override("policy.utilisation_floor") = None  # 上架率 floor on each cluster's capacity
+    min_green_share: setting_override("policy.min_green_share") = None  # green power share of each cluster's supply
+    min_west_share: setting_override("policy.min_west_share") = None  # share of non-real-time work served in western hubs
     emission_cap_t: lever("policy.emission_cap_t") | None = None  # carbon budget over the horizon, tCO2 (hard); None: no cap
     allow_unmet: StrictBool = True  # False: strict mode, demand must be served in full
     n_minus_1: StrictBool = False  # the plan must survive the loss of any single cluster
@@ -186,9 +188,9 @@ class Scenario(_Strict):
     latency_matrix: Line | None = None  # CSV region_id × cluster_id of measured one-way ms
     latency_layer: Literal["optical", "ip", "target"] = "optical"  # modelled latency calibration (data/README.md)
     local_supply: bool = True  # false: ignore the dataset's local.csv (clusters only, as before issue 10)
-    carbon_price_yuan_per_t: setting_field("carbon_price_yuan_per_t") | None = None
-    discount_rate: setting_field("discount_rate") | None = None
-    unmet_penalty_yuan_per_rack_year: setting_field("unmet_penalty_yuan_per_rack_year") | None = None
+    carbon_price_yuan_per_t: setting_override("carbon_price_yuan_per_t") = None
+    discount_rate: setting_override("discount_rate") = None
+    unmet_penalty_yuan_per_rack_year: setting_override("unmet_penalty_yuan_per_rack_year") = None
     electricity_price_scale: lever("electricity_price_scale") = 1.0
     green_price_scale: lever("green_price_scale") = 1.0
     green_potential_scale: lever("green_potential_scale") = 1.0  # × wind/solar and hydro potential of every cluster
@@ -246,6 +248,25 @@ def _unwrap(node):
         args = typing.get_args(node)
         node = args[0] if typing.get_origin(node) is typing.Annotated else next(a for a in args if a is not type(None))
     return node
+
+
+def field_default(path: str) -> Any:
+    """The default the ``Scenario`` model declares for the number or switch at dotted ``path``: a
+    field of an options model that is off by default (``modular_builds``) reads that model's own
+    default, and None where it has none (``modular_builds.block_racks``: continuous builds).
+    KeyError if ``path`` is not a number or switch of the model."""
+    node: Any = Scenario
+    parts = path.split(".")
+    for i, part in enumerate(parts):
+        node = _unwrap(node)
+        if not (isinstance(node, type) and issubclass(node, BaseModel)) or part not in node.model_fields:
+            raise KeyError(path)
+        info = node.model_fields[part]
+        if i < len(parts) - 1:
+            node = info.annotation
+        elif _unwrap(info.annotation) in (bool, int, float):
+            return None if info.is_required() else info.default
+    raise KeyError(path)
 
 
 def _fields_at(loc: tuple) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError
-from .dataset import Dataset
+from .dataset import InputTables
 from .scenario import FILE_FIELDS, MAX_SCENARIO_BYTES, SCENARIOS, Scenario, load_scenario, parse_scenario_text
 
 
@@ -32,7 +32,7 @@ def load_bundled(stem: str) -> Scenario:
     return sc.model_copy(update={"source": f"data/scenarios/{stem}.yaml"})  # messages name no machine path
 
 
-def parse_upload(data: bytes, filename: str = "<upload>", ds: Dataset | None = None,
+def parse_upload(data: bytes, filename: str = "<upload>", ds: InputTables | None = None,
                  max_bytes: int = MAX_SCENARIO_BYTES) -> Scenario:
     """Bytes of an uploaded (or pasted) scenario YAML → validated Scenario, or InputError.
 
@@ -53,7 +53,7 @@ def parse_upload(data: bytes, filename: str = "<upload>", ds: Dataset | None = N
     return sc
 
 
-def check_scenario(sc: Scenario, ds: Dataset) -> None:
+def check_scenario(sc: Scenario, ds: InputTables) -> None:
     """Apply the scenario to the dataset (ids, years, planned ≥ installed); raises InputError."""
     from .build import build_inputs
 

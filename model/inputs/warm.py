@@ -19,20 +19,20 @@ import xarray as xr
 from ..errors import raise_all
 from .arrays import variable
 from .build import _demand_array, _flat, scenario_levers, setting, unknown_ids
-from .dataset import Dataset
+from .dataset import InputTables
 from .scenario import Scenario
 
 
-def _setting(key: str) -> Callable[[Scenario, Dataset, xr.Dataset], dict[str, Any]]:
+def _setting(key: str) -> Callable[[Scenario, InputTables, xr.Dataset], dict[str, Any]]:
     return lambda sc, ds, base: {key: np.asarray(setting(sc, ds, key))}
 
 
-def _demand(sc: Scenario, ds: Dataset, base: xr.Dataset) -> dict[str, Any]:
+def _demand(sc: Scenario, ds: InputTables, base: xr.Dataset) -> dict[str, Any]:
     raise_all(unknown_ids(sc, ds))  # a class or region id in the new demand levers is checked as in a full build
     return {"demand": _demand_array(ds, sc, ds.years)}
 
 
-def _electricity(sc: Scenario, ds: Dataset, base: xr.Dataset) -> dict[str, Any]:
+def _electricity(sc: Scenario, ds: InputTables, base: xr.Dataset) -> dict[str, Any]:
     """The unscaled prices (kept in the inputs) × the scale: ``_cluster_table``'s and ``_local_vars``' product."""
     scale = float(sc.electricity_price_scale)
     return {"grid_price_yuan_per_kwh": base["grid_price_unscaled_yuan_per_kwh"].to_numpy() * scale,
@@ -40,13 +40,13 @@ def _electricity(sc: Scenario, ds: Dataset, base: xr.Dataset) -> dict[str, Any]:
             "electricity_price_scale": np.asarray(scale)}
 
 
-def _green_price(sc: Scenario, ds: Dataset, base: xr.Dataset) -> dict[str, Any]:
+def _green_price(sc: Scenario, ds: InputTables, base: xr.Dataset) -> dict[str, Any]:
     scale = float(sc.green_price_scale)
     return {"green_price_yuan_per_kwh": base["green_price_unscaled_yuan_per_kwh"].to_numpy() * scale,
             "green_price_scale": np.asarray(scale)}
 
 
-WARM_LEVERS: dict[str, Callable[[Scenario, Dataset, xr.Dataset], dict[str, Any]]] = {
+WARM_LEVERS: dict[str, Callable[[Scenario, InputTables, xr.Dataset], dict[str, Any]]] = {
     "carbon_price_yuan_per_t": _setting("carbon_price_yuan_per_t"),
     "unmet_penalty_yuan_per_rack_year": _setting("unmet_penalty_yuan_per_rack_year"),
     "policy.min_west_share": _setting("min_west_share"),
@@ -83,7 +83,7 @@ def _with_values(da: xr.DataArray, values: Any) -> xr.DataArray:
     return xr.DataArray(variable(da.dims, np.asarray(values), dict(da.attrs)), coords=da.coords, name=da.name)
 
 
-def warm_inputs(base_sc: Scenario, base: xr.Dataset, sc: Scenario, ds: Dataset) -> tuple[dict, dict] | None:
+def warm_inputs(base_sc: Scenario, base: xr.Dataset, sc: Scenario, ds: InputTables) -> tuple[dict, dict] | None:
     """(changed inputs: name → DataArray, changed attributes) of ``sc`` against ``base``, the inputs
     of ``base_sc``, or None: build ``sc``'s inputs in full."""
     paths = changed_levers(base_sc, sc)

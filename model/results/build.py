@@ -30,8 +30,7 @@ from .shadow import shadow_prices
 
 
 def _block(lp: LinearProgram, values: np.ndarray, name: str) -> np.ndarray:
-    off = lp.offsets()[name]
-    return values[off: off + lp.variables[name].size]
+    return values[lp.column_slice(name)]
 
 
 def cost_by_term(lp: LinearProgram, col_value: np.ndarray) -> dict[str, float]:
@@ -44,9 +43,10 @@ def sunk_costs(inp: xr.Dataset) -> dict[str, float]:
     """Discounted yuan the existing stock costs whatever the plan: the fixed opex of the clusters'
     installed racks and of the provinces' own stock (before any early retirement, which the
     objective's ``opex_fixed`` / ``local_opex_fixed`` terms credit back)."""
-    df, s_f = inp["discount_factor"].to_numpy(), float(inp["fixed_opex_share"])
-    clusters = s_f * float(inp["opex_yuan_per_rack_year"].to_numpy() @ inp["installed_racks"].to_numpy()) * float(df.sum())
-    local = s_f * float(inp["local_opex_yuan_per_rack_year"].to_numpy() @ inp["local_available_racks"].transpose("region", "year").to_numpy() @ df)
+    discount, s_f = inp["discount_factor"].to_numpy(), float(inp["fixed_opex_share"])
+    clusters = s_f * float(inp["opex_yuan_per_rack_year"].to_numpy() @ inp["installed_racks"].to_numpy()) * float(discount.sum())
+    local_stock = inp["local_available_racks"].transpose("region", "year").to_numpy()
+    local = s_f * float(inp["local_opex_yuan_per_rack_year"].to_numpy() @ local_stock @ discount)
     return {"opex_fixed_installed": clusters, "local_opex_fixed_existing": local}
 
 
@@ -62,8 +62,7 @@ def cluster_pflops(inp: xr.Dataset) -> np.ndarray:
 def emissions_by_source(inp: xr.Dataset, lp: LinearProgram, v: np.ndarray) -> dict[str, np.ndarray]:
     """tCO2 of each contribution (``quantities.emissions``) by its entity (cluster or region) and year."""
     ix: Index = lp.index
-    off = lp.offsets()
-    return {c.name: c.by_entity_year(v[off[c.var]: off[c.var] + lp.variables[c.var].size],
+    return {c.name: c.by_entity_year(v[lp.column_slice(c.var)],
                                      ix.K if c.dim == "cluster" else ix.R, ix.Y)
             for c in quantities.emissions(ix, inp)}
 
@@ -72,7 +71,7 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
     ix: Index = lp.index
     R, K, W, Y = ix.R, ix.K, ix.W, ix.Y
     v = sol.col_value
-    H = float(inp.attrs["hours_per_year"])
+    hours_per_year = float(inp.attrs["hours_per_year"])
     x_arc = _block(lp, v, "x").reshape(ix.A, Y)
     alloc = np.zeros((R, K, W, Y))
     alloc[ix.arc_r, ix.arc_k, ix.arc_w, :] = x_arc
@@ -127,7 +126,7 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
                         {"units": "standard racks", "long_name": "local stock after retirement + cumulative local builds − early retirement"}),
         local_idle=(("region", "year"), local_capacity - hosted,
                     {"units": "standard racks", "long_name": "own-stock racks in service but not occupied"}),
-        local_energy_mwh=(("region", "year"), (local_mw - g_vars["local_pue_saving_mw"][1]) * H,
+        local_energy_mwh=(("region", "year"), (local_mw - g_vars["local_pue_saving_mw"][1]) * hours_per_year,
                           {"units": "MWh", "long_name": "by the province whose stock runs the work, after PUE retrofits"}),
         local_emissions_t=(("region", "year"), sum(em.get(n, 0) for n in ("local", "remote", *LOCAL_GREEN)) + np.zeros((R, Y)),
                            {"units": "tCO2", "long_name": "by the province whose stock runs the work, less green claimed and PUE savings"}),
@@ -138,7 +137,7 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
                      / np.maximum(inp["demand"].transpose("region", "workload", "year").to_numpy().sum(axis=(0, 1)), TOL),
                      {"long_name": "unmet / national demand"}),
         local_eflops=(RWY, local * pflops[None, :, None] / 1000.0, {"units": "EFLOPS (FP16)"}),
-        water_m3=(KY, wue * it_mw * H, {"units": "m³", "long_name": "on-site water = WUE × IT energy"}),
+        water_m3=(KY, wue * it_mw * hours_per_year, {"units": "m³", "long_name": "on-site water = WUE × IT energy"}),
         eflops=(("cluster", "workload", "year"), np.einsum("rkwy,kw->kwy", alloc, pflops_kw) / 1000.0,
                 {"units": "EFLOPS (FP16)", "long_name": "compute of the occupied racks"}),
         cluster_pflops_per_rack=(("cluster", "workload"), pflops_kw, {
@@ -171,7 +170,7 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
         grid_mw=(KY, grid, {"units": "MW"}),
         green_mw=(KY, green, {"units": "MW"}),
         facility_power_mw=(KY, grid + green + hydro, {"units": "MW"}),
-        energy_mwh=(KY, (grid + green + hydro) * H, {"units": "MWh"}),
+        energy_mwh=(KY, (grid + green + hydro) * hours_per_year, {"units": "MWh"}),
         green_shortfall_mw=(KY, _block(lp, v, "green_short").reshape(K, Y), {"units": "MW"}),
         emissions_t=(KY, sum(em.get(n, 0) for n in ("clusters", *CLUSTER_GREEN)) + np.zeros((K, Y)),
                      {"units": "tCO2", "long_name": "clusters' grid share × factor used, less green claimed"}),

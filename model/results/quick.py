@@ -34,7 +34,7 @@ def headline(inp, lp: LinearProgram, sol: Solution) -> dict:
     cap = float(capacity.sum())
     return {"status": sol.status, "objective": float(sol.objective),
             **{f"cost_{t}": c for t, c in cost_by_term(lp, v).items()},
-            "emissions_tco2": float(sum(e.sum(axis=0) for e in em.values()).sum()),
+            "emissions_tco2": float(sum((e.sum(axis=0) for e in em.values()), np.zeros(Y)).sum()),
             "demand_rack_years": demand, "served_rack_years": served, "unmet_rack_years": unmet,
             "unmet_share": unmet / max(demand, 1e-9), "built_racks": float(_block(lp, v, "build").sum()),
             "utilisation_mean": float(load.sum()) / cap if cap > 0 else float("nan")}

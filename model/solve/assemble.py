@@ -15,9 +15,12 @@ import gc
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.core.base.set import IndexedSet, SetData
+from pyomo.core.base.var import VarData
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 from ..formulation.blocks import LinearProgram
@@ -52,7 +55,7 @@ def _linear(coefs: list[float], variables: list) -> LinearExpression:
     return LinearExpression([v if c == 1.0 else MonomialTermExpression((c, v)) for c, v in zip(coefs, variables)])
 
 
-def _index_set(labels: list[tuple], dims: tuple[str, ...]) -> pyo.Set:
+def _index_set(labels: list[tuple], dims: tuple[str, ...]) -> SetData | IndexedSet:  # what pyo.Set(...) is declared to give
     return pyo.Set(initialize=labels, ordered=True, dimen=len(dims))
 
 
@@ -68,7 +71,7 @@ def to_pyomo(lp: LinearProgram) -> tuple[pyo.ConcreteModel, list, list]:
             v = pyo.Var(_index_set(vb.labels, vb.dims), doc=vb.doc,
                         domain=pyo.NonNegativeIntegers if vb.integer else pyo.NonNegativeReals)
             setattr(m, name, v)
-            data = list(v.values())
+            data = cast(list[VarData], list(v.values()))  # an indexed Var's values are its VarData
             if vb.ub is not None:
                 for i in np.flatnonzero(np.isfinite(vb.ub)).tolist():
                     data[i].setub(float(vb.ub[i]))

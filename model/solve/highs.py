@@ -153,6 +153,8 @@ class HighsModel:
                 "the model (passModel)")
         self._cost, self._upper = form.cost, form.col_upper
         self._row_lo, self._row_hi = form.row_lo, form.row_hi
+        if form.pattern is None:  # only from_pyomo leaves it out; HiGHS is always passed from_blocks
+            raise ValueError("the standard form has no sparsity pattern (from_blocks gives it)")
         self._pattern, self._merged = form.pattern, form.merged
 
     def set_options(self, opt: SolverOptions) -> None:
@@ -183,7 +185,8 @@ class HighsModel:
         idx = np.flatnonzero((lo != self._row_lo) | (hi != self._row_hi)).astype(np.int32)
         if idx.size:
             inf = highspy.kHighsInf
-            h.changeRowsBounds(idx.size, idx, np.maximum(lo[idx], -inf), np.minimum(hi[idx], inf))
+            # highspy's stub (1.x) leaves out changeRowsBounds, which the extension has (as changeColsBounds)
+            h.changeRowsBounds(idx.size, idx, np.maximum(lo[idx], -inf), np.minimum(hi[idx], inf))  # pyright: ignore[reportAttributeAccessIssue]
         changed += idx.size
         pattern, merged = self._pattern, self._merged
         if _coefficients_changed(self.lp, lp):  # else (a lever that moves costs or bounds) nothing to re-sum
@@ -311,7 +314,7 @@ class HighsModel:
         """Fix the integer columns at their (rounded) MILP values, re-solve as an LP, and return
         the LP's model status."""
         h, j = self.highs, self.integer_cols
-        values = np.round(np.asarray(h.getSolution().col_value)[j])
+        values = np.round(np.asarray(h.getSolution().col_value, dtype=np.float64)[j])
         h.changeColsIntegrality(j.size, j, np.full(j.size, highspy.HighsVarType.kContinuous))
         h.changeColsBounds(j.size, j, values, values)
         h.run()

@@ -44,7 +44,7 @@ def cost_carbon_frontier(sc: Scenario, points: int = 8, planner: Planner | None 
         with hm.variant(serve_same.with_row_bounds("emission_cap", np.array([-np.inf]), np.array([cap]))):
             sol = hm.solve()
         costs = cost_by_term(lp, sol.col_value) if sol.has_solution else {}
-        dual = sol.row_dual[lp.row_offsets()["emission_cap"]]
+        (dual,) = sol.row_dual[lp.row_slice("emission_cap")]  # the one row of the cap
         rows.append({"point": i, "emission_cap_t": eps, "status": sol.status,
                      "emissions_t": _emissions(lp, sol.col_value) if sol.has_solution else np.nan,
                      "objective": sol.objective, **{f"cost_{k}": v for k, v in costs.items()},

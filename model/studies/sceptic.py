@@ -25,7 +25,7 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import InputError
-from ..inputs.dataset import Dataset, dataset_files
+from ..inputs.dataset import InputTables, dataset_files
 from ..inputs.levers import lever_value
 from ..inputs.scenario import Scenario, apply_changes, scenario_from_dict
 from ..reports.kpis import kpi_row
@@ -98,14 +98,14 @@ class Variant:
     key: str
     zh: str
     en: str
-    scale: Callable[[Dataset], dict[str, float]] = lambda ds: {}  # lever path -> factor on its value
+    scale: Callable[[InputTables], dict[str, float]] = lambda ds: {}  # lever path -> factor on its value
     switch: dict = field(default_factory=dict)  # scenario field -> value
     settings: dict = field(default_factory=dict)  # settings.yaml key -> value (no scenario lever)
     expect: tuple[Expect, ...] = ()
     why: str = ""  # the expert's reasoning
 
 
-def _west_grid_prices(ds: Dataset) -> dict[str, float]:
+def _west_grid_prices(ds: InputTables) -> dict[str, float]:
     west = ds.hubs.loc[ds.clusters["hub_id"], "role"].to_numpy() == "west"
     return {f"clusters.{k}.grid_price_yuan_per_kwh": 1.2 for k in ds.clusters.index[west]}
 
@@ -141,7 +141,7 @@ BY_KEY = {v.key: v for v in VARIANTS}
 REDUCED = ("demand_1.3", "carbon_x3")  # the test's set (with the reference)
 
 
-def _with_settings(sc: Scenario, ds: Dataset, settings: dict, where: Path) -> Scenario:
+def _with_settings(sc: Scenario, ds: InputTables, settings: dict, where: Path) -> Scenario:
     """``sc`` on a copy of its dataset (in ``where``) whose settings.yaml sets ``settings``."""
     root = Path(ds.path)
     for f in dataset_files(root):
@@ -159,7 +159,7 @@ def _with_settings(sc: Scenario, ds: Dataset, settings: dict, where: Path) -> Sc
                               str(where / "scenario.yaml"), where)
 
 
-def lever_text(sc: Scenario, ds: Dataset, v: Variant) -> str:
+def lever_text(sc: Scenario, ds: InputTables, v: Variant) -> str:
     """What the variant changes, as a planner would write it ("`demand.scale` ×1.3")."""
     scaled: dict[tuple[str, float], list[str]] = {}  # per-cluster levers of one factor written once
     for path, f in v.scale(ds).items():
@@ -172,7 +172,7 @@ def lever_text(sc: Scenario, ds: Dataset, v: Variant) -> str:
     return "; ".join(out)
 
 
-def variant_scenario(sc: Scenario, ds: Dataset, v: Variant, where: Path) -> Scenario:
+def variant_scenario(sc: Scenario, ds: InputTables, v: Variant, where: Path) -> Scenario:
     """The reference ``sc`` with variant ``v`` applied (``where``: a folder for a dataset copy)."""
     dump = sc.model_dump(mode="json")
     changes = {path: f * float(lever_value(sc, ds, path, dump)) for path, f in v.scale(ds).items()}

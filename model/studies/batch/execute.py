@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ...atomic import write_atomic
 from ...errors import InputError
 from ...reports.netcdf import write_netcdf
 from ...reports.sheets import write_csv
@@ -21,7 +22,7 @@ from ...reports.sheets import write_csv
 if TYPE_CHECKING:
     import pandas as pd
 from .jobs import Job, chunks_for, make_jobs
-from .store import OUTPUTS, _combined_current, _write_atomic, _write_json, clean_stale, combine, index_frame, is_done, write_failure, write_index
+from .store import OUTPUTS, _combined_current, _write_json, clean_stale, combine, index_frame, is_done, write_failure, write_index
 from .worker import _error_text, run_chunk
 
 
@@ -166,14 +167,14 @@ def run_batch(points, out: str | Path, *, workers: int | None = None, scheduler:
     paths = write_index(index, out)
     ok = index[index["ok"]]
     summ = ok.drop(columns=[c for c in ("ok", "error", "iterations", "worker", "finished") if c in ok.columns])
-    _write_atomic(out / "summary.csv", lambda p: write_csv(summ, p))
+    write_atomic(out / "summary.csv", lambda p: write_csv(summ, p))
     paths["summary.csv"] = out / "summary.csv"
     ds = None if not todo and _combined_current(out / "combined.nc", index, lever_keys) else combine(index, out, lever_keys)
     if ds is not None:
         # mostly zeros: zlib level 1 in large chunks (11 MB instead of 86 MB for 1,000 national scenarios)
         enc = {v: {"zlib": True, "complevel": 1, "chunksizes": (min(256, ds.sizes["scenario"]), *ds[v].shape[1:])}
                for v in ds.data_vars if ds[v].ndim > 2}
-        _write_atomic(out / "combined.nc", lambda p: write_netcdf(ds, p, encoding=enc))
+        write_atomic(out / "combined.nc", lambda p: write_netcdf(ds, p, encoding=enc))
         paths["combined.nc"] = out / "combined.nc"
     elif not index["ok"].any() and (out / "combined.nc").exists():
         (out / "combined.nc").unlink()  # nothing solved: no stale combined results
@@ -192,7 +193,7 @@ def run_batch(points, out: str | Path, *, workers: int | None = None, scheduler:
            "mean_total_s_cold": float(cold["total_s"].mean()) if len(cold) else None,
            "cluster": {"scheduler": scheduler or "local", "workers": n_workers},
            "levers": lever_keys, "finished": datetime.now(UTC).isoformat(timespec="seconds")}
-    _write_atomic(out / "batch.json", lambda p: _write_json(p, doc))
+    write_atomic(out / "batch.json", lambda p: _write_json(p, doc))
     paths["batch.json"] = out / "batch.json"
     return BatchResult(out, index, counts, wall, paths)
 

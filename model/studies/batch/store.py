@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -264,14 +263,11 @@ def pd_float(col) -> np.ndarray:
     return np.asarray([np.nan if v is None else float(v) for v in col], dtype=float)
 
 
-def _write_atomic(path: Path, writer: Callable[[Path], None]) -> None:
-    write_atomic(path, writer)
-
-
 def write_index(index, out: Path) -> dict[str, Path]:
     paths = {}
-    _write_atomic(out / "index.csv", lambda p: write_csv(index, p))
+    write_atomic(out / "index.csv", lambda p: write_csv(index, p))
     paths["index.csv"] = out / "index.csv"
+
     def parquet(p: Path):
         try:
             index.to_parquet(p, index=False)
@@ -281,7 +277,7 @@ def write_index(index, out: Path) -> dict[str, Path]:
                 safe[c] = safe[c].map(lambda v: None if v is None else str(v))
             safe.to_parquet(p, index=False)
 
-    _write_atomic(out / "index.parquet", parquet)
+    write_atomic(out / "index.parquet", parquet)
     paths["index.parquet"] = out / "index.parquet"
     return paths
 
