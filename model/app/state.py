@@ -22,7 +22,7 @@ import xarray as xr
 
 from ..errors import InputError
 from ..inputs import sources
-from ..inputs.dataset import BUNDLED, Dataset, load_dataset
+from ..inputs.dataset import BUNDLED, InputTables, load_dataset
 from ..inputs.diff import suggested_name
 from ..inputs.scenario import Scenario
 from ..reports.kpis import summary
@@ -37,11 +37,11 @@ log = logging.getLogger("hubplan.app")
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _dataset_at(path: str) -> Dataset:
+def _dataset_at(path: str) -> InputTables:
     return load_dataset(path)
 
 
-def dataset_for(sc: Scenario) -> Dataset:
+def dataset_for(sc: Scenario) -> InputTables:
     """The (shared, read-only) dataset a scenario uses."""
     return _dataset_at(str(sc.input_path("dataset") or BUNDLED))  # confined like every input (paths.py)
 
@@ -118,7 +118,7 @@ def scenario() -> Scenario:
     return st.session_state.scenario
 
 
-def dataset() -> Dataset:
+def dataset() -> InputTables:
     return dataset_for(scenario())
 
 

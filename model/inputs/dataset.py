@@ -312,6 +312,3 @@ def _load(root: Path, data: dict[str, bytes]) -> InputTables:
     return InputTables(root, hubs, clusters, regions, workloads, demand, settings, local,
                        read_lifecycle(root, data, hubs, regions, workloads, settings["years"]))
 
-
-# the class's name before it said what it is; model/app/state.py (another branch's file) still imports it
-Dataset = InputTables
