@@ -311,4 +311,3 @@ def _load(root: Path, data: dict[str, bytes]) -> InputTables:
         _check_ref(pd.Series(local.index), regions.index, root / "local.csv", "region_id", "regions.csv")
     return InputTables(root, hubs, clusters, regions, workloads, demand, settings, local,
                        read_lifecycle(root, data, hubs, regions, workloads, settings["years"]))
-
