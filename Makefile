@@ -22,14 +22,14 @@ system-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
 	  else echo "note: run as root or install chromium and fonts-wqy-zenhei for the browser test"; fi; \
 	fi
-	@# readers of the outputs (tests/test_netcdf_readers.py, test_print.py): ncdump, UDUNITS for cfchecker, LibreOffice
+	@# readers of the outputs (tests/reports/test_netcdf_readers.py, test_print.py): ncdump, UDUNITS for cfchecker, LibreOffice
 	@if ! command -v ncdump >/dev/null 2>&1 || ! command -v soffice >/dev/null 2>&1 || ! ldconfig -p | grep -q libudunits2; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq netcdf-bin libudunits2-0 libreoffice-calc >/dev/null; \
 	  else echo "note: run as root or install netcdf-bin libudunits2-0 libreoffice-calc for the output-reader tests"; fi; \
 	fi
 
-# pyam (tests/test_iamc.py reads the IAMC export back) in an environment of its own: its pins
+# pyam (tests/reports/test_iamc.py reads the IAMC export back) in an environment of its own: its pins
 # (pyam-iamc 3: pandas < 3; 4: matplotlib < 3.11 and ixmp4's httpx) cannot share hubplan's;
 # ixmp4 0.14 (under pyam-iamc 3) breaks on SQLAlchemy 2.1
 .venv-iamc/.installed:

@@ -14,7 +14,7 @@ import numpy as np
 from model.inputs.scenario import SCENARIOS, load_scenario
 from model.run import solve_scenario
 
-# Published facility energy (TWh/yr run-rate); tests/test_reference.py checks the same figures
+# Published facility energy (TWh/yr run-rate); tests/results/test_reference.py checks the same figures
 PUBLISHED_TWH = {
     "zhangjiakou": (4.071 * 2, "H1-2025 4.071 TWh × 2 (国网张家口)"),
     "shaoguan": (0.02634 * 8760 / 744, "Jan-2026 26.34 GWh annualised (China News Service)"),

@@ -91,6 +91,15 @@ def _texts_of(path: Path) -> list[tuple[int, str]]:
     return out
 
 
+def _moved(ref: str) -> str:
+    """Where a test file named by its path before tests/ was grouped by stage is now, if anywhere."""
+    name = ref.rsplit("/", 1)[-1]
+    if not (ref.startswith("tests/") and name.startswith("test_") and name.endswith(".py")):
+        return ""
+    found = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "tests").rglob(name))
+    return f" (now {found[0]})" if found else ""
+
+
 def _stale(texts: list[tuple[int, str]], where: str, markdown: bool) -> list[str]:
     bad = []
     for line, text in texts:
@@ -103,7 +112,7 @@ def _stale(texts: list[tuple[int, str]], where: str, markdown: bool) -> list[str
                 bad.append(f"{where}:{line}: {ref}")
         for ref in set(SLASHED.findall(text)):
             if not _path_ok(ref):
-                bad.append(f"{where}:{line}: {ref}")
+                bad.append(f"{where}:{line}: {ref}{_moved(ref)}")
         for ref in set(TICKED.findall(text)):
             if "/" not in ref and FILE_NAME.match(ref) and not _name_ok(ref):
                 bad.append(f"{where}:{line}: {ref}")

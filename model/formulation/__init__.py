@@ -50,7 +50,7 @@ def build_lp_tracked(inp: InputsView, ix: Index | None = None) -> Built:
 def rebuild_lp(prev: Built | None, inp: InputsView, changed: frozenset[str], ix: Index | None = None) -> Built:
     """The LP of ``inp``, reusing ``prev``'s block of every family that read none of ``changed``
     (input names; ``attrs.<key>`` for attributes). Same blocks as ``build_lp(inp)``: a family's
-    block depends only on what it reads (tests/test_warm_answers.py checks the whole LP)."""
+    block depends only on what it reads (tests/solve/test_warm_answers.py checks the whole LP)."""
     if ix is None:
         if prev is None:
             raise ValueError("rebuild_lp needs the index or a previous build")

@@ -1,5 +1,5 @@
 """What each family is called in 中文 and English, and what its dual means: one entry per family of
-the registry, read through ``Family.label`` (tests/test_registry.py fails on a family without one).
+the registry, read through ``Family.label`` (tests/formulation/test_registry.py fails on a family without one).
 
 For a row block or a column bound, ``unit`` is the unit of its right-hand side and ``dual`` says what one
 more such unit is worth: HiGHS's dual of the row (or the column's reduced cost at the bound) is

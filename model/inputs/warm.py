@@ -4,7 +4,7 @@ building the whole inputs Dataset again.
 
 ``WARM_LEVERS`` maps a lever (a dotted path of the scenario, or a prefix ending in ``.``) to the
 inputs it changes, each computed by the same function or product ``build_inputs`` uses, so the
-values are the same to the bit (tests/test_warm_answers.py compares them with a full build for every lever here).
+values are the same to the bit (tests/solve/test_warm_answers.py compares them with a full build for every lever here).
 A change of anything else — the dataset, latency bounds, outages, a cluster's figures, the
 resolution, the discount rate — gives ``None``: build the inputs in full.
 """

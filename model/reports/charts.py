@@ -21,7 +21,7 @@ COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
            "#17becf")
 # one fixed, distinct colour per cost term (the d3 category10, then picks of category20b/20c: 29
 # colours for the COST_TERMS of the registry): a stacked cost chart never draws two terms alike; a term not
-# among them takes the colours left over (tests/test_html_bundle.py keeps one spare)
+# among them takes the colours left over (tests/reports/test_html_bundle.py keeps one spare)
 TERM_COLOURS = COLOURS + ("#393b79", "#637939", "#843c39", "#7b4173", "#e7ba52", "#3182bd", "#6b6ecf", "#b5cf6b",
                           "#bd9e39", "#d6616b", "#ce6dbd", "#31a354", "#e6550d", "#756bb1", "#636363", "#9c9ede",
                           "#fd8d3c", "#74c476", "#a55194")

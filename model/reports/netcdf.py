@@ -3,7 +3,7 @@ results.nc) is NetCDF4/HDF5 through netCDF-C (the ``netCDF4`` package), so ncdum
 xarray with any engine, Panoply and R read it, also with empty dimensions (a scenario without
 levers has ``scenario_lever`` of length 0, which NETCDF3 cannot hold for netCDF-C).
 
-The file follows CF-1.8 (checked by cfchecker in tests/test_netcdf_readers.py):
+The file follows CF-1.8 (checked by cfchecker in tests/reports/test_netcdf_readers.py):
 - ``units`` that UDUNITS parses; where the planner's unit has no UDUNITS spelling (standard racks,
   yuan, tCO2) the planner's unit stays beside it in ``units_planner`` (``read_results`` restores it);
 - a ``long_name`` on every variable, from the variable's own attributes or ``LONG_NAMES``;
@@ -11,7 +11,7 @@ The file follows CF-1.8 (checked by cfchecker in tests/test_netcdf_readers.py):
 - attribute names without dots (``scenario.name`` is stored as ``scenario__name``);
 - ``year`` always int32.
 A new result variable needs a ``long_name`` (in its attributes or ``LONG_NAMES``) and, if it has a
-unit UDUNITS cannot read, an entry in ``UDUNITS``: tests/test_netcdf_readers.py names what is missing.
+unit UDUNITS cannot read, an entry in ``UDUNITS``: tests/reports/test_netcdf_readers.py names what is missing.
 """
 from __future__ import annotations
 

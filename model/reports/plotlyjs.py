@@ -2,7 +2,7 @@
 (npm ``plotly.js-cartesian-dist-min``, MIT, assets/plotly-LICENSE.txt) — bar, scatter, heatmap,
 box, pie … — 1.5 MB where the full bundle plotly.py embeds is 4.8 MB. Every report draws only
 cartesian traces (the map is scatter traces over province outlines), so nothing is lost; its
-version is the plotly.js that the installed plotly.py writes figures for (tests/test_html_bundle.py).
+version is the plotly.js that the installed plotly.py writes figures for (tests/reports/test_html_bundle.py).
 
 Each HTML file embeds it once in ``<head>`` and its charts are written with ``include_plotlyjs=False``:
 a report opens with no network and no file beside it.

@@ -2,7 +2,7 @@
 
 Every CSV and every Excel sheet hubplan writes (reports, batch index and summary, comparisons,
 two-stage builds, the frontier) passes through ``csv_bytes`` / ``write_csv`` and ``add_sheet``;
-tests/test_injection.py fails when another module writes CSV or Excel itself. So the rules hold
+tests/reports/test_injection.py fails when another module writes CSV or Excel itself. So the rules hold
 everywhere at once:
 
 - text a spreadsheet would run as a formula is neutralised (``safe.neutral_frame``);

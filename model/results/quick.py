@@ -4,7 +4,7 @@ A lever sweep or the app's headline needs a dozen numbers per solve; building th
 (every decision, KPI, shadow price and unmet reason as xarray variables) costs several times the
 warm solve itself. ``headline`` computes the KPIs below with the same arithmetic as
 ``build_results`` and the KPI catalogue (``model.reports.kpis``), so each equals its ``kpi_row``
-value (tests/test_warm_answers.py); everything else comes from the full results, built on demand.
+value (tests/solve/test_warm_answers.py); everything else comes from the full results, built on demand.
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ The matrix, bounds and costs go from the formulation's blocks to ``Highs.passMod
 arrays (``standard_form.from_blocks``): no Pyomo model is built on the solve path. The Pyomo
 model of the same blocks (``assemble.to_pyomo``) is the door a user inspects, extends, writes
 and solves with any Pyomo solver; it is built on demand (``HighsModel.model``) and
-tests/test_two_doors.py proves both doors hold the same LP. HiGHS holds every block column and
+tests/solve/test_two_doors.py proves both doors hold the same LP. HiGHS holds every block column and
 row in block order, so results, duals and updates address HiGHS by block position.
 """
 from __future__ import annotations

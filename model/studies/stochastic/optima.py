@@ -2,7 +2,7 @@
 one scenario folder per future in ``DIR/optima`` (results.nc, report.xlsx, summary.json of the
 future planned alone), solved on Dask workers (local, or a cluster with ``--scheduler``), read
 back from ``combined.nc``. Without it the own optima are solved in process, warm, one after another
-(``twostage.evaluate_plan``); the two agree (tests/test_stochastic.py)."""
+(``twostage.evaluate_plan``); the two agree (tests/studies/test_stochastic.py)."""
 from __future__ import annotations
 
 from pathlib import Path
