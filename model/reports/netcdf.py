@@ -228,7 +228,7 @@ def write_netcdf(ds: xr.Dataset, path: str | Path, encoding: dict | None = None)
 
     Written with ``netCDF4`` directly, the way xarray's netCDF4 store lays it out (same dimensions,
     types, ``_FillValue`` NaN on floats, text as UTF-8 char arrays with ``_Encoding``, ``coordinates``
-    attributes; ``tests/test_netcdf_readers.py`` compares the two files' ncdump): xarray's encoder
+    attributes; ``tests/reports/test_netcdf_readers.py`` compares the two files' ncdump): xarray's encoder
     builds every variable anew through its duck-array probe, which imports ``dask.array`` and
     ``scipy.sparse`` (~0.4 s CPU) on the first call whenever dask is installed. Per-variable
     ``encoding`` may hold ``zlib``, ``complevel``, ``shuffle`` and ``chunksizes`` of numbers; any other
