@@ -21,7 +21,8 @@ from .latency import LAYERS, distance_matrix, modelled_latency_ms, read_latency_
 from .lifecycle import lifecycle_variables
 from .profiles import hourly_variables
 from .scenario import NO_BOUND, Scenario
-from .schema import DECISION_SETTINGS, SCENARIO_OVERRIDES, STANDARD_RACK_KW, overridable
+from .schema import STANDARD_RACK_KW, overridable
+from .settings import DATASET_SETTINGS, SCENARIO_OVERRIDES
 
 HOURS_PER_YEAR = 8760.0
 
@@ -343,8 +344,8 @@ def build_inputs(sc: Scenario, ds: InputTables | None = None) -> xr.Dataset:
                          {"units": "standard racks", "long_name": "NaN: continuous builds"}),
             block_fixed_cost_yuan=((), 0.0 if sc.modular_builds is None else sc.modular_builds.fixed_cost_yuan_per_block),
             modular_relax=((), bool(sc.modular_builds and sc.modular_builds.relax)),
-            **{k: ((), float(st.get(k, default)), {"units": unit, "source": "settings.yaml" if k in st else "default"})
-               for k, (_, _, unit, default) in DECISION_SETTINGS.items()},
+            **{s.key: ((), float(st.get(s.key, s.default)), {"units": s.unit, "source": "settings.yaml" if s.key in st else "default"})
+               for s in DATASET_SETTINGS if s.as_input},
             **h_vars,
             **g_vars,
             **lc_vars,

@@ -17,7 +17,8 @@ import pandas as pd
 from ..errors import InputError
 from .paths import DATA as BUNDLED
 from .paths import inside, read_input_bytes
-from .schema import FILES, LIFECYCLE_FILES, OPTIONAL_FILES, OPTIONAL_SETTINGS, SETTINGS, Column, expected_range
+from .schema import FILES, LIFECYCLE_FILES, OPTIONAL_FILES, Column, expected_range
+from .settings import DATASET_SETTINGS, REQUIRED
 from .strict_yaml import load_yaml
 
 SETTINGS_FILE = "settings.yaml"
@@ -229,16 +230,16 @@ def read_settings(path: Path, raw: bytes | None = None) -> dict:
         raise InputError(path, "", "not UTF-8 text") from None
     if not isinstance(data, dict):
         raise InputError(path, "", "expected a mapping of settings")
-    for key, (lo, hi, unit) in {**SETTINGS, **OPTIONAL_SETTINGS}.items():
-        if key not in data:
-            if key in OPTIONAL_SETTINGS:
+    for s in DATASET_SETTINGS:
+        if s.key not in data:
+            if s.default is not REQUIRED:
                 continue
-            raise InputError(path, key, "missing setting")
-        v = data[key]
+            raise InputError(path, s.key, "missing setting")
+        v = data[s.key]
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise InputError(path, key, "expected a number")
-        if not lo <= v <= hi:  # also refuses NaN
-            raise InputError(path, key, f"expected a value {expected_range(lo, hi, unit)}")
+            raise InputError(path, s.key, "expected a number")
+        if not s.lo <= v <= s.hi:  # also refuses NaN
+            raise InputError(path, s.key, f"expected a value {expected_range(s.lo, s.hi, s.unit)}")
     years = data.get("years")
     if not (isinstance(years, list) and years and all(type(y) is int for y in years)):
         raise InputError(path, "years", "expected a list of whole years")

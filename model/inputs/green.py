@@ -19,6 +19,7 @@ import pandas as pd
 from .dataset import InputTables, read_table
 from .scenario import Scenario
 from .schema import OPTIONAL_FILES
+from .settings import absent_default
 
 MONTHS = list(range(1, 13))
 
@@ -28,8 +29,9 @@ def _optional_table(ds: InputTables, name: str) -> pd.DataFrame | None:
     return read_table(path, OPTIONAL_FILES[name]) if path.is_file() else None
 
 
-def _setting(ds: InputTables, key: str, default: float) -> float:
-    return float(ds.settings.get(key, default))
+def _setting(ds: InputTables, key: str) -> float:
+    """The dataset's value of an optional setting, else the value the settings catalogue gives an absent one."""
+    return float(ds.settings.get(key, absent_default(key)))
 
 
 def green_inputs(ds: InputTables, sc: Scenario, cl: pd.DataFrame, local_pue: np.ndarray) -> tuple[dict, dict, dict, float]:
@@ -43,7 +45,7 @@ def green_inputs(ds: InputTables, sc: Scenario, cl: pd.DataFrame, local_pue: np.
     if prof is not None:
         have = cl["region_id"].isin(prof.index).to_numpy()
         cf[have] = prof.loc[cl["region_id"][have], [f"m{m:02d}" for m in MONTHS]].to_numpy(float)
-    ratio = _setting(ds, "residual_factor_ratio", 1.0)
+    ratio = _setting(ds, "residual_factor_ratio")
     market = sc.emission_accounting == "market"
     e_loc_r = ds.regions["co2_t_per_mwh"].to_numpy(float)
     e_loc_k = ds.regions.loc[cl["region_id"], "co2_t_per_mwh"].to_numpy(float)
@@ -53,7 +55,7 @@ def green_inputs(ds: InputTables, sc: Scenario, cl: pd.DataFrame, local_pue: np.
     mw_per_twh = 1e6 / 8760.0
     target = ds.settings.get("pue_retrofit_target")
     step = np.zeros(len(regions)) if target is None else np.clip(local_pue - float(target), 0, None)
-    gec_carbon = _setting(ds, "certificates_count_for_carbon", 0.0)
+    gec_carbon = _setting(ds, "certificates_count_for_carbon")
     data = dict(
         hydro_avail_mw=(K, hydro["hydro_avail_mw"].fillna(0.0).to_numpy(float) * sc.green_potential_scale,
                         {"units": "MW nameplate", "long_name": "direct hydro potential (× green_potential_scale)"}),
@@ -69,18 +71,18 @@ def green_inputs(ds: InputTables, sc: Scenario, cl: pd.DataFrame, local_pue: np.
                              {"units": "tCO2/MWh", "long_name": "CO2 a claimed green MWh takes off the grid share (0: location method)"}),
         local_claim_co2_t_per_mwh=(R, e_loc_r * ratio if market else np.zeros(len(regions)),
                                    {"units": "tCO2/MWh", "long_name": "CO2 a claimed green MWh takes off the own stock's grid share"}),
-        green_trade_premium_yuan_per_kwh=((), _setting(ds, "green_trade_premium_yuan_per_kwh", 0.0),
+        green_trade_premium_yuan_per_kwh=((), _setting(ds, "green_trade_premium_yuan_per_kwh"),
                                           {"units": "yuan/kWh", "long_name": "绿电交易 environmental premium over the grid price"}),
-        certificate_price_yuan_per_mwh=((), _setting(ds, "certificate_price_yuan_per_mwh", 0.0),
+        certificate_price_yuan_per_mwh=((), _setting(ds, "certificate_price_yuan_per_mwh"),
                                         {"units": "yuan/MWh", "long_name": "price of an unbundled green certificate (1 MWh)"}),
-        green_trade_limit_mw=((), _setting(ds, "green_trade_limit_twh_per_year", 0.0) * mw_per_twh,
+        green_trade_limit_mw=((), _setting(ds, "green_trade_limit_twh_per_year") * mw_per_twh,
                               {"units": "MW average", "long_name": "green-power trading open to data centres a year"}),
-        certificate_limit_mw=((), _setting(ds, "certificate_limit_twh_per_year", 0.0) * mw_per_twh,
+        certificate_limit_mw=((), _setting(ds, "certificate_limit_twh_per_year") * mw_per_twh,
                               {"units": "MW average", "long_name": "certificates open to data centres a year"}),
         certificates_count_for_carbon=((), gec_carbon, {
             "units": "-", "long_name": "1: an unbundled certificate also takes its MWh off the grid share's CO2"}),
         pue_retrofit_step=(R, step, {"units": "-", "long_name": "PUE points a retrofit removes: max(0, local_pue − pue_retrofit_target)"}),
-        pue_retrofit_cost_yuan_per_rack=((), _setting(ds, "pue_retrofit_cost_yuan_per_rack", 0.0),
+        pue_retrofit_cost_yuan_per_rack=((), _setting(ds, "pue_retrofit_cost_yuan_per_rack"),
                                          {"units": "yuan/rack", "long_name": "cost of retrofitting a standard rack to the target PUE"}),
     )
     attrs = {"emission_accounting": sc.emission_accounting, "emission_accounting_method": method}

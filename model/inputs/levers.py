@@ -6,7 +6,8 @@ a dotted path such as ``carbon_price_yuan_per_t``, ``demand.class_growth.ai_trai
 ``lever_value`` gives the value the model will use (the scenario's override, else the dataset's
 figure); ``set_lever`` returns a new, validated Scenario. A value equal to the dataset's figure
 removes the override, so the YAML written by ``scenario_to_yaml`` stays minimal and the CLI reads
-it back to the same model. Labels are bilingual (Chinese first).
+it back to the same model. Labels are bilingual (Chinese first). Every lever but the clusters' is a
+record of the settings catalogue (``settings.py``), which gives its label, range and unset value.
 """
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from typing import Any
 
 from ..errors import InputError, did_you_mean
 from .dataset import InputTables
-from .scenario import NO_BOUND, Scenario, field_default, scenario_from_dict
-from .schema import SCENARIO_OVERRIDES, overridable, range_of
+from .scenario import NO_BOUND, Scenario, scenario_from_dict
+from .schema import overridable
+from .settings import ENTITY_GROUPS, REQUIRED, SCENARIO_OVERRIDES, Setting, at, lever_group, range_of
 
 MISSING = object()
 
@@ -33,7 +35,7 @@ class Lever:
     kind: str = "float"  # float | share | bool | optional (None allowed: "no bound")
     help: str = ""
 
-    # the widget's range is the range the scenario accepts (``schema.range_of``): declared once
+    # the widget's range is the range the scenario accepts (``settings.range_of``): declared once
     @property
     def lo(self) -> float | None:
         lo = range_of(self.path)[0]
@@ -50,58 +52,14 @@ class Lever:
         return f"{self.label_zh} {self.label_en}{u}"
 
 
-# -- scalar levers ---------------------------------------------------------------------------------
-GLOBAL_LEVERS = (
-    Lever("carbon_price_yuan_per_t", "碳价", "Carbon price", "yuan/tCO2", 10.0, "%.2f"),
-    Lever("electricity_price_scale", "电价系数", "Electricity price scale", "×", 0.05, "%.2f",
-          help="multiplies every cluster's grid price"),
-    Lever("green_price_scale", "绿电价格系数", "Green-power price scale", "×", 0.05, "%.2f",
-          help="multiplies every cluster's green-power price"),
-    Lever("demand.scale", "需求系数", "Demand scale", "×", 0.05, "%.2f", help="multiplies all demand"),
-    Lever("discount_rate", "折现率", "Discount rate", "per year", 0.01, "%.3f"),
-    Lever("unmet_penalty_yuan_per_rack_year", "未满足惩罚", "Unmet-demand penalty", "yuan/rack-year",
-          1000.0, "%.0f"),
-)
-POLICY_LEVERS = (
-    Lever("policy.utilisation_floor", "上架率下限", "Utilisation floor", "share", 0.05, "%.2f", "share",
-          help="load ≥ floor × capacity at every cluster (soft, priced); 0 switches it off"),
-    Lever("policy.min_green_share", "最低绿电比例", "Minimum green-power share", "share", 0.05, "%.2f", "share",
-          help="green ≥ share × supply at every cluster (soft, priced); 0 switches it off"),
-    Lever("policy.min_west_share", "西部最低份额", "Minimum western share", "share", 0.05, "%.2f", "share",
-          help="share of non-real-time work served in western hubs (soft, priced); 0 switches it off"),
-    Lever("policy.allow_unmet", "允许未满足需求", "Allow unmet demand", "", kind="bool",
-          help="off: strict mode, demand must be served in full (may be infeasible)"),
-)
-SOLVER_LEVERS = (
-    Lever("solver.time_limit_s", "求解时限", "Solver time limit", "s", 10.0, "%.3f"),
-    Lever("solver.mip_rel_gap", "MIP 相对间隙", "MIP relative gap", "", 0.0001, "%.4f",
-          help="stopping gap for modular builds (MILP)"),
-)
-ADVANCED_LEVERS = (
-    Lever("policy.emission_cap_t", "排放上限", "Carbon budget", "tCO2 over the horizon, empty: none", 1_000_000.0, "%.0f",
-          "optional", help="hard cap on total emissions; may make the model infeasible"),
-    Lever("policy.n_minus_1", "N-1 冗余", "N-1 resilience", "", kind="bool",
-          help="the plan must survive the loss of any single cluster (adds rows; slower)"),
-    Lever("modular_builds.block_racks", "模块规模", "Build block", "racks, empty: continuous builds", 1000.0, "%.0f",
-          "optional", help="capacity is added in whole blocks (a MILP)"),
-    Lever("modular_builds.fixed_cost_yuan_per_block", "模块固定成本", "Fixed cost per block", "yuan", 1_000_000.0, "%.0f"),
-    Lever("modular_builds.relax", "LP 松弛", "LP relaxation", "", kind="bool",
-          help="solve the blocks as continuous (the LP relaxation)"),
-)
-MODULAR_DEFAULT_BLOCK = 10_000.0
-_SCALAR_PATHS = frozenset(lv.path for lv in GLOBAL_LEVERS + POLICY_LEVERS + SOLVER_LEVERS + ADVANCED_LEVERS)
+# -- scalar levers: the catalogue's groups, in its order --------------------------------------------
+def _lever(s: Setting) -> Lever:
+    return Lever(s.path, s.zh, s.en, s.lever_unit, s.step, s.fmt, s.kind, s.help)
 
-# -- per-entity levers: (field, zh, en, unit, step, fmt, kind) ------------------------------------
-CLASS_FIELDS = (
-    ("demand.class_growth", "年增长率", "annual growth", "per year, empty: dataset path", 0.01, "%.3f",
-     "optional"),
-    ("demand.class_scale", "需求系数", "demand scale", "×", 0.05, "%.2f", "float"),
-    ("latency_bounds_ms", "时延上限", "latency bound", "ms one-way, empty: none", 1.0, "%.1f", "optional"),
-)
-REGION_FIELDS = (
-    ("demand.region_growth", "额外年增长率", "extra annual growth", "per year", 0.01, "%.3f", "float"),
-    ("demand.region_scale", "需求系数", "demand scale", "×", 0.05, "%.2f", "float"),
-)
+
+GLOBAL_LEVERS, POLICY_LEVERS, SOLVER_LEVERS, ADVANCED_LEVERS = (
+    tuple(map(_lever, lever_group(g))) for g in ("global", "policy", "solver", "advanced"))
+MODULAR_DEFAULT_BLOCK = 10_000.0
 
 
 # -- bilingual labels -----------------------------------------------------------------------------
@@ -124,16 +82,18 @@ def workload_labels(ds: InputTables) -> dict[str, str]:
 
 
 # -- the catalogue --------------------------------------------------------------------------------
+def _entity_levers(group: str, entity: str, zh_name: str) -> list[Lever]:
+    """The group's per-entity levers (``demand.class_scale.*``) for one id, labelled with its name."""
+    return [Lever(s.path.replace("*", entity), f"{zh_name} {s.zh}", s.en, s.lever_unit, s.step, s.fmt, s.kind)
+            for s in lever_group(group)]
+
+
 def class_levers(ds: InputTables, workload: str) -> list[Lever]:
-    name = workload_labels(ds)[workload]
-    return [Lever(f"{p}.{workload}", f"{name.split(' ')[0]} {zh}", f"{en}", u, st, f, kind)
-            for p, zh, en, u, st, f, kind in CLASS_FIELDS]
+    return _entity_levers("class", workload, workload_labels(ds)[workload].split(" ")[0])
 
 
 def region_levers(ds: InputTables, region: str) -> list[Lever]:
-    zh_name = ds.regions.loc[region, "name_zh"]
-    return [Lever(f"{p}.{region}", f"{zh_name} {zh}", en, u, st, f, kind)
-            for p, zh, en, u, st, f, kind in REGION_FIELDS]
+    return _entity_levers("region", region, ds.regions.loc[region, "name_zh"])
 
 
 def cluster_levers(ds: InputTables, cluster: str) -> list[Lever]:
@@ -157,27 +117,26 @@ def lever_catalog(ds: InputTables) -> list[Lever]:
 
 # -- reading and setting --------------------------------------------------------------------------
 def dataset_value(ds: InputTables, path: str) -> Any:
-    """The value the model uses when the scenario does not set this lever."""
+    """The value the model uses when the scenario does not set this lever: the dataset's setting it
+    overrides, the entity's column it stands for, or its catalogue default. KeyError for a path that
+    is no lever (or names an unknown id)."""
     parts = path.split(".")
-    if path in SCENARIO_OVERRIDES:
-        return float(ds.settings[SCENARIO_OVERRIDES[path]])
-    if path in _SCALAR_PATHS:  # a number or switch of the scenario alone: the default its field declares
-        return field_default(path)
     if parts[0] == "clusters":
         value = float(ds.clusters.loc[parts[1], parts[2]])
         return None if math.isnan(value) else value  # an optional attribute left empty: none
-    if parts[0] == "latency_bounds_ms":
-        b = float(ds.workloads.loc[parts[1], "latency_bound_ms"])
-        return None if math.isnan(b) else b
-    if path.startswith("demand.class_growth."):
-        if parts[2] not in ds.workloads.index:
+    s = at(path)
+    if not s.group:
+        raise KeyError(path)
+    if s.key:
+        return float(ds.settings[s.key])
+    if s.group in ENTITY_GROUPS:
+        table = getattr(ds, ENTITY_GROUPS[s.group])
+        if parts[-1] not in table.index:
             raise KeyError(path)
-        return None  # the dataset's own demand path
-    if path.startswith(("demand.region_growth.", "demand.region_scale.")) and parts[2] in ds.regions.index:
-        return 0.0 if parts[1] == "region_growth" else 1.0
-    if path.startswith("demand.class_scale.") and parts[2] in ds.workloads.index:
-        return 1.0
-    raise KeyError(path)
+        if s.column:
+            value = float(table.loc[parts[-1], s.column])
+            return None if math.isnan(value) else value
+    return None if s.default is REQUIRED else s.default  # a required number of an options model left off: none
 
 
 def implied_class_growth(ds: InputTables, workload: str) -> float:

@@ -2,7 +2,8 @@
 
 Parsed with ``strict_yaml.load_yaml`` (a SafeLoader that also refuses duplicate keys: no tags,
 no code) and validated by pydantic; every message names the file and the dotted field. Every
-range comes from ``schema.py``. ``scenario_hash`` identifies a scenario by its content together
+range comes from the catalogues: ``settings.py`` (scenario-level settings) and ``schema.py``
+(per-cluster overrides). ``scenario_hash`` identifies a scenario by its content together
 with the dataset files it uses, so batch results can be keyed by it.
 """
 from __future__ import annotations
@@ -20,7 +21,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from ..errors import InputError, did_you_mean, raise_all
 from .paths import MAX_FILE_BYTES, confine, inside, read_input_bytes
-from .schema import LEVERS, LIFECYCLE_FILES, SCENARIO_OVERRIDES, SETTINGS, Column, overridable
+from .schema import LIFECYCLE_FILES, Column, overridable
+from .settings import REQUIRED, at
 from .strict_yaml import load_yaml, printable
 
 MAX_SCENARIO_BYTES = 1_000_000
@@ -28,7 +30,7 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "data" / "scenarios"
 INTERNAL_KEYS = ("source", "base_dir")  # set by the loader, never by a file
 
 
-# -- value types: every range comes from schema.py (FILES, SETTINGS, LEVERS) --------------------
+# -- value types: every range comes from settings.CATALOGUE and schema.FILES ---------------------
 def _no_bool(v: Any) -> Any:
     if isinstance(v, bool):  # YAML true/false would otherwise be read as 1/0
         raise ValueError("expected a number, not true/false")
@@ -66,17 +68,26 @@ def whole(lo: int, hi: int) -> Any:
     return Annotated[int, BeforeValidator(check), Field(ge=lo, le=hi)]
 
 
-def lever(path: str, integer: bool = False) -> Any:
-    lo, hi, _ = LEVERS[path]
-    return whole(int(lo), int(hi)) if integer else float_in(lo, hi)
+def value_type(path: str) -> Any:
+    """The type of a value of the scenario setting at dotted ``path``, from its catalogue record
+    (``settings.at``): a switch, a whole number or a finite float within the record's range."""
+    s = at(path)
+    if s.kind == "bool":
+        return StrictBool
+    return whole(int(s.lo), int(s.hi)) if s.kind == "int" else float_in(s.lo, s.hi)
 
 
-def setting_override(path: str) -> Any:
-    """The type of the scenario field at dotted ``path`` that overrides a settings.yaml key: the key
-    from ``schema.SCENARIO_OVERRIDES`` (KeyError if the table lacks the path), its range from
-    ``schema.SETTINGS``, None for the dataset's value (``inputs.build.setting`` reads it)."""
-    lo, hi, _ = SETTINGS[SCENARIO_OVERRIDES[path]]
-    return float_in(lo, hi) | None
+def setting_field(path: str, *choices: Any) -> Any:
+    """The annotation of the scenario field at dotted ``path``: its ``value_type`` (or one of
+    ``choices``) and its record's default; None is allowed where it is the default (an override of a
+    settings.yaml key: the dataset's value; an optional lever: off)."""
+    s = at(path)
+    kind = value_type(path)
+    for choice in choices:
+        kind = kind | choice
+    if s.scenario_default is REQUIRED:
+        return kind
+    return Annotated[kind if s.scenario_default is not None else kind | None, Field(default=s.scenario_default)]
 
 
 NO_BOUND = "none"  # a latency bound of "none": the class has no bound (null: the dataset's)
@@ -98,12 +109,12 @@ class DemandLevers(_Strict):
       D[r,w,y] ← D[r,w,y] · 1000 · E / (PFLOPS[w] · Σ_r D[r,w,y]) — the AI-training growth path in 算力.
     """
 
-    scale: lever("demand.scale") = 1.0
-    class_scale: dict[Line, lever("demand.class_scale.*")] = {}
-    region_scale: dict[Line, lever("demand.region_scale.*")] = {}
-    class_growth: dict[Line, lever("demand.class_growth.*")] = {}
-    region_growth: dict[Line, lever("demand.region_growth.*")] = {}
-    class_eflops: dict[Line, dict[int, lever("demand.class_eflops.*.*")]] = {}
+    scale: setting_field("demand.scale")
+    class_scale: dict[Line, value_type("demand.class_scale.*")] = {}
+    region_scale: dict[Line, value_type("demand.region_scale.*")] = {}
+    class_growth: dict[Line, value_type("demand.class_growth.*")] = {}
+    region_growth: dict[Line, value_type("demand.region_growth.*")] = {}
+    class_eflops: dict[Line, dict[int, value_type("demand.class_eflops.*.*")]] = {}
 
 
 def _override_field(c: Column):
@@ -118,30 +129,30 @@ ClusterLevers = create_model("ClusterLevers", __base__=_Strict,
 
 class Outage(_Strict):
     cluster: Line
-    years: list[lever("outages.*.years.*", integer=True)] | None = Field(None, min_length=1)  # None: every year
+    years: list[value_type("outages.*.years.*")] | None = Field(None, min_length=1)  # None: every year
 
 
 class Policy(_Strict):
-    utilisation_floor: setting_override("policy.utilisation_floor") = None  # 上架率 floor on each cluster's capacity
-    min_green_share: setting_override("policy.min_green_share") = None  # green power share of each cluster's supply
-    min_west_share: setting_override("policy.min_west_share") = None  # share of non-real-time work served in western hubs
-    emission_cap_t: lever("policy.emission_cap_t") | None = None  # carbon budget over the horizon, tCO2 (hard); None: no cap
-    allow_unmet: StrictBool = True  # False: strict mode, demand must be served in full
-    n_minus_1: StrictBool = False  # the plan must survive the loss of any single cluster
+    utilisation_floor: setting_field("policy.utilisation_floor")  # 上架率 floor on each cluster's capacity
+    min_green_share: setting_field("policy.min_green_share")  # green power share of each cluster's supply
+    min_west_share: setting_field("policy.min_west_share")  # share of non-real-time work served in western hubs
+    emission_cap_t: setting_field("policy.emission_cap_t")  # carbon budget over the horizon, tCO2 (hard); None: no cap
+    allow_unmet: setting_field("policy.allow_unmet")  # False: strict mode, demand must be served in full
+    n_minus_1: setting_field("policy.n_minus_1")  # the plan must survive the loss of any single cluster
 
 
 class ModularBuilds(_Strict):
     """Capacity is added in blocks of ``block_racks`` with a fixed cost per block (a MILP)."""
-    block_racks: lever("modular_builds.block_racks")
-    fixed_cost_yuan_per_block: lever("modular_builds.fixed_cost_yuan_per_block") = 0.0
-    relax: StrictBool = False  # True: the LP relaxation (blocks continuous)
+    block_racks: setting_field("modular_builds.block_racks")
+    fixed_cost_yuan_per_block: setting_field("modular_builds.fixed_cost_yuan_per_block")
+    relax: setting_field("modular_builds.relax")  # True: the LP relaxation (blocks continuous)
 
 
 class StorageOptions(_Strict):
     """Battery storage at every cluster, sized by the model (power and energy capacity)."""
-    power_cost_yuan_per_mw_year: float_in(0, 1e8) = 60_000.0  # annualised cost of a MW of charge/discharge power
-    energy_cost_yuan_per_mwh_year: float_in(0, 1e8) = 60_000.0  # annualised cost of a MWh of energy capacity
-    round_trip_efficiency: float_in(0.01, 1) = 0.85
+    power_cost_yuan_per_mw_year: setting_field("hourly.storage.power_cost_yuan_per_mw_year")
+    energy_cost_yuan_per_mwh_year: setting_field("hourly.storage.energy_cost_yuan_per_mwh_year")
+    round_trip_efficiency: setting_field("hourly.storage.round_trip_efficiency")
 
 
 HOURLY_FILE_FIELDS = ("capacity_factors", "demand_shapes")  # files named under ``hourly``
@@ -149,20 +160,20 @@ HOURLY_FILE_FIELDS = ("capacity_factors", "demand_shapes")  # files named under 
 
 class HourlyOptions(_Strict):
     """Options of ``resolution: hourly`` (docs/math.md, "Hourly power model")."""
-    representative_days: whole(1, 365) | Literal["full_year"] = 12
+    representative_days: setting_field("hourly.representative_days", Literal["full_year"])
     capacity_factors: Line | None = None  # planner CSV (8,760 rows, <cluster>/<technology> columns)
     demand_shapes: Line | None = None  # planner CSV (24 rows, one column per workload class)
     flexible_classes: list[Line] | None = None  # None: processing and ai_training where present
-    flexibility_band: float_in(0, 1) = 0.25  # hourly load within (1 ± band) × daily mean
+    flexibility_band: setting_field("hourly.flexibility_band")
     green_matching: Literal["annual", "hourly"] = "annual"  # min_green_share by annual volume or hour by hour
     storage: StorageOptions | None = None  # None: no battery storage
 
 
 class SolverOptions(_Strict):
-    time_limit_s: lever("solver.time_limit_s") = 300.0
-    mip_rel_gap: lever("solver.mip_rel_gap") = 1e-4
-    threads: lever("solver.threads", integer=True) = 1
-    random_seed: lever("solver.random_seed", integer=True) = 0
+    time_limit_s: setting_field("solver.time_limit_s")
+    mip_rel_gap: setting_field("solver.mip_rel_gap")
+    threads: setting_field("solver.threads")
+    random_seed: setting_field("solver.random_seed")
     method: str = Field("choose", pattern="^(choose|simplex|ipm)$")
 
 
@@ -170,9 +181,9 @@ class LifecycleOptions(_Strict):
     """The data lifecycle (docs/math.md, "Data lifecycle"): ``folder`` holds chains.csv,
     chain_sources.csv and backbone.csv (None: the dataset's own, if any); the levers scale them."""
     folder: Line | None = None  # relative to the scenario file, like the dataset
-    volume_scale: lever("lifecycle.volume_scale") = 1.0
-    chain_scale: dict[Line, lever("lifecycle.chain_scale.*")] = {}
-    transfer_price_scale: lever("lifecycle.transfer_price_scale") = 1.0
+    volume_scale: setting_field("lifecycle.volume_scale")
+    chain_scale: dict[Line, value_type("lifecycle.chain_scale.*")] = {}
+    transfer_price_scale: setting_field("lifecycle.transfer_price_scale")
 
 
 FILE_FIELDS = ("latency_matrix",)  # every field naming an input file (besides the dataset folder)
@@ -188,17 +199,17 @@ class Scenario(_Strict):
     latency_matrix: Line | None = None  # CSV region_id × cluster_id of measured one-way ms
     latency_layer: Literal["optical", "ip", "target"] = "optical"  # modelled latency calibration (data/README.md)
     local_supply: bool = True  # false: ignore the dataset's local.csv (clusters only, as before issue 10)
-    carbon_price_yuan_per_t: setting_override("carbon_price_yuan_per_t") = None
-    discount_rate: setting_override("discount_rate") = None
-    unmet_penalty_yuan_per_rack_year: setting_override("unmet_penalty_yuan_per_rack_year") = None
-    electricity_price_scale: lever("electricity_price_scale") = 1.0
-    green_price_scale: lever("green_price_scale") = 1.0
-    green_potential_scale: lever("green_potential_scale") = 1.0  # × wind/solar and hydro potential of every cluster
+    carbon_price_yuan_per_t: setting_field("carbon_price_yuan_per_t")
+    discount_rate: setting_field("discount_rate")
+    unmet_penalty_yuan_per_rack_year: setting_field("unmet_penalty_yuan_per_rack_year")
+    electricity_price_scale: setting_field("electricity_price_scale")
+    green_price_scale: setting_field("green_price_scale")
+    green_potential_scale: setting_field("green_potential_scale")
     # market: the grid share carries the residual-mix factor and green claimed is zero-carbon;
     # location: every MWh from the grid carries the provincial average factor (docs/math.md, "Green power")
     emission_accounting: Literal["market", "location"] = "market"
     # workload -> one-way bound in ms; "none": no bound; null (or absent): the dataset's bound
-    latency_bounds_ms: dict[Line, lever("latency_bounds_ms.*") | Literal[NO_BOUND] | None] = {}
+    latency_bounds_ms: dict[Line, value_type("latency_bounds_ms.*") | Literal[NO_BOUND] | None] = {}
     demand: DemandLevers = DemandLevers()
     clusters: dict[Line, ClusterLevers] = {}
     outages: list[Outage] = []
@@ -248,25 +259,6 @@ def _unwrap(node):
         args = typing.get_args(node)
         node = args[0] if typing.get_origin(node) is typing.Annotated else next(a for a in args if a is not type(None))
     return node
-
-
-def field_default(path: str) -> Any:
-    """The default the ``Scenario`` model declares for the number or switch at dotted ``path``: a
-    field of an options model that is off by default (``modular_builds``) reads that model's own
-    default, and None where it has none (``modular_builds.block_racks``: continuous builds).
-    KeyError if ``path`` is not a number or switch of the model."""
-    node: Any = Scenario
-    parts = path.split(".")
-    for i, part in enumerate(parts):
-        node = _unwrap(node)
-        if not (isinstance(node, type) and issubclass(node, BaseModel)) or part not in node.model_fields:
-            raise KeyError(path)
-        info = node.model_fields[part]
-        if i < len(parts) - 1:
-            node = info.annotation
-        elif _unwrap(info.annotation) in (bool, int, float):
-            return None if info.is_required() else info.default
-    raise KeyError(path)
 
 
 def _fields_at(loc: tuple) -> list[str]:

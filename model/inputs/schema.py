@@ -5,7 +5,8 @@ format, and whether a scenario may override it (``override``). From it come the 
 validation (``dataset.py``), the scenario's per-cluster override model (``scenario.ClusterLevers``),
 the app's lever widgets (``levers.cluster_levers``), the cluster attributes of the inputs Dataset
 (``build.py``, with their units) and the column tables of the data's documentation
-(``markdown_table``). A new cluster attribute is one line here.
+(``markdown_table``). A new cluster attribute is one line here; a scenario-level setting (of
+settings.yaml or the scenario alone) is one record of ``settings.CATALOGUE``.
 """
 from __future__ import annotations
 
@@ -189,111 +190,6 @@ LIFECYCLE_FILES: dict[str, list[Column]] = {
                doc="capex of one more Tbps over one km; empty: no expansion"),
     ],
 }
-
-# scenario field (dotted path) -> the settings.yaml key it overrides; None or absent in the
-# scenario: the dataset's setting (``build.setting`` and ``levers.dataset_value`` read this)
-SCENARIO_OVERRIDES: dict[str, str] = {
-    "carbon_price_yuan_per_t": "carbon_price_yuan_per_t", "discount_rate": "discount_rate",
-    "unmet_penalty_yuan_per_rack_year": "unmet_penalty_yuan_per_rack_year",
-    "policy.utilisation_floor": "utilisation_floor", "policy.min_green_share": "min_green_share",
-    "policy.min_west_share": "min_west_share",
-}
-
-# settings.yaml: key -> (lo, hi, unit)
-SETTINGS: dict[str, tuple[float, float, str]] = {
-    "base_year": (2000, 2100, "year"),
-    "discount_rate": (0, 0.5, "1/yr"),
-    "capex_lifetime_years": (1, 50, "yr"),
-    "carbon_price_yuan_per_t": (0, 1e5, "yuan/tCO2"),
-    "unmet_penalty_yuan_per_rack_year": (0, MAX_PENALTY, "yuan/rack/yr"),
-    "policy_penalty_yuan_per_rack_year": (0, MAX_PENALTY, "yuan/rack/yr"),
-    "fibre_km_per_ms": (1, 300, "km/ms"),
-    "route_factor": (1, 5, "-"),
-    "latency_overhead_ms": (0, 50, "ms"),
-    "transport_yuan_per_tb": (0, 1e5, "yuan/TB"),
-    "transport_yuan_per_tb_per_1000km": (0, 1e5, "yuan/TB/1000 km"),
-    "utilisation_floor": (0, 1, "share"),
-    "min_green_share": (0, 1, "share"),
-    "min_west_share": (0, 1, "share"),
-}
-
-# Scenario levers that are not a dataset column or setting: dotted path (``*`` = any id) ->
-# (lo, hi, unit). Cluster overrides take the clusters.csv column's range, the setting overrides
-# the SETTINGS range; scenario.py builds its fields from these three tables.
-LEVERS: dict[str, tuple[float, float, str]] = {
-    "electricity_price_scale": (0, 20, "×"),
-    "green_potential_scale": (0, 20, "×"),
-    "green_price_scale": (0, 20, "×"),
-    "demand.scale": (0, 100, "×"),
-    "demand.class_scale.*": (0, 100, "×"),
-    "demand.region_scale.*": (0, 100, "×"),
-    "demand.class_growth.*": (-0.5, 2, "per year"),
-    "demand.region_growth.*": (-0.5, 2, "per year"),
-    "demand.class_eflops.*.*": (0, 1e6, "EFLOPS (FP16)"),  # China's whole 智能算力 was 788 EFLOPS in 2025-06
-    "latency_bounds_ms.*": (0, 1000, "ms one-way"),
-    "policy.emission_cap_t": (0, 1e11, "tCO2 over the horizon"),  # China emits ~1.1e10 t a year
-    "modular_builds.block_racks": (1, MAX_RACKS, "standard racks"),
-    "modular_builds.fixed_cost_yuan_per_block": (0, 1e12, "yuan"),
-    "solver.time_limit_s": (1e-9, 86400, "s"),  # > 0
-    "solver.mip_rel_gap": (0, 1, "-"),
-    "solver.threads": (1, 64, "threads"),
-    "solver.random_seed": (0, 2**31 - 1, "-"),  # HiGHS takes a 32-bit int
-    "outages.*.years.*": (2000, 2100, "year"),
-    "lifecycle.volume_scale": (0, 100, "×"),  # × every chain's TB collected (chain_sources.csv)
-    "lifecycle.chain_scale.*": (0, 100, "×"),  # × one chain's TB collected
-    "lifecycle.transfer_price_scale": (0, 20, "×"),  # × the backbone's price per TB (backbone.csv)
-}
-
-# settings of the decision model (issue 18) a dataset may leave out:
-# key -> (lo, hi, unit, value when absent — the model as it was before the setting existed)
-DECISION_SETTINGS: dict[str, tuple[float, float, str, float]] = {
-    "fixed_opex_share": (0, 1, "share", 0.0),  # of opex paid per rack in service, not per occupied rack
-    "above_plan_capex_premium": (0, 10, "× capex", 0.0),  # extra capex of a rack beyond the plan
-    "site_potential_share_of_plan": (1, 10, "× planned", 1.0),  # physical potential (land, grid) / plan
-    "fill_installed_first_year": (0, 1, "share", 1.0),  # 上架 ramp: installed stock occupiable in y0
-    "fill_new_first_year": (0, 1, "share", 1.0),  # a new rack occupiable in its first year
-    "fill_gain_per_year": (0, 1, "share/yr", 0.0),  # occupiable share gained each year in service
-    "fill_max": (0, 1, "share", 1.0),  # occupiable share of a mature rack
-    "build_lead_years": (0, 5, "yr", 0.0),  # years from paying for a rack to its entering service
-    "ai_capex_premium": (0, 10, "× capex", 0.0),  # extra facility capex of a rack fitted for AI (liquid cooling)
-    "ai_racks_reserved": (0, 1, "-", 0.0),  # 1: racks fitted for AI host AI work only (general work elsewhere)
-    "fallback_co2_t_per_mwh": (0, 2, "tCO2/MWh", 0.0),  # unmet work served outside the plan
-    "fallback_pue": (1, 3, "-", 1.0),
-}
-
-# settings.yaml keys a dataset may leave out; checked when present, needed only by the option that uses them
-OPTIONAL_SETTINGS: dict[str, tuple[float, float, str]] = {
-    "route_factor_ip": (1, 5, "-"),  # latency_layer: ip
-    "latency_overhead_ms_ip": (0, 50, "ms"),
-    "route_factor_target": (1, 5, "-"),  # latency_layer: target
-    **{k: v[:3] for k, v in DECISION_SETTINGS.items()},
-    # green procurement and residual-mix accounting (model/inputs/green.py; absent: off or neutral)
-    "residual_factor_ratio": (1, 2, "-"),  # residual-mix factor / location factor (absent: 1)
-    "green_trade_premium_yuan_per_kwh": (0, 1, "yuan/kWh"),
-    "certificate_price_yuan_per_mwh": (0, 1000, "yuan/MWh"),
-    "green_trade_limit_twh_per_year": (0, 1e4, "TWh/yr"),  # absent: 0, no green-power trading
-    "certificate_limit_twh_per_year": (0, 1e4, "TWh/yr"),  # absent: 0, no certificates
-    "certificates_count_for_carbon": (0, 1, "0/1"),
-    "pue_retrofit_target": (1, 3, "-"),  # absent: no PUE retrofits of the own stock
-    "pue_retrofit_cost_yuan_per_rack": (0, 1e6, "yuan/standard rack"),
-}
-
-
-def range_of(path: str) -> tuple[float, float]:
-    """(lo, hi) of a scenario lever by dotted path: the setting it overrides, the cluster column it
-    overrides, or its own entry in ``LEVERS`` (``*`` matches one id)."""
-    if path in SCENARIO_OVERRIDES:
-        lo, hi, _ = SETTINGS[SCENARIO_OVERRIDES[path]]
-        return lo, hi
-    parts = path.split(".")
-    if parts[0] == "clusters" and len(parts) == 3:
-        col = next(c for c in FILES["clusters.csv"] if c.name == parts[2])
-        return col.lo, col.hi
-    for pattern, (lo, hi, _) in LEVERS.items():
-        keys = pattern.split(".")
-        if len(keys) == len(parts) and all(k in ("*", q) for k, q in zip(keys, parts)):
-            return lo, hi
-    return -INF, INF
 
 
 def overridable(file: str) -> list[Column]:

@@ -138,48 +138,6 @@ def test_each_overridable_attribute_is_a_validated_scenario_field_and_a_lever(tm
                 scenario_from_dict({"clusters": {"a": {c.name: c.hi * 2}}})
 
 
-def test_each_settings_override_is_one_optional_scenario_field_and_a_lever():
-    """``schema.SCENARIO_OVERRIDES`` is the one list of scenario fields that override a settings.yaml
-    key: each is a number defaulting to None (the dataset's value) within the key's ``SETTINGS``
-    range, and a lever; no other scenario number defaults to None but the carbon budget (no cap)."""
-    from model.errors import InputError
-    from model.inputs import levers
-    from model.inputs.scenario import Policy, Scenario, field_default
-    from model.inputs.schema import SCENARIO_OVERRIDES, SETTINGS
-
-    optional = set()
-    for model, prefix in ((Scenario, ""), (Policy, "policy.")):
-        for name in model.model_fields:
-            try:
-                if field_default(prefix + name) is None:
-                    optional.add(prefix + name)
-            except KeyError:  # not a number or switch
-                pass
-    assert optional - {"policy.emission_cap_t"} == set(SCENARIO_OVERRIDES)
-    for path, key in SCENARIO_OVERRIDES.items():
-        lo, hi, _ = SETTINGS[key]
-
-        def doc(v, parts=path.split(".")):
-            return {parts[0]: {parts[1]: v}} if len(parts) == 2 else {parts[0]: v}
-        scenario_from_dict(doc(lo))
-        scenario_from_dict(doc(hi))
-        with pytest.raises(InputError, match=path.replace(".", r"\.")):
-            scenario_from_dict(doc(hi * 2 + 1))
-    assert set(SCENARIO_OVERRIDES) <= {lv.path for lv in levers.GLOBAL_LEVERS + levers.POLICY_LEVERS}
-
-
-def test_a_scalar_levers_default_is_the_one_its_scenario_field_declares(tmp_path):
-    from model.inputs import levers
-
-    ds = load_dataset(write_dataset(tmp_path, {"a": {}}, {"r1": {}}, {("r1", "w", 2026): 1}))
-    assert {p: levers.dataset_value(ds, p) for p in levers._SCALAR_PATHS if p not in levers.SCENARIO_OVERRIDES} == {
-        "electricity_price_scale": 1.0, "green_price_scale": 1.0, "demand.scale": 1.0, "policy.allow_unmet": True,
-        "policy.n_minus_1": False, "modular_builds.relax": False, "policy.emission_cap_t": None, "modular_builds.block_racks": None,
-        "modular_builds.fixed_cost_yuan_per_block": 0.0, "solver.time_limit_s": 300.0, "solver.mip_rel_gap": 1e-4}
-    with pytest.raises(KeyError):
-        levers.dataset_value(ds, "solver.method")
-
-
 def test_every_dataset_column_is_documented():
     from model.inputs.schema import FILES
 
