@@ -223,8 +223,9 @@ def set_lever(sc: Scenario, ds: InputTables, path: str, value: Any) -> Scenario:
     for p in parts[:-1]:
         node = node.setdefault(p, {})
     key = parts[-1]
-    model_default = path in SCENARIO_OVERRIDES  # scenario field None means "use the dataset's setting"
-    if _same(value, default) and (parts[0] in ("clusters", "demand", "policy") and len(parts) >= 3 or model_default):
+    # the dataset's own figure: a per-entity override or a settings.yaml override (None: the dataset's) goes
+    per_entity = parts[0] == "clusters" or at(path).group in ENTITY_GROUPS
+    if _same(value, default) and (per_entity or path in SCENARIO_OVERRIDES):
         node.pop(key, None)
     else:
         node[key] = value if isinstance(value, bool) else float(value)

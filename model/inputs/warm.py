@@ -5,6 +5,8 @@ building the whole inputs Dataset again.
 ``WARM_LEVERS`` maps a lever (a dotted path of the scenario, or a prefix ending in ``.``) to the
 inputs it changes, each computed by the same function or product ``build_inputs`` uses, so the
 values are the same to the bit (tests/solve/test_warm_answers.py compares them with a full build for every lever here).
+A settings.yaml override is warm when its record in the settings catalogue says so (``settings.CATALOGUE``,
+``warm=True``); tests/inputs/test_settings.py checks every record's flag against this map.
 A change of anything else — the dataset, latency bounds, outages, a cluster's figures, the
 resolution, the discount rate — gives ``None``: build the inputs in full.
 """
@@ -21,6 +23,7 @@ from .arrays import variable
 from .build import _demand_array, _flat, scenario_levers, setting, unknown_ids
 from .dataset import InputTables
 from .scenario import Scenario
+from .settings import CATALOGUE
 
 
 def _setting(key: str) -> Callable[[Scenario, InputTables, xr.Dataset], dict[str, Any]]:
@@ -47,11 +50,8 @@ def _green_price(sc: Scenario, ds: InputTables, base: xr.Dataset) -> dict[str, A
 
 
 WARM_LEVERS: dict[str, Callable[[Scenario, InputTables, xr.Dataset], dict[str, Any]]] = {
-    "carbon_price_yuan_per_t": _setting("carbon_price_yuan_per_t"),
-    "unmet_penalty_yuan_per_rack_year": _setting("unmet_penalty_yuan_per_rack_year"),
-    "policy.min_west_share": _setting("min_west_share"),
-    "policy.min_green_share": _setting("min_green_share"),
-    "policy.utilisation_floor": _setting("utilisation_floor"),
+    # an override of a settings.yaml key the catalogue marks warm: the one input of that name
+    **{s.path: _setting(s.key) for s in CATALOGUE if s.warm and s.key},
     "electricity_price_scale": _electricity,
     "green_price_scale": _green_price,
     "demand.": _demand,
