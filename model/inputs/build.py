@@ -208,7 +208,7 @@ def scenario_levers(sc: Scenario) -> tuple[dict[str, float], dict[str, str]]:
 _OVERRIDDEN_BY = {key: path for path, key in SCENARIO_OVERRIDES.items()}
 
 
-def setting(sc: Scenario, ds: InputTables, key: str) -> float:
+def setting_value(sc: Scenario, ds: InputTables, key: str) -> float:
     """A setting as the model uses it: the scenario's override, else the dataset's value."""
     value = None
     if key in _OVERRIDDEN_BY:
@@ -245,7 +245,7 @@ def build_inputs(sc: Scenario, ds: InputTables | None = None) -> xr.Dataset:
     bound = wl["latency_bound_ms"].to_numpy()
     admissible = np.isnan(bound)[None, None, :] | (lat.to_numpy()[:, :, None] <= bound[None, None, :])
 
-    rate = setting(sc, ds, "discount_rate")
+    rate = setting_value(sc, ds, "discount_rate")
     life = float(ds.settings["capex_lifetime_years"])
     crf = 1.0 / life if rate == 0 else rate / (1 - (1 + rate) ** -life)
     route_km = dist.to_numpy() * ds.settings["route_factor"]
@@ -325,17 +325,17 @@ def build_inputs(sc: Scenario, ds: InputTables | None = None) -> xr.Dataset:
                                    "derived_from": "region_co2_location_t_per_mwh × residual_factor_ratio (market) or × 1 (location)"}),
             discount_factor=(Y, (1 + rate) ** -(np.asarray(years, float) - years[0]),
                              {"derived_from": "(1 + discount_rate) ** -(year - year[0])"}),
-            carbon_price_yuan_per_t=((), setting(sc, ds, "carbon_price_yuan_per_t")),
+            carbon_price_yuan_per_t=((), setting_value(sc, ds, "carbon_price_yuan_per_t")),
             discount_rate=((), rate),
             capital_recovery_factor=((), crf, {"derived_from": "discount_rate / (1 - (1 + discount_rate) ** "
                                                                "-capex_lifetime_years); 1 / lifetime at rate 0"}),
             scenario_lever_value=(("scenario_lever",), np.array(list(lever_num.values()), dtype=float),
                                   {"long_name": "what the scenario sets, by dotted path (switches 0/1, null NaN)"}),
-            unmet_penalty_yuan_per_rack_year=((), setting(sc, ds, "unmet_penalty_yuan_per_rack_year")),
-            policy_penalty_yuan_per_rack_year=((), setting(sc, ds, "policy_penalty_yuan_per_rack_year")),
-            utilisation_floor=((), setting(sc, ds, "utilisation_floor")),
-            min_green_share=((), setting(sc, ds, "min_green_share")),
-            min_west_share=((), setting(sc, ds, "min_west_share")),
+            unmet_penalty_yuan_per_rack_year=((), setting_value(sc, ds, "unmet_penalty_yuan_per_rack_year")),
+            policy_penalty_yuan_per_rack_year=((), setting_value(sc, ds, "policy_penalty_yuan_per_rack_year")),
+            utilisation_floor=((), setting_value(sc, ds, "utilisation_floor")),
+            min_green_share=((), setting_value(sc, ds, "min_green_share")),
+            min_west_share=((), setting_value(sc, ds, "min_west_share")),
             emission_cap_t=((), np.nan if pol.emission_cap_t is None else float(pol.emission_cap_t),
                             {"units": "tCO2 over the horizon", "long_name": "NaN: no cap"}),
             allow_unmet=((), bool(pol.allow_unmet)),

@@ -3,9 +3,8 @@
 Each ``Column`` carries its type, unit, physical range, bilingual label, the app's step and
 format, and whether a scenario may override it (``override``). From it come the dataset's
 validation (``dataset.py``), the scenario's per-cluster override model (``scenario.ClusterLevers``),
-the app's lever widgets (``levers.cluster_levers``), the cluster attributes of the inputs Dataset
-(``build.py``, with their units) and the column tables of the data's documentation
-(``markdown_table``). A new cluster attribute is one line here; a scenario-level setting (of
+the app's lever widgets (``levers.cluster_levers``) and the cluster attributes of the inputs Dataset
+(``build.py``, with their units). A new cluster attribute is one line here; a scenario-level setting (of
 settings.yaml or the scenario alone) is one record of ``settings.CATALOGUE``.
 """
 from __future__ import annotations
@@ -196,11 +195,3 @@ def overridable(file: str) -> list[Column]:
     """The columns of ``file`` a scenario may override per entity, in file order."""
     return [c for c in FILES[file] if c.override]
 
-
-def markdown_table(file: str) -> str:
-    """The column table of ``file`` for the data's documentation."""
-    rows = ["| column | unit | range | meaning |", "|---|---|---|---|"]
-    for c in FILES[file]:
-        rng = "" if c.kind in ("id", "text", "bool") else f"{c.lo:g} – {c.hi:g}".replace("inf", "∞")
-        rows.append(f"| `{c.name}` | {c.unit or '–'} | {rng} | {c.doc or (c.en or '')} |")
-    return "\n".join(rows)

@@ -8,7 +8,7 @@ whether a warm re-solve takes a change of it without rebuilding the inputs (``wa
 
 From ``CATALOGUE`` come the checks of settings.yaml (``dataset.read_settings``), the types and
 defaults of the scenario's fields (``scenario.setting_field``), the map of overrides
-(``SCENARIO_OVERRIDES``: ``build.setting`` and ``levers.set_lever``), the lever lists
+(``SCENARIO_OVERRIDES``: ``build.setting_value`` and ``levers.set_lever``), the lever lists
 (``levers.GLOBAL_LEVERS`` …), a lever's value when the scenario leaves it unset
 (``levers.dataset_value``) and the defaults of absent settings (``build.py``, ``green.py``). A new
 setting is one record here, its field in scenario.py (``setting_field("its.path")``) and its use.

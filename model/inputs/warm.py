@@ -20,14 +20,14 @@ import xarray as xr
 
 from ..errors import raise_all
 from .arrays import variable
-from .build import _demand_array, _flat, scenario_levers, setting, unknown_ids
+from .build import _demand_array, _flat, scenario_levers, setting_value, unknown_ids
 from .dataset import InputTables
 from .scenario import Scenario
 from .settings import CATALOGUE
 
 
 def _setting(key: str) -> Callable[[Scenario, InputTables, xr.Dataset], dict[str, Any]]:
-    return lambda sc, ds, base: {key: np.asarray(setting(sc, ds, key))}
+    return lambda sc, ds, base: {key: np.asarray(setting_value(sc, ds, key))}
 
 
 def _demand(sc: Scenario, ds: InputTables, base: xr.Dataset) -> dict[str, Any]:

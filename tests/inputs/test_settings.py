@@ -8,6 +8,7 @@ When a change of the schema is meant, write the golden again and commit it with 
 """
 import json
 import os
+import re
 import types
 import typing
 from pathlib import Path
@@ -23,6 +24,7 @@ from model.inputs.dataset import load_dataset, read_settings
 from model.inputs.scenario import Scenario, scenario_from_dict
 from model.inputs.settings import CATALOGUE, REQUIRED, SCENARIO_OVERRIDES
 
+ROOT = Path(__file__).parents[2]
 SCHEMA = Path(__file__).parent / "scenario_schema.json"
 UPDATE = os.environ.get("HUBPLAN_UPDATE_GOLDEN") == "1"
 NOT_IN_CATALOGUE = {"local_supply"}  # a plain (lax) bool of the scenario, no lever: not a record
@@ -165,7 +167,7 @@ def test_warm_records_are_the_levers_warm_py_recomputes_alone():
 
 
 def test_settings_yaml_is_checked_against_the_records(tmp_path):
-    base = yaml.safe_load((Path(__file__).parents[2] / "data" / "settings.yaml").read_text(encoding="utf-8"))
+    base = yaml.safe_load((ROOT / "data" / "settings.yaml").read_text(encoding="utf-8"))
     for s in settings.DATASET_SETTINGS:
         path = tmp_path / "settings.yaml"
         path.write_text(yaml.safe_dump({**base, s.key: s.hi + 1}))
@@ -188,3 +190,13 @@ def test_the_scenario_json_schema_is_the_golden_one():
     assert text == SCHEMA.read_text(encoding="utf-8"), (
         "Scenario's JSON schema changed: if meant, HUBPLAN_UPDATE_GOLDEN=1 .venv/bin/python -m pytest "
         "tests/inputs/test_settings.py writes tests/inputs/scenario_schema.json (commit it with the change)")
+
+
+def test_readmes_scenario_example_is_valid_and_names_every_scenario_setting():
+    """The scenario messages send a reader to README.md, Scenarios, for the levers: its example lists them all."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("## Scenarios"):].split("```yaml\n", 1)[1].split("```", 1)[0]
+    scenario_from_dict(yaml.safe_load(block))
+    for s in CATALOGUE:
+        for part in (s.path or "").split("."):
+            assert part in ("", "*") or re.search(rf"\b{part}\b", block), f"README.md, Scenarios: {s.path} not in the example"
