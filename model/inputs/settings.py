@@ -18,6 +18,7 @@ The records are in the order the editor lists the levers of a group and settings
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .schema import FILES, INF, MAX_PENALTY, MAX_RACKS
@@ -201,10 +202,15 @@ def _matches(pattern: str, path: str) -> bool:
     return len(keys) == len(parts) and all(k in ("*", p) for k, p in zip(keys, parts))
 
 
+@lru_cache(maxsize=4096)  # the editor asks for every lever's record (ranges, defaults) on each rerun
+def _record(path: str) -> Setting | None:
+    return next((s for s in CATALOGUE if s.path and _matches(s.path, path)), None)
+
+
 def at(path: str) -> Setting:
     """The record of the scenario setting at dotted ``path`` (``*`` in a record matches one id);
     KeyError if the catalogue has none."""
-    found = next((s for s in CATALOGUE if s.path and _matches(s.path, path)), None)
+    found = _record(path)
     if found is None:
         raise KeyError(path)
     return found

@@ -114,6 +114,17 @@ def test_the_scenario_accepts_exactly_the_records_range(s):
             scenario_from_dict(_doc(s.path, s.hi * 2 + 1))
 
 
+def test_records_are_well_formed():
+    """One record per path and per key; a known kind and group; a lever has both labels."""
+    paths, keys = [s.path for s in CATALOGUE if s.path], [s.key for s in CATALOGUE if s.key]
+    assert len(paths) == len(set(paths)) and len(keys) == len(set(keys))
+    for s in CATALOGUE:
+        assert s.kind in ("float", "share", "bool", "optional", "int") and s.group in ("", *settings.LEVER_GROUPS), s
+        assert not s.group or (s.zh and s.en and s.kind != "int"), s
+        assert s.kind == "bool" or s.lo < s.hi, s
+        assert not s.column or s.group in settings.ENTITY_GROUPS, s
+
+
 def test_the_overrides_map_pairs_a_scenario_field_with_a_settings_key():
     """Overrides are numbers defaulting to None (the dataset's value) and levers of the editor."""
     assert SCENARIO_OVERRIDES == {
