@@ -82,12 +82,14 @@ def setting_field(path: str, *choices: Any) -> Any:
     ``choices``) and its record's default; None is allowed where it is the default (an override of a
     settings.yaml key: the dataset's value; an optional lever: off)."""
     s = at(path)
-    kind = value_type(path)
+    annotation = value_type(path)
     for choice in choices:
-        kind = kind | choice
+        annotation = annotation | choice
     if s.scenario_default is REQUIRED:
-        return kind
-    return Annotated[kind if s.scenario_default is not None else kind | None, Field(default=s.scenario_default)]
+        return annotation
+    if s.scenario_default is None:
+        annotation = annotation | None
+    return Annotated[annotation, Field(default=s.scenario_default)]
 
 
 NO_BOUND = "none"  # a latency bound of "none": the class has no bound (null: the dataset's)
