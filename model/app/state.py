@@ -326,7 +326,7 @@ def run_solve(job: dict, planner: Planner, sc: Scenario, baselines: bool, scenar
                             + (tr("——严格模式（不允许未满足需求）无法满足全部需求",
                                   " — strict mode (allow unmet = off) cannot serve all demand")
                                if not sc.policy.allow_unmet else "")
-                            + "".join(f"\n- {tr('冲突', 'conflicting')}: {c['constraint']}: {c['text']}"
+                            + "".join("\n- " + tr(f"冲突：{c['text_zh']}", f"conflicting: {c['constraint']}: {c['text']}")
                                       for c in conflicts[:12]))
         job.update(label=f"{tr('无解', 'No solution')} — {status}", state="error")
         return

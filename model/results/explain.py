@@ -22,9 +22,14 @@ class Conflict:
     index: dict  # its labels, e.g. {"cluster": "qingyang", "year": 2028}
     side: str  # "lower" or "upper"
     text: str
+    text_zh: str  # the same conflict for the 中文 mode: the family's label, its index, the side
 
     def as_dict(self) -> dict:
-        return {"constraint": self.family, "index": self.index, "side": self.side, "text": self.text}
+        return {"constraint": self.family, "index": self.index, "side": self.side, "text": self.text,
+                "text_zh": self.text_zh}
+
+
+_SIDE_ZH = {"lower": "下限", "upper": "上限", "both": "上下限"}
 
 
 def _names(inp: xr.Dataset | None, dim: str, key) -> str:
@@ -36,10 +41,23 @@ def _names(inp: xr.Dataset | None, dim: str, key) -> str:
     return f"{zh} ({key})"
 
 
+def _name_zh(inp: xr.Dataset | None, dim: str, key) -> str:
+    if dim == "year":
+        return f"{key} 年"
+    dim = "cluster" if dim == "failed" else dim
+    if inp is None or dim not in ("region", "cluster", "workload"):
+        return str(key)
+    return str(inp[f"{dim}_name_zh"].sel({dim: key}).item())
+
+
 def _describe(family: str, dims, label, side: str, inp) -> Conflict:
     index = {d: (int(v) if d == "year" else str(v)) for d, v in zip(dims, label)}
     named = {d: _names(inp, d, v) for d, v in index.items()}
-    return Conflict(family, index, side, (BY_NAME[family].conflict if family in BY_NAME else family).format(**named))
+    fam = BY_NAME.get(family)
+    text = (fam.conflict if fam is not None else family).format(**named)
+    where = "，".join(_name_zh(inp, d, v) for d, v in index.items())
+    text_zh = f"{fam.label.zh if fam is not None else family}（{where}）{_SIDE_ZH.get(side, '')}"
+    return Conflict(family, index, side, text, text_zh)
 
 
 def explain_infeasibility(hm: HighsModel, inp: xr.Dataset | None = None) -> list[Conflict]:

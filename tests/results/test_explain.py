@@ -21,6 +21,10 @@ def test_strict_mode_names_the_conflict(tmp_path):
                    ("cluster_capacity", ("a", Y)), ("build_limit", ("a", Y))}
     texts = " | ".join(c["text"] for c in s["conflicts"])
     assert "a集群 (a)" in texts and "r1省 (r1)" in texts
+    # the 中文 mode's sentence: the family's label, its index in 中文, the side of the limit
+    zh = {c["constraint"]: c["text_zh"] for c in s["conflicts"]}
+    assert zh["cluster_capacity"] == "集群容量（a集群，2026 年）上限"
+    assert zh["build_limit"] == "年建设上限（a集群，2026 年）上限"
 
 
 def test_strict_mode_power_conflict(tmp_path):
