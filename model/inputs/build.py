@@ -224,7 +224,7 @@ def _unmet_values(ds: InputTables, wl: pd.DataFrame) -> dict:
     v0 = float(ds.settings["unmet_penalty_yuan_per_rack_year"])
     v = wl["unmet_value_yuan_per_rack_year"].fillna(v0).to_numpy(float)
     return {"unmet_value_yuan_per_rack_year": (("workload",), v, {
-                "units": "yuan/rack-year", "long_name": "value of lost load of the class at settings.yaml's penalty",
+                "units": "yuan/rack/yr", "long_name": "value of lost load of the class at settings.yaml's penalty",
                 "derived_from": "workloads.csv unmet_value_yuan_per_rack_year, empty: settings.yaml unmet_penalty_yuan_per_rack_year"}),
             "unmet_value_ratio": (("workload",), v / v0 if v0 > 0 else np.ones_like(v), {
                 "units": "1", "long_name": "the class's unmet penalty per unit of unmet_penalty_yuan_per_rack_year",
