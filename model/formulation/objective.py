@@ -117,8 +117,10 @@ def _priced(ix: Index, inp: xr.Dataset, term: str, contribution: str) -> CostTer
 
 
 def unmet_penalty(ix: Index, inp: xr.Dataset) -> CostTerm:
-    """unmet_penalty = Σ_{r,w,y} δ_y · V · unmet[r,w,y]"""
-    coef = float(inp["unmet_penalty_yuan_per_rack_year"]) * np.tile(inp["discount_factor"].to_numpy(), ix.R * ix.W)
+    """unmet_penalty = Σ_{r,w,y} δ_y · V · λ[w] · unmet[r,w,y],  λ[w] = v[w] / V₀ (the class's value of lost load over settings.yaml's penalty)"""
+    # λ: the classes' values relative to one another; V (the scenario's lever) scales them all alike
+    per_wy = np.repeat(inp["unmet_value_ratio"].to_numpy(), ix.Y) * np.tile(inp["discount_factor"].to_numpy(), ix.W)
+    coef = float(inp["unmet_penalty_yuan_per_rack_year"]) * np.tile(per_wy, ix.R)
     return CostTerm("unmet_penalty", [("unmet", np.arange(coef.size), coef)])
 
 

@@ -218,6 +218,20 @@ def setting_value(sc: Scenario, ds: InputTables, key: str) -> float:
     return float(ds.settings[key] if value is None else value)
 
 
+def _unmet_values(ds: InputTables, wl: pd.DataFrame) -> dict:
+    """Each class's value of lost load v[w] (workloads.csv, empty: the dataset's penalty V₀) and its
+    ratio λ[w] = v[w] / V₀, which the objective multiplies by the scenario's penalty V: the lever
+    scales every class alike and V is the value of a class at V₀ (the general classes)."""
+    v0 = float(ds.settings["unmet_penalty_yuan_per_rack_year"])
+    v = wl["unmet_value_yuan_per_rack_year"].fillna(v0).to_numpy(float)
+    return {"unmet_value_yuan_per_rack_year": (("workload",), v, {
+                "units": "yuan/rack/yr", "long_name": "value of lost load of the class at settings.yaml's penalty",
+                "derived_from": "workloads.csv unmet_value_yuan_per_rack_year, empty: settings.yaml unmet_penalty_yuan_per_rack_year"}),
+            "unmet_value_ratio": (("workload",), v / v0 if v0 > 0 else np.ones_like(v), {
+                "units": "1", "long_name": "the class's unmet penalty per unit of unmet_penalty_yuan_per_rack_year",
+                "derived_from": "unmet_value_yuan_per_rack_year / settings.yaml unmet_penalty_yuan_per_rack_year (1 if that is 0)"})}
+
+
 def build_inputs(sc: Scenario, ds: InputTables | None = None) -> xr.Dataset:
     """Apply the scenario to its dataset and return the model inputs."""
     if ds is None:
@@ -332,6 +346,7 @@ def build_inputs(sc: Scenario, ds: InputTables | None = None) -> xr.Dataset:
             scenario_lever_value=(("scenario_lever",), np.array(list(lever_num.values()), dtype=float),
                                   {"long_name": "what the scenario sets, by dotted path (switches 0/1, null NaN)"}),
             unmet_penalty_yuan_per_rack_year=((), setting_value(sc, ds, "unmet_penalty_yuan_per_rack_year")),
+            **_unmet_values(ds, wl),
             policy_penalty_yuan_per_rack_year=((), setting_value(sc, ds, "policy_penalty_yuan_per_rack_year")),
             utilisation_floor=((), setting_value(sc, ds, "utilisation_floor")),
             min_green_share=((), setting_value(sc, ds, "min_green_share")),

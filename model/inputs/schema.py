@@ -119,6 +119,9 @@ FILES: dict[str, list[Column]] = {
                doc="compute of an occupied standard rack of the class (empty: 0)"),
         Column("physical_rack_kw", "float", "kW IT per physical rack", 0.5, 200, optional=True, empty=STANDARD_RACK_KW,
                doc="density of the class's physical racks (empty: 2.5, one standard rack)"),
+        Column("unmet_value_yuan_per_rack_year", "float", "yuan/rack-year", 0, MAX_PENALTY, optional=True,
+               doc="value of lost load: what a rack-year of the class's work left unserved loses (empty: "
+                   "settings.yaml's unmet penalty); the scenario's unmet penalty scales every class alike"),
     ],
     "demand.csv": [
         _id("region_id"), _id("workload_id"), Column("year", "int", "", 2000, 2100),

@@ -53,6 +53,22 @@ def west_shares(res: xr.Dataset, year: int) -> dict[str, float]:
     return out
 
 
+def ai_split(res: xr.Dataset, year: int) -> dict[str, float]:
+    """The knife edge of issue 18: of the AI classes' work on the eastern clusters' racks in ``year``,
+    the share that is AI training (``ai_training_east``), and the AI classes' unmet work as a share of
+    national demand (``unmet_ai_last``). NaN without AI classes (or no AI work in the east)."""
+    ai = res["ai_class"].to_numpy().astype(bool)
+    if "ai_training" not in res.workload.values or not ai.any():
+        return {"ai_training_east": float("nan"), "unmet_ai_last": float("nan")}
+    east = ~res["west"].to_numpy().astype(bool)
+    a = res["allocation"].sel(year=year).sum("region").transpose("cluster", "workload").to_numpy()[east][:, ai]
+    train = a[:, list(res.workload.values[ai]).index("ai_training")].sum()
+    demand = float(res["demand"].sel(year=year).sum())
+    unmet_ai = float(res["unmet"].sel(year=year).isel(workload=np.flatnonzero(ai)).sum())
+    return {"ai_training_east": train / a.sum() if a.sum() > 0 else float("nan"),
+            "unmet_ai_last": unmet_ai / demand if demand > 0 else float("nan")}
+
+
 def answers(res: xr.Dataset) -> dict[str, float]:
     """The answers a planner briefs, in stored units (yuan, racks, rack-years, tCO2, shares)."""
     k = kpi_row(res)
@@ -69,6 +85,7 @@ def answers(res: xr.Dataset) -> dict[str, float]:
         "unmet_last": float(res["unmet_share"].sel(year=last)),
         "occupancy_first": float(load / cap) if cap > 0 else float("nan"),
         **{f"west_{w}": v for w, v in west_shares(res, last).items()},
+        **ai_split(res, last),
         "co2": k["emissions_tco2"],
         "green": k["green_volume_score"],
     }

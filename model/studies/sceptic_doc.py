@@ -24,6 +24,8 @@ COLUMNS: dict[str, tuple[str, str, Unit]] = {
     "unmet_last": ("未满足", "unmet 2030", SHARE),
     "occupancy_first": ("集群上架率", "cluster occupancy 2026", SHARE),
     "west_all": ("西部份额", "western share 2030, non-real-time", SHARE),
+    "ai_training_east": ("东部智算训练占比", "AI training's share of AI work on eastern clusters 2030", SHARE),
+    "unmet_ai_last": ("AI未满足", "AI work unmet 2030 (share of demand)", SHARE),
     "co2": ("CO₂", "CO₂ 2026–2030", WAN_T),
     "green": ("绿电占比", "green share", SHARE),
 }
@@ -138,8 +140,11 @@ def sensitivity_markdown(f: Findings, command: str) -> str:
         "are the provinces' own data centres. Idle: racks in service but not occupied, clusters and own stock, "
         "summed over the years. Unmet: share of national demand in 2030. Occupancy: cluster load / capacity in "
         "2026. Western share: of each non-real-time class's work served at the clusters in 2030, the share at "
-        "western clusters (the own stock is in neither). CO₂: clusters, own stock and unmet work at the fallback "
-        "factor. Green share: of cluster power, by annual volume. Cost with sunk: the two together, the one to "
+        "western clusters (the own stock is in neither). AI training's share of AI work on eastern clusters: "
+        "the knife edge of issue 18 (training and inference share the AI racks; each class's value of lost "
+        "load, workloads.csv, decides which one is left unserved when AI racks are short); AI unmet: the AI "
+        "classes' unmet work as a share of national demand in 2030. CO₂: clusters, own stock and unmet work at "
+        "the fallback factor. Green share: of cluster power, by annual volume. Cost with sunk: the two together, the one to "
         "compare when a variant moves money between them (opex charged per installed rack makes more of it sunk).",
         "",
         *_answers_table(f),

@@ -80,7 +80,8 @@ def cost_vector(f: xr.Dataset) -> np.ndarray:
     opex = (1 - s_f) * f["opex_yuan_per_rack_year"].to_numpy()[None, :, None]  # variable part, per occupied rack-year
     put("x", (tau + opex)[..., None] * df)
     fallback_t = float(f["fallback_co2_t_per_mwh"]) * H * float(f["fallback_pue"]) * f["kw_per_rack"].to_numpy() / 1000
-    put("unmet", (float(f["unmet_penalty_yuan_per_rack_year"]) + float(f["carbon_price_yuan_per_t"]) * fallback_t)[:, None] * df)
+    value = float(f["unmet_penalty_yuan_per_rack_year"]) * f["unmet_value_ratio"].to_numpy()  # V · λ[w], per class
+    put("unmet", (value + float(f["carbon_price_yuan_per_t"]) * fallback_t)[:, None] * df)
     P = float(f["policy_penalty_yuan_per_rack_year"])
     put("util_short", P * df)
     put("green_short", P * f["racks_per_mw"].to_numpy()[:, None] * df)

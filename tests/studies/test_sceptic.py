@@ -73,7 +73,11 @@ def test_the_answers_move_the_way_an_expert_expects(reference):
     assert found.checks["holds"].all(), found.checks[~found.checks["holds"]]
     # the near-optimal ranges hold the optimum; builds counted once (build_above and build_ai are parts of build)
     flat = found.flat
-    assert (flat["min"] <= flat["optimum"] + 1e-9).all() and (flat["optimum"] <= flat["max"] + 1e-9).all()
+    # a share of no work is no number: storage has no rack at a cluster in 2030 (it is the class of
+    # lowest value of lost load, so it takes the whole shortfall)
+    assert found.answers.loc["reference", "unmet_ai_last"] == pytest.approx(0, abs=1e-9)
+    shares = flat.dropna(subset=["optimum"])
+    assert (shares["min"] <= shares["optimum"] + 1e-9).all() and (shares["optimum"] <= shares["max"] + 1e-9).all()
     assert flat.loc["builds", "optimum"] == pytest.approx(ref["builds"], rel=1e-6)
     assert flat.loc["west_all", "optimum"] == pytest.approx(ref["west_all"], abs=1e-6)
     doc = sensitivity_markdown(found, "hubplan sceptic")
