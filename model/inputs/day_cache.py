@@ -13,7 +13,7 @@ An entry is trusted only if it names its own fingerprint and its arrays have the
 and totals a result has; anything else (a truncated, foreign or stale file) is ignored and
 recomputed. Entries are written atomically (``model/atomic.py``): concurrent writers of the same
 entry write the same bytes, and a reader sees a whole file or none. A folder that cannot be
-written only costs the next process a recomputation."""
+written only costs the next process a recomputation; the folder keeps the 200 newest entries."""
 from __future__ import annotations
 
 import hashlib
@@ -37,6 +37,7 @@ METHOD = "tsam.aggregate(period_duration=24, hierarchical, medoid); constant col
 PACKAGES = ("tsam", "scikit-learn", "numpy", "pandas")
 FIELDS = ("cf", "weight", "assignment", "rmse", "mean_error")
 DAYS, HOURS = 365, 24
+KEEP = 200  # entries kept in the user's folder (~35 kB each at 10 clusters and 12 days)
 
 
 @cache
@@ -107,9 +108,24 @@ def store(key: str, fields: dict, place: Path | None = None) -> Path | None:
     arrays = {"key": key, "made_with": versions(), **{name: fields[name] for name in FIELDS}}
     try:
         place.mkdir(parents=True, exist_ok=True)
-        return write_bytes_atomic(place / f"{key}.npz", _npz(arrays))
+        path = write_bytes_atomic(place / f"{key}.npz", _npz(arrays))
     except OSError:
         return None  # a read-only or full disk: the next process recomputes
+    _prune(place)
+    return path
+
+
+def _prune(place: Path) -> None:
+    """Keep the ``KEEP`` most recently written entries (each profile set and count adds one)."""
+    for old in sorted(place.glob("*.npz"), key=_written)[:-KEEP]:
+        old.unlink(missing_ok=True)  # another process may have removed it already
+
+
+def _written(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:  # removed meanwhile by another process
+        return 0
 
 
 def _npz(arrays: dict) -> bytes:

@@ -158,3 +158,12 @@ def test_the_shipped_entry_is_tsams_result_on_the_bundled_profiles():
     fresh = aggregate(cf, 12)
     assert shipped is not None and _equal(type(fresh)(**shipped), fresh)
     assert fresh.weight.sum() == 365 and fresh.cf.shape == (10, 2, 12, 24)
+
+
+def test_the_folder_keeps_the_newest_entries(cache, monkeypatch):
+    monkeypatch.setattr(day_cache, "KEEP", 2)
+    profiles = [_profiles(seed) for seed in (1, 2, 3)]
+    for cf in profiles:
+        representative_days(cf, 3)
+    kept = sorted(p.name for p in cache.glob("*.npz"))
+    assert kept == sorted(f"{day_cache.fingerprint(cf, 3)}.npz" for cf in profiles[1:])
