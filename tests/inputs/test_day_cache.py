@@ -162,8 +162,10 @@ def test_the_shipped_entry_is_tsams_result_on_the_bundled_profiles():
 
 def test_the_folder_keeps_the_newest_entries(cache, monkeypatch):
     monkeypatch.setattr(day_cache, "KEEP", 2)
-    profiles = [_profiles(seed) for seed in (1, 2, 3)]
-    for cf in profiles:
-        representative_days(cf, 3)
-    kept = sorted(p.name for p in cache.glob("*.npz"))
-    assert kept == sorted(f"{day_cache.fingerprint(cf, 3)}.npz" for cf in profiles[1:])
+    rd = aggregate(_profiles(), 3)
+    keys = ["a" * 64, "b" * 64, "c" * 64]
+    for age, key in zip((300, 200), keys):  # written 300 s and 200 s ago (mtimes set: no tie)
+        path = day_cache.store(key, vars(rd))
+        os.utime(path, (path.stat().st_atime - age, path.stat().st_mtime - age))
+    day_cache.store(keys[2], vars(rd))  # a third entry: the oldest goes
+    assert sorted(p.stem for p in cache.glob("*.npz")) == keys[1:]
