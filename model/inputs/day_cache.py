@@ -95,7 +95,7 @@ def load(key: str, shape: tuple[int, int]) -> dict | None:
                 arrays = {name: f[name] for name in ("key", *FIELDS)}
             if _valid(arrays, key, shape):
                 return {name: arrays[name] if arrays[name].ndim else float(arrays[name]) for name in FIELDS}
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        except (OSError, ValueError, TypeError, KeyError, EOFError, zipfile.BadZipFile):
             continue  # absent, truncated or foreign: recompute
     return None
 

@@ -79,7 +79,7 @@ def test_another_profile_or_count_is_another_entry(cache):
     assert len(list(cache.glob("*.npz"))) == 3
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "foreign", "bad weights"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "foreign", "bad weights", "text for a number"])
 def test_a_damaged_or_foreign_entry_is_ignored_and_rewritten(cache, damage):
     cf, other = _profiles(), _profiles(seed=8)
     fresh = representative_days(cf, 3)
@@ -94,9 +94,10 @@ def test_a_damaged_or_foreign_entry_is_ignored_and_rewritten(cache, damage):
     elif damage == "foreign":  # a whole, valid entry of other profiles under this name
         representative_days(other, 3)
         entry.write_bytes((cache / f"{day_cache.fingerprint(other, 3)}.npz").read_bytes())
-    else:  # the right key, but weights that do not add up to the year
-        bad = vars(fresh) | {"weight": fresh.weight + 1}
-        day_cache.store(day_cache.fingerprint(cf, 3), bad)
+    elif damage == "bad weights":  # the right key, but weights that do not add up to the year
+        day_cache.store(day_cache.fingerprint(cf, 3), vars(fresh) | {"weight": fresh.weight + 1})
+    else:  # the right key, text where the error figure belongs
+        day_cache.store(day_cache.fingerprint(cf, 3), vars(fresh) | {"rmse": "0.1"})
     assert day_cache.load(day_cache.fingerprint(cf, 3), (2, 2)) is None
     assert _equal(representative_days(cf, 3), fresh)
     assert entry.read_bytes() == good  # recomputed and stored again, the same bytes
