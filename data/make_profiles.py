@@ -8,6 +8,10 @@ Outputs
   [0, 1] = output / nameplate.
 - ``demand_shapes.csv``: 24 rows, one column per workload class: the hourly IT load of an
   inflexible class relative to its daily mean (mean 1).
+- ``representative-days/<fingerprint>.npz`` (into data/profiles/ only): tsam's representative days
+  of these profiles at the scenarios' default count, so a fresh checkout solves the hourly
+  reference without importing tsam (model/inputs/day_cache.py uses it only while its fingerprint
+  — profiles, count, method, package versions — matches).
 
 Solar: pvlib clear-sky irradiance (Ineichen model with pvlib's bundled monthly Linke turbidity)
 on a south-facing plane tilted at the latitude (isotropic sky), a PVWatts-style DC model with
@@ -127,6 +131,24 @@ def main() -> None:
     shapes.to_csv(args.out / "demand_shapes.csv", index=False)
     full = cf.drop(columns="hour").sum()
     print("full-load hours per cluster/technology:\n" + full.round(0).to_string())
+    if args.out.resolve() == (HERE / "profiles").resolve():
+        print(f"representative days shipped: {ship_representative_days(args.out)}")
+
+
+def ship_representative_days(out: Path) -> Path:
+    """Write the bundled profiles' representative days at the default count as the only entry of
+    ``out/representative-days/`` (computed by tsam, not read from any cache)."""
+    from model.inputs import day_cache
+    from model.inputs.dataset import load_dataset
+    from model.inputs.profiles import aggregate, capacity_factor_array
+    from model.inputs.scenario import HourlyOptions
+
+    count = HourlyOptions().representative_days
+    cf = capacity_factor_array([out / "capacity_factors.csv.gz"], list(load_dataset(HERE).clusters.index))
+    place = out / day_cache.FOLDER
+    for old in place.glob("*.npz"):
+        old.unlink()
+    return day_cache.store(day_cache.fingerprint(cf, count), vars(aggregate(cf, count)), place=place)
 
 
 if __name__ == "__main__":

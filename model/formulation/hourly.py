@@ -301,7 +301,8 @@ def hourly(inp: xr.Dataset) -> bool:
 
 
 def shifting(inp: xr.Dataset) -> bool:
-    return hourly(inp) and bool(inp["flexible"].any()) and float(inp["flexibility_band"]) > 0
+    # numpy, not DataArray.any(): xarray's reduce would import dask.array and scipy (~1 s) here
+    return hourly(inp) and bool(inp["flexible"].to_numpy().any()) and float(inp["flexibility_band"]) > 0
 
 
 def storage(inp: xr.Dataset) -> bool:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from . import day_cache
 from .dataset import PROFILE_FILES
 from .paths import MAX_FILE_BYTES, read_input_bytes, regular_file
 
@@ -133,21 +134,37 @@ def representative_days(cf: np.ndarray, count: int | str) -> RepresentativeDays:
     ``count = "full_year"`` (or ≥ 365) keeps every day with weight 1 (exact). Otherwise tsam
     groups the days (hierarchical clustering, medoid representatives, column means preserved so
     each profile's annual energy is kept) and each representative day is weighted by the number
-    of days in its group."""
+    of days in its group. tsam's result is kept on disk by content (``day_cache``): a later
+    process with the same profiles and count reads it instead of importing tsam."""
     K, T, _ = cf.shape
     days = cf.reshape(K, T, DAYS, HOURS)
     if count == "full_year" or int(count) >= DAYS:
         return RepresentativeDays(days.copy(), np.ones(DAYS), np.arange(DAYS), 0.0, 0.0)
-    import tsam
-
-    cols = [f"{k}/{t}" for k in range(K) for t in range(T)]
     flat = cf.reshape(K * T, YEAR_HOURS).T
     varying = flat.std(axis=0) > 0  # tsam cannot normalise a constant column; keep it as it is
     if not varying.any():  # every profile flat: one day represents the year
         return RepresentativeDays(days[:, :, :1].copy(), np.array([float(DAYS)]), np.zeros(DAYS, int), 0.0, 0.0)
+    key = day_cache.fingerprint(cf, int(count))
+    stored = day_cache.load(key, (K, T))
+    if stored is not None:
+        return RepresentativeDays(**stored)
+    rd = aggregate(cf, int(count))
+    day_cache.store(key, vars(rd))
+    return rd
+
+
+def aggregate(cf: np.ndarray, count: int) -> RepresentativeDays:
+    """tsam's ``count`` representative days of (cluster, technology, 8760) profiles, at least one
+    of them not constant (no cache: what ``representative_days`` stores)."""
+    import tsam
+
+    K, T, _ = cf.shape
+    cols = [f"{k}/{t}" for k in range(K) for t in range(T)]
+    flat = cf.reshape(K * T, YEAR_HOURS).T
+    varying = flat.std(axis=0) > 0  # tsam cannot normalise a constant column; keep it as it is
     df = pd.DataFrame(flat[:, varying], columns=[c for c, v in zip(cols, varying) if v],
                       index=pd.date_range("2025-01-01", periods=YEAR_HOURS, freq="h"))
-    res = tsam.aggregate(df, int(count), period_duration=24,
+    res = tsam.aggregate(df, count, period_duration=24,
                          cluster=tsam.ClusterConfig(method="hierarchical", representation="medoid"))
     rep = res.cluster_representatives
     n = int(res.n_clusters)

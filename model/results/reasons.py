@@ -51,10 +51,12 @@ def _on_cluster_years(lp: LinearProgram, dims, labels, where: np.ndarray) -> np.
     ix = lp.index
     out = np.zeros((ix.K, ix.Y), bool)
     k_pos, y_pos = {k: i for i, k in enumerate(ix.clusters)}, {y: i for i, y in enumerate(ix.years)}
-    for lab in (labels[i] for i in np.flatnonzero(np.asarray(where)[:len(labels)])):  # not zip: ~60k rows hourly
-        ks = [k_pos[lab[dims.index("cluster")]]] if "cluster" in dims else slice(None)
-        ys = [y_pos[int(lab[dims.index("year")])]] if "year" in dims else slice(None)
-        out[ks, ys] = True
+    kd, yd = (dims.index(d) if d in dims else None for d in ("cluster", "year"))
+    # ~60k True rows hourly: collect their few (cluster, year) pairs first, then set each once
+    pairs = {(None if kd is None else lab[kd], None if yd is None else lab[yd])
+             for lab in (labels[i] for i in np.flatnonzero(np.asarray(where)[:len(labels)]))}
+    for k, y in pairs:
+        out[slice(None) if k is None else k_pos[k], slice(None) if y is None else y_pos[int(y)]] = True
     return out
 
 

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("pyomo", "dask", "dask.array", "distributed", "scipy", "scipy.sparse", "scipy.stats", "openpyxl", "plotly",
          "streamlit")
@@ -57,3 +59,16 @@ def test_warm_answers_import_no_dask_array():
             "for ch in ({'carbon_price_yuan_per_t': 300.0}, {'demand.scale': 1.2}, {'electricity_price_scale': 1.3}):\n"
             "    a = p.answer(apply_changes(sc, ch))\n    a.headline()\n    assert a._inp is None")
     assert not {"dask.array", "scipy.sparse", "pyomo"} & imported_after(code)
+
+
+@pytest.mark.slow
+def test_an_hourly_solve_of_the_bundled_data_imports_neither_tsam_nor_dask_array():
+    """The bundled profiles' 12 representative days ship with the data (model/inputs/day_cache.py),
+    so even without a user cache the hourly reference needs no tsam or scikit-learn; the hourly
+    families test their inputs with numpy, so xarray's dask probe (dask.array, scipy) is not reached."""
+    code = ("import os\nos.environ['HUBPLAN_CACHE'] = 'off'\nfrom model.run import Planner\n"
+            "from model.inputs.scenario import load_scenario\n"
+            "r = Planner().solve(load_scenario('data/scenarios/hourly_reference.yaml'))\n"
+            "assert r.attrs['status'] == 'optimal' and r.sizes['day'] == 12")
+    mods = imported_after(code)
+    assert not {"tsam", "sklearn", "dask.array", "scipy", "scipy.sparse", "pyomo"} & mods
