@@ -16,7 +16,7 @@ from ..errors import InputError
 from ..inputs import levers
 from ..inputs.levers import Lever
 from ..inputs.scenario import scenario_to_yaml
-from . import state, words
+from . import quick, state, words
 from .numbers import pick
 
 K = state.lever_key  # the widget key of a lever path
@@ -33,7 +33,7 @@ def _apply(path: str, value) -> bool:
         ss.msg["edit"] = words.edit_error(exc, _LEVERS.get(path), value, state.lang()) if not exc.more \
             else state.error_text(exc)
         return False
-    state.set_scenario(new)
+    state.set_scenario(new, checked=quick.answer_edit(new))  # a warm lever: answered at once
     return True
 
 
@@ -152,9 +152,11 @@ def page_state() -> tuple:
 def editor_view() -> None:
     """The lever editor as a fragment: a lever edit re-runs only this view, so the page is not
     greyed out for a second; the whole page re-runs only when what it shows changes (an error
-    box, the Solve prompt, solving on every change)."""
+    box, the Solve prompt, solving on every change). Above the levers, the edited scenario's
+    KPIs when a warm lever's edit was answered at once (quick.py)."""
     if st.session_state.get(PAGE_STATE) != page_state():
         st.rerun(scope="app")
+    quick.quick_panel()  # a warm lever's edit answered in its callback: the new KPIs in this fragment
     _editor()
 
 
