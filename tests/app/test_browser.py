@@ -1,7 +1,7 @@
 """The app in a real browser: Debian chromium driven by Playwright, zero external requests.
 
-1. Desktop (1280×800): Solve above the fold, KPI cards not truncated; change the carbon price and
-   solve again (timing the lever-to-KPI round trip); the map draws 34 province polygons and the
+1. Desktop (1280×800): Solve above the fold, KPI cards not truncated; change the carbon price (its
+   KPIs answered at once, timed) and solve again (timing the lever-to-KPI round trip); the map draws 34 province polygons and the
    南海诸岛 inset; the frontier runs from the Answers tab; the Excel report downloads; Compare
    shows the input diff; uploads are checked.
 2. Phone (390 px) and two sessions at once: cards fit, the map fits; a solve survives a tab click
@@ -178,13 +178,27 @@ def test_browser_flow(server, tmp_path):
             assert "…" not in cost0 and "," in cost0  # e.g. 1,351.36 (亿元)
             page.screenshot(path=str(ARTIFACTS / "app_1280x800.png"))
 
-            # 2. change the carbon price (a number input: type, then Enter) and solve again (warm)
+            # 2. change the carbon price (a number input: type, then Enter): the edited scenario's KPIs
+            # answer at once in the Scenario tab (model/app/quick.py; the first edit after a solve also
+            # redraws the page for the Solve prompt, a second re-runs only the editor), then solve (warm)
             field = page.get_by_label("碳价 Carbon price (yuan/tCO2)")
+            quick = page.locator(".st-key-quick [data-testid='stMetricValue']").first
+            field.fill("250")
+            field.press("Enter")
+            quick.wait_for(timeout=30_000)
+            _wait_idle(page)
+            at_250 = quick.inner_text().strip()
+            t = time.perf_counter()
             field.fill("300")
             field.press("Enter")
+            page.wait_for_function(
+                """old => { const v = document.querySelector(".st-key-quick [data-testid='stMetricValue']");
+                       return v && v.innerText.trim() !== old; }""", arg=at_250, polling="raf", timeout=30_000)
+            timings["lever_to_quick_kpi_s"] = time.perf_counter() - t
             page.get_by_text("Levers changed since the last solve").wait_for(timeout=30_000)
             page.get_by_text("reference · 碳价300").first.wait_for(timeout=30_000)  # the name it will be kept as
             _wait_idle(page)
+            answered = quick.inner_text().strip()
             t = time.perf_counter()
             solve.click()
             page.wait_for_function(
@@ -196,7 +210,9 @@ def test_browser_flow(server, tmp_path):
             _wait_idle(page)
             timings["lever_to_idle_s"] = time.perf_counter() - t
             cost1, em1 = _metric(page, "成本（不含惩罚） Cost without penalties"), _metric(page, "排放 Emissions")
+            assert cost1 == answered  # Solve kept the answer shown at once
             assert float(cost1.replace(",", "")) > float(cost0.replace(",", ""))  # carbon costs more
+            assert page.locator(".st-key-quick").count() == 0  # kept: the cards above the tabs show it
             assert float(em1.replace(",", "")) < float(em0.replace(",", ""))  # and cuts emissions
             page.get_by_text("热启动 warm").first.wait_for(timeout=10_000)
 
