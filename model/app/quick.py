@@ -37,7 +37,7 @@ def answer_edit(sc: Scenario) -> bool:
     ss = st.session_state
     ss.quick = None
     base = ss.get("solved_scenario")
-    if base is None or ss.job["solving"]:
+    if base is None or not ss.current or ss.job["solving"]:  # no result to answer beside, or HiGHS busy
         return False
     solve_sc, _ = sources.app_scenario(state.solve_name(sc))  # as Solve would send it
     if not answerable(solve_sc) or changed_levers(base, solve_sc) is None:
