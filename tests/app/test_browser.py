@@ -309,6 +309,29 @@ def test_browser_flow(server, tmp_path):
     assert not [e for e in console_errors if "Failed to fetch" in e or "ERR_" in e], console_errors
 
 
+def test_an_edit_right_after_a_solve_is_answered(server):
+    """A lever edited the moment a solve's page is drawn reaches the editor: its KPIs answer at once.
+    The boxes and cards above the tabs change in number with a solve; before they sat in one
+    container (app.py) the tabs moved, and such an edit went to a fragment the server no longer
+    knew ('Couldn't find fragment with id …' in its log) and was lost."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN").new_page()
+            _first_solve(page, server).click()
+            page.get_by_text("已求解 Solved").first.wait_for(timeout=120_000)
+            _wait_idle(page)
+            field = page.get_by_label("碳价 Carbon price (yuan/tCO2)")
+            field.fill("250")
+            field.press("Enter")
+            expect(page.locator(".st-key-quick").get_by_text("reference · 碳价250")).to_be_visible(timeout=30_000)
+            expect(page.locator(".st-key-quick [data-testid='stMetric']")).to_have_count(6)
+        finally:
+            browser.close()
+
+
 def test_phone_width_and_two_sessions_at_once(server):
     """A 390-px phone and a desktop session side by side: layout fits, a solve survives a tab
     click while it runs, and neither session sees the other's scenario or results."""
