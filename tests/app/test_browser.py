@@ -146,7 +146,7 @@ def _first_solve(page, server):
 
 
 def test_browser_flow(server, tmp_path):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     external: list[str] = []
     console_errors: list[str] = []
@@ -212,7 +212,7 @@ def test_browser_flow(server, tmp_path):
             cost1, em1 = _metric(page, "成本（不含惩罚） Cost without penalties"), _metric(page, "排放 Emissions")
             assert cost1 == answered  # Solve kept the answer shown at once
             assert float(cost1.replace(",", "")) > float(cost0.replace(",", ""))  # carbon costs more
-            assert page.locator(".st-key-quick").count() == 0  # kept: the cards above the tabs show it
+            expect(page.locator(".st-key-quick")).to_have_count(0)  # kept: the cards above the tabs show it
             assert float(em1.replace(",", "")) < float(em0.replace(",", ""))  # and cuts emissions
             page.get_by_text("热启动 warm").first.wait_for(timeout=10_000)
 
