@@ -309,7 +309,19 @@ def run_solve(job: dict, planner: Planner, sc: Scenario, baselines: bool, scenar
               language: str, answer: Answer | None = None) -> None:
     """Solve ``sc`` and write the outcome into ``job`` and ``msg`` — plain dicts, no Streamlit
     call and no session_state access at all (see ``solve``); labels in ``language``. With
-    ``answer`` (``sc`` already answered warm, quick.py) only its results Dataset is built."""
+    ``answer`` (``sc`` already answered warm, quick.py) only its results Dataset is built.
+
+    ``job["solving"]`` turns False last, once the outcome is written: a run that finds it False
+    draws no progress fragment, so it must find the result to collect (a tab clicked just as
+    the solve ended used to show no result and wait for nothing)."""
+    try:
+        _outcome(job, planner, sc, baselines, scenario_json, msg, language, answer)
+    finally:
+        job["solving"] = False
+
+
+def _outcome(job: dict, planner: Planner, sc: Scenario, baselines: bool, scenario_json: str, msg: dict,
+             language: str, answer: Answer | None) -> None:
     def tr(zh: str, en: str) -> str:
         return {"zh": zh, "en": en}.get(language, f"{zh} {en}")
 
@@ -326,8 +338,6 @@ def run_solve(job: dict, planner: Planner, sc: Scenario, baselines: bool, scenar
         msg["solve"] = shown(tr("求解失败", "Solve failed") + f": {type(exc).__name__}: {exc}")
         job.update(label=tr("求解失败", "Solve failed"), state="error", reset_planner=True)
         return
-    finally:
-        job["solving"] = False
     dt = time.perf_counter() - t0
     status = str(res.attrs["status"])
     man = manifest_of(res)

@@ -113,3 +113,24 @@ def test_the_answer_is_shown_in_the_sessions_language(lang):
     assert quick_metrics(at) and not foreign(panel, lang, {"reference"})
     value = quick_metrics(at)[next(iter(quick_metrics(at)))]
     assert re.fullmatch(r"\d{1,3}(,\d{3})*\.\d\d", value)  # 亿元 with separators
+
+
+class _Job(dict):
+    """A solve's job dict that notes, when ``solving`` turns False, whether the outcome is in."""
+
+    def __setitem__(self, key, value):
+        if key == "solving" and value is False:
+            self.outcome_in = "result" in self and "solved_json" in self
+        super().__setitem__(key, value)
+
+
+def test_a_solve_ends_only_once_its_result_is_in():
+    """A run that finds ``solving`` False draws no progress fragment, so the result must be there
+    to collect by then (state.run_solve); the worker thread's answer is a real solve."""
+    from model.app.state import run_solve
+
+    sc = sources.load_bundled("reference")
+    job = _Job(solving=True)
+    run_solve(job, Planner(), sc, False, sc.model_dump_json(), {}, "en")
+    assert job["solving"] is False and job.outcome_in
+    assert job["state"] == "complete" and job["label"].startswith("Solved — optimal")
