@@ -138,6 +138,26 @@ def _grid(levs: list[Lever], sc, ds, ncols: int = 3) -> None:
         lever_input(lv, sc, ds, cols[i % ncols])
 
 
+_FIGURES: dict[tuple[int, str], tuple[object, dict]] = {}  # (id(dataset), language) -> (dataset, figures)
+
+
+def dataset_figures(ds, lang: str) -> dict:
+    """What the editor shows of a dataset on every run — the names of its classes, regions and
+    clusters, each class's levers and its growth in the dataset — computed once per dataset and
+    language: the app's datasets are shared and read-only (``state.dataset_for``)."""
+    hit = _FIGURES.get((id(ds), lang))
+    if hit is None or hit[0] is not ds:
+        figures = {"workloads": {w: words.name(ds.workloads, w, lang) for w in ds.workloads.index},
+                   "regions": {r: words.name(ds.regions, r, lang) for r in ds.regions.index},
+                   "clusters": {k: words.name(ds.clusters, k, lang) for k in ds.clusters.index},
+                   "class_levers": {w: (levers.class_levers(ds, w), levers.implied_class_growth(ds, w))
+                                    for w in ds.workloads.index}}
+        while len(_FIGURES) >= 24:  # 8 datasets (state._dataset_at) × 3 languages
+            del _FIGURES[next(iter(_FIGURES))]
+        _FIGURES[(id(ds), lang)] = hit = (ds, figures)
+    return hit[1]
+
+
 PAGE_STATE = "_page_state"  # page_state() as the last full run of the page showed it (app.py)
 
 
@@ -164,9 +184,8 @@ def _editor() -> None:
     ss = st.session_state
     tr, lang = state.tr, state.lang()
     sc, ds = state.scenario(), state.dataset()
-    wl = {w: words.name(ds.workloads, w, lang) for w in ds.workloads.index}
-    rl = {r: words.name(ds.regions, r, lang) for r in ds.regions.index}
-    cl = {k: words.name(ds.clusters, k, lang) for k in ds.clusters.index}
+    fixed = dataset_figures(ds, lang)
+    wl, rl, cl = fixed["workloads"], fixed["regions"], fixed["clusters"]
     changes = levers.overrides(sc, ds)
 
     c1, c2 = st.columns([1, 2])
@@ -191,8 +210,7 @@ def _editor() -> None:
         for w in ds.workloads.index:
             row = st.columns([2, 2, 2, 1, 2])
             row[0].markdown(wl[w])
-            g, s, lat = levers.class_levers(ds, w)
-            implied = levers.implied_class_growth(ds, w)
+            (g, s, lat), implied = fixed["class_levers"][w]
             lever_input(g, sc, ds, row[1], label=f"{wl[w]} · {tr('年增长率', g.label_en)}", collapsed=True,
                         fallback=round(implied, 4))
             lever_input(s, sc, ds, row[2], label=f"{wl[w]} · {tr('需求系数', s.label_en)}", collapsed=True)
