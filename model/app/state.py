@@ -359,4 +359,6 @@ def _outcome(job: dict, planner: Planner, sc: Scenario, baselines: bool, scenari
         return
     job["result"] = (res, dt)
     how = tr("热启动", "warm") if man.get("warm_start") else tr("新建模型", "built")
+    if answer is not None:  # the solve was the edit's answer at once: this run built its results
+        how = tr("热启动，沿用即时结果", "warm, the answer given at once")
     job.update(label=f"{tr('已求解', 'Solved')} — {status} · {dt:.2f} s ({how})", state="complete")

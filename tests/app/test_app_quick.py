@@ -81,6 +81,7 @@ def test_solve_keeps_the_warm_answer_and_the_tabs_show_its_full_results(cold_300
     assert man["objective"] == answered  # the very answer shown, kept (its results built on Solve)
     assert man["objective"] == pytest.approx(cold_300["objective"], rel=1e-9)
     assert man["warm_start"] is True and man["timings"]["results_s"] > 0
+    assert "(热启动，沿用即时结果 warm, the answer given at once)" in at.sidebar.status[0].proto.label
     assert at.session_state["quick"] is None and not quick_metrics(at)  # nothing edited since
     assert at.session_state["current"] == "reference · 碳价300"
     rows = at.session_state["alloc.rows"]  # the Results tab now reads the kept answer in full

@@ -214,7 +214,7 @@ def test_browser_flow(server, tmp_path):
             assert float(cost1.replace(",", "")) > float(cost0.replace(",", ""))  # carbon costs more
             expect(page.locator(".st-key-quick")).to_have_count(0)  # kept: the cards above the tabs show it
             assert float(em1.replace(",", "")) < float(em0.replace(",", ""))  # and cuts emissions
-            page.get_by_text("热启动 warm").first.wait_for(timeout=10_000)
+            page.get_by_text("热启动，沿用即时结果 warm, the answer given at once").first.wait_for(timeout=10_000)
 
             # 3. the map: province polygons, the inset, cluster labels
             page.get_by_role("tab", name="地图 Map").click()
