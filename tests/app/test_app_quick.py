@@ -89,6 +89,18 @@ def test_solve_keeps_the_warm_answer_and_the_tabs_show_its_full_results(cold_300
     assert at.metric[0].value == number(cold_300["objective"] - penalties(cold_300), YUAN)
 
 
+@pytest.mark.parametrize("path, value, widget", [("demand.scale", 1.1, "number_input"),
+                                                  ("policy.min_green_share", 0.5, "slider"),
+                                                  ("electricity_price_scale", 1.2, "number_input")])
+def test_other_warm_levers_answer_as_a_cold_solve(path, value, widget):
+    at = solved_app()
+    getattr(at, widget)(key=lever(at, path)).set_value(value).run()
+    assert not at.exception and not at.error, errors(at)
+    cold = summary(Planner().solve(apply_changes(sources.load_bundled("reference"), {path: value})))
+    assert at.session_state["quick"]["headline"]["objective"] == pytest.approx(cold["objective"], rel=1e-9)
+    assert quick_metrics(at)[COST] == number(cold["objective"] - penalties(cold), YUAN)
+
+
 def test_a_structural_lever_still_needs_solve():
     at = solved_app()
     at.number_input(key=lever(at, "latency_bounds_ms.interactive")).set_value(12).run()
