@@ -91,6 +91,8 @@ def quick_panel() -> None:
         if not math.isfinite(h["objective"]):
             st.warning(f"{tr('无可行解', 'No solution')}: {h['status']}")
             return
+        if h["status"] != "optimal":  # e.g. the time limit's incumbent: not a proven optimum
+            st.warning(f"{tr('状态', 'Status')}: {h['status']}")
         s = numbers.headline_summary(h)
         floor = levers.lever_value(q["scenario"], state.dataset_for(q["scenario"]), "policy.utilisation_floor") or 0.0
         results.kpi_cards(numbers.cards_of(s, lang, float(floor)), state.summary_of(state.current_result()), lang)
