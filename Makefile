@@ -65,6 +65,7 @@ bench: install
 	$(PY) benchmarks/bench_stochastic.py
 	$(PY) benchmarks/bench_hourly.py
 	$(PY) benchmarks/bench_alternatives.py
+	$(PY) benchmarks/bench_app.py
 
 data: install
 	$(PY) data/derive_demand.py

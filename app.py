@@ -26,9 +26,10 @@ sb.divider()
 sidebar.source_panel()
 
 st.title(state.tr("算力枢纽配置规划", "Compute-hub planner"))
-sidebar.messages()  # errors first in the main area: seen without scrolling, on a phone too
-sidebar.phone_solve()
-results.headline(state.current_result(), st.session_state.previous)
+with st.container():  # one block however many boxes and cards it holds: the tabs keep their place
+    sidebar.messages()  # errors first in the main area: seen without scrolling, on a phone too
+    sidebar.phone_solve()
+    results.headline(state.current_result(), st.session_state.previous)
 st.session_state[editor.PAGE_STATE] = editor.page_state()  # a lever edit re-runs only the editor, unless this changes
 
 # only the open tab runs (on_change="rerun"): a lever change or a solve does not redraw hidden charts

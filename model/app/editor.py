@@ -16,7 +16,7 @@ from ..errors import InputError
 from ..inputs import levers
 from ..inputs.levers import Lever
 from ..inputs.scenario import scenario_to_yaml
-from . import state, words
+from . import quick, state, words
 from .numbers import pick
 
 K = state.lever_key  # the widget key of a lever path
@@ -33,7 +33,7 @@ def _apply(path: str, value) -> bool:
         ss.msg["edit"] = words.edit_error(exc, _LEVERS.get(path), value, state.lang()) if not exc.more \
             else state.error_text(exc)
         return False
-    state.set_scenario(new)
+    state.set_scenario(new, checked=quick.answer_edit(new))  # a warm lever: answered at once
     return True
 
 
@@ -138,6 +138,26 @@ def _grid(levs: list[Lever], sc, ds, ncols: int = 3) -> None:
         lever_input(lv, sc, ds, cols[i % ncols])
 
 
+_FIGURES: dict[tuple[int, str], tuple[object, dict]] = {}  # (id(dataset), language) -> (dataset, figures)
+
+
+def dataset_figures(ds, lang: str) -> dict:
+    """What the editor shows of a dataset on every run — the names of its classes, regions and
+    clusters, each class's levers and its growth in the dataset — computed once per dataset and
+    language: the app's datasets are shared and read-only (``state.dataset_for``)."""
+    hit = _FIGURES.get((id(ds), lang))
+    if hit is None or hit[0] is not ds:
+        figures = {"workloads": {w: words.name(ds.workloads, w, lang) for w in ds.workloads.index},
+                   "regions": {r: words.name(ds.regions, r, lang) for r in ds.regions.index},
+                   "clusters": {k: words.name(ds.clusters, k, lang) for k in ds.clusters.index},
+                   "class_levers": {w: (levers.class_levers(ds, w), levers.implied_class_growth(ds, w))
+                                    for w in ds.workloads.index}}
+        while len(_FIGURES) >= 24:  # 8 datasets (state._dataset_at) × 3 languages
+            del _FIGURES[next(iter(_FIGURES))]
+        _FIGURES[(id(ds), lang)] = hit = (ds, figures)
+    return hit[1]
+
+
 PAGE_STATE = "_page_state"  # page_state() as the last full run of the page showed it (app.py)
 
 
@@ -152,9 +172,11 @@ def page_state() -> tuple:
 def editor_view() -> None:
     """The lever editor as a fragment: a lever edit re-runs only this view, so the page is not
     greyed out for a second; the whole page re-runs only when what it shows changes (an error
-    box, the Solve prompt, solving on every change)."""
+    box, the Solve prompt, solving on every change). Above the levers, the edited scenario's
+    KPIs when a warm lever's edit was answered at once (quick.py)."""
     if st.session_state.get(PAGE_STATE) != page_state():
         st.rerun(scope="app")
+    quick.quick_panel()  # a warm lever's edit answered in its callback: the new KPIs in this fragment
     _editor()
 
 
@@ -162,9 +184,8 @@ def _editor() -> None:
     ss = st.session_state
     tr, lang = state.tr, state.lang()
     sc, ds = state.scenario(), state.dataset()
-    wl = {w: words.name(ds.workloads, w, lang) for w in ds.workloads.index}
-    rl = {r: words.name(ds.regions, r, lang) for r in ds.regions.index}
-    cl = {k: words.name(ds.clusters, k, lang) for k in ds.clusters.index}
+    fixed = dataset_figures(ds, lang)
+    wl, rl, cl = fixed["workloads"], fixed["regions"], fixed["clusters"]
     changes = levers.overrides(sc, ds)
 
     c1, c2 = st.columns([1, 2])
@@ -189,8 +210,7 @@ def _editor() -> None:
         for w in ds.workloads.index:
             row = st.columns([2, 2, 2, 1, 2])
             row[0].markdown(wl[w])
-            g, s, lat = levers.class_levers(ds, w)
-            implied = levers.implied_class_growth(ds, w)
+            (g, s, lat), implied = fixed["class_levers"][w]
             lever_input(g, sc, ds, row[1], label=f"{wl[w]} · {tr('年增长率', g.label_en)}", collapsed=True,
                         fallback=round(implied, 4))
             lever_input(s, sc, ds, row[2], label=f"{wl[w]} · {tr('需求系数', s.label_en)}", collapsed=True)

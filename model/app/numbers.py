@@ -111,13 +111,30 @@ def plan_capacity(res: xr.Dataset) -> tuple[float, float]:
 
 
 def cards(res: xr.Dataset, s: dict, lang: str) -> list[dict]:
-    """The headline cards: cost without penalties with the penalties beside it, emissions, unmet
-    with its share of demand, utilisation against the plan's 上架率 target, racks built against plan."""
+    """The headline cards of a result: cost without penalties with the penalties beside it,
+    emissions, green power, unmet with its share of demand, utilisation against the plan's 上架率
+    target, racks built against plan."""
+    floor = float(res["utilisation_floor"]) if "utilisation_floor" in res else 0.0
+    return cards_of(s, lang, floor, plan_capacity(res), green_card(res, s["kpis"], lang))
+
+
+def headline_summary(h: dict) -> dict:
+    """``Planner.answer(sc).headline()`` in the shape ``cards_of`` and the deltas read from a summary."""
+    return {"objective": h["objective"], "costs": {k[5:]: v for k, v in h.items() if k.startswith("cost_")}, "kpis": h}
+
+
+def cards_of(s: dict, lang: str, floor: float, capacity: tuple[float, float] | None = None,
+             green: dict | None = None) -> list[dict]:
+    """The headline cards from a summary (or ``headline_summary``): ``capacity`` (last year, planned)
+    adds the plan to the builds' help, ``green`` the green-power card after the emissions."""
     k = s["kpis"]
     pen = penalties(s)
-    floor = float(res["utilisation_floor"]) if "utilisation_floor" in res else 0.0
-    cap, plan = plan_capacity(res)
     money = kpis.YUAN
+    built_help = pick(lang, "新建机架合计，全部年份", "racks built, all years")
+    if capacity is not None:
+        cap, plan = capacity
+        built_help = pick(lang, f"末年容量 {kpis.number(cap, kpis.RACKS)} 万架，规划 {kpis.number(plan, kpis.RACKS)} 万架",
+                          f"last-year capacity {kpis.number(cap, kpis.RACKS)} 万架 of {kpis.number(plan, kpis.RACKS)} 万架 planned")
     out = [
         dict(key="cost", label=pick(lang, "成本（不含惩罚）", "Cost without penalties") + f" ({yuan(lang)})",
              value=s["objective"] - pen, unit=money,
@@ -128,7 +145,7 @@ def cards(res: xr.Dataset, s: dict, lang: str) -> list[dict]:
                        "unmet-demand and policy-shortfall penalties: not money spent, the price put on a gap.")),
         dict(key="emissions_tco2", label=label("emissions_tco2", lang), value=k["emissions_tco2"], unit=kpis.TCO2,
              help=pick(lang, "集群 + 省内存量，全部年份", "clusters + provinces' own stock, all years")),
-        green_card(res, k, lang),
+        *([green] if green is not None else []),
         dict(key="unmet_rack_years", value=k["unmet_rack_years"], unit=kpis.RACK_YEARS,
              label=pick(lang, "未满足", "Unmet demand") + f" ({units('万架·年', lang)} · {pick(lang, '占需求', 'share of demand')})",
              suffix=f" ({unmet_share(s):.1%})",  # short: the value stays on one line in a third of the page
@@ -137,9 +154,7 @@ def cards(res: xr.Dataset, s: dict, lang: str) -> list[dict]:
         dict(key="utilisation_mean", label=pick(lang, "上架率", "Utilisation"), value=k["utilisation_mean"],
              unit=kpis.SHARE, target=floor,
              help=pick(lang, f"负载 / 在役容量；规划目标 ≥ {floor:.0%}", f"load / capacity in service; plan target ≥ {floor:.0%}")),
-        dict(key="built_racks", label=label("built_racks", lang), value=k["built_racks"], unit=kpis.RACKS,
-             help=pick(lang, f"末年容量 {kpis.number(cap, kpis.RACKS)} 万架，规划 {kpis.number(plan, kpis.RACKS)} 万架",
-                       f"last-year capacity {kpis.number(cap, kpis.RACKS)} 万架 of {kpis.number(plan, kpis.RACKS)} 万架 planned")),
+        dict(key="built_racks", label=label("built_racks", lang), value=k["built_racks"], unit=kpis.RACKS, help=built_help),
     ]
     for c in out:
         text = number_in(c["value"], c["unit"], lang)

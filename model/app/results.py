@@ -62,20 +62,28 @@ def headline(res: xr.Dataset | None, previous: dict | None = None) -> None:
         return
     status_box(res)
     s = state.summary_of(res)
-    before = (previous or {})
+    kpi_cards(numbers.cards(res, s, lang), previous, lang)
+    st.caption(headline_note(res, s))
+
+
+COLORS = {"cost": "inverse", "penalty": "inverse", "emissions_tco2": "inverse", "unmet_rack_years": "inverse",
+          "utilisation_mean": "normal", "built_racks": "off", "green_volume_score": "normal"}  # which way is better
+
+
+def kpi_cards(cards: list[dict], previous: dict | None, lang: str) -> None:
+    """``numbers.cards`` as metric cards in two rows (money, carbon and green power; then work,
+    utilisation, builds), each with its change against ``previous`` (a summary) or its target."""
+    before = previous or {}
     prev = {"cost": before.get("objective", 0) - numbers.penalties(before) if before else None,
             "penalty": numbers.penalties(before) if before else None, **before.get("kpis", {})}
-    colors = {"cost": "inverse", "penalty": "inverse", "emissions_tco2": "inverse", "unmet_rack_years": "inverse",
-              "utilisation_mean": "normal", "built_racks": "off", "green_volume_score": "normal"}
-    cards = numbers.cards(res, s, lang)
-    for row in (cards[:4], cards[4:]):  # money, carbon and green power; then work, utilisation, builds
+    first = next(i for i, c in enumerate(cards) if c["key"] == "unmet_rack_years")
+    for row in (cards[:first], cards[first:]):
         for col, c in zip(st.columns(len(row)), row):
             if "target" in c:
                 delta = numbers.against_target(c["value"], c["target"], lang)
             else:
                 delta = _delta(c["value"], prev.get(c["key"]), c["unit"], lang)
-            col.metric(c["label"], c["text"], delta=delta, delta_color=colors[c["key"]], help=c["help"], border=True)
-    st.caption(headline_note(res, s))
+            col.metric(c["label"], c["text"], delta=delta, delta_color=COLORS[c["key"]], help=c["help"], border=True)
 
 
 def headline_note(res: xr.Dataset, s: dict) -> str:

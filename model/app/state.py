@@ -27,7 +27,7 @@ from ..inputs.diff import suggested_name
 from ..inputs.scenario import Scenario
 from ..reports.kpis import summary
 from ..results import manifest_of
-from ..run import Planner
+from ..run import Answer, Planner
 
 DEFAULT_SCENARIO = "reference"
 MAX_RESULTS = 12
@@ -64,6 +64,8 @@ def init() -> None:
     ss.current = None  # name of the last solved result
     ss.previous = None  # summary of the result shown before it (KPI deltas)
     ss.solved_json = None  # the scenario (as JSON) of the last solve: "changed since" check
+    ss.solved_scenario = None  # the scenario HiGHS solved last (as named and sent): warm answers start from it
+    ss.quick = None  # the edited scenario's warm answer (model/app/quick.py)
     ss.msg = {"source": None, "edit": None, "check": None, "solve": None, "note": None}
     ss.last_solve_s = None
     ss.job = {"solving": False}  # a running solve's outcome (see solve)
@@ -130,11 +132,15 @@ def _check(sc: Scenario) -> None:
         st.session_state.msg["check"] = error_text(exc)
 
 
-def set_scenario(sc: Scenario) -> None:
-    """Replace the edited scenario after a lever change (widgets keep their own state)."""
+def set_scenario(sc: Scenario, checked: bool = False) -> None:
+    """Replace the edited scenario after a lever change (widgets keep their own state); ``checked``:
+    it is known to apply to the dataset (a warm answer built it), so it is not built again to check."""
     st.session_state.scenario = sc
     st.session_state.msg.update(edit=None, solve=None, source=None)  # old errors belong to the old scenario
-    _check(sc)
+    if checked:
+        st.session_state.msg["check"] = None
+    else:
+        _check(sc)
 
 
 def seed(key: str, value) -> None:
@@ -234,12 +240,16 @@ def solve(where=None) -> None:
     ss = st.session_state
     sc, note = sources.app_scenario(solve_name(ss.scenario))
     ss.msg.update(solve=None, note=note)
+    baselines = bool(ss.get("with_baselines"))
+    quick, ss.quick = ss.get("quick"), None
+    # the edited scenario was answered at once (quick.py): keep that answer, build its results
+    answer = quick["answer"] if quick and quick["scenario"] == sc and not baselines and not sc.policy.n_minus_1 else None
     job = ss.job
-    job.update(solving=True, label=None)
+    job.update(solving=True, label=None, solved_scenario=sc)
     what = resolution_of(sc)
     box = where.status(tr("求解中 …", "Solving …") + f" ({what})", expanded=False)
     box.write(f"{tr('情景', 'scenario')} **{sc.name}** · {what} · {tr('时限', 'time limit')} {sc.solver.time_limit_s:g} s")
-    args = (job, ss.planner, sc, bool(ss.get("with_baselines")), ss.scenario.model_dump_json(), ss.msg, lang())
+    args = (job, ss.planner, sc, baselines, ss.scenario.model_dump_json(), ss.msg, lang(), answer)
     worker = threading.Thread(target=run_solve, args=args, daemon=True)
     t0 = time.perf_counter()
     worker.start()
@@ -263,12 +273,17 @@ def resolution_of(sc: Scenario) -> str:
 def solve_name(sc: Scenario) -> Scenario:
     """The scenario under the name its result is kept by: an edited scenario that still carries
     the loaded one's name is named after what changed ('reference · 碳价300 · 韶关停运'); a name
-    the planner typed is kept."""
-    loaded = st.session_state.get("loaded")
+    the planner typed is kept. Remembered for the last scenario asked (the sidebar asks on every run)."""
+    ss = st.session_state
+    loaded = ss.get("loaded")
     if loaded is None or sc.name != loaded.name:
         return sc
-    name = suggested_name(loaded, sc, dataset_for(sc))
-    return sc if name == sc.name else sc.model_copy(update={"name": name})
+    key = (loaded, sc)
+    last = ss.get("_solve_name")
+    if last is None or last[0] != key:
+        name = suggested_name(loaded, sc, dataset_for(sc))
+        ss["_solve_name"] = last = (key, sc if name == sc.name else sc.model_copy(update={"name": name}))
+    return last[1]
 
 
 def collect() -> None:
@@ -280,6 +295,7 @@ def collect() -> None:
         job["reset_planner"] = False
     if job.get("solved_json") is not None:
         ss.solved_json = job.pop("solved_json")
+        ss.solved_scenario = job.pop("solved_scenario", None)
     done = job.pop("result", None)
     if done is not None:
         res, dt = done
@@ -290,16 +306,29 @@ def collect() -> None:
 
 
 def run_solve(job: dict, planner: Planner, sc: Scenario, baselines: bool, scenario_json: str, msg: dict,
-              language: str) -> None:
+              language: str, answer: Answer | None = None) -> None:
     """Solve ``sc`` and write the outcome into ``job`` and ``msg`` — plain dicts, no Streamlit
-    call and no session_state access at all (see ``solve``); labels in ``language``."""
+    call and no session_state access at all (see ``solve``); labels in ``language``. With
+    ``answer`` (``sc`` already answered warm, quick.py) only its results Dataset is built.
+
+    ``job["solving"]`` turns False last, once the outcome is written: a run that finds it False
+    draws no progress fragment, so it must find the result to collect (a tab clicked just as
+    the solve ended used to show no result and wait for nothing)."""
+    try:
+        _outcome(job, planner, sc, baselines, scenario_json, msg, language, answer)
+    finally:
+        job["solving"] = False
+
+
+def _outcome(job: dict, planner: Planner, sc: Scenario, baselines: bool, scenario_json: str, msg: dict,
+             language: str, answer: Answer | None) -> None:
     def tr(zh: str, en: str) -> str:
         return {"zh": zh, "en": en}.get(language, f"{zh} {en}")
 
     t0 = time.perf_counter()
     try:
         with solver_lock():
-            res = planner.solve(sc, baselines=baselines)
+            res = answer.results if answer is not None else planner.solve(sc, baselines=baselines)
     except InputError as exc:
         msg["solve"] = error_text(exc)
         job.update(label=tr("输入错误", "Input error"), state="error")
@@ -309,8 +338,6 @@ def run_solve(job: dict, planner: Planner, sc: Scenario, baselines: bool, scenar
         msg["solve"] = shown(tr("求解失败", "Solve failed") + f": {type(exc).__name__}: {exc}")
         job.update(label=tr("求解失败", "Solve failed"), state="error", reset_planner=True)
         return
-    finally:
-        job["solving"] = False
     dt = time.perf_counter() - t0
     status = str(res.attrs["status"])
     man = manifest_of(res)
@@ -332,4 +359,6 @@ def run_solve(job: dict, planner: Planner, sc: Scenario, baselines: bool, scenar
         return
     job["result"] = (res, dt)
     how = tr("热启动", "warm") if man.get("warm_start") else tr("新建模型", "built")
+    if answer is not None:  # the solve was the edit's answer at once: this run built its results
+        how = tr("热启动，沿用即时结果", "warm, the answer given at once")
     job.update(label=f"{tr('已求解', 'Solved')} — {status} · {dt:.2f} s ({how})", state="complete")

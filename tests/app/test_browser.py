@@ -1,7 +1,7 @@
 """The app in a real browser: Debian chromium driven by Playwright, zero external requests.
 
-1. Desktop (1280×800): Solve above the fold, KPI cards not truncated; change the carbon price and
-   solve again (timing the lever-to-KPI round trip); the map draws 34 province polygons and the
+1. Desktop (1280×800): Solve above the fold, KPI cards not truncated; change the carbon price (its
+   KPIs answered at once, timed) and solve again (timing the lever-to-KPI round trip); the map draws 34 province polygons and the
    南海诸岛 inset; the frontier runs from the Answers tab; the Excel report downloads; Compare
    shows the input diff; uploads are checked.
 2. Phone (390 px) and two sessions at once: cards fit, the map fits; a solve survives a tab click
@@ -146,7 +146,7 @@ def _first_solve(page, server):
 
 
 def test_browser_flow(server, tmp_path):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     external: list[str] = []
     console_errors: list[str] = []
@@ -178,13 +178,27 @@ def test_browser_flow(server, tmp_path):
             assert "…" not in cost0 and "," in cost0  # e.g. 1,351.36 (亿元)
             page.screenshot(path=str(ARTIFACTS / "app_1280x800.png"))
 
-            # 2. change the carbon price (a number input: type, then Enter) and solve again (warm)
+            # 2. change the carbon price (a number input: type, then Enter): the edited scenario's KPIs
+            # answer at once in the Scenario tab (model/app/quick.py; the first edit after a solve also
+            # redraws the page for the Solve prompt, a second re-runs only the editor), then solve (warm)
             field = page.get_by_label("碳价 Carbon price (yuan/tCO2)")
+            quick = page.locator(".st-key-quick [data-testid='stMetricValue']").first
+            field.fill("250")
+            field.press("Enter")
+            quick.wait_for(timeout=30_000)
+            _wait_idle(page)
+            at_250 = quick.inner_text().strip()
+            t = time.perf_counter()
             field.fill("300")
             field.press("Enter")
+            page.wait_for_function(
+                """old => { const v = document.querySelector(".st-key-quick [data-testid='stMetricValue']");
+                       return v && v.innerText.trim() !== old; }""", arg=at_250, polling="raf", timeout=30_000)
+            timings["lever_to_quick_kpi_s"] = time.perf_counter() - t
             page.get_by_text("Levers changed since the last solve").wait_for(timeout=30_000)
             page.get_by_text("reference · 碳价300").first.wait_for(timeout=30_000)  # the name it will be kept as
             _wait_idle(page)
+            answered = quick.inner_text().strip()
             t = time.perf_counter()
             solve.click()
             page.wait_for_function(
@@ -196,9 +210,11 @@ def test_browser_flow(server, tmp_path):
             _wait_idle(page)
             timings["lever_to_idle_s"] = time.perf_counter() - t
             cost1, em1 = _metric(page, "成本（不含惩罚） Cost without penalties"), _metric(page, "排放 Emissions")
+            assert cost1 == answered  # Solve kept the answer shown at once
             assert float(cost1.replace(",", "")) > float(cost0.replace(",", ""))  # carbon costs more
+            expect(page.locator(".st-key-quick")).to_have_count(0)  # kept: the cards above the tabs show it
             assert float(em1.replace(",", "")) < float(em0.replace(",", ""))  # and cuts emissions
-            page.get_by_text("热启动 warm").first.wait_for(timeout=10_000)
+            page.get_by_text("热启动，沿用即时结果 warm, the answer given at once").first.wait_for(timeout=10_000)
 
             # 3. the map: province polygons, the inset, cluster labels
             page.get_by_role("tab", name="地图 Map").click()
@@ -291,6 +307,29 @@ def test_browser_flow(server, tmp_path):
     print("\nbrowser timings (s):", json.dumps({k: round(v, 3) for k, v in timings.items()}))
     assert not external, f"external requests were made: {external}"
     assert not [e for e in console_errors if "Failed to fetch" in e or "ERR_" in e], console_errors
+
+
+def test_an_edit_right_after_a_solve_is_answered(server):
+    """A lever edited the moment a solve's page is drawn reaches the editor: its KPIs answer at once.
+    The boxes and cards above the tabs change in number with a solve; before they sat in one
+    container (app.py) the tabs moved, and such an edit went to a fragment the server no longer
+    knew ('Couldn't find fragment with id …' in its log) and was lost."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN").new_page()
+            _first_solve(page, server).click()
+            page.get_by_text("已求解 Solved").first.wait_for(timeout=120_000)
+            _wait_idle(page)
+            field = page.get_by_label("碳价 Carbon price (yuan/tCO2)")
+            field.fill("250")
+            field.press("Enter")
+            expect(page.locator(".st-key-quick").get_by_text("reference · 碳价250")).to_be_visible(timeout=30_000)
+            expect(page.locator(".st-key-quick [data-testid='stMetric']")).to_have_count(6)
+        finally:
+            browser.close()
 
 
 def test_phone_width_and_two_sessions_at_once(server):
