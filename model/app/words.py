@@ -1,5 +1,6 @@
 """Lever labels, names and edit errors in the session's language (the catalogue in
-``model/inputs/levers.py`` keeps both languages; the app shows one, or both).
+``model/inputs/settings.py`` keeps both languages of labels and help; the app shows one, or both).
+``UNIT_ZH`` translates units: a vocabulary shared by settings and dataset columns, not per setting.
 
 An edit the scenario rejects is said in the planner's terms — the lever's name, what it can
 take, and a hint when a share was typed as a percentage ("5" for 5 %) — not the validator's
@@ -19,9 +20,6 @@ UNIT_ZH = {"yuan/tCO2": "元/吨 CO₂", "per year": "每年", "yuan/rack-year":
            "ms one-way, empty: none": "毫秒（单程），留空为无", "racks": "架", "racks/year": "架/年",
            "yuan/kWh": "元/千瓦时", "yuan/rack": "元/架", "yuan/rack/year, empty: none": "元/架·年，留空为无",
            "L/kWh, empty: none": "升/千瓦时，留空为无", "m³/year, empty: none": "m³/年，留空为无"}
-HELP_ZH = {"multiplies every cluster's grid price": "乘以每个集群的电网电价",
-           "multiplies every cluster's green-power price": "乘以每个集群的绿电价格",
-           "multiplies all demand": "乘以全部需求"}
 _BOUND = {"less than or equal to": ("不能大于", "must be at most"), "greater than or equal to": ("不能小于", "must be at least"),
           "less than": ("必须小于", "must be below"), "greater than": ("必须大于", "must be above")}
 
@@ -40,7 +38,7 @@ def lever_label(lv: Lever, lang: str, name_zh: str | None = None, name_en: str |
 def lever_help(lv: Lever, lang: str) -> str | None:
     if not lv.help:
         return None
-    return lv.help if lang != "zh" else HELP_ZH.get(lv.help, None)
+    return lv.help if lang != "zh" else (lv.help_zh or None)  # no English tooltip in the 中文 mode
 
 
 def name(table, key: str, lang: str) -> str:

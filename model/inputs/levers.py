@@ -34,6 +34,7 @@ class Lever:
     fmt: str = "%.2f"
     kind: str = "float"  # float | share | bool | optional (None allowed: "no bound")
     help: str = ""
+    help_zh: str = ""
 
     # the widget's range is the range the scenario accepts (``settings.range_of``): declared once
     @property
@@ -54,7 +55,7 @@ class Lever:
 
 # -- scalar levers: the catalogue's groups, in its order --------------------------------------------
 def _lever(s: Setting) -> Lever:
-    return Lever(s.path, s.zh, s.en, s.lever_unit, s.step, s.fmt, s.kind, s.help)
+    return Lever(s.path, s.zh, s.en, s.lever_unit, s.step, s.fmt, s.kind, s.help, s.help_zh)
 
 
 GLOBAL_LEVERS, POLICY_LEVERS, SOLVER_LEVERS, ADVANCED_LEVERS = (
@@ -100,7 +101,7 @@ def cluster_levers(ds: InputTables, cluster: str) -> list[Lever]:
     """One lever per overridable cluster attribute of the catalogue (``schema.py``)."""
     return [Lever(f"clusters.{cluster}.{c.name}", c.zh, c.en, c.unit.strip("-") + (", empty: none" if c.optional else ""),
                   c.step, c.fmt, "optional" if c.optional else "float",
-                  help=c.doc) for c in overridable("clusters.csv")]
+                  help=c.doc, help_zh=c.doc_zh) for c in overridable("clusters.csv")]
 
 
 def lever_catalog(ds: InputTables) -> list[Lever]:

@@ -34,6 +34,7 @@ class Column:
     hi: float = INF
     optional: bool = False  # empty cells allowed (float columns become NaN)
     doc: str = ""
+    doc_zh: str = ""  # the same in 中文 (a lever's tooltip in the app's 中文 mode)
     zh: str = ""  # label a planner reads (with ``en``)
     en: str = ""
     step: float = 1.0  # widget step in the app
@@ -51,9 +52,25 @@ MAX_PENALTY = 1e9  # yuan/rack-year (bundled: 100,000): far above any serving co
 
 def _cluster(name, unit, lo, hi, zh, en, step, fmt, doc, empty=None) -> Column:
     """A numeric cluster attribute a scenario may override per cluster (``empty``: optional, the
-    value an empty cell or a missing column stands for)."""
-    return Column(name, "float", unit, lo, hi, doc=doc, zh=zh, en=en, step=step, fmt=fmt, override=True,
-                  optional=empty is not None, empty=float("nan") if empty is None else empty)
+    value an empty cell or a missing column stands for); its 中文 doc is ``_CLUSTER_DOC_ZH[name]``."""
+    return Column(name, "float", unit, lo, hi, doc=doc, doc_zh=_CLUSTER_DOC_ZH[name], zh=zh, en=en, step=step, fmt=fmt,
+                  override=True, optional=empty is not None, empty=float("nan") if empty is None else empty)
+
+
+_CLUSTER_DOC_ZH = {
+    "installed_racks": "规划期初已有的标准机架（2.5 千瓦）",
+    "planned_racks": "规划期末最多可有的标准机架",
+    "build_limit_racks_per_year": "一年内最多新增的标准机架",
+    "pue": "电能利用效率（总用电 ÷ IT 用电）",
+    "grid_limit_mw": "设施用电的电网接入上限",
+    "grid_price_yuan_per_kwh": "电网电价（乘以情景的电价系数之前）",
+    "green_avail_mw": "集群可签约的风电光伏装机（铭牌）；年度模型最多取其平均出力（× 出力曲线的容量系数）",
+    "green_price_yuan_per_kwh": "该绿电的价格（乘以情景的绿电价格系数之前）",
+    "capex_yuan_per_rack": "每个新建标准机架的设施投资，不含 IT 设备",
+    "opex_yuan_per_rack_year": "每个在用标准机架每年的场地、人员与维护费用，不含电费（留空为 0）",
+    "wue_l_per_kwh": "每千瓦时 IT 用电的现场耗水（留空为 0）",
+    "water_limit_m3_per_year": "每年现场用水上限（留空为无上限）",
+}
 
 
 def _id(name, doc=""):

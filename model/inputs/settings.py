@@ -48,6 +48,7 @@ class Setting:
     zh: str = ""  # the lever's label a planner reads (with ``en``)
     en: str = ""
     help: str = ""
+    help_zh: str = ""  # the same help in 中文 (a lever's tooltip in the 中文 mode)
     label_unit: str | None = None  # the unit in the lever's label, where it differs from ``unit``
     step: float = 0.01  # the app's widget step and format
     fmt: str = "%.2f"
@@ -77,9 +78,10 @@ def _key(key, lo, hi, unit, default=REQUIRED, help="", as_input=False) -> Settin
     return Setting(None, key, lo, hi, unit, default, help=help, as_input=as_input)
 
 
-def _scale(path, zh="", en="", help="", group="", warm=False, hi=20) -> Setting:
+def _scale(path, zh="", en="", help="", group="", warm=False, hi=20, help_zh="") -> Setting:
     """A factor of the scenario on dataset figures (1: as the data say)."""
-    return Setting(path, None, 0, hi, "×", 1.0, zh=zh, en=en, help=help, step=0.05, group=group, warm=warm)
+    return Setting(path, None, 0, hi, "×", 1.0, zh=zh, en=en, help=help, help_zh=help_zh, step=0.05, group=group,
+                   warm=warm)
 
 
 CATALOGUE: tuple[Setting, ...] = (
@@ -88,11 +90,12 @@ CATALOGUE: tuple[Setting, ...] = (
     _override("carbon_price_yuan_per_t", "carbon_price_yuan_per_t", 0, 1e5, "yuan/tCO2", "碳价", "Carbon price",
               10.0, "%.2f", "global", warm=True),
     _scale("electricity_price_scale", "电价系数", "Electricity price scale", "multiplies every cluster's grid price",
-           "global", warm=True),
+           "global", warm=True, help_zh="乘以每个集群的电网电价"),
     _scale("green_price_scale", "绿电价格系数", "Green-power price scale", "multiplies every cluster's green-power price",
-           "global", warm=True),
+           "global", warm=True, help_zh="乘以每个集群的绿电价格"),
     _scale("green_potential_scale", help="× wind/solar and hydro potential of every cluster"),
-    _scale("demand.scale", "需求系数", "Demand scale", "multiplies all demand", "global", warm=True, hi=100),
+    _scale("demand.scale", "需求系数", "Demand scale", "multiplies all demand", "global", warm=True, hi=100,
+           help_zh="乘以全部需求"),
     _override("discount_rate", "discount_rate", 0, 0.5, "1/yr", "折现率", "Discount rate", 0.01, "%.3f", "global",
               label_unit="per year"),
     _key("capex_lifetime_years", 1, 50, "yr", help="annualisation period of facility capex"),
@@ -108,34 +111,40 @@ CATALOGUE: tuple[Setting, ...] = (
     # -- policy ------------------------------------------------------------------------------------
     _override("policy.utilisation_floor", "utilisation_floor", 0, 1, "share", "上架率下限", "Utilisation floor",
               0.05, "%.2f", "policy", warm=True, kind="share",
-              help="load ≥ floor × capacity at every cluster (soft, priced); 0 switches it off"),
+              help="load ≥ floor × capacity at every cluster (soft, priced); 0 switches it off",
+              help_zh="每个集群负荷 ≥ 下限 × 容量（软约束，不足部分计价）；0 为关闭"),
     _override("policy.min_green_share", "min_green_share", 0, 1, "share", "最低绿电比例", "Minimum green-power share",
               0.05, "%.2f", "policy", warm=True, kind="share",
-              help="green ≥ share × supply at every cluster (soft, priced); 0 switches it off"),
+              help="green ≥ share × supply at every cluster (soft, priced); 0 switches it off",
+              help_zh="每个集群绿电 ≥ 比例 × 供电（软约束，不足部分计价）；0 为关闭"),
     _override("policy.min_west_share", "min_west_share", 0, 1, "share", "西部最低份额", "Minimum western share",
               0.05, "%.2f", "policy", warm=True, kind="share",
-              help="share of non-real-time work served in western hubs (soft, priced); 0 switches it off"),
+              help="share of non-real-time work served in western hubs (soft, priced); 0 switches it off",
+              help_zh="非实时算力在西部枢纽服务的比例（软约束，不足部分计价）；0 为关闭"),
     Setting("policy.allow_unmet", default=True, kind="bool", zh="允许未满足需求", en="Allow unmet demand", group="policy",
-            help="off: strict mode, demand must be served in full (may be infeasible)"),
+            help="off: strict mode, demand must be served in full (may be infeasible)",
+            help_zh="关闭：严格模式，需求必须全部满足（可能无可行解）"),
     # China emits ~1.1e10 t a year
     Setting("policy.emission_cap_t", None, 0, 1e11, "tCO2 over the horizon", None, "optional", "排放上限", "Carbon budget",
-            "hard cap on total emissions; may make the model infeasible", "tCO2 over the horizon, empty: none",
-            1_000_000.0, "%.0f", "advanced"),
+            "hard cap on total emissions; may make the model infeasible", "规划期排放总量的硬上限；可能导致无可行解",
+            "tCO2 over the horizon, empty: none", 1_000_000.0, "%.0f", "advanced"),
     Setting("policy.n_minus_1", default=False, kind="bool", zh="N-1 冗余", en="N-1 resilience", group="advanced",
-            help="the plan must survive the loss of any single cluster (adds rows; slower)"),
+            help="the plan must survive the loss of any single cluster (adds rows; slower)",
+            help_zh="方案须能承受任一集群失效（增加约束，求解更慢）"),
     # -- modular builds (a MILP) ---------------------------------------------------------------------
     Setting("modular_builds.block_racks", None, 1, MAX_RACKS, "standard racks", REQUIRED, "optional", "模块规模",
-            "Build block", "capacity is added in whole blocks (a MILP)", "racks, empty: continuous builds",
-            1000.0, "%.0f", "advanced"),
+            "Build block", "capacity is added in whole blocks (a MILP)", "按整模块新增容量（混合整数规划）",
+            "racks, empty: continuous builds", 1000.0, "%.0f", "advanced"),
     Setting("modular_builds.fixed_cost_yuan_per_block", None, 0, 1e12, "yuan", 0.0, zh="模块固定成本",
             en="Fixed cost per block", step=1_000_000.0, fmt="%.0f", group="advanced"),
     Setting("modular_builds.relax", default=False, kind="bool", zh="LP 松弛", en="LP relaxation", group="advanced",
-            help="solve the blocks as continuous (the LP relaxation)"),
+            help="solve the blocks as continuous (the LP relaxation)", help_zh="模块数量按连续变量求解（LP 松弛）"),
     # -- solver (HiGHS options: no input changes) ------------------------------------------------------
     Setting("solver.time_limit_s", None, 1e-9, 86400, "s", 300.0, zh="求解时限", en="Solver time limit", step=10.0,
             fmt="%.3f", group="solver", warm=True),  # > 0
     Setting("solver.mip_rel_gap", None, 0, 1, "-", 1e-4, zh="MIP 相对间隙", en="MIP relative gap", step=0.0001,
-            fmt="%.4f", group="solver", warm=True, help="stopping gap for modular builds (MILP)"),
+            fmt="%.4f", group="solver", warm=True, help="stopping gap for modular builds (MILP)",
+            help_zh="模块化建设（混合整数规划）的停止间隙"),
     Setting("solver.threads", None, 1, 64, "threads", 1, "int", warm=True),
     Setting("solver.random_seed", None, 0, 2**31 - 1, "-", 0, "int", warm=True),  # HiGHS takes a 32-bit int
     # -- per class and region ----------------------------------------------------------------------------

@@ -128,3 +128,18 @@ def test_every_tab_shows_one_language(lang, monkeypatch, tmp_path):
         if bad:
             problems[tab] = sorted(set(bad))[:40]
     assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)
+
+
+def test_every_levers_tooltip_and_unit_has_its_chinese():
+    """In the 中文 mode a lever's tooltip is its record's help_zh (settings.py, or a cluster column's doc_zh in
+    schema.py) and its unit is translated or a symbol the Chinese page may show: never the English sentence."""
+    from model.app import words
+    from model.inputs import levers
+    from model.inputs.dataset import load_dataset
+
+    ds = load_dataset(Path(APP).parent / "data")
+    for lv in levers.lever_catalog(ds):
+        if lv.help:
+            assert words.lever_help(lv, "zh") and CJK.search(words.lever_help(lv, "zh")), lv.path
+        shown = words.unit(lv.unit, "zh")
+        assert not lv.unit or CJK.search(shown) or set(re.findall(r"[A-Za-z]+", shown)) <= ALLOWED_EN, (lv.path, shown)
