@@ -149,7 +149,7 @@ def local_full(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, counte
     def block(name: str, shape: tuple[int, ...]) -> np.ndarray:
         return col_value[lp.column_slice(name)].reshape(shape)
 
-    hosted = block("local", (R, W, Y))  # (S, W, Y): racks of each class in each province's stock
+    hosted = block("local", (R, W, Y)).copy()  # (S, W, Y) racks of each class in each stock; a copy: block is a view of the solution
     if "remote" in lp.variables:
         r_, s_, w_ = remote_arcs(ix, inp)
         np.add.at(hosted, (s_, w_), block("remote", (r_.size, Y)))
