@@ -208,3 +208,9 @@ def test_both_ai_classes_run_on_the_ai_racks_only(res):
     assert (load <= res["ai_capacity_racks"] * (1 + 1e-9) + TOL).all()
     inf = res["allocation"].sel(workload="ai_inference")
     assert float(res["latency_ms"].where(inf > TOL).max()) <= 20 + 1e-9
+    # in the provinces' own stock, on its AI-fitted share (local_ai_capacity): the host's own AI work and
+    # what other provinces send it
+    own = (res["local_served"] - res["remote_served"].sum("stock")).sel(workload=res.workload.values[ai]).sum("workload")
+    hosted = own + res["remote_served"].sel(workload=res.workload.values[ai]).sum(("region", "workload")).rename(stock="region")
+    assert (hosted <= res["local_ai_capacity_racks"] * (1 + 1e-9) + TOL).all()
+    assert np.allclose(res["local_ai_capacity_racks"], 0.087 * res["local_capacity"])  # local_ai_share: 0.087 of racks in service
