@@ -12,7 +12,7 @@ from typing import Any, cast
 import numpy as np
 import xarray as xr
 
-from . import backbone, capacity, demand, green, hourly, lifecycle, local, market, objective, policy, power, resilience, variables, water
+from . import backbone, capacity, demand, green, hourly, lifecycle, local, local_ai, market, objective, policy, power, resilience, variables, water
 from .blocks import LinearProgram
 from .family import LIMITS, Family
 from .index import Index, build_index
@@ -21,7 +21,7 @@ from .reads import EVERYTHING, InputsView
 FAMILIES: tuple[Family, ...] = (variables.FAMILIES + local.FAMILIES[:1] + market.VARS + green.FAMILIES + demand.FAMILIES
                                 + capacity.FAMILIES + power.FAMILIES + hourly.FAMILIES + policy.FAMILIES + water.FAMILIES
                                 + green.ROW_FAMILIES + objective.FAMILIES + hourly.COST_FAMILIES + local.FAMILIES[1:] + market.COSTS
-                                + green.COST_FAMILIES + resilience.FAMILIES
+                                + local_ai.FAMILIES + green.COST_FAMILIES + resilience.FAMILIES
                                 + lifecycle.VARS + backbone.VARS + lifecycle.ROWS + backbone.ROWS + backbone.BOUNDS
                                 + lifecycle.COSTS + backbone.COSTS)
 BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}

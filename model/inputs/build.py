@@ -153,6 +153,8 @@ def _local_vars(ds: InputTables, wl: pd.DataFrame, years: list[int], use: bool, 
                                                 {"units": "yuan/kWh", "long_name": "before the scenario's price scale"}),
         local_opex_yuan_per_rack_year=(R, col("opex_yuan_per_rack_year"), {"units": "yuan/rack/yr"}),
         local_capex_yuan_per_rack=(R, col("capex_yuan_per_rack"), {"units": "yuan/rack"}),
+        local_ai_share=(R, np.full(len(regions), float(ds.settings.get("local_ai_share", np.nan))), {
+            "units": "share", "long_name": "racks of the own stock fitted for AI (settings.yaml local_ai_share); NaN: no limit"}),
     )
 
 

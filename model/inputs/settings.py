@@ -188,6 +188,7 @@ CATALOGUE: tuple[Setting, ...] = (
     _key("build_lead_years", 0, 5, "yr", 0.0, "years from paying for a rack to its entering service", True),
     _key("ai_capex_premium", 0, 10, "× capex", 0.0, "extra facility capex of a rack fitted for AI (liquid cooling)", True),
     _key("ai_racks_reserved", 0, 1, "-", 0.0, "1: racks fitted for AI host AI work only (general work elsewhere)", True),
+    _key("local_ai_share", 0, 1, "share", None, "of the provinces' own racks fitted for AI; absent: no limit"),
     _key("fallback_co2_t_per_mwh", 0, 2, "tCO2/MWh", 0.0, "unmet work served outside the plan", True),
     _key("fallback_pue", 1, 3, "-", 1.0, "", True),
     # green procurement and residual-mix accounting (green.py; absent: off or neutral)

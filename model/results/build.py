@@ -126,6 +126,8 @@ def build_results(inp: xr.Dataset, lp: LinearProgram, sol: Solution, manifest: d
                         {"units": "standard racks", "long_name": "local stock after retirement + cumulative local builds − early retirement"}),
         local_idle=(("region", "year"), local_capacity - hosted,
                     {"units": "standard racks", "long_name": "own-stock racks in service but not occupied"}),
+        local_ai_capacity_racks=(("region", "year"), inp["local_ai_share"].to_numpy()[:, None] * local_capacity, {
+            "units": "standard racks", "long_name": "own-stock racks fitted for AI: local_ai_share × local_capacity (NaN: no limit)"}),
         local_energy_mwh=(("region", "year"), (local_mw - g_vars["local_pue_saving_mw"][1]) * hours_per_year,
                           {"units": "MWh", "long_name": "by the province whose stock runs the work, after PUE retrofits"}),
         local_emissions_t=(("region", "year"), sum(em.get(n, 0) for n in ("local", "remote", *LOCAL_GREEN)) + np.zeros((R, Y)),

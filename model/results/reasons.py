@@ -138,8 +138,9 @@ def _budget_binds(lp: LinearProgram, col_value: np.ndarray) -> bool:
 def local_full(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, counted: frozenset[str] = frozenset()) -> np.ndarray:
     """(R, W, Y) True where no province's stock outside the clusters can take one more rack of region
     r's class-w work: its own stock is beyond the class's latency bound or used up (after retirement,
-    with its yearly growth limit reached), and so is every other province's stock it may use on the
-    national market (``remote_admissible``). With ``emission_cap`` in ``counted`` and the budget
+    with its yearly growth limit reached; for an AI class its AI-fitted share, ``local_ai_capacity``,
+    and with ``local_general_capacity`` for a general class the rest), and so is every other
+    province's stock it may use on the national market (``remote_admissible``). With ``emission_cap`` in ``counted`` and the budget
     binding, a stock whose grid emits counts as held back too."""
     ix = lp.index
     R, W, Y = ix.R, ix.W, ix.Y
@@ -150,21 +151,28 @@ def local_full(inp: xr.Dataset, lp: LinearProgram, col_value: np.ndarray, counte
     def block(name: str, shape: tuple[int, ...]) -> np.ndarray:
         return col_value[lp.column_slice(name)].reshape(shape)
 
-    hosted = block("local", (R, W, Y)).sum(axis=1)
+    hosted = block("local", (R, W, Y)).copy()  # (S, W, Y) racks of each class in each stock; a copy: block is a view of the solution
     if "remote" in lp.variables:
         r_, s_, w_ = remote_arcs(ix, inp)
-        np.add.at(hosted, s_, block("remote", (r_.size, Y)))
+        np.add.at(hosted, (s_, w_), block("remote", (r_.size, Y)))
     built = block("local_build", (R, Y))
     cap = (inp["local_available_racks"].transpose("region", "year").to_numpy() + np.cumsum(built, axis=1)
            - np.cumsum(block("local_retire", (R, Y)), axis=1))
-    used_up = at_limit(hosted, cap) & at_limit(built, inp["local_build_limit_racks_per_year"].to_numpy()[:, None])
+    growth_used = at_limit(built, inp["local_build_limit_racks_per_year"].to_numpy()[:, None])
+    used_up = at_limit(hosted.sum(axis=1), cap) & growth_used
     if "emission_cap" in counted and _budget_binds(lp, col_value):
         used_up |= (inp["region_co2_t_per_mwh"].to_numpy() > 0)[:, None]
-    own = ~adm | used_up[:, None, :]
+    used = np.repeat(used_up[:, None, :], W, axis=1)  # (S, W, Y)
+    ai = inp["ai_class"].to_numpy().astype(bool)
+    a = inp["local_ai_share"].to_numpy()[:, None] if "local_ai_share" in inp else None
+    for name, kind, share in (("local_ai_capacity", ai, a), ("local_general_capacity", ~ai, None if a is None else 1 - a)):
+        if lp.has_rows(name):  # the AI-fitted share (or the rest) used up: full for its classes only
+            used[:, kind, :] |= (at_limit(hosted[:, kind].sum(axis=1), share * cap) & growth_used)[:, None, :]
+    own = ~adm | used
     if "remote_admissible" not in inp:
         return own
     remote = inp["remote_admissible"].transpose("region", "stock", "workload").to_numpy()  # (R, S, W)
-    others = np.all(~remote[:, :, :, None] | used_up[None, :, None, :], axis=1)  # (R, W, Y)
+    others = np.all(~remote[:, :, :, None] | used[None, :, :, :], axis=1)  # (R, W, Y)
     return own & others
 
 

@@ -35,7 +35,7 @@ HOW = "HUBPLAN_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/formulation/test
 
 # discount rate 0.1 and a one-year life: δ = 1, 1/1.1 and CRF = 1.1; carbon 100 yuan/t at 0.5 t/MWh
 SETTINGS = dict(GREEN_SETTINGS, years=[2026, 2027], discount_rate=0.1, carbon_price_yuan_per_t=100.0,
-                transport_yuan_per_tb=2.0, ai_racks_reserved=1, utilisation_floor=0.5, min_green_share=0.3, min_west_share=0.4)
+                transport_yuan_per_tb=2.0, ai_racks_reserved=1, local_ai_share=0.3, utilisation_floor=0.5, min_green_share=0.3, min_west_share=0.4)
 CLUSTERS = {"a": dict(capex_yuan_per_rack=50000.0, build_limit_racks_per_year=20.0, planned_racks=150.0, pue=1.25,
                       opex_yuan_per_rack_year=1000.0, water_limit_m3_per_year=1e6, installed_ai_racks=10.0),
             "b": dict(hub_id="h_west", region_id="r2", lat=36.0, capex_yuan_per_rack=40000.0, build_limit_racks_per_year=10.0,

@@ -45,7 +45,7 @@ def everything_on(tmp_path_factory):
                                                           "b": {"lat": 31.0}},
                          {"r1": {}, "r2": {"lat": 32.0}}, {("r1", "w", 2026): 50},
                          {"w": {}, "ai": {"physical_rack_kw": 20.0}},  # an AI class: AI racks are a capacity of their own
-                         settings={**GREEN_SETTINGS, "ai_racks_reserved": 1})  # AI racks host AI work only
+                         settings={**GREEN_SETTINGS, "ai_racks_reserved": 1, "local_ai_share": 0.2})  # AI racks host AI work only
     write_green(root, {"a": (10, 0.3)}, {"r1": [0.5] * 12})
     (root / "local.csv").write_text("region_id,existing_racks,retire_share_per_year,build_limit_racks_per_year,latency_ms,"
                                     "pue,grid_price_yuan_per_kwh,opex_yuan_per_rack_year,capex_yuan_per_rack\n"
