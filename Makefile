@@ -41,6 +41,7 @@ iamc-venv: .venv-iamc/.installed
 
 lint: install
 	$(PY) -m ruff check .
+	$(VENV)/bin/pyright  # formulation/, solve/, results/ ([tool.pyright] in pyproject.toml)
 
 test: install system-deps iamc-venv lint
 	$(PY) -m pytest $(PYTEST_ARGS)
