@@ -29,7 +29,7 @@ from model.reports import summary
 from model.reports.files import read_results
 from model.reports.kpis import kpi_row
 from model.run import Planner
-from model.studies.batch import chunks_for, is_done, make_jobs, run_batch
+from model.studies.batch import chunks_for, is_done, make_jobs, run_batch, streams_for, sweep_order
 from model.studies.sweep import expand, latin_hypercube
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,6 +102,29 @@ def test_grid_product_size_values_and_order():
     chunks = chunks_for(make_jobs(lat), 1)
     assert [[j.levers["latency_bounds_ms.interactive"] for j in c] for c in chunks] == [[10], [10], ["none"], ["none"]]
     assert [j.levers["demand.scale"] for c in chunks for j in c] == [1, 2, 1, 2]
+
+
+def test_sweep_order_steps_one_lever_at_a_time_and_streams_split_it():
+    """3 carbon prices (given out of order) × 2 demand scales × 3 electricity scales = 18 points,
+    solved in the reflected order: each point one step of one lever from the one before."""
+    pts = expand(REFERENCE, ["carbon_price_yuan_per_t=300,0,100", "demand.scale=0.9,1.1",
+                             "electricity_price_scale=0.8,1,1.2"])
+    jobs = make_jobs(pts)
+    order = sweep_order(jobs)
+    assert sorted(j.name for j in order) == sorted(j.name for j in jobs)
+    steps = {"carbon_price_yuan_per_t": [0, 100, 300], "demand.scale": [0.9, 1.1], "electricity_price_scale": [0.8, 1, 1.2]}
+    for a, b in zip(order, order[1:]):
+        moved = [k for k in steps if a.levers[k] != b.levers[k]]
+        assert len(moved) == 1, (a.levers, b.levers)
+        k = moved[0]
+        assert abs(steps[k].index(a.levers[k]) - steps[k].index(b.levers[k])) == 1
+    assert [tuple(j.levers.values()) for j in order[:7]] == [
+        (0, 0.9, 0.8), (0, 0.9, 1), (0, 0.9, 1.2), (0, 1.1, 1.2), (0, 1.1, 1), (0, 1.1, 0.8), (100, 1.1, 0.8)]
+    # two workers: two contiguous halves of that order, each cut into chunks of a quarter (3, 3, 3)
+    streams = streams_for(jobs, 2)
+    assert [[len(c) for c in s] for s in streams] == [[3, 3, 3], [3, 3, 3]]
+    assert [j for s in streams for c in s for j in c] == order
+    assert chunks_for(jobs, 2) == streams[0] + streams[1]
 
 
 def test_lhs_reproducible_and_stratified():
