@@ -46,7 +46,12 @@ def open_client(workers: int, scheduler: str | None) -> tuple[Any, Any]:
         except (OSError, TimeoutError) as exc:
             raise InputError("--scheduler", "", f"cannot connect to {scheduler} ({exc})") from None
         return client, None
-    with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}), _workers_ignore_ctrl_c():
+    # glibc's own malloc tuning in the workers: Dask sets MALLOC_TRIM_THRESHOLD_=65536 for them, which
+    # also switches off glibc's adaptive mmap threshold, so every array over 128 kB (a column vector of
+    # the national LP is 200 kB) is mapped and unmapped afresh: page faults and zeroing, ~15 % more CPU
+    # per warm answer (docs/performance.md, "Issue 23, fourth stop"). None unsets it (Dask's convention).
+    no_trim = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+    with dask.config.set({"distributed.worker.multiprocessing-method": "spawn", **no_trim}), _workers_ignore_ctrl_c():
         # no dashboard; the scheduler's own HTTP routes on a free loopback port (its default, 8787,
         # may be taken by another cluster, and the warning would break the one-line messages)
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
