@@ -11,11 +11,13 @@
    time (``Planner.solve``, and ``Planner.answer`` + headline) to raw highspy, CPU time, and the
    same objective to 1e-7.
 3. ``hubplan sweep`` over carbon price × demand scale × electricity price scale (``--n`` points of
-   the 10 × 10 × 10 grid, in grid order) with ``--outputs kpis`` (run.json per scenario, the
-   headline KPIs; combined.nc of scalar KPIs) on a local Dask cluster of 1 and of 2 worker
-   processes, timed as a subprocess from start to exit, against one process solving the same
-   points warm in a loop (step 1's answers); then the 2-worker command again (everything is
-   skipped as done).
+   the 10 × 10 × 10 grid) with ``--outputs kpis`` (run.json per scenario, the headline KPIs;
+   combined.nc of scalar KPIs) on a local Dask cluster of 1 and of 2 worker processes, timed as a
+   subprocess from start to exit (CPU of the command and its workers beside wall, load average
+   before/after), against one process answering the same points warm in a loop, in the order the
+   sweep solves them (``sweep_order``) and in grid order; then the 2-worker command again
+   (everything is skipped as done). Simplex iterations per scenario for each, and raw highspy
+   (dual simplex, HiGHS's defaults) on the same sequence of changes.
 
 Targets (issue 23): ≥ 50 scenarios/s on 2 cores; 2 workers ≥ 1.6× one process.
 """
@@ -135,18 +137,68 @@ def grid_points(n: int):
     return expand(REFERENCE, GRID[1::2])[:n]
 
 
-def one_process(n: int) -> dict:
-    """One process, one Planner, the sweep's points in grid order: answers and headline KPIs."""
+def one_process(n: int, order: str = "sweep") -> dict:
+    """One process, one Planner, the sweep's points warm: answers and headline KPIs, in the order
+    the sweep solves them (``sweep_order``) or in grid order."""
+    from model.studies.batch.jobs import make_jobs, sweep_order
+
     points = grid_points(n)
+    if order == "sweep":
+        by_name = {p.name: p for p in points}
+        points = [by_name[j.name] for j in sweep_order(make_jobs(points))]
+    load0 = os.getloadavg()[0]
     t, c = time.perf_counter(), time.process_time()
-    p = Planner()
+    p, iterations, primal = Planner(), 0, 0
     for pt in points:
-        p.answer(pt.scenario.single_threaded()).headline()
-    return {"wall_s": time.perf_counter() - t, "cpu_s": time.process_time() - c, "n": len(points)}
+        a = p.answer(pt.scenario.single_threaded())
+        a.headline()
+        iterations += a.solution.iterations
+        primal += a.solution.primal
+    return {"wall_s": time.perf_counter() - t, "cpu_s": time.process_time() - c, "n": len(points),
+            "iterations": iterations / len(points), "primal": primal, "load": (load0, os.getloadavg()[0]),
+            "points": points}
+
+
+def raw_sweep(points, n: int = 200) -> dict:
+    """Raw highspy on the first ``n`` of the same points: the costs, column and row bounds our warm
+    path hands HiGHS for each (read back with ``getLp``), set directly into one ``Highs`` loaded
+    with the first, each re-solved warm with HiGHS's defaults (dual simplex)."""
+    import highspy
+
+    p = Planner()
+    seq = []
+    for pt in points[:n]:
+        p.answer(pt.scenario.single_threaded())
+        lp = p.model.highs.getLp()
+        seq.append((np.array(lp.col_cost_), np.array(lp.col_upper_), np.array(lp.row_lower_), np.array(lp.row_upper_), lp))
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.passModel(seq[0][4])
+    h.run()
+    cost, up, lo, hi = seq[0][:4]
+    t, c, iterations = time.perf_counter(), time.process_time(), 0
+    for cst, u, low, high, _ in seq[1:]:
+        i = np.flatnonzero(cst != cost).astype(np.int32)
+        if i.size:
+            h.changeColsCost(i.size, i, cst[i])
+        i = np.flatnonzero(u != up).astype(np.int32)
+        if i.size:
+            h.changeColsBounds(i.size, i, np.zeros(i.size), u[i])
+        i = np.flatnonzero((low != lo) | (high != hi)).astype(np.int32)
+        if i.size:
+            h.changeRowsBounds(i.size, i, low[i], high[i])
+        h.run()
+        iterations += h.getInfo().simplex_iteration_count
+        cost, up, lo, hi = cst, u, low, high
+    m = len(seq) - 1
+    return {"n": m, "wall_s": time.perf_counter() - t, "cpu_s": time.process_time() - c, "iterations": iterations / m}
 
 
 def sweep_end_to_end(n: int, workers: int, rerun: bool = False) -> dict:
     """``hubplan sweep`` over the first ``n`` grid points (a ``--set`` list cut to fit), as a subprocess."""
+    import pandas as pd
+
     hubplan = str(Path(sys.executable).with_name("hubplan"))
     carbon = CARBON[:max(1, -(-n // (len(DEMAND) * len(ELEC))))]
     with tempfile.TemporaryDirectory() as tmp:
@@ -163,7 +215,8 @@ def sweep_end_to_end(n: int, workers: int, rerun: bool = False) -> dict:
         if run.returncode != 0:
             raise SystemExit(f"sweep failed ({run.returncode}):\n{run.stderr[-3000:]}")
         doc = json.loads((out / "batch.json").read_text())
-        out_doc = {"wall_s": wall, "cpu_s": cpu, "load": (load0, os.getloadavg()[0]), "batch": doc}
+        out_doc = {"wall_s": wall, "cpu_s": cpu, "load": (load0, os.getloadavg()[0]), "batch": doc,
+                   "iterations": float(pd.read_csv(out / "index.csv")["iterations"].mean())}
         if rerun:
             t = time.perf_counter()
             again = subprocess.run(cmd, capture_output=True, text=True)
@@ -177,8 +230,15 @@ def main() -> None:
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=1000, help="sweep points (of the 10 × 10 × 10 grid)")
+    ap.add_argument("--sweep-only", action="store_true", help="skip the random lever changes (steps 1 and 2)")
     a = ap.parse_args()
     print(f"bench_batch: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+    if not a.sweep_only:
+        random_changes()
+    sweep(a.n)
+
+
+def random_changes() -> None:
     cw = cold_vs_warm()
     raw = raw_highspy(cw["scenarios"], cw["objectives"])
     print(f"in-process, serial, reference (100 random lever changes): cold {1 / cw['cold_s']:.2f} scenarios/s; "
@@ -188,16 +248,27 @@ def main() -> None:
     print(f"  ours / raw, CPU: warm solve {cw['warm_cpu_s'] / raw['raw_cpu_s']:.2f}x, warm answer "
           f"{cw['answer_cpu_s'] / raw['raw_cpu_s']:.2f}x (target ≤ 2x); wall {cw['warm_s'] / raw['raw_s']:.2f}x, "
           f"{cw['answer_s'] / raw['raw_s']:.2f}x")
-    one = one_process(a.n)
+
+
+def sweep(n: int) -> None:
+    one = one_process(n)
     rate1 = one["n"] / one["wall_s"]
-    print(f"one process, {one['n']} grid points warm (answers): {rate1:.1f} scenarios/s ({one['wall_s']:.1f} s, CPU {one['cpu_s']:.1f} s)")
+    for label, run in (("in sweep order", one), ("in grid order", one_process(n, order="grid"))):
+        print(f"one process, {run['n']} grid points warm (answers) {label}: {run['n'] / run['wall_s']:.1f} scenarios/s "
+              f"({run['wall_s']:.1f} s, CPU {run['cpu_s']:.1f} s = {1000 * run['cpu_s'] / run['n']:.1f} ms per scenario); "
+              f"{run['iterations']:.0f} simplex iterations per scenario, {run['primal']} by primal simplex; "
+              f"load average {run['load'][0]:.2f}/{run['load'][1]:.2f}")
+    raw = raw_sweep(one["points"])
+    print(f"raw highspy (dual simplex) on the first {raw['n'] + 1} points in sweep order: {raw['n'] / raw['wall_s']:.1f} scenarios/s, "
+          f"CPU {1000 * raw['cpu_s'] / raw['n']:.1f} ms per scenario, {raw['iterations']:.0f} iterations per scenario")
     for workers in (1, 2):
-        e2e = sweep_end_to_end(a.n, workers, rerun=workers == 2)
+        e2e = sweep_end_to_end(n, workers, rerun=workers == 2)
         b = e2e["batch"]
         rate = b["scenarios"] / e2e["wall_s"]
         print(f"hubplan sweep --outputs kpis, {b['scenarios']} scenarios, {workers} worker(s): {e2e['wall_s']:.1f} s end to end, "
               f"{rate:.1f} scenarios/s = {rate / rate1:.2f}x one process (target ≥ 1.6x with 2; ≥ {TARGET_RATE:g}/s); "
-              f"{b['ok']} ok, {b['warm']} warm, {b['cold']} cold; CPU {e2e['cpu_s']:.1f} s; "
+              f"{b['ok']} ok, {b['warm']} warm, {b['cold']} cold, {e2e['iterations']:.0f} iterations per scenario; "
+              f"CPU {e2e['cpu_s']:.1f} s (command and workers) = {1000 * e2e['cpu_s'] / b['scenarios']:.1f} ms per scenario; "
               f"load average {e2e['load'][0]:.2f}/{e2e['load'][1]:.2f}")
         if "rerun_s" in e2e:
             print(f"  re-run of the same command: {e2e['rerun_s']:.1f} s, {e2e['rerun_reused']} scenarios skipped as done")

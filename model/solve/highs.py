@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import pyomo.environ as pyo
 
 _MS = highspy.HighsModelStatus
+PRIMAL = 4  # HiGHS simplex_strategy: primal simplex
 STATUS_WORDS = {
     _MS.kOptimal: "optimal",
     _MS.kInfeasible: "infeasible",
@@ -105,6 +106,7 @@ class Solution:
     mip_bound: float = float("nan")  # best lower bound of a MILP solve
     duals: str = "from the LP"  # where the duals come from, or why there are none
     cold_retry: bool = False  # the warm start failed and HiGHS solved again from scratch
+    primal: bool = False  # re-solved by primal simplex from the kept basis (only costs had changed)
 
 
 class HighsModel:
@@ -126,6 +128,10 @@ class HighsModel:
         self.highs = new_highs()
         self._pass(form)
         self._named = False
+        # what changed since the last solve ("cost", "bounds", "matrix", "rows"), and whether that
+        # solve ended optimal: decides the simplex for the next warm re-solve (``solve``)
+        self._changed: set[str] = set()
+        self._optimal = False
         self.options = None
         self.set_options(options)
         self.timings = {"build_s": t1 - t0, "handoff_s": time.perf_counter() - t1}
@@ -176,10 +182,12 @@ class HighsModel:
         idx = np.flatnonzero(cost != self._cost).astype(np.int32)
         if idx.size:
             h.changeColsCost(idx.size, idx, cost[idx])
+            self._changed.add("cost")
         changed += idx.size
         idx = np.flatnonzero(upper != self._upper).astype(np.int32)
         if idx.size:
             h.changeColsBounds(idx.size, idx, np.zeros(idx.size), np.minimum(upper[idx], highspy.kHighsInf))
+            self._changed.add("bounds")
         changed += idx.size
         lo, hi = lp.row_bounds()
         idx = np.flatnonzero((lo != self._row_lo) | (hi != self._row_hi)).astype(np.int32)
@@ -187,6 +195,7 @@ class HighsModel:
             inf = highspy.kHighsInf
             # highspy's stub (1.x) leaves out changeRowsBounds, which the extension has (as changeColsBounds)
             h.changeRowsBounds(idx.size, idx, np.maximum(lo[idx], -inf), np.minimum(hi[idx], inf))  # pyright: ignore[reportAttributeAccessIssue]
+            self._changed.add("bounds")
         changed += idx.size
         pattern, merged = self._pattern, self._merged
         if _coefficients_changed(self.lp, lp):  # else (a lever that moves costs or bounds) nothing to re-sum
@@ -199,6 +208,7 @@ class HighsModel:
                 col, row = divmod(int(keys[k]), m)
                 h.changeCoeff(row, col, float(merged[k]))  # 0 removes the entry
                 changed += 1
+                self._changed.add("matrix")
         self.lp, self._cost, self._upper, self._row_lo, self._row_hi = lp, cost, upper, lo, hi
         self._pattern, self._merged = pattern, merged
         self._model = None  # a Pyomo model built before described the old numbers
@@ -212,6 +222,7 @@ class HighsModel:
         cols, coefs = np.asarray(cols, dtype=np.int32), np.asarray(coefs, dtype=float)
         inf = highspy.kHighsInf
         checked(self.highs.addRow(max(lo, -inf), min(hi, inf), cols.size, cols, coefs), "the added row (addRow)")
+        self._changed.add("rows")
         return self.highs.getNumRow() - 1
 
     def drop_rows_from(self, first: int) -> None:
@@ -221,6 +232,7 @@ class HighsModel:
             raise ValueError("only rows added after the blocks can be dropped")
         if first <= last:
             checked(self.highs.deleteRows(last - first + 1, np.arange(first, last + 1, dtype=np.int32)), "deleteRows")
+            self._changed.add("rows")
 
     def set_costs(self, cost: np.ndarray) -> None:
         """Swap the objective: ``cost`` per block column. ``set_costs(self.lp.column_cost())`` puts
@@ -229,6 +241,7 @@ class HighsModel:
         idx = np.flatnonzero(cost != self._cost).astype(np.int32)
         if idx.size:
             self.highs.changeColsCost(idx.size, idx, cost[idx])
+            self._changed.add("cost")
         self._cost = cost
 
     @contextmanager
@@ -242,10 +255,33 @@ class HighsModel:
             self.update(base)
 
     # -- solving ------------------------------------------------------------------------------
+    def _primal_next(self) -> bool:
+        """Whether the next run should be primal simplex: only column costs changed since an
+        optimal LP solve, so the kept basis is still primal feasible and primal simplex continues
+        from it, where dual simplex (HiGHS's default) first repairs dual feasibility. Bounds, rows or
+        coefficients that changed may leave the basis primal infeasible: dual simplex, the default."""
+        return (self._changed == {"cost"} and self._optimal and self.integer_cols.size == 0
+                and self.options is not None and self.options.method != "ipm")
+
+    def _run(self, primal: bool):
+        """``Highs.run`` — by primal simplex for this run only, the option put back afterwards."""
+        h = self.highs
+        if not primal:
+            return h.run()
+        strategy = h.getOptionValue("simplex_strategy")
+        strategy = strategy[1] if isinstance(strategy, tuple) else strategy  # highspy ≥ 1.12: (status, value)
+        checked(h.setOptionValue("simplex_strategy", PRIMAL), "simplex_strategy")
+        try:
+            return h.run()
+        finally:
+            checked(h.setOptionValue("simplex_strategy", strategy), "simplex_strategy")
+
     def solve(self) -> Solution:
         h = self.highs
         t0 = time.perf_counter()
-        run_status = h.run()
+        primal = self._primal_next()
+        self._changed = set()
+        run_status = self._run(primal)
         ms = h.getModelStatus()
         # A warm start from the previous basis can fail where a fresh solve succeeds: after a
         # large cost change (carbon price 1e9) dual simplex stops with "excessive dual values",
@@ -272,6 +308,7 @@ class HighsModel:
             ms = h.getModelStatus()
             checked(h.setOptionValue("user_objective_scale", 0), "user_objective_scale")
         solve_s = time.perf_counter() - t0
+        self._optimal = ms == _MS.kOptimal
         t1 = time.perf_counter()
         info = h.getInfo()
         has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
@@ -304,7 +341,7 @@ class HighsModel:
         out = Solution(word, ms == _MS.kOptimal, has_solution, obj, col_value, row_dual, col_dual,
                        int(info.simplex_iteration_count + info.ipm_iteration_count),
                        {"solve_s": solve_s, "extract_s": time.perf_counter() - t1}, duals=duals,
-                       cold_retry=cold_retry)
+                       cold_retry=cold_retry, primal=primal and not cold_retry)
         if mip and has_solution:
             out.mip_gap, out.mip_bound = gap, bound
             self._restore_integers()

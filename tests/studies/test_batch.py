@@ -29,7 +29,7 @@ from model.reports import summary
 from model.reports.files import read_results
 from model.reports.kpis import kpi_row
 from model.run import Planner
-from model.studies.batch import chunks_for, is_done, make_jobs, run_batch
+from model.studies.batch import chunks_for, is_done, make_jobs, run_batch, streams_for, sweep_order
 from model.studies.sweep import expand, latin_hypercube
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,6 +102,29 @@ def test_grid_product_size_values_and_order():
     chunks = chunks_for(make_jobs(lat), 1)
     assert [[j.levers["latency_bounds_ms.interactive"] for j in c] for c in chunks] == [[10], [10], ["none"], ["none"]]
     assert [j.levers["demand.scale"] for c in chunks for j in c] == [1, 2, 1, 2]
+
+
+def test_sweep_order_steps_one_lever_at_a_time_and_streams_split_it():
+    """3 carbon prices (given out of order) × 2 demand scales × 3 electricity scales = 18 points,
+    solved in the reflected order: each point one step of one lever from the one before."""
+    pts = expand(REFERENCE, ["carbon_price_yuan_per_t=300,0,100", "demand.scale=0.9,1.1",
+                             "electricity_price_scale=0.8,1,1.2"])
+    jobs = make_jobs(pts)
+    order = sweep_order(jobs)
+    assert sorted(j.name for j in order) == sorted(j.name for j in jobs)
+    steps = {"carbon_price_yuan_per_t": [0, 100, 300], "demand.scale": [0.9, 1.1], "electricity_price_scale": [0.8, 1, 1.2]}
+    for a, b in zip(order, order[1:]):
+        moved = [k for k in steps if a.levers[k] != b.levers[k]]
+        assert len(moved) == 1, (a.levers, b.levers)
+        k = moved[0]
+        assert abs(steps[k].index(a.levers[k]) - steps[k].index(b.levers[k])) == 1
+    assert [tuple(j.levers.values()) for j in order[:7]] == [
+        (0, 0.9, 0.8), (0, 0.9, 1), (0, 0.9, 1.2), (0, 1.1, 1.2), (0, 1.1, 1), (0, 1.1, 0.8), (100, 1.1, 0.8)]
+    # two workers: two contiguous halves of that order, each cut into chunks of a quarter (3, 3, 3)
+    streams = streams_for(jobs, 2)
+    assert [[len(c) for c in s] for s in streams] == [[3, 3, 3], [3, 3, 3]]
+    assert [j for s in streams for c in s for j in c] == order
+    assert chunks_for(jobs, 2) == streams[0] + streams[1]
 
 
 def test_lhs_reproducible_and_stratified():
@@ -626,3 +649,21 @@ def test_kpis_outputs_are_the_lean_runs_headline(tiny, tmp_path):
         np.testing.assert_allclose(ds["objective"].values, a.loc[["base.yaml", "more.yaml", "dear.yaml"], "objective"])
     again = run_batch(pts, tmp_path / "kpis", workers=1, outputs="kpis", lever_keys=["file"], progress=False)
     assert again.counts["reused"] == 3 and again.counts["solved"] == 0
+
+
+@pytest.mark.slow
+def test_local_workers_keep_glibcs_malloc_tuning(monkeypatch):
+    """Dask gives its workers MALLOC_TRIM_THRESHOLD_=65536, which also stops glibc adapting its mmap
+    threshold: every array over 128 kB is then mapped and unmapped afresh (~15 % more CPU per warm
+    answer). The batch's local workers run without it; the other worker settings stay."""
+    from model.studies.batch import open_client
+
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)  # a cluster started earlier in this process leaves it
+    client, cluster = open_client(1, None)
+    try:
+        env = next(iter(client.run(lambda: {k: os.environ.get(k) for k in ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS")}).values()))
+    finally:
+        client.close()
+        cluster.close()
+    assert env == {"MALLOC_TRIM_THRESHOLD_": None, "OMP_NUM_THREADS": "1"}
+    assert "MALLOC_TRIM_THRESHOLD_" not in os.environ  # nor set in this process on the way

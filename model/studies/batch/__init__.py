@@ -21,7 +21,11 @@ Execution: the client sends scenario *descriptions* (plain dicts) to Dask worker
 models. Each worker process keeps one ``Planner`` (a module global created lazily in the worker),
 so consecutive scenarios that only change numbers are pushed into the compiled HiGHS model and
 re-solved warm. Scenarios are grouped by what decides the model's structure (dataset, latency
-matrix, latency bounds) and submitted in chunks, so a worker's consecutive solves share it.
+matrix, latency bounds); inside a group the scenarios are solved in a reflected order of their
+lever values (``sweep_order``: in a grid, one lever moves one step from one scenario to the next)
+and cut into one contiguous stream per worker, sent in chunks with the worker as a loose
+preference (``streams_for``), so a worker's consecutive solves share the structure and start warm
+from a neighbouring optimum; an idle worker takes over chunks of a busy one.
 Workers use the spawn start method (never fork a process whose HiGHS has solved) and HiGHS
 ``threads=1``. Workers
 write each scenario's folder themselves, so with ``--scheduler`` they must see ``DIR`` at the
@@ -37,9 +41,9 @@ command skips every scenario whose folder is complete and retries the failed one
 from __future__ import annotations
 
 from .execute import BatchResult, default_workers, open_client, run_batch
-from .jobs import Job, Rejected, chunks_for, make_jobs
+from .jobs import Job, Rejected, chunks_for, make_jobs, streams_for, sweep_order
 from .store import combine, is_done, read_arrays, result_arrays
 from .worker import run_chunk, run_one, worker_planner
 
 __all__ = ["BatchResult", "Job", "Rejected", "chunks_for", "combine", "default_workers", "is_done", "make_jobs", "open_client",
-           "read_arrays", "result_arrays", "run_batch", "run_chunk", "run_one", "worker_planner"]
+           "read_arrays", "result_arrays", "run_batch", "run_chunk", "run_one", "streams_for", "sweep_order", "worker_planner"]

@@ -21,7 +21,7 @@ from ...reports.sheets import write_csv
 
 if TYPE_CHECKING:
     import pandas as pd
-from .jobs import Job, chunks_for, make_jobs
+from .jobs import Job, make_jobs, streams_for
 from .store import OUTPUTS, _combined_current, _write_json, clean_stale, combine, index_frame, is_done, write_failure, write_index
 from .worker import _error_text, run_chunk
 
@@ -46,7 +46,12 @@ def open_client(workers: int, scheduler: str | None) -> tuple[Any, Any]:
         except (OSError, TimeoutError) as exc:
             raise InputError("--scheduler", "", f"cannot connect to {scheduler} ({exc})") from None
         return client, None
-    with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}), _workers_ignore_ctrl_c():
+    # glibc's own malloc tuning in the workers: Dask sets MALLOC_TRIM_THRESHOLD_=65536 for them, which
+    # also switches off glibc's adaptive mmap threshold, so every array over 128 kB (a column vector of
+    # the national LP is 200 kB) is mapped and unmapped afresh: page faults and zeroing, ~15 % more CPU
+    # per warm answer (docs/performance.md, "Issue 23, fourth stop"). None unsets it (Dask's convention).
+    no_trim = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+    with dask.config.set({"distributed.worker.multiprocessing-method": "spawn", **no_trim}), _workers_ignore_ctrl_c():
         # no dashboard; the scheduler's own HTTP routes on a free loopback port (its default, 8787,
         # may be taken by another cluster, and the warning would break the one-line messages)
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
@@ -89,17 +94,26 @@ def _execute(client, todo: list[Job], out: Path, outputs: str, html: bool,
 
     root = out / "scenarios"
     token = uuid.uuid4().hex[:8]
-    chunks = chunks_for(todo, n_workers)
+    streams = streams_for(todo, n_workers)
+    # each stream goes to one worker, its chunks in order, so a worker's Planner starts every
+    # scenario from its neighbour's basis; loosely: an idle worker takes over chunks of a busy one,
+    # and chunks of a worker that died go to the others (an existing cluster's workers alike)
+    addresses = list(client.scheduler_info().get("workers", {}))
     pending, counter = {}, [0]
 
-    def submit(chunk: list[Job], priority: int):
+    def submit(chunk: list[Job], priority: int, worker: str | None = None):
         counter[0] += 1
         f = client.submit(run_chunk, [j.payload() for j in chunk], str(out), outputs, html,
-                          key=f"hubplan-batch-{token}-{counter[0]:06d}", priority=priority, pure=False)
+                          key=f"hubplan-batch-{token}-{counter[0]:06d}", priority=priority, pure=False,
+                          workers=[worker] if worker else None, allow_other_workers=bool(worker))
         pending[f] = chunk
         return f
 
-    ac = as_completed([submit(c, len(chunks) - i) for i, c in enumerate(chunks)])
+    first = []
+    for w, stream in enumerate(streams):
+        worker = addresses[w % len(addresses)] if len(addresses) > 1 else None
+        first.extend(submit(c, len(stream) - i, worker) for i, c in enumerate(stream))
+    ac = as_completed(first)
     for fut in ac:
         chunk = pending.pop(fut)
         try:
@@ -111,7 +125,7 @@ def _execute(client, todo: list[Job], out: Path, outputs: str, html: bool,
             progress(len(chunk) - len(left))
             if len(left) > 1:  # isolate the scenario that kills its worker
                 for j in left:
-                    ac.add(submit([j], len(chunks) + 1))
+                    ac.add(submit([j], len(todo) + 1))
                 continue
             status, msg = "crashed", f"worker crashed while solving ({type(exc).__name__}: {exc})"
         except Exception as exc:  # noqa: BLE001 - e.g. the worker cannot see DIR, or lost the scheduler

@@ -87,14 +87,55 @@ def make_jobs(points) -> list[Job]:
     return jobs
 
 
-def chunks_for(jobs: list[Job], n_workers: int) -> list[list[Job]]:
-    """Group by model structure, keep the given order inside a group, cut into chunks."""
+def sweep_order(jobs: list[Job]) -> list[Job]:
+    """The jobs in a reflected (boustrophedon) order of their lever values, so that in a grid each
+    scenario differs from the one before in one lever by one step, and a warm start begins close to
+    the new optimum. A lever's values are ranked by size when they are all numbers (else in order of
+    first appearance); lever k's rank is read backwards when the ranks before it sum to an odd
+    number — the reflected mixed-radix Gray code. Grid order ``(a1, b1), (a1, b2), (a2, b1)`` becomes
+    ``(a1, b1), (a1, b2), (a2, b2), (a2, b1)``. Only the order of solving: the index keeps the
+    command's order."""
+    keys = list(dict.fromkeys(k for j in jobs for k in j.levers))
+    ranks = {}
+    for k in keys:
+        values = list(dict.fromkeys(json.dumps(j.levers.get(k), sort_keys=True, default=str) for j in jobs))
+        parsed = [json.loads(v) for v in values]
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in parsed):
+            values = [v for _, v in sorted(zip(parsed, values))]
+        ranks[k] = {v: i for i, v in enumerate(values)}
+
+    def reflected(j: Job) -> tuple[int, ...]:
+        out, total = [], 0
+        for k in keys:
+            r = ranks[k][json.dumps(j.levers.get(k), sort_keys=True, default=str)]
+            out.append(r if total % 2 == 0 else len(ranks[k]) - 1 - r)
+            total += r
+        return tuple(out)
+
+    return sorted(jobs, key=reflected)
+
+
+def streams_for(jobs: list[Job], n_workers: int) -> list[list[list[Job]]]:
+    """Per worker, its chunks in the order to solve them: the jobs grouped by model structure, each
+    group in ``sweep_order`` and cut into ``n_workers`` contiguous streams, each stream into chunks
+    (at most ``MAX_CHUNK``, about a quarter of the stream, so progress shows and an idle worker can
+    take over the end of another's stream). A worker that solves its stream chunk after chunk starts
+    every scenario warm from its neighbour in the order."""
+    n = max(1, n_workers)
     groups: dict[str, list[Job]] = {}
     for j in jobs:
         groups.setdefault(j.structure(), []).append(j)
-    out = []
+    out: list[list[list[Job]]] = [[] for _ in range(n)]
     for g in groups.values():
-        size = max(1, min(MAX_CHUNK, math.ceil(len(g) / (max(1, n_workers) * 4))))
-        out.extend(g[i:i + size] for i in range(0, len(g), size))
+        g = sweep_order(g)
+        bounds = [round(i * len(g) / n) for i in range(n + 1)]
+        for w in range(n):
+            stream = g[bounds[w]:bounds[w + 1]]
+            size = max(1, min(MAX_CHUNK, math.ceil(len(stream) / 4)))
+            out[w].extend(stream[i:i + size] for i in range(0, len(stream), size))
     return out
 
+
+def chunks_for(jobs: list[Job], n_workers: int) -> list[list[Job]]:
+    """``streams_for``'s chunks one stream after another."""
+    return [c for stream in streams_for(jobs, n_workers) for c in stream]
