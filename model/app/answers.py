@@ -85,14 +85,21 @@ def shadow_section(res: xr.Dataset) -> None:
     st.plotly_chart(fig, key="ans.shadow", theme=None)
     worth = d[d["rack_value"] > d["rack_cost_per_year"]]
     lang = state.lang()
-    penalty = float(res["unmet_penalty_yuan_per_rack_year"])
-    unmet = float(res["unmet"].sel(year=year).sum())
+    unmet_by_class = res["unmet"].sel(year=year).sum("region")
+    unmet = float(unmet_by_class.sum())
     if unmet > 1e-6 and len(worth):  # a rack's value is then what it saves in penalty, not a market price
         limits = {k: binding_limits(res, k, year, lang) for k in worth["cluster"]}
         named = sorted({x for v in limits.values() for x in v})
-        st.warning(tr(f"这些价值由未满足惩罚（每架·年 ¥{penalty:,.0f}）决定：{year} 年有 "
+        # each class left unmet at its own value of lost load (V · λ[w]; datasets without λ: V)
+        ratio = res["unmet_value_ratio"] if "unmet_value_ratio" in res else xr.ones_like(unmet_by_class)
+        value = float(res["unmet_penalty_yuan_per_rack_year"]) * ratio
+        left = [(numbers.pick(lang, str(res["workload_name_zh"].sel(workload=w).item()),
+                              str(res["workload_name_en"].sel(workload=w).item())), float(value.sel(workload=w)))
+                for w in res.workload.values if float(unmet_by_class.sel(workload=w)) > 1e-6]
+        which = ("、" if lang == "zh" else ", ").join(f"{n} ¥{v:,.0f}" for n, v in left)
+        st.warning(tr(f"这些价值由未满足需求的价值决定（每架·年：{which}）：{year} 年有 "
                       f"{kpis.number(unmet, kpis.RACKS)} 万架需求未满足，多一个机架就少付一份惩罚。约束在：{'、'.join(named) or '—'}。",
-                      f"These values are set by the unmet-demand penalty (¥{penalty:,.0f} per rack-year): "
+                      f"These values are set by the value of the work left unmet (per rack-year: {which}): "
                       f"{numbers.units(kpis.number(unmet, kpis.RACKS) + ' 万架', lang)} of demand go unmet in {year}, "
                       f"so one more rack saves a penalty. Binding: {', '.join(named) or '—'}."))
     else:

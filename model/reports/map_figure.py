@@ -90,10 +90,15 @@ def layer_colours(res: xr.Dataset, year: int, layer: str) -> tuple[list[str], fl
     return colours, lo, hi, v.to_dict()
 
 
-def penalty_set(res: xr.Dataset, values: dict) -> set[str]:
-    """Provinces whose marginal cost of demand is set by the unmet-demand penalty (≥ 95 % of it)."""
-    cap = float(res["unmet_penalty_yuan_per_rack_year"]) / 1e4
-    return {r for r, v in values.items() if np.isfinite(v) and v >= 0.95 * cap}
+def penalty_set(res: xr.Dataset, values: dict, year: int) -> set[str]:
+    """Provinces where some class's marginal cost of demand is set by the unmet-demand penalty: ≥ 95 %
+    of that class's value of lost load V · λ[w] (``unmet_value_ratio``; without it: V for every class),
+    for a class with demand there. ``values`` (the map's demand-weighted means) name the provinces shown."""
+    v = float(res["unmet_penalty_yuan_per_rack_year"])
+    ratio = res["unmet_value_ratio"] if "unmet_value_ratio" in res else xr.ones_like(res["workload"], dtype=float)
+    mc, dem = res["marginal_cost"].sel(year=year), res["demand"].sel(year=year)
+    at_penalty = ((mc >= 0.95 * v * ratio) & (dem > 0)).any("workload").to_series()
+    return {r for r, x in values.items() if np.isfinite(x) and bool(at_penalty.get(r, False))}
 
 
 def _fmt(v: float, layer: str) -> str:
@@ -113,7 +118,7 @@ def china_map(res: xr.Dataset, year: int | None = None, layer: str = "unmet", la
     names = dict(zip(res.region.values, zip(res["region_name_zh"].values, res["region_name_en"].values)))
     lz, le, uz, ue = geo.LAYERS[layer]
     colours, lo, hi, values = layer_colours(res, year, layer)
-    flagged = penalty_set(res, values) if layer == "marginal_cost" else set()
+    flagged = penalty_set(res, values, year) if layer == "marginal_cost" else set()
     fig = go.Figure()
     provs = geo.provinces()
     for p, colour in zip(provs, colours):  # traces 0 … n-1: the provinces, in geo.provinces() order
@@ -132,7 +137,8 @@ def china_map(res: xr.Dataset, year: int | None = None, layer: str = "unmet", la
     fig.update_layout(coloraxis=_coloraxis(layer, lo, hi, lang, values))
     if flagged:  # a legend entry for the hatching
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=t(
-            "斜线：由未满足惩罚决定（≥ 惩罚的 95%）", "hatched: set by the unmet-demand penalty (≥ 95 % of it)", lang),
+            "斜线：有一类需求的边际成本由未满足惩罚决定（≥ 该类价值的 95%）",
+            "hatched: some class's marginal cost set by the unmet-demand penalty (≥ 95 % of its value)", lang),
             marker=dict(symbol="square", size=12, color=pc.sample_colorscale(SCALES[layer], [1.0])[0])))
     _inset(fig, lang)
     _flows(fig, res, year, min_flow_share, lang)

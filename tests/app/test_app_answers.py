@@ -47,6 +47,12 @@ def test_shadow_prices_are_set_against_the_cost_of_a_rack(at):
     text = " ".join(m.value for m in at.markdown)
     if float(res["rack_value"].sel(cluster="zhongwei", year=2030)) > cost:
         assert "中卫集群：多一个机架值" in text and "Zhongwei: one more rack is worth" in text
+    # 2030 leaves only storage unmet (the class of lowest value of lost load): the warning names it at its
+    # own value, 100,000 yuan (the lever V) × λ 0.9 = ¥90,000 per rack-year, not at V
+    unmet = res["unmet"].sel(year=2030).sum("region")
+    if float(unmet.sum()) > 1e-6:
+        warning = " ".join(w.value for w in at.warning)
+        assert "存储/备份 Storage and backup ¥90,000" in warning and "¥100,000" not in warning
 
 
 def test_n1_per_lost_cluster_runs_from_the_app(at):

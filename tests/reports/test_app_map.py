@@ -117,10 +117,13 @@ def test_marginal_cost_is_coloured_by_quantile_with_the_penalty_flagged(res):
     fig = china_map(res, 2030, "marginal_cost", lang="en")
     provinces = [tr for tr in fig.data if tr.meta and tr.meta not in ("710000", "810000", "820000")]
     assert len({tr.fillcolor for tr in provinces}) >= 25  # not one dark colour
-    cap = float(res["unmet_penalty_yuan_per_rack_year"]) / 1e4
+    # hatched: a class with demand whose marginal cost is ≥ 95 % of its own value of lost load V·λ[w]
+    cap = float(res["unmet_penalty_yuan_per_rack_year"]) * res["unmet_value_ratio"].values
+    mc, dem = res["marginal_cost"].sel(year=2030).values, res["demand"].sel(year=2030).values  # region × workload
+    at_penalty = {r for r, m, d in zip(res.region.values, mc, dem) if ((m >= 0.95 * cap) & (d > 0)).any()}
     values = geo.layer_values(res, 2030, "marginal_cost")
     hatched = {tr.meta for tr in provinces if tr.fillpattern and tr.fillpattern.shape}
-    assert hatched == {r for r, v in values.items() if v >= 0.95 * cap} and hatched
+    assert hatched == {r for r, v in values.items() if np.isfinite(v) and r in at_penalty} and hatched
     bar = fig.layout.coloraxis.colorbar
     assert "coloured by quantile" in bar.title.text
     assert list(bar.ticktext) == [f"{v:,.1f}" for v in np.quantile(values.dropna(), [0, 0.25, 0.5, 0.75, 1])]
