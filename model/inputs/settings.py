@@ -93,7 +93,8 @@ CATALOGUE: tuple[Setting, ...] = (
            "global", warm=True, help_zh="乘以每个集群的电网电价"),
     _scale("green_price_scale", "绿电价格系数", "Green-power price scale", "multiplies every cluster's green-power price",
            "global", warm=True, help_zh="乘以每个集群的绿电价格"),
-    _scale("green_potential_scale", help="× wind/solar and hydro potential of every cluster"),
+    _scale("green_potential_scale", "绿电潜力系数", "Green-potential scale", "multiplies every cluster's wind, solar and hydro "
+           "potential (the green power it can contract)", "global", help_zh="乘以每个集群的风电、光伏和水电潜力（可签约的绿电）"),
     _scale("demand.scale", "需求系数", "Demand scale", "multiplies all demand", "global", warm=True, hi=100,
            help_zh="乘以全部需求"),
     _override("discount_rate", "discount_rate", 0, 0.5, "1/yr", "折现率", "Discount rate", 0.01, "%.3f", "global",

@@ -69,12 +69,13 @@ def test_each_lever_changes_the_scenario_and_the_yaml_solves_in_the_cli(tmp_path
         return scen(at)
 
     sc = nums({"carbon_price_yuan_per_t": 300, "electricity_price_scale": 1.2, "green_price_scale": 0.8,
-               "demand.scale": 1.1, "discount_rate": 0.05, "unmet_penalty_yuan_per_rack_year": 150000,
+               "green_potential_scale": 0.5, "demand.scale": 1.1, "discount_rate": 0.05, "unmet_penalty_yuan_per_rack_year": 150000,
                # class levers: growth, scale, latency bound
                "demand.class_growth.ai_training": 0.5, "demand.class_scale.storage": 0.9,
                "latency_bounds_ms.interactive": 12})
     assert sc.carbon_price_yuan_per_t == 300
     assert sc.electricity_price_scale == pytest.approx(1.2) and sc.green_price_scale == pytest.approx(0.8)
+    assert sc.green_potential_scale == pytest.approx(0.5)
     assert sc.demand.scale == pytest.approx(1.1) and sc.discount_rate == pytest.approx(0.05)
     assert sc.unmet_penalty_yuan_per_rack_year == 150000
     assert sc.demand.class_growth == {"ai_training": 0.5}

@@ -138,8 +138,8 @@ def test_the_overrides_map_pairs_a_scenario_field_with_a_settings_key():
 
 def test_lever_lists_are_the_catalogues_groups_in_order():
     assert [lv.path for lv in levers.GLOBAL_LEVERS] == [
-        "carbon_price_yuan_per_t", "electricity_price_scale", "green_price_scale", "demand.scale", "discount_rate",
-        "unmet_penalty_yuan_per_rack_year"]
+        "carbon_price_yuan_per_t", "electricity_price_scale", "green_price_scale", "green_potential_scale", "demand.scale",
+        "discount_rate", "unmet_penalty_yuan_per_rack_year"]
     assert [lv.path for lv in levers.POLICY_LEVERS] == [
         "policy.utilisation_floor", "policy.min_green_share", "policy.min_west_share", "policy.allow_unmet"]
     assert [lv.path for lv in levers.SOLVER_LEVERS] == ["solver.time_limit_s", "solver.mip_rel_gap"]
@@ -150,7 +150,7 @@ def test_lever_lists_are_the_catalogues_groups_in_order():
         s = settings.at(lv.path)
         assert (lv.label_zh, lv.label_en, lv.kind) == (s.zh, s.en, s.kind) and lv.label_zh and lv.label_en
         assert (lv.lo, lv.hi) == (None if s.kind == "bool" else s.lo, None if s.kind == "bool" else s.hi)
-    assert levers.GLOBAL_LEVERS[4].label == "折现率 Discount rate (per year)"  # label_unit: settings.yaml says 1/yr
+    assert levers.GLOBAL_LEVERS[5].label == "折现率 Discount rate (per year)"  # label_unit: settings.yaml says 1/yr
     assert levers.SOLVER_LEVERS[1].label == "MIP 相对间隙 MIP relative gap"  # unit "-": none shown
 
 
@@ -158,13 +158,14 @@ def test_a_levers_unset_value_comes_from_its_record(tmp_path):
     ds = load_dataset(write_dataset(tmp_path, {"a": {}}, {"r1": {}}, {("r1", "w", 2026): 1}))
     scalar = levers.GLOBAL_LEVERS + levers.POLICY_LEVERS + levers.SOLVER_LEVERS + levers.ADVANCED_LEVERS
     assert {lv.path: levers.dataset_value(ds, lv.path) for lv in scalar if lv.path not in SCENARIO_OVERRIDES} == {
-        "electricity_price_scale": 1.0, "green_price_scale": 1.0, "demand.scale": 1.0, "policy.allow_unmet": True,
+        "electricity_price_scale": 1.0, "green_price_scale": 1.0, "green_potential_scale": 1.0, "demand.scale": 1.0,
+        "policy.allow_unmet": True,
         "policy.n_minus_1": False, "modular_builds.relax": False, "policy.emission_cap_t": None, "modular_builds.block_racks": None,
         "modular_builds.fixed_cost_yuan_per_block": 0.0, "solver.time_limit_s": 300.0, "solver.mip_rel_gap": 1e-4}
     assert levers.dataset_value(ds, "discount_rate") == ds.settings["discount_rate"]
     assert [levers.dataset_value(ds, f"{p}.w") for p in ("demand.class_growth", "demand.class_scale")] == [None, 1.0]
     assert [levers.dataset_value(ds, f"{p}.r1") for p in ("demand.region_growth", "demand.region_scale")] == [0.0, 1.0]
-    for path in ("solver.method", "solver.threads", "green_potential_scale", "demand.class_scale.nope",
+    for path in ("solver.method", "solver.threads", "lifecycle.volume_scale", "demand.class_scale.nope",
                  "latency_bounds_ms.nope", "demand.region_growth.w", "nonsense"):
         with pytest.raises(KeyError):
             levers.dataset_value(ds, path)
