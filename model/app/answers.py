@@ -22,7 +22,7 @@ from ..reports.tables import shadow_table
 from ..results import manifest_of
 from ..studies.frontier import cost_carbon_frontier
 from ..studies.outages import single_cluster_outages
-from . import numbers, state
+from . import numbers, state, words
 from .notices import no_result_yet
 
 log = logging.getLogger("hubplan.app")
@@ -222,7 +222,7 @@ def frontier_section(res: xr.Dataset) -> None:
             tr("说明", "Note"): ["" if i < last else tr("最后一步：最低可达排放，价格为最后几吨的成本",
                                                        "last step: the lowest reachable emissions; its price is "
                                                        "that of the very last tonnes") for i in range(len(out))],
-            tr("状态", "Status"): [tr("最优", s) if s == "optimal" else s for s in out["status"]]}),
+            tr("状态", "Status"): [words.status(s, lang) for s in out["status"]]}),
             hide_index=True, key="ans.frontier.table")
 
 

@@ -6,7 +6,7 @@ import streamlit as st
 from ..inputs.scenario import scenario_from_dict, scenario_to_yaml
 from ..reports.files import allocation_csv, excel_bytes, html_report, netcdf_bytes, summary_json
 from ..results import manifest_of
-from . import state
+from . import state, words
 from .editor import safe_name
 from .notices import no_result_yet
 
@@ -26,7 +26,7 @@ def export_view() -> None:
     res = ss.results[name]
     stem = safe_name(name)
     status = str(res.attrs["status"])
-    st.caption(f"{tr('状态', 'status')} {tr('最优', status) if status == 'optimal' else status} · hash `{res.attrs['scenario_hash']}` — "
+    st.caption(f"{tr('状态', 'status')} {words.status(status, state.lang())} · hash `{res.attrs['scenario_hash']}` — "
                + tr("文件与命令行 `hubplan solve` 的输出相同。", "the files are those `hubplan solve` writes."))
     c = st.columns(3)
     # callables: the bytes are built when the button is clicked, not on every rerun

@@ -19,7 +19,7 @@ from ..inputs.scenario import Scenario
 from ..inputs.warm import changed_levers
 from ..reports import kpis
 from ..run import Planner
-from . import numbers, results, state
+from . import numbers, results, state, words
 
 log = logging.getLogger("hubplan.app")
 
@@ -89,10 +89,10 @@ def quick_panel() -> None:
                          f"warm re-solve {q['seconds']:.2f} s; changes against the result above (**{ss.current}**). "
                          "Press **Solve** to keep it and see the full results."))
         if not math.isfinite(h["objective"]):
-            st.warning(f"{tr('无可行解', 'No solution')}: {h['status']}")
+            st.warning(f"{tr('无可行解', 'No solution')}: {words.status(h['status'], lang)}")
             return
         if h["status"] != "optimal":  # e.g. the time limit's incumbent: not a proven optimum
-            st.warning(f"{tr('状态', 'Status')}: {h['status']}")
+            st.warning(f"{tr('状态', 'Status')}: {words.status(h['status'], lang)}")
         s = numbers.headline_summary(h)
         floor = levers.lever_value(q["scenario"], state.dataset_for(q["scenario"]), "policy.utilisation_floor") or 0.0
         results.kpi_cards(numbers.cards_of(s, lang, float(floor)), state.summary_of(state.current_result()), lang)

@@ -12,7 +12,7 @@ import xarray as xr
 from ..reports import charts, kpis
 from ..reports.tables import allocation_table, unmet_table
 from ..results import REASON_ZH
-from . import numbers, state
+from . import numbers, state, words
 from .notices import no_result_yet
 
 
@@ -45,11 +45,11 @@ def status_box(res: xr.Dataset) -> None:
     if status.startswith("time limit (incumbent)"):
         st.warning(tr(f"求解时限已到（{s['solver_options']['time_limit_s']:g} 秒），显示当前最优可行解，未证明最优。",
                       f"Time limit reached ({s['solver_options']['time_limit_s']:g} s): showing the incumbent "
-                      f"(best solution found), not a proven optimum. Status: {status}"))
+                      f"(best solution found), not a proven optimum. Status: {words.status(status, 'en')}"))
     elif status != "optimal":
-        st.warning(f"{tr('状态', 'Status')}: {status}")
+        st.warning(f"{tr('状态', 'Status')}: {words.status(status, lang)}")
     t = s["timings"]
-    st.caption(f"{tr('结果', 'Result')} **{shown}** · {tr('状态', 'status')} **{tr('最优', status) if status == 'optimal' else status}**"
+    st.caption(f"{tr('结果', 'Result')} **{shown}** · {tr('状态', 'status')} **{words.status(status, lang)}**"
                f" · {tr('分辨率', 'resolution')} **{resolution_text(res, lang)}** · hash `{s['scenario_hash']}` · "
                f"{tr('求解', 'solve')} {t.get('total_s', 0):.2f} s")
 

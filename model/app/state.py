@@ -28,6 +28,7 @@ from ..inputs.scenario import Scenario
 from ..reports.kpis import summary
 from ..results import manifest_of
 from ..run import Answer, Planner
+from . import words
 
 DEFAULT_SCENARIO = "reference"
 MAX_RESULTS = 12
@@ -349,16 +350,16 @@ def _outcome(job: dict, planner: Planner, sc: Scenario, baselines: bool, scenari
                               f"(status '{status}'); raise the solver time limit.")
         else:
             conflicts = man.get("conflicts") or []
-            msg["solve"] = (tr("无可行解", "No solution") + f": {status}"
+            msg["solve"] = (tr("无可行解", "No solution") + f": {words.status(status, language)}"
                             + (tr("——严格模式（不允许未满足需求）无法满足全部需求",
                                   " — strict mode (allow unmet = off) cannot serve all demand")
                                if not sc.policy.allow_unmet else "")
                             + "".join("\n- " + tr(f"冲突：{c['text_zh']}", f"conflicting: {c['constraint']}: {c['text']}")
                                       for c in conflicts[:12]))
-        job.update(label=f"{tr('无解', 'No solution')} — {status}", state="error")
+        job.update(label=f"{tr('无解', 'No solution')} — {words.status(status, language)}", state="error")
         return
     job["result"] = (res, dt)
     how = tr("热启动", "warm") if man.get("warm_start") else tr("新建模型", "built")
     if answer is not None:  # the solve was the edit's answer at once: this run built its results
         how = tr("热启动，沿用即时结果", "warm, the answer given at once")
-    job.update(label=f"{tr('已求解', 'Solved')} — {status} · {dt:.2f} s ({how})", state="complete")
+    job.update(label=f"{tr('已求解', 'Solved')} — {words.status(status, language)} · {dt:.2f} s ({how})", state="complete")

@@ -20,12 +20,23 @@ UNIT_ZH = {"yuan/tCO2": "元/吨 CO₂", "per year": "每年", "yuan/rack-year":
            "ms one-way, empty: none": "毫秒（单程），留空为无", "racks": "架", "racks/year": "架/年",
            "yuan/kWh": "元/千瓦时", "yuan/rack": "元/架", "yuan/rack/year, empty: none": "元/架·年，留空为无",
            "L/kWh, empty: none": "升/千瓦时，留空为无", "m³/year, empty: none": "m³/年，留空为无"}
+# HiGHS's model status as the planner reads it (``solve.highs.STATUS_WORDS`` and the time-limit variants)
+STATUS_ZH = {"optimal": "最优", "infeasible": "无可行解", "infeasible or unbounded": "无可行解或无界", "unbounded": "无界",
+             "time limit": "求解时限已到", "time limit (incumbent)": "求解时限已到（当前最优可行解）",
+             "time limit (no solution)": "求解时限已到（无可行解）", "iteration limit": "迭代次数已到上限",
+             "objective bound reached": "已达目标界", "empty model": "空模型", "solver error": "求解器出错",
+             "interrupted": "已中断"}
 _BOUND = {"less than or equal to": ("不能大于", "must be at most"), "greater than or equal to": ("不能小于", "must be at least"),
           "less than": ("必须小于", "must be below"), "greater than": ("必须大于", "must be above")}
 
 
 def unit(u: str, lang: str) -> str:
     return pick(lang, UNIT_ZH.get(u, u), u) if lang != "both" else u
+
+
+def status(word: str, lang: str) -> str:
+    """A solve's status in the session's language ('最优' / 'optimal'); an unknown one as it is."""
+    return pick(lang, STATUS_ZH.get(word, word), word)
 
 
 def lever_label(lv: Lever, lang: str, name_zh: str | None = None, name_en: str | None = None) -> str:

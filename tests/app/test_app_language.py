@@ -143,3 +143,15 @@ def test_every_levers_tooltip_and_unit_has_its_chinese():
             assert words.lever_help(lv, "zh") and CJK.search(words.lever_help(lv, "zh")), lv.path
         shown = words.unit(lv.unit, "zh")
         assert not lv.unit or CJK.search(shown) or set(re.findall(r"[A-Za-z]+", shown)) <= ALLOWED_EN, (lv.path, shown)
+
+
+def test_every_solver_status_has_its_chinese():
+    """A solve's status in the 中文 mode is Chinese (words.STATUS_ZH): every word solve/highs.py can
+    give, the time-limit variants included; both modes show it once per language."""
+    from model.app import words
+    from model.solve.highs import STATUS_WORDS
+
+    for word in [*STATUS_WORDS.values(), "time limit (incumbent)", "time limit (no solution)"]:
+        assert CJK.search(words.status(word, "zh")) and not re.search(r"[A-Za-z]", words.status(word, "zh")), word
+        assert words.status(word, "en") == word
+    assert words.status("optimal", "both") == "最优 optimal"
