@@ -67,7 +67,9 @@ def init() -> None:
     ss.solved_json = None  # the scenario (as JSON) of the last solve: "changed since" check
     ss.solved_scenario = None  # the scenario HiGHS solved last (as named and sent): warm answers start from it
     ss.quick = None  # the edited scenario's warm answer (model/app/quick.py)
-    ss.msg = {"source": None, "edit": None, "check": None, "solve": None, "note": None}
+    # the newest message of each kind; "workspace": the last workspace action's outcome, shown on its tab
+    # until the scenario is edited, loaded or solved, or another workspace action replaces it
+    ss.msg = {"source": None, "edit": None, "check": None, "solve": None, "note": None, "workspace": None}
     ss.last_solve_s = None
     ss.job = {"solving": False}  # a running solve's outcome (see solve)
 
@@ -137,7 +139,7 @@ def set_scenario(sc: Scenario, checked: bool = False) -> None:
     """Replace the edited scenario after a lever change (widgets keep their own state); ``checked``:
     it is known to apply to the dataset (a warm answer built it), so it is not built again to check."""
     st.session_state.scenario = sc
-    st.session_state.msg.update(edit=None, solve=None, source=None)  # old errors belong to the old scenario
+    st.session_state.msg.update(edit=None, solve=None, source=None, workspace=None)  # they belong to the old scenario
     if checked:
         st.session_state.msg["check"] = None
     else:
@@ -184,7 +186,7 @@ def load_scenario(sc: Scenario, origin: str) -> None:
     ss.lever_gen = ss.get("lever_gen", 0) + 1
     ss.scenario = ss.loaded = sc
     ss.origin = origin
-    ss.msg.update(source=None, edit=None, solve=None, note=None)
+    ss.msg.update(source=None, edit=None, solve=None, note=None, workspace=None)
     _check(sc)
 
 
@@ -240,7 +242,7 @@ def solve(where=None) -> None:
     the start of the next run (the sidebar's progress fragment triggers one when it is done)."""
     ss = st.session_state
     sc, note = sources.app_scenario(solve_name(ss.scenario))
-    ss.msg.update(solve=None, note=note)
+    ss.msg.update(solve=None, note=note, workspace=None)
     baselines = bool(ss.get("with_baselines"))
     quick, ss.quick = ss.get("quick"), None
     # the edited scenario was answered at once (quick.py): keep that answer, build its results

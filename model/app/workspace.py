@@ -27,8 +27,6 @@ from ..workspace.show import kpi_lines
 from . import compare, state
 from .state import tr
 
-MSG = "ws.msg"  # (kind, text) of the last action, shown until the next one
-
 
 def location() -> str:
     return os.environ.get(ENV) or str(default_location())
@@ -48,7 +46,7 @@ def _shown_location(ws: Workspace) -> str:
 
 
 def _say(kind: str, zh: str, en: str) -> None:
-    st.session_state[MSG] = (kind, tr(zh, en))
+    st.session_state.msg["workspace"] = (kind, tr(zh, en))
 
 
 def _problem(exc: InputError) -> str:
@@ -81,7 +79,7 @@ def _save(ws: Workspace) -> None:
         rec, run = _records(ss.get("ws.name") or "", ss.get("ws.parent"))
         saved = ws.save(rec, run)
     except InputError as exc:
-        st.session_state[MSG] = ("error", f"{tr('保存失败', 'Not saved')}: {_problem(exc)}")
+        st.session_state.msg["workspace"] = ("error", f"{tr('保存失败', 'Not saved')}: {_problem(exc)}")
         return
     ss["ws.parent"] = saved.scenario_id  # what is saved next descends from this
     if saved.run_id is None:
@@ -121,7 +119,7 @@ def _reopen(ws: Workspace, run_id: int) -> None:
         run = ws.run(run_id)
         res = ws.results(run_id)
     except InputError as exc:
-        st.session_state[MSG] = ("error", _problem(exc))
+        st.session_state.msg["workspace"] = ("error", _problem(exc))
         return
     if res is None or run["kind"] != "scenario":
         _say("info", f"运行 {run_id} 只有指标，没有结果文件", f"Run {run_id} has KPIs only, no results file")
@@ -158,7 +156,7 @@ def _load_saved(ws: Workspace, scenario_id: int) -> None:
     try:
         saved = ws.scenario(scenario_id)
     except InputError as exc:
-        st.session_state[MSG] = ("error", _problem(exc))
+        st.session_state.msg["workspace"] = ("error", _problem(exc))
         return
     if saved["kind"] != "scenario":
         _say("info", "未来情景集（futures）文件请在命令行用 hubplan stochastic 运行",
@@ -245,7 +243,9 @@ def workspace_view() -> None:
     st.caption(f"{tr('工作区', 'Workspace')}: {_shown_location(ws)} · {len(scenarios)} {tr('个情景', 'scenarios')} · "
                f"{len(runs)} {tr('个运行', 'runs')} · "
                + tr("命令行以 --workspace 登记的运行也在此列出", "runs the command line registers with --workspace are listed here too"))
-    msg = ss.pop(MSG, None)
+    # the last action's outcome stays until the next action or an edit, load or solve (state.py, ``msg``):
+    # shown once only, a rerun right after the action would take it away before it is read
+    msg = ss.msg.get("workspace")
     if msg:
         getattr(st, msg[0])(msg[1])
     _save_panel(ws, scenarios)

@@ -53,6 +53,8 @@ def test_save_reopen_without_solving_and_compare_with_a_cli_run(ws_file, tmp_pat
     at.text_input(key="ws.name").set_value("周一简报 Monday brief").run()
     at.button(key="ws.save").click().run()
     assert "Saved scenario '周一简报 Monday brief' and its result (run 1)" in texts(at)
+    at.run()  # another rerun (a fragment's, a tab's) does not take the outcome away before it is read
+    assert "Saved scenario '周一简报 Monday brief' and its result (run 1)" in texts(at)
     at.button(key="ws.save").click().run()  # twice: kept once
     assert "already in the workspace (run 1)" in texts(at)
     run = Workspace(ws_file).run(1)

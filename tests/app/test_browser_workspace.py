@@ -50,7 +50,11 @@ def test_saved_run_survives_a_restart_and_compares_with_a_cli_batch_run(tmp_path
                 name.press("Enter")
                 _wait_idle(page)
                 page.get_by_role("button", name="保存 Save", exact=True).click()
-                page.get_by_text("Saved scenario '周一简报 Monday brief' and its result (run 1)").wait_for(timeout=30_000)
+                try:
+                    page.get_by_text("Saved scenario '周一简报 Monday brief' and its result (run 1)").wait_for(timeout=30_000)
+                except Exception:  # what the page showed instead, for the CI log's reader
+                    _full_page(page, ARTIFACTS / "workspace_save_failed.png")
+                    raise
                 ctx.close()
             # the server is gone; a command-line batch registers its run in the same workspace
             r = subprocess.run([str(HUBPLAN), "batch", "data/scenarios/west_push.yaml", "--out", str(tmp_path / "b"), "-q",
