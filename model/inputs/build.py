@@ -126,7 +126,8 @@ def _availability(ds: InputTables, sc: Scenario, years: list[int]) -> np.ndarray
     return avail
 
 
-def _local_vars(ds: InputTables, wl: pd.DataFrame, years: list[int], use: bool, price_scale: float) -> dict:
+def _local_vars(ds: InputTables, wl: pd.DataFrame, years: list[int], use: bool, price_scale: float,
+                ai_share: float) -> dict:
     """The stock outside the clusters, per province (zeros without local.csv): available[r,y] =
     existing[r] · max(0, 1 − retire[r] · (y − y0)); admissible for class w when its latency is within the bound."""
     R, regions = ("region",), list(ds.regions.index)
@@ -153,8 +154,8 @@ def _local_vars(ds: InputTables, wl: pd.DataFrame, years: list[int], use: bool, 
                                                 {"units": "yuan/kWh", "long_name": "before the scenario's price scale"}),
         local_opex_yuan_per_rack_year=(R, col("opex_yuan_per_rack_year"), {"units": "yuan/rack/yr"}),
         local_capex_yuan_per_rack=(R, col("capex_yuan_per_rack"), {"units": "yuan/rack"}),
-        local_ai_share=(R, np.full(len(regions), float(ds.settings.get("local_ai_share", np.nan))), {
-            "units": "share", "long_name": "racks of the own stock fitted for AI (settings.yaml local_ai_share); NaN: no limit"}),
+        local_ai_share=(R, np.full(len(regions), ai_share), {"units": "share", "long_name":
+            "racks of the own stock fitted for AI (the scenario's local_ai_share, else settings.yaml's); NaN: no limit"}),
     )
 
 
@@ -208,6 +209,11 @@ def scenario_levers(sc: Scenario) -> tuple[dict[str, float], dict[str, str]]:
 
 
 _OVERRIDDEN_BY = {key: path for path, key in SCENARIO_OVERRIDES.items()}
+
+
+def _local_ai_share(sc: Scenario, ds: InputTables) -> float:
+    """The own stock's AI-fitted share: the scenario's, else the dataset's, else NaN (no limit)."""
+    return float(sc.local_ai_share if sc.local_ai_share is not None else ds.settings.get("local_ai_share", np.nan))
 
 
 def setting_value(sc: Scenario, ds: InputTables, key: str) -> float:
@@ -280,7 +286,7 @@ def build_inputs(sc: Scenario, ds: InputTables | None = None) -> xr.Dataset:
         raise InputError(sc.source, "hourly.green_matching",
                          "hour-by-hour matching needs resolution: hourly (the annual model has no hours)")
     h_vars, h_coords, h_attrs = hourly_variables(sc, Path(ds.path), clusters, workloads)
-    local = _local_vars(ds, wl, years, sc.local_supply, float(sc.electricity_price_scale))
+    local = _local_vars(ds, wl, years, sc.local_supply, float(sc.electricity_price_scale), _local_ai_share(sc, ds))
     g_vars, g_coords, g_attrs, e_grid = green_inputs(ds, sc, cl, local["local_pue"][1])
     R, K, W, Y = ("region",), ("cluster",), ("workload",), ("year",)
     out = xr.Dataset(

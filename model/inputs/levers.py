@@ -128,8 +128,8 @@ def dataset_value(ds: InputTables, path: str) -> Any:
     s = at(path)
     if not s.group:
         raise KeyError(path)
-    if s.key:
-        return float(ds.settings[s.key])
+    if s.key:  # a key a dataset may leave out (local_ai_share): none
+        return None if ds.settings.get(s.key) is None else float(ds.settings[s.key])
     if s.group in ENTITY_GROUPS:
         table = getattr(ds, ENTITY_GROUPS[s.group])
         if parts[-1] not in table.index:

@@ -207,6 +207,7 @@ class Scenario(_Strict):
     electricity_price_scale: setting_field("electricity_price_scale")
     green_price_scale: setting_field("green_price_scale")
     green_potential_scale: setting_field("green_potential_scale")
+    local_ai_share: setting_field("local_ai_share")  # of the own stock's racks fitted for AI; None: the dataset's
     # market: the grid share carries the residual-mix factor and green claimed is zero-carbon;
     # location: every MWh from the grid carries the provincial average factor (docs/math.md, "Green power")
     emission_accounting: Literal["market", "location"] = "market"

@@ -95,6 +95,10 @@ CATALOGUE: tuple[Setting, ...] = (
            "global", warm=True, help_zh="乘以每个集群的绿电价格"),
     _scale("green_potential_scale", "绿电潜力系数", "Green-potential scale", "multiplies every cluster's wind, solar and hydro "
            "potential (the green power it can contract)", "global", help_zh="乘以每个集群的风电、光伏和水电潜力（可签约的绿电）"),
+    # an assumption with a wide range (data/sources.csv: 0.01–0.17), so a lever; absent from a dataset: no limit
+    Setting("local_ai_share", "local_ai_share", 0, 1, "share", None, zh="本省存量智算比例", en="Own-stock AI share",
+            help="share of the provinces' own racks fitted for AI (GPU) work; 1: no limit",
+            help_zh="各省自有数据中心机架中适配智算（GPU）的比例；1 为不限", step=0.01, fmt="%.3f", group="global"),
     _scale("demand.scale", "需求系数", "Demand scale", "multiplies all demand", "global", warm=True, hi=100,
            help_zh="乘以全部需求"),
     _override("discount_rate", "discount_rate", 0, 0.5, "1/yr", "折现率", "Discount rate", 0.01, "%.3f", "global",
@@ -189,7 +193,6 @@ CATALOGUE: tuple[Setting, ...] = (
     _key("build_lead_years", 0, 5, "yr", 0.0, "years from paying for a rack to its entering service", True),
     _key("ai_capex_premium", 0, 10, "× capex", 0.0, "extra facility capex of a rack fitted for AI (liquid cooling)", True),
     _key("ai_racks_reserved", 0, 1, "-", 0.0, "1: racks fitted for AI host AI work only (general work elsewhere)", True),
-    _key("local_ai_share", 0, 1, "share", None, "of the provinces' own racks fitted for AI; absent: no limit"),
     _key("fallback_co2_t_per_mwh", 0, 2, "tCO2/MWh", 0.0, "unmet work served outside the plan", True),
     _key("fallback_pue", 1, 3, "-", 1.0, "", True),
     # green procurement and residual-mix accounting (green.py; absent: off or neutral)

@@ -150,6 +150,10 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("green_potential_0.5", "绿电潜力 ×0.5", "green potential ×0.5", lambda ds: {"green_potential_scale": 0.5},
             expect=(Expect("green", DOWN), Expect("co2", UP), Expect("objective", UP)),
             why="half the wind, solar and hydro: less green power, more CO₂, a dearer plan"),
+    Variant("own_ai_share_x2", "本省存量智算比例 ×2", "own-stock AI share ×2", lambda ds: {"local_ai_share": 2.0},
+            expect=(Expect("builds", DOWN, strict=False), Expect("objective", DOWN, strict=False)),
+            why="more of the provinces' own racks fitted for AI (0.087 → 0.174, the top of its range): a relaxation, "
+                "so no more cluster racks to build and no dearer"),
     Variant("west_power_1.2", "西部电价 ×1.2", "western grid price ×1.2", _west_grid_prices,
             expect=(Expect("west_all", DOWN, strict=False), Expect("objective", UP)),
             why="the west's cheap power is its draw: less work goes west, the plan costs more"),

@@ -70,3 +70,14 @@ def test_a_share_out_of_range_is_one_message(tmp_path):
     from model.errors import InputError
     with pytest.raises(InputError, match="local_ai_share"):
         solve(tmp_path, {("r1", "ai", 2026): 1.0}, {"local_ai_share": 1.5})
+
+
+def test_a_scenario_sets_the_share_over_the_datasets(tmp_path):
+    # the first instance above with a = 0.2 set by the scenario (local_ai_share), over a dataset that
+    # leaves it out and over one that says 0.05: 20 own-stock, 20 cluster, 10 unmet = 1,026,280 both times
+    demand = {("r1", "ai", 2026): 50.0}
+    for name, settings in (("absent", None), ("other", {"local_ai_share": 0.05})):
+        res = solve_tiny(tmp_path / name, CLUSTER, {"r1": {}}, demand, AI, settings, local={"r1": STOCK},
+                         scenario={"local_ai_share": 0.2})
+        assert float(res["local_ai_share"].sel(region="r1")) == 0.2
+        assert res.attrs["objective"] == pytest.approx(1_026_280.0, rel=1e-9)

@@ -131,15 +131,15 @@ def test_the_overrides_map_pairs_a_scenario_field_with_a_settings_key():
         "carbon_price_yuan_per_t": "carbon_price_yuan_per_t", "discount_rate": "discount_rate",
         "unmet_penalty_yuan_per_rack_year": "unmet_penalty_yuan_per_rack_year",
         "policy.utilisation_floor": "utilisation_floor", "policy.min_green_share": "min_green_share",
-        "policy.min_west_share": "min_west_share"}
+        "policy.min_west_share": "min_west_share", "local_ai_share": "local_ai_share"}
     assert all(_field(p).default is None for p in SCENARIO_OVERRIDES)
     assert set(SCENARIO_OVERRIDES) <= {lv.path for lv in levers.GLOBAL_LEVERS + levers.POLICY_LEVERS}
 
 
 def test_lever_lists_are_the_catalogues_groups_in_order():
     assert [lv.path for lv in levers.GLOBAL_LEVERS] == [
-        "carbon_price_yuan_per_t", "electricity_price_scale", "green_price_scale", "green_potential_scale", "demand.scale",
-        "discount_rate", "unmet_penalty_yuan_per_rack_year"]
+        "carbon_price_yuan_per_t", "electricity_price_scale", "green_price_scale", "green_potential_scale",
+        "local_ai_share", "demand.scale", "discount_rate", "unmet_penalty_yuan_per_rack_year"]
     assert [lv.path for lv in levers.POLICY_LEVERS] == [
         "policy.utilisation_floor", "policy.min_green_share", "policy.min_west_share", "policy.allow_unmet"]
     assert [lv.path for lv in levers.SOLVER_LEVERS] == ["solver.time_limit_s", "solver.mip_rel_gap"]
@@ -150,7 +150,7 @@ def test_lever_lists_are_the_catalogues_groups_in_order():
         s = settings.at(lv.path)
         assert (lv.label_zh, lv.label_en, lv.kind) == (s.zh, s.en, s.kind) and lv.label_zh and lv.label_en
         assert (lv.lo, lv.hi) == (None if s.kind == "bool" else s.lo, None if s.kind == "bool" else s.hi)
-    assert levers.GLOBAL_LEVERS[5].label == "折现率 Discount rate (per year)"  # label_unit: settings.yaml says 1/yr
+    assert levers.GLOBAL_LEVERS[6].label == "折现率 Discount rate (per year)"  # label_unit: settings.yaml says 1/yr
     assert levers.SOLVER_LEVERS[1].label == "MIP 相对间隙 MIP relative gap"  # unit "-": none shown
 
 

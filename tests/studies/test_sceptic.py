@@ -32,6 +32,8 @@ def test_each_variant_changes_what_its_name_says(reference, tmp_path):
     assert carbon.carbon_price_yuan_per_t == pytest.approx(3 * ds.settings["carbon_price_yuan_per_t"])  # 3 × 95.96
     assert variant_scenario(sc, ds, BY_KEY["demand_1.3"], tmp_path).demand.scale == pytest.approx(1.3)
     assert variant_scenario(sc, ds, BY_KEY["latency_ip"], tmp_path).latency_layer == "ip"
+    share = variant_scenario(sc, ds, BY_KEY["own_ai_share_x2"], tmp_path).local_ai_share
+    assert share == pytest.approx(2 * ds.settings["local_ai_share"])  # 2 × 0.087
     west = variant_scenario(sc, ds, BY_KEY["west_power_1.2"], tmp_path)
     roles = ds.hubs.loc[ds.clusters["hub_id"], "role"].to_numpy()
     for k, role in zip(ds.clusters.index, roles):
