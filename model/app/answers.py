@@ -19,7 +19,7 @@ from ..formulation import BY_NAME
 from ..inputs.scenario import scenario_from_dict
 from ..reports import charts, kpis
 from ..reports.tables import shadow_table
-from ..results import manifest_of
+from ..results import manifest_of, unmet_value
 from ..studies.frontier import cost_carbon_frontier
 from ..studies.outages import single_cluster_outages
 from . import numbers, state, words
@@ -90,9 +90,7 @@ def shadow_section(res: xr.Dataset) -> None:
     if unmet > 1e-6 and len(worth):  # a rack's value is then what it saves in penalty, not a market price
         limits = {k: binding_limits(res, k, year, lang) for k in worth["cluster"]}
         named = sorted({x for v in limits.values() for x in v})
-        # each class left unmet at its own value of lost load (V · λ[w]; datasets without λ: V)
-        ratio = res["unmet_value_ratio"] if "unmet_value_ratio" in res else xr.ones_like(unmet_by_class)
-        value = float(res["unmet_penalty_yuan_per_rack_year"]) * ratio
+        value = unmet_value(res)  # each class left unmet at its own value of lost load, V · λ[w]
         left = [(numbers.pick(lang, str(res["workload_name_zh"].sel(workload=w).item()),
                               str(res["workload_name_en"].sel(workload=w).item())), float(value.sel(workload=w)))
                 for w in res.workload.values if float(unmet_by_class.sel(workload=w)) > 1e-6]

@@ -211,19 +211,15 @@ def scenario_levers(sc: Scenario) -> tuple[dict[str, float], dict[str, str]]:
 _OVERRIDDEN_BY = {key: path for path, key in SCENARIO_OVERRIDES.items()}
 
 
-def _local_ai_share(sc: Scenario, ds: InputTables) -> float:
-    """The own stock's AI-fitted share: the scenario's, else the dataset's, else NaN (no limit)."""
-    return float(sc.local_ai_share if sc.local_ai_share is not None else ds.settings.get("local_ai_share", np.nan))
-
-
 def setting_value(sc: Scenario, ds: InputTables, key: str) -> float:
-    """A setting as the model uses it: the scenario's override, else the dataset's value."""
+    """A setting as the model uses it: the scenario's override, else the dataset's value, else NaN (a key
+    a dataset may leave out, e.g. ``local_ai_share``: the option is off)."""
     value = None
     if key in _OVERRIDDEN_BY:
         value = sc
         for part in _OVERRIDDEN_BY[key].split("."):
             value = getattr(value, part)
-    return float(ds.settings[key] if value is None else value)
+    return float(ds.settings.get(key, np.nan) if value is None else value)
 
 
 def _unmet_values(ds: InputTables, wl: pd.DataFrame) -> dict:
@@ -286,7 +282,8 @@ def build_inputs(sc: Scenario, ds: InputTables | None = None) -> xr.Dataset:
         raise InputError(sc.source, "hourly.green_matching",
                          "hour-by-hour matching needs resolution: hourly (the annual model has no hours)")
     h_vars, h_coords, h_attrs = hourly_variables(sc, Path(ds.path), clusters, workloads)
-    local = _local_vars(ds, wl, years, sc.local_supply, float(sc.electricity_price_scale), _local_ai_share(sc, ds))
+    local = _local_vars(ds, wl, years, sc.local_supply, float(sc.electricity_price_scale),
+                        setting_value(sc, ds, "local_ai_share"))
     g_vars, g_coords, g_attrs, e_grid = green_inputs(ds, sc, cl, local["local_pue"][1])
     R, K, W, Y = ("region",), ("cluster",), ("workload",), ("year",)
     out = xr.Dataset(

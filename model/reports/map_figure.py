@@ -16,6 +16,7 @@ import plotly.colors as pc
 import plotly.graph_objects as go
 import xarray as xr
 
+from ..results.reasons import unmet_value
 from . import geo
 
 PHONE_PLOT_PX = 360  # plot width on a 390-px phone: labels are placed for it
@@ -92,12 +93,10 @@ def layer_colours(res: xr.Dataset, year: int, layer: str) -> tuple[list[str], fl
 
 def penalty_set(res: xr.Dataset, values: dict, year: int) -> set[str]:
     """Provinces where some class's marginal cost of demand is set by the unmet-demand penalty: ≥ 95 %
-    of that class's value of lost load V · λ[w] (``unmet_value_ratio``; without it: V for every class),
+    of that class's value of lost load V · λ[w] (``results.unmet_value``),
     for a class with demand there. ``values`` (the map's demand-weighted means) name the provinces shown."""
-    v = float(res["unmet_penalty_yuan_per_rack_year"])
-    ratio = res["unmet_value_ratio"] if "unmet_value_ratio" in res else xr.ones_like(res["workload"], dtype=float)
     mc, dem = res["marginal_cost"].sel(year=year), res["demand"].sel(year=year)
-    at_penalty = ((mc >= 0.95 * v * ratio) & (dem > 0)).any("workload").to_series()
+    at_penalty = ((mc >= 0.95 * unmet_value(res)) & (dem > 0)).any("workload").to_series()
     return {r for r, x in values.items() if np.isfinite(x) and bool(at_penalty.get(r, False))}
 
 

@@ -24,6 +24,15 @@ from ..formulation.blocks import LinearProgram
 from ..formulation.capacity import fill_new
 from ..formulation.market import remote_arcs
 
+
+def unmet_value(res: xr.Dataset) -> xr.DataArray:
+    """Each class's value of lost load as the objective prices it, V · λ[w] (yuan per rack-year; docs/math.md,
+    the unmet penalty); results written before per-class values: V for every class."""
+    v = float(res["unmet_penalty_yuan_per_rack_year"])
+    ratio = res["unmet_value_ratio"] if "unmet_value_ratio" in res else xr.ones_like(res["workload"], dtype=float)
+    return v * ratio
+
+
 REASON_NO_ARC = "no admissible cluster within the latency bound"
 REASON_CAPACITY = "admissible clusters full (capacity, build or power limits)"
 REASON_RATE = "yearly construction rate (builds at their limit in the last year that could serve)"
